@@ -1,0 +1,253 @@
+using System.Text.Json;
+using Pulse.Api.Operations;
+using Pulse.Api.Storage;
+using Pulse.Api.Workspaces;
+
+namespace Pulse.Api.Cli;
+
+/// <summary>
+/// Administration from the same program: <c>dotnet run --project api -- workspaces create …</c>.
+/// Writes go straight to the database in one transaction each; a running API sees them at once.
+/// </summary>
+public static class PulseCli
+{
+    public const string Usage = """
+        Usage: Pulse.Api <command> [options]
+
+          (no command)                              start the API server
+          workspaces create --name <name> [--origin <origin>]... [--product-name <name>]
+                            [--no-user-hash] [--json]
+                                                    create a workspace; prints its keys once
+          workspaces list [--json]                  list workspaces (no secrets)
+          keys create --workspace <id> [--json]     add a secret key; prints it once
+          keys list --workspace <id> [--json]       list secret keys (hints only)
+          keys revoke --workspace <id> --key <keyId>
+                                                    revoke a secret key at once
+          identity-secret rotate --workspace <id> [--json]
+                                                    new identity secret; old userHashes stop working
+          help                                      this text
+
+        Options for every command:
+          --db <path>        SQLite file (default: ConnectionStrings:Pulse, else data/pulse.db)
+
+        Origins are like https://app.acme.com, https://*.acme.com or http://localhost:*.
+        """;
+
+    static readonly string[] Commands = ["workspaces", "keys", "identity-secret", "help", "--help", "-h"];
+
+    /// <summary>Whether these arguments name a CLI command rather than server options.</summary>
+    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
+
+    /// <summary>Runs a command against the configured database and returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string? connectionString = null, string? contentRoot = null)
+    {
+        try
+        {
+            var options = CliArgs.Parse(args.Skip(Math.Min(2, args.Length)));
+            var verb = args.Length > 1 ? args[1] : "";
+            if (args[0] is "help" or "--help" or "-h")
+            {
+                stdout.WriteLine(Usage);
+                return 0;
+            }
+            var db = OpenDatabase(options, connectionString, contentRoot);
+            var time = TimeProvider.System;
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var json = options.Flag("json");
+            return (args[0], verb) switch
+            {
+                ("workspaces", "create") => CreateWorkspace(db, options, now, json, stdout),
+                ("workspaces", "list") => ListWorkspaces(db, json, stdout),
+                ("keys", "create") => CreateKey(db, options, now, json, stdout),
+                ("keys", "list") => ListKeys(db, options, json, stdout),
+                ("keys", "revoke") => RevokeKey(db, options, now, stdout),
+                ("identity-secret", "rotate") => RotateIdentitySecret(db, options, now, json, stdout),
+                _ => throw new CliException($"Unknown command '{string.Join(' ', args.Take(2))}'."),
+            };
+        }
+        catch (CliException ex)
+        {
+            stderr.WriteLine("error: " + ex.Message);
+            stderr.WriteLine();
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+    }
+
+    static Db OpenDatabase(CliArgs options, string? connectionString, string? contentRoot)
+    {
+        var root = contentRoot ?? Directory.GetCurrentDirectory();
+        var path = options.Value("db");
+        var cs = path is not null ? $"Data Source={path}" : connectionString ?? ConfiguredConnectionString(root);
+        var db = new Db(cs, root);
+        using var c = db.Open();
+        Migrator.Apply(c, TimeProvider.System);
+        return db;
+    }
+
+    static string ConfiguredConnectionString(string root)
+    {
+        var config = new ConfigurationBuilder()
+            .SetBasePath(root)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        return config.GetConnectionString("Pulse") ?? "";
+    }
+
+    static int CreateWorkspace(Db db, CliArgs options, long now, bool json, TextWriter stdout)
+    {
+        var name = options.Value("name") ?? throw new CliException("--name is required.");
+        if (name.Length is 0 or > 100)
+            throw new CliException("--name must be 1 to 100 characters.");
+        var origins = new List<string>();
+        foreach (var origin in options.Values("origin"))
+        {
+            if (!OriginPattern.TryNormalize(origin, out var normalized, out var error))
+                throw new CliException("--origin: " + error + ".");
+            origins.Add(normalized);
+        }
+        var spec = new NewWorkspace(name, origins, options.Value("product-name"), RequireUserHash: !options.Flag("no-user-hash"));
+        var created = InTransaction(db, (c, tx) => WorkspaceStore.Create(c, tx, spec, now));
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(created, OperationsExtensions.Configure(new JsonSerializerOptions())));
+            return 0;
+        }
+        stdout.WriteLine($"Created workspace {created.WorkspaceId} ({name}).");
+        stdout.WriteLine();
+        stdout.WriteLine($"  Site key (public, goes in the snippet):  {created.SiteKey}");
+        stdout.WriteLine($"  Secret key (server-side only):           {created.SecretKey}");
+        stdout.WriteLine($"  Identity secret (signs user ids):        {created.IdentitySecret}");
+        stdout.WriteLine();
+        stdout.WriteLine("The secret key is shown only now: store it in your secret manager.");
+        if (origins.Count == 0)
+            stdout.WriteLine("No allowed origins yet: add them with PUT /v1/workspace before using the snippet.");
+        return 0;
+    }
+
+    static int ListWorkspaces(Db db, bool json, TextWriter stdout)
+    {
+        var list = new WorkspaceStore(db).List().Select(w => w.ToResponse()).ToList();
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(list, OperationsExtensions.Configure(new JsonSerializerOptions())));
+            return 0;
+        }
+        if (list.Count == 0)
+            stdout.WriteLine("No workspaces.");
+        foreach (var w in list)
+            stdout.WriteLine($"{w.Id}  {w.Name}  site key {w.SiteKey}  origins: {(w.AllowedOrigins.Count == 0 ? "(none)" : string.Join(", ", w.AllowedOrigins))}");
+        return 0;
+    }
+
+    static int CreateKey(Db db, CliArgs options, long now, bool json, TextWriter stdout)
+    {
+        var workspaceId = RequireWorkspace(db, options);
+        var (keyId, key) = InTransaction(db, (c, tx) => WorkspaceStore.AddKey(c, tx, workspaceId, now));
+        if (json)
+            stdout.WriteLine(JsonSerializer.Serialize(new { workspaceId, keyId, secretKey = key }));
+        else
+            stdout.WriteLine($"Created key {keyId}: {key}\nShown only now: store it in your secret manager.");
+        return 0;
+    }
+
+    static int ListKeys(Db db, CliArgs options, bool json, TextWriter stdout)
+    {
+        var workspaceId = RequireWorkspace(db, options);
+        var keys = new WorkspaceStore(db).ListKeys(workspaceId);
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(keys, OperationsExtensions.Configure(new JsonSerializerOptions())));
+            return 0;
+        }
+        foreach (var k in keys)
+            stdout.WriteLine($"{k.Id}  {k.Hint}  {(k.RevokedAt is null ? "active" : "revoked")}");
+        return 0;
+    }
+
+    static int RevokeKey(Db db, CliArgs options, long now, TextWriter stdout)
+    {
+        var workspaceId = RequireWorkspace(db, options);
+        var keyId = options.Value("key") ?? throw new CliException("--key is required (a key id from 'keys list').");
+        if (!InTransaction(db, (c, tx) => WorkspaceStore.Revoke(c, tx, workspaceId, keyId, now)))
+            throw new CliException($"No active key '{keyId}' in workspace '{workspaceId}'.");
+        stdout.WriteLine($"Revoked key {keyId}.");
+        return 0;
+    }
+
+    static int RotateIdentitySecret(Db db, CliArgs options, long now, bool json, TextWriter stdout)
+    {
+        var workspaceId = RequireWorkspace(db, options);
+        var secret = InTransaction(db, (c, tx) => WorkspaceStore.RotateIdentitySecret(c, tx, workspaceId, now));
+        if (json)
+            stdout.WriteLine(JsonSerializer.Serialize(new { workspaceId, identitySecret = secret }));
+        else
+            stdout.WriteLine($"New identity secret for {workspaceId}: {secret}\nUpdate your backend: userHashes signed with the old secret are now refused.");
+        return 0;
+    }
+
+    static string RequireWorkspace(Db db, CliArgs options)
+    {
+        var id = options.Value("workspace") ?? throw new CliException("--workspace is required.");
+        return new WorkspaceStore(db).Find(id)?.Id ?? throw new CliException($"No workspace '{id}'.");
+    }
+
+    static T InTransaction<T>(Db db, Func<Microsoft.Data.Sqlite.SqliteConnection, Microsoft.Data.Sqlite.SqliteTransaction, T> work)
+    {
+        using var c = db.OpenWriter();
+        using var tx = c.BeginTransaction(deferred: false);
+        var result = work(c, tx);
+        tx.Commit();
+        return result;
+    }
+}
+
+/// <summary>A usage error: printed with the usage text, exit code 2.</summary>
+public sealed class CliException(string message) : Exception(message);
+
+/// <summary><c>--name value</c>, repeated <c>--origin a --origin b</c>, and bare <c>--flags</c>.</summary>
+sealed class CliArgs
+{
+    static readonly HashSet<string> FlagNames = ["json", "no-user-hash"];
+    static readonly HashSet<string> ValueNames = ["name", "origin", "product-name", "workspace", "key", "db"];
+    readonly Dictionary<string, List<string>> _values = [];
+    readonly HashSet<string> _flags = [];
+
+    public static CliArgs Parse(IEnumerable<string> args)
+    {
+        var parsed = new CliArgs();
+        using var e = args.GetEnumerator();
+        while (e.MoveNext())
+        {
+            var arg = e.Current;
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+                throw new CliException($"Unexpected argument '{arg}'.");
+            var name = arg[2..];
+            var eq = name.IndexOf('=');
+            string? inline = null;
+            if (eq > 0)
+                (name, inline) = (name[..eq], name[(eq + 1)..]);
+            if (FlagNames.Contains(name) && inline is null)
+                parsed._flags.Add(name);
+            else if (ValueNames.Contains(name))
+            {
+                var value = inline ?? (e.MoveNext() && !e.Current.StartsWith("--", StringComparison.Ordinal)
+                    ? e.Current : throw new CliException($"--{name} needs a value."));
+                if (!parsed._values.TryGetValue(name, out var list))
+                    parsed._values[name] = list = [];
+                list.Add(value);
+            }
+            else
+                throw new CliException($"Unknown option '--{name}'.");
+        }
+        return parsed;
+    }
+
+    public bool Flag(string name) => _flags.Contains(name);
+
+    public string? Value(string name) => _values.TryGetValue(name, out var list) ? list[^1] : null;
+
+    public IReadOnlyList<string> Values(string name) => _values.TryGetValue(name, out var list) ? list : [];
+}

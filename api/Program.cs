@@ -1,0 +1,22 @@
+using Pulse.Api.Cli;
+using Pulse.Api.Operations;
+using Pulse.Api.Storage;
+using Pulse.Api.Workspaces;
+
+if (PulseCli.IsCommand(args))
+    return PulseCli.Run(args, Console.Out, Console.Error);
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddPulseOperations();
+builder.AddPulseStorage();
+builder.AddPulseAuth();
+
+var app = builder.Build();
+app.UsePulseOperations();
+app.MapOperations();
+app.MapWorkspaces();
+app.Run();
+return 0;
+
+/// <summary>Entry point; public so tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

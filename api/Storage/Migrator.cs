@@ -1,0 +1,85 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Pulse.Api.Storage;
+
+/// <summary>One numbered schema change, embedded in the assembly as <c>NNNN_name.sql</c>.</summary>
+public sealed record Migration(int Version, string Name, string Sql);
+
+/// <summary>Applies embedded migrations in order, each in its own transaction, recorded in <c>schema_migrations</c>.</summary>
+public static partial class Migrator
+{
+    const string Prefix = "Pulse.Migrations.";
+
+    const string CreateLedger = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    INTEGER PRIMARY KEY,
+            name       TEXT    NOT NULL,
+            applied_at INTEGER NOT NULL
+        )
+        """;
+
+    public static IReadOnlyList<Migration> All { get; } = Load();
+
+    public static int LatestVersion => All.Count == 0 ? 0 : All[^1].Version;
+
+    /// <summary>Applies every migration above the current level (up to <paramref name="upTo"/>); returns how many ran.</summary>
+    public static int Apply(SqliteConnection connection, TimeProvider time, int upTo = int.MaxValue)
+    {
+        connection.Execute("PRAGMA journal_mode=WAL");
+        connection.Execute(CreateLedger);
+        var applied = 0;
+        foreach (var migration in All.Where(m => m.Version <= upTo))
+        {
+            // BEGIN IMMEDIATE takes the write lock first, so two processes starting together
+            // cannot both decide a migration is missing.
+            using var tx = connection.BeginTransaction(deferred: false);
+            var done = connection.ExecuteScalar<long>(
+                "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version", new { migration.Version }, tx);
+            if (done > 0)
+                continue;
+            connection.Execute(migration.Sql, transaction: tx);
+            connection.Execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @At)",
+                new { migration.Version, migration.Name, At = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx);
+            tx.Commit();
+            applied++;
+        }
+        return applied;
+    }
+
+    /// <summary>The highest applied version, or 0 for a new database.</summary>
+    public static int CurrentVersion(SqliteConnection connection)
+    {
+        var ledger = connection.ExecuteScalar<long>(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+        return ledger == 0 ? 0 : (int)connection.ExecuteScalar<long>("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    }
+
+    static List<Migration> Load()
+    {
+        var assembly = typeof(Migrator).Assembly;
+        var migrations = new List<Migration>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)))
+        {
+            var file = resource[Prefix.Length..];
+            var match = FileName().Match(file);
+            if (!match.Success)
+                throw new InvalidOperationException($"Migration '{file}' is not named NNNN_name.sql.");
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            migrations.Add(new Migration(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+                match.Groups[2].Value, reader.ReadToEnd()));
+        }
+        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        var duplicate = migrations.GroupBy(m => m.Version).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new InvalidOperationException($"Two migrations share version {duplicate.Key}.");
+        return migrations;
+    }
+
+    [GeneratedRegex(@"^(\d{4})_([a-z0-9_]+)\.sql$")]
+    private static partial Regex FileName();
+}

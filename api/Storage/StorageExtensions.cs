@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+
+namespace Pulse.Api.Storage;
+
+public static class StorageExtensions
+{
+    /// <summary>Database, migrations at start-up and the single writer.</summary>
+    public static IHostApplicationBuilder AddPulseStorage(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp => new Db(
+            builder.Configuration.GetConnectionString("Pulse") ?? "",
+            builder.Environment.ContentRootPath,
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutSeconds));
+        builder.Services.AddSingleton<DatabaseState>();
+        // Registered first so the schema is current before anything else starts.
+        builder.Services.AddHostedService<MigrationService>();
+        builder.Services.AddSingleton<WriteQueue>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WriteQueue>());
+        return builder;
+    }
+}
+
+/// <summary>What <c>/readyz</c> reports: the database is open and at the latest migration.</summary>
+public sealed class DatabaseState
+{
+    public bool Migrated { get; set; }
+}
+
+sealed class MigrationService(Db db, DatabaseState state, TimeProvider time, ILogger<MigrationService> log) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        using var connection = db.Open();
+        var applied = Migrator.Apply(connection, time);
+        log.LogInformation("Database {Path} at schema version {Version} ({Applied} migrations applied)",
+            db.FilePath, Migrator.LatestVersion, applied);
+        state.Migrated = true;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Pulse.Api.Storage;
+
+/// <summary>Settings of the database and its writer (section <c>Storage</c>).</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary>Write commands that may wait for the writer before callers get 503.</summary>
+    [Range(1, 1_000_000)]
+    public int WriteQueueCapacity { get; set; } = 4096;
+
+    /// <summary>Most commands committed in one transaction.</summary>
+    [Range(1, 10_000)]
+    public int MaxBatchSize { get; set; } = 512;
+
+    /// <summary>How long a connection waits for a lock held by another process.</summary>
+    [Range(1, 600)]
+    public int BusyTimeoutSeconds { get; set; } = 30;
+}

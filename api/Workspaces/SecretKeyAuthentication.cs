@@ -1,0 +1,79 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Pulse.Api.Workspaces;
+
+/// <summary>
+/// <c>Authorization: Bearer sk_…</c>: the caller is the workspace that owns the key. Missing,
+/// malformed, unknown and revoked keys are all 401 problem+json, each with its own detail.
+/// </summary>
+public sealed class SecretKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    WorkspaceStore store,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "SecretKey";
+    public const string WorkspaceClaim = "pulse:workspace";
+    public const string KeyClaim = "pulse:key";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(header))
+            return Task.FromResult(AuthenticateResult.NoResult());
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return Task.FromResult(AuthenticateResult.Fail("The Authorization header must be 'Bearer sk_…'."));
+        var key = header["Bearer ".Length..].Trim();
+        if (!key.StartsWith("sk_", StringComparison.Ordinal) || key.Length is < 8 or > 200)
+            return Task.FromResult(AuthenticateResult.Fail(key.StartsWith("pk_", StringComparison.Ordinal)
+                ? "A site key (pk_…) cannot call server endpoints; use a secret key (sk_…)."
+                : "The bearer token is not a Pulse secret key (sk_…)."));
+        var found = store.Authenticate(key);
+        if (found is null)
+            return Task.FromResult(AuthenticateResult.Fail("The secret key is unknown or has been revoked."));
+        var identity = new ClaimsIdentity([
+            new Claim(WorkspaceClaim, found.Value.WorkspaceId),
+            new Claim(KeyClaim, found.Value.KeyId)], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails =
+            {
+                Status = 401,
+                Title = "Unauthorized",
+                Detail = result.Failure?.Message ?? "This endpoint needs 'Authorization: Bearer sk_…' with a secret key of your workspace.",
+            },
+        });
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = { Status = 403, Title = "Forbidden", Detail = "This key may not do that." },
+        });
+    }
+}
+
+public static class CallerExtensions
+{
+    /// <summary>The workspace of the authenticated secret key; every query is scoped by it.</summary>
+    public static string WorkspaceId(this ClaimsPrincipal user) =>
+        user.FindFirst(SecretKeyAuthenticationHandler.WorkspaceClaim)?.Value
+        ?? throw new InvalidOperationException("Endpoint is not behind secret-key authorization.");
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
+
+namespace Pulse.Api.Workspaces;
+
+/// <summary>SQL for workspaces and secret keys. Reads open their own connection; writes take the caller's transaction.</summary>
+public sealed class WorkspaceStore(Db db)
+{
+    const string Columns = "id, name, product_name, site_key, identity_secret, allowed_origins, require_user_hash, fatigue_days, test_mode, created_at, updated_at";
+
+    const string SelectById = $"SELECT {Columns} FROM workspaces WHERE id = @Id";
+    const string SelectBySiteKey = $"SELECT {Columns} FROM workspaces WHERE site_key = @SiteKey";
+    const string SelectAll = $"SELECT {Columns} FROM workspaces ORDER BY created_at, id";
+
+    const string InsertWorkspace = """
+        INSERT INTO workspaces (id, name, product_name, site_key, identity_secret, allowed_origins,
+                                require_user_hash, fatigue_days, test_mode, created_at, updated_at)
+        VALUES (@Id, @Name, @ProductName, @SiteKey, @IdentitySecret, @AllowedOrigins,
+                @RequireUserHash, @FatigueDays, @TestMode, @CreatedAt, @UpdatedAt)
+        """;
+
+    const string UpdateSettings = """
+        UPDATE workspaces SET name = @Name, product_name = @ProductName, allowed_origins = @AllowedOrigins,
+               require_user_hash = @RequireUserHash, fatigue_days = @FatigueDays, test_mode = @TestMode, updated_at = @UpdatedAt
+        WHERE id = @Id
+        """;
+
+    const string InsertKey = """
+        INSERT INTO secret_keys (id, workspace_id, key_hash, hint, created_at)
+        VALUES (@Id, @WorkspaceId, @KeyHash, @Hint, @CreatedAt)
+        """;
+
+    const string SelectKeyByHash = "SELECT id, workspace_id, key_hash, revoked_at FROM secret_keys WHERE key_hash = @Hash";
+    const string SelectKeys = "SELECT id AS Id, workspace_id AS WorkspaceId, hint AS Hint, created_at AS CreatedAt, revoked_at AS RevokedAt FROM secret_keys WHERE workspace_id = @WorkspaceId ORDER BY created_at, id";
+    const string RevokeKey = "UPDATE secret_keys SET revoked_at = @At WHERE id = @Id AND workspace_id = @WorkspaceId AND revoked_at IS NULL";
+    const string SetIdentitySecret = "UPDATE workspaces SET identity_secret = @Secret, updated_at = @At WHERE id = @Id";
+
+    public Workspace? Find(string id)
+    {
+        using var c = db.Open();
+        return c.QuerySingleOrDefault<WorkspaceRow>(SelectById, new { Id = id })?.ToWorkspace();
+    }
+
+    public Workspace? FindBySiteKey(string siteKey)
+    {
+        using var c = db.Open();
+        return c.QuerySingleOrDefault<WorkspaceRow>(SelectBySiteKey, new { SiteKey = siteKey })?.ToWorkspace();
+    }
+
+    public IReadOnlyList<Workspace> List()
+    {
+        using var c = db.Open();
+        return c.Query<WorkspaceRow>(SelectAll).Select(r => r.ToWorkspace()).ToList();
+    }
+
+    public IReadOnlyList<SecretKeyInfo> ListKeys(string workspaceId)
+    {
+        using var c = db.Open();
+        return c.Query<SecretKeyInfo>(SelectKeys, new { WorkspaceId = workspaceId }).ToList();
+    }
+
+    /// <summary>The workspace a secret key belongs to, or null when the key is unknown or revoked.</summary>
+    public (string WorkspaceId, string KeyId)? Authenticate(string secretKey)
+    {
+        var hash = Keys.Hash(secretKey);
+        using var c = db.Open();
+        var row = c.QuerySingleOrDefault<(string Id, string WorkspaceId, byte[] KeyHash, long? RevokedAt)>(SelectKeyByHash, new { Hash = hash });
+        // The lookup is by hash, so timing reveals nothing about the key; compare anyway, in constant time.
+        if (row.Id is null || row.RevokedAt is not null || !Keys.SameBytes(row.KeyHash, hash))
+            return null;
+        return (row.WorkspaceId, row.Id);
+    }
+
+    /// <summary>Creates a workspace with one secret key and the default relationship NPS survey.</summary>
+    public static CreatedWorkspace Create(SqliteConnection c, SqliteTransaction tx, NewWorkspace spec, long now)
+    {
+        var id = spec.Id ?? Keys.NewId("ws");
+        var siteKey = spec.SiteKey ?? Keys.NewSiteKey();
+        var identitySecret = spec.IdentitySecret ?? Keys.NewIdentitySecret();
+        c.Execute(InsertWorkspace, new
+        {
+            Id = id,
+            spec.Name,
+            ProductName = spec.ProductName ?? spec.Name,
+            SiteKey = siteKey,
+            IdentitySecret = identitySecret,
+            AllowedOrigins = JsonSerializer.Serialize(spec.AllowedOrigins),
+            RequireUserHash = spec.RequireUserHash,
+            FatigueDays = 7,
+            TestMode = false,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }, tx);
+        var secretKey = AddKey(c, tx, id, now, spec.SecretKey).SecretKey;
+        SurveyDefaults.InsertRelationshipSurvey(c, tx, id, now);
+        return new CreatedWorkspace(id, siteKey, secretKey, identitySecret);
+    }
+
+    /// <summary>Adds a secret key; the key is returned here and never again.</summary>
+    public static (string KeyId, string SecretKey) AddKey(SqliteConnection c, SqliteTransaction tx, string workspaceId, long now, string? fixedKey = null)
+    {
+        var key = fixedKey ?? Keys.NewSecretKey();
+        var keyId = Keys.NewId("key");
+        c.Execute(InsertKey, new { Id = keyId, WorkspaceId = workspaceId, KeyHash = Keys.Hash(key), Hint = Keys.Hint(key), CreatedAt = now }, tx);
+        return (keyId, key);
+    }
+
+    public static bool Revoke(SqliteConnection c, SqliteTransaction tx, string workspaceId, string keyId, long now) =>
+        c.Execute(RevokeKey, new { Id = keyId, WorkspaceId = workspaceId, At = now }, tx) == 1;
+
+    public static string RotateIdentitySecret(SqliteConnection c, SqliteTransaction tx, string workspaceId, long now)
+    {
+        var secret = Keys.NewIdentitySecret();
+        if (c.Execute(SetIdentitySecret, new { Id = workspaceId, Secret = secret, At = now }, tx) != 1)
+            throw new KeyNotFoundException($"No workspace '{workspaceId}'.");
+        return secret;
+    }
+
+    public static Workspace? Find(SqliteConnection c, SqliteTransaction tx, string id) =>
+        c.QuerySingleOrDefault<WorkspaceRow>(SelectById, new { Id = id }, tx)?.ToWorkspace();
+
+    public static void Save(SqliteConnection c, SqliteTransaction tx, Workspace w) =>
+        c.Execute(UpdateSettings, new
+        {
+            w.Id,
+            w.Name,
+            w.ProductName,
+            AllowedOrigins = JsonSerializer.Serialize(w.AllowedOrigins),
+            w.RequireUserHash,
+            w.FatigueDays,
+            w.TestMode,
+            w.UpdatedAt,
+        }, tx);
+}
+
+/// <summary>What a new workspace starts with. Fixed keys are for the development demo only.</summary>
+public sealed record NewWorkspace(
+    string Name,
+    IReadOnlyList<string> AllowedOrigins,
+    string? ProductName = null,
+    bool RequireUserHash = true,
+    string? Id = null,
+    string? SiteKey = null,
+    string? SecretKey = null,
+    string? IdentitySecret = null);

@@ -1,0 +1,111 @@
+using Pulse.Api.Workspaces;
+
+namespace Pulse.Tests.Foundation;
+
+public sealed class KeysTests
+{
+    [Test]
+    public void NewKeys_HaveTheirPrefixesAndAreDistinct()
+    {
+        var keys = Enumerable.Range(0, 1000).Select(_ => Keys.NewSecretKey()).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(keys, Is.Unique);
+            Assert.That(keys, Has.All.StartsWith("sk_").And.All.Length.EqualTo(43));
+            Assert.That(Keys.NewSiteKey(), Does.StartWith("pk_"));
+            Assert.That(Keys.NewIdentitySecret(), Does.StartWith("ids_"));
+        }
+    }
+
+    [Test]
+    public void UserHash_IsLowercaseHexHmacSha256_OfTheUserId()
+    {
+        // Reference value computed independently: printf 'u-123' | openssl dgst -sha256 -hmac 'secret'
+        var hash = Keys.UserHash("secret", "u-123");
+        using var hmac = new System.Security.Cryptography.HMACSHA256("secret"u8.ToArray());
+        var expected = Convert.ToHexString(hmac.ComputeHash("u-123"u8.ToArray())).ToLowerInvariant();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(hash, Is.EqualTo(expected));
+            Assert.That(hash, Does.Match("^[0-9a-f]{64}$"));
+        }
+    }
+
+    [TestCase(null, false)]
+    [TestCase("", false)]
+    [TestCase("abc", false)]
+    [TestCase("zz00000000000000000000000000000000000000000000000000000000000000", false)]
+    public void VerifyUserHash_MalformedHashes_AreFalse(string? presented, bool expected) =>
+        Assert.That(Keys.VerifyUserHash("secret", "u-1", presented), Is.EqualTo(expected));
+
+    [Test]
+    public void VerifyUserHash_AcceptsTheRightHashInAnyCase_AndRefusesAnotherUsers()
+    {
+        var good = Keys.UserHash("secret", "u-1");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Keys.VerifyUserHash("secret", "u-1", good), Is.True);
+            Assert.That(Keys.VerifyUserHash("secret", "u-1", good.ToUpperInvariant()), Is.True);
+            Assert.That(Keys.VerifyUserHash("secret", "u-2", good), Is.False);
+            Assert.That(Keys.VerifyUserHash("other", "u-1", good), Is.False);
+        }
+    }
+
+    [Test]
+    public void Hash_IsSha256AndHintHidesTheKey()
+    {
+        const string key = "sk_abcdefghijklmnopqrstuvwxyz0123456789abcd";
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Keys.Hash(key), Has.Length.EqualTo(32));
+            Assert.That(Keys.Hint(key), Is.EqualTo("sk_…abcd"));
+        }
+    }
+}
+
+public sealed class OriginPatternTests
+{
+    [TestCase("https://app.acme.com", "https://app.acme.com")]
+    [TestCase("HTTPS://App.Acme.com/", "https://app.acme.com")]
+    [TestCase("http://localhost:*", "http://localhost:*")]
+    [TestCase("https://*.acme.com", "https://*.acme.com")]
+    [TestCase("http://127.0.0.1:5080", "http://127.0.0.1:5080")]
+    public void TryNormalize_ValidPatterns(string input, string expected)
+    {
+        Assert.That(OriginPattern.TryNormalize(input, out var normalized, out _), Is.True);
+        Assert.That(normalized, Is.EqualTo(expected));
+    }
+
+    [TestCase("app.acme.com")]
+    [TestCase("ftp://acme.com")]
+    [TestCase("https://acme.com/path")]
+    [TestCase("https://a*.acme.com")]
+    [TestCase("https://acme.com:99999")]
+    [TestCase("https://user@acme.com")]
+    [TestCase("https://<script>")]
+    [TestCase("")]
+    public void TryNormalize_InvalidPatterns_Explain(string input)
+    {
+        Assert.That(OriginPattern.TryNormalize(input, out _, out var error), Is.False);
+        Assert.That(error, Is.Not.Empty);
+    }
+
+    [TestCase("https://app.acme.com", true)]
+    [TestCase("https://APP.acme.com", true)]
+    [TestCase("http://app.acme.com", false)]
+    [TestCase("https://app.acme.com:8443", false)]
+    [TestCase("https://eu.acme.com", true)]
+    [TestCase("https://acme.com", false)]
+    [TestCase("https://evilacme.com", false)]
+    [TestCase("https://acme.com.evil.test", false)]
+    [TestCase("http://localhost:5173", true)]
+    [TestCase("http://localhost", true)]
+    [TestCase("http://localhost.evil.test:80", false)]
+    [TestCase("null", false)]
+    [TestCase("", false)]
+    public void IsAllowed_MatchesSchemeHostAndPort(string origin, bool expected)
+    {
+        string[] patterns = ["https://app.acme.com", "https://*.acme.com", "http://localhost:*"];
+        Assert.That(OriginPattern.IsAllowed(patterns, origin), Is.EqualTo(expected));
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Pulse.Api.Storage;
+using Pulse.Api.Workspaces;
+
+namespace Pulse.Tests.Support;
+
+/// <summary>
+/// The real API on a temporary SQLite file, with a clock the test moves. In-memory by default;
+/// <see cref="StartKestrel"/> puts it on a real loopback port for browsers and load.
+/// </summary>
+public sealed class PulseFactory : WebApplicationFactory<Program>
+{
+    readonly Dictionary<string, string?> _settings;
+    readonly TempDirectory? _ownDirectory;
+
+    public PulseFactory(IDictionary<string, string?>? settings = null, string? databasePath = null, FakeTime? time = null)
+    {
+        if (databasePath is null)
+        {
+            _ownDirectory = new TempDirectory();
+            databasePath = _ownDirectory.File("pulse.db");
+        }
+        DatabasePath = databasePath;
+        Time = time ?? new FakeTime();
+        _settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Pulse"] = $"Data Source={DatabasePath}",
+            ["Demo:Enabled"] = "false",
+            ["RateLimiting:PerClientPerMinute"] = "0",
+            ["RateLimiting:PerSiteKeyPerSecond"] = "0",
+            ["Webhooks:AllowInsecureTargets"] = "true",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            _settings[key] = value;
+    }
+
+    public string DatabasePath { get; }
+
+    public FakeTime Time { get; }
+
+    /// <summary>The base address of the real server after <see cref="StartKestrel"/>.</summary>
+    public Uri? Address { get; private set; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Time));
+    }
+
+    /// <summary>Serves on 127.0.0.1 with a free port; returns the base address.</summary>
+    public Uri StartKestrel()
+    {
+        UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        Address = new Uri(addresses.Addresses.First());
+        return Address;
+    }
+
+    public Db Db => Services.GetRequiredService<Db>();
+
+    /// <summary>A workspace created straight in the database, as the CLI does.</summary>
+    public CreatedWorkspace CreateWorkspace(string name = "Acme", IReadOnlyList<string>? origins = null, bool requireUserHash = true)
+    {
+        using var c = Db.Open();
+        using var tx = c.BeginTransaction(deferred: false);
+        var created = WorkspaceStore.Create(c, tx, new NewWorkspace(name, origins ?? ["https://app.acme.test"], RequireUserHash: requireUserHash),
+            Time.GetUtcNow().ToUnixTimeMilliseconds());
+        tx.Commit();
+        return created;
+    }
+
+    /// <summary>A client that calls as the holder of <paramref name="secretKey"/>.</summary>
+    public HttpClient SecretClient(string secretKey)
+    {
+        var client = Address is null ? CreateClient() : new HttpClient { BaseAddress = Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secretKey);
+        return client;
+    }
+
+    /// <summary>A client that sends <c>Origin</c> like a browser on <paramref name="origin"/> would.</summary>
+    public HttpClient BrowserClient(string origin = "https://app.acme.test")
+    {
+        var client = Address is null ? CreateClient() : new HttpClient { BaseAddress = Address };
+        client.DefaultRequestHeaders.Add("Origin", origin);
+        return client;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+            _ownDirectory?.Dispose();
+    }
+}
+
+public static class HttpAssertions
+{
+    /// <summary>Asserts a problem+json answer with this status and returns its document.</summary>
+    public static async Task<System.Text.Json.JsonElement> AssertProblem(this HttpResponseMessage response, int status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((int)response.StatusCode, Is.EqualTo(status), body);
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), body);
+        }
+        var doc = System.Text.Json.JsonDocument.Parse(body).RootElement;
+        Assert.That(doc.GetProperty("status").GetInt32(), Is.EqualTo(status));
+        return doc;
+    }
+
+    public static async Task<T> ReadJson<T>(this HttpResponseMessage response, int status = 200)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(status), body);
+        return System.Text.Json.JsonSerializer.Deserialize<T>(body, Json.Options)!;
+    }
+}
+
+public static class Json
+{
+    public static readonly System.Text.Json.JsonSerializerOptions Options =
+        Pulse.Api.Operations.OperationsExtensions.Configure(new System.Text.Json.JsonSerializerOptions());
+
+    public static StringContent Body(string raw) => new(raw, System.Text.Encoding.UTF8, "application/json");
+
+    public static JsonContent Of<T>(T value) => JsonContent.Create(value, options: Options);
+}
