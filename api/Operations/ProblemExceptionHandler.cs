@@ -28,6 +28,8 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
             BadHttpRequestException { InnerException: JsonException json } => (400, "Malformed JSON", Describe(json), null),
             BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
                 (413, "Request body too large", bad.Message, null),
+            BadHttpRequestException bad when bad.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal) =>
+                (bad.StatusCode, "Bad request", "A JSON object is required as the request body.", null),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message, null),
             JsonException json => (400, "Malformed JSON", Describe(json), null),
             WriteQueueFullException full => (503, "Busy", full.Message, null),

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pulse.Api.Operations;
 using Pulse.Api.Responses;
@@ -72,11 +73,30 @@ public static class PrivacyEndpoints
         return TypedResults.NoContent();
     }
 
-    static async Task<NoContent> Erase(string id, ClaimsPrincipal user, WriteQueue writer, WriteHooks hooks, ResponseMetrics metrics)
+    static async Task<NoContent> Erase(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, WriteHooks hooks, ResponseMetrics metrics)
     {
         var workspaceId = user.WorkspaceId();
-        if (await writer.ExecuteAsync((c, tx) => PrivacyStore.Erase(c, tx, workspaceId, id, hooks)))
+        var userId = UserIdFromPath(http, id);
+        if (await writer.ExecuteAsync((c, tx) => PrivacyStore.Erase(c, tx, workspaceId, userId, hooks)))
             metrics.Erased();
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The user id exactly as the caller percent-encoded it. Routing leaves <c>%2F</c> encoded in
+    /// route values (so a slash cannot change the route), which would make an id with '/' miss
+    /// silently; the raw request target has the exact segment.
+    /// </summary>
+    static string UserIdFromPath(HttpContext http, string routeValue)
+    {
+        const string prefix = "/v1/users/";
+        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (raw is null || !raw.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            return routeValue;
+        var segment = raw[prefix.Length..];
+        var query = segment.IndexOf('?', StringComparison.Ordinal);
+        if (query >= 0)
+            segment = segment[..query];
+        return segment.Contains('/', StringComparison.Ordinal) ? routeValue : Uri.UnescapeDataString(segment);
     }
 }
