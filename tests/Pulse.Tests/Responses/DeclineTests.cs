@@ -113,4 +113,28 @@ public sealed class DeclineTests
         await (await _browser.PostAsync("/v1/declines", Json.Body(json))).AssertProblem(400);
         Assert.That(_app.Count("displays WHERE declined_at IS NOT NULL"), Is.EqualTo(before));
     }
+
+    [Test]
+    public async Task Metrics_CountResponsesByCategoryAndDeclines()
+    {
+        using var metrics = new MetricsProbe(_app);
+        var promoter = NewDisplay().Token;
+        var detractor = NewDisplay().Token;
+        var dismissed = NewDisplay().Token;
+
+        await _browser.PostAsync("/v1/responses", Json.Of(new { displayToken = promoter, score = 10 }));
+        await _browser.PostAsync("/v1/responses", Json.Of(new { displayToken = promoter, score = 10, comment = "great" }));
+        await _browser.PostAsync("/v1/responses", Json.Of(new { displayToken = detractor, score = 2 }));
+        await Decline(dismissed);
+        await Decline(dismissed);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(metrics.Sum("pulse.responses", ("category", "promoter"), ("operation", "created")), Is.EqualTo(1));
+            Assert.That(metrics.Sum("pulse.responses", ("category", "promoter"), ("operation", "updated")), Is.EqualTo(1));
+            Assert.That(metrics.Sum("pulse.responses", ("category", "detractor")), Is.EqualTo(1));
+            Assert.That(metrics.Sum("pulse.responses", ("category", "passive")), Is.Zero);
+            Assert.That(metrics.Sum("pulse.declines"), Is.EqualTo(1));
+        }
+    }
 }

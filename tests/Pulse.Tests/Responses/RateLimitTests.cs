@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using Pulse.Api.Operations;
 using Pulse.Api.Workspaces;
@@ -19,36 +18,12 @@ public sealed class RateLimitTests
     static Task<HttpResponseMessage> Respond(HttpClient http, string token) =>
         http.PostAsync("/v1/responses", Json.Of(new { displayToken = token, score = 9 }));
 
-    /// <summary>Counts rejections reported on this app's meter only (other fixtures may run alongside).</summary>
-    static (MeterListener Listener, Func<string, long> Rejections) ListenForRejections(PulseFactory app)
-    {
-        var meter = app.Services.GetRequiredService<PulseMetrics>().Meter;
-        var counts = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
-        var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter == meter && instrument.Name == "pulse.rate_limit.rejections")
-                    l.EnableMeasurementEvents(instrument);
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-                if (tag.Key == "limit")
-                    counts.AddOrUpdate((string)tag.Value!, value, (_, v) => v + value);
-        });
-        listener.Start();
-        return (listener, limit => counts.GetValueOrDefault(limit));
-    }
-
     [Test]
     public async Task PerClient_OverTheLimit_Is429WithRetryAfter_AndCounted()
     {
         using var app = Start(perClientPerMinute: 3, perSiteKeyPerSecond: 0);
         _ = app.Server;
-        var (listener, rejections) = ListenForRejections(app);
-        using var listening = listener;
+        using var metrics = new MetricsProbe(app);
         var ws = app.CreateWorkspace("Acme", [Origin]);
         using var http = app.BrowserClient(Origin);
 
@@ -66,7 +41,7 @@ public sealed class RateLimitTests
                 Is.InRange(1, 60));
             Assert.That(doc.GetProperty("detail").GetString(), Does.Contain("too many requests"));
             Assert.That(app.Count("responses"), Is.EqualTo(3));
-            Assert.That(rejections("client"), Is.EqualTo(3));
+            Assert.That(metrics.Sum("pulse.rate_limit.rejections", ("limit", "client")), Is.EqualTo(3));
         }
     }
 
@@ -101,8 +76,7 @@ public sealed class RateLimitTests
     {
         using var app = Start(perClientPerMinute: 0, perSiteKeyPerSecond: 2);
         _ = app.Server;
-        var (listener, rejections) = ListenForRejections(app);
-        using var listening = listener;
+        using var metrics = new MetricsProbe(app);
         var busy = app.CreateWorkspace("Busy", [Origin]);
         var quiet = app.CreateWorkspace("Quiet", [Origin]);
         using var http = app.BrowserClient(Origin);
@@ -119,7 +93,7 @@ public sealed class RateLimitTests
             Assert.That(refused[0].Headers.GetValues("Retry-After").Single(), Is.EqualTo("1"));
             Assert.That(app.Count("responses"), Is.EqualTo(20 - refused.Count + 1));
             Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-            Assert.That(rejections("site_key"), Is.EqualTo(refused.Count));
+            Assert.That(metrics.Sum("pulse.rate_limit.rejections", ("limit", "site_key")), Is.EqualTo(refused.Count));
         }
     }
 
