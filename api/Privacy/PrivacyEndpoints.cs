@@ -56,7 +56,7 @@ public static class PrivacyEndpoints
         }
         else
         {
-            if (post.UserId is not null && post.DisplayToken is null)
+            if (post.UserId is not null)
                 throw new ProblemException(401, "Unauthorized",
                     "Opting out by userId needs 'Authorization: Bearer sk_…'; from a browser, send the displayToken instead.");
             var errors = ResponseRules.ValidateToken(post.DisplayToken);

@@ -105,13 +105,17 @@ public sealed class OptOutTests
     }
 
     [Test]
-    public async Task OptOut_ByUserIdWithoutASecretKey_Is401()
+    public async Task OptOut_ByUserIdWithoutASecretKey_Is401_EvenWithAToken()
     {
         var user = NewUser();
+        var shown = NewUser();
+        var (_, token) = _app.CreateDisplay(_acme.WorkspaceId, shown);
+        await (await OptOut(_browser, new { userId = user, displayToken = token })).AssertProblem(401);
         var doc = await (await OptOut(_browser, new { userId = user })).AssertProblem(401);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(doc.GetProperty("detail").GetString(), Does.Contain("displayToken"));
+            Assert.That(OptedOutAt(_acme, shown), Is.Null);
             Assert.That(_app.Count($"end_users WHERE user_id = '{user}'"), Is.Zero);
         }
     }
