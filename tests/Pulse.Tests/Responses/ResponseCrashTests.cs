@@ -50,28 +50,32 @@ public sealed class ResponseCrashTests
             }
         }
 
+        // Sends one post; false once the process is gone. Only a 2xx counts as acknowledged.
+        async Task<bool> Answer(int i, object body, HttpStatusCode expected, int state)
+        {
+            var status = await Send(body);
+            if (status is null)
+                return false;
+            if (status != expected)
+            {
+                unexpected.Add($"display {i}, step {state}: {status}");
+                return true;
+            }
+            acknowledged[i] = state;
+            if (Interlocked.Increment(ref acks) == KillAfterAcknowledged)
+                killNow.TrySetResult();
+            return true;
+        }
+
         async Task Worker()
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < Displays)
             {
-                var score = await Send(new { displayToken = tokens[i], score = drafts[i].Score });
-                if (score is null)
+                var draft = drafts[i];
+                if (!await Answer(i, new { displayToken = tokens[i], score = draft.Score }, HttpStatusCode.Created, 1)
+                    || !await Answer(i, new { displayToken = tokens[i], score = draft.Score, comment = draft.Comment }, HttpStatusCode.OK, 2))
                     return;
-                if (score != HttpStatusCode.Created)
-                    unexpected.Add($"score post {i}: {score}");
-                acknowledged[i] = 1;
-                if (Interlocked.Increment(ref acks) == KillAfterAcknowledged)
-                    killNow.TrySetResult();
-
-                var comment = await Send(new { displayToken = tokens[i], score = drafts[i].Score, comment = drafts[i].Comment });
-                if (comment is null)
-                    return;
-                if (comment != HttpStatusCode.OK)
-                    unexpected.Add($"comment post {i}: {comment}");
-                acknowledged[i] = 2;
-                if (Interlocked.Increment(ref acks) == KillAfterAcknowledged)
-                    killNow.TrySetResult();
             }
         }
 
