@@ -1,6 +1,8 @@
 using Pulse.Api.Cli;
+using Pulse.Api.Eligibility;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
 
 if (PulseCli.IsCommand(args))
@@ -10,11 +12,15 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
+builder.AddSurveys();
+builder.AddEligibility();
 
 var app = builder.Build();
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
+app.MapSurveys();
+app.MapEligibility();
 app.Run();
 return 0;
 
