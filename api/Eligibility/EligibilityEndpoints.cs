@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Pulse.Api.Operations;
 using Pulse.Api.Workspaces;
 
@@ -29,8 +30,10 @@ public static class EligibilityEndpoints
     }
 
     static async Task<Results<Ok<EligibilityResponse>, ValidationProblem>> Check(
-        EligibilityRequest body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces, EligibilityService service)
+        [FromBody] EligibilityRequest? body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces, EligibilityService service)
     {
+        if (body is null)
+            throw new ProblemException(400, "Malformed JSON", "The body must be a JSON object: { siteKey, user: { id, email?, createdAt?, traits? }, userHash?, event?, locale?, url? }.");
         var (workspace, server) = await Caller(body, http, gate, workspaces);
         var errors = EligibilityValidation.Validate(body);
         if (errors.Count > 0)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
@@ -41,8 +42,9 @@ public static class SurveyEndpoints
         store.Find(user.WorkspaceId(), id) is { } s ? TypedResults.Ok(s.ToResource()) : TypedResults.NotFound();
 
     static async Task<Results<Created<SurveyResource>, ValidationProblem>> Create(
-        SurveyInput input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
+        [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
     {
+        input = Required(input);
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var survey = SurveyValidation.Apply(SurveyStore.NewSurvey(workspaceId, now), input, creating: true, out var errors);
@@ -54,8 +56,9 @@ public static class SurveyEndpoints
     }
 
     static async Task<Results<Ok<SurveyResource>, ValidationProblem, NotFound>> Update(
-        string id, SurveyInput input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
+        string id, [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
     {
+        input = Required(input);
         var workspaceId = user.WorkspaceId();
         var (saved, errors) = await writer.ExecuteAsync((c, tx) =>
         {
@@ -87,4 +90,7 @@ public static class SurveyEndpoints
         cache.Invalidate(workspaceId);
         return TypedResults.NoContent();
     }
+
+    static SurveyInput Required(SurveyInput? input) => input
+        ?? throw new ProblemException(400, "Malformed JSON", "The body must be a JSON object with the survey's fields, e.g. { \"name\": \"Relationship NPS\" }.");
 }

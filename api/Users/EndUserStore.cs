@@ -33,16 +33,9 @@ public sealed record UserSighting(string UserId, string? Email, long? SignedUpAt
         || SeenAt - stored.LastSeenAt >= (long)lastSeenResolution.TotalMilliseconds;
 }
 
-/// <summary>SQL for end users. Rows are keyed by (workspace, the vendor's user id).</summary>
+/// <summary>SQL for end users. Rows are keyed by (workspace, the vendor's user id); eligibility reads them with the user's history.</summary>
 public sealed class EndUserStore
 {
-    const string Columns = """
-        workspace_id AS WorkspaceId, user_id AS UserId, email AS Email, signed_up_at AS SignedUpAt,
-        first_seen_at AS FirstSeenAt, last_seen_at AS LastSeenAt, traits AS Traits, opted_out_at AS OptedOutAt
-        """;
-
-    const string SelectOne = $"SELECT {Columns} FROM end_users WHERE workspace_id = @WorkspaceId AND user_id = @UserId";
-
     const string UpsertSql = """
         INSERT INTO end_users (workspace_id, user_id, email, signed_up_at, first_seen_at, last_seen_at, traits)
         VALUES (@WorkspaceId, @UserId, @Email, @SignedUpAt, @SeenAt, @SeenAt, COALESCE(@Traits, '{}'))
@@ -52,9 +45,6 @@ public sealed class EndUserStore
             traits       = COALESCE(@Traits, end_users.traits),
             last_seen_at = MAX(end_users.last_seen_at, excluded.last_seen_at)
         """;
-
-    public static EndUser? Find(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string userId) =>
-        c.QuerySingleOrDefault<EndUser>(SelectOne, new { WorkspaceId = workspaceId, UserId = userId }, tx);
 
     /// <summary>Creates the user or applies what the sighting says (first-seen never moves).</summary>
     public static void Upsert(SqliteConnection c, SqliteTransaction tx, string workspaceId, UserSighting s) =>
