@@ -81,6 +81,9 @@ public static class EligibilityRules
 
     public static Decision Decide(IReadOnlyList<Survey> surveys, WorkspaceRules workspace, UserHistory history, EligibilityAsk ask, long now)
     {
+        // Merge what the call says with what is stored once, not once per survey.
+        if (ask.Traits is null && surveys.Any(s => s.Targeting.Count > 0))
+            ask = ask with { Traits = Traits.Parse(history.Stored?.Traits) };
         string? reason = null;
         var anyMatchesTrigger = false;
         foreach (var survey in Ordered(surveys))
@@ -109,10 +112,13 @@ public static class EligibilityRules
             return Reasons.SurveyInactive;
         if (history.Stored?.OptedOutAt is not null)
             return Reasons.OptedOut;
-        var email = ask.Email ?? history.Stored?.Email;
-        var traits = ask.Traits ?? Traits.Parse(history.Stored?.Traits);
-        if (!Targeting.Matches(survey, email, traits))
-            return Reasons.NotTargeted;
+        if (survey.Targeting.Count > 0 || survey.ExcludeEmailDomains.Count > 0)
+        {
+            var email = ask.Email ?? history.Stored?.Email;
+            var traits = ask.Traits ?? Traits.Parse(history.Stored?.Traits);
+            if (!Targeting.Matches(survey, email, traits))
+                return Reasons.NotTargeted;
+        }
         if (!TriggerMatches(survey, ask.Event))
             return Reasons.NoTrigger;
         if (ask.Force)
