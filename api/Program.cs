@@ -1,6 +1,8 @@
 using Pulse.Api.Cli;
 using Pulse.Api.Eligibility;
 using Pulse.Api.Operations;
+using Pulse.Api.Privacy;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
@@ -14,6 +16,7 @@ builder.AddPulseStorage();
 builder.AddPulseAuth();
 builder.AddSurveys();
 builder.AddEligibility();
+builder.AddResponses();
 
 var app = builder.Build();
 app.UsePulseOperations();
@@ -21,6 +24,8 @@ app.MapOperations();
 app.MapWorkspaces();
 app.MapSurveys();
 app.MapEligibility();
+app.MapResponses();
+app.MapPrivacy();
 app.Run();
 return 0;
 

@@ -35,12 +35,6 @@ public sealed class EligibilityApiTests
         return (ws, _app.SecretClient(ws.SecretKey));
     }
 
-    void Sql(string sql, object? args = null)
-    {
-        using var c = _app.Db.Open();
-        c.Execute(sql, args);
-    }
-
     [Test]
     public async Task Eligibility_FirstCall_ReservesOneDisplay_WithTheTraitSnapshotAndNegotiatedLocale()
     {
@@ -105,13 +99,13 @@ public sealed class EligibilityApiTests
     }
 
     [Test]
-    public async Task Eligibility_AfterAnAnswer_IsThrottledForExactly90Days()
+    public async Task Eligibility_AfterAnAnswer_IsThrottledForExactly90DaysFromTheAnswer()
     {
-        var (ws, server) = NewWorkspace();
+        var (_, server) = NewWorkspace();
         var user = User("u-answered", Now);
-        Assert.That((await server.CheckUser(user)).Eligible, Is.True);
-        // The responses feature sets answered_at on the first answer; here the test plays its part.
-        Sql("UPDATE displays SET answered_at = @At WHERE workspace_id = @W", new { At = Now.ToUnixTimeMilliseconds(), W = ws.WorkspaceId });
+        var shown = await server.CheckUser(user);
+        _app.Time.Advance(TimeSpan.FromMinutes(3));
+        (await server.PostAsync("/v1/responses", Json.Of(new { displayToken = shown.DisplayToken, score = 9 }))).EnsureSuccessStatusCode();
 
         var right = await server.CheckUser(user);
         _app.Time.Advance(TimeSpan.FromDays(90) - TimeSpan.FromMilliseconds(1));
@@ -130,18 +124,22 @@ public sealed class EligibilityApiTests
     [Test]
     public async Task Eligibility_AfterADismissal_IsThrottledFor30Days()
     {
-        var (ws, server) = NewWorkspace();
+        var (_, server) = NewWorkspace();
         var user = User("u-declined", Now);
-        Assert.That((await server.CheckUser(user)).Eligible, Is.True);
-        Sql("UPDATE displays SET declined_at = @At WHERE workspace_id = @W", new { At = Now.ToUnixTimeMilliseconds(), W = ws.WorkspaceId });
+        var shown = await server.CheckUser(user);
+        _app.Time.Advance(TimeSpan.FromMinutes(1));
+        (await server.PostAsync("/v1/declines", Json.Of(new { displayToken = shown.DisplayToken }))).EnsureSuccessStatusCode();
 
         var right = await server.CheckUser(user);
-        _app.Time.Advance(TimeSpan.FromDays(30));
+        _app.Time.Advance(TimeSpan.FromDays(30) - TimeSpan.FromMilliseconds(1));
+        var almost = await server.CheckUser(user);
+        _app.Time.Advance(TimeSpan.FromMilliseconds(1));
         var after = await server.CheckUser(user);
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(right.Reason, Is.EqualTo(Reasons.ThrottledDecline));
+            Assert.That(almost.Reason, Is.EqualTo(Reasons.ThrottledDecline));
             Assert.That(after.Reason, Is.EqualTo(Reasons.Eligible));
         }
     }
@@ -149,16 +147,23 @@ public sealed class EligibilityApiTests
     [Test]
     public async Task Eligibility_OptedOutUser_IsNeverShown()
     {
-        var (ws, server) = NewWorkspace();
+        var (_, server) = NewWorkspace();
         var user = User("u-out", Now);
-        await server.CheckUser(user);
-        Sql("UPDATE displays SET answered_at = @At WHERE workspace_id = @W", new { At = Now.ToUnixTimeMilliseconds(), W = ws.WorkspaceId });
-        Sql("UPDATE end_users SET opted_out_at = @At WHERE workspace_id = @W", new { At = Now.ToUnixTimeMilliseconds(), W = ws.WorkspaceId });
+        var shown = await server.CheckUser(user);
+        (await server.PostAsync("/v1/opt-outs", Json.Of(new { displayToken = shown.DisplayToken }))).EnsureSuccessStatusCode();
+        (await server.PostAsync("/v1/opt-outs", Json.Of(new { userId = "u-never-seen" }))).EnsureSuccessStatusCode();
         _app.Time.Advance(TimeSpan.FromDays(365));
 
         var answer = await server.CheckUser(user);
+        var forced = await server.CheckUser(user, force: true);
+        var neverSeen = await server.CheckUser(User("u-never-seen", Now));
 
-        Assert.That(answer.Reason, Is.EqualTo(Reasons.OptedOut));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(answer.Reason, Is.EqualTo(Reasons.OptedOut));
+            Assert.That(forced.Reason, Is.EqualTo(Reasons.OptedOut));
+            Assert.That(neverSeen.Reason, Is.EqualTo(Reasons.OptedOut));
+        }
     }
 
     [Test]
