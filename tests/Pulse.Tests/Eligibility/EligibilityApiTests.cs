@@ -35,6 +35,20 @@ public sealed class EligibilityApiTests
         return (ws, _app.SecretClient(ws.SecretKey));
     }
 
+    /// <summary>
+    /// The reasons for <paramref name="user"/> now, one millisecond before <paramref name="period"/>
+    /// has passed, and exactly when it has: the edge of a throttle, seen through the API.
+    /// </summary>
+    async Task<string[]> ReasonsAcross(HttpClient server, Dictionary<string, object?> user, TimeSpan period)
+    {
+        var right = await server.CheckUser(user);
+        _app.Time.Advance(period - TimeSpan.FromMilliseconds(1));
+        var almost = await server.CheckUser(user);
+        _app.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var after = await server.CheckUser(user);
+        return [right.Reason, almost.Reason, after.Reason];
+    }
+
     [Test]
     public async Task Eligibility_FirstCall_ReservesOneDisplay_WithTheTraitSnapshotAndNegotiatedLocale()
     {
@@ -81,19 +95,12 @@ public sealed class EligibilityApiTests
         var user = User("u-reshow", Now);
 
         var first = await server.CheckUser(user);
-        var second = await server.CheckUser(user);
-        _app.Time.Advance(TimeSpan.FromDays(1) - TimeSpan.FromMilliseconds(1));
-        var almost = await server.CheckUser(user);
-        _app.Time.Advance(TimeSpan.FromMilliseconds(1));
-        var after = await server.CheckUser(user);
+        var reasons = await ReasonsAcross(server, user, TimeSpan.FromDays(1));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(first.Eligible, Is.True);
-            Assert.That(second.Reason, Is.EqualTo(Reasons.ThrottledDisplay));
-            Assert.That(second.DisplayToken, Is.Null);
-            Assert.That(almost.Reason, Is.EqualTo(Reasons.ThrottledDisplay));
-            Assert.That(after.Eligible, Is.True);
+            Assert.That(reasons, Is.EqualTo(new[] { Reasons.ThrottledDisplay, Reasons.ThrottledDisplay, Reasons.Eligible }));
             Assert.That(Displays(_app.Db, ws.WorkspaceId, "u-reshow"), Is.EqualTo(2));
         }
     }
@@ -107,18 +114,9 @@ public sealed class EligibilityApiTests
         _app.Time.Advance(TimeSpan.FromMinutes(3));
         (await server.PostAsync("/v1/responses", Json.Of(new { displayToken = shown.DisplayToken, score = 9 }))).EnsureSuccessStatusCode();
 
-        var right = await server.CheckUser(user);
-        _app.Time.Advance(TimeSpan.FromDays(90) - TimeSpan.FromMilliseconds(1));
-        var almost = await server.CheckUser(user);
-        _app.Time.Advance(TimeSpan.FromMilliseconds(1));
-        var after = await server.CheckUser(user);
+        var reasons = await ReasonsAcross(server, user, TimeSpan.FromDays(90));
 
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(right.Reason, Is.EqualTo(Reasons.ThrottledResponse));
-            Assert.That(almost.Reason, Is.EqualTo(Reasons.ThrottledResponse));
-            Assert.That(after.Reason, Is.EqualTo(Reasons.Eligible));
-        }
+        Assert.That(reasons, Is.EqualTo(new[] { Reasons.ThrottledResponse, Reasons.ThrottledResponse, Reasons.Eligible }));
     }
 
     [Test]
@@ -130,18 +128,9 @@ public sealed class EligibilityApiTests
         _app.Time.Advance(TimeSpan.FromMinutes(1));
         (await server.PostAsync("/v1/declines", Json.Of(new { displayToken = shown.DisplayToken }))).EnsureSuccessStatusCode();
 
-        var right = await server.CheckUser(user);
-        _app.Time.Advance(TimeSpan.FromDays(30) - TimeSpan.FromMilliseconds(1));
-        var almost = await server.CheckUser(user);
-        _app.Time.Advance(TimeSpan.FromMilliseconds(1));
-        var after = await server.CheckUser(user);
+        var reasons = await ReasonsAcross(server, user, TimeSpan.FromDays(30));
 
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(right.Reason, Is.EqualTo(Reasons.ThrottledDecline));
-            Assert.That(almost.Reason, Is.EqualTo(Reasons.ThrottledDecline));
-            Assert.That(after.Reason, Is.EqualTo(Reasons.Eligible));
-        }
+        Assert.That(reasons, Is.EqualTo(new[] { Reasons.ThrottledDecline, Reasons.ThrottledDecline, Reasons.Eligible }));
     }
 
     [Test]
@@ -170,20 +159,10 @@ public sealed class EligibilityApiTests
     public async Task Eligibility_NewUserWithoutCreatedAt_IsTooNew_UntilThirtyDaysAfterFirstSeen()
     {
         var (_, server) = NewWorkspace();
-        var user = new Dictionary<string, object?> { ["id"] = "u-fresh" };
 
-        var first = await server.CheckUser(user);
-        _app.Time.Advance(TimeSpan.FromDays(30) - TimeSpan.FromMilliseconds(1));
-        var almost = await server.CheckUser(user);
-        _app.Time.Advance(TimeSpan.FromMilliseconds(1));
-        var after = await server.CheckUser(user);
+        var reasons = await ReasonsAcross(server, new Dictionary<string, object?> { ["id"] = "u-fresh" }, TimeSpan.FromDays(30));
 
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(first.Reason, Is.EqualTo(Reasons.TooNew));
-            Assert.That(almost.Reason, Is.EqualTo(Reasons.TooNew));
-            Assert.That(after.Reason, Is.EqualTo(Reasons.Eligible));
-        }
+        Assert.That(reasons, Is.EqualTo(new[] { Reasons.TooNew, Reasons.TooNew, Reasons.Eligible }));
     }
 
     [Test]
