@@ -1,0 +1,124 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Dapper;
+using Pulse.Api.Storage;
+using Pulse.Api.Webhooks;
+using Pulse.Api.Workspaces;
+using Pulse.Tests.Support;
+
+namespace Pulse.Tests.Webhooks;
+
+/// <summary>The API as a real process, killed (SIGKILL) while a delivery is pending, then started again.</summary>
+public sealed class WebhookRestartTests
+{
+    static readonly Dictionary<string, string> Settings = new()
+    {
+        ["Webhooks:AllowInsecureTargets"] = "true",
+        ["Webhooks:PollInterval"] = "00:00:00.050",
+        ["Webhooks:RetryBaseDelay"] = "00:00:00.200",
+    };
+
+    TempDirectory _dir = null!;
+    string _db = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _dir = new TempDirectory();
+        _db = _dir.File("pulse.db");
+    }
+
+    [TearDown]
+    public void TearDown() => _dir.Dispose();
+
+    [Test]
+    public async Task KilledMidDelivery_RestartedProcess_StillDeliversTheEvent()
+    {
+        var (code, output, err) = await ApiProcess.RunCliAsync(_db, "workspaces", "create", "--name", "Acme", "--json");
+        Assert.That(code, Is.Zero, err);
+        var ws = JsonSerializer.Deserialize<CreatedWorkspace>(output, Json.Options)!;
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var never = new TaskCompletionSource<Microsoft.AspNetCore.Http.IResult>();
+        // The first attempt hangs, so the process dies with the delivery in flight and unrecorded.
+        receiver.Respond = r => r.Number == 1 ? never.Task : Task.FromResult(Microsoft.AspNetCore.Http.Results.Ok());
+
+        WebhookCreatedResponse hook;
+        PingQueuedResponse ping;
+        using (var first = await ApiProcess.StartAsync(_db, Settings))
+        {
+            using var http = Client(first, ws.SecretKey);
+            hook = await (await http.PostAsync("/v1/webhooks", Json.Of(new { url = receiver.Url(), events = new[] { "response.created" } })))
+                .ReadJson<WebhookCreatedResponse>(201);
+            ping = await (await http.PostAsync($"/v1/webhooks/{hook.Id}/test", null)).ReadJson<PingQueuedResponse>(202);
+            var attempt = await receiver.NextAsync();
+            Assert.That(attempt.Id, Is.EqualTo(ping.EventId));
+            first.Kill();
+        }
+        var afterKill = State(ping.DeliveryId);
+        Assert.That(afterKill, Is.EqualTo(("pending", 0L)), "the kill left the delivery pending");
+
+        using var second = await ApiProcess.StartAsync(_db, Settings);
+        var redelivered = await receiver.NextAsync();
+        await Poll.UntilAsync(() => State(ping.DeliveryId).Status == "delivered", "delivered after the restart");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(redelivered.Id, Is.EqualTo(ping.EventId), "same webhook-id: the receiver can deduplicate");
+            Assert.That(redelivered.VerifiesWith(hook.Secret, DateTimeOffset.UtcNow), Is.True);
+            Assert.That(redelivered.Json.GetProperty("type").GetString(), Is.EqualTo("ping"));
+            Assert.That(State(ping.DeliveryId), Is.EqualTo(("delivered", 1L)));
+        }
+        never.TrySetCanceled();
+    }
+
+    [Test]
+    public async Task KilledWhileWaitingToRetry_RestartedProcess_RetriesAndDelivers()
+    {
+        var (code, output, err) = await ApiProcess.RunCliAsync(_db, "workspaces", "create", "--name", "Acme", "--json");
+        Assert.That(code, Is.Zero, err);
+        var ws = JsonSerializer.Deserialize<CreatedWorkspace>(output, Json.Options)!;
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var healthy = false;
+        receiver.Respond = _ => Task.FromResult(healthy ? Microsoft.AspNetCore.Http.Results.Ok() : Microsoft.AspNetCore.Http.Results.StatusCode(503));
+
+        WebhookCreatedResponse hook;
+        PingQueuedResponse ping;
+        using (var first = await ApiProcess.StartAsync(_db, Settings))
+        {
+            using var http = Client(first, ws.SecretKey);
+            hook = await (await http.PostAsync("/v1/webhooks", Json.Of(new { url = receiver.Url(), events = new[] { "response.created" } })))
+                .ReadJson<WebhookCreatedResponse>(201);
+            ping = await (await http.PostAsync($"/v1/webhooks/{hook.Id}/test", null)).ReadJson<PingQueuedResponse>(202);
+            await receiver.NextAsync();
+            await Poll.UntilAsync(() => State(ping.DeliveryId).Attempts >= 1, "the failed attempt recorded");
+            first.Kill();
+        }
+        healthy = true;
+        receiver.Drain();
+        var attemptsBefore = State(ping.DeliveryId).Attempts;
+
+        using var second = await ApiProcess.StartAsync(_db, Settings);
+        var got = await receiver.NextAsync();
+        await Poll.UntilAsync(() => State(ping.DeliveryId).Status == "delivered", "delivered after the restart");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(got.Id, Is.EqualTo(ping.EventId));
+            Assert.That(got.VerifiesWith(hook.Secret, DateTimeOffset.UtcNow), Is.True);
+            Assert.That(State(ping.DeliveryId).Attempts, Is.EqualTo(attemptsBefore + 1));
+        }
+    }
+
+    static HttpClient Client(ApiProcess api, string secretKey)
+    {
+        var http = new HttpClient { BaseAddress = api.Address };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secretKey);
+        return http;
+    }
+
+    (string Status, long Attempts) State(long deliveryId)
+    {
+        using var c = new Db($"Data Source={_db}", _dir.Path).Open();
+        return c.QuerySingle<(string, long)>("SELECT status, attempts FROM webhook_deliveries WHERE id = @deliveryId", new { deliveryId });
+    }
+}
