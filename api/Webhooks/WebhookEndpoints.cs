@@ -30,7 +30,7 @@ public static class WebhookEndpoints
         return app;
     }
 
-    static async Task<Results<Created<WebhookCreatedResponse>, ValidationProblem>> Create(
+    static async Task<Results<Created<WebhookResponse>, ValidationProblem>> Create(
         CreateWebhookRequest body, ClaimsPrincipal user, HttpRequest request, WebhookStore store, WebhookTargetGuard guard,
         WriteQueue writer, TimeProvider time, IOptions<WebhookOptions> options, CancellationToken cancellationToken)
     {

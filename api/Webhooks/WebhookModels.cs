@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Pulse.Api.Storage;
 
 namespace Pulse.Api.Webhooks;
@@ -12,20 +13,8 @@ public sealed record CreateWebhookRequest(
     [property: StringLength(100)] string? SurveyId,
     [property: StringLength(10)] string? Format);
 
-/// <summary>A subscription as listed: never its secret.</summary>
-public record WebhookResponse(
-    string Id,
-    string Url,
-    IReadOnlyList<string> Events,
-    IReadOnlyList<string>? Categories,
-    string? SurveyId,
-    string Format,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    DateTimeOffset? PreviousSecretExpiresAt);
-
-/// <summary>The answer to a create: the subscription and its secret, shown here only.</summary>
-public sealed record WebhookCreatedResponse(
+/// <summary>A subscription. <c>Secret</c> is set only in the answer to a create, and left out of the JSON otherwise.</summary>
+public sealed record WebhookResponse(
     string Id,
     string Url,
     IReadOnlyList<string> Events,
@@ -35,8 +24,7 @@ public sealed record WebhookCreatedResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? PreviousSecretExpiresAt,
-    string Secret)
-    : WebhookResponse(Id, Url, Events, Categories, SurveyId, Format, CreatedAt, UpdatedAt, PreviousSecretExpiresAt);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Secret = null);
 
 public sealed record WebhookList(IReadOnlyList<WebhookResponse> Items);
 
@@ -84,8 +72,7 @@ public sealed class WebhookRow
     public WebhookResponse ToResponse(long now) => new(Id, Url, ParseList(Events) ?? [], ParseList(Categories), SurveyId, Format,
         Db.FromUnixMs(CreatedAt), Db.FromUnixMs(UpdatedAt), PreviousExpiresAt > now ? Db.FromUnixMs(PreviousExpiresAt.Value) : null);
 
-    public WebhookCreatedResponse ToCreated() => new(Id, Url, ParseList(Events) ?? [], ParseList(Categories), SurveyId, Format,
-        Db.FromUnixMs(CreatedAt), Db.FromUnixMs(UpdatedAt), null, Secret);
+    public WebhookResponse ToCreated() => ToResponse(CreatedAt) with { Secret = Secret };
 
     static string[]? ParseList(string? json) => json is null ? null : JsonSerializer.Deserialize<string[]>(json);
 }

@@ -20,15 +20,7 @@ public sealed class SlackMessageTests
     static string AllText(string slackJson)
     {
         using var doc = JsonDocument.Parse(slackJson);
-        return string.Join("\n", Walk(doc.RootElement));
-
-        static IEnumerable<string> Walk(JsonElement e) => e.ValueKind switch
-        {
-            JsonValueKind.Object => e.EnumerateObject().SelectMany(p => Walk(p.Value)),
-            JsonValueKind.Array => e.EnumerateArray().SelectMany(Walk),
-            JsonValueKind.String => [e.GetString()!],
-            _ => [],
-        };
+        return string.Join("\n", ReceivedWebhook.Strings(doc.RootElement));
     }
 
     [Test]

@@ -36,8 +36,8 @@ public sealed class WebhookApiTests
         _app.Dispose();
     }
 
-    async Task<WebhookCreatedResponse> Create(HttpClient http, object body) =>
-        await (await http.PostAsync("/v1/webhooks", Json.Of(body))).ReadJson<WebhookCreatedResponse>(201);
+    async Task<WebhookResponse> Create(HttpClient http, object body) =>
+        await (await http.PostAsync("/v1/webhooks", Json.Of(body))).ReadJson<WebhookResponse>(201);
 
     [Test]
     public async Task Create_ValidSubscription_Is201WithTheSecretShownOnlyThere()
@@ -47,7 +47,7 @@ public sealed class WebhookApiTests
             url = DeadUrl, events = new[] { "response.created", "response.updated", "response.created" }, categories = new[] { "detractor" },
             format = "slack",
         }));
-        var created = await response.ReadJson<WebhookCreatedResponse>(201);
+        var created = await response.ReadJson<WebhookResponse>(201);
         var one = await _httpA.GetAsync($"/v1/webhooks/{created.Id}");
         var oneText = await one.Content.ReadAsStringAsync();
         var listText = await _httpA.GetStringAsync("/v1/webhooks");
@@ -207,10 +207,10 @@ public sealed class WebhookApiTests
         var stored = c.QuerySingle<(string Secret, string Previous)>("SELECT secret, previous_secret FROM webhooks WHERE id = @Id", new { created.Id });
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(rotated.Secret, Does.StartWith("whsec_").And.Not.EqualTo(created.Secret));
+            Assert.That(rotated.Secret, Does.StartWith("whsec_").And.Not.EqualTo(created.Secret!));
             Assert.That(rotated.PreviousSecretExpiresAt, Is.EqualTo(_app.Time.GetUtcNow().AddHours(24)));
             Assert.That(after.PreviousSecretExpiresAt, Is.EqualTo(rotated.PreviousSecretExpiresAt));
-            Assert.That(stored, Is.EqualTo((rotated.Secret, created.Secret)));
+            Assert.That(stored, Is.EqualTo((rotated.Secret, created.Secret!)));
         }
     }
 }

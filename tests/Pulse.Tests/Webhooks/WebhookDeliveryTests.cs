@@ -42,7 +42,7 @@ public sealed class WebhookDeliveryTests
         return (ws, _app.SecretClient(ws.SecretKey));
     }
 
-    static async Task<WebhookCreatedResponse> Subscribe(HttpClient http, string url, string[]? events = null, string[]? categories = null,
+    static async Task<WebhookResponse> Subscribe(HttpClient http, string url, string[]? events = null, string[]? categories = null,
         string format = "json", string? surveyId = null) =>
         await (await http.PostAsync("/v1/webhooks", Json.Of(new
         {
@@ -51,7 +51,7 @@ public sealed class WebhookDeliveryTests
             categories,
             format,
             surveyId,
-        }))).ReadJson<WebhookCreatedResponse>(201);
+        }))).ReadJson<WebhookResponse>(201);
 
     sealed record DeliveryState(long Id, string Status, long Attempts, long? NextAttemptAt, long? LastAttemptAt, long? LastStatus, string? LastError);
 
@@ -92,7 +92,7 @@ public sealed class WebhookDeliveryTests
         var response = data.GetProperty("response");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(got.VerifiesWith(hook.Secret, _app.Time.GetUtcNow()), Is.True, "signature");
+            Assert.That(got.VerifiesWith(hook.Secret!, _app.Time.GetUtcNow()), Is.True, "signature");
             Assert.That(got.VerifiesWith(WebhookSignature.NewSecret(), _app.Time.GetUtcNow()), Is.False, "a wrong secret fails");
             Assert.That(got.Timestamp, Is.EqualTo(_app.Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
             Assert.That(got.Id, Does.StartWith("evt_"));
@@ -170,7 +170,7 @@ public sealed class WebhookDeliveryTests
             Assert.That(final.Attempts, Is.EqualTo(4));
             Assert.That(final.LastStatus, Is.EqualTo(200));
             Assert.That(seen.Select(s => s.Id).Distinct().Count(), Is.EqualTo(1), "the same webhook-id on every attempt");
-            Assert.That(seen[3].VerifiesWith(hook.Secret, _app.Time.GetUtcNow()), Is.True);
+            Assert.That(seen[3].VerifiesWith(hook.Secret!, _app.Time.GetUtcNow()), Is.True);
             Assert.That(seen.Select(s => s.Timestamp).Distinct().Count(), Is.EqualTo(4), "each attempt is signed afresh");
             for (var i = 0; i < waits.Count; i++)
             {
@@ -201,7 +201,7 @@ public sealed class WebhookDeliveryTests
             Assert.That(toAll, Is.EquivalentTo(new[] { 10, 8, 2, 9 }));
             Assert.That(toPoor, Has.Count.EqualTo(1));
             Assert.That(toPoor[0].Json.GetProperty("data").GetProperty("response").GetProperty("category").GetString(), Is.EqualTo("detractor"));
-            Assert.That(toPoor[0].VerifiesWith(poor.Secret, _app.Time.GetUtcNow()), Is.True);
+            Assert.That(toPoor[0].VerifiesWith(poor.Secret!, _app.Time.GetUtcNow()), Is.True);
             Assert.That(Deliveries(poor.Id), Has.Count.EqualTo(1), "no outbox rows for the others");
         }
     }
@@ -252,7 +252,7 @@ public sealed class WebhookDeliveryTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(got.Keys, Is.EquivalentTo(new[] { "response.created", "response.updated", "decline.created" }));
-            Assert.That(got.Values.All(r => r.VerifiesWith(hook.Secret, _app.Time.GetUtcNow())), Is.True);
+            Assert.That(got.Values.All(r => r.VerifiesWith(hook.Secret!, _app.Time.GetUtcNow())), Is.True);
             Assert.That(updated.GetProperty("id").GetInt64(), Is.EqualTo(first.ResponseId));
             Assert.That(updated.GetProperty("score").GetInt32(), Is.EqualTo(4));
             Assert.That(updated.GetProperty("previousScore").GetInt32(), Is.EqualTo(9));
@@ -313,10 +313,10 @@ public sealed class WebhookDeliveryTests
         var got = await receiver.NextAsync();
 
         var json = got.Json;
-        var blocks = string.Join("\n", Strings(json.GetProperty("blocks")));
+        var blocks = string.Join("\n", ReceivedWebhook.Strings(json.GetProperty("blocks")));
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(got.VerifiesWith(hook.Secret, _app.Time.GetUtcNow()), Is.True, "Slack bodies are signed too");
+            Assert.That(got.VerifiesWith(hook.Secret!, _app.Time.GetUtcNow()), Is.True, "Slack bodies are signed too");
             Assert.That(json.GetProperty("text").GetString(), Does.Contain("2/10").And.Contain("detractor").And.Contain(jane.Email));
             Assert.That(json.TryGetProperty("type", out _), Is.False, "not the JSON event");
             Assert.That(blocks, Does.Contain("Interview scheduling &lt;!channel&gt; is painful"));
@@ -324,14 +324,6 @@ public sealed class WebhookDeliveryTests
             Assert.That(blocks, Does.Contain("http://localhost/dashboard|"), "links to the dashboard of the server the webhook was created on");
         }
     }
-
-    static IEnumerable<string> Strings(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Object => e.EnumerateObject().SelectMany(p => Strings(p.Value)),
-        JsonValueKind.Array => e.EnumerateArray().SelectMany(Strings),
-        JsonValueKind.String => [e.GetString()!],
-        _ => [],
-    };
 
     [Test]
     public async Task TestEndpoint_SendsASignedPingToThatSubscriptionOnly()
@@ -349,7 +341,7 @@ public sealed class WebhookDeliveryTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(got.Id, Is.EqualTo(queued.EventId));
-            Assert.That(got.VerifiesWith(hook.Secret, _app.Time.GetUtcNow()), Is.True);
+            Assert.That(got.VerifiesWith(hook.Secret!, _app.Time.GetUtcNow()), Is.True);
             Assert.That(got.Json.GetProperty("type").GetString(), Is.EqualTo("ping"));
             Assert.That(got.Json.GetProperty("data").GetProperty("webhookId").GetString(), Is.EqualTo(hook.Id));
             Assert.That(Only(hook.Id).Id, Is.EqualTo(queued.DeliveryId));
@@ -374,11 +366,11 @@ public sealed class WebhookDeliveryTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(during.Signature!.Split(' '), Has.Length.EqualTo(2));
-            Assert.That(during.VerifiesWith(hook.Secret, _app.Time.GetUtcNow().AddHours(-24)), Is.True, "old secret");
+            Assert.That(during.VerifiesWith(hook.Secret!, _app.Time.GetUtcNow().AddHours(-24)), Is.True, "old secret");
             Assert.That(during.VerifiesWith(rotated.Secret, _app.Time.GetUtcNow().AddHours(-24)), Is.True, "new secret");
             Assert.That(after.Signature!.Split(' '), Has.Length.EqualTo(1));
             Assert.That(after.VerifiesWith(rotated.Secret, _app.Time.GetUtcNow()), Is.True);
-            Assert.That(after.VerifiesWith(hook.Secret, _app.Time.GetUtcNow()), Is.False);
+            Assert.That(after.VerifiesWith(hook.Secret!, _app.Time.GetUtcNow()), Is.False);
         }
     }
 
@@ -422,7 +414,7 @@ public sealed class WebhookDeliveryTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(retried.Status, Is.EqualTo("pending"));
-            Assert.That(got.VerifiesWith(hook.Secret, _app.Time.GetUtcNow()), Is.True);
+            Assert.That(got.VerifiesWith(hook.Secret!, _app.Time.GetUtcNow()), Is.True);
             Assert.That(Only(hook.Id).Attempts, Is.EqualTo(maxAttempts + 1));
         }
     }

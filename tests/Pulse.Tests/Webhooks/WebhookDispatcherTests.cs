@@ -70,8 +70,8 @@ public sealed class WebhookDispatcherTests
             "SELECT status, attempts, last_error FROM webhook_deliveries WHERE webhook_id = @webhookId", new { webhookId });
     }
 
-    async Task<WebhookCreatedResponse> Subscribe(HttpClient http, string url) =>
-        await (await http.PostAsync("/v1/webhooks", Json.Of(new { url, events = new[] { "response.created" } }))).ReadJson<WebhookCreatedResponse>(201);
+    async Task<WebhookResponse> Subscribe(HttpClient http, string url) =>
+        await (await http.PostAsync("/v1/webhooks", Json.Of(new { url, events = new[] { "response.created" } }))).ReadJson<WebhookResponse>(201);
 
     [Test]
     public async Task NewResponse_WakesTheDispatcher_DeliveredWithoutWaitingForThePoll()
@@ -88,7 +88,7 @@ public sealed class WebhookDispatcherTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(got.VerifiesWith(hook.Secret, _app.Time.GetUtcNow()), Is.True);
+            Assert.That(got.VerifiesWith(hook.Secret!, _app.Time.GetUtcNow()), Is.True);
             Assert.That(Outcomes("delivered"), Is.EqualTo(delivered + 1));
         }
     }

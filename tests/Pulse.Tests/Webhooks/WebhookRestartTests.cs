@@ -34,22 +34,17 @@ public sealed class WebhookRestartTests
     [Test]
     public async Task KilledMidDelivery_RestartedProcess_StillDeliversTheEvent()
     {
-        var (code, output, err) = await ApiProcess.RunCliAsync(_db, "workspaces", "create", "--name", "Acme", "--json");
-        Assert.That(code, Is.Zero, err);
-        var ws = JsonSerializer.Deserialize<CreatedWorkspace>(output, Json.Options)!;
+        var ws = await CreateWorkspaceAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
         var never = new TaskCompletionSource<Microsoft.AspNetCore.Http.IResult>();
         // The first attempt hangs, so the process dies with the delivery in flight and unrecorded.
         receiver.Respond = r => r.Number == 1 ? never.Task : Task.FromResult(Microsoft.AspNetCore.Http.Results.Ok());
 
-        WebhookCreatedResponse hook;
+        WebhookResponse hook;
         PingQueuedResponse ping;
         using (var first = await ApiProcess.StartAsync(_db, Settings))
         {
-            using var http = Client(first, ws.SecretKey);
-            hook = await (await http.PostAsync("/v1/webhooks", Json.Of(new { url = receiver.Url(), events = new[] { "response.created" } })))
-                .ReadJson<WebhookCreatedResponse>(201);
-            ping = await (await http.PostAsync($"/v1/webhooks/{hook.Id}/test", null)).ReadJson<PingQueuedResponse>(202);
+            (hook, ping) = await SubscribeAndPingAsync(first, ws, receiver);
             var attempt = await receiver.NextAsync();
             Assert.That(attempt.Id, Is.EqualTo(ping.EventId));
             first.Kill();
@@ -64,7 +59,7 @@ public sealed class WebhookRestartTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(redelivered.Id, Is.EqualTo(ping.EventId), "same webhook-id: the receiver can deduplicate");
-            Assert.That(redelivered.VerifiesWith(hook.Secret, DateTimeOffset.UtcNow), Is.True);
+            Assert.That(redelivered.VerifiesWith(hook.Secret!, DateTimeOffset.UtcNow), Is.True);
             Assert.That(redelivered.Json.GetProperty("type").GetString(), Is.EqualTo("ping"));
             Assert.That(State(ping.DeliveryId), Is.EqualTo(("delivered", 1L)));
         }
@@ -74,21 +69,16 @@ public sealed class WebhookRestartTests
     [Test]
     public async Task KilledWhileWaitingToRetry_RestartedProcess_RetriesAndDelivers()
     {
-        var (code, output, err) = await ApiProcess.RunCliAsync(_db, "workspaces", "create", "--name", "Acme", "--json");
-        Assert.That(code, Is.Zero, err);
-        var ws = JsonSerializer.Deserialize<CreatedWorkspace>(output, Json.Options)!;
+        var ws = await CreateWorkspaceAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
         var healthy = false;
         receiver.Respond = _ => Task.FromResult(healthy ? Microsoft.AspNetCore.Http.Results.Ok() : Microsoft.AspNetCore.Http.Results.StatusCode(503));
 
-        WebhookCreatedResponse hook;
+        WebhookResponse hook;
         PingQueuedResponse ping;
         using (var first = await ApiProcess.StartAsync(_db, Settings))
         {
-            using var http = Client(first, ws.SecretKey);
-            hook = await (await http.PostAsync("/v1/webhooks", Json.Of(new { url = receiver.Url(), events = new[] { "response.created" } })))
-                .ReadJson<WebhookCreatedResponse>(201);
-            ping = await (await http.PostAsync($"/v1/webhooks/{hook.Id}/test", null)).ReadJson<PingQueuedResponse>(202);
+            (hook, ping) = await SubscribeAndPingAsync(first, ws, receiver);
             await receiver.NextAsync();
             await Poll.UntilAsync(() => State(ping.DeliveryId).Attempts >= 1, "the failed attempt recorded");
             first.Kill();
@@ -104,16 +94,27 @@ public sealed class WebhookRestartTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(got.Id, Is.EqualTo(ping.EventId));
-            Assert.That(got.VerifiesWith(hook.Secret, DateTimeOffset.UtcNow), Is.True);
+            Assert.That(got.VerifiesWith(hook.Secret!, DateTimeOffset.UtcNow), Is.True);
             Assert.That(State(ping.DeliveryId).Attempts, Is.EqualTo(attemptsBefore + 1));
         }
     }
 
-    static HttpClient Client(ApiProcess api, string secretKey)
+    async Task<CreatedWorkspace> CreateWorkspaceAsync()
     {
-        var http = new HttpClient { BaseAddress = api.Address };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secretKey);
-        return http;
+        var (code, output, err) = await ApiProcess.RunCliAsync(_db, "workspaces", "create", "--name", "Acme", "--json");
+        Assert.That(code, Is.Zero, err);
+        return JsonSerializer.Deserialize<CreatedWorkspace>(output, Json.Options)!;
+    }
+
+    /// <summary>Subscribes the receiver through the API process and queues a ping to it.</summary>
+    static async Task<(WebhookResponse Hook, PingQueuedResponse Ping)> SubscribeAndPingAsync(ApiProcess api, CreatedWorkspace ws, WebhookReceiver receiver)
+    {
+        using var http = new HttpClient { BaseAddress = api.Address };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ws.SecretKey);
+        var hook = await (await http.PostAsync("/v1/webhooks", Json.Of(new { url = receiver.Url(), events = new[] { "response.created" } })))
+            .ReadJson<WebhookResponse>(201);
+        var ping = await (await http.PostAsync($"/v1/webhooks/{hook.Id}/test", null)).ReadJson<PingQueuedResponse>(202);
+        return (hook, ping);
     }
 
     (string Status, long Attempts) State(long deliveryId)

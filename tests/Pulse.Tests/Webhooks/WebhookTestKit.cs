@@ -58,6 +58,15 @@ public sealed record ReceivedWebhook(int Number, string Path, string? Id, string
     public bool VerifiesWith(string secret, DateTimeOffset now) => StandardWebhooksVerifier.Verify(secret, Id, Timestamp, Signature, Body, now);
 
     public System.Text.Json.JsonElement Json => System.Text.Json.JsonDocument.Parse(Body).RootElement;
+
+    /// <summary>Every string value in a JSON document, decoded, depth first.</summary>
+    public static IEnumerable<string> Strings(System.Text.Json.JsonElement e) => e.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.Object => e.EnumerateObject().SelectMany(p => Strings(p.Value)),
+        System.Text.Json.JsonValueKind.Array => e.EnumerateArray().SelectMany(Strings),
+        System.Text.Json.JsonValueKind.String => [e.GetString()!],
+        _ => [],
+    };
 }
 
 /// <summary>A real HTTP endpoint (Kestrel on 127.0.0.1, a free port) that records every request and answers as told.</summary>
