@@ -108,6 +108,14 @@ public sealed class WebhookApiTests
     }
 
     [Test]
+    public async Task Create_TooManyEvents_Is400()
+    {
+        var events = Enumerable.Repeat("response.created", 11).ToArray();
+        var problem = await (await _httpA.PostAsync("/v1/webhooks", Json.Of(new { url = DeadUrl, events }))).AssertProblem(400);
+        Assert.That(problem.GetProperty("errors").ToString(), Does.Contain("events").IgnoreCase, problem.ToString());
+    }
+
+    [Test]
     public async Task Create_AnotherWorkspacesSurvey_Is400LikeAMissingOne()
     {
         var theirs = Outbox.DefaultSurveyId(_app, _b.WorkspaceId);
