@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Dapper;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
@@ -11,6 +12,8 @@ namespace Pulse.Tests.Webhooks;
 /// <summary>The API as a real process, killed (SIGKILL) while a delivery is pending, then started again.</summary>
 public sealed class WebhookRestartTests
 {
+    const string Origin = "https://app.acme.test";
+
     static readonly Dictionary<string, string> Settings = new()
     {
         ["Webhooks:AllowInsecureTargets"] = "true",
@@ -44,7 +47,9 @@ public sealed class WebhookRestartTests
         PingQueuedResponse ping;
         using (var first = await ApiProcess.StartAsync(_db, Settings))
         {
-            (hook, ping) = await SubscribeAndPingAsync(first, ws, receiver);
+            PingQueuedResponse? queued;
+            (hook, queued) = await SubscribeAndPingAsync(first, ws, receiver);
+            ping = queued!;
             var attempt = await receiver.NextAsync();
             Assert.That(attempt.Id, Is.EqualTo(ping.EventId));
             first.Kill();
@@ -67,7 +72,7 @@ public sealed class WebhookRestartTests
     }
 
     [Test]
-    public async Task KilledWhileWaitingToRetry_RestartedProcess_RetriesAndDelivers()
+    public async Task ResponseKilledWhileWaitingToRetry_RestartedProcess_RetriesAndDelivers()
     {
         var ws = await CreateWorkspaceAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
@@ -75,51 +80,77 @@ public sealed class WebhookRestartTests
         receiver.Respond = _ => Task.FromResult(healthy ? Microsoft.AspNetCore.Http.Results.Ok() : Microsoft.AspNetCore.Http.Results.StatusCode(503));
 
         WebhookResponse hook;
-        PingQueuedResponse ping;
+        long responseId;
         using (var first = await ApiProcess.StartAsync(_db, Settings))
         {
-            (hook, ping) = await SubscribeAndPingAsync(first, ws, receiver);
+            (hook, _) = await SubscribeAndPingAsync(first, ws, receiver, ping: false);
+            using var browser = new HttpClient { BaseAddress = first.Address };
+            browser.DefaultRequestHeaders.Add("Origin", Origin);
+            responseId = (await (await browser.PostAsync("/v1/responses", Json.Of(new { displayToken = ShowSurvey(ws, "u-kill"), score = 2 })))
+                .ReadJson<SavedResponse>(201)).Id;
             await receiver.NextAsync();
-            await Poll.UntilAsync(() => State(ping.DeliveryId).Attempts >= 1, "the failed attempt recorded");
+            await Poll.UntilAsync(() => Delivery(hook.Id).Attempts >= 1, "the failed attempt recorded");
             first.Kill();
         }
         healthy = true;
         receiver.Drain();
-        var attemptsBefore = State(ping.DeliveryId).Attempts;
+        var before = Delivery(hook.Id);
 
         using var second = await ApiProcess.StartAsync(_db, Settings);
         var got = await receiver.NextAsync();
-        await Poll.UntilAsync(() => State(ping.DeliveryId).Status == "delivered", "delivered after the restart");
+        await Poll.UntilAsync(() => Delivery(hook.Id).Status == "delivered", "delivered after the restart");
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(got.Id, Is.EqualTo(ping.EventId));
+            Assert.That(before.Status, Is.EqualTo("pending"));
+            Assert.That(got.Json.GetProperty("type").GetString(), Is.EqualTo("response.created"));
+            Assert.That(got.Json.GetProperty("data").GetProperty("response").GetProperty("id").GetInt64(), Is.EqualTo(responseId));
             Assert.That(got.VerifiesWith(hook.Secret!, DateTimeOffset.UtcNow), Is.True);
-            Assert.That(State(ping.DeliveryId).Attempts, Is.EqualTo(attemptsBefore + 1));
+            Assert.That(Delivery(hook.Id).Attempts, Is.EqualTo(before.Attempts + 1));
         }
+    }
+
+    /// <summary>A display written straight into the file, as eligibility would; returns its token.</summary>
+    string ShowSurvey(CreatedWorkspace ws, string userId)
+    {
+        using var c = OpenDb();
+        using var tx = c.BeginTransaction(deferred: false);
+        var token = TestData.CreateDisplay(c, tx, ws.WorkspaceId, userId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Token;
+        tx.Commit();
+        return token;
+    }
+
+    Microsoft.Data.Sqlite.SqliteConnection OpenDb() => new Db($"Data Source={_db}", _dir.Path).Open();
+
+    (string Status, long Attempts) Delivery(string webhookId)
+    {
+        using var c = OpenDb();
+        return c.QuerySingle<(string, long)>("SELECT status, attempts FROM webhook_deliveries WHERE webhook_id = @webhookId", new { webhookId });
     }
 
     async Task<CreatedWorkspace> CreateWorkspaceAsync()
     {
-        var (code, output, err) = await ApiProcess.RunCliAsync(_db, "workspaces", "create", "--name", "Acme", "--json");
+        var (code, output, err) = await ApiProcess.RunCliAsync(_db, "workspaces", "create", "--name", "Acme", "--origin", Origin, "--json");
         Assert.That(code, Is.Zero, err);
         return JsonSerializer.Deserialize<CreatedWorkspace>(output, Json.Options)!;
     }
 
     /// <summary>Subscribes the receiver through the API process and queues a ping to it.</summary>
-    static async Task<(WebhookResponse Hook, PingQueuedResponse Ping)> SubscribeAndPingAsync(ApiProcess api, CreatedWorkspace ws, WebhookReceiver receiver)
+    static async Task<(WebhookResponse Hook, PingQueuedResponse? Ping)> SubscribeAndPingAsync(ApiProcess api, CreatedWorkspace ws,
+        WebhookReceiver receiver, bool ping = true)
     {
         using var http = new HttpClient { BaseAddress = api.Address };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ws.SecretKey);
         var hook = await (await http.PostAsync("/v1/webhooks", Json.Of(new { url = receiver.Url(), events = new[] { "response.created" } })))
             .ReadJson<WebhookResponse>(201);
-        var ping = await (await http.PostAsync($"/v1/webhooks/{hook.Id}/test", null)).ReadJson<PingQueuedResponse>(202);
-        return (hook, ping);
+        if (!ping)
+            return (hook, null);
+        return (hook, await (await http.PostAsync($"/v1/webhooks/{hook.Id}/test", null)).ReadJson<PingQueuedResponse>(202));
     }
 
     (string Status, long Attempts) State(long deliveryId)
     {
-        using var c = new Db($"Data Source={_db}", _dir.Path).Open();
+        using var c = OpenDb();
         return c.QuerySingle<(string, long)>("SELECT status, attempts FROM webhook_deliveries WHERE id = @deliveryId", new { deliveryId });
     }
 }
