@@ -69,6 +69,10 @@ public sealed class WebhookTargetGuard(IOptions<WebhookOptions> options)
             {
                 throw new WebhookTargetRefusedException($"The host '{bare}' could not be resolved ({ex.SocketErrorCode}).");
             }
+            catch (ArgumentException)
+            {
+                throw new WebhookTargetRefusedException($"'{bare}' is not a valid host name.");
+            }
             if (addresses.Length == 0)
                 throw new WebhookTargetRefusedException($"The host '{bare}' has no addresses.");
         }

@@ -478,6 +478,30 @@ public sealed class WebhookDeliveryTests
     }
 
     [Test]
+    public async Task FinishedDeliveries_PastRetention_ArePruned_PendingOnesAndTheirEventStay()
+    {
+        var (ws, http) = NewWorkspace();
+        await using var ok = await WebhookReceiver.StartAsync();
+        await using var down = await WebhookReceiver.StartAsync();
+        down.Respond = Status(_ => 503);
+        var done = await Subscribe(http, ok.Url());
+        var waiting = await Subscribe(http, down.Url());
+        await Outbox.SaveResponseAsync(_app, ws.WorkspaceId, _people.Next(), 5);
+        await UntilDelivered(done.Id);
+        await UntilAttempts(waiting.Id, 1);
+
+        _app.Time.Advance(TimeSpan.FromDays(new WebhookOptions().RetentionDays + 1));
+        await Poll.UntilAsync(() => Deliveries(done.Id).Count == 0, "the delivered one pruned");
+
+        using var c = _app.Db.Open();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Deliveries(waiting.Id), Has.Count.EqualTo(1));
+            Assert.That(c.ExecuteScalar<long>("SELECT COUNT(*) FROM webhook_events WHERE workspace_id = @W", new { W = ws.WorkspaceId }), Is.EqualTo(1));
+        }
+    }
+
+    [Test]
     public async Task RolledBackWrite_LeavesNoEventBehind()
     {
         var (ws, http) = NewWorkspace();
