@@ -3,6 +3,7 @@ using Pulse.Api.Operations;
 using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
 
 if (PulseCli.IsCommand(args))
@@ -13,6 +14,7 @@ builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
 builder.AddResponses();
+builder.AddPulseWebhooks();
 
 var app = builder.Build();
 app.UsePulseOperations();
@@ -20,6 +22,7 @@ app.MapOperations();
 app.MapWorkspaces();
 app.MapResponses();
 app.MapPrivacy();
+app.MapWebhooks();
 app.Run();
 return 0;
 
