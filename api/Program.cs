@@ -5,6 +5,7 @@ using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
+using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
 
 if (PulseCli.IsCommand(args))
@@ -17,6 +18,7 @@ builder.AddPulseAuth();
 builder.AddSurveys();
 builder.AddEligibility();
 builder.AddResponses();
+builder.AddPulseWebhooks();
 
 var app = builder.Build();
 app.UsePulseOperations();
@@ -26,6 +28,7 @@ app.MapSurveys();
 app.MapEligibility();
 app.MapResponses();
 app.MapPrivacy();
+app.MapWebhooks();
 app.Run();
 return 0;
 
