@@ -1,8 +1,11 @@
 using Pulse.Api.Cli;
+using Pulse.Api.Eligibility;
 using Pulse.Api.Operations;
 using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
+using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
 
 if (PulseCli.IsCommand(args))
@@ -12,14 +15,20 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
+builder.AddSurveys();
+builder.AddEligibility();
 builder.AddResponses();
+builder.AddPulseWebhooks();
 
 var app = builder.Build();
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
+app.MapSurveys();
+app.MapEligibility();
 app.MapResponses();
 app.MapPrivacy();
+app.MapWebhooks();
 app.Run();
 return 0;
 
