@@ -31,7 +31,10 @@ static class Runner
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+            if (Environment.GetEnvironmentVariable("PULSE_BENCH_KEEP") is null)
+                try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+            else
+                Console.WriteLine($"Kept {work}");
         }
 
         var took = clock.Elapsed;

@@ -6,6 +6,7 @@ static class Scenarios
     public static IReadOnlyList<Scenario> All { get; } =
     [
         new("startup", "process start to /readyz 200 on an empty database", StartupScenario.EmptyAsync),
+        new("eligibility", "eligibility throughput and latency vs bare Kestrel", EligibilityScenario.RunAsync),
         new("ingestion", "durable responses per second vs bare Kestrel and autocommitted inserts", IngestionScenario.RunAsync),
     ];
 }
