@@ -1,6 +1,7 @@
 using Pulse.Api.Cli;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
+using Pulse.Api.Widget;
 using Pulse.Api.Workspaces;
 
 if (PulseCli.IsCommand(args))
@@ -10,11 +11,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
+builder.AddWidget();
 
 var app = builder.Build();
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
+app.MapWidget();
 app.Run();
 return 0;
 
