@@ -74,7 +74,7 @@ public static class WidgetEndpoints
         context.Response.Headers.CacheControl = $"public, max-age={options.Value.MaxAgeSeconds}";
         context.Response.Headers.AccessControlAllowOrigin = "*";
         var script = assets.Script;
-        return TypedResults.Ok(new WidgetManifest("/widget/v1/pulse.js", assets.FingerprintedPath, script.Integrity,
+        return TypedResults.Ok(new WidgetManifest("/widget/v1/pulse.js", assets.FingerprintedPath, script.Fingerprint, script.Integrity,
             script.Bytes.Length, script.Gzip.Length, script.Brotli.Length));
     }
 
@@ -121,4 +121,4 @@ public static class WidgetEndpoints
 }
 
 /// <summary>What a vendor needs to pin the current widget: its immutable URL, SRI integrity and sizes.</summary>
-public sealed record WidgetManifest(string Script, string PinnedScript, string Integrity, int Bytes, int GzipBytes, int BrotliBytes);
+public sealed record WidgetManifest(string Script, string PinnedScript, string Fingerprint, string Integrity, int Bytes, int GzipBytes, int BrotliBytes);
