@@ -35,6 +35,7 @@
     'animation:pulse-in .2s ease-out}',
     '.p[data-pos$=left]{right:auto;left:16px}',
     '.p[data-pos^=top]{bottom:auto;top:16px}',
+    '.p[data-pos=center]{inset:0;margin:auto;height:fit-content}',
     '@keyframes pulse-in{from{opacity:0;transform:translateY(8px)}}',
     '@media (prefers-reduced-motion:reduce){.p{animation:none}}',
     '@media (prefers-color-scheme:dark){.p{--bg:#1f2937;--fg:#f9fafb;--mu:#d1d5db;--bd:#6b7280}}',
