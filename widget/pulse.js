@@ -70,14 +70,15 @@
     });
   }
 
-  // One POST to the API. Resolves with the JSON answer (null for 204); rejects with a short reason.
-  function post(path, body, timeout) {
+  // One POST to the API of this configuration. Resolves with the JSON answer (null for 204);
+  // rejects after logging a short reason.
+  function post(conf, path, body, timeout) {
     var init = {
       method: 'POST', mode: 'cors', credentials: 'omit', keepalive: true,
       headers: { 'content-type': 'application/json' }, body: JSON.stringify(body)
     };
     if (timeout && w.AbortSignal && AbortSignal.timeout) init.signal = AbortSignal.timeout(timeout);
-    return fetch((cfg.apiBase || origin) + path, init).then(function (r) {
+    return fetch((conf.apiBase || origin) + path, init).then(function (r) {
       if (r.ok) return r.status == 204 ? null : r.json();
       return r.json().then(function (p) {
         throw Error(r.status + ' ' + (p.detail || p.title));
@@ -92,16 +93,16 @@
 
   function ask(event) {
     if (!cfg || ui) return;
-    var mine = generation;
-    post('/v1/eligibility', {
-      siteKey: cfg.siteKey, user: cfg.user, userHash: cfg.userHash, event: event || null, force: cfg.force,
-      locale: cfg.locale || navigator.language,
+    var mine = generation, conf = cfg;
+    post(conf, '/v1/eligibility', {
+      siteKey: conf.siteKey, user: conf.user, userHash: conf.userHash, event: event || null, force: conf.force,
+      locale: conf.locale || navigator.language,
       // Origin and path only: query strings and fragments often carry tokens.
       url: location.origin + location.pathname
     }, 10000).then(function (a) {
       if (mine != generation || ui || !a || !a.eligible || !a.survey) return;
       try {
-        show(a);
+        show(conf, a);
       } catch (e) {
         // Nothing is attached before the last step of show(), so the page is as it was.
         log('could not show the survey: ' + e);
@@ -134,9 +135,15 @@
     return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? '#fff' : '#111827';
   }
 
-  function show(reply) {
+  function show(conf, reply) {
     var survey = reply.survey, t = survey.texts || {}, theme = survey.theme || {};
     var token = reply.displayToken, score = null, answered = false, back;
+    // The site key rides along so the API can tell apart workspaces that allow the same origin.
+    var send = function (path, body) {
+      body.displayToken = token;
+      body.siteKey = conf.siteKey;
+      post(conf, path, body).catch(function () { });
+    };
     var host = d.createElement('pulse-survey');
     var root = host.attachShadow({ mode: 'open' });
     try {
@@ -197,7 +204,7 @@
     function dismiss() {
       if (ui != host) return;
       if (!answered) {
-        post('/v1/declines', { displayToken: token }).catch(function () { });
+        send('/v1/declines', {});
         emit('dismissed', { surveyId: survey.id });
       }
       remove();
@@ -215,7 +222,7 @@
       if (!picked) return;
       score = +picked.value;
       answered = true;
-      post('/v1/responses', { displayToken: token, score: score }).catch(function () { });
+      send('/v1/responses', { score: score });
       emit('answered', { surveyId: survey.id, score: score });
       var category = score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
       var question = (t.followUp || {})[category];
@@ -232,7 +239,7 @@
     function comment() {
       var text = form.elements.c.value.trim();
       // Same token again: the API updates the response (200) rather than adding one.
-      if (text) post('/v1/responses', { displayToken: token, score: score, comment: text }).catch(function () { });
+      if (text) send('/v1/responses', { score: score, comment: text });
       thank();
     }
 
