@@ -3,6 +3,7 @@ using Pulse.Api.Operations;
 using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Webhooks;
 using Pulse.Api.Widget;
 using Pulse.Api.Workspaces;
 
@@ -14,6 +15,7 @@ builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
 builder.AddResponses();
+builder.AddPulseWebhooks();
 builder.AddWidget();
 
 var app = builder.Build();
@@ -22,6 +24,7 @@ app.MapOperations();
 app.MapWorkspaces();
 app.MapResponses();
 app.MapPrivacy();
+app.MapWebhooks();
 app.MapWidget();
 app.Run();
 return 0;
