@@ -1,38 +1,18 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
-using Pulse.Api.Workspaces;
-using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Widget;
 
 /// <summary>Whatever goes wrong on Pulse's side, the host page stays as it was and hears one console line.</summary>
-public sealed class WidgetFailureTests : BrowserTest
+public sealed class WidgetFailureTests : WidgetBrowserTest
 {
-    PulseFactory _api = null!;
-    HostSite _site = null!;
-    CreatedWorkspace _workspace = null!;
-    string _script = null!;
-
     [OneTimeSetUp]
-    public async Task Start()
+    public void MapBrokenApis()
     {
-        _api = new PulseFactory();
-        _api.StartKestrel();
-        _site = await HostSite.StartAsync();
-        _site.Script("/probe.js", HostPages.Probe);
-        _site.Map("/status-500/", context => Answer(context, 500, "text/html", "<h1>Internal Server Error</h1>"));
-        _site.Map("/status-503/", context => Answer(context, 503, "application/problem+json", """{"status":503,"title":"Busy","detail":"Try later."}"""));
-        _site.Map("/not-json/", context => Answer(context, 200, "text/html", "<!doctype html><p>captive portal</p>"));
-        _workspace = _api.CreateWorkspace("Host", [_site.Origin], requireUserHash: false);
-        _script = new Uri(_api.Address!, "/widget/v1/pulse.js").ToString();
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        await _site.DisposeAsync();
-        _api.Dispose();
+        Site.Map("/status-500/", context => Answer(context, 500, "text/html", "<h1>Internal Server Error</h1>"));
+        Site.Map("/status-503/", context => Answer(context, 503, "application/problem+json", """{"status":503,"title":"Busy","detail":"Try later."}"""));
+        Site.Map("/not-json/", context => Answer(context, 200, "text/html", "<!doctype html><p>captive portal</p>"));
     }
 
     static Task Answer(HttpContext context, int status, string type, string body)
@@ -53,19 +33,20 @@ public sealed class WidgetFailureTests : BrowserTest
     [TestCase("500", "HTTP 500")]
     [TestCase("503", "503 Try later.")]
     [TestCase("not-json", "JSON")]
+    [TestCase("unknown-site-key", "/v1/eligibility failed: 401")]
     public async Task ApiFailure_LeavesThePageUntouched_WithOneConsoleLine(string failure, string expectedInLine)
     {
-        var siteKey = failure == "unknown-site-key" ? "pk_unknown000000000000000" : _workspace.SiteKey;
+        var siteKey = failure == "unknown-site-key" ? "pk_unknown000000000000000" : Workspace.SiteKey;
         string? apiBase = failure switch
         {
             "down" => $"http://127.0.0.1:{ClosedPort()}",
-            "500" => _site.Origin + "/status-500",
-            "503" => _site.Origin + "/status-503",
-            "not-json" => _site.Origin + "/not-json",
+            "500" => Site.Origin + "/status-500",
+            "503" => Site.Origin + "/status-503",
+            "not-json" => Site.Origin + "/not-json",
             _ => null,
         };
-        var url = _site.Page($"/failure-{failure}.html", HostPages.Html(
-            "<script>" + HostPages.Snippet(_script, new { siteKey, apiBase, user = HostPages.User("u-fail", _api.Time.GetUtcNow()) }) + "</script>"));
+        var url = Site.Page($"/failure-{failure}.html", HostPages.Html(
+            "<script>" + HostPages.Snippet(ScriptUrl, new { siteKey, apiBase, user = HostPages.User("u-fail", Api.Time.GetUtcNow()) }) + "</script>"));
 
         await Page.GotoAsync(url, new() { WaitUntil = Microsoft.Playwright.WaitUntilState.DOMContentLoaded });
         var before = await Page.EvaluateAsync<string>("document.body.innerHTML");
@@ -87,14 +68,14 @@ public sealed class WidgetFailureTests : BrowserTest
     [Test]
     public async Task BadCalls_AreLoggedNotThrown()
     {
-        var url = _site.Page("/bad-calls.html", HostPages.Html($$"""
+        var url = Site.Page("/bad-calls.html", HostPages.Html($$"""
             <script>
             window.pulse=window.pulse||function(){(pulse.q=pulse.q||[]).push(arguments)};
             pulse('init');
             pulse('launch-rockets');
             pulse('on', 'shown', function () { });
             </script>
-            <script src="{{_script}}" async></script>
+            <script src="{{ScriptUrl}}" async></script>
             """));
 
         await Page.GotoAsync(url);
