@@ -120,30 +120,63 @@ public sealed class WidgetAccessibilityTests : WidgetBrowserTest
         }
     }
 
-    [Test]
-    public async Task ThemeColourAndPosition_ComeFromTheSurvey_AndTextOnThemStaysReadable()
+    /// <summary>A workspace of its own whose survey has this theme, and a host page for one of its users.</summary>
+    async Task<string> PageWithTheme(string color, string position)
     {
-        var workspace = Api.CreateWorkspace("Sunny", [Site.Origin], requireUserHash: false);
+        var workspace = Api.CreateWorkspace("Themed", [Site.Origin], requireUserHash: false);
         using var http = Api.SecretClient(workspace.SecretKey);
         var surveys = await (await http.GetAsync("/v1/surveys")).ReadJson<System.Text.Json.JsonElement>();
         var id = surveys.GetProperty("items")[0].GetProperty("id").GetString();
-        var updated = await http.PutAsync($"/v1/surveys/{id}", Json.Body("""{ "theme": { "color": "#fde047", "position": "top-left" } }"""));
+        var updated = await http.PutAsync($"/v1/surveys/{id}", Json.Of(new { theme = new { color, position } }));
         Assert.That((int)updated.StatusCode, Is.EqualTo(200), await updated.Content.ReadAsStringAsync());
+        return HostPage($"theme-{position}-{color[1..]}", "u-theme", new { siteKey = workspace.SiteKey });
+    }
 
-        await Page.GotoAsync(HostPage("theme", "u-theme", new { siteKey = workspace.SiteKey }));
+    [Test]
+    public async Task LightThemeColour_GetsDarkText()
+    {
+        await Page.GotoAsync(await PageWithTheme("#fde047", "bottom-right"));
         await Survey.WaitForAsync();
         await ScoreBox(6).ClickAsync();
 
-        var box = await Survey.BoundingBoxAsync();
         var selected = await Page.Locator("pulse-survey .s input:checked + span").EvaluateAsync<string[]>(
             "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(box!.X, Is.EqualTo(16).Within(1));
-            Assert.That(box.Y, Is.EqualTo(16).Within(1));
             Assert.That(selected[0], Is.EqualTo("rgb(253, 224, 71)"));
             Assert.That(selected[1], Is.EqualTo("rgb(17, 24, 39)"), "dark text on a light accent");
         }
         await AssertNoViolations("light accent");
+    }
+
+    [TestCase("bottom-right", 1024, 768)]
+    [TestCase("bottom-left", 1024, 768)]
+    [TestCase("top-right", 1024, 768)]
+    [TestCase("top-left", 1024, 768)]
+    [TestCase("center", 1024, 768)]
+    [TestCase("center", 320, 568)]
+    public async Task Position_ComesFromTheSurvey_AndStaysOnScreen(string position, int width, int height)
+    {
+        await OpenAsync(new() { ViewportSize = new() { Width = width, Height = height }, ReducedMotion = ReducedMotion.Reduce });
+        await Page.GotoAsync(await PageWithTheme("#0f766e", position));
+        await Survey.WaitForAsync();
+
+        var box = (await Survey.BoundingBoxAsync())!;
+        var (left, top, right, bottom) = (box.X, box.Y, width - box.X - box.Width, height - box.Y - box.Height);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(new[] { left, top, right, bottom }, Has.All.GreaterThanOrEqualTo(0), "inside the viewport");
+            switch (position)
+            {
+                case "center":
+                    Assert.That(left, Is.EqualTo(right).Within(1));
+                    Assert.That(top, Is.EqualTo(bottom).Within(1));
+                    break;
+                default:
+                    Assert.That(position.StartsWith("top", StringComparison.Ordinal) ? top : bottom, Is.EqualTo(16).Within(1));
+                    Assert.That(position.EndsWith("left", StringComparison.Ordinal) ? left : right, Is.EqualTo(16).Within(1));
+                    break;
+            }
+        }
     }
 }
