@@ -98,7 +98,7 @@ public sealed class BrowserPage : IAsyncDisposable
     public IReadOnlyList<string> Errors => [.. _errors];
 
     /// <summary>Waits (on the page's own events, not a sleep) until a console line contains <paramref name="text"/>.</summary>
-    public async Task<string> WaitForConsoleAsync(string text, float timeoutMs = 15_000)
+    public async Task<string> WaitForConsoleAsync(string text, float timeoutMs = 30_000)
     {
         var found = _console.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal));
         if (found is not null)

@@ -22,11 +22,15 @@ public sealed class WidgetFailureTests : WidgetBrowserTest
         return context.Response.WriteAsync(body);
     }
 
-    static int ClosedPort()
+    /// <summary>
+    /// A loopback port bound but not listening: connections are refused, and while the socket
+    /// lives no other process (another test's server, say) can take the port.
+    /// </summary>
+    static Socket ClosedPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return socket;
     }
 
     [TestCase("down", "Failed to fetch")]
@@ -36,10 +40,11 @@ public sealed class WidgetFailureTests : WidgetBrowserTest
     [TestCase("unknown-site-key", "/v1/eligibility failed: 401")]
     public async Task ApiFailure_LeavesThePageUntouched_WithOneConsoleLine(string failure, string expectedInLine)
     {
+        using var closed = ClosedPort();
         var siteKey = failure == "unknown-site-key" ? "pk_unknown000000000000000" : Workspace.SiteKey;
         string? apiBase = failure switch
         {
-            "down" => $"http://127.0.0.1:{ClosedPort()}",
+            "down" => $"http://127.0.0.1:{((IPEndPoint)closed.LocalEndPoint!).Port}",
             "500" => Site.Origin + "/status-500",
             "503" => Site.Origin + "/status-503",
             "not-json" => Site.Origin + "/not-json",
