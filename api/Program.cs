@@ -6,6 +6,7 @@ using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Api.Webhooks;
+using Pulse.Api.Widget;
 using Pulse.Api.Workspaces;
 
 if (PulseCli.IsCommand(args))
@@ -19,6 +20,7 @@ builder.AddSurveys();
 builder.AddEligibility();
 builder.AddResponses();
 builder.AddPulseWebhooks();
+builder.AddWidget();
 
 var app = builder.Build();
 app.UsePulseOperations();
@@ -29,6 +31,7 @@ app.MapEligibility();
 app.MapResponses();
 app.MapPrivacy();
 app.MapWebhooks();
+app.MapWidget();
 app.Run();
 return 0;
 
