@@ -1,3 +1,4 @@
+using Pulse.Api.Analytics;
 using Pulse.Api.Cli;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
@@ -10,11 +11,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
+builder.AddAnalytics();
 
 var app = builder.Build();
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
+app.MapAnalytics();
 app.Run();
 return 0;
 

@@ -1,0 +1,219 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Pulse.Api.Storage;
+
+namespace Pulse.Api.Analytics;
+
+/// <summary>A checked <c>GET /v1/metrics/nps</c> request.</summary>
+public sealed record MetricsQuery(
+    IReadOnlyList<string> SurveyIds,
+    long From,
+    long To,
+    Interval? Interval,
+    TimeZoneInfo Zone,
+    string? GroupBy,
+    IReadOnlyDictionary<string, string> Where);
+
+/// <summary>
+/// Reads NPS from the aggregates. A request names at most one trait row set for its headline
+/// (all rows, or one <c>where</c> value) and one for its groups (one <c>groupBy</c> key), so both
+/// come from <c>nps_daily</c>/<c>nps_hourly</c> plus raw rows for sub-hour edges. Requests the
+/// aggregates cannot answer — two or more <c>where</c> filters, or a filter on one trait with
+/// groups by another — count raw rows over the range instead (see docs/decisions.md).
+/// </summary>
+public sealed class MetricsStore(Db db)
+{
+    const string SurveysOfWorkspace = "SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND kind = 'nps' ORDER BY created_at, id";
+    const string SurveyOfWorkspace = "SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND id = @SurveyId";
+
+    const string Counters = "displays AS Displays, promoters AS Promoters, passives AS Passives, detractors AS Detractors";
+
+    const string DailyByKey = $"""
+        SELECT trait_value AS Value, day AS Unit, {Counters} FROM nps_daily
+        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
+        """;
+
+    const string DailyByValue = $"""
+        SELECT trait_value AS Value, day AS Unit, {Counters} FROM nps_daily
+        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND trait_value = @Value AND day >= @From AND day < @To
+        """;
+
+    const string HourlyByKey = $"""
+        SELECT trait_value AS Value, hour AS Unit, {Counters} FROM nps_hourly
+        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND hour >= @From AND hour < @To
+        """;
+
+    const string HourlyByValue = $"""
+        SELECT trait_value AS Value, hour AS Unit, {Counters} FROM nps_hourly
+        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND trait_value = @Value AND hour >= @From AND hour < @To
+        """;
+
+    /// <summary>Raw rows of <c>[@From, @To)</c> counted per segment value and unit of <c>@Grain</c> ms.</summary>
+    static readonly string Raw = $"""
+        SELECT value AS Value, unit AS Unit, sum(kind = 0) AS Displays, sum(kind = 1) AS Promoters,
+               sum(kind = 2) AS Passives, sum(kind = 3) AS Detractors
+        FROM (
+            SELECT {TraitSql.GroupValue} AS value, d.shown_at / @Grain AS unit, 0 AS kind
+            FROM displays d
+            WHERE d.survey_id IN @SurveyIds AND d.shown_at >= @From AND d.shown_at < @To AND {TraitSql.MatchesFilters}
+            UNION ALL
+            SELECT {TraitSql.GroupValue}, r.created_at / @Grain,
+                   CASE r.category WHEN 'promoter' THEN 1 WHEN 'passive' THEN 2 ELSE 3 END
+            FROM responses r JOIN displays d ON d.id = r.display_id
+            WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
+        )
+        WHERE value IS NOT NULL
+        GROUP BY value, unit
+        """;
+
+    /// <summary>
+    /// The surveys a request reads: the one named (null when it is not the caller's: 404), or
+    /// every NPS survey of the workspace when none is named.
+    /// </summary>
+    public IReadOnlyList<string>? Surveys(string workspaceId, string? surveyId)
+    {
+        using var c = db.Open();
+        if (surveyId is null)
+            return c.Query<string>(SurveysOfWorkspace, new { WorkspaceId = workspaceId }).ToList();
+        var found = c.QuerySingleOrDefault<string>(SurveyOfWorkspace, new { WorkspaceId = workspaceId, SurveyId = surveyId });
+        return found is null ? null : [found];
+    }
+
+    public NpsReport Read(MetricsQuery q, IReadOnlyList<Bucket> buckets)
+    {
+        using var c = db.Open();
+        var grain = TimeBuckets.Grain(buckets);
+        Segments headline;
+        Segments? groups = null;
+        var where = q.Where.ToList();
+        var aggregates = where.Count == 0 || (where.Count == 1 && (q.GroupBy is null || q.GroupBy == where[0].Key));
+        if (aggregates)
+        {
+            var plan = TimeBuckets.Plan(buckets);
+            var (key, value) = where.Count == 1 ? (where[0].Key, (string?)where[0].Value) : ("", "");
+            headline = FromAggregates(c, q, buckets, plan, grain, key, value);
+            if (q.GroupBy is not null)
+                groups = q.GroupBy == key ? headline : FromAggregates(c, q, buckets, plan, grain, q.GroupBy, null);
+        }
+        else
+        {
+            var whole = new[] { new Span(q.From, q.To) };
+            headline = new Segments(buckets.Count);
+            ReadRaw(c, q, buckets, whole, grain, q.Where, null, headline);
+            if (q.GroupBy is not null)
+            {
+                groups = new Segments(buckets.Count);
+                ReadRaw(c, q, buckets, whole, grain, q.Where, q.GroupBy, groups);
+            }
+        }
+        return Report(headline, groups, buckets, q.Interval is not null);
+    }
+
+    /// <summary>Counts for one trait key (all its values, or one) from the day and hour tables and raw edges.</summary>
+    Segments FromAggregates(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, ReadPlan plan, long grain,
+        string key, string? value)
+    {
+        var result = new Segments(buckets.Count);
+        if (plan.Days.Count > 0)
+        {
+            // One pass over the days the plan spans; days it reads from hours or raw rows instead are skipped.
+            var rows = c.Query<CountRow>(value is null ? DailyByKey : DailyByValue,
+                new { q.SurveyIds, Key = key, Value = value, From = plan.Days[0].From, To = plan.Days[^1].To });
+            foreach (var row in rows)
+                if (TimeBuckets.Contains(plan.Days, row.Unit))
+                    result.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * TimeBuckets.DayMs), row.Counts);
+        }
+        foreach (var span in plan.Hours)
+        {
+            var rows = c.Query<CountRow>(value is null ? HourlyByKey : HourlyByValue,
+                new { q.SurveyIds, Key = key, Value = value, span.From, span.To });
+            foreach (var row in rows)
+                result.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * TimeBuckets.HourMs), row.Counts);
+        }
+        if (plan.Raw.Count > 0)
+        {
+            var filters = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (key != "" && value is not null)
+                filters[key] = value;
+            ReadRaw(c, q, buckets, plan.Raw, grain, filters, key == "" ? null : key, result);
+        }
+        return result;
+    }
+
+    static void ReadRaw(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, IEnumerable<Span> spans, long grain,
+        IReadOnlyDictionary<string, string> filters, string? groupKey, Segments into)
+    {
+        var filterJson = JsonSerializer.Serialize(filters);
+        var groupPath = groupKey is null ? null : TraitSql.PathOf(groupKey);
+        foreach (var span in spans)
+        {
+            var rows = c.Query<CountRow>(Raw, new { q.SurveyIds, span.From, span.To, Grain = grain, Filters = filterJson, GroupPath = groupPath });
+            foreach (var row in rows)
+                into.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * grain), row.Counts);
+        }
+    }
+
+    static NpsReport Report(Segments headline, Segments? groups, IReadOnlyList<Bucket> buckets, bool series)
+    {
+        var all = headline.Sum();
+        var total = NpsMath.Summarise(all.Total);
+        return new NpsReport(total.Nps, total.Promoters, total.Passives, total.Detractors, total.Responses, total.Displays,
+            total.ResponseRate, total.MarginOfError, total.LowSample,
+            series ? Points(all.PerBucket, buckets) : null,
+            groups?.Values
+                .Select(g => (g.Key, Counts: g.Value))
+                .Select(g => (g.Key, g.Counts, Total: g.Counts.Aggregate(default(NpsCounts), (a, b) => a + b)))
+                .OrderByDescending(g => g.Total.Responses).ThenByDescending(g => g.Total.Displays).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g =>
+                {
+                    var s = NpsMath.Summarise(g.Total);
+                    return new NpsGroup(g.Key, s.Nps, s.Promoters, s.Passives, s.Detractors, s.Responses, s.Displays,
+                        s.ResponseRate, s.MarginOfError, s.LowSample, series ? Points(g.Counts, buckets) : null);
+                })
+                .ToList());
+    }
+
+    static List<NpsPoint> Points(NpsCounts[] counts, IReadOnlyList<Bucket> buckets) =>
+        buckets.Select((b, i) =>
+        {
+            var s = NpsMath.Summarise(counts[i]);
+            return new NpsPoint(b.Start, s.Nps, s.Promoters, s.Passives, s.Detractors, s.Responses, s.Displays,
+                s.ResponseRate, s.MarginOfError, s.LowSample);
+        }).ToList();
+
+    /// <summary>Counts per segment value and bucket.</summary>
+    sealed class Segments(int buckets)
+    {
+        public Dictionary<string, NpsCounts[]> Values { get; } = new(StringComparer.Ordinal);
+
+        public void Add(string value, int bucket, NpsCounts counts)
+        {
+            if (!Values.TryGetValue(value, out var perBucket))
+                Values[value] = perBucket = new NpsCounts[buckets];
+            perBucket[bucket] += counts;
+        }
+
+        /// <summary>All values together (the headline has one value, '' or the filtered one).</summary>
+        public (NpsCounts Total, NpsCounts[] PerBucket) Sum()
+        {
+            var perBucket = new NpsCounts[buckets];
+            foreach (var counts in Values.Values)
+                for (var i = 0; i < buckets; i++)
+                    perBucket[i] += counts[i];
+            return (perBucket.Aggregate(default(NpsCounts), (a, b) => a + b), perBucket);
+        }
+    }
+
+    sealed class CountRow
+    {
+        public string Value { get; set; } = "";
+        public long Unit { get; set; }
+        public long Displays { get; set; }
+        public long Promoters { get; set; }
+        public long Passives { get; set; }
+        public long Detractors { get; set; }
+
+        public NpsCounts Counts => new(Displays, Promoters, Passives, Detractors);
+    }
+}
