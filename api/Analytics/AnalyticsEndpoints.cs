@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Pulse.Api.Operations;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 
@@ -130,7 +131,7 @@ public static class AnalyticsEndpoints
         if (args.Text("category") is { } text)
         {
             categories = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            if (categories.Count == 0 || categories.Any(c => c is not (NpsMath.Promoter or NpsMath.Passive or NpsMath.Detractor)))
+            if (categories.Count == 0 || categories.Any(c => c is not (NpsCategory.Promoter or NpsCategory.Passive or NpsCategory.Detractor)))
                 args.Fail("category", "Must be promoter, passive or detractor, or several separated by commas.");
         }
         var search = args.Text("q");

@@ -56,8 +56,8 @@ public sealed record ResponseItem(
     JsonElement Traits,
     string? Url,
     string? Locale,
-    DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
 
 /// <summary><c>GET /v1/responses</c>: newest first; pass <c>nextCursor</c> back as <c>cursor</c> for the next page.</summary>
 public sealed record ResponsePage(IReadOnlyList<ResponseItem> Items, string? NextCursor);

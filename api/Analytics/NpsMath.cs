@@ -31,19 +31,6 @@ public static class NpsMath
     /// <summary>Below this many responses the NPS is flagged <c>lowSample</c>.</summary>
     public const int LowSampleThreshold = 30;
 
-    public const string Promoter = "promoter";
-    public const string Passive = "passive";
-    public const string Detractor = "detractor";
-
-    /// <summary>promoter 9–10, passive 7–8, detractor 0–6.</summary>
-    public static string Category(int score) => score switch
-    {
-        < 0 or > 10 => throw new ArgumentOutOfRangeException(nameof(score), score, "An NPS score is 0 to 10."),
-        >= 9 => Promoter,
-        >= 7 => Passive,
-        _ => Detractor,
-    };
-
     /// <summary>NPS rounded half away from zero to 0.1, or null when there are no responses.</summary>
     public static double? Nps(long promoters, long passives, long detractors)
     {

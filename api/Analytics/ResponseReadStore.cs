@@ -64,7 +64,7 @@ public sealed class ResponseRow
 
     public ResponseItem ToItem() => new(Id, SurveyId, UserId, Email, (int)Score, Category, Comment,
         FollowUp is null ? null : Parse(FollowUp), Parse(Traits), Url, Locale,
-        Db.FromUnixMs(CreatedAt).UtcDateTime, Db.FromUnixMs(UpdatedAt).UtcDateTime);
+        Db.FromUnixMs(CreatedAt), Db.FromUnixMs(UpdatedAt));
 
     static JsonElement Parse(string json)
     {

@@ -67,18 +67,4 @@ public sealed class NpsMathTests
             Assert.That(NpsMath.LowSample(30), Is.False);
         }
     }
-
-    [TestCase(0, "detractor")]
-    [TestCase(6, "detractor")]
-    [TestCase(7, "passive")]
-    [TestCase(8, "passive")]
-    [TestCase(9, "promoter")]
-    [TestCase(10, "promoter")]
-    public void Category_FollowsTheNpsBands(int score, string category) =>
-        Assert.That(NpsMath.Category(score), Is.EqualTo(category));
-
-    [TestCase(-1)]
-    [TestCase(11)]
-    public void Category_OutsideZeroToTen_Throws(int score) =>
-        Assert.That(() => NpsMath.Category(score), Throws.TypeOf<ArgumentOutOfRangeException>());
 }
