@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 
 namespace Pulse.Api.Analytics;
@@ -76,9 +77,9 @@ public sealed class NpsAggregateHook : IWriteHook
 
     static NpsCounts Of(string category, int delta) => category switch
     {
-        NpsMath.Promoter => new NpsCounts(0, delta, 0, 0),
-        NpsMath.Passive => new NpsCounts(0, 0, delta, 0),
-        NpsMath.Detractor => new NpsCounts(0, 0, 0, delta),
+        NpsCategory.Promoter => new NpsCounts(0, delta, 0, 0),
+        NpsCategory.Passive => new NpsCounts(0, 0, delta, 0),
+        NpsCategory.Detractor => new NpsCounts(0, 0, 0, delta),
         _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Not an NPS category."),
     };
 

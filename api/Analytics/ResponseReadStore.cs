@@ -105,7 +105,7 @@ public sealed class ResponseReadStore(Db db)
 
     public ResponsePage List(ResponseFilter filter, ResponseCursor? cursor, int limit)
     {
-        using var c = Open(filter);
+        using var c = Open();
         var rows = c.Query<ResponseRow>(Page, Parameters(filter, cursor, limit + 1)).ToList();
         var more = rows.Count > limit;
         if (more)
@@ -117,23 +117,23 @@ public sealed class ResponseReadStore(Db db)
     /// <summary>Every trait key of the matching responses' snapshots, sorted: the export's extra columns.</summary>
     public IReadOnlyList<string> TraitKeysOf(ResponseFilter filter)
     {
-        using var c = Open(filter);
+        using var c = Open();
         return c.Query<string>(TraitKeys, Parameters(filter, null, -1)).ToList();
     }
 
     /// <summary>The matching responses, newest first, read one at a time as the caller enumerates (constant memory).</summary>
     public IEnumerable<ResponseRow> Stream(ResponseFilter filter)
     {
-        using var c = Open(filter);
+        using var c = Open();
         foreach (var row in c.Query<ResponseRow>(Page, Parameters(filter, null, -1), buffered: false))
             yield return row;
     }
 
-    SqliteConnection Open(ResponseFilter filter)
+    SqliteConnection Open()
     {
         var c = db.Open();
-        if (filter.Text is not null)
-            c.CreateFunction<string?, string?>("pulse_fold", Fold, isDeterministic: true);
+        // Registered on every connection: SQLite resolves functions when it prepares the statement.
+        c.CreateFunction<string?, string?>("pulse_fold", Fold, isDeterministic: true);
         return c;
     }
 
