@@ -1,9 +1,12 @@
 using Pulse.Api.Analytics;
 using Pulse.Api.Cli;
+using Pulse.Api.Eligibility;
 using Pulse.Api.Operations;
 using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
+using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
 
 if (PulseCli.IsCommand(args))
@@ -13,15 +16,21 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
+builder.AddSurveys();
+builder.AddEligibility();
 builder.AddResponses();
+builder.AddPulseWebhooks();
 builder.AddAnalytics();
 
 var app = builder.Build();
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
+app.MapSurveys();
+app.MapEligibility();
 app.MapResponses();
 app.MapPrivacy();
+app.MapWebhooks();
 app.MapAnalytics();
 app.Run();
 return 0;
