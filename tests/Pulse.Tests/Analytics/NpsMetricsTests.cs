@@ -7,13 +7,15 @@ using Pulse.Tests.Support;
 namespace Pulse.Tests.Analytics;
 
 /// <summary>
-/// A few thousand generated showings over five months; every headline, series point and group the
-/// API returns is compared with a LINQ computation over the same showings.
+/// A few thousand generated showings over five months, created through the public endpoints
+/// (eligibility, responses); every headline, series point and group the API returns is compared
+/// with a LINQ computation over the same showings.
 /// </summary>
 public sealed class NpsMetricsTests
 {
     static readonly DateTimeOffset DataFrom = new(2025, 10, 1, 0, 0, 0, TimeSpan.Zero);
     static readonly DateTimeOffset DataTo = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    const string Origin = "https://app.acme.test";
 
     PulseFactory _app = null!;
     CreatedWorkspace _acme = null!;
@@ -27,18 +29,17 @@ public sealed class NpsMetricsTests
     {
         _app = new PulseFactory();
         _ = _app.Server;
-        _acme = _app.CreateWorkspace("Acme");
-        _other = _app.CreateWorkspace("Globex", ["https://globex.test"]);
+        _acme = _app.CreateWorkspace("Acme", [Origin]);
+        _other = _app.CreateWorkspace("Globex", [Origin]);
         _http = _app.SecretClient(_acme.SecretKey);
 
         var accounts = NpsFakers.Accounts(601).Generate(40);
         var users = NpsFakers.Users(602, accounts).Generate(600);
         var showings = NpsFakers.Showings(603, users, DataFrom, DataTo).Generate(3000);
-        var seed = new AnalyticsSeed(_app);
-        _rows = await seed.AddAsync(_acme.WorkspaceId, showings);
-        _surveyId = seed.SurveyOf(_acme.WorkspaceId);
+        _rows = await ApiSeed.AddAsync(_app, _acme, Origin, showings);
+        _surveyId = new AnalyticsSeed(_app).SurveyOf(_acme.WorkspaceId);
         // The other workspace has data too, which must never show up in Acme's numbers.
-        await seed.AddAsync(_other.WorkspaceId, NpsFakers.Showings(604, users, DataFrom, DataTo).Generate(200));
+        await ApiSeed.AddAsync(_app, _other, Origin, NpsFakers.Showings(604, users, DataFrom, DataTo).Generate(200));
     }
 
     [OneTimeTearDown]
