@@ -18,7 +18,8 @@ public sealed record MetricsQuery(
 /// <summary>
 /// Reads NPS from the aggregates. A request names at most one trait row set for its headline
 /// (all rows, or one <c>where</c> value) and one for its groups (one <c>groupBy</c> key), so both
-/// come from <c>nps_daily</c>/<c>nps_hourly</c> plus raw rows for sub-hour edges. Requests the
+/// come from <c>nps_daily</c>, with the edges of buckets that do not start at UTC midnight
+/// corrected from <c>nps_hourly</c> or raw rows (<see cref="ReadPlan"/>). Requests the
 /// aggregates cannot answer — two or more <c>where</c> filters, or a filter on one trait with
 /// groups by another — count raw rows over the range instead (see docs/decisions.md).
 /// </summary>
@@ -39,14 +40,9 @@ public sealed class MetricsStore(Db db)
         WHERE survey_id IN @SurveyIds AND trait_key = @Key AND trait_value = @Value AND day >= @From AND day < @To
         """;
 
-    const string HourlyByKey = $"""
-        SELECT trait_value AS Value, hour AS Unit, {Counters} FROM nps_hourly
-        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND hour >= @From AND hour < @To
-        """;
-
-    const string HourlyByValue = $"""
-        SELECT trait_value AS Value, hour AS Unit, {Counters} FROM nps_hourly
-        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND trait_value = @Value AND hour >= @From AND hour < @To
+    const string Hourly = $"""
+        SELECT '' AS Value, hour AS Unit, {Counters} FROM nps_hourly
+        WHERE survey_id IN @SurveyIds AND hour >= @From AND hour < @To
         """;
 
     /// <summary>Raw rows of <c>[@From, @To)</c> counted per segment value and unit of <c>@Grain</c> ms.</summary>
@@ -110,33 +106,46 @@ public sealed class MetricsStore(Db db)
         return Report(headline, groups, buckets, q.Interval is not null);
     }
 
-    /// <summary>Counts for one trait key (all its values, or one) from the day and hour tables and raw edges.</summary>
+    /// <summary>
+    /// Counts for one trait key (all its values, or one): day rows in the buckets their rounded
+    /// days fall in, then the rows between each bucket edge and its nearest midnight moved to their
+    /// exact bucket — from hourly rows for the unsegmented series when every edge is on the hour,
+    /// else from raw rows.
+    /// </summary>
     Segments FromAggregates(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, ReadPlan plan, long grain,
         string key, string? value)
     {
         var result = new Segments(buckets.Count);
-        if (plan.Days.Count > 0)
+        if (plan.DayFrom < plan.DayTo)
         {
-            // One pass over the days the plan spans; days it reads from hours or raw rows instead are skipped.
             var rows = c.Query<CountRow>(value is null ? DailyByKey : DailyByValue,
-                new { q.SurveyIds, Key = key, Value = value, From = plan.Days[0].From, To = plan.Days[^1].To });
+                new { q.SurveyIds, Key = key, Value = value, From = plan.DayFrom, To = plan.DayTo });
             foreach (var row in rows)
-                if (TimeBuckets.Contains(plan.Days, row.Unit))
-                    result.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * TimeBuckets.DayMs), row.Counts);
+                result.Add(row.Value, plan.BucketOfDay(row.Unit), row.Counts);
         }
-        foreach (var span in plan.Hours)
+
+        var hourly = key == "" && grain == TimeBuckets.HourMs;
+        var filters = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (key != "" && value is not null)
+            filters[key] = value;
+        var filterJson = JsonSerializer.Serialize(filters);
+        var groupPath = key == "" ? null : TraitSql.PathOf(key);
+        var (from, to) = (buckets[0].From, buckets[^1].To);
+        foreach (var span in plan.Corrections)
         {
-            var rows = c.Query<CountRow>(value is null ? HourlyByKey : HourlyByValue,
-                new { q.SurveyIds, Key = key, Value = value, span.From, span.To });
+            var (rows, unit) = hourly
+                ? (c.Query<CountRow>(Hourly, new { q.SurveyIds, From = span.From / TimeBuckets.HourMs, To = span.To / TimeBuckets.HourMs }), TimeBuckets.HourMs)
+                : (c.Query<CountRow>(Raw, new { q.SurveyIds, span.From, span.To, Grain = grain, Filters = filterJson, GroupPath = groupPath }), grain);
             foreach (var row in rows)
-                result.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * TimeBuckets.HourMs), row.Counts);
-        }
-        if (plan.Raw.Count > 0)
-        {
-            var filters = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (key != "" && value is not null)
-                filters[key] = value;
-            ReadRaw(c, q, buckets, plan.Raw, grain, filters, key == "" ? null : key, result);
+            {
+                var at = row.Unit * unit;
+                var counted = plan.BucketOfDay(TimeBuckets.FloorDiv(at, TimeBuckets.DayMs));
+                var belongs = at >= from && at < to ? TimeBuckets.IndexOf(buckets, at) : -1;
+                if (counted == belongs)
+                    continue;
+                result.Add(row.Value, counted, -row.Counts);
+                result.Add(row.Value, belongs, row.Counts);
+            }
         }
         return result;
     }
@@ -164,6 +173,7 @@ public sealed class MetricsStore(Db db)
             groups?.Values
                 .Select(g => (g.Key, Counts: g.Value))
                 .Select(g => (g.Key, g.Counts, Total: g.Counts.Aggregate(default(NpsCounts), (a, b) => a + b)))
+                .Where(g => g.Total != default) // a value seen only in rows moved out of the range
                 .OrderByDescending(g => g.Total.Responses).ThenByDescending(g => g.Total.Displays).ThenBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g =>
                 {
@@ -189,6 +199,8 @@ public sealed class MetricsStore(Db db)
 
         public void Add(string value, int bucket, NpsCounts counts)
         {
+            if (bucket < 0)
+                return;
             if (!Values.TryGetValue(value, out var perBucket))
                 Values[value] = perBucket = new NpsCounts[buckets];
             perBucket[bucket] += counts;

@@ -7,20 +7,14 @@ namespace Pulse.Api.Analytics;
 
 /// <summary>
 /// Keeps <c>nps_daily</c> and <c>nps_hourly</c> in step with displays and responses, inside the
-/// writer's transaction: a display adds one to <c>displays</c>, a response one to its category, in
-/// the row for all data and in one row per trait of the display's snapshot. An update that changes
-/// the category moves the count; an erasure takes it away and deletes rows left at zero, so no
-/// trait value of an erased user stays behind.
+/// writer's transaction: a display adds one to <c>displays</c>, a response one to its category —
+/// per day in the row for all data and in one row per trait of the display's snapshot (one
+/// statement), and per hour for all data (one more). An update that changes the category moves
+/// the count; an erasure takes it away and deletes rows left at zero, so no trait value of an
+/// erased user stays behind.
 /// </summary>
 public sealed class NpsAggregateHook : IWriteHook
 {
-    const string Rows = $"""
-        SELECT @SurveyId, '', @Bucket, '', @Displays, @Promoters, @Passives, @Detractors
-        UNION ALL
-        SELECT @SurveyId, j.key, @Bucket, {TraitSql.EachValue}, @Displays, @Promoters, @Passives, @Detractors
-        FROM json_each(@Traits) j WHERE {TraitSql.EachIsSegment}
-        """;
-
     const string Set = """
         DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,
                       passives = a.passives + excluded.passives, detractors = a.detractors + excluded.detractors
@@ -28,14 +22,17 @@ public sealed class NpsAggregateHook : IWriteHook
 
     const string AddDaily = $"""
         INSERT INTO nps_daily AS a (survey_id, trait_key, day, trait_value, displays, promoters, passives, detractors)
-        {Rows}
+        SELECT @SurveyId, '', @Day, '', @Displays, @Promoters, @Passives, @Detractors
+        UNION ALL
+        SELECT @SurveyId, j.key, @Day, {TraitSql.EachValue}, @Displays, @Promoters, @Passives, @Detractors
+        FROM json_each(@Traits) j WHERE {TraitSql.EachIsSegment}
         ON CONFLICT (survey_id, trait_key, day, trait_value) {Set}
         """;
 
     const string AddHourly = $"""
-        INSERT INTO nps_hourly AS a (survey_id, trait_key, hour, trait_value, displays, promoters, passives, detractors)
-        {Rows}
-        ON CONFLICT (survey_id, trait_key, hour, trait_value) {Set}
+        INSERT INTO nps_hourly AS a (survey_id, hour, displays, promoters, passives, detractors)
+        VALUES (@SurveyId, @Hour, @Displays, @Promoters, @Passives, @Detractors)
+        ON CONFLICT (survey_id, hour) {Set}
         """;
 
     const string Keys = $"SELECT '', '' UNION ALL SELECT j.key, {TraitSql.EachValue} FROM json_each(@Traits) j WHERE {TraitSql.EachIsSegment}";
@@ -44,13 +41,10 @@ public sealed class NpsAggregateHook : IWriteHook
 
     const string PruneDaily = $"""
         DELETE FROM nps_daily
-        WHERE survey_id = @SurveyId AND day = @Bucket AND (trait_key, trait_value) IN ({Keys}) AND {Empty}
+        WHERE survey_id = @SurveyId AND day = @Day AND (trait_key, trait_value) IN ({Keys}) AND {Empty}
         """;
 
-    const string PruneHourly = $"""
-        DELETE FROM nps_hourly
-        WHERE survey_id = @SurveyId AND hour = @Bucket AND (trait_key, trait_value) IN ({Keys}) AND {Empty}
-        """;
+    const string PruneHourly = $"DELETE FROM nps_hourly WHERE survey_id = @SurveyId AND hour = @Hour AND {Empty}";
 
     public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) =>
         Add(c, tx, display, display.ShownAt, new NpsCounts(1, 0, 0, 0));
@@ -85,24 +79,25 @@ public sealed class NpsAggregateHook : IWriteHook
 
     static void Add(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
     {
-        c.Execute(AddDaily, Parameters(display, TimeBuckets.FloorDiv(at, TimeBuckets.DayMs), delta), tx);
-        c.Execute(AddHourly, Parameters(display, TimeBuckets.FloorDiv(at, TimeBuckets.HourMs), delta), tx);
+        var p = Parameters(display, at, delta);
+        c.Execute(AddDaily, p, tx);
+        c.Execute(AddHourly, p, tx);
     }
 
     static void Remove(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
     {
-        var day = Parameters(display, TimeBuckets.FloorDiv(at, TimeBuckets.DayMs), delta);
-        var hour = Parameters(display, TimeBuckets.FloorDiv(at, TimeBuckets.HourMs), delta);
-        c.Execute(AddDaily, day, tx);
-        c.Execute(PruneDaily, day, tx);
-        c.Execute(AddHourly, hour, tx);
-        c.Execute(PruneHourly, hour, tx);
+        var p = Parameters(display, at, delta);
+        c.Execute(AddDaily, p, tx);
+        c.Execute(PruneDaily, p, tx);
+        c.Execute(AddHourly, p, tx);
+        c.Execute(PruneHourly, p, tx);
     }
 
-    static object Parameters(DisplayWritten display, long bucket, NpsCounts delta) => new
+    static object Parameters(DisplayWritten display, long at, NpsCounts delta) => new
     {
         display.SurveyId,
-        Bucket = bucket,
+        Day = TimeBuckets.FloorDiv(at, TimeBuckets.DayMs),
+        Hour = TimeBuckets.FloorDiv(at, TimeBuckets.HourMs),
         Traits = string.IsNullOrEmpty(display.TraitsJson) ? "{}" : display.TraitsJson,
         delta.Displays,
         delta.Promoters,

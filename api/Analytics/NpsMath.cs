@@ -7,6 +7,8 @@ public readonly record struct NpsCounts(long Displays, long Promoters, long Pass
 
     public static NpsCounts operator +(NpsCounts a, NpsCounts b) =>
         new(a.Displays + b.Displays, a.Promoters + b.Promoters, a.Passives + b.Passives, a.Detractors + b.Detractors);
+
+    public static NpsCounts operator -(NpsCounts a) => new(-a.Displays, -a.Promoters, -a.Passives, -a.Detractors);
 }
 
 /// <summary>The statistics of one slice, rounded the way the API shows them.</summary>

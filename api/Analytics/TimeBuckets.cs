@@ -16,12 +16,33 @@ public sealed record Bucket(string Start, long From, long To);
 public readonly record struct Span(long From, long To);
 
 /// <summary>
-/// Which parts of a query's time range come from which table. Aggregates are kept per UTC day
-/// and per UTC hour; a range is read as whole UTC days where it can, whole hours at the edges of
-/// those, and raw rows only for what is left (less than an hour at each edge). So any time zone,
-/// even a half- or quarter-hour one, and any <c>from</c>/<c>to</c> give exact counts.
+/// How to read a query's buckets from per-UTC-day aggregates. Each bucket's edges are rounded to
+/// the nearest UTC midnight: day rows of <c>[DayFrom, DayTo)</c> count in the bucket whose rounded
+/// range holds them. Between each exact edge and its rounded midnight lie the
+/// <see cref="Corrections"/> (at most 12 hours each; one hour in Berlin, none in UTC): rows there
+/// are read finer — hourly aggregates or raw rows — and moved from the bucket their day was counted
+/// in to the bucket they belong to. Any time zone, half-hour ones included, and any
+/// <c>from</c>/<c>to</c> are exact.
 /// </summary>
-public sealed record ReadPlan(IReadOnlyList<Span> Days, IReadOnlyList<Span> Hours, IReadOnlyList<Span> Raw);
+public sealed record ReadPlan(long DayFrom, long DayTo, long[] DayStarts, IReadOnlyList<Span> Corrections)
+{
+    /// <summary>The bucket a day row was counted in, or -1 when the day is outside the rounded range.</summary>
+    public int BucketOfDay(long day)
+    {
+        if (day < DayFrom || day >= DayTo)
+            return -1;
+        int lo = 0, hi = DayStarts.Length - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (DayStarts[mid] <= day)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo;
+    }
+}
 
 /// <summary>Calendar arithmetic for series: buckets in a time zone, and how to read them. Pure.</summary>
 public static class TimeBuckets
@@ -72,49 +93,40 @@ public static class TimeBuckets
         return buckets;
     }
 
-    /// <summary>Splits the buckets' time into whole UTC days, whole UTC hours and raw edges, merged and in order.</summary>
+    /// <summary>The days to read and the corrections at the buckets' edges (see <see cref="ReadPlan"/>).</summary>
     public static ReadPlan Plan(IReadOnlyList<Bucket> buckets)
     {
-        var days = new List<Span>();
-        var hours = new List<Span>();
-        var raw = new List<Span>();
-        foreach (var b in buckets)
+        var starts = buckets.Select(b => NearestDay(b.From)).ToArray();
+        var dayTo = NearestDay(buckets[^1].To);
+        var spans = buckets.Select(b => b.From).Append(buckets[^1].To)
+            .Select(edge => (Edge: edge, Midnight: NearestDay(edge) * DayMs))
+            .Where(e => e.Edge != e.Midnight)
+            .Select(e => new Span(Math.Min(e.Edge, e.Midnight), Math.Max(e.Edge, e.Midnight)))
+            .OrderBy(s => s.From);
+        var merged = new List<Span>();
+        foreach (var span in spans)
         {
-            if (b.From >= b.To)
-                continue;
-            var h0 = CeilDiv(b.From, HourMs);
-            var h1 = FloorDiv(b.To, HourMs);
-            if (h0 >= h1)
-            {
-                Add(raw, b.From, b.To);
-                continue;
-            }
-            Add(raw, b.From, h0 * HourMs);
-            var d0 = CeilDiv(h0, 24);
-            var d1 = FloorDiv(h1, 24);
-            if (d0 >= d1)
-                Add(hours, h0, h1);
+            if (merged.Count > 0 && span.From <= merged[^1].To)
+                merged[^1] = merged[^1] with { To = Math.Max(merged[^1].To, span.To) };
             else
-            {
-                Add(hours, h0, d0 * 24);
-                Add(days, d0, d1);
-                Add(hours, d1 * 24, h1);
-            }
-            Add(raw, h1 * HourMs, b.To);
+                merged.Add(span);
         }
-        return new ReadPlan(days, hours, raw);
+        return new ReadPlan(starts[0], dayTo, starts, merged);
     }
 
+    /// <summary>The UTC day whose midnight is nearest to <paramref name="instant"/> (the earlier one at noon).</summary>
+    public static long NearestDay(long instant) => FloorDiv(instant + DayMs / 2 - 1, DayMs);
+
     /// <summary>
-    /// The coarsest unit (ms) that every bucket boundary inside the range is a multiple of: raw
-    /// rows can then be counted per unit and still land in the right bucket.
+    /// The coarsest unit (ms) that every bucket edge, <c>from</c> and <c>to</c> included, is a
+    /// multiple of: raw rows can then be counted per unit and still land in the right bucket.
     /// </summary>
     public static long Grain(IReadOnlyList<Bucket> buckets)
     {
         long grain = HourMs;
-        for (var i = 1; i < buckets.Count; i++)
+        foreach (var edge in buckets.Select(b => b.From).Append(buckets[^1].To))
         {
-            while (grain > 1 && Mod(buckets[i].From, grain) != 0)
+            while (grain > 1 && Mod(edge, grain) != 0)
                 grain = grain switch { HourMs => 60_000, 60_000 => 1000, _ => 1 };
         }
         return grain;
@@ -133,23 +145,6 @@ public static class TimeBuckets
                 hi = mid - 1;
         }
         return lo;
-    }
-
-    /// <summary>Whether <paramref name="value"/> lies in one of the sorted, disjoint <paramref name="spans"/>.</summary>
-    public static bool Contains(IReadOnlyList<Span> spans, long value)
-    {
-        int lo = 0, hi = spans.Count - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) / 2;
-            if (value < spans[mid].From)
-                hi = mid - 1;
-            else if (value >= spans[mid].To)
-                lo = mid + 1;
-            else
-                return true;
-        }
-        return false;
     }
 
     /// <summary>
@@ -196,19 +191,8 @@ public static class TimeBuckets
         return at.Offset == TimeSpan.Zero ? text + "Z" : text + at.ToString("zzz", CultureInfo.InvariantCulture);
     }
 
-    static void Add(List<Span> spans, long from, long to)
-    {
-        if (from >= to)
-            return;
-        if (spans.Count > 0 && spans[^1].To == from)
-            spans[^1] = spans[^1] with { To = to };
-        else
-            spans.Add(new Span(from, to));
-    }
-
     public static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 
-    public static long CeilDiv(long a, long b) => -FloorDiv(-a, b);
 
     static long Mod(long a, long b) => a - FloorDiv(a, b) * b;
 }

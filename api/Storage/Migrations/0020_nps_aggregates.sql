@@ -1,10 +1,13 @@
 -- NPS aggregates, maintained by the analytics write hook in the same transaction as every
--- display, response and erasure (api/Analytics/NpsAggregateHook.cs). One row per survey, UTC
--- time bucket and trait snapshot value: counts of displays and of responses per category.
--- trait_key = '' and trait_value = '' is the row for all displays/responses of the bucket.
--- Trait values are the scalar JSON values of the display's trait snapshot as text
--- (strings as is, numbers as SQLite prints them, booleans as 'true'/'false').
--- Responses count in the bucket of their created_at, displays in the bucket of their shown_at.
+-- display, response and erasure (api/Analytics/NpsAggregateHook.cs). Counts of displays and of
+-- responses per category; responses count at their created_at, displays at their shown_at.
+--
+-- nps_daily: per survey, UTC day and segment — one row for all data (trait_key = '' and
+--   trait_value = '') and one per scalar trait of the display's snapshot. Trait values are text:
+--   strings as they are, numbers as SQLite prints them, booleans as 'true'/'false'.
+-- nps_hourly: per survey and UTC hour, all data only, so whole-hour time zones read the
+--   unsegmented series without raw rows. Segments in other zones correct the edges of their
+--   days from raw rows (see docs/decisions.md).
 
 CREATE TABLE nps_daily (
     survey_id   TEXT    NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
@@ -22,16 +25,13 @@ CREATE INDEX nps_daily_value ON nps_daily (survey_id, trait_key, trait_value, da
 
 CREATE TABLE nps_hourly (
     survey_id   TEXT    NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
-    trait_key   TEXT    NOT NULL,
     hour        INTEGER NOT NULL,                  -- UTC hours since 1970-01-01T00:00Z
-    trait_value TEXT    NOT NULL,
     displays    INTEGER NOT NULL DEFAULT 0,
     promoters   INTEGER NOT NULL DEFAULT 0,
     passives    INTEGER NOT NULL DEFAULT 0,
     detractors  INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (survey_id, trait_key, hour, trait_value)
+    PRIMARY KEY (survey_id, hour)
 ) WITHOUT ROWID;
-CREATE INDEX nps_hourly_value ON nps_hourly (survey_id, trait_key, trait_value, hour);
 
 -- Backfill from displays and responses written before this migration (same rules as the hook).
 CREATE TEMP TABLE nps_contrib AS
@@ -41,7 +41,9 @@ CREATE TEMP TABLE nps_contrib AS
     SELECT r.survey_id, d.traits, r.created_at, 0, r.category = 'promoter', r.category = 'passive', r.category = 'detractor'
     FROM responses r JOIN displays d ON d.id = r.display_id;
 
-CREATE TEMP TABLE nps_keyed AS
+INSERT INTO nps_daily (survey_id, trait_key, day, trait_value, displays, promoters, passives, detractors)
+SELECT survey_id, trait_key, at / 86400000, trait_value, sum(displays), sum(promoters), sum(passives), sum(detractors)
+FROM (
     SELECT survey_id, '' AS trait_key, '' AS trait_value, at, displays, promoters, passives, detractors
     FROM nps_contrib
     UNION ALL
@@ -49,15 +51,12 @@ CREATE TEMP TABLE nps_keyed AS
            CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.atom AS TEXT) END,
            c.at, c.displays, c.promoters, c.passives, c.detractors
     FROM nps_contrib c, json_each(c.traits) j
-    WHERE j.type IN ('text', 'integer', 'real', 'true', 'false') AND j.key <> '';
+    WHERE j.type IN ('text', 'integer', 'real', 'true', 'false') AND j.key <> ''
+)
+GROUP BY survey_id, trait_key, at / 86400000, trait_value;
 
-INSERT INTO nps_daily (survey_id, trait_key, day, trait_value, displays, promoters, passives, detractors)
-SELECT survey_id, trait_key, at / 86400000, trait_value, sum(displays), sum(promoters), sum(passives), sum(detractors)
-FROM nps_keyed GROUP BY survey_id, trait_key, at / 86400000, trait_value;
+INSERT INTO nps_hourly (survey_id, hour, displays, promoters, passives, detractors)
+SELECT survey_id, at / 3600000, sum(displays), sum(promoters), sum(passives), sum(detractors)
+FROM nps_contrib GROUP BY survey_id, at / 3600000;
 
-INSERT INTO nps_hourly (survey_id, trait_key, hour, trait_value, displays, promoters, passives, detractors)
-SELECT survey_id, trait_key, at / 3600000, trait_value, sum(displays), sum(promoters), sum(passives), sum(detractors)
-FROM nps_keyed GROUP BY survey_id, trait_key, at / 3600000, trait_value;
-
-DROP TABLE nps_keyed;
 DROP TABLE nps_contrib;

@@ -67,29 +67,31 @@ public sealed class TimeBucketsTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(plan.Days, Is.EqualTo(new[] { new Span(Ms("2026-01-01T00:00:00Z") / TimeBuckets.DayMs, Ms("2026-04-01T00:00:00Z") / TimeBuckets.DayMs) }));
-            Assert.That(plan.Hours, Is.Empty);
-            Assert.That(plan.Raw, Is.Empty);
+            Assert.That(plan.DayFrom, Is.EqualTo(Ms("2026-01-01T00:00:00Z") / TimeBuckets.DayMs));
+            Assert.That(plan.DayTo, Is.EqualTo(Ms("2026-04-01T00:00:00Z") / TimeBuckets.DayMs));
+            Assert.That(plan.Corrections, Is.Empty);
+            Assert.That(plan.BucketOfDay(Ms("2026-01-31T12:00:00Z") / TimeBuckets.DayMs), Is.Zero);
+            Assert.That(plan.BucketOfDay(Ms("2026-02-01T00:00:00Z") / TimeBuckets.DayMs), Is.EqualTo(1));
         }
     }
 
     [Test]
-    public void Plan_WholeHourZone_ReadsHoursAtTheEdgesAndNoRawRows()
+    public void Plan_Berlin_CorrectsOneHourAtEachMonthEdge()
     {
         var buckets = TimeBuckets.Split(Ms("2025-12-31T23:00:00Z"), Ms("2026-02-28T23:00:00Z"), Interval.Month, Berlin)!;
 
         var plan = TimeBuckets.Plan(buckets);
 
-        using (Assert.EnterMultipleScope())
+        Assert.That(plan.Corrections, Is.EqualTo(new[]
         {
-            Assert.That(plan.Raw, Is.Empty);
-            Assert.That(plan.Hours.Sum(h => h.To - h.From), Is.EqualTo(1 + 23 + 1 + 23));
-            Assert.That(plan.Days.Sum(d => d.To - d.From), Is.EqualTo(30 + 27));
-        }
+            new Span(Ms("2025-12-31T23:00:00Z"), Ms("2026-01-01T00:00:00Z")),
+            new Span(Ms("2026-01-31T23:00:00Z"), Ms("2026-02-01T00:00:00Z")),
+            new Span(Ms("2026-02-28T23:00:00Z"), Ms("2026-03-01T00:00:00Z")),
+        }));
     }
 
     [Test]
-    public void Plan_HalfHourZone_ReadsHalfHoursOfRawRowsAtBoundaries()
+    public void Plan_HalfHourZone_CorrectsFiveAndAHalfHoursAtEachEdge_CountedPerMinute()
     {
         var buckets = TimeBuckets.Split(Ms("2025-12-31T18:30:00Z"), Ms("2026-02-28T18:30:00Z"), Interval.Month, Kolkata)!;
 
@@ -97,25 +99,33 @@ public sealed class TimeBucketsTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(plan.Raw.Sum(r => r.To - r.From), Is.EqualTo(4 * 30 * 60_000L), "half an hour at each side of each boundary");
+            Assert.That(plan.Corrections.Select(c => c.To - c.From), Is.All.EqualTo(5.5 * TimeBuckets.HourMs));
+            Assert.That(plan.Corrections, Has.Count.EqualTo(3));
             Assert.That(TimeBuckets.Grain(buckets), Is.EqualTo(60_000));
             Assert.That(buckets[1].Start, Is.EqualTo("2026-02-01T00:00:00+05:30"));
         }
     }
 
     [Test]
-    public void Plan_CoversEveryMillisecondOnce()
+    public void Plan_OutsideTheCorrections_EveryInstantIsCountedInItsBucketByItsDay()
     {
         var from = Ms("2026-01-03T07:13:21.123Z");
         var to = Ms("2026-03-09T16:45:00.001Z");
-        foreach (var zone in new[] { TimeZoneInfo.Utc, Berlin, Kolkata })
+        var random = new Random(42);
+        foreach (var zone in new[] { TimeZoneInfo.Utc, Berlin, Kolkata, TimeZoneInfo.FindSystemTimeZoneById("America/St_Johns") })
         foreach (var interval in new Interval?[] { null, Interval.Day, Interval.Week, Interval.Month })
         {
-            var plan = TimeBuckets.Plan(TimeBuckets.Split(from, to, interval, zone)!);
-            var covered = plan.Days.Sum(d => (d.To - d.From) * TimeBuckets.DayMs)
-                + plan.Hours.Sum(h => (h.To - h.From) * TimeBuckets.HourMs)
-                + plan.Raw.Sum(r => r.To - r.From);
-            Assert.That(covered, Is.EqualTo(to - from), $"{zone.Id} {interval}");
+            var buckets = TimeBuckets.Split(from, to, interval, zone)!;
+            var plan = TimeBuckets.Plan(buckets);
+            Assert.That(plan.Corrections.Max(c => c.To - c.From), Is.LessThanOrEqualTo(12 * TimeBuckets.HourMs));
+            for (var i = 0; i < 20_000; i++)
+            {
+                var at = from - 2 * TimeBuckets.DayMs + (long)(random.NextDouble() * (to - from + 4 * TimeBuckets.DayMs));
+                if (plan.Corrections.Any(c => at >= c.From && at < c.To))
+                    continue;
+                var exact = at >= from && at < to ? TimeBuckets.IndexOf(buckets, at) : -1;
+                Assert.That(plan.BucketOfDay(TimeBuckets.FloorDiv(at, TimeBuckets.DayMs)), Is.EqualTo(exact), $"{zone.Id} {interval} {at}");
+            }
         }
     }
 
