@@ -35,6 +35,14 @@ public sealed class MetricsStore(Db db)
         WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
         """;
 
+    // One bucket (no interval): every day row lands in it, so SQLite sums per value and returns one row each.
+    const string DailyByKeyTotal = $"""
+        SELECT trait_value AS Value, @From AS Unit, sum(displays) AS Displays, sum(promoters) AS Promoters,
+               sum(passives) AS Passives, sum(detractors) AS Detractors FROM nps_daily
+        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
+        GROUP BY trait_value
+        """;
+
     const string DailyByValue = $"""
         SELECT trait_value AS Value, day AS Unit, {Counters} FROM nps_daily
         WHERE survey_id IN @SurveyIds AND trait_key = @Key AND trait_value = @Value AND day >= @From AND day < @To
@@ -46,7 +54,7 @@ public sealed class MetricsStore(Db db)
         """;
 
     /// <summary>Raw rows of <c>[@From, @To)</c> counted per segment value and unit of <c>@Grain</c> ms.</summary>
-    static readonly string Raw = $"""
+    static readonly string RawRows = $"""
         SELECT value AS Value, unit AS Unit, sum(kind = 0) AS Displays, sum(kind = 1) AS Promoters,
                sum(kind = 2) AS Passives, sum(kind = 3) AS Detractors
         FROM (
@@ -94,7 +102,7 @@ public sealed class MetricsStore(Db db)
         }
         else
         {
-            var whole = new[] { new Span(q.From, q.To) };
+            var whole = new Span(q.From, q.To);
             headline = new Segments(buckets.Count);
             ReadRaw(c, q, buckets, whole, grain, q.Where, null, headline);
             if (q.GroupBy is not null)
@@ -109,8 +117,7 @@ public sealed class MetricsStore(Db db)
     /// <summary>
     /// Counts for one trait key (all its values, or one): day rows in the buckets their rounded
     /// days fall in, then the rows between each bucket edge and its nearest midnight moved to their
-    /// exact bucket — from hourly rows for the unsegmented series when every edge is on the hour,
-    /// else from raw rows.
+    /// exact bucket — whole hours of the unsegmented series from hourly rows, the rest from raw rows.
     /// </summary>
     Segments FromAggregates(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, ReadPlan plan, long grain,
         string key, string? value)
@@ -118,49 +125,74 @@ public sealed class MetricsStore(Db db)
         var result = new Segments(buckets.Count);
         if (plan.DayFrom < plan.DayTo)
         {
-            var rows = c.Query<CountRow>(value is null ? DailyByKey : DailyByValue,
-                new { q.SurveyIds, Key = key, Value = value, From = plan.DayFrom, To = plan.DayTo });
+            var sql = value is not null ? DailyByValue : buckets.Count == 1 ? DailyByKeyTotal : DailyByKey;
+            var rows = c.Query<CountRow>(sql, new { q.SurveyIds, Key = key, Value = value, From = plan.DayFrom, To = plan.DayTo });
             foreach (var row in rows)
                 result.Add(row.Value, plan.BucketOfDay(row.Unit), row.Counts);
         }
 
-        var hourly = key == "" && grain == TimeBuckets.HourMs;
         var filters = new Dictionary<string, string>(StringComparer.Ordinal);
         if (key != "" && value is not null)
             filters[key] = value;
-        var filterJson = JsonSerializer.Serialize(filters);
-        var groupPath = key == "" ? null : TraitSql.PathOf(key);
+        var raw = new RawQuery(q.SurveyIds, grain, JsonSerializer.Serialize(filters), key == "" ? null : TraitSql.PathOf(key));
         var (from, to) = (buckets[0].From, buckets[^1].To);
         foreach (var span in plan.Corrections)
         {
-            var (rows, unit) = hourly
-                ? (c.Query<CountRow>(Hourly, new { q.SurveyIds, From = span.From / TimeBuckets.HourMs, To = span.To / TimeBuckets.HourMs }), TimeBuckets.HourMs)
-                : (c.Query<CountRow>(Raw, new { q.SurveyIds, span.From, span.To, Grain = grain, Filters = filterJson, GroupPath = groupPath }), grain);
-            foreach (var row in rows)
+            foreach (var (rows, unit) in key == "" ? Unsegmented(c, buckets, span, raw) : [(Raw(c, raw, span), grain)])
             {
-                var at = row.Unit * unit;
-                var counted = plan.BucketOfDay(TimeBuckets.FloorDiv(at, TimeBuckets.DayMs));
-                var belongs = at >= from && at < to ? TimeBuckets.IndexOf(buckets, at) : -1;
-                if (counted == belongs)
-                    continue;
-                result.Add(row.Value, counted, -row.Counts);
-                result.Add(row.Value, belongs, row.Counts);
+                foreach (var row in rows)
+                {
+                    var at = row.Unit * unit;
+                    var counted = plan.BucketOfDay(TimeBuckets.FloorDiv(at, TimeBuckets.DayMs));
+                    var belongs = at >= from && at < to ? TimeBuckets.IndexOf(buckets, at) : -1;
+                    if (counted == belongs)
+                        continue;
+                    result.Add(row.Value, counted, -row.Counts);
+                    result.Add(row.Value, belongs, row.Counts);
+                }
             }
         }
         return result;
     }
 
-    static void ReadRaw(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, IEnumerable<Span> spans, long grain,
+    /// <summary>
+    /// The unsegmented rows of a correction span: between the bucket edges inside it, whole hours
+    /// from <c>nps_hourly</c> (one row each, all in one bucket), the part-hours at the ends raw.
+    /// </summary>
+    static IEnumerable<(IEnumerable<CountRow> Rows, long Unit)> Unsegmented(SqliteConnection c, IReadOnlyList<Bucket> buckets, Span span, RawQuery raw)
+    {
+        var cuts = buckets.Select(b => b.From).Append(buckets[^1].To).Where(e => e > span.From && e < span.To)
+            .Prepend(span.From).Append(span.To).ToList();
+        for (var i = 0; i + 1 < cuts.Count; i++)
+        {
+            var (a, b) = (cuts[i], cuts[i + 1]);
+            var h0 = -TimeBuckets.FloorDiv(-a, TimeBuckets.HourMs);
+            var h1 = TimeBuckets.FloorDiv(b, TimeBuckets.HourMs);
+            if (h0 >= h1)
+            {
+                yield return (Raw(c, raw, new Span(a, b)), raw.Grain);
+                continue;
+            }
+            if (a < h0 * TimeBuckets.HourMs)
+                yield return (Raw(c, raw, new Span(a, h0 * TimeBuckets.HourMs)), raw.Grain);
+            yield return (c.Query<CountRow>(Hourly, new { raw.SurveyIds, From = h0, To = h1 }), TimeBuckets.HourMs);
+            if (h1 * TimeBuckets.HourMs < b)
+                yield return (Raw(c, raw, new Span(h1 * TimeBuckets.HourMs, b)), raw.Grain);
+        }
+    }
+
+    /// <summary>The parameters of <see cref="Raw"/> reads for one request and trait key.</summary>
+    sealed record RawQuery(IReadOnlyList<string> SurveyIds, long Grain, string Filters, string? GroupPath);
+
+    static IEnumerable<CountRow> Raw(SqliteConnection c, RawQuery raw, Span span) =>
+        c.Query<CountRow>(RawRows, new { raw.SurveyIds, span.From, span.To, raw.Grain, raw.Filters, raw.GroupPath });
+
+    static void ReadRaw(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, Span span, long grain,
         IReadOnlyDictionary<string, string> filters, string? groupKey, Segments into)
     {
-        var filterJson = JsonSerializer.Serialize(filters);
-        var groupPath = groupKey is null ? null : TraitSql.PathOf(groupKey);
-        foreach (var span in spans)
-        {
-            var rows = c.Query<CountRow>(Raw, new { q.SurveyIds, span.From, span.To, Grain = grain, Filters = filterJson, GroupPath = groupPath });
-            foreach (var row in rows)
-                into.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * grain), row.Counts);
-        }
+        var raw = new RawQuery(q.SurveyIds, grain, JsonSerializer.Serialize(filters), groupKey is null ? null : TraitSql.PathOf(groupKey));
+        foreach (var row in Raw(c, raw, span))
+            into.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * grain), row.Counts);
     }
 
     static NpsReport Report(Segments headline, Segments? groups, IReadOnlyList<Bucket> buckets, bool series)

@@ -46,6 +46,23 @@ public sealed class NpsAggregateHook : IWriteHook
 
     const string PruneHourly = $"DELETE FROM nps_hourly WHERE survey_id = @SurveyId AND hour = @Hour AND {Empty}";
 
+    /// <summary>The backfill of migration 0020: the aggregates recomputed from displays and responses.</summary>
+    static readonly Lazy<string> Backfill = new(() =>
+    {
+        var sql = Migrator.All.Single(m => m.Version == 20).Sql;
+        return sql[sql.IndexOf("-- Backfill", StringComparison.Ordinal)..];
+    });
+
+    /// <summary>
+    /// Recomputes both tables from the raw rows, for bulk loads that write displays and responses
+    /// without the hooks (benchmark seeding, imports). Runs in the caller's write transaction.
+    /// </summary>
+    public static void Rebuild(SqliteConnection c, SqliteTransaction tx)
+    {
+        c.Execute("DELETE FROM nps_daily; DELETE FROM nps_hourly;", transaction: tx);
+        c.Execute(Backfill.Value, transaction: tx);
+    }
+
     public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) =>
         Add(c, tx, display, display.ShownAt, new NpsCounts(1, 0, 0, 0));
 

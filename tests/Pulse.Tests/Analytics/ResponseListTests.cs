@@ -265,6 +265,30 @@ public sealed class ResponseListTests
         Assert.That(list.Items.Select(i => i.AccountName), Is.Ordered.Using((IComparer<string?>)StringComparer.OrdinalIgnoreCase));
     }
 
+    [Test]
+    public async Task SamePath_SecretKeyListAndPublicPost_Coexist()
+    {
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/responses");
+        preflight.Headers.Add("Origin", "https://somewhere.test");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+        using var anonymous = _app.CreateClient();
+        using var browser = _app.BrowserClient("https://somewhere.test");
+
+        var allowed = await anonymous.SendAsync(preflight);
+        var browserList = await browser.GetAsync("/v1/responses");
+        var serverList = await _http.GetAsync("/v1/responses?limit=1");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(allowed.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.NoContent));
+            Assert.That(allowed.Headers.GetValues("Access-Control-Allow-Origin"), Is.EqualTo(new[] { "https://somewhere.test" }));
+            Assert.That((int)browserList.StatusCode, Is.EqualTo(401));
+            Assert.That(browserList.Headers.Contains("Access-Control-Allow-Origin"), Is.False, "the list is not offered to browsers");
+            Assert.That((int)serverList.StatusCode, Is.EqualTo(200));
+        }
+    }
+
     static double? Median(IEnumerable<double> values)
     {
         var v = values.Order().ToList();
