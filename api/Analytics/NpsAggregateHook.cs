@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Responses;
@@ -94,31 +95,67 @@ public sealed class NpsAggregateHook : IWriteHook
         _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Not an NPS category."),
     };
 
-    static void Add(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+    void Add(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
     {
-        var p = Parameters(display, at, delta);
-        c.Execute(AddDaily, p, tx);
-        c.Execute(AddHourly, p, tx);
+        var prepared = _prepared.GetValue(c, connection => new Prepared(connection));
+        prepared.Run(prepared.Daily, tx, display, at, delta);
+        prepared.Run(prepared.Hourly, tx, display, at, delta);
     }
 
-    static void Remove(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+    void Remove(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
     {
-        var p = Parameters(display, at, delta);
-        c.Execute(AddDaily, p, tx);
+        Add(c, tx, display, at, delta);
+        var p = new
+        {
+            display.SurveyId,
+            Day = TimeBuckets.FloorDiv(at, TimeBuckets.DayMs),
+            Hour = TimeBuckets.FloorDiv(at, TimeBuckets.HourMs),
+            Traits = TraitsOf(display),
+        };
         c.Execute(PruneDaily, p, tx);
-        c.Execute(AddHourly, p, tx);
         c.Execute(PruneHourly, p, tx);
     }
 
-    static object Parameters(DisplayWritten display, long at, NpsCounts delta) => new
+    static string TraitsOf(DisplayWritten display) => string.IsNullOrEmpty(display.TraitsJson) ? "{}" : display.TraitsJson;
+
+    /// <summary>
+    /// The two upserts run on every display and response; preparing them costs more than running
+    /// them, so each connection (in practice the writer's one) keeps them prepared.
+    /// </summary>
+    readonly ConditionalWeakTable<SqliteConnection, Prepared> _prepared = new();
+
+    sealed class Prepared(SqliteConnection c)
     {
-        display.SurveyId,
-        Day = TimeBuckets.FloorDiv(at, TimeBuckets.DayMs),
-        Hour = TimeBuckets.FloorDiv(at, TimeBuckets.HourMs),
-        Traits = string.IsNullOrEmpty(display.TraitsJson) ? "{}" : display.TraitsJson,
-        delta.Displays,
-        delta.Promoters,
-        delta.Passives,
-        delta.Detractors,
-    };
+        public SqliteCommand Daily { get; } = Command(c, AddDaily, "@Day");
+        public SqliteCommand Hourly { get; } = Command(c, AddHourly, "@Hour");
+
+        static SqliteCommand Command(SqliteConnection c, string sql, string bucket)
+        {
+            var command = c.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in new[] { "@SurveyId", bucket, "@Displays", "@Promoters", "@Passives", "@Detractors" })
+                command.Parameters.Add(new SqliteParameter(name, null));
+            if (sql.Contains("@Traits", StringComparison.Ordinal))
+                command.Parameters.Add(new SqliteParameter("@Traits", null));
+            return command;
+        }
+
+        public void Run(SqliteCommand command, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+        {
+            command.Transaction = tx;
+            var p = command.Parameters;
+            p["@SurveyId"].Value = display.SurveyId;
+            if (p.Contains("@Day"))
+                p["@Day"].Value = TimeBuckets.FloorDiv(at, TimeBuckets.DayMs);
+            if (p.Contains("@Hour"))
+                p["@Hour"].Value = TimeBuckets.FloorDiv(at, TimeBuckets.HourMs);
+            if (p.Contains("@Traits"))
+                p["@Traits"].Value = TraitsOf(display);
+            p["@Displays"].Value = delta.Displays;
+            p["@Promoters"].Value = delta.Promoters;
+            p["@Passives"].Value = delta.Passives;
+            p["@Detractors"].Value = delta.Detractors;
+            command.ExecuteNonQuery();
+        }
+    }
 }
