@@ -7,6 +7,7 @@ using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Api.Webhooks;
+using Pulse.Api.Widget;
 using Pulse.Api.Workspaces;
 
 if (PulseCli.IsCommand(args))
@@ -21,6 +22,7 @@ builder.AddEligibility();
 builder.AddResponses();
 builder.AddPulseWebhooks();
 builder.AddAnalytics();
+builder.AddWidget();
 
 var app = builder.Build();
 app.UsePulseOperations();
@@ -32,6 +34,7 @@ app.MapResponses();
 app.MapPrivacy();
 app.MapWebhooks();
 app.MapAnalytics();
+app.MapWidget();
 app.Run();
 return 0;
 
