@@ -29,13 +29,15 @@ public static class AnalyticsEndpoints
 
     public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1").WithTags("Analytics").RequireAuthorization(PulseAuth.SecretKeyPolicy);
+        var group = app.MapGroup("/v1").WithTags("Analytics").RequireAuthorization(PulseAuth.SecretKeyPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/metrics/nps", GetNps).WithName("GetNps")
             .WithSummary("NPS, counts, response rate and 95 % margin of error for a range; a series per interval and groups per trait.");
         group.MapGet("/responses", ListResponses).WithName("ListResponses")
             .WithSummary("Responses newest first with the display's trait snapshot; cursor paging.");
         group.MapGet("/responses.csv", ExportResponses).WithName("ExportResponses")
-            .WithSummary("The matching responses as CSV, streamed, trait snapshot keys as columns.");
+            .WithSummary("The matching responses as CSV, streamed, trait snapshot keys as columns.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         group.MapGet("/accounts", ListAccounts).WithName("ListAccounts")
             .WithSummary("NPS, respondents and ARR per account (trait accountId) with the ARR × NPS quadrant.");
         return app;

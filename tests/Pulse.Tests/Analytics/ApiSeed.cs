@@ -14,28 +14,27 @@ namespace Pulse.Tests.Analytics;
 /// </summary>
 public static class ApiSeed
 {
-    public const int WaveSize = 12;
-
     /// <summary>Makes the showings of a wave share the first one's shown and answer times (the data the test then expects).</summary>
-    public static List<List<FakeShowing>> Waves(IEnumerable<FakeShowing> showings)
+    public static List<List<FakeShowing>> Waves(IEnumerable<FakeShowing> showings, int waveSize = 12)
     {
         var waves = new List<List<FakeShowing>>();
         List<FakeShowing>? wave = null;
         foreach (var s in showings.OrderBy(s => s.ShownAt))
         {
-            if (wave is null || wave.Count == WaveSize || wave.Any(w => w.User.UserId == s.User.UserId))
+            if (wave is null || wave.Count == waveSize || wave.Any(w => w.User.UserId == s.User.UserId))
                 waves.Add(wave = []);
             wave.Add(wave.Count == 0 ? s : s with { ShownAt = wave[0].ShownAt, AnswerAfter = wave[0].AnswerAfter });
         }
         return waves;
     }
 
-    public static async Task<List<Seeded>> AddAsync(PulseFactory app, CreatedWorkspace workspace, string origin, IEnumerable<FakeShowing> showings)
+    public static async Task<List<Seeded>> AddAsync(PulseFactory app, CreatedWorkspace workspace, string origin, IEnumerable<FakeShowing> showings,
+        int waveSize = 12)
     {
         using var server = app.SecretClient(workspace.SecretKey);
         using var browser = app.BrowserClient(origin);
         var result = new List<Seeded>();
-        foreach (var wave in Waves(showings))
+        foreach (var wave in Waves(showings, waveSize))
         {
             var shownAt = wave[0].ShownAt;
             app.Time.Set(shownAt);

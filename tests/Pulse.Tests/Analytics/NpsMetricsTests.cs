@@ -161,6 +161,18 @@ public sealed class NpsMetricsTests
     }
 
     [Test]
+    public async Task Metrics_WithoutRange_AreTheLastNinetyDaysToNow()
+    {
+        var now = DataTo.AddDays(10).AddHours(5);
+        _app.Time.Set(now);
+
+        var report = await (await _http.GetAsync("/v1/metrics/nps")).ReadJson<NpsReport>();
+
+        var expected = Expected.Count(_rows, now.AddDays(-90).ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), _ => true);
+        Expected.AssertSame(expected, report, "last 90 days");
+    }
+
+    [Test]
     public async Task Metrics_EmptyRange_AreZerosNotErrors()
     {
         var report = await (await _http.GetAsync($"/v1/metrics/nps?surveyId={_surveyId}&from=2024-01-01&to=2024-03-31&interval=month&groupBy=plan")).ReadJson<NpsReport>();
