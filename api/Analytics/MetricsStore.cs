@@ -43,6 +43,30 @@ public sealed class MetricsStore(Db db)
         GROUP BY trait_value
         """;
 
+    /// <summary>
+    /// A series by a trait with many values (accounts: values × days rows) is summed per bucket in
+    /// SQLite, so a few thousand rows reach .NET instead of hundreds of thousands. Each row's bucket
+    /// is found by comparing its day with the buckets' first days; the row reports that first day.
+    /// </summary>
+    static string DailyByKeyPerBucket(int buckets) => DailyPerBucket.GetOrAdd(buckets, n =>
+    {
+        var bucket = new System.Text.StringBuilder("CASE");
+        for (var i = 1; i < n; i++)
+            bucket.Append(System.Globalization.CultureInfo.InvariantCulture, $" WHEN day < @B{i} THEN @B{i - 1}");
+        bucket.Append(System.Globalization.CultureInfo.InvariantCulture, $" ELSE @B{n - 1} END");
+        return $"""
+            SELECT trait_value AS Value, {bucket} AS Unit, sum(displays) AS Displays, sum(promoters) AS Promoters,
+                   sum(passives) AS Passives, sum(detractors) AS Detractors FROM nps_daily
+            WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
+            GROUP BY 1, 2
+            """;
+    });
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> DailyPerBucket = new();
+
+    /// <summary>Up to this many buckets a series by a trait is summed per bucket in SQLite.</summary>
+    const int MaxBucketsSummedInSql = 64;
+
     const string DailyByValue = $"""
         SELECT trait_value AS Value, day AS Unit, {Counters} FROM nps_daily
         WHERE survey_id IN @SurveyIds AND trait_key = @Key AND trait_value = @Value AND day >= @From AND day < @To
@@ -125,8 +149,19 @@ public sealed class MetricsStore(Db db)
         var result = new Segments(buckets.Count);
         if (plan.DayFrom < plan.DayTo)
         {
-            var sql = value is not null ? DailyByValue : buckets.Count == 1 ? DailyByKeyTotal : DailyByKey;
-            var rows = c.Query<CountRow>(sql, new { q.SurveyIds, Key = key, Value = value, From = plan.DayFrom, To = plan.DayTo });
+            IEnumerable<CountRow> rows;
+            if (value is null && buckets.Count > 1 && buckets.Count <= MaxBucketsSummedInSql)
+            {
+                var parameters = new DynamicParameters(new { q.SurveyIds, Key = key, From = plan.DayFrom, To = plan.DayTo });
+                for (var i = 0; i < plan.DayStarts.Length; i++)
+                    parameters.Add("B" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), plan.DayStarts[i]);
+                rows = c.Query<CountRow>(DailyByKeyPerBucket(buckets.Count), parameters);
+            }
+            else
+            {
+                var sql = value is not null ? DailyByValue : buckets.Count == 1 ? DailyByKeyTotal : DailyByKey;
+                rows = c.Query<CountRow>(sql, new { q.SurveyIds, Key = key, Value = value, From = plan.DayFrom, To = plan.DayTo });
+            }
             foreach (var row in rows)
                 result.Add(row.Value, plan.BucketOfDay(row.Unit), row.Counts);
         }

@@ -76,6 +76,7 @@ public sealed class NpsMetricsTests
     [TestCase("month", "Australia/Adelaide", "companySize", "companySize=51-200", "2025-10-01T00:00:00Z", "2026-03-01T00:00:00Z")]
     [TestCase("month", "Europe/Berlin", "plan", null, "2025-11-01", "2026-01-31")]
     [TestCase("week", null, null, "arr=0", "2025-10-01T00:00:00Z", "2026-03-01T00:00:00Z")]
+    [TestCase("day", "Europe/Berlin", "plan", null, "2025-10-01T00:00:00Z", "2026-01-10T00:00:00Z")]
     public async Task Metrics_MatchADirectComputationOverTheGeneratedData(string? interval, string? tz, string? groupBy, string? where,
         string from, string to)
     {
