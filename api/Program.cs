@@ -1,3 +1,4 @@
+using Pulse.Api.Analytics;
 using Pulse.Api.Cli;
 using Pulse.Api.Eligibility;
 using Pulse.Api.Operations;
@@ -20,6 +21,7 @@ builder.AddSurveys();
 builder.AddEligibility();
 builder.AddResponses();
 builder.AddPulseWebhooks();
+builder.AddAnalytics();
 builder.AddWidget();
 
 var app = builder.Build();
@@ -31,6 +33,7 @@ app.MapEligibility();
 app.MapResponses();
 app.MapPrivacy();
 app.MapWebhooks();
+app.MapAnalytics();
 app.MapWidget();
 app.Run();
 return 0;
