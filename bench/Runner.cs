@@ -53,7 +53,7 @@ static class Runner
     }
 
     /// <summary>The folder holding Pulse.slnx, found upwards from the working directory.</summary>
-    static string RepoRoot()
+    public static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Pulse.slnx")))
