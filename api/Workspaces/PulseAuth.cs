@@ -13,7 +13,9 @@ public static class PulseAuth
         builder.Services.AddSingleton(sp => new WorkspaceStore(sp.GetRequiredService<Storage.Db>(),
             TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkspaceOptions>>().Value.CacheSeconds)));
         builder.Services.AddSingleton<SiteKeyGate>();
-        builder.Services.AddAuthentication(SecretKeyAuthenticationHandler.SchemeName)
+        // No default scheme: public endpoints skip authentication entirely; secret-key endpoints name
+        // the scheme in their policy, and the public ones that accept a key authenticate explicitly.
+        builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, SecretKeyAuthenticationHandler>(SecretKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(SecretKeyPolicy, policy => policy
