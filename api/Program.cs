@@ -1,4 +1,5 @@
 using Pulse.Api.Cli;
+using Pulse.Api.Dashboard;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
@@ -10,11 +11,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
+builder.AddDashboard();
 
 var app = builder.Build();
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
+app.MapDashboard();
 app.Run();
 return 0;
 

@@ -1,0 +1,140 @@
+// Accounts: ARR × NPS quadrant scatter and the sortable table behind it; the at-risk big
+// accounts (high ARR, low NPS) are called out first.
+
+import { h, mount } from './dom.js';
+import * as fmt from './format.js';
+import { accountScatter, quadrantSwatch } from './charts.js';
+
+export const title = 'Accounts';
+
+const NAMES = { champions: 'Champions', 'at-risk': 'At risk', grow: 'Grow', watch: 'Watch' };
+const DESCRIPTIONS = {
+  champions: 'high ARR, high NPS',
+  'at-risk': 'high ARR, low NPS',
+  grow: 'low ARR, high NPS',
+  watch: 'low ARR, low NPS',
+};
+
+/** The quadrant kind from the API's label ("at_risk", "high-arr-low-nps", "Champions", …). */
+export function quadrantKind(label) {
+  const l = String(label || '').toLowerCase().replace(/[\s_-]+/g, '');
+  if (l.includes('risk')) return 'at-risk';
+  if (l.includes('champion')) return 'champions';
+  const highArr = l.includes('higharr');
+  const lowArr = l.includes('lowarr');
+  const highNps = l.includes('highnps');
+  const lowNps = l.includes('lownps');
+  if (highArr && lowNps) return 'at-risk';
+  if (highArr && highNps) return 'champions';
+  if (lowArr && highNps) return 'grow';
+  if (lowArr && lowNps) return 'watch';
+  return null;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (!sorted.length) return 0;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Where the quadrant lines go: the thresholds the API reports, or else the boundary its labels
+ * imply (between the largest low-ARR and the smallest high-ARR account), or else the median.
+ */
+function thresholds(response, items) {
+  const arrs = items.filter((a) => a.arr > 0);
+  let arr = response.arrThreshold ?? response.thresholds?.arr;
+  let nps = response.npsThreshold ?? response.thresholds?.nps;
+  if (arr === undefined) {
+    const low = arrs.filter((a) => a.kind === 'grow' || a.kind === 'watch').map((a) => a.arr);
+    const high = arrs.filter((a) => a.kind === 'champions' || a.kind === 'at-risk').map((a) => a.arr);
+    arr = low.length && high.length ? Math.sqrt(Math.max(...low) * Math.min(...high)) : median(arrs.map((a) => a.arr));
+  }
+  if (nps === undefined) {
+    const low = items.filter((a) => a.kind === 'at-risk' || a.kind === 'watch').map((a) => a.nps);
+    const high = items.filter((a) => a.kind === 'champions' || a.kind === 'grow').map((a) => a.nps);
+    nps = low.length && high.length ? (Math.max(...low) + Math.min(...high)) / 2 : 0;
+  }
+  return { arr, nps };
+}
+
+const COLUMNS = [
+  ['accountName', 'Account', (a) => a.accountName.toLowerCase()],
+  ['arr', 'ARR', (a) => a.arr ?? -1],
+  ['nps', 'NPS', (a) => a.nps ?? -1000],
+  ['respondents', 'Respondents', (a) => a.respondents],
+  ['quadrant', 'Quadrant', (a) => a.quadrant],
+];
+
+export async function render(ctx, root) {
+  const { state } = ctx;
+  const response = await ctx.api.get('/v1/accounts', ctx.filters());
+  if (!ctx.current()) return;
+  const items = (response.items || []).map((a) => ({
+    ...a,
+    accountName: a.accountName || a.accountId,
+  }));
+  for (const a of items) a.kind = quadrantKind(a.quadrant);
+  const t = thresholds(response, items);
+  for (const a of items) {
+    if (!a.kind) a.kind = `${a.arr >= t.arr ? 'high' : 'low'}-${a.nps >= t.nps ? 'high' : 'low'}`
+      .replace('high-high', 'champions').replace('high-low', 'at-risk').replace('low-high', 'grow').replace('low-low', 'watch');
+  }
+
+  const sortKey = COLUMNS.some(([k]) => k === state.sort) ? state.sort : 'arr';
+  const dir = state.dir === 'asc' ? 'asc' : 'desc';
+  const [, , keyOf] = COLUMNS.find(([k]) => k === sortKey);
+  const sorted = [...items].sort((a, b) => {
+    const x = keyOf(a);
+    const y = keyOf(b);
+    const c = typeof x === 'string' ? x.localeCompare(y) : x - y;
+    return dir === 'asc' ? c : -c;
+  });
+  const atRisk = items.filter((a) => a.kind === 'at-risk').sort((a, b) => (b.arr ?? 0) - (a.arr ?? 0));
+  const atRiskArr = atRisk.reduce((sum, a) => sum + (a.arr || 0), 0);
+
+  const header = COLUMNS.map(([key, label]) => {
+    const active = key === sortKey;
+    const next = active && dir === 'desc' ? 'asc' : 'desc';
+    return h('th', { scope: 'col', class: key === 'accountName' || key === 'quadrant' ? null : 'num', 'aria-sort': active ? (dir === 'asc' ? 'ascending' : 'descending') : null },
+      h('button', {
+        type: 'button', class: 'sort', text: label,
+        'aria-label': `${label}: sort ${next === 'asc' ? 'ascending' : 'descending'}`,
+        on: { click: () => ctx.set({ sort: key, dir: next }) },
+      }, h('span', { class: 'sort-mark', 'aria-hidden': 'true', text: active ? (dir === 'asc' ? ' ▲' : ' ▼') : '' })));
+  });
+  const rows = sorted.map((a) => h('tr', { class: a.kind === 'at-risk' ? 'at-risk' : null, dataset: { account: a.accountId } },
+    h('th', { scope: 'row' }, a.accountName, a.kind === 'at-risk' ? h('span', { class: 'badge risk', text: 'At risk' }) : null),
+    h('td', { class: 'num', text: fmt.usd(a.arr) }),
+    h('td', { class: 'num', text: fmt.nps(a.nps) }),
+    h('td', { class: 'num', text: fmt.count(a.respondents) }),
+    h('td', null, quadrantSwatch(a.kind), ` ${a.quadrant}`)));
+
+  mount(root,
+    h('h1', { tabindex: -1, text: 'Accounts' }),
+    atRisk.length
+      ? h('section', { class: 'card callout', 'aria-labelledby': 'risk-title' },
+        h('h2', { id: 'risk-title', text: `${atRisk.length} accounts at risk · ${fmt.usd(atRiskArr)} ARR` }),
+        h('p', { class: 'muted', text: 'High ARR and low NPS: call them first.' }),
+        h('ol', { class: 'risk-list' }, atRisk.slice(0, 5).map((a) => h('li', null,
+          h('strong', { text: a.accountName }),
+          h('span', { text: ` — ${fmt.usd(a.arr)} ARR, NPS ${fmt.nps(a.nps)}, ${fmt.count(a.respondents)} respondents` })))))
+      : null,
+    h('section', { class: 'card', 'aria-labelledby': 'scatter-title' },
+      h('h2', { id: 'scatter-title', text: 'ARR × NPS' }),
+      accountScatter({
+        title: `Accounts by ARR and NPS, ${state.from} to ${state.to}`,
+        accounts: items, arrThreshold: t.arr, npsThreshold: t.nps, quadrantNames: NAMES,
+      }),
+      h('ul', { class: 'legend' }, Object.entries(NAMES).map(([kind, name]) => h('li', null,
+        quadrantSwatch(kind), h('span', { text: `${name} (${DESCRIPTIONS[kind]})` }))))),
+    h('section', { class: 'card', 'aria-labelledby': 'accounts-table-title' },
+      h('h2', { id: 'accounts-table-title', text: `All accounts (${items.length})` }),
+      h('div', { class: 'table-wrap' },
+        h('table', { class: 'data', id: 'accounts-table' },
+          h('caption', { class: 'visually-hidden', text: 'Accounts with ARR, NPS, respondents and quadrant; column headers sort' }),
+          h('thead', null, h('tr', null, header)),
+          h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: 5, text: 'No accounts with responses in this range.' })))))));
+  ctx.announce(`Accounts: ${items.length}, ${atRisk.length} at risk.`);
+}
