@@ -6,7 +6,12 @@
 import { h, s, uid } from './dom.js';
 import * as fmt from './format.js';
 
-const W = 720;
+/** Charts are drawn at the width they will be shown (1 SVG unit = 1 CSS pixel when drawn), so text stays legible on phones. */
+function chartWidth() {
+  const view = document.getElementById('view');
+  const available = view ? view.clientWidth - 48 : 720;
+  return Math.round(Math.min(960, Math.max(300, available)));
+}
 
 /** Round numbers for an axis between lo and hi. */
 function ticks(lo, hi, target = 5) {
@@ -33,7 +38,7 @@ export function dataTable(caption, columns, rows) {
  * The common frame: an SVG with <title>/<desc> (role=group so its marks stay reachable), a
  * tooltip that follows focus and hover, and the data table in a <details> below.
  */
-function frame({ title, desc, height, build, table, className = '' }) {
+function frame({ title, desc, width: W, height, build, table, className = '' }) {
   const titleId = uid('chart-title');
   const descId = uid('chart-desc');
   const svg = s('svg', {
@@ -77,7 +82,7 @@ function yAxis(svg, y, values, x0, x1, format = String) {
   }
 }
 
-function empty(svg, height, text) {
+function empty(svg, W, height, text) {
   svg.append(s('text', { class: 'empty', x: W / 2, y: height / 2, 'text-anchor': 'middle', text }));
 }
 
@@ -86,7 +91,8 @@ function empty(svg, height, text) {
  * samples are drawn hollow. points: [{ start, nps, marginOfError, responses, lowSample }].
  */
 export function trendChart({ title, points, interval }) {
-  const height = 300;
+  const W = chartWidth();
+  const height = W < 500 ? 240 : 300;
   const m = { l: 52, r: 20, t: 16, b: 48 };
   const withData = points.filter((p) => p.nps !== null && p.nps !== undefined);
   const lows = withData.map((p) => Math.max(-100, p.nps - (p.marginOfError || 0)));
@@ -113,9 +119,9 @@ export function trendChart({ title, points, interval }) {
     points.map((p) => [fmt.period(p.start, interval), fmt.nps(p.nps), fmt.moe(p.marginOfError), fmt.count(p.responses), p.lowSample ? 'yes' : 'no']));
 
   return frame({
-    title, desc, height, table, className: 'trend',
+    title, desc, width: W, height, table, className: 'trend',
     build(svg) {
-      if (withData.length === 0) { empty(svg, height, 'No responses in this range'); return; }
+      if (withData.length === 0) { empty(svg, W, height, 'No responses in this range'); return; }
       yAxis(svg, y, ticks(lo, hi, 5), m.l, W - m.r, (v) => fmt.nps(v).replace('.0', ''));
       // Runs of consecutive points with data: the band and the line break where a period has none.
       const runs = [];
@@ -137,7 +143,7 @@ export function trendChart({ title, points, interval }) {
           svg.append(s('path', { class: 'line', d: `M${r.map((i) => `${x(i)},${y(points[i].nps)}`).join('L')}` }));
         }
       }
-      const every = Math.max(1, Math.ceil(n / 8));
+      const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(W / 90))));
       points.forEach((p, i) => {
         if (i % every === 0 || i === n - 1) {
           svg.append(s('text', { class: 'tick', x: x(i), y: height - m.b + 20, 'text-anchor': 'middle', text: fmt.periodShort(p.start, interval) }));
@@ -152,6 +158,7 @@ export function trendChart({ title, points, interval }) {
 
 /** Responses per score 0–10, coloured by category. counts: eleven numbers. */
 export function distributionChart({ title, counts }) {
+  const W = chartWidth();
   const height = 260;
   const m = { l: 52, r: 16, t: 24, b: 44 };
   const total = counts.reduce((a, b) => a + b, 0);
@@ -169,9 +176,9 @@ export function distributionChart({ title, counts }) {
     [{ label: 'Score' }, { label: 'Category' }, { label: 'Responses', numeric: true }, { label: 'Share', numeric: true }],
     counts.map((c, score) => [String(score), fmt.category(score), fmt.count(c), fmt.pct(share(c))]));
   return frame({
-    title, desc, height, table, className: 'distribution',
+    title, desc, width: W, height, table, className: 'distribution',
     build(svg) {
-      if (total === 0) { empty(svg, height, 'No responses in this range'); return; }
+      if (total === 0) { empty(svg, W, height, 'No responses in this range'); return; }
       yAxis(svg, y, yTicks, m.l, W - m.r, (v) => fmt.count(v));
       counts.forEach((c, score) => {
         const bx = m.l + score * slot + slot * 0.15;
@@ -190,8 +197,10 @@ export function distributionChart({ title, counts }) {
  * groups: [{ value, nps, marginOfError, responses, lowSample }].
  */
 export function segmentChart({ title, trait, groups }) {
+  const W = chartWidth();
   const row = 34;
-  const m = { l: 170, r: 90, t: 28, b: 36 };
+  const m = { l: Math.min(170, Math.round(W * 0.28)), r: W < 500 ? 76 : 90, t: 28, b: 36 };
+  const maxChars = Math.max(6, Math.floor((m.l - 14) / 7));
   const height = m.t + Math.max(1, groups.length) * row + m.b;
   const x = (v) => m.l + ((v + 100) * (W - m.l - m.r)) / 200;
   const hatchId = uid('hatch');
@@ -209,11 +218,11 @@ export function segmentChart({ title, trait, groups }) {
     groups.map((g) => [String(g.value), fmt.nps(g.nps), fmt.moe(g.marginOfError), fmt.count(g.responses),
       fmt.count(g.promoters), fmt.count(g.passives), fmt.count(g.detractors), g.lowSample ? 'yes' : 'no']));
   return frame({
-    title, desc, height, table, className: 'segments',
+    title, desc, width: W, height, table, className: 'segments',
     build(svg) {
       svg.append(s('defs', null, s('pattern', { id: hatchId, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
         s('rect', { class: 'hatch-bg', width: 6, height: 6 }), s('line', { class: 'hatch-line', x1: 0, y1: 0, x2: 0, y2: 6 }))));
-      if (groups.length === 0) { empty(svg, height, 'No responses for this trait in this range'); return; }
+      if (groups.length === 0) { empty(svg, W, height, 'No responses for this trait in this range'); return; }
       for (const v of [-100, -50, 0, 50, 100]) {
         svg.append(s('line', { class: v === 0 ? 'axis zero' : 'grid', x1: x(v), x2: x(v), y1: m.t - 6, y2: height - m.b }));
         svg.append(s('text', { class: 'tick', x: x(v), y: height - m.b + 18, 'text-anchor': 'middle', text: fmt.nps(v).replace('.0', '') }));
@@ -222,7 +231,7 @@ export function segmentChart({ title, trait, groups }) {
         const cy = m.t + i * row + row / 2;
         const name = String(g.value);
         svg.append(s('text', { class: 'label', x: m.l - 10, y: cy, 'text-anchor': 'end', 'dominant-baseline': 'middle',
-          text: name.length > 22 ? `${name.slice(0, 21)}…` : name }, s('title', { text: name })));
+          text: name.length > maxChars ? `${name.slice(0, maxChars - 1)}…` : name }, s('title', { text: name })));
         if (g.nps === null || g.nps === undefined) return;
         const x0 = Math.min(x(0), x(g.nps));
         const bar = mark('rect', {
@@ -262,7 +271,8 @@ export function quadrantSwatch(kind) {
  * lines and their names. accounts: [{ accountName, arr, nps, respondents, kind, quadrant }].
  */
 export function accountScatter({ title, accounts, arrThreshold, npsThreshold, quadrantNames }) {
-  const height = 420;
+  const W = chartWidth();
+  const height = Math.round(Math.min(440, Math.max(300, W * 0.6)));
   const m = { l: 56, r: 24, t: 28, b: 52 };
   const plotted = accounts.filter((a) => a.arr > 0 && a.nps !== null && a.nps !== undefined);
   const arrs = plotted.map((a) => a.arr).concat(arrThreshold > 0 ? [arrThreshold] : []);
@@ -280,9 +290,9 @@ export function accountScatter({ title, accounts, arrThreshold, npsThreshold, qu
     [{ label: 'Account' }, { label: 'ARR', numeric: true }, { label: 'NPS', numeric: true }, { label: 'Respondents', numeric: true }, { label: 'Quadrant' }],
     plotted.map((a) => [a.accountName, fmt.usd(a.arr), fmt.nps(a.nps), fmt.count(a.respondents), a.quadrant]));
   return frame({
-    title, desc, height, table, className: 'scatter',
+    title, desc, width: W, height, table, className: 'scatter',
     build(svg) {
-      if (plotted.length === 0) { empty(svg, height, 'No accounts with ARR in this range'); return; }
+      if (plotted.length === 0) { empty(svg, W, height, 'No accounts with ARR in this range'); return; }
       yAxis(svg, y, [-100, -50, 0, 50, 100], m.l, W - m.r, (v) => String(v).replace('-', '−'));
       for (let v = lo; v <= hi; v *= 10) {
         svg.append(s('line', { class: 'grid', x1: x(v), x2: x(v), y1: m.t, y2: height - m.b }));
