@@ -25,8 +25,7 @@ public static class DashboardEndpoints
                 AddSecurityHeaders(context.HttpContext.Response.Headers);
                 return await next(context);
             });
-        group.MapGet("", Page).WithName("DashboardPage");
-        group.MapGet("/", Page).WithName("DashboardPageSlash");
+        group.MapGet("", Page).WithName("DashboardPage"); // also answers /dashboard/
         group.MapGet("/assets/{name}", Asset).WithName("DashboardAsset");
 
         app.MapDashboardApi();
