@@ -16,21 +16,21 @@ const TEXT_FIELDS = [
 ];
 const POSITIONS = ['bottom-right', 'bottom-left', 'top-right', 'top-left'];
 
+/** The snippet a vendor pastes: the widget's loader line with this server's URL, then init. */
 export function snippet(siteKey, origin) {
   return `<script>
-  window.pulse = window.pulse || function () { (pulse.q = pulse.q || []).push(arguments) };
-  pulse('init', {
-    siteKey: '${siteKey}',
-    user: {
-      id: CURRENT_USER_ID,                 // your id for the signed-in user
-      email: CURRENT_USER_EMAIL,           // optional
-      createdAt: USER_SIGNUP_ISO_DATE,     // first survey waits 30 days after this
-      traits: { plan: 'premium', role: 'admin', accountId: 'acme', accountName: 'Acme', arr: 48000 }
-    },
-    userHash: USER_HASH_FROM_YOUR_SERVER   // see "Sign user ids on your server"
-  });
-</script>
-<script async src="${origin}/widget/v1/pulse.js"></script>`;
+!function(w,d,s){w.pulse=w.pulse||function(){(w.pulse.q=w.pulse.q||[]).push(arguments)};s=d.createElement('script');s.async=1;s.src='${origin}/widget/v1/pulse.js';d.head.appendChild(s)}(window,document);
+pulse('init', {
+  siteKey: '${siteKey}',
+  user: {
+    id: 'u-123',                        // your id for the signed-in user
+    email: 'ada@example.com',           // optional
+    createdAt: '2026-01-02T00:00:00Z',  // sign-up: the first survey waits 30 days after it
+    traits: { plan: 'premium', role: 'admin', csm: 'Dana', accountId: 'acme', accountName: 'Acme', arr: 48000 }
+  },
+  userHash: '…'                         // HMAC-SHA256 of the id, computed on your server (below)
+});
+</script>`;
 }
 
 const HASH_EXAMPLES = [
