@@ -1,6 +1,8 @@
 using Pulse.Api.Cli;
 using Pulse.Api.Dashboard;
 using Pulse.Api.Operations;
+using Pulse.Api.Privacy;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 
@@ -11,12 +13,15 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
+builder.AddResponses();
 builder.AddDashboard();
 
 var app = builder.Build();
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
+app.MapResponses();
+app.MapPrivacy();
 app.MapDashboard();
 app.Run();
 return 0;

@@ -26,6 +26,8 @@ public static class OperationsExtensions
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(options => Configure(options.SerializerOptions));
 
+        services.AddPulseRateLimits();
+
         services.AddOpenApi("v1");
         services.AddCors(options => options.AddPolicy(PublicCors, policy => policy
             .SetIsOriginAllowed(_ => true) // the handler checks Origin against the workspace's list
@@ -52,7 +54,10 @@ public static class OperationsExtensions
         return options;
     }
 
-    /// <summary>Middleware order: errors first, then routing-dependent limits, CORS, auth.</summary>
+    /// <summary>
+    /// Middleware order: errors first, then routing-dependent limits, CORS, auth, and rate limits
+    /// last, so CORS preflights are never counted and secret-key callers can be told apart.
+    /// </summary>
     public static WebApplication UsePulseOperations(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -62,6 +67,7 @@ public static class OperationsExtensions
         app.UseBodyLimits();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         return app;
     }
 

@@ -15,7 +15,7 @@ public sealed class ProblemException(int status, string title, string detail, ID
 }
 
 /// <summary>
-/// Turns the exceptions a client can cause (bad JSON, a body too large, a full write queue) into
+/// Turns the exceptions a client can cause (bad JSON, a body too large, a full write queue, a rate limit) into
 /// problem+json 4xx/503 answers with a useful detail. Anything else is a bug: logged, and a bare 500.
 /// </summary>
 sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
@@ -28,15 +28,20 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
             BadHttpRequestException { InnerException: JsonException json } => (400, "Malformed JSON", Describe(json), null),
             BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
                 (413, "Request body too large", bad.Message, null),
+            BadHttpRequestException bad when bad.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal) =>
+                (bad.StatusCode, "Bad request", "A JSON object is required as the request body.", null),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message, null),
             JsonException json => (400, "Malformed JSON", Describe(json), null),
             WriteQueueFullException full => (503, "Busy", full.Message, null),
+            RateLimitedException limited => (429, "Too many requests", limited.Message, null),
             _ => (500, "Internal error", "An unexpected error occurred.", (IDictionary<string, object?>?)null),
         };
         if (status == 500)
             log.LogError(exception, "Unhandled exception for {Method} {Path}", context.Request.Method, context.Request.Path);
         if (status == 503)
             context.Response.Headers.RetryAfter = "1";
+        if (exception is RateLimitedException { RetryAfter: var retryAfter })
+            context.Response.Headers.RetryAfter = RateLimitedException.Seconds(retryAfter);
 
         context.Response.StatusCode = status;
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };

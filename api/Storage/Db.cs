@@ -42,13 +42,17 @@ public sealed class Db
         return connection;
     }
 
-    /// <summary>The writer's own long-lived connection: every commit is fsynced (synchronous=FULL).</summary>
+    /// <summary>
+    /// The writer's own long-lived connection: every commit is fsynced (synchronous=FULL), and
+    /// deleted or overwritten content is zeroed (secure_delete), so an erased user leaves no bytes
+    /// in the file's free space.
+    /// </summary>
     public SqliteConnection OpenWriter()
     {
         var connection = new SqliteConnection(ConnectionString);
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA synchronous=FULL; PRAGMA busy_timeout={BusyTimeoutMilliseconds};";
+        command.CommandText = $"PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA busy_timeout={BusyTimeoutMilliseconds};";
         command.ExecuteNonQuery();
         return connection;
     }

@@ -6,8 +6,13 @@ using Microsoft.Extensions.Options;
 
 namespace Pulse.Api.Storage;
 
-/// <summary>Thrown when the write queue is full or shutting down; answered with 503 and Retry-After.</summary>
-public sealed class WriteQueueFullException() : Exception("The write queue is full; try again shortly.");
+/// <summary>Thrown when the write queue is full, shutting down or the database is busy; answered with 503 and Retry-After.</summary>
+public sealed class WriteQueueFullException : Exception
+{
+    public WriteQueueFullException() : base("The write queue is full; try again shortly.") { }
+
+    public WriteQueueFullException(string message, Exception? inner = null) : base(message, inner) { }
+}
 
 /// <summary>
 /// The one writer of the process. Every write is a command queued here; the writer takes as
@@ -16,6 +21,8 @@ public sealed class WriteQueueFullException() : Exception("The write queue is fu
 /// awaited <see cref="ExecuteAsync{T}"/> knows its data is on disk, and a burst of writes costs
 /// one fsync instead of one each (group commit). Each command runs inside its own savepoint, so a
 /// command that throws is rolled back alone and the rest of the batch still commits.
+/// The writer runs on its own thread: commits block on fsync, and a blocked thread-pool thread
+/// would starve request handling on a small machine exactly when the load is highest.
 /// </summary>
 public sealed class WriteQueue : IHostedService, IDisposable
 {
@@ -24,9 +31,10 @@ public sealed class WriteQueue : IHostedService, IDisposable
     readonly Channel<IWriteCommand> _channel;
     readonly int _maxBatch;
     readonly Histogram<int> _batchSizes;
+    readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     int _depth;
     volatile bool _accepting = true;
-    Task? _loop;
+    Thread? _thread;
     SqliteConnection? _connection;
 
     public WriteQueue(Db db, IOptions<StorageOptions> options, ILogger<WriteQueue> log, PulseMetrics metrics)
@@ -55,10 +63,12 @@ public sealed class WriteQueue : IHostedService, IDisposable
     public Task<T> ExecuteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work)
     {
         var command = new WriteCommand<T>(work);
-        if (!_accepting || !_channel.Writer.TryWrite(command))
-            throw new WriteQueueFullException();
+        // Counted before it is visible to the writer, so the depth never goes below zero.
         Interlocked.Increment(ref _depth);
-        return command.Task;
+        if (_accepting && _channel.Writer.TryWrite(command))
+            return command.Task;
+        Interlocked.Decrement(ref _depth);
+        throw _accepting ? new WriteQueueFullException() : new WriteQueueFullException("The server is shutting down; try again shortly.");
     }
 
     /// <summary>Queues a command with no result.</summary>
@@ -67,7 +77,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _thread = new Thread(Run) { IsBackground = true, Name = "Pulse writer" };
+        _thread.Start();
         return Task.CompletedTask;
     }
 
@@ -76,23 +87,38 @@ public sealed class WriteQueue : IHostedService, IDisposable
     {
         _accepting = false;
         _channel.Writer.TryComplete();
-        if (_loop is not null)
-            await _loop.ConfigureAwait(false);
+        if (_thread is not null)
+            await _stopped.Task.ConfigureAwait(false);
     }
 
-    async Task RunAsync()
+    void Run()
     {
         var batch = new List<IWriteCommand>(_maxBatch);
         var reader = _channel.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            batch.Clear();
-            while (batch.Count < _maxBatch && reader.TryRead(out var command))
-                batch.Add(command);
-            Interlocked.Add(ref _depth, -batch.Count);
-            Commit(batch);
+            while (WaitToRead(reader))
+            {
+                batch.Clear();
+                while (batch.Count < _maxBatch && reader.TryRead(out var command))
+                    batch.Add(command);
+                Interlocked.Add(ref _depth, -batch.Count);
+                Commit(batch);
+            }
         }
-        _connection?.Dispose();
+        finally
+        {
+            _connection?.Dispose();
+            _connection = null;
+            _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>Blocks the writer thread until a command is waiting; false once the queue is completed and empty.</summary>
+    static bool WaitToRead(ChannelReader<IWriteCommand> reader)
+    {
+        var wait = reader.WaitToReadAsync();
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     void Commit(List<IWriteCommand> batch)
@@ -124,8 +150,13 @@ public sealed class WriteQueue : IHostedService, IDisposable
         catch (Exception ex)
         {
             _log.LogError(ex, "Write batch of {Count} commands failed to commit", batch.Count);
+            // Another process (the CLI) holding the lock past the busy timeout is a temporary
+            // condition: callers get 503 with Retry-After, like a full queue.
+            var failure = ex is SqliteException { SqliteErrorCode: 5 or 6 }
+                ? new WriteQueueFullException("The database is busy; try again shortly.", ex)
+                : ex;
             foreach (var command in batch)
-                command.Fail(ex);
+                command.Fail(failure);
             _connection?.Dispose();
             _connection = null;
         }

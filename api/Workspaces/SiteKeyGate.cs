@@ -7,10 +7,11 @@ namespace Pulse.Api.Workspaces;
 /// cross-origin POSTs, and it must be one of the workspace's allowed origins. A call without an
 /// Origin comes from a server or a mobile app: it is accepted only when the workspace requires
 /// userHash, so identity verification stands in for the origin check (see docs/decisions.md).
+/// Every accepted call counts against the workspace's per-site-key rate limit.
 /// </summary>
-public sealed class SiteKeyGate(WorkspaceStore store)
+public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter)
 {
-    /// <summary>The workspace of <paramref name="siteKey"/>, or a 401/403 <see cref="ProblemException"/>.</summary>
+    /// <summary>The workspace of <paramref name="siteKey"/>, or a 401/403/429 problem.</summary>
     public Workspace Resolve(string? siteKey, HttpRequest request)
     {
         if (string.IsNullOrEmpty(siteKey) || !siteKey.StartsWith("pk_", StringComparison.Ordinal) || siteKey.Length > 100)
@@ -28,6 +29,30 @@ public sealed class SiteKeyGate(WorkspaceStore store)
         {
             throw new ProblemException(403, "Forbidden", $"Origin '{origin}' is not an allowed origin of this workspace.");
         }
+        limiter.Acquire(workspace.Id);
         return workspace;
+    }
+
+    /// <summary>
+    /// The check for calls that carry a display token of <paramref name="workspaceId"/>. The token
+    /// is itself an unguessable capability, so a call without Origin (a server, a mobile app) is
+    /// accepted. A token used from another workspace's page is refused with 403 ("foreign token"):
+    /// an Origin must be allowed by the token's workspace, and a <paramref name="siteKey"/>, when
+    /// sent, must be that workspace's. The call counts against the workspace's per-site-key limit.
+    /// </summary>
+    public void CheckDisplayToken(string workspaceId, string? siteKey, HttpRequest request)
+    {
+        var origin = request.Headers.Origin.ToString();
+        if (siteKey is not null || !string.IsNullOrEmpty(origin))
+        {
+            var workspace = store.Find(workspaceId)
+                ?? throw new ProblemException(404, "Not found", "Unknown display token.");
+            if (siteKey is not null && !string.Equals(siteKey, workspace.SiteKey, StringComparison.Ordinal))
+                throw new ProblemException(403, "Forbidden", "This display token belongs to another workspace than the site key sent with it.");
+            if (!string.IsNullOrEmpty(origin) && !OriginPattern.IsAllowed(workspace.AllowedOrigins, origin))
+                throw new ProblemException(403, "Forbidden",
+                    $"Origin '{origin}' is not an allowed origin of the workspace this display token belongs to.");
+        }
+        limiter.Acquire(workspaceId);
     }
 }

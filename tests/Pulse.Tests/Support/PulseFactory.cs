@@ -19,9 +19,13 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
 {
     readonly Dictionary<string, string?> _settings;
     readonly TempDirectory? _ownDirectory;
+    readonly Action<IServiceCollection>? _services;
 
-    public PulseFactory(IDictionary<string, string?>? settings = null, string? databasePath = null, FakeTime? time = null)
+    /// <param name="services">Extra registrations, e.g. an <c>IWriteHook</c> that records what writers report.</param>
+    public PulseFactory(IDictionary<string, string?>? settings = null, string? databasePath = null, FakeTime? time = null,
+        Action<IServiceCollection>? services = null)
     {
+        _services = services;
         if (databasePath is null)
         {
             _ownDirectory = new TempDirectory();
@@ -52,7 +56,11 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
-        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            _services?.Invoke(services);
+        });
     }
 
     /// <summary>Serves on 127.0.0.1 with a free port; returns the base address.</summary>

@@ -1,0 +1,102 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Pulse.Api.Operations;
+using Pulse.Api.Responses;
+using Pulse.Api.Storage;
+using Pulse.Api.Workspaces;
+
+namespace Pulse.Api.Privacy;
+
+/// <summary><c>POST /v1/opt-outs</c> (secret key or display token) and <c>DELETE /v1/users/{id}</c> (secret key, GDPR erasure).</summary>
+public static class PrivacyEndpoints
+{
+    public static IEndpointRouteBuilder MapPrivacy(this IEndpointRouteBuilder app)
+    {
+        // Public, because the widget's "don't ask me again" carries only a display token; a
+        // secret key in Authorization lets a server opt out any user id of its workspace.
+        app.MapPublicGroup("Privacy").MapPost("/opt-outs", OptOut).WithName("OptOut")
+            .WithSummary("The user never gets surveys again. Secret key with userId, or a display token.")
+            .WithBodyLimit(4 * 1024)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        var users = app.MapGroup("/v1/users").WithTags("Privacy").RequireAuthorization(PulseAuth.SecretKeyPolicy);
+        users.MapDelete("/{id}", Erase).WithName("EraseUser")
+            .WithSummary("Erases the user with their displays and responses (and every row that names them). 204 even when repeated.");
+        return app;
+    }
+
+    static async Task<Results<NoContent, ValidationProblem>> OptOut(
+        OptOutPost post, HttpContext http, DisplayTokenGate tokens, WriteQueue writer, TimeProvider time, ResponseMetrics metrics)
+    {
+        string workspaceId, userId;
+        if (http.Request.Headers.Authorization.Count > 0)
+        {
+            // The public group does not demand a key, so a bad one must be refused here, not ignored.
+            var auth = await http.AuthenticateAsync(SecretKeyAuthenticationHandler.SchemeName);
+            if (!auth.Succeeded)
+                throw new ProblemException(401, "Unauthorized", auth.Failure?.Message ?? "The Authorization header must be 'Bearer sk_…'.");
+            workspaceId = auth.Principal.WorkspaceId();
+            if (post.UserId is null && post.DisplayToken is not null)
+            {
+                var display = tokens.Resolve(post.DisplayToken, post.SiteKey, http.Request, allowExpired: true);
+                if (display.WorkspaceId != workspaceId)
+                    throw new ProblemException(404, "Not found", "Unknown display token.");
+                userId = display.UserId;
+            }
+            else
+            {
+                var errors = PrivacyRules.ValidateUserId(post.UserId);
+                if (errors.Count > 0)
+                    return TypedResults.ValidationProblem(errors);
+                userId = post.UserId!;
+            }
+        }
+        else
+        {
+            if (post.UserId is not null)
+                throw new ProblemException(401, "Unauthorized",
+                    "Opting out by userId needs 'Authorization: Bearer sk_…'; from a browser, send the displayToken instead.");
+            var errors = ResponseRules.ValidateToken(post.DisplayToken);
+            if (errors.Count > 0)
+                return TypedResults.ValidationProblem(errors);
+            // An expired token still opts out: refusing a privacy wish helps no one.
+            var display = tokens.Resolve(post.DisplayToken!, post.SiteKey, http.Request, allowExpired: true);
+            (workspaceId, userId) = (display.WorkspaceId, display.UserId);
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (await writer.ExecuteAsync((c, tx) => PrivacyStore.OptOut(c, tx, workspaceId, userId, now)))
+            metrics.OptedOut();
+        return TypedResults.NoContent();
+    }
+
+    static async Task<NoContent> Erase(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, WriteHooks hooks, ResponseMetrics metrics)
+    {
+        var workspaceId = user.WorkspaceId();
+        var userId = UserIdFromPath(http, id);
+        if (await writer.ExecuteAsync((c, tx) => PrivacyStore.Erase(c, tx, workspaceId, userId, hooks)))
+            metrics.Erased();
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The user id exactly as the caller percent-encoded it. Routing leaves <c>%2F</c> encoded in
+    /// route values (so a slash cannot change the route), which would make an id with '/' miss
+    /// silently; the raw request target has the exact segment.
+    /// </summary>
+    static string UserIdFromPath(HttpContext http, string routeValue)
+    {
+        const string prefix = "/v1/users/";
+        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (raw is null || !raw.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            return routeValue;
+        var segment = raw[prefix.Length..];
+        var query = segment.IndexOf('?', StringComparison.Ordinal);
+        if (query >= 0)
+            segment = segment[..query];
+        return segment.Contains('/', StringComparison.Ordinal) ? routeValue : Uri.UnescapeDataString(segment);
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Pulse.Api.Operations;
+using Pulse.Api.Storage;
+
+namespace Pulse.Api.Responses;
+
+/// <summary><c>POST /v1/responses</c> and <c>POST /v1/declines</c>: what the widget sends back for a display.</summary>
+public static class ResponseEndpoints
+{
+    public static IHostApplicationBuilder AddResponses(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<DisplayTokenGate>();
+        builder.Services.AddSingleton<ResponseMetrics>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapResponses(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapPublicGroup("Responses");
+        group.MapPost("/responses", Save).WithName("SaveResponse")
+            .WithSummary("Saves the answer to a display: 201 the first time, 200 when the same token posts again (an upsert).")
+            .WithBodyLimit(ResponseRules.BodyLimitBytes)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapPost("/declines", Decline).WithName("DeclineSurvey")
+            .WithSummary("Records that the user dismissed the survey; starts the decline cooldown. Idempotent.")
+            .WithBodyLimit(4 * 1024)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        return app;
+    }
+
+    static async Task<Results<Created<SavedResponse>, Ok<SavedResponse>, ValidationProblem>> Save(
+        ResponsePost post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, WriteHooks hooks,
+        TimeProvider time, ResponseMetrics metrics)
+    {
+        var errors = ResponseRules.Validate(post);
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+        var display = tokens.Resolve(post.DisplayToken!, post.SiteKey, request);
+        var change = new ResponseChange(post.Score!.Value,
+            SetComment: post.Comment is not null,
+            Comment: post.Comment is null ? null : ResponseRules.NormalizeComment(post.Comment),
+            SetFollowUp: post.FollowUp is not null,
+            FollowUpJson: post.FollowUp is null ? null : ResponseStore.FollowUpJson(post.FollowUp));
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+
+        var result = await writer.ExecuteAsync((c, tx) => ResponseStore.Save(c, tx, display, change, now, hooks))
+            ?? throw new ProblemException(404, "Not found", "Unknown display token.");
+
+        var saved = result.Response;
+        if (result.Changed)
+            metrics.ResponseSaved(saved.Category, saved.Created);
+        return saved.Created ? TypedResults.Created((string?)null, saved.ToSaved()) : TypedResults.Ok(saved.ToSaved());
+    }
+
+    static async Task<Results<NoContent, ValidationProblem>> Decline(
+        DeclinePost post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, WriteHooks hooks,
+        TimeProvider time, ResponseMetrics metrics)
+    {
+        var errors = ResponseRules.ValidateToken(post.DisplayToken);
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+        var display = tokens.Resolve(post.DisplayToken!, post.SiteKey, request);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+
+        if (await writer.ExecuteAsync((c, tx) => ResponseStore.Decline(c, tx, display, now, hooks)))
+            metrics.Declined();
+        return TypedResults.NoContent();
+    }
+}

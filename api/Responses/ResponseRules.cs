@@ -1,0 +1,75 @@
+namespace Pulse.Api.Responses;
+
+/// <summary>The limits of a response and the check of a posted one. Pure: no I/O.</summary>
+public static class ResponseRules
+{
+    /// <summary>Characters in a comment, counted in UTF-16 code units like an HTML <c>maxlength</c>.</summary>
+    public const int MaxCommentLength = 5_000;
+
+    /// <summary>Answers in <c>followUp</c>.</summary>
+    public const int MaxFollowUpAnswers = 10;
+
+    /// <summary>Characters in a <c>followUp</c> key (<c>A–Z a–z 0–9 _ - .</c>).</summary>
+    public const int MaxFollowUpKeyLength = 64;
+
+    /// <summary>Characters in one <c>followUp</c> answer.</summary>
+    public const int MaxFollowUpAnswerLength = 1_000;
+
+    /// <summary>
+    /// Largest body accepted: room for the longest comment and follow-up answers even when every
+    /// character is sent as a six-byte <c>\uXXXX</c> escape.
+    /// </summary>
+    public const long BodyLimitBytes = 128 * 1024;
+
+    /// <summary>The errors of <paramref name="post"/> by JSON field name; empty when it is valid.</summary>
+    public static Dictionary<string, string[]> Validate(ResponsePost post)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(post.DisplayToken))
+            errors["displayToken"] = ["The display token from the eligibility answer is required."];
+        if (post.Score is null)
+            errors["score"] = ["A score from 0 to 10 is required."];
+        else if (post.Score is < 0 or > 10)
+            errors["score"] = [$"The score must be a whole number from 0 to 10; {post.Score} is not."];
+        if (post.Comment is not null && CheckText(post.Comment, MaxCommentLength) is { } commentError)
+            errors["comment"] = [commentError];
+        if (post.FollowUp is { } followUp)
+        {
+            if (followUp.Count > MaxFollowUpAnswers)
+                errors["followUp"] = [$"At most {MaxFollowUpAnswers} follow-up answers; {followUp.Count} were sent."];
+            foreach (var (key, value) in followUp)
+            {
+                if (!IsFollowUpKey(key))
+                    errors["followUp"] = [$"Follow-up keys are 1–{MaxFollowUpKeyLength} characters of A–Z, a–z, 0–9, '_', '-' and '.'."];
+                else if (value is null)
+                    errors[$"followUp.{key}"] = ["A follow-up answer is a string."];
+                else if (CheckText(value, MaxFollowUpAnswerLength) is { } answerError)
+                    errors[$"followUp.{key}"] = [answerError];
+            }
+        }
+        return errors;
+    }
+
+    /// <summary>The errors of a decline or opt-out that names a display token.</summary>
+    public static Dictionary<string, string[]> ValidateToken(string? displayToken) =>
+        string.IsNullOrEmpty(displayToken)
+            ? new() { ["displayToken"] = ["The display token from the eligibility answer is required."] }
+            : [];
+
+    /// <summary>A comment as stored: blank means none.</summary>
+    public static string? NormalizeComment(string comment) => string.IsNullOrWhiteSpace(comment) ? null : comment;
+
+    static bool IsFollowUpKey(string key) =>
+        key.Length is > 0 and <= MaxFollowUpKeyLength && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+
+    /// <summary>Text is stored as sent, but it must fit and carry no control characters other than tab and line breaks.</summary>
+    static string? CheckText(string text, int max)
+    {
+        if (text.Length > max)
+            return $"At most {max} characters; {text.Length} were sent.";
+        foreach (var c in text)
+            if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
+                return $"Control character U+{(int)c:X4} is not allowed.";
+        return null;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Net;
+using Pulse.Api.Operations;
+using Pulse.Api.Workspaces;
+using Pulse.Tests.Support;
+
+namespace Pulse.Tests.Responses;
+
+public sealed class RateLimitTests
+{
+    const string Origin = "https://app.acme.test";
+
+    static PulseFactory Start(int perClientPerMinute, int perSiteKeyPerSecond) => new(new Dictionary<string, string?>
+    {
+        ["RateLimiting:PerClientPerMinute"] = perClientPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RateLimiting:PerSiteKeyPerSecond"] = perSiteKeyPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+
+    static Task<HttpResponseMessage> Respond(HttpClient http, string token) =>
+        http.PostAsync("/v1/responses", Json.Of(new { displayToken = token, score = 9 }));
+
+    [Test]
+    public async Task PerClient_OverTheLimit_Is429WithRetryAfter_AndCounted()
+    {
+        using var app = Start(perClientPerMinute: 3, perSiteKeyPerSecond: 0);
+        _ = app.Server;
+        using var metrics = new MetricsProbe(app);
+        var ws = app.CreateWorkspace("Acme", [Origin]);
+        using var http = app.BrowserClient(Origin);
+
+        var codes = new List<int>();
+        for (var i = 0; i < 5; i++)
+            codes.Add((int)(await Respond(http, app.CreateDisplay(ws.WorkspaceId, $"u{i}").Token)).StatusCode);
+        var refused = await Respond(http, app.CreateDisplay(ws.WorkspaceId, "u-last").Token);
+
+        var doc = await refused.AssertProblem(429);
+        using (Assert.EnterMultipleScope())
+        {
+            // A bucket of 3 refilled one every 20 s: the first three pass, the rest wait.
+            Assert.That(codes, Is.EqualTo(new[] { 201, 201, 201, 429, 429 }));
+            Assert.That(int.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture),
+                Is.InRange(1, 60));
+            Assert.That(doc.GetProperty("detail").GetString(), Does.Contain("too many requests"));
+            Assert.That(app.Count("responses"), Is.EqualTo(3));
+            Assert.That(metrics.Sum("pulse.rate_limit.rejections", ("limit", "client")), Is.EqualTo(3));
+        }
+    }
+
+    [Test]
+    public async Task PerClient_PreflightsAndSecretKeyCallers_AreNotCounted()
+    {
+        using var app = Start(perClientPerMinute: 2, perSiteKeyPerSecond: 0);
+        _ = app.Server;
+        var ws = app.CreateWorkspace("Acme", [Origin]);
+        using var browser = app.BrowserClient(Origin);
+        using var server = app.SecretClient(ws.SecretKey);
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/responses");
+            preflight.Headers.Add("Origin", Origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "POST");
+            Assert.That((await browser.SendAsync(preflight)).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        }
+        for (var i = 0; i < 5; i++)
+            Assert.That((int)(await server.PostAsync("/v1/opt-outs", Json.Of(new { userId = $"s{i}" }))).StatusCode, Is.EqualTo(204));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((int)(await Respond(browser, app.CreateDisplay(ws.WorkspaceId, "a").Token)).StatusCode, Is.EqualTo(201));
+            Assert.That((int)(await Respond(browser, app.CreateDisplay(ws.WorkspaceId, "b").Token)).StatusCode, Is.EqualTo(201));
+        }
+    }
+
+    [Test]
+    public async Task PerSiteKey_OverTheLimit_Is429ForThatWorkspaceOnly()
+    {
+        using var app = Start(perClientPerMinute: 0, perSiteKeyPerSecond: 2);
+        _ = app.Server;
+        using var metrics = new MetricsProbe(app);
+        var busy = app.CreateWorkspace("Busy", [Origin]);
+        var quiet = app.CreateWorkspace("Quiet", [Origin]);
+        using var http = app.BrowserClient(Origin);
+        var tokens = Enumerable.Range(0, 20).Select(i => app.CreateDisplay(busy.WorkspaceId, $"u{i}").Token).ToList();
+
+        var answers = await Task.WhenAll(tokens.Select(t => Respond(http, t)));
+        var other = await Respond(http, app.CreateDisplay(quiet.WorkspaceId, "q").Token);
+
+        var refused = answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.That(refused, Is.Not.Empty, "20 answers at once must exceed 2 per second");
+        await refused[0].AssertProblem(429);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(refused[0].Headers.GetValues("Retry-After").Single(), Is.EqualTo("1"));
+            Assert.That(app.Count("responses"), Is.EqualTo(20 - refused.Count + 1));
+            Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(metrics.Sum("pulse.rate_limit.rejections", ("limit", "site_key")), Is.EqualTo(refused.Count));
+        }
+    }
+
+    [Test]
+    public void PerSiteKey_IsAppliedWhereTheSiteKeyIsResolved()
+    {
+        using var app = Start(perClientPerMinute: 0, perSiteKeyPerSecond: 3);
+        _ = app.Server;
+        var ws = app.CreateWorkspace("Acme", [Origin]);
+        var gate = app.Services.GetRequiredService<SiteKeyGate>();
+        var request = new Microsoft.AspNetCore.Http.DefaultHttpContext().Request;
+        request.Headers.Origin = Origin;
+
+        var outcomes = Enumerable.Range(0, 30).Select(_ =>
+        {
+            try
+            {
+                gate.Resolve(ws.SiteKey, request);
+                return "ok";
+            }
+            catch (RateLimitedException)
+            {
+                return "limited";
+            }
+        }).ToList();
+
+        Assert.That(outcomes, Does.Contain("limited"));
+    }
+
+    [Test]
+    public async Task Limits_SetToZero_AreOff()
+    {
+        using var app = Start(perClientPerMinute: 0, perSiteKeyPerSecond: 0);
+        _ = app.Server;
+        var ws = app.CreateWorkspace("Acme", [Origin]);
+        using var http = app.BrowserClient(Origin);
+        var tokens = Enumerable.Range(0, 200).Select(i => app.CreateDisplay(ws.WorkspaceId, $"u{i}").Token).ToList();
+
+        var answers = await Task.WhenAll(tokens.Select(t => Respond(http, t)));
+
+        Assert.That(answers.Select(a => a.StatusCode).Distinct(), Is.EqualTo(new[] { HttpStatusCode.Created }));
+    }
+
+    [TestCase("RateLimiting:PerClientPerMinute", "-1")]
+    [TestCase("RateLimiting:PerSiteKeyPerSecond", "-5")]
+    [TestCase("RateLimiting:PerSiteKeyPerSecond", "lots")]
+    public void Options_Invalid_StopTheStart(string key, string value)
+    {
+        using var app = new PulseFactory(new Dictionary<string, string?> { [key] = value });
+        Assert.That(() => app.Server, Throws.Exception);
+    }
+
+    [TestCase("203.0.113.7", "203.0.113.7")]
+    [TestCase("::ffff:203.0.113.7", "203.0.113.7")]
+    [TestCase("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
+    [TestCase("2001:db8:1:2:1111:2222:3333:4444", "2001:db8:1:2::/64")]
+    public void ClientKey_GroupsIpv6ByItsSlash64(string address, string key) =>
+        Assert.That(RateLimitingExtensions.ClientKey(IPAddress.Parse(address)), Is.EqualTo(key));
+}

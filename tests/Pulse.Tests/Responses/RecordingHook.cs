@@ -1,0 +1,29 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using Pulse.Api.Storage;
+
+namespace Pulse.Tests.Responses;
+
+/// <summary>
+/// A real <see cref="IWriteHook"/> that writes down what the writers report, in order, so tests can
+/// check the hook contract other features (analytics, webhooks) rely on.
+/// </summary>
+public sealed class RecordingHook : IWriteHook
+{
+    public ConcurrentQueue<(string Event, object Payload)> Events { get; } = new();
+
+    public IReadOnlyList<T> Of<T>(string name) => Events.Where(e => e.Event == name).Select(e => (T)e.Payload).ToList();
+
+    public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) => Events.Enqueue((nameof(DisplayCreated), display));
+
+    public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) => Events.Enqueue((nameof(ResponseSaved), response));
+
+    public void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten decline) => Events.Enqueue((nameof(DeclineSaved), decline));
+
+    public void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) => Events.Enqueue((nameof(ResponseDeleted), response));
+
+    public void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) => Events.Enqueue((nameof(DisplayDeleted), display));
+
+    public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        Events.Enqueue((nameof(UserErased), (workspaceId, userId)));
+}
