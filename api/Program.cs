@@ -4,6 +4,7 @@ using Pulse.Api.Operations;
 using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
 
 if (PulseCli.IsCommand(args))
@@ -14,6 +15,7 @@ builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
 builder.AddResponses();
+builder.AddPulseWebhooks();
 builder.AddDashboard();
 
 var app = builder.Build();
@@ -22,6 +24,7 @@ app.MapOperations();
 app.MapWorkspaces();
 app.MapResponses();
 app.MapPrivacy();
+app.MapWebhooks();
 app.MapDashboard();
 app.Run();
 return 0;

@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Pulse.Api.Webhooks;
+
+/// <summary>
+/// Turns a stored event into a Slack incoming-webhook message (<c>text</c> + Block Kit
+/// <c>blocks</c>). Everything that came from an end user is escaped, so a comment cannot
+/// mention <c>@channel</c> or smuggle a link. Pure.
+/// </summary>
+public static class SlackMessage
+{
+    const int MaxComment = 2000;
+
+    public static string Format(string eventJson, string dashboardUrl)
+    {
+        using var doc = JsonDocument.Parse(eventJson);
+        var root = doc.RootElement;
+        var type = root.GetProperty("type").GetString();
+        var data = root.GetProperty("data");
+        var link = $"<{Escape(dashboardUrl)}|Open the Pulse dashboard>";
+        return type switch
+        {
+            WebhookEvents.ResponseCreated or WebhookEvents.ResponseUpdated => ForResponse(type, data, link),
+            WebhookEvents.DeclineCreated => ForDecline(data, link),
+            _ => Message("Pulse test message: this Slack webhook receives Pulse alerts.",
+                [Section("*Pulse test message* — this Slack webhook receives Pulse alerts."), Context(link)]),
+        };
+    }
+
+    static string ForResponse(string type, JsonElement data, string link)
+    {
+        var r = data.GetProperty("response");
+        var score = r.GetProperty("score").GetInt32();
+        var category = r.GetProperty("category").GetString() ?? "";
+        var survey = SurveyName(data);
+        var who = Who(r);
+        var account = Account(r.GetProperty("traits"));
+        var verb = type == WebhookEvents.ResponseUpdated ? "updated their answer" : "answered";
+        var headline = $"{Escape(who)} {verb}: *{score}/10* ({Escape(Title(category))}) on {Escape(survey)}";
+        var blocks = new List<JsonNode> { Section(headline) };
+        var comment = Str(r, "comment");
+        if (!string.IsNullOrWhiteSpace(comment))
+            blocks.Add(Section(Quote(comment)));
+        var facts = new List<string> { $"*User:* {Escape(who)}" };
+        if (account is not null)
+            facts.Add($"*Account:* {Escape(account)}");
+        if (Trait(r.GetProperty("traits"), "plan") is { } plan)
+            facts.Add($"*Plan:* {Escape(plan)}");
+        if (type == WebhookEvents.ResponseUpdated && r.TryGetProperty("previousScore", out var prev) && prev.ValueKind == JsonValueKind.Number)
+            facts.Add($"*Before:* {prev.GetInt32()}/10");
+        blocks.Add(Context(string.Join("  ·  ", facts)));
+        blocks.Add(Context(link));
+        var text = $"{who} {verb} {score}/10 ({category}) on {survey}" + (account is null ? "" : $" — {account}");
+        return Message(Escape(text), blocks);
+    }
+
+    static string ForDecline(JsonElement data, string link)
+    {
+        var d = data.GetProperty("decline");
+        var who = Who(d);
+        var account = Account(d.GetProperty("traits"));
+        var text = $"{who} dismissed {SurveyName(data)}" + (account is null ? "" : $" — {account}");
+        return Message(Escape(text), [Section(Escape(text)), Context(link)]);
+    }
+
+    static string Message(string text, List<JsonNode> blocks) =>
+        new JsonObject { ["text"] = text, ["blocks"] = new JsonArray([.. blocks]) }.ToJsonString();
+
+    static JsonObject Section(string mrkdwn) => new()
+    {
+        ["type"] = "section",
+        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = mrkdwn },
+    };
+
+    static JsonObject Context(string mrkdwn) => new()
+    {
+        ["type"] = "context",
+        ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = mrkdwn }),
+    };
+
+    /// <summary>Slack's escaping for text it parses: &amp;, &lt; and &gt; (what makes links and mentions).</summary>
+    public static string Escape(string value) =>
+        value.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    static string Quote(string comment)
+    {
+        var text = comment.Length > MaxComment ? comment[..MaxComment] + "…" : comment;
+        var quoted = new StringBuilder();
+        foreach (var line in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+            quoted.Append("> ").Append(Escape(line)).Append('\n');
+        return quoted.ToString().TrimEnd('\n');
+    }
+
+    static string Who(JsonElement subject) => Str(subject, "email") ?? Str(subject, "userId") ?? "Someone";
+
+    static string SurveyName(JsonElement data) =>
+        data.TryGetProperty("survey", out var s) ? Str(s, "name") ?? Str(s, "id") ?? "a survey" : "a survey";
+
+    static string? Account(JsonElement traits)
+    {
+        var name = Trait(traits, "accountName");
+        var id = Trait(traits, "accountId");
+        return name is not null && id is not null && name != id ? $"{name} ({id})" : name ?? id;
+    }
+
+    static string? Trait(JsonElement traits, string key) =>
+        traits.ValueKind == JsonValueKind.Object && traits.TryGetProperty(key, out var v)
+            ? v.ValueKind switch
+            {
+                JsonValueKind.String => v.GetString(),
+                JsonValueKind.Number => v.GetRawText(),
+                JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
+                _ => null,
+            }
+            : null;
+
+    static string? Str(JsonElement e, string key) =>
+        e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    static string Title(string category) =>
+        category.Length == 0 ? category : char.ToUpper(category[0], CultureInfo.InvariantCulture) + category[1..];
+}

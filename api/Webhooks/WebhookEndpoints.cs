@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Pulse.Api.Operations;
+using Pulse.Api.Storage;
+using Pulse.Api.Workspaces;
+
+namespace Pulse.Api.Webhooks;
+
+/// <summary><c>/v1/webhooks</c>: subscriptions, their delivery log, manual retries, test pings and secret rotation.</summary>
+public static class WebhookEndpoints
+{
+    public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/webhooks").WithTags("Webhooks").RequireAuthorization(PulseAuth.SecretKeyPolicy);
+        group.MapPost("", Create).WithName("CreateWebhook")
+            .WithSummary("Subscribes a URL to events; the answer carries the signing secret, shown only here.")
+            .WithBodyLimit(16 * 1024);
+        group.MapGet("", List).WithName("ListWebhooks").WithSummary("The workspace's webhook subscriptions (without secrets).");
+        group.MapGet("{id}", Get).WithName("GetWebhook").WithSummary("One subscription (without its secret).");
+        group.MapDelete("{id}", Delete).WithName("DeleteWebhook").WithSummary("Deletes a subscription and its pending deliveries.");
+        group.MapGet("{id}/deliveries", Deliveries).WithName("ListWebhookDeliveries")
+            .WithSummary("The delivery log, newest first: status, attempts, last HTTP status and error, next attempt.");
+        group.MapPost("{id}/deliveries/{deliveryId:long}/retry", Retry).WithName("RetryWebhookDelivery")
+            .WithSummary("Makes a delivery due now (also a failed or delivered one).");
+        group.MapPost("{id}/test", Test).WithName("TestWebhook").WithSummary("Queues a signed 'ping' event to this subscription.");
+        group.MapPost("{id}/rotate-secret", RotateSecret).WithName("RotateWebhookSecret")
+            .WithSummary("Issues a new secret; the old one keeps signing beside it for the rotation window.");
+        return app;
+    }
+
+    static async Task<Results<Created<WebhookResponse>, ValidationProblem>> Create(
+        CreateWebhookRequest body, ClaimsPrincipal user, HttpRequest request, WebhookStore store, WebhookTargetGuard guard,
+        WriteQueue writer, TimeProvider time, IOptions<WebhookOptions> options, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!WebhookTargets.TryParseUrl(body.Url, !guard.Enabled, out var url, out var urlError))
+            errors["url"] = [urlError];
+        var events = Validate(body.Events, WebhookEvents.Subscribable, "events", "event type", errors, required: true,
+            unknownHint: e => e == WebhookEvents.Ping ? " Pings are sent with POST /v1/webhooks/{id}/test." : "");
+        var categories = body.Categories is null ? null
+            : Validate(body.Categories, WebhookEvents.Categories, "categories", "category", errors, required: true, unknownHint: _ => "");
+        var format = body.Format ?? "json";
+        if (format is not ("json" or "slack"))
+            errors["format"] = [$"'{body.Format}' is not a format; use \"json\" or \"slack\"."];
+        var workspaceId = user.WorkspaceId();
+        if (body.SurveyId is not null && !store.SurveyExists(workspaceId, body.SurveyId))
+            errors["surveyId"] = [$"There is no survey '{body.SurveyId}' in this workspace."];
+        if (errors.Count == 0 && await guard.CheckAsync(url, cancellationToken) is { } refused)
+            errors["url"] = [refused];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+
+        var dashboardBase = $"{request.Scheme}://{request.Host}";
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var row = await writer.ExecuteAsync((c, tx) =>
+            WebhookStore.Insert(c, tx, workspaceId, url, events, categories, body.SurveyId, format, dashboardBase, now));
+        return TypedResults.Created($"/v1/webhooks/{row.Id}", row.ToCreated());
+    }
+
+    /// <summary>Distinct known values of a list field, or errors naming each bad element.</summary>
+    static List<string> Validate(IReadOnlyList<string>? values, IReadOnlyList<string> known, string field, string what,
+        Dictionary<string, string[]> errors, bool required, Func<string, string> unknownHint)
+    {
+        if (values is null || values.Count == 0)
+        {
+            if (required)
+                errors[field] = [$"'{field}' must name at least one {what}: {string.Join(", ", known)}."];
+            return [];
+        }
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (!known.Contains(values[i]))
+                errors[$"{field}[{i}]"] = [$"'{values[i]}' is not a {what}; use one of {string.Join(", ", known)}.{unknownHint(values[i] ?? "")}"];
+        }
+        return values.Distinct().ToList();
+    }
+
+    static Ok<WebhookList> List(ClaimsPrincipal user, WebhookStore store, TimeProvider time) =>
+        TypedResults.Ok(new WebhookList(store.List(user.WorkspaceId(), time.GetUtcNow().ToUnixTimeMilliseconds())));
+
+    static Results<Ok<WebhookResponse>, NotFound> Get(string id, ClaimsPrincipal user, WebhookStore store, TimeProvider time) =>
+        store.Find(user.WorkspaceId(), id, time.GetUtcNow().ToUnixTimeMilliseconds()) is { } w ? TypedResults.Ok(w) : TypedResults.NotFound();
+
+    static async Task<Results<NoContent, NotFound>> Delete(string id, ClaimsPrincipal user, WriteQueue writer)
+    {
+        var workspaceId = user.WorkspaceId();
+        var deleted = await writer.ExecuteAsync((c, tx) => WebhookStore.Delete(c, tx, workspaceId, id));
+        return deleted ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+
+    static Results<Ok<DeliveryPage>, NotFound, ValidationProblem> Deliveries(
+        string id, ClaimsPrincipal user, WebhookStore store, string? status = null, string? cursor = null, int limit = 50)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (status is not (null or "pending" or "delivered" or "failed"))
+            errors["status"] = ["'status' is one of pending, delivered, failed."];
+        long? before = null;
+        if (cursor is not null)
+        {
+            if (long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+                before = parsed;
+            else
+                errors["cursor"] = ["'cursor' must be the nextCursor of a previous page."];
+        }
+        if (limit is < 1 or > 200)
+            errors["limit"] = ["'limit' is between 1 and 200."];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+        return store.Deliveries(user.WorkspaceId(), id, status, before, limit) is { } page ? TypedResults.Ok(page) : TypedResults.NotFound();
+    }
+
+    static async Task<Results<Accepted<DeliveryResponse>, NotFound>> Retry(
+        string id, long deliveryId, ClaimsPrincipal user, WebhookStore store, WriteQueue writer, WebhookSignal signal, TimeProvider time)
+    {
+        var workspaceId = user.WorkspaceId();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (!await writer.ExecuteAsync((c, tx) => WebhookStore.Retry(c, tx, workspaceId, id, deliveryId, now)))
+            return TypedResults.NotFound();
+        signal.Notify();
+        var delivery = store.FindDelivery(workspaceId, id, deliveryId);
+        return delivery is null ? TypedResults.NotFound() : TypedResults.Accepted($"/v1/webhooks/{id}/deliveries", delivery);
+    }
+
+    static async Task<Results<Accepted<PingQueuedResponse>, NotFound>> Test(
+        string id, ClaimsPrincipal user, WriteQueue writer, WebhookSignal signal, TimeProvider time)
+    {
+        var workspaceId = user.WorkspaceId();
+        var now = time.GetUtcNow();
+        var queued = await writer.ExecuteAsync((c, tx) =>
+        {
+            if (WebhookStore.Find(c, tx, workspaceId, id) is null)
+                return null;
+            var eventId = WebhookOutbox.NewEventId();
+            var deliveries = WebhookStore.Enqueue(c, tx, workspaceId, eventId, WebhookEvents.Ping, null,
+                WebhookEvents.PingPayload(eventId, now, id), [id], now.ToUnixTimeMilliseconds());
+            return new PingQueuedResponse(eventId, deliveries[0]);
+        });
+        if (queued is null)
+            return TypedResults.NotFound();
+        signal.Notify();
+        return TypedResults.Accepted($"/v1/webhooks/{id}/deliveries", queued);
+    }
+
+    static async Task<Results<Ok<RotatedSecretResponse>, NotFound>> RotateSecret(
+        string id, ClaimsPrincipal user, WriteQueue writer, TimeProvider time, IOptions<WebhookOptions> options)
+    {
+        var workspaceId = user.WorkspaceId();
+        var now = time.GetUtcNow();
+        var expires = now + options.Value.SecretRotationWindow;
+        var secret = await writer.ExecuteAsync((c, tx) =>
+            WebhookStore.RotateSecret(c, tx, workspaceId, id, now.ToUnixTimeMilliseconds(), expires.ToUnixTimeMilliseconds()));
+        return secret is null ? TypedResults.NotFound() : TypedResults.Ok(new RotatedSecretResponse(id, secret, expires));
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Pulse.Api.Operations;
+using Pulse.Api.Storage;
+
+namespace Pulse.Api.Webhooks;
+
+/// <summary>Event types, subscription filters and the JSON payloads of webhook events. Pure.</summary>
+public static class WebhookEvents
+{
+    public const string ResponseCreated = "response.created";
+    public const string ResponseUpdated = "response.updated";
+    public const string DeclineCreated = "decline.created";
+    /// <summary>Sent only by <c>POST /v1/webhooks/{id}/test</c>; not subscribable.</summary>
+    public const string Ping = "ping";
+
+    /// <summary>The types a subscription may name in <c>events</c>.</summary>
+    public static readonly IReadOnlyList<string> Subscribable = [ResponseCreated, ResponseUpdated, DeclineCreated];
+
+    public static readonly IReadOnlyList<string> Categories = ["promoter", "passive", "detractor"];
+
+    internal static readonly JsonSerializerOptions Json = OperationsExtensions.Configure(new JsonSerializerOptions());
+
+    /// <summary>
+    /// Whether a subscription wants an event. The category filter applies to response events
+    /// (by the response's current category); declines have no score and pass it.
+    /// </summary>
+    public static bool Matches(WebhookFilter filter, string type, string surveyId, string? category) =>
+        filter.Events.Contains(type)
+        && (filter.SurveyId is null || filter.SurveyId == surveyId)
+        && (category is null || filter.Categories is null || filter.Categories.Contains(category));
+
+    /// <summary>The body of a <c>response.created</c> / <c>response.updated</c> event.</summary>
+    public static string ResponsePayload(string eventId, DateTimeOffset at, string? surveyName, ResponseWritten r)
+    {
+        var d = r.Display;
+        var data = new ResponseEventData(
+            new SurveyRef(d.SurveyId, surveyName),
+            new ResponsePayload(r.ResponseId, r.Score, r.Category, r.Comment, ParseOrNull(r.FollowUpJson), d.UserId, d.Email,
+                ParseOrNull(d.TraitsJson) ?? EmptyObject(), d.Url, d.Locale, Db.FromUnixMs(d.ShownAt), Db.FromUnixMs(r.CreatedAt),
+                Db.FromUnixMs(r.UpdatedAt), r.PreviousScore, r.PreviousCategory));
+        return Serialize(eventId, r.Created ? ResponseCreated : ResponseUpdated, at, data);
+    }
+
+    /// <summary>The body of a <c>decline.created</c> event.</summary>
+    public static string DeclinePayload(string eventId, DateTimeOffset at, string? surveyName, DeclineWritten decline)
+    {
+        var d = decline.Display;
+        var data = new DeclineEventData(
+            new SurveyRef(d.SurveyId, surveyName),
+            new DeclinePayload(d.DisplayId, d.UserId, d.Email, ParseOrNull(d.TraitsJson) ?? EmptyObject(), d.Url, d.Locale,
+                Db.FromUnixMs(d.ShownAt), Db.FromUnixMs(decline.DeclinedAt)));
+        return Serialize(eventId, DeclineCreated, at, data);
+    }
+
+    /// <summary>The body of a <c>ping</c>.</summary>
+    public static string PingPayload(string eventId, DateTimeOffset at, string webhookId) =>
+        Serialize(eventId, Ping, at, new PingEventData(webhookId, "Pulse webhook test: this endpoint receives Pulse events."));
+
+    static string Serialize(string id, string type, DateTimeOffset at, object data) =>
+        JsonSerializer.Serialize(new WebhookEventBody(id, type, at, data), Json);
+
+    static JsonElement? ParseOrNull(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+            return null;
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.Clone();
+    }
+
+    static JsonElement EmptyObject() => JsonDocument.Parse("{}").RootElement.Clone();
+}
+
+/// <summary>What a subscription asks for.</summary>
+public sealed record WebhookFilter(IReadOnlyCollection<string> Events, IReadOnlyCollection<string>? Categories, string? SurveyId);
+
+/// <summary>The envelope every event shares (the Standard Webhooks payload shape plus the id).</summary>
+public sealed record WebhookEventBody(string Id, string Type, DateTimeOffset Timestamp, object Data);
+
+public sealed record SurveyRef(string Id, string? Name);
+
+public sealed record ResponseEventData(SurveyRef Survey, ResponsePayload Response);
+
+/// <summary>A response as sent: the answer, who gave it and the trait snapshot taken when the survey was shown.</summary>
+public sealed record ResponsePayload(
+    long Id,
+    int Score,
+    string Category,
+    string? Comment,
+    JsonElement? FollowUp,
+    string UserId,
+    string? Email,
+    JsonElement Traits,
+    string? Url,
+    string? Locale,
+    DateTimeOffset ShownAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    int? PreviousScore,
+    string? PreviousCategory);
+
+public sealed record DeclineEventData(SurveyRef Survey, DeclinePayload Decline);
+
+public sealed record DeclinePayload(
+    long DisplayId,
+    string UserId,
+    string? Email,
+    JsonElement Traits,
+    string? Url,
+    string? Locale,
+    DateTimeOffset ShownAt,
+    DateTimeOffset DeclinedAt);
+
+public sealed record PingEventData(string WebhookId, string Message);

@@ -1,0 +1,253 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Pulse.Api.Storage;
+using Pulse.Api.Workspaces;
+
+namespace Pulse.Api.Webhooks;
+
+/// <summary>
+/// SQL for subscriptions, the event outbox and the delivery log. Reads open their own
+/// connection; writes take the writer's transaction. Every query of the API is scoped by workspace.
+/// </summary>
+public sealed class WebhookStore(Db db)
+{
+    const string WebhookColumns = """
+        id, workspace_id, url, events, categories, survey_id, format, secret, previous_secret, previous_expires_at,
+        dashboard_base, created_at, updated_at
+        """;
+
+    const string SelectWebhooks = $"SELECT {WebhookColumns} FROM webhooks WHERE workspace_id = @WorkspaceId ORDER BY created_at, id";
+    const string SelectWebhook = $"SELECT {WebhookColumns} FROM webhooks WHERE workspace_id = @WorkspaceId AND id = @Id";
+    const string SelectSubscriptions = "SELECT id, events, categories, survey_id FROM webhooks WHERE workspace_id = @WorkspaceId";
+
+    const string InsertWebhook = """
+        INSERT INTO webhooks (id, workspace_id, url, events, categories, survey_id, format, secret, dashboard_base, created_at, updated_at)
+        VALUES (@Id, @WorkspaceId, @Url, @Events, @Categories, @SurveyId, @Format, @Secret, @DashboardBase, @CreatedAt, @UpdatedAt)
+        """;
+
+    const string DeleteWebhook = "DELETE FROM webhooks WHERE workspace_id = @WorkspaceId AND id = @Id";
+
+    const string DeleteOrphanEvents = """
+        DELETE FROM webhook_events
+        WHERE (@WorkspaceId IS NULL OR workspace_id = @WorkspaceId)
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)
+        """;
+
+    const string Rotate = """
+        UPDATE webhooks SET previous_secret = secret, previous_expires_at = @ExpiresAt, secret = @Secret, updated_at = @Now
+        WHERE workspace_id = @WorkspaceId AND id = @Id
+        """;
+
+    const string SurveyName = "SELECT name FROM surveys WHERE id = @Id";
+    const string LiveSurveyCount = "SELECT COUNT(*) FROM surveys WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL";
+
+    const string InsertEvent = """
+        INSERT INTO webhook_events (id, workspace_id, type, user_id, payload, created_at)
+        VALUES (@Id, @WorkspaceId, @Type, @UserId, @Payload, @CreatedAt)
+        """;
+
+    const string InsertDelivery = """
+        INSERT INTO webhook_deliveries (webhook_id, event_id, status, attempts, next_attempt_at, created_at)
+        VALUES (@WebhookId, @EventId, 'pending', 0, @Now, @Now)
+        RETURNING id
+        """;
+
+    const string DeliveryColumns = """
+        d.id, d.event_id, e.type AS event_type, d.status, d.attempts, d.last_status, d.last_error, d.last_attempt_at,
+        d.next_attempt_at, d.delivered_at, d.created_at
+        """;
+
+    const string SelectDeliveries = $"""
+        SELECT {DeliveryColumns}
+        FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+        WHERE d.webhook_id = @WebhookId AND d.id < @Before AND (@Status IS NULL OR d.status = @Status)
+        ORDER BY d.id DESC LIMIT @Limit
+        """;
+
+    const string SelectDelivery = $"""
+        SELECT {DeliveryColumns}
+        FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
+        WHERE w.workspace_id = @WorkspaceId AND d.webhook_id = @WebhookId AND d.id = @Id
+        """;
+
+    // Oldest due first, at most @PerEndpoint per subscription, so one endpoint's backlog cannot fill a round.
+    const string SelectDue = """
+        SELECT d.id, d.webhook_id, d.event_id, e.type AS event_type, e.payload, d.attempts, w.url, w.format, w.secret,
+               w.previous_secret, w.previous_expires_at, w.dashboard_base
+        FROM (
+            SELECT id, webhook_id, event_id, attempts, next_attempt_at,
+                   ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS rank
+            FROM webhook_deliveries
+            WHERE status = 'pending' AND next_attempt_at <= @Now AND id NOT IN @Exclude
+        ) d
+        JOIN webhook_events e ON e.id = d.event_id
+        JOIN webhooks w ON w.id = d.webhook_id
+        WHERE d.rank <= @PerEndpoint
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT @Limit
+        """;
+
+    const string SelectAttempts = "SELECT attempts FROM webhook_deliveries WHERE id = @Id";
+
+    const string UpdateAttempt = """
+        UPDATE webhook_deliveries
+        SET attempts = @Attempts, status = @Status, next_attempt_at = @NextAttemptAt, last_attempt_at = @Now,
+            last_status = @HttpStatus, last_error = @Error,
+            delivered_at = CASE WHEN @Status = 'delivered' THEN @Now ELSE delivered_at END
+        WHERE id = @Id
+        """;
+
+    const string RetryDelivery = """
+        UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = @Now
+        WHERE id = @Id AND webhook_id IN (SELECT id FROM webhooks WHERE workspace_id = @WorkspaceId AND id = @WebhookId)
+        """;
+
+    const string EraseUserEvents = "DELETE FROM webhook_events WHERE workspace_id = @WorkspaceId AND user_id = @UserId";
+
+    const string PruneDeliveries = """
+        DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed') AND created_at < @Before
+        """;
+
+    public IReadOnlyList<WebhookResponse> List(string workspaceId, long now)
+    {
+        using var c = db.Open();
+        return c.Query<WebhookRow>(SelectWebhooks, new { WorkspaceId = workspaceId }).Select(r => r.ToResponse(now)).ToList();
+    }
+
+    public WebhookResponse? Find(string workspaceId, string id, long now)
+    {
+        using var c = db.Open();
+        return c.QuerySingleOrDefault<WebhookRow>(SelectWebhook, new { WorkspaceId = workspaceId, Id = id })?.ToResponse(now);
+    }
+
+    public bool SurveyExists(string workspaceId, string surveyId)
+    {
+        using var c = db.Open();
+        return c.ExecuteScalar<long>(LiveSurveyCount, new { WorkspaceId = workspaceId, Id = surveyId }) > 0;
+    }
+
+    /// <summary>A page of a subscription's delivery log, newest first; null when the subscription is not the workspace's.</summary>
+    public DeliveryPage? Deliveries(string workspaceId, string webhookId, string? status, long? before, int limit)
+    {
+        using var c = db.Open();
+        if (c.QuerySingleOrDefault<WebhookRow>(SelectWebhook, new { WorkspaceId = workspaceId, Id = webhookId }) is null)
+            return null;
+        var rows = c.Query<DeliveryRow>(SelectDeliveries,
+            new { WebhookId = webhookId, Status = status, Before = before ?? long.MaxValue, Limit = limit + 1 }).ToList();
+        var next = rows.Count > limit ? rows[limit - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return new DeliveryPage(rows.Take(limit).Select(r => r.ToResponse()).ToList(), next);
+    }
+
+    public DeliveryResponse? FindDelivery(string workspaceId, string webhookId, long id)
+    {
+        using var c = db.Open();
+        return c.QuerySingleOrDefault<DeliveryRow>(SelectDelivery, new { WorkspaceId = workspaceId, WebhookId = webhookId, Id = id })?.ToResponse();
+    }
+
+    /// <summary>Deliveries due at <paramref name="now"/>, skipping <paramref name="exclude"/> (already in flight).</summary>
+    public IReadOnlyList<DueDelivery> Due(long now, IEnumerable<long> exclude, int perEndpoint, int limit)
+    {
+        using var c = db.Open();
+        return c.Query<DueDelivery>(SelectDue, new { Now = now, Exclude = exclude.ToArray(), PerEndpoint = perEndpoint, Limit = limit }).ToList();
+    }
+
+    public static WebhookRow Insert(SqliteConnection c, SqliteTransaction tx, string workspaceId, Uri url, IReadOnlyList<string> events,
+        IReadOnlyList<string>? categories, string? surveyId, string format, string dashboardBase, long now)
+    {
+        var row = new WebhookRow
+        {
+            Id = Keys.NewId("wh"),
+            WorkspaceId = workspaceId,
+            Url = url.AbsoluteUri,
+            Events = JsonSerializer.Serialize(events),
+            Categories = categories is null ? null : JsonSerializer.Serialize(categories),
+            SurveyId = surveyId,
+            Format = format,
+            Secret = WebhookSignature.NewSecret(),
+            DashboardBase = dashboardBase,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        c.Execute(InsertWebhook, row, tx);
+        return row;
+    }
+
+    /// <summary>Deletes a subscription with its pending and past deliveries; false when it is not the workspace's.</summary>
+    public static bool Delete(SqliteConnection c, SqliteTransaction tx, string workspaceId, string id)
+    {
+        if (c.Execute(DeleteWebhook, new { WorkspaceId = workspaceId, Id = id }, tx) == 0)
+            return false;
+        c.Execute(DeleteOrphanEvents, new { WorkspaceId = workspaceId }, tx);
+        return true;
+    }
+
+    /// <summary>Issues a new secret; the current one keeps signing until <paramref name="previousExpiresAt"/>.</summary>
+    public static string? RotateSecret(SqliteConnection c, SqliteTransaction tx, string workspaceId, string id, long now, long previousExpiresAt)
+    {
+        var secret = WebhookSignature.NewSecret();
+        var changed = c.Execute(Rotate, new { WorkspaceId = workspaceId, Id = id, Secret = secret, ExpiresAt = previousExpiresAt, Now = now }, tx);
+        return changed == 1 ? secret : null;
+    }
+
+    public static WebhookRow? Find(SqliteConnection c, SqliteTransaction tx, string workspaceId, string id) =>
+        c.QuerySingleOrDefault<WebhookRow>(SelectWebhook, new { WorkspaceId = workspaceId, Id = id }, tx);
+
+    /// <summary>The subscriptions of a workspace, with their filters.</summary>
+    public static IReadOnlyList<(string Id, WebhookFilter Filter)> Subscriptions(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
+        c.Query<WebhookRow>(SelectSubscriptions, new { WorkspaceId = workspaceId }, tx).Select(r => (r.Id, r.ToFilter())).ToList();
+
+    public static string? FindSurveyName(SqliteConnection c, SqliteTransaction tx, string surveyId) =>
+        c.ExecuteScalar<string?>(SurveyName, new { Id = surveyId }, tx);
+
+    /// <summary>Writes one event and a due delivery per subscription; returns the delivery ids.</summary>
+    public static IReadOnlyList<long> Enqueue(SqliteConnection c, SqliteTransaction tx, string workspaceId, string eventId, string type,
+        string? userId, string payload, IEnumerable<string> webhookIds, long now)
+    {
+        c.Execute(InsertEvent, new { Id = eventId, WorkspaceId = workspaceId, Type = type, UserId = userId, Payload = payload, CreatedAt = now }, tx);
+        return webhookIds.Select(w => c.ExecuteScalar<long>(InsertDelivery, new { WebhookId = w, EventId = eventId, Now = now }, tx)).ToList();
+    }
+
+    /// <summary>
+    /// Records one attempt: delivered, failed for good (the last attempt), or pending again after
+    /// <paramref name="retryDelay"/>(attempts so far). Null when the delivery is gone (subscription deleted, user erased).
+    /// </summary>
+    public static (string Status, int Attempts)? RecordAttempt(SqliteConnection c, SqliteTransaction tx, long id, AttemptResult result,
+        long now, int maxAttempts, Func<int, TimeSpan> retryDelay)
+    {
+        var before = c.ExecuteScalar<long?>(SelectAttempts, new { Id = id }, tx);
+        if (before is null)
+            return null;
+        var attempts = (int)before.Value + 1;
+        var status = result.Delivered ? "delivered" : attempts >= maxAttempts ? "failed" : "pending";
+        long? next = status == "pending" ? now + (long)retryDelay(attempts).TotalMilliseconds : null;
+        c.Execute(UpdateAttempt, new
+        {
+            Id = id,
+            Attempts = attempts,
+            Status = status,
+            NextAttemptAt = next,
+            Now = now,
+            result.HttpStatus,
+            Error = result.Error is { Length: > 500 } e ? e[..500] : result.Error,
+        }, tx);
+        return (status, attempts);
+    }
+
+    /// <summary>Makes a delivery due now, whatever its state; false when it is not the workspace's.</summary>
+    public static bool Retry(SqliteConnection c, SqliteTransaction tx, string workspaceId, string webhookId, long id, long now) =>
+        c.Execute(RetryDelivery, new { WorkspaceId = workspaceId, WebhookId = webhookId, Id = id, Now = now }, tx) == 1;
+
+    /// <summary>Removes every event (and so every delivery) that carries the user's data.</summary>
+    public static void EraseUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        c.Execute(EraseUserEvents, new { WorkspaceId = workspaceId, UserId = userId }, tx);
+
+    /// <summary>Deletes finished deliveries created before <paramref name="before"/> and the events no delivery needs.</summary>
+    public static int Prune(SqliteConnection c, SqliteTransaction tx, long before)
+    {
+        var deleted = c.Execute(PruneDeliveries, new { Before = before }, tx);
+        if (deleted > 0)
+            c.Execute(DeleteOrphanEvents, new { WorkspaceId = (string?)null }, tx);
+        return deleted;
+    }
+}
