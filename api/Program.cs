@@ -10,7 +10,7 @@ using Pulse.Api.Workspaces;
 if (PulseCli.IsCommand(args))
     return PulseCli.Run(args, Console.Out, Console.Error);
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(PulseCli.HostArgs(args));
 builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
@@ -19,6 +19,9 @@ builder.AddPulseWebhooks();
 builder.AddDashboard();
 
 var app = builder.Build();
+if (PulseCli.IsHostCommand(args))
+    return await PulseCli.RunHostCommandAsync(app.Services, args, Console.Out, Console.Error);
+
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();

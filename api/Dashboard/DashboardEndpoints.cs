@@ -17,6 +17,14 @@ public static class DashboardEndpoints
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+    /// <summary>The score distribution store and the demo seeder (the <c>seed</c> command).</summary>
+    public static IHostApplicationBuilder AddDashboard(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ScoreDistributionStore>();
+        builder.Services.AddSingleton<DemoSeeder>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/dashboard").WithTags("Dashboard").ExcludeFromDescription()

@@ -121,10 +121,4 @@ public static class DashboardApi
             throw new ProblemException(404, "Not found", $"No survey '{filter.SurveyId}'.");
         return TypedResults.Ok(store.Count(workspaceId, filter));
     }
-
-    public static IHostApplicationBuilder AddDashboard(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<ScoreDistributionStore>();
-        return builder;
-    }
 }

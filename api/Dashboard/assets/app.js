@@ -124,7 +124,8 @@ function context(token) {
     state,
     workspace: app.workspace,
     surveys: app.surveys,
-    traits: [...app.traits],
+    /** Trait keys known so far: the usual ones, then any other key seen in responses. */
+    get traits() { return [...app.traits]; },
     set,
     announce,
     /** Whether this render is still the current one (a later navigation makes it stale). */

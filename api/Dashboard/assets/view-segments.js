@@ -9,8 +9,13 @@ export const title = 'Segments';
 export async function render(ctx, root) {
   const { state } = ctx;
   const trait = state.trait || 'plan';
-  const metrics = await ctx.api.get('/v1/metrics/nps', ctx.filters({ groupBy: trait }));
+  // A page of recent responses tells which other trait keys this workspace sends.
+  const [metrics, recent] = await Promise.all([
+    ctx.api.get('/v1/metrics/nps', ctx.filters({ groupBy: trait })),
+    ctx.api.get('/v1/responses', { ...ctx.filters(), limit: 100 }),
+  ]);
   if (!ctx.current()) return;
+  ctx.rememberTraits(recent.items.flatMap((i) => Object.keys(i.traits || {})));
   const groups = [...(metrics.groups || [])].sort((a, b) => (b.responses - a.responses) || String(a.value).localeCompare(String(b.value)));
 
   const picker = h('select', { id: 'segment-trait', name: 'trait' },
