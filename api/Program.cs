@@ -1,9 +1,11 @@
 using Pulse.Api.Cli;
 using Pulse.Api.Dashboard;
+using Pulse.Api.Eligibility;
 using Pulse.Api.Operations;
 using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
 
@@ -14,6 +16,8 @@ var builder = WebApplication.CreateBuilder(PulseCli.HostArgs(args));
 builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
+builder.AddSurveys();
+builder.AddEligibility();
 builder.AddResponses();
 builder.AddPulseWebhooks();
 builder.AddDashboard();
@@ -25,6 +29,8 @@ if (PulseCli.IsHostCommand(args))
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
+app.MapSurveys();
+app.MapEligibility();
 app.MapResponses();
 app.MapPrivacy();
 app.MapWebhooks();

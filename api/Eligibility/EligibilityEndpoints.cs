@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Pulse.Api.Operations;
+using Pulse.Api.Workspaces;
+
+namespace Pulse.Api.Eligibility;
+
+/// <summary><c>POST /v1/eligibility</c>: should this user be surveyed now? Site key (browsers) or secret key (servers).</summary>
+public static class EligibilityEndpoints
+{
+    public const long BodyLimit = 16 * 1024;
+
+    public static IHostApplicationBuilder AddEligibility(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EligibilityOptions>().BindConfiguration(EligibilityOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<EligibilityService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapEligibility(this IEndpointRouteBuilder app)
+    {
+        app.MapPublicGroup("Eligibility")
+            .MapPost("/eligibility", Check)
+            .WithName("CheckEligibility")
+            .WithSummary("Decides whether the user should see a survey now; when yes, reserves the display and returns the texts to show.")
+            .WithBodyLimit(BodyLimit);
+        return app;
+    }
+
+    static async Task<Results<Ok<EligibilityResponse>, ValidationProblem>> Check(
+        [FromBody] EligibilityRequest? body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces, EligibilityService service)
+    {
+        if (body is null)
+            throw new ProblemException(400, "Malformed JSON", "The body must be a JSON object: { siteKey, user: { id, email?, createdAt?, traits? }, userHash?, event?, locale?, url? }.");
+        var (workspace, server) = await Caller(body, http, gate, workspaces);
+        var errors = EligibilityValidation.Validate(body);
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors, detail: "The request has invalid fields; nothing was recorded.");
+
+        // A secret key is the vendor's own server: it needs no userHash and may force.
+        if (!server && workspace.RequireUserHash && !Keys.VerifyUserHash(workspace.IdentitySecret, body.User!.Id!, body.UserHash))
+            throw new ProblemException(401, "Unauthorized", body.UserHash is null
+                ? "This workspace requires 'userHash' = hex(HMAC-SHA256(identitySecret, user.id)), computed on your server."
+                : "'userHash' does not match 'user.id'. Sign the exact user id with the workspace's identity secret.");
+        if (body.Force == true && !server && !workspace.TestMode)
+            throw new ProblemException(403, "Forbidden",
+                "'force' is honoured only with a secret key or in a workspace in test mode, never from a production site key.");
+
+        return TypedResults.Ok(await service.CheckAsync(workspace, body, http.Request.Headers.AcceptLanguage.ToString()));
+    }
+
+    /// <summary>The workspace asking, and whether it asks with a secret key (a server) rather than a site key.</summary>
+    static async Task<(Workspace Workspace, bool Server)> Caller(EligibilityRequest body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces)
+    {
+        if (http.Request.Headers.Authorization.Count == 0)
+            return (gate.Resolve(body.SiteKey, http.Request), false);
+        var result = await http.AuthenticateAsync(SecretKeyAuthenticationHandler.SchemeName);
+        if (!result.Succeeded)
+            throw new ProblemException(401, "Unauthorized",
+                result.Failure?.Message ?? "The Authorization header must be 'Bearer sk_…' with a secret key of your workspace.");
+        var workspace = workspaces.Find(result.Principal.WorkspaceId())
+            ?? throw new ProblemException(401, "Unauthorized", "The secret key's workspace no longer exists.");
+        return (workspace, true);
+    }
+}

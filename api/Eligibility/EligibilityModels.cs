@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Pulse.Api.Localization;
+using Pulse.Api.Surveys;
+
+namespace Pulse.Api.Eligibility;
+
+/// <summary>
+/// <c>POST /v1/eligibility</c>. With a site key (browsers) <c>siteKey</c> is required; with
+/// <c>Authorization: Bearer sk_…</c> (servers) it is ignored.
+/// </summary>
+public sealed record EligibilityRequest(
+    string? SiteKey,
+    EligibilityUser? User,
+    string? UserHash,
+    string? Event,
+    string? Locale,
+    string? Url,
+    bool? Force);
+
+/// <summary>The signed-in user as the vendor knows them. <c>traits</c>, when given, replace the stored set.</summary>
+public sealed record EligibilityUser(
+    string? Id,
+    string? Email,
+    DateTimeOffset? CreatedAt,
+    Dictionary<string, JsonElement>? Traits);
+
+/// <summary><c>{ "eligible": false, "reason": "…" }</c>, or eligible with a display token and the survey to show.</summary>
+public sealed record EligibilityResponse(
+    bool Eligible,
+    string Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DisplayToken = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EligibleSurvey? Survey = null);
+
+/// <summary>The survey to show, with every string in the negotiated locale and <c>{product}</c> filled in.</summary>
+public sealed record EligibleSurvey(string Id, string Kind, string Locale, string Dir, SurveyTexts Texts, SurveyTheme Theme);
+
+/// <summary>Settings of the <c>Eligibility</c> section.</summary>
+public sealed class EligibilityOptions
+{
+    public const string Section = "Eligibility";
+
+    /// <summary>How long a display token can answer or dismiss its display.</summary>
+    [Range(1, 365)]
+    public int DisplayTokenDays { get; set; } = 7;
+
+    /// <summary>
+    /// An unchanged user's last-seen time is rewritten only when it is at least this old, so
+    /// repeated calls for the same user are read-only. 0 writes it on every call.
+    /// </summary>
+    [Range(0, 1440)]
+    public int LastSeenResolutionMinutes { get; set; } = 60;
+}

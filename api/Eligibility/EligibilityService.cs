@@ -1,0 +1,117 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Pulse.Api.Displays;
+using Pulse.Api.Localization;
+using Pulse.Api.Operations;
+using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
+using Pulse.Api.Users;
+using Pulse.Api.Workspaces;
+
+namespace Pulse.Api.Eligibility;
+
+/// <summary>
+/// Runs a decision against the database. The common answer (not eligible) costs a couple of
+/// indexed reads and no write. When a survey looks eligible, one write command re-reads the
+/// user's history inside the writer's transaction, decides again and only then creates the
+/// display: the writer is the only one in this process, and <c>BEGIN IMMEDIATE</c> serialises it
+/// with writers of other processes on the same file, so concurrent calls for one user (two tabs,
+/// two API instances) reserve one display, and the others see it and answer <c>throttled_display</c>.
+/// </summary>
+public sealed class EligibilityService
+{
+    readonly Db _db;
+    readonly WriteQueue _writer;
+    readonly WriteHooks _hooks;
+    readonly SurveyCache _surveys;
+    readonly TimeProvider _time;
+    readonly TimeSpan _tokenLifetime;
+    readonly TimeSpan _lastSeenResolution;
+    readonly Counter<long> _decisions;
+
+    public EligibilityService(Db db, WriteQueue writer, WriteHooks hooks, SurveyCache surveys, TimeProvider time,
+        IOptions<EligibilityOptions> options, PulseMetrics metrics)
+    {
+        _db = db;
+        _writer = writer;
+        _hooks = hooks;
+        _surveys = surveys;
+        _time = time;
+        _tokenLifetime = TimeSpan.FromDays(options.Value.DisplayTokenDays);
+        _lastSeenResolution = TimeSpan.FromMinutes(options.Value.LastSeenResolutionMinutes);
+        _decisions = metrics.Meter.CreateCounter<long>("pulse.eligibility.decisions", unit: "{decision}",
+            description: "Eligibility answers, tagged with their reason code");
+    }
+
+    /// <summary>Decides for a validated, authenticated request; reserves a display when the answer is yes.</summary>
+    public async Task<EligibilityResponse> CheckAsync(Workspace workspace, EligibilityRequest request, string? acceptLanguage)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var user = request.User!;
+        var ask = new EligibilityAsk(user.Id!, user.Email, user.CreatedAt?.ToUnixTimeMilliseconds(), user.Traits,
+            request.Event, request.Force == true);
+        var sighting = new UserSighting(ask.UserId, ask.Email, ask.SignedUpAt,
+            user.Traits is null ? null : Traits.ToJson(user.Traits), now);
+        var rules = new WorkspaceRules(workspace.Id, workspace.FatigueDays);
+        var surveys = _surveys.Get(workspace.Id);
+
+        UserHistory history;
+        using (var c = _db.Open())
+            history = EligibilityStore.Load(c, null, workspace.Id, ask.UserId, surveys, ask.Event, now);
+        var decision = EligibilityRules.Decide(surveys, rules, history, ask, now);
+
+        if (decision.Eligible)
+        {
+            var locale = LocaleNegotiation.Negotiate(request.Locale, acceptLanguage);
+            var (final, token) = await _writer.ExecuteAsync((c, tx) => Reserve(c, tx, workspace.Id, surveys, rules, ask, sighting, locale, request.Url, now));
+            _decisions.Add(1, new KeyValuePair<string, object?>("reason", final.Reason));
+            return final.Survey is { } survey
+                ? new EligibilityResponse(true, final.Reason, token, Localize(survey, locale, workspace.ProductName))
+                : new EligibilityResponse(false, final.Reason);
+        }
+
+        if (sighting.Changes(history.Stored, _lastSeenResolution))
+            await _writer.ExecuteAsync((c, tx) => EndUserStore.Upsert(c, tx, workspace.Id, sighting));
+        _decisions.Add(1, new KeyValuePair<string, object?>("reason", decision.Reason));
+        return new EligibilityResponse(false, decision.Reason);
+    }
+
+    /// <summary>The write command: decide again on the writer's view, then record the user and the display together.</summary>
+    (Decision, string?) Reserve(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx, string workspaceId,
+        IReadOnlyList<Survey> surveys, WorkspaceRules rules, EligibilityAsk ask, UserSighting sighting, string locale, string? url, long now)
+    {
+        var history = EligibilityStore.Load(c, tx, workspaceId, ask.UserId, surveys, ask.Event, now);
+        var decision = EligibilityRules.Decide(surveys, rules, history, ask, now);
+        if (sighting.Changes(history.Stored, _lastSeenResolution) || decision.Eligible)
+            EndUserStore.Upsert(c, tx, workspaceId, sighting);
+        if (decision.Survey is not { } survey)
+            return (decision, null);
+        var traits = sighting.TraitsJson ?? history.Stored?.Traits ?? "{}";
+        var email = ask.Email ?? history.Stored?.Email;
+        var (display, token) = DisplayStore.Create(c, tx, workspaceId, survey.Id, ask.UserId, now, _tokenLifetime, email, traits, locale, url);
+        _hooks.DisplayCreated(c, tx, display.ToWritten());
+        return (decision, token);
+    }
+
+    /// <summary>The catalog's strings in <paramref name="locale"/>, the survey's overrides on top, <c>{product}</c> filled in.</summary>
+    public static EligibleSurvey Localize(Survey survey, string locale, string productName)
+    {
+        var entry = SurveyCatalog.Get(locale);
+        var t = entry.Texts;
+        var o = survey.Texts.GetValueOrDefault(entry.Code) ?? new TextOverrides();
+        string Fill(string? custom, string standard) => (custom ?? standard).Replace("{product}", productName, StringComparison.Ordinal);
+        var texts = new SurveyTexts(
+            Fill(o.Question, t.Question),
+            Fill(o.Low, t.Low),
+            Fill(o.High, t.High),
+            new FollowUpTexts(
+                Fill(o.FollowUp?.Promoter, t.FollowUp.Promoter),
+                Fill(o.FollowUp?.Passive, t.FollowUp.Passive),
+                Fill(o.FollowUp?.Detractor, t.FollowUp.Detractor)),
+            Fill(o.Placeholder, t.Placeholder),
+            Fill(o.Submit, t.Submit),
+            Fill(o.Dismiss, t.Dismiss),
+            Fill(o.Thanks, t.Thanks));
+        return new EligibleSurvey(survey.Id, survey.Kind, entry.Code, entry.Dir, texts, survey.Theme);
+    }
+}

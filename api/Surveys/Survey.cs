@@ -1,0 +1,141 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Pulse.Api.Operations;
+
+namespace Pulse.Api.Surveys;
+
+/// <summary>A survey of a workspace with its rules: what the eligibility decision reads.</summary>
+public sealed record Survey(
+    string Id,
+    string WorkspaceId,
+    string Name,
+    string Kind,
+    bool Active,
+    int Priority,
+    string? Trigger,
+    int FirstSurveyDelayDays,
+    int ResurveyDays,
+    int DeclineCooldownDays,
+    int ReshowAfterIgnoredDays,
+    double SamplePercent,
+    int? DailyCap,
+    IReadOnlyList<TargetingCondition> Targeting,
+    IReadOnlyList<string> ExcludeEmailDomains,
+    IReadOnlyDictionary<string, TextOverrides> Texts,
+    SurveyTheme Theme,
+    long CreatedAt,
+    long UpdatedAt);
+
+/// <summary>
+/// A trait condition: <c>{ "trait": "plan", "op": "in", "values": [...] }</c>. <c>eq</c>/<c>neq</c>
+/// take a <c>value</c> (string, number or bool), <c>gte</c>/<c>lte</c> a number <c>value</c>,
+/// <c>in</c>/<c>nin</c> a non-empty <c>values</c> array, <c>exists</c> neither.
+/// </summary>
+public sealed record TargetingCondition(
+    string Trait,
+    string Op,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Value = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<JsonElement>? Values = null);
+
+/// <summary>Per-locale replacements of catalog strings; any string left out keeps the catalog's wording.</summary>
+public sealed record TextOverrides(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Question = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Low = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? High = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FollowUpOverrides? FollowUp = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Placeholder = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Submit = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dismiss = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Thanks = null);
+
+public sealed record FollowUpOverrides(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Promoter = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Passive = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detractor = null);
+
+/// <summary>How the widget looks: accent colour <c>#rrggbb</c> and where it appears.</summary>
+public sealed record SurveyTheme(string Color, string Position);
+
+/// <summary>The survey resource of <c>/v1/surveys</c> (DESIGN.md §3), exactly these fields.</summary>
+public sealed record SurveyResource(
+    string Id,
+    string Name,
+    string Kind,
+    bool Active,
+    int Priority,
+    string? Trigger,
+    int FirstSurveyDelayDays,
+    int ResurveyDays,
+    int DeclineCooldownDays,
+    int ReshowAfterIgnoredDays,
+    double SamplePercent,
+    int? DailyCap,
+    IReadOnlyList<TargetingCondition> Targeting,
+    IReadOnlyList<string> ExcludeEmailDomains,
+    IReadOnlyDictionary<string, TextOverrides> Texts,
+    SurveyTheme Theme);
+
+/// <summary><c>GET /v1/surveys</c>: the workspace's surveys, highest priority first.</summary>
+public sealed record SurveyList(IReadOnlyList<SurveyResource> Items);
+
+/// <summary>
+/// Body of <c>POST /v1/surveys</c> (omitted fields take the defaults) and <c>PUT /v1/surveys/{id}</c>
+/// (omitted fields keep their value; <c>trigger</c> and <c>dailyCap</c> are cleared by an explicit null).
+/// </summary>
+public sealed class SurveyInput
+{
+    readonly string? _trigger;
+    readonly int? _dailyCap;
+
+    public string? Name { get; init; }
+    public string? Kind { get; init; }
+    public bool? Active { get; init; }
+    public int? Priority { get; init; }
+
+    /// <summary>Null: any page view; else an event name. An explicit null clears it.</summary>
+    public string? Trigger
+    {
+        get => _trigger;
+        init { _trigger = value; HasTrigger = true; }
+    }
+
+    public int? FirstSurveyDelayDays { get; init; }
+    public int? ResurveyDays { get; init; }
+    public int? DeclineCooldownDays { get; init; }
+    public int? ReshowAfterIgnoredDays { get; init; }
+    public double? SamplePercent { get; init; }
+
+    /// <summary>Null: no cap. An explicit null clears it.</summary>
+    public int? DailyCap
+    {
+        get => _dailyCap;
+        init { _dailyCap = value; HasDailyCap = true; }
+    }
+
+    public IReadOnlyList<TargetingCondition?>? Targeting { get; init; }
+    public IReadOnlyList<string?>? ExcludeEmailDomains { get; init; }
+    public IReadOnlyDictionary<string, TextOverrides?>? Texts { get; init; }
+    public ThemeInput? Theme { get; init; }
+
+    /// <summary>Whether the body named <c>trigger</c> (the JSON serializer calls the setter only then).</summary>
+    [JsonIgnore]
+    public bool HasTrigger { get; private init; }
+
+    [JsonIgnore]
+    public bool HasDailyCap { get; private init; }
+}
+
+public sealed record ThemeInput(string? Color, string? Position);
+
+public static class SurveyMapping
+{
+    /// <summary>JSON of the survey's JSON columns: camelCase, nulls left out.</summary>
+    public static readonly JsonSerializerOptions ColumnJson = new(OperationsExtensions.Configure(new JsonSerializerOptions()))
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static SurveyResource ToResource(this Survey s) => new(s.Id, s.Name, s.Kind, s.Active, s.Priority, s.Trigger,
+        s.FirstSurveyDelayDays, s.ResurveyDays, s.DeclineCooldownDays, s.ReshowAfterIgnoredDays, s.SamplePercent, s.DailyCap,
+        s.Targeting, s.ExcludeEmailDomains, s.Texts, s.Theme);
+}

@@ -1,0 +1,96 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Pulse.Api.Operations;
+using Pulse.Api.Storage;
+using Pulse.Api.Workspaces;
+
+namespace Pulse.Api.Surveys;
+
+/// <summary><c>/v1/surveys</c>: a workspace lists, creates, edits and deletes its surveys (secret key).</summary>
+public static class SurveyEndpoints
+{
+    /// <summary>Texts for every locale of the catalog fit comfortably; anything larger is a mistake.</summary>
+    const long BodyLimit = 256 * 1024;
+
+    public static IHostApplicationBuilder AddSurveys(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SurveyOptions>().BindConfiguration(SurveyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SurveyStore>();
+        builder.Services.AddSingleton<SurveyCache>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapSurveys(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/surveys").WithTags("Surveys").RequireAuthorization(PulseAuth.SecretKeyPolicy);
+        group.MapGet("", List).WithName("ListSurveys").WithSummary("The workspace's surveys, highest priority first.");
+        group.MapPost("", Create).WithName("CreateSurvey").WithSummary("Creates a survey; omitted fields take the defaults.")
+            .WithBodyLimit(BodyLimit);
+        group.MapGet("/{id}", Get).WithName("GetSurvey").WithSummary("One survey of the workspace.");
+        group.MapPut("/{id}", Update).WithName("UpdateSurvey").WithSummary("Changes the fields given; omitted fields stay as they are.")
+            .WithBodyLimit(BodyLimit);
+        group.MapDelete("/{id}", Delete).WithName("DeleteSurvey")
+            .WithSummary("Deletes a survey: it is never shown again; its displays and responses stay for reporting.");
+        return app;
+    }
+
+    static Ok<SurveyList> List(ClaimsPrincipal user, SurveyStore store) =>
+        TypedResults.Ok(new SurveyList(store.List(user.WorkspaceId()).Select(s => s.ToResource()).ToList()));
+
+    static Results<Ok<SurveyResource>, NotFound> Get(string id, ClaimsPrincipal user, SurveyStore store) =>
+        store.Find(user.WorkspaceId(), id) is { } s ? TypedResults.Ok(s.ToResource()) : TypedResults.NotFound();
+
+    static async Task<Results<Created<SurveyResource>, ValidationProblem>> Create(
+        [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
+    {
+        input = Required(input);
+        var workspaceId = user.WorkspaceId();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var survey = SurveyValidation.Apply(SurveyStore.NewSurvey(workspaceId, now), input, creating: true, out var errors);
+        if (survey is null)
+            return TypedResults.ValidationProblem(errors);
+        await writer.ExecuteAsync((c, tx) => SurveyStore.Create(c, tx, survey));
+        cache.Invalidate(workspaceId);
+        return TypedResults.Created($"/v1/surveys/{survey.Id}", survey.ToResource());
+    }
+
+    static async Task<Results<Ok<SurveyResource>, ValidationProblem, NotFound>> Update(
+        string id, [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
+    {
+        input = Required(input);
+        var workspaceId = user.WorkspaceId();
+        var (saved, errors) = await writer.ExecuteAsync((c, tx) =>
+        {
+            var current = SurveyStore.Find(c, tx, workspaceId, id);
+            if (current is null)
+                return (null, null);
+            var next = SurveyValidation.Apply(current, input, creating: false, out var problems);
+            if (next is null)
+                return (null, problems);
+            next = next with { UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
+            SurveyStore.Save(c, tx, next);
+            return ((Survey?)next, (Dictionary<string, string[]>?)null);
+        });
+        if (errors is not null)
+            return TypedResults.ValidationProblem(errors);
+        if (saved is null)
+            return TypedResults.NotFound();
+        cache.Invalidate(workspaceId);
+        return TypedResults.Ok(saved.ToResource());
+    }
+
+    static async Task<Results<NoContent, NotFound>> Delete(string id, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
+    {
+        var workspaceId = user.WorkspaceId();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var deleted = await writer.ExecuteAsync((c, tx) => SurveyStore.Delete(c, tx, workspaceId, id, now));
+        if (!deleted)
+            return TypedResults.NotFound();
+        cache.Invalidate(workspaceId);
+        return TypedResults.NoContent();
+    }
+
+    static SurveyInput Required(SurveyInput? input) => input
+        ?? throw new ProblemException(400, "Malformed JSON", "The body must be a JSON object with the survey's fields, e.g. { \"name\": \"Relationship NPS\" }.");
+}

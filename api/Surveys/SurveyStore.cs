@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Pulse.Api.Storage;
+
+namespace Pulse.Api.Surveys;
+
+/// <summary>SQL for surveys. Every query is scoped by workspace; deleted surveys are invisible here.</summary>
+public sealed class SurveyStore(Db db)
+{
+    const string Columns = """
+        id, workspace_id, name, kind, active, priority, trigger, first_survey_delay_days, resurvey_days,
+        decline_cooldown_days, reshow_after_ignored_days, sample_percent, daily_cap, targeting,
+        exclude_email_domains, texts, theme, created_at, updated_at
+        """;
+
+    const string SelectLive = $"""
+        SELECT {Columns} FROM surveys WHERE workspace_id = @WorkspaceId AND deleted_at IS NULL
+        ORDER BY priority DESC, created_at, id
+        """;
+
+    const string SelectOne = $"SELECT {Columns} FROM surveys WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL";
+
+    const string Insert = """
+        INSERT INTO surveys (id, workspace_id, name, kind, active, priority, trigger, first_survey_delay_days, resurvey_days,
+                             decline_cooldown_days, reshow_after_ignored_days, sample_percent, daily_cap, targeting,
+                             exclude_email_domains, texts, theme, created_at, updated_at)
+        VALUES (@Id, @WorkspaceId, @Name, @Kind, @Active, @Priority, @Trigger, @FirstSurveyDelayDays, @ResurveyDays,
+                @DeclineCooldownDays, @ReshowAfterIgnoredDays, @SamplePercent, @DailyCap, @Targeting,
+                @ExcludeEmailDomains, @Texts, @Theme, @CreatedAt, @UpdatedAt)
+        """;
+
+    const string Update = """
+        UPDATE surveys SET name = @Name, kind = @Kind, active = @Active, priority = @Priority, trigger = @Trigger,
+               first_survey_delay_days = @FirstSurveyDelayDays, resurvey_days = @ResurveyDays,
+               decline_cooldown_days = @DeclineCooldownDays, reshow_after_ignored_days = @ReshowAfterIgnoredDays,
+               sample_percent = @SamplePercent, daily_cap = @DailyCap, targeting = @Targeting,
+               exclude_email_domains = @ExcludeEmailDomains, texts = @Texts, theme = @Theme, updated_at = @UpdatedAt
+        WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL
+        """;
+
+    const string SoftDelete = """
+        UPDATE surveys SET deleted_at = @At, updated_at = @At, active = 0
+        WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL
+        """;
+
+    /// <summary>The workspace's surveys that are not deleted, highest priority first (ties: oldest first).</summary>
+    public IReadOnlyList<Survey> List(string workspaceId)
+    {
+        using var c = db.Open();
+        return c.Query<SurveyRow>(SelectLive, new { WorkspaceId = workspaceId }).Select(r => r.ToSurvey()).ToList();
+    }
+
+    public Survey? Find(string workspaceId, string id)
+    {
+        using var c = db.Open();
+        return Find(c, null, workspaceId, id);
+    }
+
+    public static Survey? Find(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string id) =>
+        c.QuerySingleOrDefault<SurveyRow>(SelectOne, new { WorkspaceId = workspaceId, Id = id }, tx)?.ToSurvey();
+
+    public static void Create(SqliteConnection c, SqliteTransaction tx, Survey s) => c.Execute(Insert, Parameters(s), tx);
+
+    /// <summary>Saves a survey's settings; false when it does not exist in that workspace (or is deleted).</summary>
+    public static bool Save(SqliteConnection c, SqliteTransaction tx, Survey s) => c.Execute(Update, Parameters(s), tx) == 1;
+
+    /// <summary>Marks a survey deleted; its displays and responses stay for reporting.</summary>
+    public static bool Delete(SqliteConnection c, SqliteTransaction tx, string workspaceId, string id, long now) =>
+        c.Execute(SoftDelete, new { WorkspaceId = workspaceId, Id = id, At = now }, tx) == 1;
+
+    /// <summary>The settings a new survey has before its input is applied: the column defaults of the table.</summary>
+    public static Survey NewSurvey(string workspaceId, long now) => new(
+        Workspaces.Keys.NewId("srv"), workspaceId, "", "nps", Active: true, Priority: 0, Trigger: null,
+        FirstSurveyDelayDays: 30, ResurveyDays: 90, DeclineCooldownDays: 30, ReshowAfterIgnoredDays: 1,
+        SamplePercent: 100, DailyCap: null, Targeting: [], ExcludeEmailDomains: [],
+        Texts: new Dictionary<string, TextOverrides>(), new SurveyTheme(SurveyDefaults.Color, SurveyDefaults.Position), now, now);
+
+    static object Parameters(Survey s) => new
+    {
+        s.Id,
+        s.WorkspaceId,
+        s.Name,
+        s.Kind,
+        s.Active,
+        s.Priority,
+        s.Trigger,
+        s.FirstSurveyDelayDays,
+        s.ResurveyDays,
+        s.DeclineCooldownDays,
+        s.ReshowAfterIgnoredDays,
+        s.SamplePercent,
+        s.DailyCap,
+        Targeting = JsonSerializer.Serialize(s.Targeting, SurveyMapping.ColumnJson),
+        ExcludeEmailDomains = JsonSerializer.Serialize(s.ExcludeEmailDomains, SurveyMapping.ColumnJson),
+        Texts = JsonSerializer.Serialize(s.Texts, SurveyMapping.ColumnJson),
+        Theme = JsonSerializer.Serialize(s.Theme, SurveyMapping.ColumnJson),
+        s.CreatedAt,
+        s.UpdatedAt,
+    };
+
+    /// <summary>Row shape of <c>surveys</c>.</summary>
+    sealed class SurveyRow
+    {
+        public string Id { get; set; } = "";
+        public string WorkspaceId { get; set; } = "";
+        public string Name { get; set; } = "";
+        public string Kind { get; set; } = "nps";
+        public long Active { get; set; }
+        public long Priority { get; set; }
+        public string? Trigger { get; set; }
+        public long FirstSurveyDelayDays { get; set; }
+        public long ResurveyDays { get; set; }
+        public long DeclineCooldownDays { get; set; }
+        public long ReshowAfterIgnoredDays { get; set; }
+        public double SamplePercent { get; set; }
+        public long? DailyCap { get; set; }
+        public string Targeting { get; set; } = "[]";
+        public string ExcludeEmailDomains { get; set; } = "[]";
+        public string Texts { get; set; } = "{}";
+        public string Theme { get; set; } = "{}";
+        public long CreatedAt { get; set; }
+        public long UpdatedAt { get; set; }
+
+        public Survey ToSurvey()
+        {
+            var theme = JsonSerializer.Deserialize<ThemeInput>(Theme, SurveyMapping.ColumnJson);
+            return new Survey(Id, WorkspaceId, Name, Kind, Active != 0, (int)Priority, Trigger, (int)FirstSurveyDelayDays,
+                (int)ResurveyDays, (int)DeclineCooldownDays, (int)ReshowAfterIgnoredDays, SamplePercent, (int?)DailyCap,
+                JsonSerializer.Deserialize<List<TargetingCondition>>(Targeting, SurveyMapping.ColumnJson) ?? [],
+                JsonSerializer.Deserialize<List<string>>(ExcludeEmailDomains, SurveyMapping.ColumnJson) ?? [],
+                JsonSerializer.Deserialize<Dictionary<string, TextOverrides>>(Texts, SurveyMapping.ColumnJson) ?? [],
+                new SurveyTheme(theme?.Color ?? SurveyDefaults.Color, theme?.Position ?? SurveyDefaults.Position),
+                CreatedAt, UpdatedAt);
+        }
+    }
+}

@@ -1,0 +1,247 @@
+using System.Text.Json;
+using Pulse.Api.Localization;
+using Pulse.Api.Users;
+
+namespace Pulse.Api.Surveys;
+
+/// <summary>Checks a <see cref="SurveyInput"/> and applies it to a survey; every error names its field. Pure logic.</summary>
+public static class SurveyValidation
+{
+    public const int MaxNameLength = 100;
+    public const int MaxDays = 3650;
+    public const int MaxPriority = 1000;
+    public const int MaxDailyCap = 1_000_000;
+    public const int MaxConditions = 50;
+    public const int MaxConditionValues = 100;
+    public const int MaxDomains = 100;
+    public const int MaxTextLength = 1000;
+
+    public static readonly IReadOnlyList<string> Kinds = ["nps"];
+    public static readonly IReadOnlyList<string> Positions = ["bottom-right", "bottom-left", "top-right", "top-left", "center"];
+    public static readonly IReadOnlyList<string> Ops = ["eq", "neq", "in", "nin", "exists", "gte", "lte"];
+
+    /// <summary>An event name: 1–64 of <c>a-z 0-9 _ . -</c>.</summary>
+    public static bool IsEventName(string? name) =>
+        name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.' or '-');
+
+    /// <summary>The survey <paramref name="current"/> with <paramref name="input"/> applied, or the errors.</summary>
+    public static Survey? Apply(Survey current, SurveyInput input, bool creating, out Dictionary<string, string[]> errors)
+    {
+        var e = new Dictionary<string, string[]>();
+        void Error(string field, string message) => e[field] = [message];
+
+        var name = current.Name;
+        if (input.Name is not null)
+        {
+            name = input.Name.Trim();
+            if (name.Length is 0 or > MaxNameLength)
+                Error("name", $"name is 1–{MaxNameLength} characters");
+        }
+        else if (creating)
+            Error("name", "name is required");
+
+        if (input.Kind is not null && !Kinds.Contains(input.Kind))
+            Error("kind", $"kind must be one of: {string.Join(", ", Kinds)} ('csat' and 'ces' are planned)");
+        if (input.Priority is { } priority && Math.Abs(priority) > MaxPriority)
+            Error("priority", $"priority is between -{MaxPriority} and {MaxPriority}");
+
+        var trigger = current.Trigger;
+        if (input.HasTrigger)
+        {
+            trigger = input.Trigger;
+            if (trigger is not null && !IsEventName(trigger))
+                Error("trigger", "trigger is null (any page view) or an event name of 1–64 characters [a-z0-9_.-]");
+        }
+
+        CheckDays(input.FirstSurveyDelayDays, "firstSurveyDelayDays", Error);
+        CheckDays(input.ResurveyDays, "resurveyDays", Error);
+        CheckDays(input.DeclineCooldownDays, "declineCooldownDays", Error);
+        CheckDays(input.ReshowAfterIgnoredDays, "reshowAfterIgnoredDays", Error);
+
+        if (input.SamplePercent is { } percent && !(percent is >= 0 and <= 100))
+            Error("samplePercent", "samplePercent is between 0 and 100");
+
+        var dailyCap = current.DailyCap;
+        if (input.HasDailyCap)
+        {
+            dailyCap = input.DailyCap;
+            if (dailyCap is < 0 or > MaxDailyCap)
+                Error("dailyCap", $"dailyCap is null (no cap) or between 0 and {MaxDailyCap}");
+        }
+
+        var targeting = input.Targeting is null ? current.Targeting : CheckTargeting(input.Targeting, Error);
+        var domains = input.ExcludeEmailDomains is null ? current.ExcludeEmailDomains : CheckDomains(input.ExcludeEmailDomains, Error);
+        var texts = input.Texts is null ? current.Texts : CheckTexts(input.Texts, Error);
+        var theme = input.Theme is null ? current.Theme : CheckTheme(current.Theme, input.Theme, Error);
+
+        errors = e;
+        if (e.Count > 0)
+            return null;
+        return current with
+        {
+            Name = name,
+            Kind = input.Kind ?? current.Kind,
+            Active = input.Active ?? current.Active,
+            Priority = input.Priority ?? current.Priority,
+            Trigger = trigger,
+            FirstSurveyDelayDays = input.FirstSurveyDelayDays ?? current.FirstSurveyDelayDays,
+            ResurveyDays = input.ResurveyDays ?? current.ResurveyDays,
+            DeclineCooldownDays = input.DeclineCooldownDays ?? current.DeclineCooldownDays,
+            ReshowAfterIgnoredDays = input.ReshowAfterIgnoredDays ?? current.ReshowAfterIgnoredDays,
+            SamplePercent = input.SamplePercent ?? current.SamplePercent,
+            DailyCap = dailyCap,
+            Targeting = targeting,
+            ExcludeEmailDomains = domains,
+            Texts = texts,
+            Theme = theme,
+        };
+    }
+
+    static void CheckDays(int? days, string field, Action<string, string> error)
+    {
+        if (days is < 0 or > MaxDays)
+            error(field, $"{field} is between 0 and {MaxDays}");
+    }
+
+    static List<TargetingCondition> CheckTargeting(IReadOnlyList<TargetingCondition?> conditions, Action<string, string> error)
+    {
+        var result = new List<TargetingCondition>();
+        if (conditions.Count > MaxConditions)
+        {
+            error("targeting", $"at most {MaxConditions} conditions");
+            return result;
+        }
+        for (var i = 0; i < conditions.Count; i++)
+        {
+            var field = $"targeting[{i}]";
+            if (conditions[i] is not { } c)
+            {
+                error(field, "a condition is an object { trait, op, value | values }");
+                continue;
+            }
+            if (!Traits.IsValidKey(c.Trait))
+            {
+                error(field + ".trait", "trait is a trait key: a letter or _, then letters, digits, _ . -; at most 64 characters");
+                continue;
+            }
+            switch (c.Op)
+            {
+                case "eq" or "neq":
+                    if (c.Values is not null || c.Value is not { } v || !IsScalar(v))
+                        error(field + ".value", $"'{c.Op}' takes one 'value' (a string, number or boolean) and no 'values'");
+                    else
+                        result.Add(new TargetingCondition(c.Trait, c.Op, v));
+                    break;
+                case "gte" or "lte":
+                    if (c.Values is not null || c.Value is not { ValueKind: JsonValueKind.Number } n || !n.TryGetDouble(out var d) || !double.IsFinite(d))
+                        error(field + ".value", $"'{c.Op}' takes one number 'value' and no 'values'");
+                    else
+                        result.Add(new TargetingCondition(c.Trait, c.Op, n));
+                    break;
+                case "in" or "nin":
+                    if (c.Value is not null || c.Values is not { Count: > 0 and <= MaxConditionValues } list || !list.All(IsScalar))
+                        error(field + ".values", $"'{c.Op}' takes 'values': 1–{MaxConditionValues} strings, numbers or booleans, and no 'value'");
+                    else
+                        result.Add(new TargetingCondition(c.Trait, c.Op, null, c.Values));
+                    break;
+                case "exists":
+                    if (c.Value is not null || c.Values is not null)
+                        error(field, "'exists' takes neither 'value' nor 'values'");
+                    else
+                        result.Add(new TargetingCondition(c.Trait, c.Op));
+                    break;
+                default:
+                    error(field + ".op", $"op is one of: {string.Join(", ", Ops)}");
+                    break;
+            }
+        }
+        return result;
+    }
+
+    static bool IsScalar(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.String => v.GetString()!.Length <= Traits.MaxStringLength,
+        JsonValueKind.True or JsonValueKind.False => true,
+        JsonValueKind.Number => v.TryGetDouble(out var d) && double.IsFinite(d),
+        _ => false,
+    };
+
+    static List<string> CheckDomains(IReadOnlyList<string?> domains, Action<string, string> error)
+    {
+        var result = new List<string>();
+        if (domains.Count > MaxDomains)
+        {
+            error("excludeEmailDomains", $"at most {MaxDomains} domains");
+            return result;
+        }
+        for (var i = 0; i < domains.Count; i++)
+        {
+            var domain = domains[i]?.Trim().TrimStart('@').ToLowerInvariant();
+            if (domain is null || !IsDomain(domain))
+                error($"excludeEmailDomains[{i}]", "a domain such as 'acme.com' (letters, digits, '-', '.'; at most 253 characters)");
+            else if (!result.Contains(domain))
+                result.Add(domain);
+        }
+        return result;
+    }
+
+    static bool IsDomain(string d) =>
+        d.Length is > 0 and <= 253
+        && d.Split('.').All(label => label.Length is > 0 and <= 63 && label.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+                                     && label[0] != '-' && label[^1] != '-');
+
+    static Dictionary<string, TextOverrides> CheckTexts(IReadOnlyDictionary<string, TextOverrides?> texts, Action<string, string> error)
+    {
+        var result = new Dictionary<string, TextOverrides>(StringComparer.Ordinal);
+        foreach (var (locale, overrides) in texts)
+        {
+            var field = $"texts.{locale}";
+            var code = SurveyCatalog.Find(locale)?.Code;
+            if (code is null)
+            {
+                error(field, $"'{locale}' is not a catalog locale; known: {string.Join(", ", SurveyCatalog.Codes)}");
+                continue;
+            }
+            if (overrides is null)
+            {
+                error(field, "an object of strings to replace: question, low, high, followUp { promoter, passive, detractor }, placeholder, submit, dismiss, thanks");
+                continue;
+            }
+            var ok = true;
+            void Check(string? value, string name)
+            {
+                if (value is null)
+                    return;
+                if (value.Trim().Length == 0 || value.Length > MaxTextLength)
+                {
+                    error($"{field}.{name}", $"a text is 1–{MaxTextLength} characters; leave it out to keep the catalog's wording");
+                    ok = false;
+                }
+            }
+            Check(overrides.Question, "question");
+            Check(overrides.Low, "low");
+            Check(overrides.High, "high");
+            Check(overrides.FollowUp?.Promoter, "followUp.promoter");
+            Check(overrides.FollowUp?.Passive, "followUp.passive");
+            Check(overrides.FollowUp?.Detractor, "followUp.detractor");
+            Check(overrides.Placeholder, "placeholder");
+            Check(overrides.Submit, "submit");
+            Check(overrides.Dismiss, "dismiss");
+            Check(overrides.Thanks, "thanks");
+            if (ok)
+                result[code] = overrides.FollowUp is { Promoter: null, Passive: null, Detractor: null } ? overrides with { FollowUp = null } : overrides;
+        }
+        return result;
+    }
+
+    static SurveyTheme CheckTheme(SurveyTheme current, ThemeInput input, Action<string, string> error)
+    {
+        var color = input.Color?.ToLowerInvariant() ?? current.Color;
+        if (color.Length != 7 || color[0] != '#' || !color[1..].All(char.IsAsciiHexDigitLower))
+            error("theme.color", "color is '#rrggbb'");
+        var position = input.Position ?? current.Position;
+        if (!Positions.Contains(position))
+            error("theme.position", $"position is one of: {string.Join(", ", Positions)}");
+        return new SurveyTheme(color, position);
+    }
+}

@@ -1,0 +1,60 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Pulse.Api.Users;
+
+/// <summary>An end user of a vendor's product as Pulse last saw them.</summary>
+public sealed record EndUser(
+    string WorkspaceId,
+    string UserId,
+    string? Email,
+    long? SignedUpAt,
+    long FirstSeenAt,
+    long LastSeenAt,
+    string Traits,
+    long? OptedOutAt);
+
+/// <summary>
+/// What a call says about a user: values given replace the stored ones, values left out keep
+/// them. A given <c>traits</c> object replaces the stored set as a whole (latest values).
+/// </summary>
+public sealed record UserSighting(string UserId, string? Email, long? SignedUpAt, string? TraitsJson, long SeenAt)
+{
+    /// <summary>
+    /// Whether this sighting changes the stored row: a new user, a changed email, sign-up date or
+    /// trait set, or a last-seen older than <paramref name="lastSeenResolution"/>. Anything else
+    /// needs no write, which keeps repeated eligibility calls read-only.
+    /// </summary>
+    public bool Changes(EndUser? stored, TimeSpan lastSeenResolution) =>
+        stored is null
+        || (Email is not null && Email != stored.Email)
+        || (SignedUpAt is not null && SignedUpAt != stored.SignedUpAt)
+        || (TraitsJson is not null && TraitsJson != stored.Traits)
+        || SeenAt - stored.LastSeenAt >= (long)lastSeenResolution.TotalMilliseconds;
+}
+
+/// <summary>SQL for end users. Rows are keyed by (workspace, the vendor's user id); eligibility reads them with the user's history.</summary>
+public sealed class EndUserStore
+{
+    const string UpsertSql = """
+        INSERT INTO end_users (workspace_id, user_id, email, signed_up_at, first_seen_at, last_seen_at, traits)
+        VALUES (@WorkspaceId, @UserId, @Email, @SignedUpAt, @SeenAt, @SeenAt, COALESCE(@Traits, '{}'))
+        ON CONFLICT (workspace_id, user_id) DO UPDATE SET
+            email        = COALESCE(excluded.email, end_users.email),
+            signed_up_at = COALESCE(excluded.signed_up_at, end_users.signed_up_at),
+            traits       = COALESCE(@Traits, end_users.traits),
+            last_seen_at = MAX(end_users.last_seen_at, excluded.last_seen_at)
+        """;
+
+    /// <summary>Creates the user or applies what the sighting says (first-seen never moves).</summary>
+    public static void Upsert(SqliteConnection c, SqliteTransaction tx, string workspaceId, UserSighting s) =>
+        c.Execute(UpsertSql, new
+        {
+            WorkspaceId = workspaceId,
+            s.UserId,
+            s.Email,
+            s.SignedUpAt,
+            s.SeenAt,
+            Traits = s.TraitsJson,
+        }, tx);
+}
