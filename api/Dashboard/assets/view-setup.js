@@ -14,7 +14,7 @@ const TEXT_FIELDS = [
   ['followUp.detractor', 'Follow-up for detractors (0–6)'], ['placeholder', 'Comment placeholder'],
   ['submit', 'Submit button'], ['dismiss', 'Close button label'], ['thanks', 'Thank-you message'],
 ];
-const POSITIONS = ['bottom-right', 'bottom-left', 'top-right', 'top-left'];
+const POSITIONS = ['bottom-right', 'bottom-left', 'top-right', 'top-left', 'center'];
 
 /** The snippet a vendor pastes: the widget's loader line with this server's URL, then init. */
 export function snippet(siteKey, origin) {
