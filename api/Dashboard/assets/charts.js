@@ -253,8 +253,8 @@ export function segmentChart({ title, trait, groups }) {
 /** Marker shape per quadrant, so the chart reads without colour too. */
 function symbol(kind, cx, cy, r) {
   switch (kind) {
-    case 'at-risk': return `M${cx},${cy - r * 1.3}L${cx + r * 1.3},${cy}L${cx},${cy + r * 1.3}L${cx - r * 1.3},${cy}Z`;
-    case 'watch': return `M${cx},${cy - r * 1.2}L${cx + r * 1.1},${cy + r * 0.9}L${cx - r * 1.1},${cy + r * 0.9}Z`;
+    case 'at_risk': return `M${cx},${cy - r * 1.3}L${cx + r * 1.3},${cy}L${cx},${cy + r * 1.3}L${cx - r * 1.3},${cy}Z`;
+    case 'monitor': return `M${cx},${cy - r * 1.2}L${cx + r * 1.1},${cy + r * 0.9}L${cx - r * 1.1},${cy + r * 0.9}Z`;
     case 'grow': return `M${cx - r},${cy - r}H${cx + r}V${cy + r}H${cx - r}Z`;
     default: return `M${cx - r},${cy}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0`;
   }
@@ -280,15 +280,15 @@ export function accountScatter({ title, accounts, arrThreshold, npsThreshold, qu
   const hi = 10 ** Math.ceil(Math.log10(Math.max(...arrs, lo * 10)));
   const x = (v) => m.l + ((Math.log10(v) - Math.log10(lo)) * (W - m.l - m.r)) / (Math.log10(hi) - Math.log10(lo));
   const y = (v) => m.t + ((100 - v) * (height - m.t - m.b)) / 200;
-  const label = (a) => `${a.accountName}: ARR ${fmt.usd(a.arr)}, NPS ${fmt.nps(a.nps)}, ${fmt.count(a.respondents)} respondents, ${a.quadrant}`;
-  const atRisk = plotted.filter((a) => a.kind === 'at-risk');
+  const label = (a) => `${a.accountName}: ARR ${fmt.usd(a.arr)}, NPS ${fmt.nps(a.nps)}, ${fmt.count(a.respondents)} respondents, ${quadrantNames[a.kind]}`;
+  const atRisk = plotted.filter((a) => a.kind === 'at_risk');
   const desc = plotted.length === 0
     ? 'No accounts with ARR and responses in this range.'
     : `${plotted.length} accounts by ARR (logarithmic axis) and NPS, split at ${fmt.usd(arrThreshold)} ARR and NPS ${fmt.nps(npsThreshold)}. `
       + `${atRisk.length} at risk (high ARR, low NPS)${atRisk.length ? `, the largest ${atRisk.reduce((a, b) => (b.arr > a.arr ? b : a)).accountName}` : ''}.`;
   const table = dataTable(`${title} (data)`,
     [{ label: 'Account' }, { label: 'ARR', numeric: true }, { label: 'NPS', numeric: true }, { label: 'Respondents', numeric: true }, { label: 'Quadrant' }],
-    plotted.map((a) => [a.accountName, fmt.usd(a.arr), fmt.nps(a.nps), fmt.count(a.respondents), a.quadrant]));
+    plotted.map((a) => [a.accountName, fmt.usd(a.arr), fmt.nps(a.nps), fmt.count(a.respondents), quadrantNames[a.kind]]));
   return frame({
     title, desc, width: W, height, table, className: 'scatter',
     build(svg) {
@@ -306,10 +306,10 @@ export function accountScatter({ title, accounts, arrThreshold, npsThreshold, qu
       svg.append(s('line', { class: 'quadrant-line', x1: qx, x2: qx, y1: m.t, y2: height - m.b }));
       svg.append(s('line', { class: 'quadrant-line', x1: m.l, x2: W - m.r, y1: qy, y2: qy }));
       const corner = (kind, tx, ty, anchor) => svg.append(s('text', { class: `quadrant-name q-${kind}`, x: tx, y: ty, 'text-anchor': anchor, text: quadrantNames[kind] }));
-      corner('champions', W - m.r - 6, m.t + 14, 'end');
-      corner('at-risk', W - m.r - 6, height - m.b - 8, 'end');
+      corner('champion', W - m.r - 6, m.t + 14, 'end');
+      corner('at_risk', W - m.r - 6, height - m.b - 8, 'end');
       corner('grow', m.l + 6, m.t + 14, 'start');
-      corner('watch', m.l + 6, height - m.b - 8, 'start');
+      corner('monitor', m.l + 6, height - m.b - 8, 'start');
       // Marks with the most respondents first, so the smaller ones stay on top and can be pointed at.
       for (const a of [...plotted].sort((p, q) => q.respondents - p.respondents)) {
         const r = Math.min(12, 3.5 + Math.sqrt(a.respondents));

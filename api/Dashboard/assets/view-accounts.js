@@ -7,28 +7,23 @@ import { accountScatter, quadrantSwatch } from './charts.js';
 
 export const title = 'Accounts';
 
-const NAMES = { champions: 'Champions', 'at-risk': 'At risk', grow: 'Grow', watch: 'Watch' };
+/** The API's quadrant labels (GET /v1/accounts) and how the dashboard names them. */
+const NAMES = { champion: 'Champions', at_risk: 'At risk', grow: 'Grow', monitor: 'Monitor' };
 const DESCRIPTIONS = {
-  champions: 'high ARR, high NPS',
-  'at-risk': 'high ARR, low NPS',
+  champion: 'high ARR, high NPS',
+  at_risk: 'high ARR, low NPS',
   grow: 'low ARR, high NPS',
-  watch: 'low ARR, low NPS',
+  monitor: 'low ARR, low NPS',
 };
 
-/** The quadrant kind from the API's label ("at_risk", "high-arr-low-nps", "Champions", …). */
-export function quadrantKind(label) {
-  const l = String(label || '').toLowerCase().replace(/[\s_-]+/g, '');
-  if (l.includes('risk')) return 'at-risk';
-  if (l.includes('champion')) return 'champions';
-  const highArr = l.includes('higharr');
-  const lowArr = l.includes('lowarr');
-  const highNps = l.includes('highnps');
-  const lowNps = l.includes('lownps');
-  if (highArr && lowNps) return 'at-risk';
-  if (highArr && highNps) return 'champions';
-  if (lowArr && highNps) return 'grow';
-  if (lowArr && lowNps) return 'watch';
-  return null;
+/** The quadrant of an account: the API's label, or from the thresholds when the API gave none. */
+function quadrantOf(a, t) {
+  if (a.quadrant in NAMES) return a.quadrant;
+  if (a.arr === null || a.arr === undefined || a.nps === null || a.nps === undefined) return null;
+  const highArr = a.arr >= t.arr;
+  const highNps = a.nps >= t.nps;
+  if (highArr) return highNps ? 'champion' : 'at_risk';
+  return highNps ? 'grow' : 'monitor';
 }
 
 function median(values) {
@@ -38,25 +33,10 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/**
- * Where the quadrant lines go: the thresholds the API reports, or else the boundary its labels
- * imply (between the largest low-ARR and the smallest high-ARR account), or else the median.
- */
+/** Where the quadrant lines go: the thresholds the API used (median ARR and NPS 0 by default). */
 function thresholds(response, items) {
-  const arrs = items.filter((a) => a.arr > 0);
-  let arr = response.arrThreshold ?? response.thresholds?.arr;
-  let nps = response.npsThreshold ?? response.thresholds?.nps;
-  if (arr === undefined) {
-    const low = arrs.filter((a) => a.kind === 'grow' || a.kind === 'watch').map((a) => a.arr);
-    const high = arrs.filter((a) => a.kind === 'champions' || a.kind === 'at-risk').map((a) => a.arr);
-    arr = low.length && high.length ? Math.sqrt(Math.max(...low) * Math.min(...high)) : median(arrs.map((a) => a.arr));
-  }
-  if (nps === undefined) {
-    const low = items.filter((a) => a.kind === 'at-risk' || a.kind === 'watch').map((a) => a.nps);
-    const high = items.filter((a) => a.kind === 'champions' || a.kind === 'grow').map((a) => a.nps);
-    nps = low.length && high.length ? (Math.max(...low) + Math.min(...high)) / 2 : 0;
-  }
-  return { arr, nps };
+  const arr = response.arrThreshold ?? median(items.filter((a) => a.arr !== null && a.arr !== undefined).map((a) => a.arr));
+  return { arr, nps: response.npsThreshold ?? 0 };
 }
 
 const COLUMNS = [
@@ -64,23 +44,19 @@ const COLUMNS = [
   ['arr', 'ARR', (a) => a.arr ?? -1],
   ['nps', 'NPS', (a) => a.nps ?? -1000],
   ['respondents', 'Respondents', (a) => a.respondents],
-  ['quadrant', 'Quadrant', (a) => a.quadrant],
+  ['quadrant', 'Quadrant', (a) => NAMES[a.kind] || ''],
 ];
 
 export async function render(ctx, root) {
   const { state } = ctx;
-  const response = await ctx.api.get('/v1/accounts', ctx.filters());
+  const response = await ctx.api.get('/v1/accounts', ctx.filters({ limit: 1000 }));
   if (!ctx.current()) return;
   const items = (response.items || []).map((a) => ({
     ...a,
     accountName: a.accountName || a.accountId,
   }));
-  for (const a of items) a.kind = quadrantKind(a.quadrant);
   const t = thresholds(response, items);
-  for (const a of items) {
-    if (!a.kind) a.kind = `${a.arr >= t.arr ? 'high' : 'low'}-${a.nps >= t.nps ? 'high' : 'low'}`
-      .replace('high-high', 'champions').replace('high-low', 'at-risk').replace('low-high', 'grow').replace('low-low', 'watch');
-  }
+  for (const a of items) a.kind = quadrantOf(a, t);
 
   const sortKey = COLUMNS.some(([k]) => k === state.sort) ? state.sort : 'arr';
   const dir = state.dir === 'asc' ? 'asc' : 'desc';
@@ -91,7 +67,7 @@ export async function render(ctx, root) {
     const c = typeof x === 'string' ? x.localeCompare(y) : x - y;
     return dir === 'asc' ? c : -c;
   });
-  const atRisk = items.filter((a) => a.kind === 'at-risk').sort((a, b) => (b.arr ?? 0) - (a.arr ?? 0));
+  const atRisk = items.filter((a) => a.kind === 'at_risk').sort((a, b) => (b.arr ?? 0) - (a.arr ?? 0));
   const atRiskArr = atRisk.reduce((sum, a) => sum + (a.arr || 0), 0);
 
   const header = COLUMNS.map(([key, label]) => {
@@ -104,12 +80,12 @@ export async function render(ctx, root) {
         on: { click: () => ctx.set({ sort: key, dir: next }) },
       }, h('span', { class: 'sort-mark', 'aria-hidden': 'true', text: active ? (dir === 'asc' ? ' ▲' : ' ▼') : '' })));
   });
-  const rows = sorted.map((a) => h('tr', { class: a.kind === 'at-risk' ? 'at-risk' : null, dataset: { account: a.accountId } },
-    h('th', { scope: 'row' }, a.accountName, a.kind === 'at-risk' ? h('span', { class: 'badge risk', text: 'At risk' }) : null),
+  const rows = sorted.map((a) => h('tr', { class: a.kind === 'at_risk' ? 'at-risk' : null, dataset: { account: a.accountId } },
+    h('th', { scope: 'row' }, a.accountName, a.kind === 'at_risk' ? h('span', { class: 'badge risk', text: 'At risk' }) : null),
     h('td', { class: 'num', text: fmt.usd(a.arr) }),
     h('td', { class: 'num', text: fmt.nps(a.nps) }),
     h('td', { class: 'num', text: fmt.count(a.respondents) }),
-    h('td', null, quadrantSwatch(a.kind), ` ${a.quadrant}`)));
+    h('td', null, a.kind ? [quadrantSwatch(a.kind), ` ${NAMES[a.kind]}`] : h('span', { class: 'muted', text: 'no ARR' }))));
 
   mount(root,
     h('h1', { tabindex: -1, text: 'Accounts' }),
