@@ -211,9 +211,9 @@ public static class DemoStory
             var roll = f.Random.Double();
             if (roll < 0.64)
             {
-                var dip = Math.Exp(-Math.Pow((t - dipCenter) / (18.0 * Day), 2)) * -1.6;
+                var dip = Math.Exp(-Math.Pow((t - dipCenter) / (18.0 * Day), 2)) * -1.4;
                 var recovery = t > end - 90 * Day ? 0.5 * (t - (end - 90 * Day)) / (90.0 * Day) : 0;
-                var mu = 8.05 + user.Account.Mood + roleEffect + dip + recovery;
+                var mu = 8.35 + user.Account.Mood + roleEffect + dip + recovery;
                 var score = (int)Math.Clamp(Math.Round(mu + Gaussian(f) * 1.8), 0, 10);
                 var at = t + f.Random.Long(4_000, 180_000);
                 yield return new DemoDisplay(user, t, url, DemoOutcome.Answered, at, score, Comment(f, score, dip < -0.8));

@@ -80,12 +80,20 @@ export async function render(ctx, root) {
         on: { click: () => ctx.set({ sort: key, dir: next }) },
       }, h('span', { class: 'sort-mark', 'aria-hidden': 'true', text: active ? (dir === 'asc' ? ' ▲' : ' ▼') : '' })));
   });
+  const FIRST = 25;
   const rows = sorted.map((a) => h('tr', { class: a.kind === 'at_risk' ? 'at-risk' : null, dataset: { account: a.accountId } },
     h('th', { scope: 'row' }, a.accountName, a.kind === 'at_risk' ? h('span', { class: 'badge risk', text: 'At risk' }) : null),
     h('td', { class: 'num', text: fmt.usd(a.arr) }),
     h('td', { class: 'num', text: fmt.nps(a.nps) }),
     h('td', { class: 'num', text: fmt.count(a.respondents) }),
     h('td', null, a.kind ? [quadrantSwatch(a.kind), ` ${NAMES[a.kind]}`] : h('span', { class: 'muted', text: 'no ARR' }))));
+
+  // The table shows the first rows in the chosen order; the rest on request (hidden rows stay in the DOM).
+  rows.slice(FIRST).forEach((r) => { r.hidden = true; });
+  const showAll = rows.length > FIRST
+    ? h('button', { type: 'button', class: 'button', id: 'accounts-show-all', text: `Show all ${rows.length} accounts`,
+      on: { click: (event) => { rows.forEach((r) => { r.hidden = false; }); rows[FIRST].querySelector('th').setAttribute('tabindex', '-1'); rows[FIRST].querySelector('th').focus(); event.currentTarget.remove(); } } })
+    : null;
 
   mount(root,
     h('h1', { tabindex: -1, text: 'Accounts' }),
@@ -111,6 +119,7 @@ export async function render(ctx, root) {
         h('table', { class: 'data', id: 'accounts-table' },
           h('caption', { class: 'visually-hidden', text: 'Accounts with ARR, NPS, respondents and quadrant; column headers sort' }),
           h('thead', null, h('tr', null, header)),
-          h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: 5, text: 'No accounts with responses in this range.' })))))));
+          h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: 5, text: 'No accounts with responses in this range.' }))))),
+      showAll));
   ctx.announce(`Accounts: ${items.length}, ${atRisk.length} at risk.`);
 }

@@ -16,7 +16,8 @@ export async function render(ctx, root) {
   ]);
   if (!ctx.current()) return;
   ctx.rememberTraits(recent.items.flatMap((i) => Object.keys(i.traits || {})));
-  const groups = [...(metrics.groups || [])].sort((a, b) => (b.responses - a.responses) || String(a.value).localeCompare(String(b.value)));
+  // Highest NPS first; values without responses last.
+  const groups = [...(metrics.groups || [])].sort((a, b) => ((b.nps ?? -1000) - (a.nps ?? -1000)) || (b.responses - a.responses));
 
   const picker = h('select', { id: 'segment-trait', name: 'trait' },
     ctx.traits.map((k) => h('option', { value: k, text: fmt.traitLabel(k), selected: k === trait })));
