@@ -185,9 +185,9 @@ function renderFilters() {
   const chips = Object.entries(state.where).map(([k, v]) => h('li', { class: 'chip' },
     h('span', { text: `${traitLabel(k)} = ${v}` }),
     h('button', {
-      type: 'button', class: 'chip-remove', 'aria-label': `Remove filter ${traitLabel(k)} = ${v}`, text: '×',
+      type: 'button', class: 'chip-remove',
       on: { click: () => { const where = { ...state.where }; delete where[k]; set({ where }); } },
-    })));
+    }, h('span', { 'aria-hidden': 'true', text: '×' }), h('span', { class: 'visually-hidden', text: `Remove filter ${traitLabel(k)} = ${v}` }))));
   const traitSelect = h('select', { id: 'filter-trait', name: 'filterTrait' },
     h('option', { value: '', text: 'Choose a trait' }),
     [...app.traits].filter((k) => !(k in state.where)).map((k) => h('option', { value: k, text: traitLabel(k) })));

@@ -34,7 +34,7 @@ export async function render(ctx, root) {
     h('td', null, g.lowSample ? h('span', { class: 'badge warn', text: 'Low sample' }) : ''),
     h('td', null, state.where[trait] === String(g.value) ? h('span', { class: 'muted', text: 'Filtered' }) : h('button', {
       type: 'button', class: 'button small', text: 'Filter to this',
-      'aria-label': `Filter every view to ${fmt.traitLabel(trait)} = ${g.value}`,
+      'aria-label': `Filter to this: ${fmt.traitLabel(trait)} = ${g.value}`,
       on: { click: () => ctx.set({ where: { ...state.where, [trait]: String(g.value) } }) },
     }))));
 
