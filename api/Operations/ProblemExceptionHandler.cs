@@ -18,7 +18,7 @@ public sealed class ProblemException(int status, string title, string detail, ID
 /// Turns the exceptions a client can cause (bad JSON, a body too large, a full write queue, a rate limit) into
 /// problem+json 4xx/503 answers with a useful detail. Anything else is a bug: logged, and a bare 500.
 /// </summary>
-sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
+sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -59,6 +59,55 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         if (cut > 0)
             message = message[..cut];
+        var token = json.InnerException is InvalidOperationException inner ? TokenMismatch().Match(inner.Message) : null;
+        var convert = ConvertFailure().Match(message);
+        if (token is { Success: true })
+            message = $"expected {Article(token.Groups[2].Value)}, got {Token(token.Groups[1].Value)}.";
+        else if (convert.Success)
+            message = Expected(convert.Groups[1].Value) is { } expected ? $"expected {expected}." : "this field has another type.";
         return $"Invalid JSON at '{path}': {message}";
     }
+
+    static string Article(string kind) => kind switch
+    {
+        "number" => "a number",
+        "boolean" => "true or false",
+        "string" => "a string",
+        _ => kind,
+    };
+
+    static string Token(string tokenType) => tokenType switch
+    {
+        "String" or "PropertyName" => "a string",
+        "Number" => "a number",
+        "True" or "False" => "true/false",
+        "StartObject" => "an object",
+        "StartArray" => "an array",
+        "Null" => "null",
+        _ => tokenType,
+    };
+
+    /// <summary>What a JSON client should have sent, instead of a .NET type name; null when the name says nothing useful.</summary>
+    static string? Expected(string typeName)
+    {
+        var type = typeName.Replace("System.Nullable`1[", "", StringComparison.Ordinal).TrimEnd(']');
+        return type switch
+        {
+            "System.Int32" or "System.Int64" or "System.Int16" or "System.Byte" => "a whole number",
+            "System.Double" or "System.Single" or "System.Decimal" => "a number",
+            "System.Boolean" => "true or false",
+            "System.String" => "a string",
+            "System.DateTimeOffset" or "System.DateTime" => "an ISO 8601 date-time string such as 2026-01-02T00:00:00Z",
+            _ when type.Contains("List`1", StringComparison.Ordinal) || type.Contains("[]", StringComparison.Ordinal)
+                || type.Contains("IEnumerable", StringComparison.Ordinal) || type.Contains("Collection", StringComparison.Ordinal) => "an array",
+            _ when type.Contains("Dictionary", StringComparison.Ordinal) => "an object",
+            _ => null,
+        };
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"token type '(\w+)' as an? (\w+)")]
+    private static partial System.Text.RegularExpressions.Regex TokenMismatch();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"could not be converted to ([^ ]+?)\.?$")]
+    private static partial System.Text.RegularExpressions.Regex ConvertFailure();
 }

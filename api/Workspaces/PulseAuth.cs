@@ -9,7 +9,9 @@ public static class PulseAuth
 
     public static IHostApplicationBuilder AddPulseAuth(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<WorkspaceStore>();
+        builder.Services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp => new WorkspaceStore(sp.GetRequiredService<Storage.Db>(),
+            TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkspaceOptions>>().Value.CacheSeconds)));
         builder.Services.AddSingleton<SiteKeyGate>();
         builder.Services.AddAuthentication(SecretKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SecretKeyAuthenticationHandler>(SecretKeyAuthenticationHandler.SchemeName, null);

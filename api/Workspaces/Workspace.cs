@@ -73,3 +73,16 @@ public static class WorkspaceMapping
         w.RequireUserHash, w.FatigueDays, w.TestMode, DateTimeOffset.FromUnixTimeMilliseconds(w.CreatedAt),
         DateTimeOffset.FromUnixTimeMilliseconds(w.UpdatedAt));
 }
+
+/// <summary>Settings of workspace lookups (section <c>Workspaces</c>).</summary>
+public sealed class WorkspaceOptions
+{
+    public const string Section = "Workspaces";
+
+    /// <summary>
+    /// Seconds a workspace looked up by site key or id is reused. Changes made through this
+    /// process apply at once; changes from another process (the CLI) within this bound. 0 turns it off.
+    /// </summary>
+    [Range(0, 300)]
+    public int CacheSeconds { get; set; } = 5;
+}

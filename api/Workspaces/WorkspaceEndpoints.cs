@@ -21,7 +21,7 @@ public static class WorkspaceEndpoints
         store.Find(user.WorkspaceId()) is { } w ? TypedResults.Ok(w.ToResponse()) : TypedResults.NotFound();
 
     static async Task<Results<Ok<WorkspaceResponse>, ValidationProblem, NotFound>> Put(
-        WorkspaceUpdate update, ClaimsPrincipal user, WriteQueue writer, TimeProvider time)
+        WorkspaceUpdate update, ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time)
     {
         var origins = new List<string>();
         foreach (var (value, i) in (update.AllowedOrigins ?? []).Select((v, i) => (v, i)))
@@ -49,6 +49,7 @@ public static class WorkspaceEndpoints
             WorkspaceStore.Save(c, tx, next);
             return next;
         });
+        store.Invalidate(workspaceId);
         return saved is null ? TypedResults.NotFound() : TypedResults.Ok(saved.ToResponse());
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -6,9 +7,19 @@ using Pulse.Api.Surveys;
 
 namespace Pulse.Api.Workspaces;
 
-/// <summary>SQL for workspaces and secret keys. Reads open their own connection; writes take the caller's transaction.</summary>
-public sealed class WorkspaceStore(Db db)
+/// <summary>
+/// SQL for workspaces and secret keys. Reads open their own connection; writes take the caller's
+/// transaction. Lookups by id and site key are cached for a few seconds (every public call makes
+/// one); this process drops an entry as soon as it changes the workspace, another process (the CLI)
+/// is seen within <see cref="CacheFor"/>.
+/// </summary>
+public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
 {
+    readonly ConcurrentDictionary<string, (Workspace Workspace, long Until)> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>How long a looked-up workspace is reused (real time, not the injectable clock).</summary>
+    public TimeSpan CacheFor { get; } = cacheFor ?? TimeSpan.Zero;
+
     const string Columns = "id, name, product_name, site_key, identity_secret, allowed_origins, require_user_hash, fatigue_days, test_mode, created_at, updated_at";
 
     const string SelectById = $"SELECT {Columns} FROM workspaces WHERE id = @Id";
@@ -38,16 +49,32 @@ public sealed class WorkspaceStore(Db db)
     const string RevokeKey = "UPDATE secret_keys SET revoked_at = @At WHERE id = @Id AND workspace_id = @WorkspaceId AND revoked_at IS NULL";
     const string SetIdentitySecret = "UPDATE workspaces SET identity_secret = @Secret, updated_at = @At WHERE id = @Id";
 
-    public Workspace? Find(string id)
+    public Workspace? Find(string id) => Cached("id:" + id, SelectById, new { Id = id });
+
+    public Workspace? FindBySiteKey(string siteKey) => Cached("pk:" + siteKey, SelectBySiteKey, new { SiteKey = siteKey });
+
+    /// <summary>Forgets cached copies of a workspace this process has just changed.</summary>
+    public void Invalidate(string workspaceId)
     {
-        using var c = db.Open();
-        return c.QuerySingleOrDefault<WorkspaceRow>(SelectById, new { Id = id })?.ToWorkspace();
+        foreach (var (key, entry) in _cache)
+            if (entry.Workspace.Id == workspaceId)
+                _cache.TryRemove(key, out _);
     }
 
-    public Workspace? FindBySiteKey(string siteKey)
+    Workspace? Cached(string key, string sql, object args)
     {
-        using var c = db.Open();
-        return c.QuerySingleOrDefault<WorkspaceRow>(SelectBySiteKey, new { SiteKey = siteKey })?.ToWorkspace();
+        var now = Environment.TickCount64;
+        if (_cache.TryGetValue(key, out var hit) && hit.Until > now)
+            return hit.Workspace;
+        Workspace? found;
+        using (var c = db.Open())
+            found = c.QuerySingleOrDefault<WorkspaceRow>(sql, args)?.ToWorkspace();
+        // Only found workspaces are cached, so one created a moment ago is never reported missing.
+        if (found is not null && CacheFor > TimeSpan.Zero)
+            _cache[key] = (found, now + (long)CacheFor.TotalMilliseconds);
+        else
+            _cache.TryRemove(key, out _);
+        return found;
     }
 
     public IReadOnlyList<Workspace> List()

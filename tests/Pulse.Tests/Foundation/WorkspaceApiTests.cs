@@ -165,6 +165,22 @@ public sealed class WorkspaceApiTests
         Assert.That(doc.GetProperty("detail").GetString(), Does.Contain("$"));
     }
 
+    [TestCase("{ \"fatigueDays\": \"seven\" }", "$.fatigueDays", "expected a number, got a string")]
+    [TestCase("{ \"testMode\": 1 }", "$.testMode", "expected true or false, got a number")]
+    [TestCase("{ \"allowedOrigins\": \"https://a.test\" }", "$.allowedOrigins", "expected an array")]
+    [TestCase("{ \"name\": { } }", "$.name", "expected a string, got an object")]
+    public async Task PutWorkspace_WrongJsonType_NamesTheFieldAndTheExpectedKindNotADotNetType(string json, string path, string expected)
+    {
+        using var http = _app.SecretClient(_a.SecretKey);
+        var doc = await (await http.PutAsync("/v1/workspace", Json.Body(json))).AssertProblem(400);
+        var detail = doc.GetProperty("detail").GetString();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(detail, Does.Contain(path).And.Contain(expected));
+            Assert.That(detail, Does.Not.Contain("System.").And.Not.Contain("Pulse.Api"));
+        }
+    }
+
     [Test]
     public async Task PutWorkspace_BodyOverLimit_Is413()
     {
