@@ -7,6 +7,7 @@ using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Api.Webhooks;
+using Pulse.Api.Widget;
 using Pulse.Api.Workspaces;
 
 if (PulseCli.IsCommand(args))
@@ -20,6 +21,7 @@ builder.AddSurveys();
 builder.AddEligibility();
 builder.AddResponses();
 builder.AddPulseWebhooks();
+builder.AddWidget();
 builder.AddDashboard();
 
 var app = builder.Build();
@@ -34,6 +36,7 @@ app.MapEligibility();
 app.MapResponses();
 app.MapPrivacy();
 app.MapWebhooks();
+app.MapWidget();
 app.MapDashboard();
 app.Run();
 return 0;

@@ -1,0 +1,77 @@
+using System.IO.Compression;
+using System.Text;
+using Pulse.Api.Widget;
+
+namespace Pulse.Tests.Widget;
+
+/// <summary>
+/// Size is a feature: the build fails when the snippet or the widget outgrows its budget.
+/// Budgets are in gzip -9 bytes of what browsers receive (the widget as served, minified; the
+/// loader as pasted into the vendor's page). The sizes are printed for docs/benchmarks.md.
+/// </summary>
+public sealed class WidgetSizeTests
+{
+    const int LoaderBudget = 600;
+    const int WidgetBudget = 6 * 1024;
+
+    static int Gzip9(byte[] bytes)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize))
+            gzip.Write(bytes);
+        return buffer.ToArray().Length;
+    }
+
+    static int Brotli11(byte[] bytes)
+    {
+        using var buffer = new MemoryStream();
+        using (var brotli = new BrotliStream(buffer, CompressionLevel.SmallestSize))
+            brotli.Write(bytes);
+        return buffer.ToArray().Length;
+    }
+
+    [Test]
+    public async Task Widget_AsServed_FitsIn6KBGzip()
+    {
+        using var app = new Support.PulseFactory();
+        using var http = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/widget/v1/pulse.js");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
+        var served = await (await http.SendAsync(request)).Content.ReadAsByteArrayAsync();
+        var script = WidgetAssets.Current.Script;
+
+        TestContext.Out.WriteLine($"widget: {script.Bytes.Length} B minified ({Encoding.UTF8.GetByteCount(WidgetAssets.Current.Source)} B source), " +
+            $"{served.Length} B gzip -9 as served, {script.Brotli.Length} B brotli 11 as served");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(served, Has.Length.EqualTo(Gzip9(script.Bytes)), "served gzip is level 9");
+            Assert.That(served, Has.Length.LessThanOrEqualTo(WidgetBudget), "widget over its gzip budget");
+            Assert.That(script.Brotli, Has.Length.LessThan(served.Length));
+        }
+    }
+
+    [Test]
+    public void Loader_AsPasted_FitsIn600BytesGzip()
+    {
+        var loader = Encoding.UTF8.GetBytes(WidgetAssets.Current.Loader);
+        var gzip = Gzip9(loader);
+
+        TestContext.Out.WriteLine($"loader: {loader.Length} B as pasted, {gzip} B gzip -9, {Brotli11(loader)} B brotli 11");
+        Assert.That(gzip, Is.LessThanOrEqualTo(LoaderBudget), "loader over its gzip budget");
+    }
+
+    [Test]
+    public void Readme_ShowsTheLoaderAsItIs()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        Assert.That(readme.ReplaceLineEndings("\n"), Does.Contain(WidgetAssets.Current.Loader.ReplaceLineEndings("\n").Trim()));
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pulse.slnx")))
+            dir = dir.Parent;
+        return dir?.FullName ?? throw new DirectoryNotFoundException("Pulse.slnx not found above " + AppContext.BaseDirectory);
+    }
+}
