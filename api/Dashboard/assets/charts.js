@@ -44,8 +44,23 @@ function frame({ title, desc, width: W, height, build, table, className = '' }) 
   const svg = s('svg', {
     viewBox: `0 0 ${W} ${height}`, class: `chart-svg ${className}`, role: 'group',
     'aria-labelledby': titleId, 'aria-describedby': descId, focusable: 'false',
-  }, s('title', { id: titleId, text: title }), s('desc', { id: descId, text: desc }));
+  }, s('title', { id: titleId, text: title }), s('desc', { id: descId, text: `${desc} Use the arrow keys to move between the marks.` }));
   build(svg);
+  // One tab stop per chart: Tab reaches the first mark, the arrow keys (and Home/End) move between
+  // marks (a roving tabindex), so a year of daily points is not 365 tab stops.
+  const marks = [...svg.querySelectorAll('[data-tip]')];
+  marks.forEach((m, i) => m.setAttribute('tabindex', i === 0 ? '0' : '-1'));
+  svg.addEventListener('keydown', (event) => {
+    const at = marks.indexOf(event.target);
+    if (at < 0) return;
+    const next = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: marks.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    const target = marks[Math.max(0, Math.min(marks.length - 1, next))];
+    marks[at].setAttribute('tabindex', '-1');
+    target.setAttribute('tabindex', '0');
+    target.focus();
+  });
   const tip = h('div', { class: 'chart-tip', 'aria-hidden': 'true', hidden: true });
   const canvas = h('div', { class: 'chart-canvas' }, svg, tip);
   const show = (event) => {
