@@ -71,6 +71,21 @@ public static class DisplayStore
         return (new Display(id, workspaceId, surveyId, userId, shownAt, expiresAt, null, null, email, traitsJson, locale, url), token);
     }
 
+    /// <summary>The display a token names, on a pooled reader with the statement prepared once.</summary>
+    public static Display? FindByToken(PooledReader reader, string token)
+    {
+        if (!token.StartsWith("dt_", StringComparison.Ordinal) || token.Length > 100)
+            return null;
+        var command = reader.Command(SelectByTokenHash, "@TokenHash");
+        command.Parameters[0].Value = Keys.Hash(token);
+        using var r = command.ExecuteReader();
+        if (!r.Read())
+            return null;
+        return new Display(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5),
+            r.IsDBNull(6) ? null : r.GetInt64(6), r.IsDBNull(7) ? null : r.GetInt64(7), r.IsDBNull(8) ? null : r.GetString(8),
+            r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11));
+    }
+
     /// <summary>The display a token names, or null. Looked up by hash, so timing says nothing about the token.</summary>
     public static Display? FindByToken(SqliteConnection c, SqliteTransaction? tx, string token) =>
         token.StartsWith("dt_", StringComparison.Ordinal) && token.Length <= 100

@@ -20,7 +20,7 @@ namespace Pulse.Api.Eligibility;
 /// </summary>
 public sealed class EligibilityService
 {
-    readonly Db _db;
+    readonly ReadPool _reads;
     readonly WriteQueue _writer;
     readonly WriteHooks _hooks;
     readonly SurveyCache _surveys;
@@ -29,10 +29,10 @@ public sealed class EligibilityService
     readonly TimeSpan _lastSeenResolution;
     readonly Counter<long> _decisions;
 
-    public EligibilityService(Db db, WriteQueue writer, WriteHooks hooks, SurveyCache surveys, TimeProvider time,
+    public EligibilityService(ReadPool reads, WriteQueue writer, WriteHooks hooks, SurveyCache surveys, TimeProvider time,
         IOptions<EligibilityOptions> options, PulseMetrics metrics)
     {
-        _db = db;
+        _reads = reads;
         _writer = writer;
         _hooks = hooks;
         _surveys = surveys;
@@ -56,8 +56,8 @@ public sealed class EligibilityService
         var surveys = _surveys.Get(workspace.Id);
 
         UserHistory history;
-        using (var c = _db.Open())
-            history = EligibilityStore.Load(c, null, workspace.Id, ask.UserId, surveys, ask.Event, now);
+        using (var reader = _reads.Rent())
+            history = EligibilityStore.Load(reader, workspace.Id, ask.UserId, surveys, ask.Event, now);
         var decision = EligibilityRules.Decide(surveys, rules, history, ask, now);
 
         if (decision.Eligible)

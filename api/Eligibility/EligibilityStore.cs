@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Api.Users;
 
@@ -51,6 +52,45 @@ public static class EligibilityStore
         public long? LastDeclinedAt { get; set; }
         public long? LastIgnoredAt { get; set; }
     }
+
+    /// <summary>
+    /// The same as <see cref="Load(SqliteConnection, SqliteTransaction?, string, string, IReadOnlyList{Survey}, string?, long)"/>
+    /// on a pooled reader whose statement is prepared once: the not-eligible path runs this on every call.
+    /// </summary>
+    public static UserHistory Load(PooledReader reader, string workspaceId, string userId, IReadOnlyList<Survey> surveys, string? eventName, long now)
+    {
+        EndUser? stored = null;
+        var history = new Dictionary<string, SurveyHistory>(StringComparer.Ordinal);
+        var command = reader.Command(SelectUserAndHistory, "@WorkspaceId", "@UserId");
+        command.Parameters[0].Value = workspaceId;
+        command.Parameters[1].Value = userId;
+        using (var r = command.ExecuteReader())
+        {
+            static long? Long(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+            while (r.Read())
+            {
+                stored ??= new EndUser(workspaceId, userId, r.IsDBNull(0) ? null : r.GetString(0), Long(r, 1), r.GetInt64(2), r.GetInt64(3),
+                    r.GetString(4), Long(r, 5));
+                if (!r.IsDBNull(6))
+                    history[r.GetString(6)] = new SurveyHistory(Long(r, 7), Long(r, 8), Long(r, 9), Long(r, 10));
+            }
+        }
+        var capped = surveys.Where(s => s.DailyCap is not null && s.Active && EligibilityRules.TriggerMatches(s, eventName))
+            .Select(s => s.Id).ToList();
+        if (capped.Count == 0 || stored?.OptedOutAt is not null)
+            return new UserHistory(stored, history, new Dictionary<string, int>());
+        var today = new Dictionary<string, int>(StringComparer.Ordinal);
+        var count = reader.Command(SelectDisplaysTodayOne, "@SurveyId", "@Since");
+        foreach (var surveyId in capped)
+        {
+            count.Parameters[0].Value = surveyId;
+            count.Parameters[1].Value = EligibilityRules.StartOfUtcDay(now);
+            today[surveyId] = Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return new UserHistory(stored, history, today);
+    }
+
+    const string SelectDisplaysTodayOne = "SELECT COUNT(*) FROM displays WHERE survey_id = @SurveyId AND shown_at >= @Since";
 
     /// <summary>Loads what <see cref="EligibilityRules.Decide"/> needs about <paramref name="userId"/>, on the caller's connection.</summary>
     public static UserHistory Load(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string userId,

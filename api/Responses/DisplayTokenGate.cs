@@ -9,13 +9,13 @@ namespace Pulse.Api.Responses;
 /// Finds the display a token names for the public endpoints (responses, declines, opt-outs):
 /// unknown → 404, foreign (another workspace's page or site key) → 403, expired → 410.
 /// </summary>
-public sealed class DisplayTokenGate(Db db, SiteKeyGate gate, TimeProvider time)
+public sealed class DisplayTokenGate(ReadPool reads, SiteKeyGate gate, TimeProvider time)
 {
     public Display Resolve(string token, string? siteKey, HttpRequest request, bool allowExpired = false)
     {
         Display? display;
-        using (var c = db.Open())
-            display = DisplayStore.FindByToken(c, null, token);
+        using (var reader = reads.Rent())
+            display = DisplayStore.FindByToken(reader, token);
         if (display is null)
             throw new ProblemException(404, "Not found", "Unknown display token.");
         gate.CheckDisplayToken(display.WorkspaceId, siteKey, request);

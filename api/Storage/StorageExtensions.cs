@@ -18,6 +18,7 @@ public static class StorageExtensions
         builder.Services.AddHostedService<MigrationService>();
         builder.Services.AddSingleton<WriteQueue>();
         builder.Services.AddSingleton<WriteHooks>();
+        builder.Services.AddSingleton<ReadPool>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WriteQueue>());
         return builder;
     }
