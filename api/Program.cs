@@ -1,3 +1,4 @@
+using Pulse.Api.Analytics;
 using Pulse.Api.Cli;
 using Pulse.Api.Dashboard;
 using Pulse.Api.Eligibility;
@@ -21,6 +22,7 @@ builder.AddSurveys();
 builder.AddEligibility();
 builder.AddResponses();
 builder.AddPulseWebhooks();
+builder.AddAnalytics();
 builder.AddWidget();
 builder.AddDashboard();
 
@@ -36,6 +38,7 @@ app.MapEligibility();
 app.MapResponses();
 app.MapPrivacy();
 app.MapWebhooks();
+app.MapAnalytics();
 app.MapWidget();
 app.MapDashboard();
 app.Run();

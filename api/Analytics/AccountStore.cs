@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Pulse.Api.Storage;
+
+namespace Pulse.Api.Analytics;
+
+/// <summary>A checked <c>GET /v1/accounts</c> request.</summary>
+public sealed record AccountQuery(
+    IReadOnlyList<string> SurveyIds,
+    long From,
+    long To,
+    IReadOnlyDictionary<string, string> Where,
+    double? ArrThreshold,
+    double NpsThreshold,
+    string? Quadrant,
+    string Sort,
+    bool Descending,
+    int Limit);
+
+/// <summary>
+/// NPS per account (trait <c>accountId</c> of the display snapshot) with respondents, ARR and the
+/// ARR × NPS quadrant. Counts the range's responses once, grouped by account in SQLite; the name
+/// and ARR are those of each account's latest response in the range.
+/// </summary>
+public sealed class AccountStore(Db db)
+{
+    public const string Champion = "champion";
+    public const string AtRisk = "at_risk";
+    public const string Grow = "grow";
+    public const string Monitor = "monitor";
+
+    public static readonly IReadOnlyList<string> Quadrants = [Champion, AtRisk, Grow, Monitor];
+    public static readonly IReadOnlyList<string> SortKeys = ["arr", "nps", "respondents", "responses", "accountId", "accountName"];
+
+    // With exactly one max() aggregate SQLite takes the bare columns (name, arr) from the row that holds the max.
+    static readonly string PerAccount = $"""
+        SELECT account AS AccountId, max(at) AS LastAt, name AS AccountName, arr AS Arr,
+               count(DISTINCT user_id) AS Respondents,
+               sum(category = 'promoter') AS Promoters, sum(category = 'passive') AS Passives, sum(category = 'detractor') AS Detractors
+        FROM (
+            SELECT {TraitSql.ValueAt("'$.\"accountId\"'")} AS account, {TraitSql.ValueAt("'$.\"accountName\"'")} AS name,
+                   {TraitSql.ValueAt("'$.\"arr\"'")} AS arr, r.created_at AS at, r.user_id, r.category
+            FROM responses r JOIN displays d ON d.id = r.display_id
+            WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
+        )
+        WHERE account IS NOT NULL
+        GROUP BY account
+        """;
+
+    public AccountList List(AccountQuery q)
+    {
+        using var c = db.Open();
+        var rows = c.Query<AccountRow>(PerAccount, new { q.SurveyIds, q.From, q.To, Filters = JsonSerializer.Serialize(q.Where) }).ToList();
+        var arrThreshold = q.ArrThreshold ?? Median(rows.Select(r => r.ArrValue).OfType<double>());
+        var items = rows.Select(r =>
+        {
+            var nps = NpsMath.Nps(r.Promoters, r.Passives, r.Detractors);
+            var arr = r.ArrValue;
+            return new AccountItem(r.AccountId, r.AccountName, nps, r.Respondents, arr,
+                QuadrantOf(arr, nps, arrThreshold, q.NpsThreshold),
+                r.Promoters + r.Passives + r.Detractors, r.Promoters, r.Passives, r.Detractors,
+                NpsMath.MarginOfError(r.Promoters, r.Passives, r.Detractors), NpsMath.LowSample(r.Promoters + r.Passives + r.Detractors));
+        });
+        if (q.Quadrant is not null)
+            items = items.Where(i => i.Quadrant == q.Quadrant);
+        return new AccountList(Sorted(items, q.Sort, q.Descending).Take(q.Limit).ToList(), arrThreshold, q.NpsThreshold);
+    }
+
+    /// <summary>
+    /// high ARR and high NPS: champion; high ARR, low NPS: at_risk; low ARR, high NPS: grow;
+    /// low ARR, low NPS: monitor. "High" means at or above the threshold. Null without NPS or ARR.
+    /// </summary>
+    public static string? QuadrantOf(double? arr, double? nps, double? arrThreshold, double npsThreshold)
+    {
+        if (arr is not { } a || nps is not { } n || arrThreshold is not { } t)
+            return null;
+        return (a >= t, n >= npsThreshold) switch
+        {
+            (true, true) => Champion,
+            (true, false) => AtRisk,
+            (false, true) => Grow,
+            _ => Monitor,
+        };
+    }
+
+    /// <summary>The median, or null for no values: the default ARR threshold splits the accounts in halves.</summary>
+    public static double? Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        if (sorted.Count == 0)
+            return null;
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    static IEnumerable<AccountItem> Sorted(IEnumerable<AccountItem> items, string sort, bool descending)
+    {
+        // Accounts without the sorted value go last either way; ties break on the account id.
+        IOrderedEnumerable<AccountItem> ordered = sort switch
+        {
+            "nps" => By(items, i => i.Nps, descending),
+            "respondents" => By(items, i => (double?)i.Respondents, descending),
+            "responses" => By(items, i => (double?)i.Responses, descending),
+            "accountId" => descending ? items.OrderByDescending(i => i.AccountId, StringComparer.Ordinal) : items.OrderBy(i => i.AccountId, StringComparer.Ordinal),
+            "accountName" => descending
+                ? items.OrderBy(i => i.AccountName is null).ThenByDescending(i => i.AccountName, StringComparer.OrdinalIgnoreCase)
+                : items.OrderBy(i => i.AccountName is null).ThenBy(i => i.AccountName, StringComparer.OrdinalIgnoreCase),
+            _ => By(items, i => i.Arr, descending),
+        };
+        return ordered.ThenBy(i => i.AccountId, StringComparer.Ordinal);
+    }
+
+    static IOrderedEnumerable<AccountItem> By(IEnumerable<AccountItem> items, Func<AccountItem, double?> key, bool descending)
+    {
+        var withNullsLast = items.OrderBy(i => key(i) is null);
+        return descending ? withNullsLast.ThenByDescending(key) : withNullsLast.ThenBy(key);
+    }
+
+    sealed class AccountRow
+    {
+        public string AccountId { get; set; } = "";
+        public long LastAt { get; set; }
+        public string? AccountName { get; set; }
+        public string? Arr { get; set; }
+        public long Respondents { get; set; }
+        public long Promoters { get; set; }
+        public long Passives { get; set; }
+        public long Detractors { get; set; }
+
+        public double? ArrValue =>
+            double.TryParse(Arr, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
+    }
+}

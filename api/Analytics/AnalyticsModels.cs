@@ -1,0 +1,81 @@
+using System.Text.Json;
+
+namespace Pulse.Api.Analytics;
+
+/// <summary><c>GET /v1/metrics/nps</c>: the headline of the range, its series and its segments.</summary>
+public sealed record NpsReport(
+    double? Nps,
+    long Promoters,
+    long Passives,
+    long Detractors,
+    long Responses,
+    long Displays,
+    double? ResponseRate,
+    double? MarginOfError,
+    bool LowSample,
+    IReadOnlyList<NpsPoint>? Series,
+    IReadOnlyList<NpsGroup>? Groups);
+
+/// <summary>One point of a series: the period starting at <c>Start</c> (local time with offset, Z for UTC).</summary>
+public sealed record NpsPoint(
+    string Start,
+    double? Nps,
+    long Promoters,
+    long Passives,
+    long Detractors,
+    long Responses,
+    long Displays,
+    double? ResponseRate,
+    double? MarginOfError,
+    bool LowSample);
+
+/// <summary>One segment: the displays and responses whose trait snapshot had <c>groupBy</c> = <c>Value</c>.</summary>
+public sealed record NpsGroup(
+    string Value,
+    double? Nps,
+    long Promoters,
+    long Passives,
+    long Detractors,
+    long Responses,
+    long Displays,
+    double? ResponseRate,
+    double? MarginOfError,
+    bool LowSample,
+    IReadOnlyList<NpsPoint>? Series);
+
+/// <summary>One response as the list shows it, with the snapshot of the display it answered.</summary>
+public sealed record ResponseItem(
+    long Id,
+    string SurveyId,
+    string UserId,
+    string? Email,
+    int Score,
+    string Category,
+    string? Comment,
+    JsonElement? FollowUp,
+    JsonElement Traits,
+    string? Url,
+    string? Locale,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary><c>GET /v1/responses</c>: newest first; pass <c>nextCursor</c> back as <c>cursor</c> for the next page.</summary>
+public sealed record ResponsePage(IReadOnlyList<ResponseItem> Items, string? NextCursor);
+
+/// <summary>One account of <c>GET /v1/accounts</c>: its NPS, respondents, ARR and ARR × NPS quadrant.</summary>
+public sealed record AccountItem(
+    string AccountId,
+    string? AccountName,
+    double? Nps,
+    long Respondents,
+    double? Arr,
+    string? Quadrant,
+    long Responses,
+    long Promoters,
+    long Passives,
+    long Detractors,
+    double? MarginOfError,
+    bool LowSample);
+
+/// <summary><c>GET /v1/accounts</c>: the accounts and the thresholds that drew the quadrants.</summary>
+public sealed record AccountList(IReadOnlyList<AccountItem> Items, double? ArrThreshold, double NpsThreshold);

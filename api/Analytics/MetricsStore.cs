@@ -1,0 +1,298 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Pulse.Api.Storage;
+
+namespace Pulse.Api.Analytics;
+
+/// <summary>A checked <c>GET /v1/metrics/nps</c> request.</summary>
+public sealed record MetricsQuery(
+    IReadOnlyList<string> SurveyIds,
+    long From,
+    long To,
+    Interval? Interval,
+    TimeZoneInfo Zone,
+    string? GroupBy,
+    IReadOnlyDictionary<string, string> Where);
+
+/// <summary>
+/// Reads NPS from the aggregates. A request names at most one trait row set for its headline
+/// (all rows, or one <c>where</c> value) and one for its groups (one <c>groupBy</c> key), so both
+/// come from <c>nps_daily</c>, with the edges of buckets that do not start at UTC midnight
+/// corrected from <c>nps_hourly</c> or raw rows (<see cref="ReadPlan"/>). Requests the
+/// aggregates cannot answer — two or more <c>where</c> filters, or a filter on one trait with
+/// groups by another — count raw rows over the range instead (see docs/decisions.md).
+/// </summary>
+public sealed class MetricsStore(Db db)
+{
+    const string SurveysOfWorkspace = "SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND kind = 'nps' ORDER BY created_at, id";
+    const string SurveyOfWorkspace = "SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND id = @SurveyId";
+
+    const string Counters = "displays AS Displays, promoters AS Promoters, passives AS Passives, detractors AS Detractors";
+
+    const string DailyByKey = $"""
+        SELECT trait_value AS Value, day AS Unit, {Counters} FROM nps_daily
+        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
+        """;
+
+    // One bucket (no interval): every day row lands in it, so SQLite sums per value and returns one row each.
+    const string DailyByKeyTotal = $"""
+        SELECT trait_value AS Value, @From AS Unit, sum(displays) AS Displays, sum(promoters) AS Promoters,
+               sum(passives) AS Passives, sum(detractors) AS Detractors FROM nps_daily
+        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
+        GROUP BY trait_value
+        """;
+
+    /// <summary>
+    /// A series by a trait with many values (accounts: values × days rows) is summed per bucket in
+    /// SQLite, so a few thousand rows reach .NET instead of hundreds of thousands. Each row's bucket
+    /// is found by comparing its day with the buckets' first days; the row reports that first day.
+    /// </summary>
+    static string DailyByKeyPerBucket(int buckets) => DailyPerBucket.GetOrAdd(buckets, n =>
+    {
+        var bucket = new System.Text.StringBuilder("CASE");
+        for (var i = 1; i < n; i++)
+            bucket.Append(System.Globalization.CultureInfo.InvariantCulture, $" WHEN day < @B{i} THEN @B{i - 1}");
+        bucket.Append(System.Globalization.CultureInfo.InvariantCulture, $" ELSE @B{n - 1} END");
+        return $"""
+            SELECT trait_value AS Value, {bucket} AS Unit, sum(displays) AS Displays, sum(promoters) AS Promoters,
+                   sum(passives) AS Passives, sum(detractors) AS Detractors FROM nps_daily
+            WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
+            GROUP BY 1, 2
+            """;
+    });
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> DailyPerBucket = new();
+
+    /// <summary>Up to this many buckets a series by a trait is summed per bucket in SQLite.</summary>
+    const int MaxBucketsSummedInSql = 64;
+
+    const string DailyByValue = $"""
+        SELECT trait_value AS Value, day AS Unit, {Counters} FROM nps_daily
+        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND trait_value = @Value AND day >= @From AND day < @To
+        """;
+
+    const string Hourly = $"""
+        SELECT '' AS Value, hour AS Unit, {Counters} FROM nps_hourly
+        WHERE survey_id IN @SurveyIds AND hour >= @From AND hour < @To
+        """;
+
+    /// <summary>Raw rows of <c>[@From, @To)</c> counted per segment value and unit of <c>@Grain</c> ms.</summary>
+    static readonly string RawRows = $"""
+        SELECT value AS Value, unit AS Unit, sum(kind = 0) AS Displays, sum(kind = 1) AS Promoters,
+               sum(kind = 2) AS Passives, sum(kind = 3) AS Detractors
+        FROM (
+            SELECT {TraitSql.GroupValue} AS value, d.shown_at / @Grain AS unit, 0 AS kind
+            FROM displays d
+            WHERE d.survey_id IN @SurveyIds AND d.shown_at >= @From AND d.shown_at < @To AND {TraitSql.MatchesFilters}
+            UNION ALL
+            SELECT {TraitSql.GroupValue}, r.created_at / @Grain,
+                   CASE r.category WHEN 'promoter' THEN 1 WHEN 'passive' THEN 2 ELSE 3 END
+            FROM responses r JOIN displays d ON d.id = r.display_id
+            WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
+        )
+        WHERE value IS NOT NULL
+        GROUP BY value, unit
+        """;
+
+    /// <summary>
+    /// The surveys a request reads: the one named (null when it is not the caller's: 404), or
+    /// every NPS survey of the workspace when none is named.
+    /// </summary>
+    public IReadOnlyList<string>? Surveys(string workspaceId, string? surveyId)
+    {
+        using var c = db.Open();
+        if (surveyId is null)
+            return c.Query<string>(SurveysOfWorkspace, new { WorkspaceId = workspaceId }).ToList();
+        var found = c.QuerySingleOrDefault<string>(SurveyOfWorkspace, new { WorkspaceId = workspaceId, SurveyId = surveyId });
+        return found is null ? null : [found];
+    }
+
+    public NpsReport Read(MetricsQuery q, IReadOnlyList<Bucket> buckets)
+    {
+        using var c = db.Open();
+        var grain = TimeBuckets.Grain(buckets);
+        Segments headline;
+        Segments? groups = null;
+        var where = q.Where.ToList();
+        var aggregates = where.Count == 0 || (where.Count == 1 && (q.GroupBy is null || q.GroupBy == where[0].Key));
+        if (aggregates)
+        {
+            var plan = TimeBuckets.Plan(buckets);
+            var (key, value) = where.Count == 1 ? (where[0].Key, (string?)where[0].Value) : ("", "");
+            headline = FromAggregates(c, q, buckets, plan, grain, key, value);
+            if (q.GroupBy is not null)
+                groups = q.GroupBy == key ? headline : FromAggregates(c, q, buckets, plan, grain, q.GroupBy, null);
+        }
+        else
+        {
+            var whole = new Span(q.From, q.To);
+            headline = new Segments(buckets.Count);
+            ReadRaw(c, q, buckets, whole, grain, q.Where, null, headline);
+            if (q.GroupBy is not null)
+            {
+                groups = new Segments(buckets.Count);
+                ReadRaw(c, q, buckets, whole, grain, q.Where, q.GroupBy, groups);
+            }
+        }
+        return Report(headline, groups, buckets, q.Interval is not null);
+    }
+
+    /// <summary>
+    /// Counts for one trait key (all its values, or one): day rows in the buckets their rounded
+    /// days fall in, then the rows between each bucket edge and its nearest midnight moved to their
+    /// exact bucket — whole hours of the unsegmented series from hourly rows, the rest from raw rows.
+    /// </summary>
+    Segments FromAggregates(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, ReadPlan plan, long grain,
+        string key, string? value)
+    {
+        var result = new Segments(buckets.Count);
+        if (plan.DayFrom < plan.DayTo)
+        {
+            IEnumerable<CountRow> rows;
+            if (value is null && buckets.Count > 1 && buckets.Count <= MaxBucketsSummedInSql)
+            {
+                var parameters = new DynamicParameters(new { q.SurveyIds, Key = key, From = plan.DayFrom, To = plan.DayTo });
+                for (var i = 0; i < plan.DayStarts.Length; i++)
+                    parameters.Add("B" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), plan.DayStarts[i]);
+                rows = c.Query<CountRow>(DailyByKeyPerBucket(buckets.Count), parameters);
+            }
+            else
+            {
+                var sql = value is not null ? DailyByValue : buckets.Count == 1 ? DailyByKeyTotal : DailyByKey;
+                rows = c.Query<CountRow>(sql, new { q.SurveyIds, Key = key, Value = value, From = plan.DayFrom, To = plan.DayTo });
+            }
+            foreach (var row in rows)
+                result.Add(row.Value, plan.BucketOfDay(row.Unit), row.Counts);
+        }
+
+        var filters = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (key != "" && value is not null)
+            filters[key] = value;
+        var raw = new RawQuery(q.SurveyIds, grain, JsonSerializer.Serialize(filters), key == "" ? null : TraitSql.PathOf(key));
+        var (from, to) = (buckets[0].From, buckets[^1].To);
+        foreach (var span in plan.Corrections)
+        {
+            foreach (var (rows, unit) in key == "" ? Unsegmented(c, buckets, span, raw) : [(Raw(c, raw, span), grain)])
+            {
+                foreach (var row in rows)
+                {
+                    var at = row.Unit * unit;
+                    var counted = plan.BucketOfDay(TimeBuckets.FloorDiv(at, TimeBuckets.DayMs));
+                    var belongs = at >= from && at < to ? TimeBuckets.IndexOf(buckets, at) : -1;
+                    if (counted == belongs)
+                        continue;
+                    result.Add(row.Value, counted, -row.Counts);
+                    result.Add(row.Value, belongs, row.Counts);
+                }
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The unsegmented rows of a correction span: between the bucket edges inside it, whole hours
+    /// from <c>nps_hourly</c> (one row each, all in one bucket), the part-hours at the ends raw.
+    /// </summary>
+    static IEnumerable<(IEnumerable<CountRow> Rows, long Unit)> Unsegmented(SqliteConnection c, IReadOnlyList<Bucket> buckets, Span span, RawQuery raw)
+    {
+        var cuts = buckets.Select(b => b.From).Append(buckets[^1].To).Where(e => e > span.From && e < span.To)
+            .Prepend(span.From).Append(span.To).ToList();
+        for (var i = 0; i + 1 < cuts.Count; i++)
+        {
+            var (a, b) = (cuts[i], cuts[i + 1]);
+            var h0 = -TimeBuckets.FloorDiv(-a, TimeBuckets.HourMs);
+            var h1 = TimeBuckets.FloorDiv(b, TimeBuckets.HourMs);
+            if (h0 >= h1)
+            {
+                yield return (Raw(c, raw, new Span(a, b)), raw.Grain);
+                continue;
+            }
+            if (a < h0 * TimeBuckets.HourMs)
+                yield return (Raw(c, raw, new Span(a, h0 * TimeBuckets.HourMs)), raw.Grain);
+            yield return (c.Query<CountRow>(Hourly, new { raw.SurveyIds, From = h0, To = h1 }), TimeBuckets.HourMs);
+            if (h1 * TimeBuckets.HourMs < b)
+                yield return (Raw(c, raw, new Span(h1 * TimeBuckets.HourMs, b)), raw.Grain);
+        }
+    }
+
+    /// <summary>The parameters of <see cref="Raw"/> reads for one request and trait key.</summary>
+    sealed record RawQuery(IReadOnlyList<string> SurveyIds, long Grain, string Filters, string? GroupPath);
+
+    static IEnumerable<CountRow> Raw(SqliteConnection c, RawQuery raw, Span span) =>
+        c.Query<CountRow>(RawRows, new { raw.SurveyIds, span.From, span.To, raw.Grain, raw.Filters, raw.GroupPath });
+
+    static void ReadRaw(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, Span span, long grain,
+        IReadOnlyDictionary<string, string> filters, string? groupKey, Segments into)
+    {
+        var raw = new RawQuery(q.SurveyIds, grain, JsonSerializer.Serialize(filters), groupKey is null ? null : TraitSql.PathOf(groupKey));
+        foreach (var row in Raw(c, raw, span))
+            into.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * grain), row.Counts);
+    }
+
+    static NpsReport Report(Segments headline, Segments? groups, IReadOnlyList<Bucket> buckets, bool series)
+    {
+        var all = headline.Sum();
+        var total = NpsMath.Summarise(all.Total);
+        return new NpsReport(total.Nps, total.Promoters, total.Passives, total.Detractors, total.Responses, total.Displays,
+            total.ResponseRate, total.MarginOfError, total.LowSample,
+            series ? Points(all.PerBucket, buckets) : null,
+            groups?.Values
+                .Select(g => (g.Key, Counts: g.Value))
+                .Select(g => (g.Key, g.Counts, Total: g.Counts.Aggregate(default(NpsCounts), (a, b) => a + b)))
+                .Where(g => g.Total != default) // a value seen only in rows moved out of the range
+                .OrderByDescending(g => g.Total.Responses).ThenByDescending(g => g.Total.Displays).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g =>
+                {
+                    var s = NpsMath.Summarise(g.Total);
+                    return new NpsGroup(g.Key, s.Nps, s.Promoters, s.Passives, s.Detractors, s.Responses, s.Displays,
+                        s.ResponseRate, s.MarginOfError, s.LowSample, series ? Points(g.Counts, buckets) : null);
+                })
+                .ToList());
+    }
+
+    static List<NpsPoint> Points(NpsCounts[] counts, IReadOnlyList<Bucket> buckets) =>
+        buckets.Select((b, i) =>
+        {
+            var s = NpsMath.Summarise(counts[i]);
+            return new NpsPoint(b.Start, s.Nps, s.Promoters, s.Passives, s.Detractors, s.Responses, s.Displays,
+                s.ResponseRate, s.MarginOfError, s.LowSample);
+        }).ToList();
+
+    /// <summary>Counts per segment value and bucket.</summary>
+    sealed class Segments(int buckets)
+    {
+        public Dictionary<string, NpsCounts[]> Values { get; } = new(StringComparer.Ordinal);
+
+        public void Add(string value, int bucket, NpsCounts counts)
+        {
+            if (bucket < 0)
+                return;
+            if (!Values.TryGetValue(value, out var perBucket))
+                Values[value] = perBucket = new NpsCounts[buckets];
+            perBucket[bucket] += counts;
+        }
+
+        /// <summary>All values together (the headline has one value, '' or the filtered one).</summary>
+        public (NpsCounts Total, NpsCounts[] PerBucket) Sum()
+        {
+            var perBucket = new NpsCounts[buckets];
+            foreach (var counts in Values.Values)
+                for (var i = 0; i < buckets; i++)
+                    perBucket[i] += counts[i];
+            return (perBucket.Aggregate(default(NpsCounts), (a, b) => a + b), perBucket);
+        }
+    }
+
+    sealed class CountRow
+    {
+        public string Value { get; set; } = "";
+        public long Unit { get; set; }
+        public long Displays { get; set; }
+        public long Promoters { get; set; }
+        public long Passives { get; set; }
+        public long Detractors { get; set; }
+
+        public NpsCounts Counts => new(Displays, Promoters, Passives, Detractors);
+    }
+}

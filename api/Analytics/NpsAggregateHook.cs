@@ -1,0 +1,161 @@
+using System.Runtime.CompilerServices;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Pulse.Api.Responses;
+using Pulse.Api.Storage;
+
+namespace Pulse.Api.Analytics;
+
+/// <summary>
+/// Keeps <c>nps_daily</c> and <c>nps_hourly</c> in step with displays and responses, inside the
+/// writer's transaction: a display adds one to <c>displays</c>, a response one to its category —
+/// per day in the row for all data and in one row per trait of the display's snapshot (one
+/// statement), and per hour for all data (one more). An update that changes the category moves
+/// the count; an erasure takes it away and deletes rows left at zero, so no trait value of an
+/// erased user stays behind.
+/// </summary>
+public sealed class NpsAggregateHook : IWriteHook
+{
+    const string Set = """
+        DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,
+                      passives = a.passives + excluded.passives, detractors = a.detractors + excluded.detractors
+        """;
+
+    const string AddDaily = $"""
+        INSERT INTO nps_daily AS a (survey_id, trait_key, day, trait_value, displays, promoters, passives, detractors)
+        SELECT @SurveyId, '', @Day, '', @Displays, @Promoters, @Passives, @Detractors
+        UNION ALL
+        SELECT @SurveyId, j.key, @Day, {TraitSql.EachValue}, @Displays, @Promoters, @Passives, @Detractors
+        FROM json_each(@Traits) j WHERE {TraitSql.EachIsSegment}
+        ON CONFLICT (survey_id, trait_key, day, trait_value) {Set}
+        """;
+
+    const string AddHourly = $"""
+        INSERT INTO nps_hourly AS a (survey_id, hour, displays, promoters, passives, detractors)
+        VALUES (@SurveyId, @Hour, @Displays, @Promoters, @Passives, @Detractors)
+        ON CONFLICT (survey_id, hour) {Set}
+        """;
+
+    const string Keys = $"SELECT '', '' UNION ALL SELECT j.key, {TraitSql.EachValue} FROM json_each(@Traits) j WHERE {TraitSql.EachIsSegment}";
+
+    const string Empty = "displays = 0 AND promoters = 0 AND passives = 0 AND detractors = 0";
+
+    const string PruneDaily = $"""
+        DELETE FROM nps_daily
+        WHERE survey_id = @SurveyId AND day = @Day AND (trait_key, trait_value) IN ({Keys}) AND {Empty}
+        """;
+
+    const string PruneHourly = $"DELETE FROM nps_hourly WHERE survey_id = @SurveyId AND hour = @Hour AND {Empty}";
+
+    /// <summary>The backfill of migration 0020: the aggregates recomputed from displays and responses.</summary>
+    static readonly Lazy<string> Backfill = new(() =>
+    {
+        var sql = Migrator.All.Single(m => m.Version == 20).Sql;
+        return sql[sql.IndexOf("-- Backfill", StringComparison.Ordinal)..];
+    });
+
+    /// <summary>
+    /// Recomputes both tables from the raw rows, for bulk loads that write displays and responses
+    /// without the hooks (benchmark seeding, imports). Runs in the caller's write transaction.
+    /// </summary>
+    public static void Rebuild(SqliteConnection c, SqliteTransaction tx)
+    {
+        c.Execute("DELETE FROM nps_daily; DELETE FROM nps_hourly;", transaction: tx);
+        c.Execute(Backfill.Value, transaction: tx);
+    }
+
+    public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) =>
+        Add(c, tx, display, display.ShownAt, new NpsCounts(1, 0, 0, 0));
+
+    public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten response)
+    {
+        if (response.Created)
+        {
+            Add(c, tx, response.Display, response.CreatedAt, Of(response.Category, 1));
+            return;
+        }
+        if (response.PreviousCategory is null || response.PreviousCategory == response.Category)
+            return;
+        // The response keeps its created_at, so it stays in its bucket and only changes category.
+        var moved = Of(response.Category, 1) + Of(response.PreviousCategory, -1);
+        Add(c, tx, response.Display, response.CreatedAt, moved);
+    }
+
+    public void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) =>
+        Remove(c, tx, response.Display, response.CreatedAt, Of(response.Category, -1));
+
+    public void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) =>
+        Remove(c, tx, display, display.ShownAt, new NpsCounts(-1, 0, 0, 0));
+
+    static NpsCounts Of(string category, int delta) => category switch
+    {
+        NpsCategory.Promoter => new NpsCounts(0, delta, 0, 0),
+        NpsCategory.Passive => new NpsCounts(0, 0, delta, 0),
+        NpsCategory.Detractor => new NpsCounts(0, 0, 0, delta),
+        _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Not an NPS category."),
+    };
+
+    void Add(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+    {
+        var prepared = _prepared.GetValue(c, connection => new Prepared(connection));
+        prepared.Run(prepared.Daily, tx, display, at, delta);
+        prepared.Run(prepared.Hourly, tx, display, at, delta);
+    }
+
+    void Remove(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+    {
+        Add(c, tx, display, at, delta);
+        var p = new
+        {
+            display.SurveyId,
+            Day = TimeBuckets.FloorDiv(at, TimeBuckets.DayMs),
+            Hour = TimeBuckets.FloorDiv(at, TimeBuckets.HourMs),
+            Traits = TraitsOf(display),
+        };
+        c.Execute(PruneDaily, p, tx);
+        c.Execute(PruneHourly, p, tx);
+    }
+
+    static string TraitsOf(DisplayWritten display) => string.IsNullOrEmpty(display.TraitsJson) ? "{}" : display.TraitsJson;
+
+    /// <summary>
+    /// The two upserts run on every display and response; preparing them costs more than running
+    /// them, so each connection (in practice the writer's one) keeps them prepared.
+    /// </summary>
+    readonly ConditionalWeakTable<SqliteConnection, Prepared> _prepared = new();
+
+    sealed class Prepared(SqliteConnection c)
+    {
+        public SqliteCommand Daily { get; } = Command(c, AddDaily, "@Day");
+        public SqliteCommand Hourly { get; } = Command(c, AddHourly, "@Hour");
+
+        static SqliteCommand Command(SqliteConnection c, string sql, string bucket)
+        {
+            var command = c.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in new[] { "@SurveyId", bucket, "@Displays", "@Promoters", "@Passives", "@Detractors" })
+                command.Parameters.Add(new SqliteParameter(name, null));
+            if (sql.Contains("@Traits", StringComparison.Ordinal))
+                command.Parameters.Add(new SqliteParameter("@Traits", null));
+            return command;
+        }
+
+        public void Run(SqliteCommand command, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+        {
+            command.Transaction = tx;
+            var p = command.Parameters;
+            p["@SurveyId"].Value = display.SurveyId;
+            if (p.Contains("@Day"))
+                p["@Day"].Value = TimeBuckets.FloorDiv(at, TimeBuckets.DayMs);
+            if (p.Contains("@Hour"))
+                p["@Hour"].Value = TimeBuckets.FloorDiv(at, TimeBuckets.HourMs);
+            if (p.Contains("@Traits"))
+                p["@Traits"].Value = TraitsOf(display);
+            p["@Displays"].Value = delta.Displays;
+            p["@Promoters"].Value = delta.Promoters;
+            p["@Passives"].Value = delta.Passives;
+            p["@Detractors"].Value = delta.Detractors;
+            command.ExecuteNonQuery();
+        }
+    }
+}

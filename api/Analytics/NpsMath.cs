@@ -1,0 +1,76 @@
+namespace Pulse.Api.Analytics;
+
+/// <summary>Counts of displays and of responses per category over some slice of time and segment.</summary>
+public readonly record struct NpsCounts(long Displays, long Promoters, long Passives, long Detractors)
+{
+    public long Responses => Promoters + Passives + Detractors;
+
+    public static NpsCounts operator +(NpsCounts a, NpsCounts b) =>
+        new(a.Displays + b.Displays, a.Promoters + b.Promoters, a.Passives + b.Passives, a.Detractors + b.Detractors);
+
+    public static NpsCounts operator -(NpsCounts a) => new(-a.Displays, -a.Promoters, -a.Passives, -a.Detractors);
+}
+
+/// <summary>The statistics of one slice, rounded the way the API shows them.</summary>
+public sealed record NpsStats(
+    double? Nps,
+    long Promoters,
+    long Passives,
+    long Detractors,
+    long Responses,
+    long Displays,
+    double? ResponseRate,
+    double? MarginOfError,
+    bool LowSample);
+
+/// <summary>
+/// NPS arithmetic with no I/O. NPS = %promoters − %detractors (−100…100). The 95 % margin of
+/// error treats each answer as +1 (promoter), 0 (passive) or −1 (detractor): the variance of that
+/// score is p + d − (p − d)², so the margin is 1.96 · 100 · √((p + d − (p − d)²) / n).
+/// </summary>
+public static class NpsMath
+{
+    /// <summary>Below this many responses the NPS is flagged <c>lowSample</c>.</summary>
+    public const int LowSampleThreshold = 30;
+
+    /// <summary>NPS rounded half away from zero to 0.1, or null when there are no responses.</summary>
+    public static double? Nps(long promoters, long passives, long detractors)
+    {
+        var n = promoters + passives + detractors;
+        if (n == 0)
+            return null;
+        // decimal keeps the rounding exact: 12.25 is 12.3, never 12.2 from a binary near-miss.
+        return (double)Math.Round(100m * (promoters - detractors) / n, 1, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>The 95 % margin of error in NPS points rounded to 0.1, or null when there are no responses.</summary>
+    public static double? MarginOfError(long promoters, long passives, long detractors)
+    {
+        var n = promoters + passives + detractors;
+        if (n == 0)
+            return null;
+        var p = (double)promoters / n;
+        var d = (double)detractors / n;
+        var variance = Math.Max(0, p + d - (p - d) * (p - d));
+        return Round1(1.96 * 100 * Math.Sqrt(variance / n));
+    }
+
+    /// <summary>Responses per display rounded to 0.0001, or null when nothing was displayed.</summary>
+    public static double? ResponseRate(long responses, long displays) =>
+        displays == 0 ? null : (double)Math.Round((decimal)responses / displays, 4, MidpointRounding.AwayFromZero);
+
+    public static bool LowSample(long responses) => responses < LowSampleThreshold;
+
+    public static NpsStats Summarise(NpsCounts c) => new(
+        Nps(c.Promoters, c.Passives, c.Detractors),
+        c.Promoters,
+        c.Passives,
+        c.Detractors,
+        c.Responses,
+        c.Displays,
+        ResponseRate(c.Responses, c.Displays),
+        MarginOfError(c.Promoters, c.Passives, c.Detractors),
+        LowSample(c.Responses));
+
+    static double Round1(double value) => (double)Math.Round((decimal)value, 1, MidpointRounding.AwayFromZero);
+}

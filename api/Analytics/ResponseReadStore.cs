@@ -1,0 +1,156 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Pulse.Api.Storage;
+
+namespace Pulse.Api.Analytics;
+
+/// <summary>The filters shared by the response list and the CSV export.</summary>
+public sealed record ResponseFilter(
+    string WorkspaceId,
+    string? SurveyId,
+    long From,
+    long To,
+    IReadOnlyList<string>? Categories,
+    IReadOnlyDictionary<string, string> Where,
+    string? Text);
+
+/// <summary>A position in the newest-first order: the (created_at, id) of the last item seen.</summary>
+public readonly record struct ResponseCursor(long CreatedAt, long Id)
+{
+    public string Encode() =>
+        Base64Url.EncodeToString(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{CreatedAt}.{Id}")));
+
+    public static bool TryDecode(string text, out ResponseCursor cursor)
+    {
+        cursor = default;
+        try
+        {
+            var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split('.');
+            if (parts.Length == 2
+                && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var at)
+                && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                cursor = new ResponseCursor(at, id);
+                return true;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+        return false;
+    }
+}
+
+/// <summary>A response joined with its display, as read for the list and the export.</summary>
+public sealed class ResponseRow
+{
+    public long Id { get; set; }
+    public string SurveyId { get; set; } = "";
+    public string UserId { get; set; } = "";
+    public string? Email { get; set; }
+    public long Score { get; set; }
+    public string Category { get; set; } = "";
+    public string? Comment { get; set; }
+    public string? FollowUp { get; set; }
+    public string Traits { get; set; } = "{}";
+    public string? Url { get; set; }
+    public string? Locale { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+
+    public ResponseItem ToItem() => new(Id, SurveyId, UserId, Email, (int)Score, Category, Comment,
+        FollowUp is null ? null : Parse(FollowUp), Parse(Traits), Url, Locale,
+        Db.FromUnixMs(CreatedAt), Db.FromUnixMs(UpdatedAt));
+
+    static JsonElement Parse(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.Clone();
+    }
+}
+
+/// <summary>
+/// Reads responses newest first with their display's snapshot. Paging is by (created_at, id)
+/// — a keyset, not an offset — so responses that arrive while a client pages come before its
+/// cursor and never shift or repeat the pages it has yet to read.
+/// </summary>
+public sealed class ResponseReadStore(Db db)
+{
+    const string Columns = """
+        r.id AS Id, r.survey_id AS SurveyId, r.user_id AS UserId, d.email AS Email, r.score AS Score,
+        r.category AS Category, r.comment AS Comment, r.follow_up AS FollowUp, d.traits AS Traits,
+        d.url AS Url, d.locale AS Locale, r.created_at AS CreatedAt, r.updated_at AS UpdatedAt
+        """;
+
+    // The workspace index (workspace_id, created_at, id) serves the order and the keyset bound.
+    const string Source = "FROM responses r JOIN displays d ON d.id = r.display_id";
+
+    static readonly string Filter = $"""
+        WHERE r.workspace_id = @WorkspaceId
+          AND (@SurveyId IS NULL OR r.survey_id = @SurveyId)
+          AND r.created_at >= @From AND r.created_at < @To
+          AND (r.created_at, r.id) < (@BeforeAt, @BeforeId)
+          AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
+          AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)
+          AND {TraitSql.MatchesFilters}
+        """;
+
+    static readonly string Page = $"SELECT {Columns} {Source} {Filter} ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit";
+
+    static readonly string TraitKeys = $"SELECT DISTINCT j.key {Source}, json_each(d.traits) j {Filter} ORDER BY j.key";
+
+    public ResponsePage List(ResponseFilter filter, ResponseCursor? cursor, int limit)
+    {
+        using var c = Open();
+        var rows = c.Query<ResponseRow>(Page, Parameters(filter, cursor, limit + 1)).ToList();
+        var more = rows.Count > limit;
+        if (more)
+            rows.RemoveAt(rows.Count - 1);
+        var next = more ? new ResponseCursor(rows[^1].CreatedAt, rows[^1].Id).Encode() : null;
+        return new ResponsePage(rows.Select(r => r.ToItem()).ToList(), next);
+    }
+
+    /// <summary>Every trait key of the matching responses' snapshots, sorted: the export's extra columns.</summary>
+    public IReadOnlyList<string> TraitKeysOf(ResponseFilter filter)
+    {
+        using var c = Open();
+        return c.Query<string>(TraitKeys, Parameters(filter, null, -1)).ToList();
+    }
+
+    /// <summary>The matching responses, newest first, read one at a time as the caller enumerates (constant memory).</summary>
+    public IEnumerable<ResponseRow> Stream(ResponseFilter filter)
+    {
+        using var c = Open();
+        foreach (var row in c.Query<ResponseRow>(Page, Parameters(filter, null, -1), buffered: false))
+            yield return row;
+    }
+
+    SqliteConnection Open()
+    {
+        var c = db.Open();
+        // Registered on every connection: SQLite resolves functions when it prepares the statement.
+        c.CreateFunction<string?, string?>("pulse_fold", Fold, isDeterministic: true);
+        return c;
+    }
+
+    /// <summary>Case folding for comment search, the same for the query and the stored text.</summary>
+    public static string? Fold(string? text) => text?.ToUpperInvariant();
+
+    static object Parameters(ResponseFilter f, ResponseCursor? cursor, int limit) => new
+    {
+        f.WorkspaceId,
+        f.SurveyId,
+        f.From,
+        f.To,
+        BeforeAt = cursor?.CreatedAt ?? long.MaxValue,
+        BeforeId = cursor?.Id ?? long.MaxValue,
+        Categories = f.Categories is null ? null : JsonSerializer.Serialize(f.Categories),
+        Text = Fold(f.Text),
+        Filters = JsonSerializer.Serialize(f.Where),
+        Limit = limit,
+    };
+}

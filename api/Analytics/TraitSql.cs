@@ -1,0 +1,36 @@
+namespace Pulse.Api.Analytics;
+
+/// <summary>
+/// How a trait snapshot value becomes a segment value, in SQL, so the write hook, the migration's
+/// backfill and the raw-row reads agree by construction: scalar JSON values only, as text —
+/// strings as they are, numbers as SQLite prints them (<c>48000</c>, <c>4.5</c>), booleans as
+/// <c>true</c>/<c>false</c>. Objects, arrays and nulls are not segments. The SQL text is built
+/// once from constants; values always travel as parameters.
+/// </summary>
+static class TraitSql
+{
+    /// <summary>Rows of <c>json_each(...) j</c> that are segments.</summary>
+    public const string EachIsSegment = "j.type IN ('text', 'integer', 'real', 'true', 'false') AND j.key <> ''";
+
+    /// <summary>The segment value of a <c>json_each(...) j</c> row.</summary>
+    public const string EachValue = "CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.atom AS TEXT) END";
+
+    /// <summary>The segment value of <c>d.traits</c> at the JSON path the SQL expression <paramref name="path"/> gives (null when absent).</summary>
+    public static string ValueAt(string path) => $"""
+        (CASE json_type(d.traits, {path})
+             WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
+             WHEN 'text' THEN json_extract(d.traits, {path})
+             WHEN 'integer' THEN CAST(json_extract(d.traits, {path}) AS TEXT)
+             WHEN 'real' THEN CAST(json_extract(d.traits, {path}) AS TEXT) END)
+        """;
+
+    /// <summary>The segment value at <c>@GroupPath</c>; '' for every row when the path is null (the "all" segment).</summary>
+    public static readonly string GroupValue = $"CASE WHEN @GroupPath IS NULL THEN '' ELSE {ValueAt("@GroupPath")} END";
+
+    /// <summary>True when <c>d.traits</c> matches every <c>key: value</c> of the JSON object <c>@Filters</c>.</summary>
+    public static readonly string MatchesFilters =
+        $"NOT EXISTS (SELECT 1 FROM json_each(@Filters) f WHERE {ValueAt("'$.\"' || f.key || '\"'")} IS NOT f.value)";
+
+    /// <summary>The JSON path of a trait key (keys with quotes or backslashes are refused before this).</summary>
+    public static string PathOf(string key) => "$.\"" + key + "\"";
+}

@@ -1,0 +1,165 @@
+using Dapper;
+using Pulse.Api.Analytics;
+using Pulse.Api.Storage;
+using Pulse.Api.Workspaces;
+using Pulse.Tests.Fakers;
+using Pulse.Tests.Support;
+
+namespace Pulse.Tests.Analytics;
+
+/// <summary>The aggregates follow updates and erasure, and equal a recomputation from the raw rows.</summary>
+public sealed class AggregateMaintenanceTests
+{
+    const string Origin = "https://app.acme.test";
+    static readonly DateTimeOffset DataFrom = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    static readonly DateTimeOffset DataTo = new(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
+
+    PulseFactory _app = null!;
+    CreatedWorkspace _acme = null!;
+    HttpClient _http = null!;
+    HttpClient _browser = null!;
+    List<Seeded> _rows = null!;
+    List<FakeUser> _users = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _app = new PulseFactory();
+        _app.StartKestrel();
+        _acme = _app.CreateWorkspace("Acme", [Origin]);
+        _http = _app.SecretClient(_acme.SecretKey);
+        _browser = _app.BrowserClient(Origin);
+        var accounts = NpsFakers.Accounts(801).Generate(10);
+        _users = NpsFakers.Users(802, accounts).Generate(80);
+        _rows = await new AnalyticsSeed(_app).AddAsync(_acme.WorkspaceId, NpsFakers.Showings(803, _users, DataFrom, DataTo).Generate(400));
+    }
+
+    [OneTimeTearDown]
+    public void Stop()
+    {
+        _http.Dispose();
+        _browser.Dispose();
+        _app.Dispose();
+    }
+
+    Task<NpsReport> Metrics(string extra = "") =>
+        _http.GetAsync($"/v1/metrics/nps?from=2026-01-01&to=2026-01-31&interval=week{extra}").ContinueWith(t => t.Result.ReadJson<NpsReport>()).Unwrap();
+
+    [Test]
+    public async Task ScoreChangedOnUpdate_MovesTheCountToTheNewCategory_InTheSameBucketAndSegments()
+    {
+        var row = _rows.First(r => r.Showing.Score is >= 9 && r.AnsweredAt is not null);
+        var plan = row.Showing.User.Account.Plan;
+        var before = await Metrics("&groupBy=plan");
+
+        _app.Time.Set(DateTimeOffset.FromUnixTimeMilliseconds(row.AnsweredAt!.Value).AddMinutes(5));
+        var post = await _browser.PostAsync("/v1/responses", Json.Of(new { displayToken = row.Token, score = 3 }));
+        Assert.That((int)post.StatusCode, Is.EqualTo(200), await post.Content.ReadAsStringAsync());
+        var after = await Metrics("&groupBy=plan");
+
+        var week = before.Series!.Select((p, i) => (p, i)).Single(x =>
+            x.p.Start[..10] == Expected.PeriodStart(row.AnsweredAt!.Value, "week", TimeZoneInfo.Utc)).i;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(after.Promoters, Is.EqualTo(before.Promoters - 1));
+            Assert.That(after.Detractors, Is.EqualTo(before.Detractors + 1));
+            Assert.That(after.Responses, Is.EqualTo(before.Responses));
+            Assert.That(after.Series![week].Detractors, Is.EqualTo(before.Series![week].Detractors + 1));
+            Assert.That(after.Series[week].Promoters, Is.EqualTo(before.Series[week].Promoters - 1));
+            var g0 = before.Groups!.Single(g => g.Value == plan);
+            var g1 = after.Groups!.Single(g => g.Value == plan);
+            Assert.That(g1.Detractors, Is.EqualTo(g0.Detractors + 1));
+            Assert.That(g1.Nps, Is.LessThan(g0.Nps!.Value));
+        }
+        _rows[_rows.IndexOf(row)] = row with { Showing = row.Showing with { Score = 3 } };
+        await AssertAggregatesEqualRecomputation();
+    }
+
+    [Test]
+    public async Task Erasure_TakesTheUsersDisplaysAndResponsesOutOfEveryAggregate()
+    {
+        // A user alone in an account of their own: the account's trait values exist only through them.
+        var lone = new FakeUser("u_lone_erasable", "lone@erase.test", "owner",
+            new FakeAccount("acc_lone", "Lonely Widgets Ltd", 99_000, "enterprise", "Dana", "HR", "1-10"));
+        await new AnalyticsSeed(_app).AddAsync(_acme.WorkspaceId,
+        [
+            new FakeShowing(lone, DataFrom.AddDays(5), 10, TimeSpan.FromSeconds(30), "love it", "en", "https://app.acme.test/a"),
+            new FakeShowing(lone, DataFrom.AddDays(12), null, TimeSpan.Zero, null, "en", "https://app.acme.test/b"),
+        ]);
+        var with = await Metrics("&groupBy=accountName");
+        Assert.That(with.Groups!.Select(g => g.Value), Does.Contain("Lonely Widgets Ltd"));
+
+        (await _http.DeleteAsync("/v1/users/u_lone_erasable")).EnsureSuccessStatusCode();
+        var without = await Metrics("&groupBy=accountName");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(without.Promoters, Is.EqualTo(with.Promoters - 1));
+            Assert.That(without.Displays, Is.EqualTo(with.Displays - 2));
+            Assert.That(without.Groups!.Select(g => g.Value), Does.Not.Contain("Lonely Widgets Ltd"));
+            using var c = _app.Db.Open();
+            Assert.That(c.ExecuteScalar<long>("SELECT count(*) FROM nps_daily WHERE trait_value IN ('Lonely Widgets Ltd', 'acc_lone', '99000')"), Is.Zero);
+        }
+        await AssertAggregatesEqualRecomputation();
+    }
+
+    [Test]
+    public async Task Aggregates_EqualTheMigrationsRecomputationFromRawRows() => await AssertAggregatesEqualRecomputation();
+
+    /// <summary>
+    /// Rebuilds the aggregates with the backfill of migration 0020 inside a savepoint that is rolled
+    /// back, and compares what it computes from displays and responses with what the hook maintained.
+    /// </summary>
+    async Task AssertAggregatesEqualRecomputation()
+    {
+        var (maintained, recomputed) = await _app.Services.GetRequiredService<WriteQueue>().ExecuteAsync((c, tx) =>
+        {
+            const string dump = """
+                SELECT 'd' || survey_id || '|' || trait_key || '|' || day || '|' || trait_value || '|' || displays || '|' || promoters || '|' || passives || '|' || detractors FROM nps_daily
+                UNION ALL
+                SELECT 'h' || survey_id || '|' || hour || '|' || displays || '|' || promoters || '|' || passives || '|' || detractors FROM nps_hourly
+                ORDER BY 1
+                """;
+            var before = c.Query<string>(dump, transaction: tx).ToList();
+            tx.Save("recompute");
+            NpsAggregateHook.Rebuild(c, tx);
+            var after = c.Query<string>(dump, transaction: tx).ToList();
+            tx.Rollback("recompute");
+            tx.Release("recompute");
+            return (before, after);
+        });
+        Assert.That(maintained, Has.Count.GreaterThan(100));
+        Assert.That(maintained, Is.EqualTo(recomputed));
+    }
+
+    [Test]
+    public void Migration_OnADatabaseWithData_BackfillsTheAggregates()
+    {
+        using var dir = new TempDirectory();
+        var db = new Db($"Data Source={dir.File("old.db")}", dir.Path);
+        using var c = db.Open();
+        Migrator.Apply(c, new FakeTime(), upTo: 19);
+        c.Execute("""
+            INSERT INTO workspaces (id, name, product_name, site_key, identity_secret, created_at, updated_at) VALUES ('ws_1', 'A', 'A', 'pk_1', 'ids', 1, 1);
+            INSERT INTO surveys (id, workspace_id, name, created_at, updated_at) VALUES ('srv_1', 'ws_1', 'NPS', 1, 1);
+            INSERT INTO end_users (workspace_id, user_id, first_seen_at, last_seen_at) VALUES ('ws_1', 'u1', 1, 1);
+            INSERT INTO displays (id, workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, traits)
+                VALUES (1, 'ws_1', 'srv_1', 'u1', x'01', 86400000 * 3 + 5, 86400000 * 10, '{"plan":"premium","beta":true,"seats":12,"tags":["a"]}'),
+                       (2, 'ws_1', 'srv_1', 'u1', x'02', 86400000 * 3 + 7, 86400000 * 10, '{"plan":"free"}');
+            INSERT INTO responses (display_id, workspace_id, survey_id, user_id, score, category, created_at, updated_at)
+                VALUES (1, 'ws_1', 'srv_1', 'u1', 10, 'promoter', 86400000 * 4, 86400000 * 4);
+            """);
+
+        Migrator.Apply(c, new FakeTime());
+
+        var rows = c.Query<(string Key, long Day, string Value, long Displays, long Promoters)>(
+            "SELECT trait_key, day, trait_value, displays, promoters FROM nps_daily ORDER BY trait_key, day, trait_value").ToList();
+        Assert.That(rows, Is.EqualTo(new[]
+        {
+            ("", 3L, "", 2L, 0L), ("", 4L, "", 0L, 1L),
+            ("beta", 3L, "true", 1L, 0L), ("beta", 4L, "true", 0L, 1L),
+            ("plan", 3L, "free", 1L, 0L), ("plan", 3L, "premium", 1L, 0L), ("plan", 4L, "premium", 0L, 1L),
+            ("seats", 3L, "12", 1L, 0L), ("seats", 4L, "12", 0L, 1L),
+        }));
+    }
+}
