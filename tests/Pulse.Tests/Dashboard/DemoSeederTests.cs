@@ -73,9 +73,9 @@ public sealed class DemoSeederTests
         var answered = DemoStory.Generate(600, now).Displays.Where(d => d.Outcome == DemoOutcome.Answered).ToList();
         var from = now.AddDays(-120).UtcDateTime.Date;
         var to = now.AddDays(-10).UtcDateTime.Date;
-        static int[] Histogram(IEnumerable<DemoDisplay> displays)
+        static long[] Histogram(IEnumerable<DemoDisplay> displays)
         {
-            var counts = new int[11];
+            var counts = new long[11];
             foreach (var d in displays)
                 counts[d.Score!.Value]++;
             return counts;
@@ -84,10 +84,13 @@ public sealed class DemoSeederTests
                                           && d.At < new DateTimeOffset(to.AddDays(1)).ToUnixTimeMilliseconds()).ToList();
 
         using var http = _app.SecretClient(DemoWorkspace.SecretKey);
-        var all = await (await http.GetAsync("/v1/metrics/scores")).ReadJson<ScoreDistributionResponse>();
-        var enterprise = await (await http.GetAsync("/v1/metrics/scores?where%5Bplan%5D=enterprise")).ReadJson<ScoreDistributionResponse>();
+        var year = $"from={now.AddDays(-400):yyyy-MM-dd}&to={now:yyyy-MM-dd}";
+        var all = await (await http.GetAsync($"/v1/metrics/scores?{year}")).ReadJson<ScoreDistributionResponse>();
+        var enterprise = await (await http.GetAsync($"/v1/metrics/scores?{year}&where%5Bplan%5D=enterprise")).ReadJson<ScoreDistributionResponse>();
+        var lastDays = await (await http.GetAsync("/v1/metrics/scores")).ReadJson<ScoreDistributionResponse>();
         var ranged = await (await http.GetAsync($"/v1/metrics/scores?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&where%5Brole%5D=admin")).ReadJson<ScoreDistributionResponse>();
-        var nothing = await (await http.GetAsync("/v1/metrics/scores?where%5Bplan%5D=platinum")).ReadJson<ScoreDistributionResponse>();
+        var nothing = await (await http.GetAsync($"/v1/metrics/scores?{year}&where%5Bplan%5D=platinum")).ReadJson<ScoreDistributionResponse>();
+        var nowMs = now.ToUnixTimeMilliseconds();
 
         using (Assert.EnterMultipleScope())
         {
@@ -96,7 +99,9 @@ public sealed class DemoSeederTests
             Assert.That(enterprise.Counts, Is.EqualTo(Histogram(answered.Where(d => d.User.Account.Plan == "enterprise"))));
             Assert.That(ranged.Counts, Is.EqualTo(Histogram(inRange.Where(d => d.User.Role == "admin"))));
             Assert.That(ranged.Responses, Is.GreaterThan(0));
-            Assert.That(nothing.Counts, Is.EqualTo(new int[11]));
+            Assert.That(nothing.Counts, Is.EqualTo(new long[11]));
+            Assert.That(lastDays.Counts, Is.EqualTo(Histogram(answered.Where(d => d.At >= nowMs - 90L * 86_400_000))),
+                "without a range: the last 90 days, like GET /v1/metrics/nps");
         }
     }
 
@@ -113,6 +118,7 @@ public sealed class DemoSeederTests
 
         var badDate = await (await demo.GetAsync("/v1/metrics/scores?from=yesterday")).AssertProblem(400);
         await (await demo.GetAsync("/v1/metrics/scores?from=2026-02-01&to=2026-01-01")).AssertProblem(400);
+        await (await demo.GetAsync("/v1/metrics/scores?filter%5Bplan%5D=free")).AssertProblem(400);
         await (await demo.GetAsync($"/v1/metrics/scores?surveyId={otherSurvey}")).AssertProblem(404);
         var strangers = await (await stranger.GetAsync("/v1/metrics/scores")).ReadJson<ScoreDistributionResponse>();
         using (Assert.EnterMultipleScope())
@@ -135,7 +141,7 @@ public sealed class DemoSeederTests
         using var api = await ApiProcess.StartAsync(db);
         using var http = new HttpClient { BaseAddress = api.Address };
         http.DefaultRequestHeaders.Authorization = new("Bearer", DemoWorkspace.SecretKey);
-        var scores = await (await http.GetAsync("/v1/metrics/scores")).ReadJson<ScoreDistributionResponse>();
+        var scores = await (await http.GetAsync("/v1/metrics/scores?from=2000-01-01")).ReadJson<ScoreDistributionResponse>();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(output, Does.Contain("120 responses"));
