@@ -9,6 +9,11 @@ export const title = 'Comments';
 const CATEGORIES = [['', 'All categories'], ['promoter', 'Promoters only'], ['passive', 'Passives only'], ['detractor', 'Detractors only']];
 const PAGE = 25;
 
+function traitValue(key, value) {
+  if (key === 'arr' && typeof value === 'number') return fmt.usd(value);
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
 function card(item) {
   const traits = Object.entries(item.traits || {});
   const account = item.traits?.accountName || item.traits?.accountId;
@@ -30,7 +35,7 @@ function card(item) {
         item.email ? h('span', { text: ` · ${item.email}` }) : null,
         account ? h('span', { text: ` · ${account}` }) : null),
       traits.length
-        ? h('ul', { class: 'traits', 'aria-label': 'Traits when surveyed' }, traits.map(([k, v]) => h('li', { text: `${fmt.traitLabel(k)}: ${typeof v === 'object' ? JSON.stringify(v) : v}` })))
+        ? h('ul', { class: 'traits', 'aria-label': 'Traits when surveyed' }, traits.map(([k, v]) => h('li', { text: `${fmt.traitLabel(k)}: ${traitValue(k, v)}` })))
         : null));
 }
 

@@ -99,8 +99,11 @@ public sealed class DashboardBrowserTests : BrowserTest
     async Task<JsonElement> Get(string pathAndQuery) => await (await _api.GetAsync(pathAndQuery)).ReadJson<JsonElement>();
 
     /// <summary>A screenshot in the test results folder (the README's pictures come from here).</summary>
-    async Task Shot(string name, bool fullPage = true) =>
+    async Task Shot(string name, bool fullPage = true)
+    {
+        await Page.EvaluateAsync("window.scrollTo(0, 0)");
         await Page.ScreenshotAsync(new() { Path = Path.Combine(_screens, name + ".png"), FullPage = fullPage });
+    }
 
     /// <summary>NPS as the dashboard writes it: one decimal, a real minus sign.</summary>
     static string Nps(JsonElement value) => value.ValueKind == JsonValueKind.Null
