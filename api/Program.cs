@@ -1,5 +1,6 @@
 using Pulse.Api.Analytics;
 using Pulse.Api.Cli;
+using Pulse.Api.Dashboard;
 using Pulse.Api.Eligibility;
 using Pulse.Api.Operations;
 using Pulse.Api.Privacy;
@@ -13,7 +14,7 @@ using Pulse.Api.Workspaces;
 if (PulseCli.IsCommand(args))
     return PulseCli.Run(args, Console.Out, Console.Error);
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(PulseCli.HostArgs(args));
 builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();
@@ -23,8 +24,12 @@ builder.AddResponses();
 builder.AddPulseWebhooks();
 builder.AddAnalytics();
 builder.AddWidget();
+builder.AddDashboard();
 
 var app = builder.Build();
+if (PulseCli.IsHostCommand(args))
+    return await PulseCli.RunHostCommandAsync(app.Services, args, Console.Out, Console.Error);
+
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
@@ -35,6 +40,7 @@ app.MapPrivacy();
 app.MapWebhooks();
 app.MapAnalytics();
 app.MapWidget();
+app.MapDashboard();
 app.Run();
 return 0;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pulse.Api.Dashboard;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
@@ -25,6 +26,12 @@ public static class PulseCli
                                                     revoke a secret key at once
           identity-secret rotate --workspace <id> [--json]
                                                     new identity secret; old userHashes stop working
+          seed [--responses <n>] [--seed <n>] [--reset]
+                                                    fill the demo workspace (ws_demo, created when
+                                                    missing) with a year of demo users, surveys shown,
+                                                    responses, comments and dismissals (default 5000
+                                                    responses); does nothing when already seeded
+                                                    unless --reset, which erases the earlier demo data
           help                                      this text
 
         Options for every command:
@@ -37,6 +44,79 @@ public static class PulseCli
 
     /// <summary>Whether these arguments name a CLI command rather than server options.</summary>
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
+
+    /// <summary>
+    /// Commands that need the composed application — its stores and every feature's write hooks —
+    /// rather than a bare database: Program builds the host as for serving, then runs the command
+    /// with <see cref="RunHostCommandAsync"/> instead of serving.
+    /// </summary>
+    public static bool IsHostCommand(string[] args) => args.Length > 0 && args[0] == "seed";
+
+    /// <summary>
+    /// The arguments the host is built with: the server's as they are; for a host command, only
+    /// <c>--db</c> (as the connection string), so its own options are not read as configuration.
+    /// </summary>
+    public static string[] HostArgs(string[] args)
+    {
+        if (!IsHostCommand(args))
+            return args;
+        try
+        {
+            return CliArgs.Parse(args.Skip(1)).Value("db") is { } path
+                ? [$"--ConnectionStrings:Pulse=Data Source={Path.GetFullPath(path)}"]
+                : [];
+        }
+        catch (CliException)
+        {
+            return []; // RunHostCommandAsync reports the bad arguments with the usage
+        }
+    }
+
+    /// <summary>Runs a host command (<c>seed</c>) with the built application's services; returns the exit code.</summary>
+    public static async Task<int> RunHostCommandAsync(IServiceProvider services, string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var options = CliArgs.Parse(args.Skip(1));
+            var seed = new SeedOptions(
+                Responses: options.Int("responses", 5000, 0, 1_000_000),
+                Seed: options.Int("seed", 8, 0, int.MaxValue),
+                Reset: options.Flag("reset"));
+            var db = services.GetRequiredService<Db>();
+            using (var c = db.Open())
+                Migrator.Apply(c, services.GetRequiredService<TimeProvider>());
+            var writer = services.GetRequiredService<WriteQueue>();
+            await writer.StartAsync(CancellationToken.None);
+            SeedResult result;
+            try
+            {
+                result = await services.GetRequiredService<DemoSeeder>().SeedAsync(seed, stdout.WriteLine);
+            }
+            finally
+            {
+                await writer.StopAsync(CancellationToken.None);
+            }
+            if (result.AlreadySeeded)
+            {
+                stdout.WriteLine($"The demo workspace {DemoWorkspace.Id} already has demo data ({result.Users} users); nothing was written.");
+                stdout.WriteLine("Run 'seed --reset' to erase it and seed again.");
+                return 0;
+            }
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            stdout.WriteLine(string.Format(inv,
+                "Seeded the demo workspace {0} in {1}: {2:N0} users, {3:N0} surveys shown, {4:N0} responses ({5:N0} with a comment), {6:N0} dismissals.",
+                DemoWorkspace.Id, db.FilePath, result.Users, result.Displays, result.Responses, result.Comments, result.Declines));
+            stdout.WriteLine($"Open /dashboard on the running API and sign in with the demo secret key {DemoWorkspace.SecretKey}.");
+            return 0;
+        }
+        catch (CliException ex)
+        {
+            stderr.WriteLine("error: " + ex.Message);
+            stderr.WriteLine();
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+    }
 
     /// <summary>Runs a command against the configured database and returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string? connectionString = null, string? contentRoot = null)
@@ -210,8 +290,8 @@ public sealed class CliException(string message) : Exception(message);
 /// <summary><c>--name value</c>, repeated <c>--origin a --origin b</c>, and bare <c>--flags</c>.</summary>
 sealed class CliArgs
 {
-    static readonly HashSet<string> FlagNames = ["json", "no-user-hash"];
-    static readonly HashSet<string> ValueNames = ["name", "origin", "product-name", "workspace", "key", "db"];
+    static readonly HashSet<string> FlagNames = ["json", "no-user-hash", "reset"];
+    static readonly HashSet<string> ValueNames = ["name", "origin", "product-name", "workspace", "key", "db", "responses", "seed"];
     readonly Dictionary<string, List<string>> _values = [];
     readonly HashSet<string> _flags = [];
 
@@ -250,4 +330,13 @@ sealed class CliArgs
     public string? Value(string name) => _values.TryGetValue(name, out var list) ? list[^1] : null;
 
     public IReadOnlyList<string> Values(string name) => _values.TryGetValue(name, out var list) ? list : [];
+
+    public int Int(string name, int fallback, int min, int max)
+    {
+        if (Value(name) is not { } text)
+            return fallback;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new CliException($"--{name} must be a whole number from {min} to {max}.");
+    }
 }

@@ -16,6 +16,12 @@ public static class EligibilityEndpoints
         builder.Services.AddOptions<EligibilityOptions>().BindConfiguration(EligibilityOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<EligibilityService>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EligibilityOptions>>().Value;
+            return new DecisionCache(TimeSpan.FromSeconds(options.DecisionCacheSeconds), options.DecisionCacheEntries);
+        });
+        builder.Services.AddSingleton<Storage.IWriteHook, DecisionCacheHook>();
         return builder;
     }
 

@@ -51,4 +51,15 @@ public sealed class EligibilityOptions
     /// </summary>
     [Range(0, 1440)]
     public int LastSeenResolutionMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// How long a "not eligible" answer is reused for the same unchanged request (injected clock).
+    /// It bounds how late a user whose throttle has just run out sees the survey. 0 turns it off.
+    /// </summary>
+    [Range(0, 3600)]
+    public int DecisionCacheSeconds { get; set; } = 60;
+
+    /// <summary>Most cached answers kept; past it the cache starts over.</summary>
+    [Range(1, 10_000_000)]
+    public int DecisionCacheEntries { get; set; } = 200_000;
 }

@@ -151,6 +151,42 @@ public static class EligibilityRules
     }
 
     /// <summary>A page view (no event) matches surveys without a trigger; an event matches surveys triggered by exactly that event.</summary>
+    /// <summary>
+    /// The first instant after <paramref name="now"/> at which the passing of time alone could change
+    /// <see cref="Decide"/>'s answer for this user: the end of a delay, throttle, cooldown or fatigue
+    /// gap, the next sampling cycle, or the next UTC day for capped surveys. Until then, with the same
+    /// surveys, history and request, the answer is the same — which is what lets a "not eligible"
+    /// answer be reused (see <see cref="DecisionCache"/>). <see cref="long.MaxValue"/> when nothing is timed.
+    /// </summary>
+    public static long StableUntil(IReadOnlyList<Survey> surveys, WorkspaceRules workspace, UserHistory history, EligibilityAsk ask, long now)
+    {
+        var until = long.MaxValue;
+        void Consider(long? at)
+        {
+            if (at is { } t && t > now && t < until)
+                until = t;
+        }
+        var signedUpAt = ask.SignedUpAt ?? history.Stored?.SignedUpAt ?? history.Stored?.FirstSeenAt ?? now;
+        foreach (var survey in surveys)
+        {
+            if (!survey.Active)
+                continue;
+            Consider(signedUpAt + survey.FirstSurveyDelayDays * Day);
+            var own = history.Surveys.GetValueOrDefault(survey.Id) ?? SurveyHistory.None;
+            Consider(own.LastAnsweredAt + survey.ResurveyDays * Day);
+            Consider(own.LastDeclinedAt + survey.DeclineCooldownDays * Day);
+            Consider(own.LastIgnoredAt + survey.ReshowAfterIgnoredDays * Day);
+            // A new sampling cycle can only change the answer when sampling is partial.
+            if (survey.SamplePercent is > 0 and < 100)
+                Consider((Sampling.Cycle(survey.ResurveyDays, now) + 1) * Math.Max(1, survey.ResurveyDays) * Day);
+            if (survey.DailyCap is not null)
+                Consider(StartOfUtcDay(now) + Day);
+        }
+        foreach (var other in history.Surveys.Values)
+            Consider(other.LastShownAt + workspace.FatigueDays * Day);
+        return until;
+    }
+
     public static bool TriggerMatches(Survey survey, string? eventName) =>
         survey.Trigger is null ? eventName is null : string.Equals(survey.Trigger, eventName, StringComparison.Ordinal);
 

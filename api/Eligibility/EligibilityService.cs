@@ -28,10 +28,12 @@ public sealed class EligibilityService
     readonly TimeSpan _tokenLifetime;
     readonly TimeSpan _lastSeenResolution;
     readonly Counter<long> _decisions;
+    readonly DecisionCache _cache;
 
     public EligibilityService(ReadPool reads, WriteQueue writer, WriteHooks hooks, SurveyCache surveys, TimeProvider time,
-        IOptions<EligibilityOptions> options, PulseMetrics metrics)
+        IOptions<EligibilityOptions> options, PulseMetrics metrics, DecisionCache cache)
     {
+        _cache = cache;
         _reads = reads;
         _writer = writer;
         _hooks = hooks;
@@ -55,6 +57,16 @@ public sealed class EligibilityService
         var rules = new WorkspaceRules(workspace.Id, workspace.FatigueDays);
         var surveys = _surveys.Get(workspace.Id);
 
+        // A repeat of a recent "not eligible" call (the user's next page view) needs no database read.
+        var version = DecisionCache.Version(workspace, surveys, _surveys.Generation(workspace.Id));
+        var fingerprint = DecisionCache.Fingerprint(sighting.Email, sighting.SignedUpAt, sighting.TraitsJson);
+        var resolutionMs = (long)_lastSeenResolution.TotalMilliseconds;
+        if (!ask.Force && _cache.TryGet(workspace.Id, ask.UserId, ask.Event, now, version, fingerprint, resolutionMs, out var cached))
+        {
+            _decisions.Add(1, new KeyValuePair<string, object?>("reason", cached));
+            return new EligibilityResponse(false, cached);
+        }
+
         UserHistory history;
         using (var reader = _reads.Rent())
             history = EligibilityStore.Load(reader, workspace.Id, ask.UserId, surveys, ask.Event, now);
@@ -70,8 +82,15 @@ public sealed class EligibilityService
                 : new EligibilityResponse(false, final.Reason);
         }
 
+        var lastSeenAt = history.Stored?.LastSeenAt ?? now;
         if (sighting.Changes(history.Stored, _lastSeenResolution))
+        {
             await _writer.ExecuteAsync((c, tx) => EndUserStore.Upsert(c, tx, workspace.Id, sighting));
+            lastSeenAt = now;
+        }
+        if (!ask.Force)
+            _cache.Set(workspace.Id, ask.UserId, ask.Event, decision.Reason, now,
+                EligibilityRules.StableUntil(surveys, rules, history, ask, now), version, fingerprint, lastSeenAt);
         _decisions.Add(1, new KeyValuePair<string, object?>("reason", decision.Reason));
         return new EligibilityResponse(false, decision.Reason);
     }

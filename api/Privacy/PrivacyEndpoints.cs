@@ -29,7 +29,8 @@ public static class PrivacyEndpoints
     }
 
     static async Task<Results<NoContent, ValidationProblem>> OptOut(
-        OptOutPost post, HttpContext http, DisplayTokenGate tokens, WriteQueue writer, TimeProvider time, ResponseMetrics metrics)
+        OptOutPost post, HttpContext http, DisplayTokenGate tokens, WriteQueue writer, TimeProvider time, ResponseMetrics metrics,
+        Eligibility.DecisionCache decisions)
     {
         string workspaceId, userId;
         if (http.Request.Headers.Authorization.Count > 0)
@@ -70,6 +71,7 @@ public static class PrivacyEndpoints
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (await writer.ExecuteAsync((c, tx) => PrivacyStore.OptOut(c, tx, workspaceId, userId, now)))
             metrics.OptedOut();
+        decisions.Forget(workspaceId, userId);
         return TypedResults.NoContent();
     }
 

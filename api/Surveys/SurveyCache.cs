@@ -33,6 +33,10 @@ public sealed class SurveyCache(SurveyStore store, IOptions<SurveyOptions> optio
     sealed record Entry(long LoadedAt, IReadOnlyList<Survey> Surveys);
 
     long _version;
+    readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
+
+    /// <summary>Counts this process's survey writes for a workspace, so answers derived from its surveys can tell they changed.</summary>
+    public long Generation(string workspaceId) => _generations.GetValueOrDefault(workspaceId);
 
     /// <summary>The workspace's live surveys, highest priority first.</summary>
     public IReadOnlyList<Survey> Get(string workspaceId)
@@ -58,6 +62,7 @@ public sealed class SurveyCache(SurveyStore store, IOptions<SurveyOptions> optio
     public void Invalidate(string workspaceId)
     {
         Interlocked.Increment(ref _version);
+        _generations.AddOrUpdate(workspaceId, 1, (_, g) => g + 1);
         _entries.TryRemove(workspaceId, out _);
     }
 }

@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Bogus;
+
+namespace Pulse.Api.Dashboard;
+
+/// <summary>A customer of the demo vendor: one company with its plan, CSM and ARR.</summary>
+public sealed record DemoAccount(
+    string Id, string Name, string Domain, string Plan, string Industry, string CompanySize, string Csm, long Arr,
+    double Mood, bool Troubled);
+
+/// <summary>An end user of the demo product, with the traits the snippet would send.</summary>
+public sealed record DemoUser(string Id, string Email, long SignedUpAt, string Locale, string Role, DemoAccount Account)
+{
+    /// <summary>The trait object as JSON (the same keys the README and the dashboard use).</summary>
+    public string TraitsJson() => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["plan"] = Account.Plan,
+        ["role"] = Role,
+        ["csm"] = Account.Csm,
+        ["industry"] = Account.Industry,
+        ["companySize"] = Account.CompanySize,
+        ["accountId"] = Account.Id,
+        ["accountName"] = Account.Name,
+        ["arr"] = Account.Arr,
+    });
+}
+
+/// <summary>What happened to one survey shown.</summary>
+public enum DemoOutcome
+{
+    /// <summary>Shown, then neither answered nor dismissed.</summary>
+    Ignored,
+    Declined,
+    Answered,
+}
+
+/// <summary>One survey shown to a user and what the user did with it.</summary>
+public sealed record DemoDisplay(DemoUser User, long ShownAt, string Url, DemoOutcome Outcome, long At, int? Score, string? Comment);
+
+/// <summary>A year of demo activity, displays in time order.</summary>
+public sealed record DemoData(IReadOnlyList<DemoAccount> Accounts, IReadOnlyList<DemoUser> Users, IReadOnlyList<DemoDisplay> Displays)
+{
+    public int Responses => Displays.Count(d => d.Outcome == DemoOutcome.Answered);
+}
+
+/// <summary>
+/// Generates the demo workspace's year (pure: same seed, same "now", same data). The numbers are
+/// made to tell a story on the dashboard: enterprise and admins are happier than free plans and
+/// employees; one CSM's accounts trail the others; a release about five months ago dragged scores
+/// down for a few weeks (comments about reports and slowness), and the last quarter recovers; a
+/// few large accounts are unhappy, so the ARR × NPS chart has big accounts at risk.
+/// </summary>
+public static class DemoStory
+{
+    public const string UserPrefix = "seed-";
+    const long Day = 24L * 60 * 60 * 1000;
+
+    static readonly (string Name, double Effect)[] Csms = [("Dana Whitfield", 0.35), ("Priya Raman", 0.2), ("Luis Ortega", 0.0), ("Mei Chen", 0.1), ("Tom Becker", -0.7)];
+    static readonly (string Name, double Effect)[] Industries =
+        [("Software", 0.2), ("Retail", -0.25), ("Healthcare", 0.1), ("Manufacturing", -0.1), ("Finance", 0.05), ("Education", 0.3), ("Hospitality", -0.35), ("Logistics", -0.05)];
+    static readonly (string Size, int MinUsers, int MaxUsers, (string Plan, int Weight)[] Plans)[] Sizes =
+    [
+        ("1-10", 2, 5, [("free", 60), ("starter", 40)]),
+        ("11-50", 3, 9, [("free", 25), ("starter", 50), ("premium", 25)]),
+        ("51-200", 6, 16, [("starter", 30), ("premium", 55), ("enterprise", 15)]),
+        ("201-1000", 10, 28, [("premium", 50), ("enterprise", 50)]),
+        ("1000+", 16, 40, [("premium", 20), ("enterprise", 80)]),
+    ];
+    static readonly int[] SizeWeights = [22, 30, 25, 15, 8];
+    static readonly Dictionary<string, double> PlanEffects = new() { ["free"] = -0.9, ["starter"] = -0.2, ["premium"] = 0.2, ["enterprise"] = 0.45 };
+    static readonly (string Role, double Effect, int Weight)[] Roles = [("admin", 0.35, 15), ("manager", 0.1, 25), ("recruiter", 0.0, 20), ("employee", -0.45, 40)];
+    static readonly (string Locale, int Weight)[] Locales = [("en", 70), ("de", 12), ("fr", 8), ("es", 5), ("ja", 5)];
+    static readonly string[] Paths = ["/dashboard", "/payroll", "/time-off", "/reports", "/people", "/recruiting/jobs", "/settings"];
+
+    static readonly string[] PromoterComments =
+    [
+        "Payroll runs in minutes now instead of an afternoon. Love it!",
+        "Support answered my question within the hour, and it was the right answer.",
+        "The time-off calendar alone saved us a spreadsheet and a lot of email.",
+        "Onboarding new hires is so much smoother than with our old tool.",
+        "Clean, fast and our managers actually use it.",
+        "Great product. The mobile app is what sold our field teams.",
+        "We rolled it out to 300 people with zero training sessions.",
+        "Recruiting pipeline view is excellent — the whole team lives in it.",
+        "Honestly the best HR software we've used. Keep going!",
+        "Integrations with our accounting system just work.",
+    ];
+    static readonly string[] PassiveComments =
+    [
+        "Does the job. The mobile app still lacks approvals, though.",
+        "Good overall, but reports take a while to load for bigger teams.",
+        "Solid, but the pricing jump to the next plan is steep.",
+        "Fine for us. Would like more control over notification emails.",
+        "Mostly happy. The permissions model could be simpler.",
+        "It works, but search is hit and miss.",
+        "Nice product; setup took longer than promised.",
+        "OK. We'd use it more if it had an API for shift planning.",
+    ];
+    static readonly string[] DetractorComments =
+    [
+        "Reports are painfully slow since the last update.",
+        "Exports time out whenever we pick more than a month of data.",
+        "Too expensive for what we use.",
+        "Support took four days to reply to a payroll problem. Not acceptable.",
+        "The new navigation is confusing; people can't find their payslips.",
+        "We keep hitting bugs in the time-off approvals.",
+        "Missing basic features our old tool had (custom fields!).",
+        "Login with our SSO breaks every other week.",
+        "Mobile app crashes when uploading receipts.",
+        "Nobody told us about the price change. We are evaluating alternatives.",
+    ];
+    static readonly string[] DipComments =
+    [
+        "Since the last release the reports page doesn't load at all for us.",
+        "Reports broke after the update and we had to do payroll by hand.",
+        "The update made everything slower. Please roll it back.",
+    ];
+
+    /// <summary>A year up to <paramref name="now"/> with exactly <paramref name="responses"/> answers.</summary>
+    public static DemoData Generate(int responses, DateTimeOffset now, int seed = 8)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(responses);
+        var f = new Faker("en") { Random = new Randomizer(seed) };
+        var end = now.ToUnixTimeMilliseconds();
+        var start = end - 365 * Day;
+        var dipCenter = end - 150 * Day;
+
+        var accounts = new List<DemoAccount>();
+        var users = new List<DemoUser>();
+        var displays = new List<DemoDisplay>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var answered = 0;
+
+        while (answered < responses)
+        {
+            var account = NewAccount(f, accounts.Count + 1, names);
+            accounts.Add(account);
+            var size = Sizes.First(s => s.Size == account.CompanySize);
+            var count = f.Random.Int(size.MinUsers, size.MaxUsers);
+            var accountDisplays = new List<DemoDisplay>();
+            for (var i = 0; i < count; i++)
+            {
+                var user = NewUser(f, users.Count + 1, account, end);
+                users.Add(user);
+                accountDisplays.AddRange(Timeline(f, user, start, end, dipCenter));
+            }
+            // The last account gets only the answers still needed; its later answers are left out.
+            accountDisplays.Sort((a, b) => a.ShownAt.CompareTo(b.ShownAt));
+            foreach (var d in accountDisplays)
+            {
+                if (d.Outcome == DemoOutcome.Answered)
+                {
+                    if (answered == responses)
+                        continue;
+                    answered++;
+                }
+                displays.Add(d);
+            }
+        }
+
+        displays.Sort((a, b) => a.ShownAt != b.ShownAt ? a.ShownAt.CompareTo(b.ShownAt) : string.CompareOrdinal(a.User.Id, b.User.Id));
+        var used = displays.Select(d => d.User.Id).ToHashSet(StringComparer.Ordinal);
+        return new DemoData(accounts, users.Where(u => used.Contains(u.Id)).ToList(), displays);
+    }
+
+    static DemoAccount NewAccount(Faker f, int n, HashSet<string> names)
+    {
+        string name;
+        do
+            name = f.Company.CompanyName();
+        while (!names.Add(name));
+        var size = Sizes[Weighted(f, SizeWeights)];
+        var plan = size.Plans[Weighted(f, size.Plans.Select(p => p.Weight).ToArray())].Plan;
+        var arr = plan switch
+        {
+            "free" => 0L,
+            "starter" => LogUniform(f, 1_200, 6_000, 100),
+            "premium" => LogUniform(f, 8_000, 60_000, 500),
+            _ => LogUniform(f, 60_000, 650_000, 1_000),
+        };
+        var industry = f.PickRandom(Industries);
+        var csm = plan == "free" ? ("Unassigned", -0.1) : f.PickRandom(Csms);
+        // About one paying account in eight is in trouble: a big drag on its mood.
+        var troubled = plan is "premium" or "enterprise" && f.Random.Double() < 0.14;
+        var mood = PlanEffects[plan] + industry.Effect + csm.Item2 + Gaussian(f) * 0.55 + (troubled ? -2.2 : 0);
+        var domain = Slug(name) + ".example";
+        return new DemoAccount($"acc_{n:D4}", name, domain, plan, industry.Name, size.Size, csm.Item1, arr, mood, troubled);
+    }
+
+    static DemoUser NewUser(Faker f, int n, DemoAccount account, long end)
+    {
+        var first = f.Name.FirstName();
+        var last = f.Name.LastName();
+        var role = Roles[Weighted(f, Roles.Select(r => r.Weight).ToArray())].Role;
+        var locale = Locales[Weighted(f, Locales.Select(l => l.Weight).ToArray())].Locale;
+        // Most users signed up long ago; some joined during the year (they wait 30 days to be asked).
+        var daysAgo = f.Random.Double() < 0.7 ? f.Random.Int(400, 1500) : f.Random.Int(35, 400);
+        var email = $"{Slug(first)}.{Slug(last)}{n % 97}@{account.Domain}";
+        return new DemoUser($"{UserPrefix}u{n:D5}", email, end - daysAgo * Day - f.Random.Long(0, Day), locale, role, account);
+    }
+
+    static IEnumerable<DemoDisplay> Timeline(Faker f, DemoUser user, long start, long end, long dipCenter)
+    {
+        var roleEffect = Roles.First(r => r.Role == user.Role).Effect;
+        var t = Math.Max(user.SignedUpAt + 30 * Day, start) + f.Random.Long(0, 40 * Day);
+        while (t < end - Day)
+        {
+            var url = "https://app.acme-hr.example" + f.PickRandom(Paths);
+            var roll = f.Random.Double();
+            if (roll < 0.64)
+            {
+                var dip = Math.Exp(-Math.Pow((t - dipCenter) / (18.0 * Day), 2)) * -1.4;
+                var recovery = t > end - 90 * Day ? 0.5 * (t - (end - 90 * Day)) / (90.0 * Day) : 0;
+                var mu = 8.35 + user.Account.Mood + roleEffect + dip + recovery;
+                var score = (int)Math.Clamp(Math.Round(mu + Gaussian(f) * 1.8), 0, 10);
+                var at = t + f.Random.Long(4_000, 180_000);
+                yield return new DemoDisplay(user, t, url, DemoOutcome.Answered, at, score, Comment(f, score, dip < -0.8));
+                t += 90 * Day + f.Random.Long(0, 45 * Day);
+            }
+            else if (roll < 0.80)
+            {
+                yield return new DemoDisplay(user, t, url, DemoOutcome.Declined, t + f.Random.Long(2_000, 30_000), null, null);
+                t += 30 * Day + f.Random.Long(0, 20 * Day);
+            }
+            else
+            {
+                yield return new DemoDisplay(user, t, url, DemoOutcome.Ignored, t, null, null);
+                t += Day + f.Random.Long(0, 12 * Day);
+            }
+        }
+    }
+
+    static string? Comment(Faker f, int score, bool duringDip)
+    {
+        var (chance, pool) = score switch
+        {
+            >= 9 => (0.5, PromoterComments),
+            >= 7 => (0.45, PassiveComments),
+            _ => (0.72, duringDip && f.Random.Double() < 0.6 ? DipComments : DetractorComments),
+        };
+        if (f.Random.Double() >= chance)
+            return null;
+        var text = f.PickRandom(pool);
+        return f.Random.Double() < 0.15 ? text + "\n" + f.PickRandom(score >= 9 ? PromoterComments : PassiveComments) : text;
+    }
+
+    static int Weighted(Faker f, int[] weights)
+    {
+        var roll = f.Random.Int(1, weights.Sum());
+        for (var i = 0; i < weights.Length; i++)
+        {
+            roll -= weights[i];
+            if (roll <= 0)
+                return i;
+        }
+        return weights.Length - 1;
+    }
+
+    static long LogUniform(Faker f, double min, double max, long roundTo) =>
+        (long)Math.Round(Math.Exp(Math.Log(min) + f.Random.Double() * (Math.Log(max) - Math.Log(min))) / roundTo) * roundTo;
+
+    /// <summary>Standard normal from two uniforms (Box–Muller); Bogus has no Gaussian.</summary>
+    static double Gaussian(Faker f) =>
+        Math.Sqrt(-2 * Math.Log(1 - f.Random.Double())) * Math.Cos(2 * Math.PI * f.Random.Double());
+
+    static string Slug(string text)
+    {
+        var sb = new StringBuilder();
+        foreach (var ch in text.Normalize(NormalizationForm.FormD))
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(ch) == UnicodeCategory.NonSpacingMark)
+                continue;
+            if (char.IsAsciiLetterOrDigit(ch))
+                sb.Append(char.ToLowerInvariant(ch));
+            else if (sb.Length > 0 && sb[^1] != '-')
+                sb.Append('-');
+        }
+        return sb.ToString().Trim('-');
+    }
+}

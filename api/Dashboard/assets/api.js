@@ -1,0 +1,102 @@
+// The secret-key API as the dashboard uses it. The key lives in sessionStorage only (gone when the
+// tab closes), travels only in the Authorization header, and never in a URL or a cookie.
+
+const STORAGE_KEY = 'pulse.secretKey';
+
+export function storedKey() {
+  try {
+    return sessionStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function storeKey(key) {
+  sessionStorage.setItem(STORAGE_KEY, key);
+}
+
+export function forgetKey() {
+  try {
+    sessionStorage.removeItem(STORAGE_KEY);
+  } catch {
+    // storage unavailable: nothing was kept
+  }
+}
+
+/** An answer other than 2xx: status, and the problem+json document when there is one. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+
+  /** Field errors of a validation problem: { "samplePercent": ["…"] }. */
+  get fieldErrors() {
+    return this.problem.errors || {};
+  }
+}
+
+/**
+ * Query string from the dashboard's filters. `where` is an object of trait → value and becomes
+ * where[trait]=value; null, undefined and '' are left out.
+ */
+export function query(params) {
+  const q = new URLSearchParams();
+  for (const [name, value] of Object.entries(params || {})) {
+    if (name === 'where') {
+      for (const [trait, v] of Object.entries(value || {})) if (v !== '') q.append(`where[${trait}]`, v);
+    } else if (value !== null && value !== undefined && value !== '') {
+      q.append(name, String(value));
+    }
+  }
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+export class Api {
+  /** onUnauthorized runs when a call answers 401 (revoked or wrong key): the app signs out. */
+  constructor(key, onUnauthorized = () => {}) {
+    this.key = key;
+    this.onUnauthorized = onUnauthorized;
+  }
+
+  async request(method, path, { params, body, accept = 'application/json' } = {}) {
+    const headers = { Authorization: `Bearer ${this.key}`, Accept: accept };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(path + query(params), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    if (response.status === 401) this.onUnauthorized();
+    if (!response.ok) {
+      let problem = null;
+      try {
+        problem = await response.json();
+      } catch {
+        // not JSON: the status says enough
+      }
+      throw new ApiError(response.status, problem);
+    }
+    return response;
+  }
+
+  async get(path, params) {
+    return (await this.request('GET', path, { params })).json();
+  }
+
+  async put(path, body) {
+    return (await this.request('PUT', path, { body })).json();
+  }
+
+  /** The body as a Blob plus the file name the server suggests (Content-Disposition). */
+  async download(path, params, accept) {
+    const response = await this.request('GET', path, { params, accept });
+    const disposition = response.headers.get('Content-Disposition') || '';
+    const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+    return { blob: await response.blob(), fileName: match ? decodeURIComponent(match[1]) : null };
+  }
+}

@@ -1,0 +1,351 @@
+// The dashboard shell: sign-in, navigation between views (hash routes such as
+// #/segments?preset=90d&trait=plan&w.plan=premium — filters only, never the key), the shared
+// filter bar (date range, survey, trait filters) and the status announcer.
+
+import { Api, ApiError, forgetKey, storeKey, storedKey } from './api.js';
+import { h, mount, uid } from './dom.js';
+import { traitLabel } from './format.js';
+import * as overview from './view-overview.js';
+import * as segments from './view-segments.js';
+import * as accounts from './view-accounts.js';
+import * as comments from './view-comments.js';
+import * as setup from './view-setup.js';
+
+const VIEWS = { overview, segments, accounts, comments, setup };
+const PRESETS = [
+  ['30d', 'Last 30 days'],
+  ['90d', 'Last 90 days'],
+  ['12m', 'Last 12 months'],
+  ['ytd', 'This year'],
+  ['custom', 'Custom range'],
+];
+/** Trait keys the dashboard offers first; any other key seen in responses is offered too. */
+export const KNOWN_TRAITS = ['plan', 'role', 'csm', 'industry', 'companySize', 'accountName'];
+
+const $ = (id) => document.getElementById(id);
+const app = {
+  api: null,
+  workspace: null,
+  surveys: [],
+  traits: new Set(KNOWN_TRAITS),
+  state: null,
+  renderToken: 0,
+  lastView: null,
+};
+
+// ---- dates (UTC days, "YYYY-MM-DD"; `to` is inclusive) -----------------------------------
+
+const isoDay = (d) => d.toISOString().slice(0, 10);
+function today() {
+  return new Date(`${isoDay(new Date())}T00:00:00Z`);
+}
+function addDays(d, n) {
+  const c = new Date(d);
+  c.setUTCDate(c.getUTCDate() + n);
+  return c;
+}
+
+/** The inclusive from/to days of a preset, relative to today (UTC). */
+export function presetRange(preset) {
+  const end = today();
+  switch (preset) {
+    case '30d': return { from: isoDay(addDays(end, -29)), to: isoDay(end) };
+    case '90d': return { from: isoDay(addDays(end, -89)), to: isoDay(end) };
+    case 'ytd': return { from: `${end.getUTCFullYear()}-01-01`, to: isoDay(end) };
+    default: {
+      const start = new Date(end);
+      start.setUTCFullYear(start.getUTCFullYear() - 1);
+      return { from: isoDay(addDays(start, 1)), to: isoDay(end) };
+    }
+  }
+}
+
+// ---- state in the hash ----------------------------------------------------------------------
+
+const DEFAULTS = { view: 'overview', preset: '12m', survey: '', interval: 'month', trait: 'plan', category: '', q: '', sort: '', dir: '' };
+
+function parseHash() {
+  const hash = location.hash;
+  if (!hash.startsWith('#/')) return null;
+  const [path, search = ''] = hash.slice(2).split('?');
+  const params = new URLSearchParams(search);
+  const state = { ...DEFAULTS, where: {} };
+  state.view = VIEWS[path] ? path : 'overview';
+  for (const [k, v] of params) {
+    if (k.startsWith('w.')) state.where[k.slice(2)] = v;
+    else if (k in DEFAULTS && k !== 'view') state[k] = v;
+    else if (k === 'from' || k === 'to') state[k] = v;
+  }
+  if (!PRESETS.some(([p]) => p === state.preset)) state.preset = '12m';
+  if (state.preset !== 'custom' || !/^\d{4}-\d{2}-\d{2}$/.test(state.from || '') || !/^\d{4}-\d{2}-\d{2}$/.test(state.to || '')) {
+    Object.assign(state, presetRange(state.preset === 'custom' ? '12m' : state.preset));
+    if (state.preset === 'custom') state.preset = '12m';
+  }
+  if (!['day', 'week', 'month', 'quarter'].includes(state.interval)) state.interval = 'month';
+  return state;
+}
+
+function toHash(state) {
+  const params = new URLSearchParams();
+  for (const k of Object.keys(DEFAULTS)) {
+    if (k !== 'view' && state[k] && state[k] !== DEFAULTS[k]) params.set(k, state[k]);
+  }
+  if (state.preset === 'custom') {
+    params.set('from', state.from);
+    params.set('to', state.to);
+  }
+  for (const [k, v] of Object.entries(state.where || {})) params.set(`w.${k}`, v);
+  const search = params.toString();
+  return `#/${state.view}${search ? `?${search}` : ''}`;
+}
+
+/** Changes the state (and so the URL); the hashchange handler renders. */
+function set(patch) {
+  const next = { ...app.state, ...patch };
+  if (patch.preset && patch.preset !== 'custom') Object.assign(next, presetRange(patch.preset));
+  const hash = toHash(next);
+  if (hash === location.hash) render();
+  else location.hash = hash;
+}
+
+// ---- context handed to views -----------------------------------------------------------------
+
+function announce(text) {
+  const el = $('announcer');
+  el.textContent = '';
+  // A fresh text node after a tick makes screen readers speak repeated messages too.
+  setTimeout(() => { el.textContent = text; }, 50);
+}
+
+function context(token) {
+  const state = app.state;
+  return {
+    api: app.api,
+    state,
+    workspace: app.workspace,
+    surveys: app.surveys,
+    /** Trait keys known so far: the usual ones, then any other key seen in responses. */
+    get traits() { return [...app.traits]; },
+    set,
+    announce,
+    /** Whether this render is still the current one (a later navigation makes it stale). */
+    current: () => token === app.renderToken,
+    /** surveyId, from, to, where — the filters every analytics call takes. */
+    filters: (extra = {}) => ({
+      surveyId: state.survey || undefined,
+      from: state.from,
+      to: state.to,
+      where: state.where,
+      ...extra,
+    }),
+    rememberTraits(keys) {
+      let added = false;
+      for (const k of keys) if (!app.traits.has(k)) { app.traits.add(k); added = true; }
+      if (added) renderFilters();
+    },
+  };
+}
+
+// ---- the filter bar -------------------------------------------------------------------------
+
+function renderFilters() {
+  const state = app.state;
+  const form = $('filters');
+  const hideAll = state.view === 'setup';
+  form.hidden = hideAll;
+  if (hideAll) return;
+
+  const preset = h('select', { id: 'filter-preset', name: 'preset' },
+    PRESETS.map(([value, label]) => h('option', { value, text: label, selected: value === state.preset })));
+  preset.addEventListener('change', () => set({ preset: preset.value }));
+  const from = h('input', { id: 'filter-from', type: 'date', name: 'from', value: state.from, max: state.to, required: true });
+  const to = h('input', { id: 'filter-to', type: 'date', name: 'to', value: state.to, min: state.from, required: true });
+  const dateChanged = () => {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(from.value) && /^\d{4}-\d{2}-\d{2}$/.test(to.value) && from.value <= to.value) {
+      set({ preset: 'custom', from: from.value, to: to.value });
+    }
+  };
+  from.addEventListener('change', dateChanged);
+  to.addEventListener('change', dateChanged);
+
+  const controls = [
+    h('div', { class: 'control' }, h('label', { for: preset.id, text: 'Date range' }), preset),
+    h('div', { class: 'control' }, h('label', { for: from.id, text: 'From' }), from),
+    h('div', { class: 'control' }, h('label', { for: to.id, text: 'To' }), to),
+  ];
+  if (app.surveys.length > 1) {
+    const survey = h('select', { id: 'filter-survey', name: 'survey' },
+      h('option', { value: '', text: 'All surveys' }),
+      app.surveys.map((sv) => h('option', { value: sv.id, text: sv.name, selected: sv.id === state.survey })));
+    survey.addEventListener('change', () => set({ survey: survey.value }));
+    controls.push(h('div', { class: 'control' }, h('label', { for: survey.id, text: 'Survey' }), survey));
+  }
+
+  // Trait filters: chips with a remove button, and a small "add" control.
+  const chips = Object.entries(state.where).map(([k, v]) => h('li', { class: 'chip' },
+    h('span', { text: `${traitLabel(k)} = ${v}` }),
+    h('button', {
+      type: 'button', class: 'chip-remove',
+      on: { click: () => { const where = { ...state.where }; delete where[k]; set({ where }); } },
+    }, h('span', { 'aria-hidden': 'true', text: '×' }), h('span', { class: 'visually-hidden', text: `Remove filter ${traitLabel(k)} = ${v}` }))));
+  const traitSelect = h('select', { id: 'filter-trait', name: 'filterTrait' },
+    h('option', { value: '', text: 'Choose a trait' }),
+    [...app.traits].filter((k) => !(k in state.where)).map((k) => h('option', { value: k, text: traitLabel(k) })));
+  const valueSelect = h('select', { id: 'filter-value', name: 'filterValue', disabled: true }, h('option', { value: '', text: 'Choose a trait first' }));
+  const add = h('button', { type: 'submit', class: 'button', text: 'Add filter', disabled: true });
+  traitSelect.addEventListener('change', async () => {
+    valueSelect.disabled = true;
+    add.disabled = true;
+    mount(valueSelect, h('option', { value: '', text: traitSelect.value ? 'Loading values…' : 'Choose a trait first' }));
+    if (!traitSelect.value) return;
+    try {
+      const metrics = await app.api.get('/v1/metrics/nps', { ...context(app.renderToken).filters(), groupBy: traitSelect.value });
+      const values = (metrics.groups || []).map((g) => String(g.value));
+      mount(valueSelect, values.length
+        ? values.map((v) => h('option', { value: v, text: v }))
+        : h('option', { value: '', text: 'No values in this range' }));
+      valueSelect.disabled = values.length === 0;
+      add.disabled = values.length === 0;
+    } catch (error) {
+      mount(valueSelect, h('option', { value: '', text: `Could not load values (${error.message})` }));
+    }
+  });
+  form.onsubmit = (event) => {
+    event.preventDefault();
+    if (traitSelect.value && valueSelect.value) set({ where: { ...state.where, [traitSelect.value]: valueSelect.value } });
+  };
+
+  const chipsLabel = uid('chips');
+  mount(form,
+    h('div', { class: 'filter-row' }, controls),
+    h('div', { class: 'filter-row' },
+      h('p', { class: 'filter-label', id: chipsLabel, text: 'Filters:' }),
+      chips.length ? h('ul', { class: 'chips', 'aria-labelledby': chipsLabel }, chips) : h('p', { class: 'muted', text: 'none' }),
+      h('div', { class: 'control' }, h('label', { for: traitSelect.id, text: 'Trait' }), traitSelect),
+      h('div', { class: 'control' }, h('label', { for: valueSelect.id, text: 'Value' }), valueSelect),
+      add));
+}
+
+// ---- rendering --------------------------------------------------------------------------------
+
+async function render() {
+  if (!app.api) return;
+  const state = parseHash();
+  if (!state) return; // #main and other in-page anchors are not routes
+  app.state = state;
+  app.renderToken += 1;
+  const token = app.renderToken;
+  for (const link of document.querySelectorAll('#views-nav a')) {
+    if (link.dataset.view === state.view) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  renderFilters();
+  const container = $('view');
+  const changedView = app.lastView !== null && app.lastView !== state.view;
+  app.lastView = state.view;
+  container.setAttribute('aria-busy', 'true');
+  container.dataset.view = state.view;
+  try {
+    await VIEWS[state.view].render(context(token), container);
+  } catch (error) {
+    if (token !== app.renderToken) return;
+    mount(container, h('div', { class: 'notice error', role: 'alert' },
+      h('h1', { text: 'Something went wrong' }),
+      h('p', { text: error instanceof ApiError ? `The API answered ${error.status}: ${error.message}` : String(error.message || error) })));
+  } finally {
+    if (token === app.renderToken) {
+      container.removeAttribute('aria-busy');
+      container.dataset.ready = String(token);
+      document.title = `${VIEWS[state.view].title} · Pulse`;
+      if (changedView) container.querySelector('h1')?.focus();
+    }
+  }
+}
+
+// ---- sign-in and sign-out ---------------------------------------------------------------------
+
+function showSignIn(message = '') {
+  app.api = null;
+  app.workspace = null;
+  app.lastView = null;
+  $('workspace-app').hidden = true;
+  $('views-nav').hidden = true;
+  $('sign-out').hidden = true;
+  $('workspace-name').hidden = true;
+  mount($('view'));
+  mount($('filters'));
+  $('signin').hidden = false;
+  $('secret-key').value = '';
+  $('secret-key-error').textContent = message;
+  $('secret-key').setAttribute('aria-invalid', message ? 'true' : 'false');
+  document.title = 'Sign in · Pulse';
+}
+
+function signOut(message = '') {
+  forgetKey();
+  showSignIn(message);
+  $('secret-key').focus();
+}
+
+async function start(key) {
+  const api = new Api(key, () => signOut('Your key was refused (revoked or wrong). Sign in again.'));
+  const workspace = await api.get('/v1/workspace');
+  app.api = api;
+  app.workspace = workspace;
+  try {
+    const surveys = await api.get('/v1/surveys');
+    app.surveys = Array.isArray(surveys) ? surveys : surveys.items || [];
+  } catch {
+    app.surveys = [];
+  }
+  $('signin').hidden = true;
+  $('workspace-app').hidden = false;
+  $('views-nav').hidden = false;
+  $('sign-out').hidden = false;
+  const name = $('workspace-name');
+  name.textContent = `${workspace.name} · ${workspace.id}`;
+  name.hidden = false;
+  if (!location.hash.startsWith('#/')) location.replace('#/overview');
+  await render();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const input = $('secret-key');
+  const key = input.value.trim();
+  const error = $('secret-key-error');
+  if (!/^sk_\S+$/.test(key)) {
+    error.textContent = 'A secret key starts with sk_. Site keys (pk_…) cannot read results.';
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    return;
+  }
+  try {
+    await start(key);
+    storeKey(key);
+    input.value = '';
+    $('main').focus();
+  } catch (e) {
+    app.api = null;
+    error.textContent = e instanceof ApiError && e.status === 401
+      ? 'This key was not accepted: it is unknown or revoked.'
+      : `Could not reach the API: ${e.message}`;
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+  }
+}
+
+function boot() {
+  $('signin-form').addEventListener('submit', signIn);
+  $('sign-out').addEventListener('click', () => signOut());
+  $('skip-link').addEventListener('click', (event) => { event.preventDefault(); $('main').focus(); });
+  window.addEventListener('hashchange', render);
+  const key = storedKey();
+  if (!key) { showSignIn(); return; }
+  start(key).catch((e) => {
+    forgetKey();
+    showSignIn(e instanceof ApiError && e.status === 401 ? 'Your key was refused (revoked or wrong). Sign in again.' : `Could not reach the API: ${e.message}`);
+  });
+}
+
+boot();

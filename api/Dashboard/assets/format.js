@@ -1,0 +1,80 @@
+// Number and date formatting in one place, so tables, charts and headlines agree.
+
+const integer = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 });
+const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+const compactMoney = new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
+
+/** NPS as the API rounds it (0.1): "32.1", "−4.0", or an em dash when there are no responses. */
+export function nps(value) {
+  if (value === null || value === undefined) return '—';
+  return oneDecimal.format(value).replace('-', '−');
+}
+
+/** "±4.2" */
+export function moe(value) {
+  if (value === null || value === undefined) return '';
+  return `±${oneDecimal.format(value)}`;
+}
+
+export function count(value) {
+  return value === null || value === undefined ? '—' : integer.format(value);
+}
+
+/** A fraction 0..1 as "12.5%". */
+export function pct(value) {
+  return value === null || value === undefined || Number.isNaN(value) ? '—' : percent.format(value);
+}
+
+export function usd(value, compact = false) {
+  if (value === null || value === undefined) return '—';
+  return (compact ? compactMoney : money).format(value);
+}
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The label of a series point starting at iso, for an interval (UTC). */
+export function period(iso, interval) {
+  const d = new Date(iso);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  switch (interval) {
+    case 'quarter': return `Q${Math.floor(m / 3) + 1} ${y}`;
+    case 'month': return `${months[m]} ${y}`;
+    case 'week': return `Week of ${d.getUTCDate()} ${months[m]} ${y}`;
+    default: return `${d.getUTCDate()} ${months[m]} ${y}`;
+  }
+}
+
+/** A short axis label for a series point. */
+export function periodShort(iso, interval) {
+  const d = new Date(iso);
+  const m = d.getUTCMonth();
+  switch (interval) {
+    case 'quarter': return `Q${Math.floor(m / 3) + 1} ’${String(d.getUTCFullYear()).slice(2)}`;
+    case 'month': return `${months[m]} ’${String(d.getUTCFullYear()).slice(2)}`;
+    default: return `${d.getUTCDate()} ${months[m]}`;
+  }
+}
+
+/** "2026-03-02 14:05 UTC" */
+export function dateTime(iso) {
+  if (!iso) return '';
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** Category of a score, as the API defines it. */
+export function category(score) {
+  if (score >= 9) return 'promoter';
+  if (score >= 7) return 'passive';
+  return 'detractor';
+}
+
+/** Human label for a trait key: companySize → "Company size". */
+export function traitLabel(key) {
+  const known = { csm: 'CSM', arr: 'ARR', accountId: 'Account id', accountName: 'Account', companySize: 'Company size' };
+  if (known[key]) return known[key];
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

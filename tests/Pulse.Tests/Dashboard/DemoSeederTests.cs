@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Dapper;
+using Pulse.Api.Dashboard;
+using Pulse.Api.Workspaces;
+using Pulse.Tests.Support;
+
+namespace Pulse.Tests.Dashboard;
+
+/// <summary>The seed command's writer: what it writes, through which code, and what running it twice does.</summary>
+public sealed class DemoSeederTests
+{
+    PulseFactory _app = null!;
+
+    [SetUp]
+    public void SetUp() => _app = new PulseFactory();
+
+    [TearDown]
+    public void TearDown() => _app.Dispose();
+
+    DemoSeeder Seeder => _app.Services.GetRequiredService<DemoSeeder>();
+
+    long Count(string sql)
+    {
+        using var c = _app.Db.Open();
+        return c.ExecuteScalar<long>(sql, new { WorkspaceId = DemoWorkspace.Id });
+    }
+
+    [Test]
+    public async Task Seed_CreatesTheDemoWorkspace_AndWritesExactlyTheStory()
+    {
+        var result = await Seeder.SeedAsync(new SeedOptions(Responses: 400));
+        var story = DemoStory.Generate(400, _app.Time.GetUtcNow());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.AlreadySeeded, Is.False);
+            Assert.That(result.Responses, Is.EqualTo(400));
+            Assert.That(Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId"), Is.EqualTo(400));
+            Assert.That(Count("SELECT COUNT(*) FROM displays WHERE workspace_id = @WorkspaceId"), Is.EqualTo(story.Displays.Count));
+            Assert.That(Count("SELECT COUNT(*) FROM displays WHERE workspace_id = @WorkspaceId AND declined_at IS NOT NULL"),
+                Is.EqualTo(story.Displays.Count(d => d.Outcome == DemoOutcome.Declined)).And.EqualTo(result.Declines));
+            Assert.That(Count("SELECT COUNT(*) FROM displays WHERE workspace_id = @WorkspaceId AND answered_at IS NOT NULL"), Is.EqualTo(400));
+            Assert.That(Count("SELECT COUNT(*) FROM end_users WHERE workspace_id = @WorkspaceId"), Is.EqualTo(story.Users.Count).And.EqualTo(result.Users));
+            Assert.That(Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId AND comment IS NOT NULL"), Is.EqualTo(result.Comments));
+            Assert.That(Count("SELECT COUNT(*) FROM responses r JOIN displays d ON d.id = r.display_id WHERE r.workspace_id = @WorkspaceId AND json_extract(d.traits, '$.accountName') IS NULL"),
+                Is.Zero, "every display carries the trait snapshot");
+        }
+        using var http = _app.SecretClient(DemoWorkspace.SecretKey);
+        Assert.That((await http.GetAsync("/v1/workspace")).IsSuccessStatusCode, Is.True, "the demo keys work");
+    }
+
+    [Test]
+    public async Task Seed_Twice_WritesNothingTheSecondTime_ResetReplacesIt()
+    {
+        await Seeder.SeedAsync(new SeedOptions(Responses: 150));
+        var again = await Seeder.SeedAsync(new SeedOptions(Responses: 150));
+        var afterAgain = Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId");
+        var reset = await Seeder.SeedAsync(new SeedOptions(Responses: 90, Reset: true));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(again.AlreadySeeded, Is.True);
+            Assert.That(afterAgain, Is.EqualTo(150));
+            Assert.That(reset.ErasedUsers, Is.GreaterThan(0));
+            Assert.That(Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId"), Is.EqualTo(90));
+            Assert.That(Count("SELECT COUNT(*) FROM end_users WHERE workspace_id = @WorkspaceId"), Is.EqualTo(reset.Users));
+        }
+    }
+
+    [Test]
+    public async Task ScoreDistribution_EqualsTheStory_ForRangeAndTraitFilters()
+    {
+        await Seeder.SeedAsync(new SeedOptions(Responses: 600));
+        var now = _app.Time.GetUtcNow();
+        var answered = DemoStory.Generate(600, now).Displays.Where(d => d.Outcome == DemoOutcome.Answered).ToList();
+        var from = now.AddDays(-120).UtcDateTime.Date;
+        var to = now.AddDays(-10).UtcDateTime.Date;
+        static long[] Histogram(IEnumerable<DemoDisplay> displays)
+        {
+            var counts = new long[11];
+            foreach (var d in displays)
+                counts[d.Score!.Value]++;
+            return counts;
+        }
+        var inRange = answered.Where(d => d.At >= new DateTimeOffset(from).ToUnixTimeMilliseconds()
+                                          && d.At < new DateTimeOffset(to.AddDays(1)).ToUnixTimeMilliseconds()).ToList();
+
+        using var http = _app.SecretClient(DemoWorkspace.SecretKey);
+        var year = $"from={now.AddDays(-400):yyyy-MM-dd}&to={now:yyyy-MM-dd}";
+        var all = await (await http.GetAsync($"/v1/metrics/scores?{year}")).ReadJson<ScoreDistributionResponse>();
+        var enterprise = await (await http.GetAsync($"/v1/metrics/scores?{year}&where%5Bplan%5D=enterprise")).ReadJson<ScoreDistributionResponse>();
+        var lastDays = await (await http.GetAsync("/v1/metrics/scores")).ReadJson<ScoreDistributionResponse>();
+        var ranged = await (await http.GetAsync($"/v1/metrics/scores?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&where%5Brole%5D=admin")).ReadJson<ScoreDistributionResponse>();
+        var nothing = await (await http.GetAsync($"/v1/metrics/scores?{year}&where%5Bplan%5D=platinum")).ReadJson<ScoreDistributionResponse>();
+        var nowMs = now.ToUnixTimeMilliseconds();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(all.Counts, Is.EqualTo(Histogram(answered)));
+            Assert.That(all.Responses, Is.EqualTo(600));
+            Assert.That(enterprise.Counts, Is.EqualTo(Histogram(answered.Where(d => d.User.Account.Plan == "enterprise"))));
+            Assert.That(ranged.Counts, Is.EqualTo(Histogram(inRange.Where(d => d.User.Role == "admin"))));
+            Assert.That(ranged.Responses, Is.GreaterThan(0));
+            Assert.That(nothing.Counts, Is.EqualTo(new long[11]));
+            Assert.That(lastDays.Counts, Is.EqualTo(Histogram(answered.Where(d => d.At >= nowMs - 90L * 86_400_000))),
+                "without a range: the last 90 days, like GET /v1/metrics/nps");
+        }
+    }
+
+    [Test]
+    public async Task ScoreDistribution_BadParameters_AreProblems()
+    {
+        var other = _app.CreateWorkspace("Other");
+        await Seeder.SeedAsync(new SeedOptions(Responses: 20));
+        using var demo = _app.SecretClient(DemoWorkspace.SecretKey);
+        using var stranger = _app.SecretClient(other.SecretKey);
+        string otherSurvey;
+        using (var c = _app.Db.Open())
+            otherSurvey = c.ExecuteScalar<string>("SELECT id FROM surveys WHERE workspace_id = @Id", new { Id = other.WorkspaceId })!;
+
+        var badDate = await (await demo.GetAsync("/v1/metrics/scores?from=yesterday")).AssertProblem(400);
+        await (await demo.GetAsync("/v1/metrics/scores?from=2026-02-01&to=2026-01-01")).AssertProblem(400);
+        await (await demo.GetAsync("/v1/metrics/scores?filter%5Bplan%5D=free")).AssertProblem(400);
+        await (await demo.GetAsync($"/v1/metrics/scores?surveyId={otherSurvey}")).AssertProblem(404);
+        var strangers = await (await stranger.GetAsync("/v1/metrics/scores")).ReadJson<ScoreDistributionResponse>();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(badDate.GetProperty("detail").GetString(), Does.Contain("from"));
+            Assert.That(strangers.Responses, Is.Zero, "another workspace's key sees none of the demo's answers");
+        }
+    }
+
+    [Test]
+    public async Task SeedCommand_RealProcess_SeedsTheDatabaseTheServerReads()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("seeded.db");
+        var (code, output, error) = await ApiProcess.RunCliAsync(db, "seed", "--responses", "120", "--db", db);
+        Assert.That(code, Is.Zero, output + error);
+        var again = await ApiProcess.RunCliAsync(db, "seed", "--responses", "120", "--db", db);
+        var bad = await ApiProcess.RunCliAsync(db, "seed", "--responses", "lots");
+
+        using var api = await ApiProcess.StartAsync(db);
+        using var http = new HttpClient { BaseAddress = api.Address };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", DemoWorkspace.SecretKey);
+        var scores = await (await http.GetAsync("/v1/metrics/scores?from=2000-01-01")).ReadJson<ScoreDistributionResponse>();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(output, Does.Contain("120 responses"));
+            Assert.That(again.ExitCode, Is.Zero);
+            Assert.That(again.StdOut, Does.Contain("already has demo data"));
+            Assert.That(bad.ExitCode, Is.EqualTo(2));
+            Assert.That(bad.StdErr, Does.Contain("--responses").And.Contain("Usage"));
+            Assert.That(scores.Responses, Is.EqualTo(120));
+        }
+    }
+}
