@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+
+namespace Pulse.Bench;
+
+/// <summary>One measured number, with its baseline from the same run and its target.</summary>
+sealed record Result(string Scenario, string Metric, double Value, string Unit, double? Baseline = null, string? BaselineName = null,
+    string? Target = null, bool? Pass = null, string? Note = null)
+{
+    public double? Ratio => Baseline is > 0 ? Value / Baseline : null;
+}
+
+sealed class Report
+{
+    readonly List<Result> _results = [];
+    readonly List<string> _notes = [];
+
+    public IReadOnlyList<Result> Results => _results;
+
+    public void Add(Result result)
+    {
+        _results.Add(result);
+        Console.WriteLine(Line(result));
+    }
+
+    public void Note(string text) => _notes.Add(text);
+
+    static string F(double v) => v switch
+    {
+        >= 1000 => v.ToString("N0", CultureInfo.InvariantCulture),
+        >= 100 => v.ToString("F0", CultureInfo.InvariantCulture),
+        >= 10 => v.ToString("F1", CultureInfo.InvariantCulture),
+        _ => v.ToString("F2", CultureInfo.InvariantCulture),
+    };
+
+    static string Verdict(Result r) => r.Pass switch { true => "PASS", false => "FAIL", null => "" };
+
+    static string Line(Result r) =>
+        $"{r.Scenario,-12} {r.Metric,-44} {F(r.Value),12} {r.Unit,-8} " +
+        (r.Baseline is null ? "" : $"baseline {F(r.Baseline.Value)} ({r.BaselineName}) ratio {r.Ratio:F2} ") +
+        (r.Target is null ? "" : $"target {r.Target} {Verdict(r)}");
+
+    public string Markdown(Machine machine, string command, DateTimeOffset started, TimeSpan took, IEnumerable<string> analysis)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# Benchmarks");
+        md.AppendLine();
+        md.AppendLine("Written by the benchmark runner; do not edit the tables by hand. Re-run with:");
+        md.AppendLine();
+        md.AppendLine("```sh");
+        md.AppendLine(command);
+        md.AppendLine("```");
+        md.AppendLine();
+        md.AppendLine($"- Date: {started:yyyy-MM-dd HH:mm} UTC (run took {took.TotalMinutes:F1} min)");
+        md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {machine.Memory} memory, {machine.Os}");
+        md.AppendLine($"- Runtime: {machine.Runtime}, Release build; the API and every baseline run as separate processes on loopback");
+        md.AppendLine();
+        md.AppendLine("Every ratio compares against a baseline measured in the same run on the same machine, so the");
+        md.AppendLine("ratios travel between machines better than the absolute numbers do. PASS/FAIL is against the");
+        md.AppendLine("targets of the benchmark issue; benchmarks never fail the test suite.");
+        md.AppendLine();
+        md.AppendLine("| scenario | metric | value | baseline | ratio | target | verdict |");
+        md.AppendLine("|---|---|---:|---:|---:|---|---|");
+        foreach (var r in _results)
+        {
+            var baseline = r.Baseline is null ? "" : $"{F(r.Baseline.Value)} {r.Unit} ({r.BaselineName})";
+            var ratio = r.Ratio is null ? "" : $"{r.Ratio:F2}×";
+            md.AppendLine($"| {r.Scenario} | {r.Metric}{(r.Note is null ? "" : $" ({r.Note})")} | {F(r.Value)} {r.Unit} | {baseline} | {ratio} | {r.Target} | {Verdict(r)} |");
+        }
+        if (_notes.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## How each number was measured");
+            md.AppendLine();
+            foreach (var note in _notes)
+                md.AppendLine("- " + note);
+        }
+        var extra = analysis.ToList();
+        if (extra.Count > 0)
+        {
+            md.AppendLine();
+            foreach (var line in extra)
+                md.AppendLine(line);
+        }
+        return md.ToString();
+    }
+}

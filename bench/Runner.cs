@@ -1,0 +1,74 @@
+using System.Diagnostics;
+
+namespace Pulse.Bench;
+
+/// <summary>Runs the scenarios in order, prints each result as it comes, then writes docs/benchmarks.md.</summary>
+static class Runner
+{
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var machine = Machine.Describe();
+        Console.WriteLine($"Pulse benchmarks on {machine.Cores} cores, {machine.Memory}, {machine.Os} ({(options.Quick ? "quick" : "full")} run)");
+        var report = new Report();
+        var work = Path.Combine(Path.GetTempPath(), "pulse-bench", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(work);
+        var context = new BenchContext(options, report, work);
+        try
+        {
+            foreach (var scenario in Scenarios.All)
+            {
+                if (!options.Runs(scenario.Name))
+                    continue;
+                Console.WriteLine();
+                Console.WriteLine($"== {scenario.Name}: {scenario.Description}");
+                var step = Stopwatch.StartNew();
+                await scenario.Run(context);
+                Console.WriteLine($"   ({step.Elapsed.TotalSeconds:F0} s)");
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Environment.GetEnvironmentVariable("PULSE_BENCH_KEEP") is null)
+                try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+            else
+                Console.WriteLine($"Kept {work}");
+        }
+
+        var took = clock.Elapsed;
+        Console.WriteLine();
+        Console.WriteLine($"Done in {took.TotalMinutes:F1} min.");
+        if (options.WriteDocs && !options.Quick && options.Only is null)
+        {
+            var root = RepoRoot();
+            var path = Path.Combine(root, "docs", "benchmarks.md");
+            var analysisPath = Path.Combine(root, "bench", "analysis.md");
+            var analysis = File.Exists(analysisPath) ? File.ReadAllLines(analysisPath) : [];
+            await File.WriteAllTextAsync(path, report.Markdown(machine, "dotnet run -c Release --project bench   # or: ./build.ps1 bench", started, took, analysis));
+            Console.WriteLine($"Wrote {path}");
+        }
+        return 0;
+    }
+
+    /// <summary>The folder holding Pulse.slnx, found upwards from the working directory.</summary>
+    public static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Pulse.slnx")))
+                return dir.FullName;
+        throw new InvalidOperationException("Run the benchmarks from inside the Pulse repository.");
+    }
+}
+
+/// <summary>What every scenario gets: options, the report, and a scratch folder deleted at the end.</summary>
+sealed record BenchContext(BenchOptions Options, Report Report, string WorkDirectory)
+{
+    public string File(string name) => Path.Combine(WorkDirectory, name);
+
+    /// <summary>Full-size or quick-run value.</summary>
+    public T Size<T>(T full, T quick) => Options.Quick ? quick : full;
+}
+
+sealed record Scenario(string Name, string Description, Func<BenchContext, Task> Run);

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Pulse.Bench;
+
+/// <summary>A server under test in its own process on a loopback port; reports its peak resident memory.</summary>
+sealed class ServerProcess : IDisposable
+{
+    readonly Process _process;
+    readonly System.Text.StringBuilder _log = new();
+
+    ServerProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>From process start to the first 200 from <c>/readyz</c>.</summary>
+    public TimeSpan Startup { get; private set; }
+
+    public int Pid => _process.Id;
+
+    static string Here => AppContext.BaseDirectory;
+
+    /// <summary>Starts the Pulse API (Release build next to this runner) on <paramref name="database"/>.</summary>
+    public static Task<ServerProcess> StartApiAsync(string database, IDictionary<string, string>? settings = null)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__Pulse"] = $"Data Source={database}",
+            ["RateLimiting__PerClientPerMinute"] = "0",
+            ["RateLimiting__PerSiteKeyPerSecond"] = "0",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["DOTNET_gcServer"] = "0",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>())
+            env[k.Replace(":", "__", StringComparison.Ordinal)] = v;
+        return StartAsync(Path.Combine(Here, "Pulse.Api.dll"), [], env, Path.GetDirectoryName(database)!);
+    }
+
+    /// <summary>Starts the baseline server of this runner.</summary>
+    public static Task<ServerProcess> StartBaselineAsync(string database) =>
+        StartAsync(Path.Combine(Here, "Pulse.Bench.dll"), [BaselineServer.Verb, "--db", database],
+            new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }, Path.GetDirectoryName(database)!);
+
+    static async Task<ServerProcess> StartAsync(string dll, string[] args, IDictionary<string, string> env, string workDir)
+    {
+        var port = FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workDir,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add(address.ToString());
+        foreach (var (k, v) in env)
+            info.Environment[k] = v;
+
+        var clock = Stopwatch.StartNew();
+        var process = Process.Start(info)!;
+        var server = new ServerProcess(process, address);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+        while (clock.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"{Path.GetFileName(dll)} exited at start-up:\n{server.Log}");
+            try
+            {
+                if ((await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK)
+                {
+                    server.Startup = clock.Elapsed;
+                    return server;
+                }
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(10);
+        }
+        process.Kill(true);
+        throw new TimeoutException($"{Path.GetFileName(dll)} did not become ready:\n{server.Log}");
+    }
+
+    string Log
+    {
+        get
+        {
+            lock (_log)
+                return _log.ToString();
+        }
+    }
+
+    void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_log)
+            _log.AppendLine(line);
+    }
+
+    /// <summary>Peak resident set size (VmHWM) of the process so far, in MiB.</summary>
+    public double PeakRssMiB()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+        return double.NaN;
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException) { }
+        _process.Dispose();
+    }
+}
