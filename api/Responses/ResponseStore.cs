@@ -48,7 +48,7 @@ public static class ResponseStore
     /// </summary>
     public static SaveResult? Save(SqliteConnection c, SqliteTransaction tx, Display display, ResponseChange change, long now, WriteHooks hooks)
     {
-        var current = c.QuerySingleOrDefault<CurrentRow>(SelectCurrent, new { DisplayId = display.Id }, tx);
+        var current = ReadCurrent(c, tx, display.Id);
         if (current is null)
             return null;
         var category = NpsCategory.Of(change.Score);
@@ -56,19 +56,11 @@ public static class ResponseStore
         {
             var comment = change.SetComment ? change.Comment : null;
             var followUp = change.SetFollowUp ? change.FollowUpJson : null;
-            var newId = c.ExecuteScalar<long>(Insert, new
-            {
-                DisplayId = display.Id,
-                display.WorkspaceId,
-                display.SurveyId,
-                display.UserId,
-                change.Score,
-                Category = category,
-                Comment = comment,
-                FollowUp = followUp,
-                Now = now,
-            }, tx);
-            c.Execute(MarkAnswered, new { DisplayId = display.Id, Now = now }, tx);
+            // The first answer is the hot path of ingestion: its statements are prepared once on the writer's connection.
+            var newId = (long)c.Prepared(tx, Insert, "@DisplayId", "@WorkspaceId", "@SurveyId", "@UserId", "@Score", "@Category", "@Comment", "@FollowUp", "@Now")
+                .With(display.Id, display.WorkspaceId, display.SurveyId, display.UserId, change.Score, category, comment, followUp, now)
+                .ExecuteScalar()!;
+            c.Prepared(tx, MarkAnswered, "@DisplayId", "@Now").With(display.Id, now).ExecuteNonQuery();
             var created = new ResponseWritten(newId, display.ToWritten(), change.Score, category, comment, followUp,
                 now, now, Created: true, PreviousScore: null, PreviousCategory: null);
             hooks.ResponseSaved(c, tx, created);
@@ -103,6 +95,26 @@ public static class ResponseStore
     public static SavedResponse ToSaved(this ResponseWritten r) => new(r.ResponseId, r.Score, r.Category, r.Comment,
         r.FollowUpJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(r.FollowUpJson),
         Db.FromUnixMs(r.CreatedAt), Db.FromUnixMs(r.UpdatedAt));
+
+    static CurrentRow? ReadCurrent(SqliteConnection c, SqliteTransaction tx, long displayId)
+    {
+        using var r = c.Prepared(tx, SelectCurrent, "@DisplayId").With(displayId).ExecuteReader();
+        if (!r.Read())
+            return null;
+        static long? Long(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+        static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        return new CurrentRow
+        {
+            DisplayId = r.GetInt64(0),
+            Id = Long(r, 1),
+            Score = Long(r, 2),
+            Category = Text(r, 3),
+            Comment = Text(r, 4),
+            FollowUp = Text(r, 5),
+            CreatedAt = Long(r, 6),
+            UpdatedAt = Long(r, 7),
+        };
+    }
 
     sealed class CurrentRow
     {

@@ -194,8 +194,16 @@ public sealed class WebhookStore(Db db)
         c.QuerySingleOrDefault<WebhookRow>(SelectWebhook, new { WorkspaceId = workspaceId, Id = id }, tx);
 
     /// <summary>The subscriptions of a workspace, with their filters.</summary>
+    const string AnySubscription = "SELECT EXISTS (SELECT 1 FROM webhooks WHERE workspace_id = @WorkspaceId)";
+
+    /// <summary>
+    /// The workspace's subscriptions. Runs for every answer inside the writer, and most workspaces
+    /// have none, so a prepared existence check comes first.
+    /// </summary>
     public static IReadOnlyList<(string Id, WebhookFilter Filter)> Subscriptions(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
-        c.Query<WebhookRow>(SelectSubscriptions, new { WorkspaceId = workspaceId }, tx).Select(r => (r.Id, r.ToFilter())).ToList();
+        (long)c.Prepared(tx, AnySubscription, "@WorkspaceId").With(workspaceId).ExecuteScalar()! == 0
+            ? []
+            : c.Query<WebhookRow>(SelectSubscriptions, new { WorkspaceId = workspaceId }, tx).Select(r => (r.Id, r.ToFilter())).ToList();
 
     public static string? FindSurveyName(SqliteConnection c, SqliteTransaction tx, string surveyId) =>
         c.ExecuteScalar<string?>(SurveyName, new { Id = surveyId }, tx);
