@@ -127,12 +127,27 @@ sealed class QueryArgs
         if (text is null)
             return null;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            if (date.Year is < MinYear or > MaxYear)
+                return OutOfRange(name);
             return TimeBuckets.ToUtcMs((endOfDay ? date.AddDays(1) : date).ToDateTime(TimeOnly.MinValue), zone);
+        }
         var hasZone = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
         if (hasZone && text.Contains('T', StringComparison.OrdinalIgnoreCase)
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
-            return at.ToUnixTimeMilliseconds();
+            return at.UtcDateTime.Year is < MinYear or > MaxYear ? OutOfRange(name) : at.ToUnixTimeMilliseconds();
         Fail(name, "Give a date (2026-01-31) or an ISO 8601 date-time with Z or an offset (2026-01-31T18:00:00Z).");
+        return null;
+    }
+
+    // Dates far outside any product's life would overflow the calendar arithmetic of series and
+    // time zones; they are refused by name instead.
+    const int MinYear = 1970;
+    const int MaxYear = 2199;
+
+    long? OutOfRange(string name)
+    {
+        Fail(name, $"Must be between {MinYear}-01-01 and {MaxYear}-12-31.");
         return null;
     }
 

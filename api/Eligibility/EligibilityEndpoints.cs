@@ -53,6 +53,8 @@ public static class EligibilityEndpoints
         if (body.Force == true && !server && !workspace.TestMode)
             throw new ProblemException(403, "Forbidden",
                 "'force' is honoured only with a secret key or in a workspace in test mode, never from a production site key.");
+        if (!server)
+            gate.Admit(workspace);
 
         return TypedResults.Ok(await service.CheckAsync(workspace, body, http.Request.Headers.AcceptLanguage.ToString()));
     }

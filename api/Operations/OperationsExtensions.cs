@@ -88,7 +88,7 @@ public static class OperationsExtensions
         return app;
     }
 
-    static IResult Ready(Db db, DatabaseState state)
+    static IResult Ready(Db db, DatabaseState state, ILogger<DatabaseState> log)
     {
         if (!state.Migrated)
             return TypedResults.Problem(statusCode: 503, title: "Not ready", detail: "Migrations have not finished.");
@@ -102,7 +102,8 @@ public static class OperationsExtensions
         }
         catch (Microsoft.Data.Sqlite.SqliteException ex)
         {
-            return TypedResults.Problem(statusCode: 503, title: "Not ready", detail: "Database unavailable: " + ex.Message);
+            log.LogWarning(ex, "Readiness check could not open the database");
+            return TypedResults.Problem(statusCode: 503, title: "Not ready", detail: "The database is unavailable; see the server log.");
         }
     }
 }

@@ -30,8 +30,13 @@ sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, IL
                 (413, "Request body too large", bad.Message, null),
             BadHttpRequestException bad when bad.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal) =>
                 (bad.StatusCode, "Bad request", "A JSON object is required as the request body.", null),
+            BadHttpRequestException bad when bad.Message.StartsWith("Failed to bind parameter", StringComparison.Ordinal) =>
+                (bad.StatusCode, "Bad request", ParameterFailure(bad.Message), null),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message, null),
             JsonException json => (400, "Malformed JSON", Describe(json), null),
+            // System.Text.Json reads "\ud800" (an unpaired surrogate escape) but cannot turn it into text.
+            InvalidOperationException text when text.Message.Contains("UTF-16", StringComparison.Ordinal) =>
+                (400, "Malformed JSON", "A string contains an unpaired UTF-16 surrogate escape; send valid Unicode text.", null),
             WriteQueueFullException full => (503, "Busy", full.Message, null),
             RateLimitedException limited => (429, "Too many requests", limited.Message, null),
             _ => (500, "Internal error", "An unexpected error occurred.", (IDictionary<string, object?>?)null),
@@ -87,6 +92,15 @@ sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, IL
         _ => tokenType,
     };
 
+    /// <summary>"Failed to bind parameter "int limit" from "x"." → "Query parameter 'limit' has an invalid value 'x'."</summary>
+    static string ParameterFailure(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, "parameter \"[^\"]*? (\\w+)\" from \"(.*)\"");
+        return m.Success
+            ? $"Parameter '{m.Groups[1].Value}' has an invalid value '{m.Groups[2].Value}'."
+            : "A parameter has an invalid value.";
+    }
+
     /// <summary>What a JSON client should have sent, instead of a .NET type name; null when the name says nothing useful.</summary>
     static string? Expected(string typeName)
     {
@@ -98,9 +112,9 @@ sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, IL
             "System.Boolean" => "true or false",
             "System.String" => "a string",
             "System.DateTimeOffset" or "System.DateTime" => "an ISO 8601 date-time string such as 2026-01-02T00:00:00Z",
+            _ when type.Contains("Dictionary", StringComparison.Ordinal) => "an object",
             _ when type.Contains("List`1", StringComparison.Ordinal) || type.Contains("[]", StringComparison.Ordinal)
                 || type.Contains("IEnumerable", StringComparison.Ordinal) || type.Contains("Collection", StringComparison.Ordinal) => "an array",
-            _ when type.Contains("Dictionary", StringComparison.Ordinal) => "an object",
             _ => null,
         };
     }

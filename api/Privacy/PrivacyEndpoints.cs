@@ -75,12 +75,19 @@ public static class PrivacyEndpoints
         return TypedResults.NoContent();
     }
 
-    static async Task<NoContent> Erase(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, WriteHooks hooks, ResponseMetrics metrics)
+    static async Task<NoContent> Erase(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, WriteHooks hooks, ResponseMetrics metrics,
+        Db db, ILoggerFactory logs)
     {
         var workspaceId = user.WorkspaceId();
         var userId = UserIdFromPath(http, id);
         if (await writer.ExecuteAsync((c, tx) => PrivacyStore.Erase(c, tx, workspaceId, userId, hooks)))
+        {
             metrics.Erased();
+            // secure_delete zeroes the freed pages of the database file, but the WAL still holds the
+            // frames written before the erasure: copy it in and truncate it before answering.
+            if (!await writer.ExecuteAfterCommitAsync(c => db.TruncateWal(c, TimeSpan.FromSeconds(2))))
+                logs.CreateLogger("Pulse.Api.Privacy").LogWarning("The WAL could not be truncated after erasing a user (readers busy); the next checkpoint completes it");
+        }
         return TypedResults.NoContent();
     }
 

@@ -57,6 +57,29 @@ public sealed class Db
         return connection;
     }
 
+    /// <summary>
+    /// Copies the WAL into the database file and truncates it to zero bytes, so deleted content
+    /// (erasure) does not linger in old WAL frames. Waits at most <paramref name="wait"/> for readers;
+    /// false when they kept it from finishing (the next checkpoint gets the rest).
+    /// </summary>
+    public bool TruncateWal(SqliteConnection connection, TimeSpan wait)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA busy_timeout={(int)wait.TotalMilliseconds}";
+        command.ExecuteNonQuery();
+        try
+        {
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            using var reader = command.ExecuteReader();
+            return reader.Read() && reader.GetInt64(0) == 0;
+        }
+        finally
+        {
+            command.CommandText = $"PRAGMA busy_timeout={BusyTimeoutMilliseconds}";
+            command.ExecuteNonQuery();
+        }
+    }
+
     public static long ToUnixMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     public static DateTimeOffset FromUnixMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);

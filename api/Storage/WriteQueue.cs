@@ -71,6 +71,20 @@ public sealed class WriteQueue : IHostedService, IDisposable
         throw _accepting ? new WriteQueueFullException() : new WriteQueueFullException("The server is shutting down; try again shortly.");
     }
 
+    /// <summary>
+    /// Queues <paramref name="work"/> to run on the writer's connection right after the commit of
+    /// the batch it lands in, outside any transaction (for a WAL checkpoint, which cannot run in one).
+    /// </summary>
+    public Task<T> ExecuteAfterCommitAsync<T>(Func<SqliteConnection, T> work)
+    {
+        var command = new WriteCommand<T>((c, _) => work(c)) { AfterCommit = true };
+        Interlocked.Increment(ref _depth);
+        if (_accepting && _channel.Writer.TryWrite(command))
+            return command.Task;
+        Interlocked.Decrement(ref _depth);
+        throw _accepting ? new WriteQueueFullException() : new WriteQueueFullException("The server is shutting down; try again shortly.");
+    }
+
     /// <summary>Queues a command with no result.</summary>
     public Task ExecuteAsync(Action<SqliteConnection, SqliteTransaction> work) =>
         ExecuteAsync<bool>((c, tx) => { work(c, tx); return true; });
@@ -129,6 +143,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
             using var tx = _connection.BeginTransaction(deferred: false);
             foreach (var command in batch)
             {
+                if (command.AfterCommit)
+                    continue;
                 tx.Save("cmd");
                 try
                 {
@@ -145,7 +161,20 @@ public sealed class WriteQueue : IHostedService, IDisposable
             tx.Commit();
             _batchSizes.Record(batch.Count);
             foreach (var command in batch)
+            {
+                if (command.AfterCommit)
+                {
+                    try
+                    {
+                        command.Run(_connection, null!);
+                    }
+                    catch (Exception ex)
+                    {
+                        command.Fail(ex);
+                    }
+                }
                 command.Complete();
+            }
         }
         catch (Exception ex)
         {
@@ -166,6 +195,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
 
     interface IWriteCommand
     {
+        bool AfterCommit { get; }
+
         void Run(SqliteConnection connection, SqliteTransaction tx);
         void Complete();
         void Fail(Exception ex);
@@ -178,6 +209,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
         bool _failed;
 
         public Task<T> Task => _done.Task;
+
+        public bool AfterCommit { get; init; }
 
         public void Run(SqliteConnection connection, SqliteTransaction tx) => _result = work(connection, tx);
 

@@ -160,7 +160,7 @@ public static class SurveyValidation
 
     static bool IsScalar(JsonElement v) => v.ValueKind switch
     {
-        JsonValueKind.String => v.GetString()!.Length <= Traits.MaxStringLength,
+        JsonValueKind.String => Traits.TextOf(v) is { Length: <= Traits.MaxStringLength },
         JsonValueKind.True or JsonValueKind.False => true,
         JsonValueKind.Number => v.TryGetDouble(out var d) && double.IsFinite(d),
         _ => false,

@@ -22,12 +22,26 @@ public static class Traits
     /// <summary>Null when the value is allowed, else why not.</summary>
     public static string? CheckValue(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String when value.GetString()!.Length > MaxStringLength => $"a string trait has at most {MaxStringLength} characters",
+        JsonValueKind.String when TextOf(value) is null => "a string trait must be valid Unicode text (no unpaired surrogate)",
+        JsonValueKind.String when TextOf(value)!.Length > MaxStringLength => $"a string trait has at most {MaxStringLength} characters",
         JsonValueKind.String or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null => null,
         JsonValueKind.Number when value.TryGetDouble(out var d) && double.IsFinite(d) => null,
         JsonValueKind.Number => "a number trait must be a finite double",
         _ => "a trait value is a string, number, boolean or null (no objects or arrays)",
     };
+
+    /// <summary>A JSON string's text, or null when it cannot be decoded (an unpaired UTF-16 surrogate escape).</summary>
+    public static string? TextOf(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The canonical JSON of a trait set: keys in ordinal order, so equal sets give equal text.</summary>
     public static string ToJson(IReadOnlyDictionary<string, JsonElement> traits)

@@ -65,26 +65,36 @@ public sealed class WebhookTargetGuard(IOptions<WebhookOptions> options)
             {
                 addresses = await Dns.GetHostAddressesAsync(bare, cancellationToken);
             }
-            catch (SocketException ex)
+            catch (SocketException)
             {
-                throw new WebhookTargetRefusedException($"The host '{bare}' could not be resolved ({ex.SocketErrorCode}).");
+                throw new WebhookTargetRefusedException(Refusal(bare));
             }
             catch (ArgumentException)
             {
                 throw new WebhookTargetRefusedException($"'{bare}' is not a valid host name.");
             }
             if (addresses.Length == 0)
-                throw new WebhookTargetRefusedException($"The host '{bare}' has no addresses.");
+                throw new WebhookTargetRefusedException(Refusal(bare));
         }
         if (Enabled)
         {
             foreach (var address in addresses)
             {
                 if (WebhookTargets.Refusal(address) is { } reason)
-                    throw new WebhookTargetRefusedException(
-                        $"The host '{bare}' resolves to {address}, {reason}; webhooks may only reach public addresses.");
+                    // An address typed into the URL may be explained; what a name resolves to may not.
+                    throw new WebhookTargetRefusedException(literal is not null
+                        ? $"The address {address} is {reason}; webhooks may only reach public addresses."
+                        : Refusal(bare));
             }
         }
         return addresses;
     }
+
+    /// <summary>
+    /// One message for every refusal: naming the address a host resolved to, or telling a name
+    /// that does not resolve from one that resolves privately, would let any tenant map the
+    /// operator's internal network through this endpoint.
+    /// </summary>
+    static string Refusal(string host) =>
+        $"The host '{host}' cannot be used: webhooks may only reach hosts that resolve to public addresses.";
 }

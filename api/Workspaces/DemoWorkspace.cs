@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Storage;
 
@@ -32,8 +33,19 @@ sealed class DemoWorkspaceSeeder(
     IOptions<DemoOptions> options, IHostEnvironment env, Db db, WorkspaceStore store, TimeProvider time, ILogger<DemoWorkspaceSeeder> log)
     : IHostedService
 {
+    const string RevokeDemoKey = "UPDATE secret_keys SET revoked_at = @Now WHERE key_hash = @Hash AND revoked_at IS NULL";
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (env.IsProduction() && options.Value.Enabled != true)
+        {
+            // The demo secret key is printed in the README: a database carried over from a
+            // developer's machine must not keep it working in production.
+            using var connection = db.Open();
+            if (connection.Execute(RevokeDemoKey, new { Now = time.GetUtcNow().ToUnixTimeMilliseconds(), Hash = Keys.Hash(DemoWorkspace.SecretKey) }) > 0)
+                log.LogWarning("Revoked the publicly documented demo secret key of {Id}: the demo is off in production", DemoWorkspace.Id);
+            return Task.CompletedTask;
+        }
         if (!(options.Value.Enabled ?? env.IsDevelopment()) || store.Find(DemoWorkspace.Id) is not null)
             return Task.CompletedTask;
         using var c = db.Open();

@@ -11,7 +11,11 @@ namespace Pulse.Api.Workspaces;
 /// </summary>
 public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter)
 {
-    /// <summary>The workspace of <paramref name="siteKey"/>, or a 401/403/429 problem.</summary>
+    /// <summary>
+    /// The workspace of <paramref name="siteKey"/>, or a 401/403 problem. It does not count against
+    /// the workspace's rate limit: call <see cref="Admit"/> once the request has passed its own checks
+    /// (body, userHash), so junk sent with a public site key cannot use up a vendor's budget.
+    /// </summary>
     public Workspace Resolve(string? siteKey, HttpRequest request)
     {
         if (string.IsNullOrEmpty(siteKey) || !siteKey.StartsWith("pk_", StringComparison.Ordinal) || siteKey.Length > 100)
@@ -29,9 +33,11 @@ public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter
         {
             throw new ProblemException(403, "Forbidden", $"Origin '{origin}' is not an allowed origin of this workspace.");
         }
-        limiter.Acquire(workspace.Id);
         return workspace;
     }
+
+    /// <summary>Counts a valid site-key call against the workspace's per-site-key limit (429 past it).</summary>
+    public void Admit(Workspace workspace) => limiter.Acquire(workspace.Id);
 
     /// <summary>
     /// The check for calls that carry a display token of <paramref name="workspaceId"/>. The token

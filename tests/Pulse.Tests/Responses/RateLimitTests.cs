@@ -98,7 +98,7 @@ public sealed class RateLimitTests
     }
 
     [Test]
-    public void PerSiteKey_IsAppliedWhereTheSiteKeyIsResolved()
+    public void PerSiteKey_IsCountedWhenAResolvedCallIsAdmitted()
     {
         using var app = Start(perClientPerMinute: 0, perSiteKeyPerSecond: 3);
         _ = app.Server;
@@ -111,7 +111,7 @@ public sealed class RateLimitTests
         {
             try
             {
-                gate.Resolve(ws.SiteKey, request);
+                gate.Admit(gate.Resolve(ws.SiteKey, request));
                 return "ok";
             }
             catch (RateLimitedException)

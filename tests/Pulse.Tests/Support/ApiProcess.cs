@@ -65,9 +65,13 @@ public sealed class ApiProcess : IDisposable
     }
 
     /// <summary>Runs a CLI command in its own process; returns exit code and output.</summary>
-    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(string databasePath, params string[] args)
+    public static Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(string databasePath, params string[] args) =>
+        RunCliAsync(databasePath, null, args);
+
+    /// <summary>Runs a CLI command with extra settings (e.g. <c>ASPNETCORE_ENVIRONMENT</c>) in its environment.</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(string databasePath, IDictionary<string, string>? settings, params string[] args)
     {
-        var info = StartInfo(args, databasePath, null);
+        var info = StartInfo(args, databasePath, settings);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -1,0 +1,120 @@
+using System.Net.Http.Json;
+using Pulse.Api.Storage;
+using Pulse.Api.Workspaces;
+using Pulse.Tests.Support;
+
+namespace Pulse.Tests.Foundation;
+
+/// <summary>Findings of the security review, each pinned by the test that would have caught it.</summary>
+public sealed class SecurityRegressionTests
+{
+    PulseFactory _app = null!;
+    CreatedWorkspace _ws = null!;
+
+    [OneTimeSetUp]
+    public void Start()
+    {
+        // A tight per-site-key budget, so spending it is visible.
+        _app = new PulseFactory(new Dictionary<string, string?> { ["RateLimiting:PerSiteKeyPerSecond"] = "3" });
+        _ = _app.Server;
+        _ws = _app.CreateWorkspace("Sec", ["https://app.sec.test"], requireUserHash: true);
+    }
+
+    [OneTimeTearDown]
+    public void Stop() => _app.Dispose();
+
+    object Body(string userId, string? userHash, string traitsJson = "{}") => new
+    {
+        siteKey = _ws.SiteKey,
+        user = new { id = userId, createdAt = _app.Time.GetUtcNow().AddDays(-90), traits = System.Text.Json.JsonDocument.Parse(traitsJson).RootElement },
+        userHash,
+    };
+
+    [Test]
+    public async Task UnpairedSurrogateInATrait_Is400NamingTheField_Not500()
+    {
+        using var browser = _app.BrowserClient("https://app.sec.test");
+        var raw = $$$"""{"siteKey":"{{{_ws.SiteKey}}}","user":{"id":"s5","traits":{"a":"\ud800"}},"userHash":"{{{Keys.UserHash(_ws.IdentitySecret, "s5")}}}"}""";
+
+        var doc = await (await browser.PostAsync("/v1/eligibility", Json.Body(raw))).AssertProblem(400);
+
+        Assert.That(doc.GetRawText(), Does.Contain("traits").And.Contain("surrogate"));
+    }
+
+    [Test]
+    public async Task InvalidCalls_DoNotSpendTheWorkspacesSiteKeyBudget()
+    {
+        using var browser = _app.BrowserClient("https://app.sec.test");
+        for (var i = 0; i < 10; i++)
+            await (await browser.PostAsync("/v1/eligibility", Json.Of(Body($"junk-{i}", userHash: new string('0', 64))))).AssertProblem(401);
+
+        var valid = await browser.PostAsync("/v1/eligibility", Json.Of(Body("real-user", Keys.UserHash(_ws.IdentitySecret, "real-user"))));
+
+        Assert.That((int)valid.StatusCode, Is.EqualTo(200), await valid.Content.ReadAsStringAsync());
+    }
+
+    [TestCase("to=9999-12-31", "to")]
+    [TestCase("from=0001-01-01&tz=Pacific/Kiritimati", "from")]
+    [TestCase("to=0001-01-01T00:00:00Z", "to")]
+    public async Task OutOfRangeDates_Are400NamingTheParameter(string query, string parameter)
+    {
+        using var server = _app.SecretClient(_ws.SecretKey);
+        foreach (var path in new[] { "/v1/metrics/nps", "/v1/responses", "/v1/accounts" })
+        {
+            var doc = await (await server.GetAsync($"{path}?{query}")).AssertProblem(400);
+            Assert.That(doc.GetProperty("errors").TryGetProperty(parameter, out _), Is.True, path + ": " + doc.GetRawText());
+        }
+    }
+
+    [Test]
+    public async Task BadTypedQueryParameter_NamesTheParameterNotItsDotNetType()
+    {
+        using var server = _app.SecretClient(_ws.SecretKey);
+        var created = await server.PostAsync("/v1/webhooks", Json.Of(new { url = "https://127.0.0.1:9/hook", events = new[] { "response.created" } }));
+        var id = (await created.ReadJson<System.Text.Json.JsonElement>(201)).GetProperty("id").GetString();
+
+        var doc = await (await server.GetAsync($"/v1/webhooks/{id}/deliveries?limit=abc")).AssertProblem(400);
+
+        Assert.That(doc.GetProperty("detail").GetString(), Is.EqualTo("Parameter 'limit' has an invalid value 'abc'."));
+    }
+
+    [Test]
+    public async Task ObjectGivenAsArray_SaysAnObjectWasExpected()
+    {
+        using var server = _app.SecretClient(_ws.SecretKey);
+        var doc = await (await server.PostAsync("/v1/eligibility", Json.Body("""{"user":{"id":"u","traits":[]}}"""))).AssertProblem(400);
+        Assert.That(doc.GetProperty("detail").GetString(), Does.Contain("expected an object"));
+    }
+}
+
+public sealed class DemoKeyInProductionTests
+{
+    [Test]
+    public async Task Seed_RefusesInProduction_AndADemoKeyCarriedIntoProductionIsRevokedAtStart()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("carried.db");
+        var production = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+
+        var seed = await ApiProcess.RunCliAsync(path, production, "seed", "--responses", "10");
+        Assert.That(seed.ExitCode, Is.EqualTo(2), seed.StdOut + seed.StdErr);
+        Assert.That(seed.StdErr, Does.Contain("refuses to run in Production"));
+
+        // A database that left a developer's machine with the demo workspace in it.
+        var db = new Db($"Data Source={path}", dir.Path);
+        using (var c = db.Open())
+        {
+            Migrator.Apply(c, TimeProvider.System);
+            using var tx = c.BeginTransaction(deferred: false);
+            WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, 0);
+            tx.Commit();
+        }
+
+        using var api = await ApiProcess.StartAsync(path, production);
+        using var http = new HttpClient { BaseAddress = api.Address };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", DemoWorkspace.SecretKey);
+        var response = await http.GetAsync("/v1/workspace");
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(401), "the published demo key must not work in production");
+    }
+}
