@@ -92,7 +92,7 @@ public sealed partial class VendorAppTests
     [Test]
     public async Task ServerSidePage_SurvivesPulseBeingDown()
     {
-        using var down = new VendorAppFactory(new() { ["Pulse:Url"] = "http://127.0.0.1:9" }, _pulse.Time);
+        using var down = new VendorAppFactory(new() { ["Pulse:BaseUrl"] = "http://127.0.0.1:9" }, _pulse.Time);
         using var http = down.CreateClient();
 
         var response = await http.GetAsync("/server-side");
@@ -149,14 +149,14 @@ public sealed class VendorAppBrowserTests : BrowserTest
 }
 
 /// <summary>VendorApp in memory (or on loopback), pointed at Pulse by configuration, with Pulse's clock.</summary>
-sealed class VendorAppFactory(Dictionary<string, string?> settings, TimeProvider time) : WebApplicationFactory<PulseClient>
+sealed class VendorAppFactory(Dictionary<string, string?> settings, TimeProvider time) : WebApplicationFactory<VendorUser>
 {
     public Uri? Address { get; private set; }
 
     /// <summary>VendorApp configured with this Pulse's address and the workspace's keys.</summary>
     public static VendorAppFactory For(PulseFactory pulse, CreatedWorkspace workspace) => new(new()
     {
-        ["Pulse:Url"] = pulse.Address!.ToString(),
+        ["Pulse:BaseUrl"] = pulse.Address!.ToString(),
         ["Pulse:SiteKey"] = workspace.SiteKey,
         ["Pulse:SecretKey"] = workspace.SecretKey,
         ["Pulse:IdentitySecret"] = workspace.IdentitySecret,
