@@ -35,7 +35,18 @@ public static class PulseServiceCollectionExtensions
         var http = services.AddHttpClient<IPulseClient, PulseClient>(HttpClientName, (sp, client) =>
             client.BaseAddress = sp.GetRequiredService<IOptions<PulseOptions>>().Value.BaseAddress);
         http.AddStandardResilienceHandler().Configure((resilience, sp) =>
-            Configure(resilience, sp.GetRequiredService<IOptions<PulseOptions>>().Value));
+        {
+            PulseOptions pulse;
+            try
+            {
+                pulse = sp.GetRequiredService<IOptions<PulseOptions>>().Value;
+            }
+            catch (OptionsValidationException)
+            {
+                return;   // reported once, by the validation of PulseOptions itself
+            }
+            Configure(resilience, pulse);
+        });
         return http;
     }
 
