@@ -17,12 +17,14 @@ public static class WorkspaceEndpoints
         return app;
     }
 
-    static Results<Ok<WorkspaceResponse>, NotFound> Get(ClaimsPrincipal user, WorkspaceStore store) =>
-        store.Find(user.WorkspaceId()) is { } w ? TypedResults.Ok(w.ToResponse()) : TypedResults.NotFound();
+    static Results<Ok<WorkspaceResponse>, ProblemHttpResult> Get(ClaimsPrincipal user, WorkspaceStore store) =>
+        store.Find(user.WorkspaceId()) is { } w ? TypedResults.Ok(w.ToResponse()) : Gone;
 
-    static async Task<Results<Ok<WorkspaceResponse>, ValidationProblem, NotFound>> Put(
-        WorkspaceUpdate update, ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time)
+    static async Task<Results<Ok<WorkspaceResponse>, ValidationProblem, ProblemHttpResult>> Put(
+        WorkspaceUpdate? update, ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time)
     {
+        if (update is null)
+            return Problems.BadRequest("Send a JSON object with the settings to change as the body, e.g. { \"productName\": \"Acme\" }.");
         var origins = new List<string>();
         foreach (var (value, i) in (update.AllowedOrigins ?? []).Select((v, i) => (v, i)))
         {
@@ -50,6 +52,9 @@ public static class WorkspaceEndpoints
             return next;
         });
         store.Invalidate(workspaceId);
-        return saved is null ? TypedResults.NotFound() : TypedResults.Ok(saved.ToResponse());
+        return saved is null ? Gone : TypedResults.Ok(saved.ToResponse());
     }
+
+    /// <summary>The key authenticated, but its workspace was deleted a moment ago.</summary>
+    static ProblemHttpResult Gone => Problems.NotFound("This key's workspace no longer exists; use a key of an existing workspace.");
 }

@@ -165,7 +165,7 @@ public sealed class WorkspaceApiTests
         Assert.That(doc.GetProperty("detail").GetString(), Does.Contain("$"));
     }
 
-    [TestCase("{ \"fatigueDays\": \"seven\" }", "$.fatigueDays", "expected a number, got a string")]
+    [TestCase("{ \"fatigueDays\": \"seven\" }", "$.fatigueDays", "expected a whole number from -2147483648 to 2147483647, got a string")]
     [TestCase("{ \"testMode\": 1 }", "$.testMode", "expected true or false, got a number")]
     [TestCase("{ \"allowedOrigins\": \"https://a.test\" }", "$.allowedOrigins", "expected an array")]
     [TestCase("{ \"name\": { } }", "$.name", "expected a string, got an object")]
