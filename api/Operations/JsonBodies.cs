@@ -45,7 +45,7 @@ public static class JsonBodies
         }
     });
 
-    /// <summary>Why the body's Content-Type is refused (415), or null when it is JSON in UTF-8.</summary>
+    /// <summary>Why the body's Content-Type is refused (415), or null when it is JSON in UTF-8 (a quoted charset is unquoted).</summary>
     internal static string? Refusal(HttpRequest request)
     {
         var contentType = request.ContentType;
@@ -58,14 +58,18 @@ public static class JsonBodies
             var name = (eq < 0 ? parameter : parameter[..eq]).Trim();
             if (!name.Equals("charset", StringComparison.OrdinalIgnoreCase))
                 continue;
-            var charset = eq < 0 ? "" : HeaderUtilities.RemoveQuotes(parameter[(eq + 1)..].Trim()).ToString();
+            var raw = eq < 0 ? "" : parameter[(eq + 1)..].Trim();
+            var charset = HeaderUtilities.RemoveQuotes(raw).ToString();
             if (!charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
                 return $"The charset '{charset}' is not supported; send the body in UTF-8 ('Content-Type: application/json; charset=utf-8', or no charset).";
+            // charset="utf-8" is valid HTTP, but the framework looks the quoted name up as is.
+            if (raw != charset)
+                request.ContentType = $"{parts[0].Trim()}; charset=utf-8";
         }
         var mediaType = parts[0].Trim();
         var json = mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-        return json || !HasBody(request)
+        return json
             ? null
             : $"The media type '{mediaType}' is not accepted here; send the body as JSON with 'Content-Type: application/json'.";
     }

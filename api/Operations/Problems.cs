@@ -50,7 +50,7 @@ public static class Problems
         403 => "This key may not do this; use a key of the workspace that owns the resource.",
         404 => $"There is nothing at {context.Request.Method} {context.Request.Path}; check the address against /openapi/v1.json.",
         405 => $"{context.Request.Path} does not accept {context.Request.Method}; check the method against /openapi/v1.json.",
-        415 => "Send the body as JSON with 'Content-Type: application/json' (UTF-8).",
+        415 => $"The media type '{context.Request.ContentType}' is not accepted here; send the body as JSON with 'Content-Type: application/json' (UTF-8).",
         429 => "Too many requests; wait for the time in Retry-After and try again.",
         503 => "The server is busy; retry after the time in Retry-After.",
         >= 500 => "An unexpected error occurred; the server logged it. Try again, and report it if it persists.",

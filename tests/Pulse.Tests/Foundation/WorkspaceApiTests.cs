@@ -133,9 +133,9 @@ public sealed class WorkspaceApiTests
         }
     }
 
-    [TestCase("""{ "fatigueDays": -1 }""", "FatigueDays")]
-    [TestCase("""{ "fatigueDays": 9999 }""", "FatigueDays")]
-    [TestCase("""{ "name": "" }""", "Name")]
+    [TestCase("""{ "fatigueDays": -1 }""", "\"fatigueDays\"")]
+    [TestCase("""{ "fatigueDays": 9999 }""", "\"fatigueDays\"")]
+    [TestCase("""{ "name": "" }""", "\"name\"")]
     [TestCase("""{ "allowedOrigins": ["javascript:alert(1)"] }""", "allowedOrigins[0]")]
     [TestCase("""{ "allowedOrigins": ["https://acme.test/path"] }""", "allowedOrigins[0]")]
     public async Task PutWorkspace_InvalidSettings_Are400NamingTheFieldAndChangeNothing(string json, string field)
