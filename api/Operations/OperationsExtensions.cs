@@ -31,7 +31,7 @@ public static class OperationsExtensions
 
         services.AddPulseRateLimits();
 
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", options => options.AddPulseContract());
         services.AddCors(options => options.AddPolicy(PublicCors, policy => policy
             .SetIsOriginAllowed(_ => true) // the handler checks Origin against the workspace's list
             .WithMethods("POST", "DELETE")
