@@ -25,27 +25,12 @@ public static partial class OpenApiContract
 
     public static OpenApiOptions AddPulseContract(this OpenApiOptions options)
     {
-        options.AddSchemaTransformer((schema, _, _) =>
-        {
-            OptionalNullables(schema);
-            return Task.CompletedTask;
-        });
         options.AddDocumentTransformer((document, context, _) =>
         {
             Describe(document, context);
             return Task.CompletedTask;
         });
         return options;
-    }
-
-    /// <summary>A property that may be null may also be left out: the serializer reads a missing one as null.</summary>
-    static void OptionalNullables(OpenApiSchema schema)
-    {
-        if (schema.Required is not { Count: > 0 } required || schema.Properties is null)
-            return;
-        foreach (var (name, property) in schema.Properties)
-            if (IsNullable(property))
-                required.Remove(name);
     }
 
     static bool IsNullable(IOpenApiSchema schema) =>
@@ -66,7 +51,7 @@ public static partial class OpenApiContract
         };
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         document.Components.Schemas[ProblemSchema] = Problem();
-        AnyValues(document);
+        OptionalNullables(document);
 
         foreach (var description in context.DescriptionGroups.SelectMany(g => g.Items))
         {
@@ -150,18 +135,20 @@ public static partial class OpenApiContract
     }
 
     /// <summary>
-    /// A nullable <see cref="System.Text.Json.JsonElement"/> is described as oneOf [null, any], which
-    /// null matches twice (so no null is valid): "any" already admits null, and the property is optional.
+    /// A property that may be null may also be left out (the serializer reads a missing one as null),
+    /// so it is not required. A nullable <see cref="System.Text.Json.JsonElement"/> is described as
+    /// oneOf [null, any], which null matches twice (so no null would be valid): "any" already admits null.
     /// </summary>
-    static void AnyValues(OpenApiDocument document)
+    static void OptionalNullables(OpenApiDocument document)
     {
         foreach (var schema in document.Components!.Schemas!.Values.OfType<OpenApiSchema>())
             foreach (var (name, property) in schema.Properties?.ToList() ?? [])
+            {
                 if (property.OneOf?.Any(s => s is OpenApiSchemaReference { Reference.Id: "JsonElement" }) == true)
-                {
                     schema.Properties![name] = new OpenApiSchemaReference("JsonElement", document);
+                if (IsNullable(property))
                     schema.Required?.Remove(name);
-                }
+            }
     }
 
     static OpenApiSecurityRequirement Requirement(OpenApiDocument document) =>
