@@ -187,5 +187,5 @@ public static class AnalyticsEndpoints
     }
 
     static ValidationProblem Invalid(QueryArgs args) =>
-        TypedResults.ValidationProblem(args.Errors, detail: args.Detail, title: "Invalid query parameters");
+        TypedResults.ValidationProblem(args.Errors, detail: args.Detail);
 }
