@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Contract;
@@ -9,44 +7,20 @@ namespace Pulse.Tests.Contract;
 /// bodies, a field the API does not know are 400s naming the field, instead of one value silently winning
 /// or the field being dropped.
 /// </summary>
-public sealed class JsonBodyTests
+public sealed class JsonBodyTests : ContractFixture
 {
-    PulseFactory _app = null!;
-    CreatedWorkspace _ws = null!;
-    HttpClient _http = null!;
-    readonly ErrorLog _log = new();
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        _app = new PulseFactory(services: s => s.AddSingleton<ILoggerProvider>(_log));
-        _ = _app.Server;
-        _ws = _app.CreateWorkspace("Bodies", ["https://app.acme.test"], requireUserHash: false);
-        _http = _app.SecretClient(_ws.SecretKey);
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _http.Dispose();
-        _app.Dispose();
-    }
-
-    [TearDown]
-    public void NoErrorLogged() => Assert.That(_log.Errors, Is.Empty);
-
     async Task<string> Detail(HttpResponseMessage response) => (await response.AssertProblem(400)).GetProperty("detail").GetString()!;
 
     [Test]
     public async Task DuplicateScore_Is400NamingIt_AndSavesNothing()
     {
-        var (_, token) = _app.CreateDisplay(_ws.WorkspaceId, "dup-user");
-        using var browser = _app.BrowserClient();
+        var (_, token) = App.CreateDisplay(Workspace.WorkspaceId, "dup-user");
+        using var browser = App.BrowserClient();
 
         var detail = await Detail(await browser.PostAsync("/v1/responses", Json.Body($$"""{"displayToken":"{{token}}","score":1,"score":10}""")));
 
         Assert.That(detail, Does.Contain("'$.score'").And.Contain("more than once"));
-        var list = await (await _http.GetAsync("/v1/responses")).ReadJson<System.Text.Json.JsonElement>();
+        var list = await (await Http.GetAsync("/v1/responses")).ReadJson<System.Text.Json.JsonElement>();
         Assert.That(list.GetProperty("items").GetArrayLength(), Is.Zero);
     }
 
@@ -57,7 +31,7 @@ public sealed class JsonBodyTests
     [TestCase("/v1/surveys", "POST", """{"name":"a","theme":{"color":"#000000","color":"#ffffff"}}""", "$.theme.color")]
     public async Task DuplicateKeys_Are400NamingTheField(string path, string method, string body, string field)
     {
-        var response = await _http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json.Body(body) });
+        var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json.Body(body) });
         Assert.That(await Detail(response), Does.Contain($"'{field}'").And.Contain("more than once"));
     }
 
@@ -70,14 +44,14 @@ public sealed class JsonBodyTests
     [TestCase("/v1/webhooks", "POST", """{"url":"https://127.0.0.1:9/h","events":["response.created"],"secret":"mine"}""", "$.secret")]
     public async Task UnknownFields_Are400NamingTheField_AndChangeNothing(string path, string method, string body, string field)
     {
-        var before = await (await _http.GetAsync("/v1/surveys")).Content.ReadAsStringAsync();
-        var response = await _http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json.Body(body) });
+        var before = await (await Http.GetAsync("/v1/surveys")).Content.ReadAsStringAsync();
+        var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json.Body(body) });
 
         var detail = await Detail(response);
 
         Assert.That(detail, Does.Contain($"'{field}'").And.Contain("Unknown field"));
         Assert.That(detail, Does.Not.Contain("Pulse.Api"), "no .NET type name reaches the client");
-        Assert.That(await (await _http.GetAsync("/v1/surveys")).Content.ReadAsStringAsync(), Is.EqualTo(before));
+        Assert.That(await (await Http.GetAsync("/v1/surveys")).Content.ReadAsStringAsync(), Is.EqualTo(before));
     }
 
     [TestCase("""{ "name": 5 }""", "'$.name': expected a string, got a number")]
@@ -88,5 +62,5 @@ public sealed class JsonBodyTests
     [TestCase("""{ "name": "\ud800" }""", "'$.name': the string contains an unpaired UTF-16 surrogate")]
     [TestCase("""{ "name": "x", """, "the body is not valid JSON")]
     public async Task WrongTypes_SayWhatWasExpectedAndWhatCame(string body, string expected) =>
-        Assert.That(await Detail(await _http.PostAsync("/v1/surveys", Json.Body(body))), Does.Contain(expected));
+        Assert.That(await Detail(await Http.PostAsync("/v1/surveys", Json.Body(body))), Does.Contain(expected));
 }

@@ -1,33 +1,12 @@
 using System.Text.Json;
 using Pulse.Api.Operations;
-using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Contract;
 
 /// <summary>Every problem says what to do (a detail), with one title per status, in plain sentences.</summary>
-public sealed class ProblemDetailTests
+public sealed class ProblemDetailTests : ContractFixture
 {
-    PulseFactory _app = null!;
-    CreatedWorkspace _ws = null!;
-    HttpClient _http = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        _app = new PulseFactory();
-        _ = _app.Server;
-        _ws = _app.CreateWorkspace("Problems");
-        _http = _app.SecretClient(_ws.SecretKey);
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _http.Dispose();
-        _app.Dispose();
-    }
-
     [TestCase("GET", "/v1/surveys/srv_nope", "survey 'srv_nope'")]
     [TestCase("PUT", "/v1/surveys/srv_nope", "survey 'srv_nope'")]
     [TestCase("DELETE", "/v1/surveys/srv_nope", "survey 'srv_nope'")]
@@ -48,7 +27,7 @@ public sealed class ProblemDetailTests
         if (method == "PUT")
             request.Content = Json.Body("""{"name":"x"}""");
 
-        var problem = await (await _http.SendAsync(request)).AssertProblem(404);
+        var problem = await (await Http.SendAsync(request)).AssertProblem(404);
 
         Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Not found"));
         Assert.That(problem.GetProperty("detail").GetString(), Does.Contain(names).And.Contain("; "), "names the thing, then what to do");
@@ -58,8 +37,8 @@ public sealed class ProblemDetailTests
     [TestCase("GET", "/v1/surveys", 401)]
     public async Task FrameworkProblems_HaveADetailAndTheOneTitle(string method, string path, int status)
     {
-        using var anonymous = _app.CreateClient();
-        var client = status == 401 ? anonymous : _http;
+        using var anonymous = App.CreateClient();
+        var client = status == 401 ? anonymous : Http;
 
         var problem = await (await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path))).AssertProblem(status);
 
@@ -72,7 +51,7 @@ public sealed class ProblemDetailTests
     {
         var body = """{"name":"","priority":5000,"samplePercent":101,"dailyCap":-1,"firstSurveyDelayDays":-1,"theme":{"color":"red","position":"middle"}}""";
 
-        var problem = await (await _http.PostAsync("/v1/surveys", Json.Body(body))).AssertProblem(400);
+        var problem = await (await Http.PostAsync("/v1/surveys", Json.Body(body))).AssertProblem(400);
 
         Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Bad request"));
         Assert.That(problem.GetProperty("detail").GetString(), Is.Not.Empty);
@@ -88,7 +67,7 @@ public sealed class ProblemDetailTests
     [Test]
     public async Task WebhookEventTypes_UseTheRightArticle()
     {
-        var problem = await (await _http.PostAsync("/v1/webhooks", Json.Of(new { url = "https://127.0.0.1:9/h", events = new[] { "answer" } }))).AssertProblem(400);
+        var problem = await (await Http.PostAsync("/v1/webhooks", Json.Of(new { url = "https://127.0.0.1:9/h", events = new[] { "answer" } }))).AssertProblem(400);
 
         var message = problem.GetProperty("errors").GetProperty("events[0]")[0].GetString();
         Assert.That(message, Does.Contain("is not an event type").And.Not.Contain("a event"));
@@ -100,7 +79,7 @@ public sealed class ProblemDetailTests
         var titles = new HashSet<string>();
         foreach (var (method, path) in new[] { ("GET", "/v1/surveys/x"), ("GET", "/v1/nope"), ("POST", "/v1/surveys") })
         {
-            var response = await _http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? Json.Body("{}") : null });
+            var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? Json.Body("{}") : null });
             var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             titles.Add(doc.GetProperty("title").GetString()!);
         }
