@@ -91,6 +91,12 @@ public sealed class SurveyInput
     readonly string? _trigger;
     readonly int? _dailyCap;
 
+    /// <summary>
+    /// Read-only: a client may send back the resource it read (GET, edit, PUT), so the survey's own id
+    /// is accepted and ignored; any other id is refused, since ids never change.
+    /// </summary>
+    public string? Id { get; init; }
+
     public string? Name { get; init; }
     public string? Kind { get; init; }
     public bool? Active { get; init; }

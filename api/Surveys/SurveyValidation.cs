@@ -30,6 +30,9 @@ public static class SurveyValidation
         var e = new Dictionary<string, string[]>();
         void Error(string field, string message) => e[field] = [message];
 
+        if (input.Id is not null && input.Id != current.Id)
+            Error("id", creating ? "Leave the id out: Pulse gives each new survey its id." : "Leave the id out or send this survey's own id; ids never change.");
+
         var name = current.Name;
         if (input.Name is not null)
         {

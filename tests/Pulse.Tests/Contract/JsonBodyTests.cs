@@ -54,6 +54,23 @@ public sealed class JsonBodyTests : ContractFixture
         Assert.That(await (await Http.GetAsync("/v1/surveys")).Content.ReadAsStringAsync(), Is.EqualTo(before));
     }
 
+    [Test]
+    public async Task SurveyReadBack_WithItsOwnId_IsAccepted_AnotherIdIsRefused()
+    {
+        var created = await (await Http.PostAsync("/v1/surveys", Json.Body("""{"name":"Round trip"}"""))).ReadJson<System.Text.Json.Nodes.JsonObject>(201);
+        var id = created["id"]!.GetValue<string>();
+        created["samplePercent"] = 40;
+
+        var saved = await Http.PutAsync($"/v1/surveys/{id}", Json.Body(created.ToJsonString()));
+        Assert.That((int)saved.StatusCode, Is.EqualTo(200), await saved.Content.ReadAsStringAsync());
+
+        created["id"] = "srv_other";
+        var problem = await (await Http.PutAsync($"/v1/surveys/{id}", Json.Body(created.ToJsonString()))).AssertProblem(400);
+        Assert.That(problem.GetProperty("errors").TryGetProperty("id", out _), Is.True);
+        var create = await (await Http.PostAsync("/v1/surveys", Json.Body("""{"id":"srv_mine","name":"x"}"""))).AssertProblem(400);
+        Assert.That(create.GetProperty("errors").TryGetProperty("id", out _), Is.True);
+    }
+
     [TestCase("""{ "name": 5 }""", "'$.name': expected a string, got a number")]
     [TestCase("""{ "name": "x", "active": "yes" }""", "'$.active': expected true or false, got a string")]
     [TestCase("""{ "name": "x", "targeting": {} }""", "'$.targeting': expected an array, got an object")]
