@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Pulse.Api.Workspaces;
 
@@ -40,6 +41,7 @@ public sealed record WorkspaceResponse(
 /// <c>PUT /v1/workspace</c>: the settings to change. Omitted fields keep their value, so a client
 /// can send only what it edits; the identity secret and keys change through their own commands.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record WorkspaceUpdate(
     [property: StringLength(100, MinimumLength = 1)] string? Name,
     [property: StringLength(100, MinimumLength = 1)] string? ProductName,

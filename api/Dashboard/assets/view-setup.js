@@ -239,7 +239,7 @@ function surveyEditor(ctx, survey) {
         error.textContent = error.textContent ? `${error.textContent} ${text}` : text;
         items.push(h('li', null, h('button', { type: 'button', class: 'link', text: `${target.querySelector('label').textContent}: ${text}`, on: { click: () => control.focus() } })));
       } else {
-        items.push(h('li', { text: `${key}: ${text}` }));
+        items.push(h('li', { text }));
       }
     }
     if (!items.length && detail) items.push(h('li', { text: detail }));
