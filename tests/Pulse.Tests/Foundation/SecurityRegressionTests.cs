@@ -87,6 +87,7 @@ public sealed class SecurityRegressionTests
     }
 }
 
+[Category(TestCategories.Process)]
 public sealed class DemoKeyInProductionTests
 {
     [Test]

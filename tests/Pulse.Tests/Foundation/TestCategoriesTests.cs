@@ -1,0 +1,30 @@
+using Pulse.Tests.Support;
+
+namespace Pulse.Tests.Foundation;
+
+/// <summary>The guard that keeps Chromium and child processes out of the fast run.</summary>
+public sealed class TestCategoriesTests
+{
+    [Test]
+    public void Require_InATestWithoutTheCategory_Throws()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => TestCategories.Require(TestCategories.Browser));
+        Assert.That(ex!.Message, Does.Contain(nameof(Require_InATestWithoutTheCategory_Throws)).And.Contain("[Category(TestCategories.Browser)]"));
+    }
+
+    [Test]
+    [Category(TestCategories.Process)]
+    public void Require_InATestWithTheCategory_Passes() =>
+        Assert.DoesNotThrow(() => TestCategories.Require(TestCategories.Process));
+}
+
+/// <summary>A base class like <see cref="BrowserTest"/>: its category covers the fixtures derived from it.</summary>
+[Category(TestCategories.Browser)]
+public abstract class CategorizedFixture;
+
+public sealed class TestCategoriesInheritedTests : CategorizedFixture
+{
+    [Test]
+    public void Require_InAFixtureWhoseBaseHasTheCategory_Passes() =>
+        Assert.DoesNotThrow(() => TestCategories.Require(TestCategories.Browser));
+}
