@@ -21,7 +21,6 @@ public static class OperationsExtensions
             context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddValidation();
         // Bad JSON and wrong types are thrown to the exception handler, which names the field.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(options => Configure(options.SerializerOptions));

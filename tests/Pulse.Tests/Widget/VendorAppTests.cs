@@ -121,7 +121,7 @@ public sealed class VendorAppBrowserTests : BrowserTest
     [OneTimeSetUp]
     public void Start()
     {
-        _pulse = new PulseFactory(time: new FakeTime(DateTimeOffset.UtcNow));
+        _pulse = new PulseFactory(time: new FakeTimeProvider(DateTimeOffset.UtcNow));
         _pulse.StartKestrel();
         _workspace = _pulse.CreateWorkspace("Acme HR", ["http://127.0.0.1:*"], requireUserHash: true);
         _vendor = VendorAppFactory.For(_pulse, _workspace);
