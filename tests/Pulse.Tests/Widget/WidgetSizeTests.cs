@@ -60,12 +60,5 @@ public sealed class WidgetSizeTests
         Assert.That(gzip, Is.LessThanOrEqualTo(LoaderBudget), "loader over its gzip budget");
     }
 
-    [Test]
-    public void Readme_ShowsTheLoaderAsItIs()
-    {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
-        Assert.That(readme.ReplaceLineEndings("\n"), Does.Contain(WidgetAssets.Current.Loader.ReplaceLineEndings("\n").Trim()));
-    }
-
     internal static string RepositoryRoot() => Support.Repository.Root;
 }
