@@ -117,7 +117,14 @@ public static class DocExamples
     }
 
     /// <summary>Whether <paramref name="text"/> ends inside a quoted string (a <c># comment</c> does not count).</summary>
-    static bool QuoteOpen(string text)
+    static bool QuoteOpen(string text) => Scan(text).QuoteOpen;
+
+    /// <summary>The command and its trailing <c># comment</c> (a '#' outside quotes, after a space).</summary>
+    static (string Command, string? Comment) SplitComment(string text) =>
+        Scan(text).CommentAt is var at and >= 0 ? (text[..at].TrimEnd(), text[(at + 1)..].Trim()) : (text, null);
+
+    /// <summary>Where a shell comment starts (-1: none), and whether the text ends inside quotes.</summary>
+    static (int CommentAt, bool QuoteOpen) Scan(string text)
     {
         char? quote = null;
         for (var i = 0; i < text.Length; i++)
@@ -131,29 +138,9 @@ public static class DocExamples
             else if (c is '\'' or '"')
                 quote = c;
             else if (c == '#' && (i == 0 || char.IsWhiteSpace(text[i - 1])))
-                return false;
+                return (i, false);
         }
-        return quote is not null;
-    }
-
-    /// <summary>The command and its trailing <c># comment</c> (a '#' outside quotes, after a space).</summary>
-    static (string Command, string? Comment) SplitComment(string text)
-    {
-        char? quote = null;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quote is not null)
-            {
-                if (c == quote)
-                    quote = null;
-            }
-            else if (c is '\'' or '"')
-                quote = c;
-            else if (c == '#' && i > 0 && char.IsWhiteSpace(text[i - 1]))
-                return (text[..i].TrimEnd(), text[(i + 1)..].Trim());
-        }
-        return (text, null);
+        return (-1, quote is not null);
     }
 
     /// <summary>The keys of the outermost object of a JSON-like text with "…" in it.</summary>
