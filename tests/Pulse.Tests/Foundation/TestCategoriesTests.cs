@@ -16,6 +16,18 @@ public sealed class TestCategoriesTests
     [Category(TestCategories.Process)]
     public void Require_InATestWithTheCategory_Passes() =>
         Assert.DoesNotThrow(() => TestCategories.Require(TestCategories.Process));
+
+    /// <summary>The guard sits in the helpers; a test that started a process by itself would bypass it.</summary>
+    [Test]
+    public void Tests_StartProcessesOnlyThroughTheHelpersThatCheckTheCategory()
+    {
+        var needle = "Process" + ".Start(";
+        var direct = Directory.EnumerateFiles(Repository.Path("tests/Pulse.Tests"), "*.cs", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Repository.Root, f).Replace('\\', '/'))
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal) && !f.StartsWith("tests/Pulse.Tests/Support/", StringComparison.Ordinal))
+            .Where(f => Repository.Read(f).Contains(needle, StringComparison.Ordinal));
+        Assert.That(direct, Is.Empty, "start processes with Shell.RunAsync or ApiProcess (tests/Pulse.Tests/Support), which check the Process category");
+    }
 }
 
 /// <summary>A base class like <see cref="BrowserTest"/>: its category covers the fixtures derived from it.</summary>
