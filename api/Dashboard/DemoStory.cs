@@ -1,7 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Bogus;
+using Pulse.Api.Responses;
 
 namespace Pulse.Api.Dashboard;
 
@@ -234,16 +235,17 @@ public static class DemoStory
 
     static string? Comment(Faker f, int score, bool duringDip)
     {
-        var (chance, pool) = score switch
+        var category = NpsCategory.Of(score);
+        var (chance, pool) = category switch
         {
-            >= 9 => (0.5, PromoterComments),
-            >= 7 => (0.45, PassiveComments),
+            NpsCategory.Promoter => (0.5, PromoterComments),
+            NpsCategory.Passive => (0.45, PassiveComments),
             _ => (0.72, duringDip && f.Random.Double() < 0.6 ? DipComments : DetractorComments),
         };
         if (f.Random.Double() >= chance)
             return null;
         var text = f.PickRandom(pool);
-        return f.Random.Double() < 0.15 ? text + "\n" + f.PickRandom(score >= 9 ? PromoterComments : PassiveComments) : text;
+        return f.Random.Double() < 0.15 ? text + "\n" + f.PickRandom(category == NpsCategory.Promoter ? PromoterComments : PassiveComments) : text;
     }
 
     static int Weighted(Faker f, int[] weights)

@@ -16,27 +16,9 @@ const DESCRIPTIONS = {
   monitor: 'low ARR, low NPS',
 };
 
-/** The quadrant of an account: the API's label, or from the thresholds when the API gave none. */
-function quadrantOf(a, t) {
-  if (a.quadrant in NAMES) return a.quadrant;
-  if (a.arr === null || a.arr === undefined || a.nps === null || a.nps === undefined) return null;
-  const highArr = a.arr >= t.arr;
-  const highNps = a.nps >= t.nps;
-  if (highArr) return highNps ? 'champion' : 'at_risk';
-  return highNps ? 'grow' : 'monitor';
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (!sorted.length) return 0;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 /** Where the quadrant lines go: the thresholds the API used (median ARR and NPS 0 by default). */
-function thresholds(response, items) {
-  const arr = response.arrThreshold ?? median(items.filter((a) => a.arr !== null && a.arr !== undefined).map((a) => a.arr));
-  return { arr, nps: response.npsThreshold ?? 0 };
+function thresholds(response) {
+  return { arr: response.arrThreshold ?? 0, nps: response.npsThreshold ?? 0 };
 }
 
 const COLUMNS = [
@@ -55,8 +37,9 @@ export async function render(ctx, root) {
     ...a,
     accountName: a.accountName || a.accountId,
   }));
-  const t = thresholds(response, items);
-  for (const a of items) a.kind = quadrantOf(a, t);
+  const t = thresholds(response);
+  // The API decides the quadrant (null without ARR); the dashboard only names it.
+  for (const a of items) a.kind = a.quadrant in NAMES ? a.quadrant : null;
 
   const sortKey = COLUMNS.some(([k]) => k === state.sort) ? state.sort : 'arr';
   const dir = state.dir === 'asc' ? 'asc' : 'desc';
