@@ -7,7 +7,8 @@ public static class Shell
 {
     /// <summary>Exit code and everything the program printed (standard output, then standard error).</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> args,
-        string? workingDirectory = null, IDictionary<string, string>? environment = null, string? input = null)
+        string? workingDirectory = null, IDictionary<string, string>? environment = null, string? input = null,
+        Func<string, bool>? unsetEnvironment = null)
     {
         TestCategories.Require(TestCategories.Process);
         var info = new ProcessStartInfo(fileName)
@@ -20,6 +21,9 @@ public static class Shell
         };
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
+        if (unsetEnvironment is not null)
+            foreach (var name in info.Environment.Keys.Where(unsetEnvironment).ToList())
+                info.Environment.Remove(name);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             info.Environment[key] = value;
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
