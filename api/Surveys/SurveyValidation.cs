@@ -11,7 +11,7 @@ public static class SurveyValidation
     public const int MaxDays = 3650;
     public const int MaxPriority = 1000;
     public const int MaxDailyCap = 1_000_000;
-    public const int MaxConditions = 50;
+    public const int MaxConditions = 20;
     public const int MaxConditionValues = 100;
     public const int MaxDomains = 100;
     public const int MaxTextLength = 1000;

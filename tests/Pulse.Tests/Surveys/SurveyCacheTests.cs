@@ -15,18 +15,18 @@ public sealed class SurveyCacheTests
     }
 
     [Test]
-    public void Cache_ServesTheLoadedSurveys_UntilInvalidated()
+    public async Task Cache_ServesTheLoadedSurveys_UntilInvalidated()
     {
         using var app = new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "3600" });
         _ = app.Server;
         var ws = app.CreateWorkspace();
         var cache = app.Services.GetRequiredService<SurveyCache>();
 
-        var first = cache.Get(ws.WorkspaceId)[0].Name;
+        var first = (await cache.GetAsync(ws.WorkspaceId))[0].Name;
         RenameBehindTheCachesBack(app, ws.WorkspaceId, "Renamed elsewhere");
-        var cached = cache.Get(ws.WorkspaceId)[0].Name;
+        var cached = (await cache.GetAsync(ws.WorkspaceId))[0].Name;
         cache.Invalidate(ws.WorkspaceId);
-        var fresh = cache.Get(ws.WorkspaceId)[0].Name;
+        var fresh = (await cache.GetAsync(ws.WorkspaceId))[0].Name;
 
         using (Assert.EnterMultipleScope())
         {
@@ -44,14 +44,14 @@ public sealed class SurveyCacheTests
         var ws = app.CreateWorkspace();
         var cache = app.Services.GetRequiredService<SurveyCache>();
         using var http = app.SecretClient(ws.SecretKey);
-        var id = cache.Get(ws.WorkspaceId)[0].Id;
+        var id = (await cache.GetAsync(ws.WorkspaceId))[0].Id;
 
         (await http.PutAsync($"/v1/surveys/{id}", Json.Body("""{ "active": false }"""))).EnsureSuccessStatusCode();
-        var afterPut = cache.Get(ws.WorkspaceId)[0].Active;
+        var afterPut = (await cache.GetAsync(ws.WorkspaceId))[0].Active;
         (await http.PostAsync("/v1/surveys", Json.Body("""{ "name": "Second" }"""))).EnsureSuccessStatusCode();
-        var afterPost = cache.Get(ws.WorkspaceId).Count;
+        var afterPost = (await cache.GetAsync(ws.WorkspaceId)).Count;
         (await http.DeleteAsync($"/v1/surveys/{id}")).EnsureSuccessStatusCode();
-        var afterDelete = cache.Get(ws.WorkspaceId).Select(s => s.Name);
+        var afterDelete = (await cache.GetAsync(ws.WorkspaceId)).Select(s => s.Name);
 
         using (Assert.EnterMultipleScope())
         {
@@ -62,16 +62,112 @@ public sealed class SurveyCacheTests
     }
 
     [Test]
-    public void Cache_WithZeroSeconds_ReadsEveryTime()
+    public async Task Cache_WithZeroSeconds_ReadsEveryTime()
     {
         using var app = new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "0" });
         _ = app.Server;
         var ws = app.CreateWorkspace();
         var cache = app.Services.GetRequiredService<SurveyCache>();
 
-        cache.Get(ws.WorkspaceId);
+        await cache.GetAsync(ws.WorkspaceId);
         RenameBehindTheCachesBack(app, ws.WorkspaceId, "Seen at once");
 
-        Assert.That(cache.Get(ws.WorkspaceId)[0].Name, Is.EqualTo("Seen at once"));
+        Assert.That((await cache.GetAsync(ws.WorkspaceId))[0].Name, Is.EqualTo("Seen at once"));
+    }
+
+    [Test]
+    public async Task ConcurrentCalls_OfAWorkspaceAtItsLimits_LoadItsSurveysOnce()
+    {
+        using var app = new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "3600" });
+        app.StartKestrel();
+        var ws = app.CreateWorkspace("Full");
+        using var http = app.SecretClient(ws.SecretKey);
+        await SurveysAtTheLimits.FillAsync(http, active: 50);
+        using var metrics = new MetricsProbe(app);
+        app.Services.GetRequiredService<SurveyCache>().Invalidate(ws.WorkspaceId);
+
+        var now = app.Time.GetUtcNow();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => http.PostAsync("/v1/eligibility", Json.Of(new
+        {
+            user = new { id = $"u{i}", createdAt = now.AddDays(-1), traits = SurveysAtTheLimits.ScanningTraits },
+        }))));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(answers.Select(a => (int)a.StatusCode), Is.All.EqualTo(200));
+            Assert.That(metrics.Sum("pulse.surveys.cache_loads"), Is.EqualTo(1), "64 calls at once, one load");
+        }
+    }
+
+    /// <summary>A clock in <see cref="System.Diagnostics.Stopwatch"/> ticks that only moves when told.</summary>
+    sealed class TickClock
+    {
+        long _now = 1;
+
+        public long Now => Interlocked.Read(ref _now);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _now, (long)(by.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+    }
+
+    [Test]
+    public async Task ALoadSlowerThanTheLifetime_IsNotRepeatedOnEveryCall()
+    {
+        using var app = new PulseFactory();
+        _ = app.Server;
+        var ws = app.CreateWorkspace();
+        var store = app.Services.GetRequiredService<SurveyStore>();
+        var clock = new TickClock();
+        var loads = 0;
+        using var meters = new PlainMeterFactory();
+        var cache = new SurveyCache(id =>
+        {
+            loads++;
+            clock.Advance(TimeSpan.FromSeconds(6)); // the read took longer than the 5-second lifetime
+            return store.List(id);
+        }, TimeSpan.FromSeconds(5), () => clock.Now, new Pulse.Api.Operations.PulseMetrics(meters));
+
+        for (var i = 0; i < 10; i++)
+            await cache.GetAsync(ws.WorkspaceId);
+
+        Assert.That(loads, Is.EqualTo(1), "the lifetime starts when the load ends, so the next call is served from memory");
+    }
+
+    [Test]
+    public async Task AnExpiredEntry_IsReloadedByOneCall_WhileTheOthersGetItAtOnce()
+    {
+        using var app = new PulseFactory();
+        _ = app.Server;
+        var ws = app.CreateWorkspace();
+        var store = app.Services.GetRequiredService<SurveyStore>();
+        var clock = new TickClock();
+        var loads = 0;
+        using var reloading = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        using var meters = new PlainMeterFactory();
+        var cache = new SurveyCache(id =>
+        {
+            if (Interlocked.Increment(ref loads) == 2)
+            {
+                reloading.Release();
+                release.Wait(); // the reload is slow
+            }
+            return store.List(id);
+        }, TimeSpan.FromSeconds(5), () => clock.Now, new Pulse.Api.Operations.PulseMetrics(meters));
+        var first = await cache.GetAsync(ws.WorkspaceId);
+        clock.Advance(TimeSpan.FromSeconds(6));
+
+        var reload = Task.Run(async () => await cache.GetAsync(ws.WorkspaceId));
+        await reloading.WaitAsync();
+        var during = new List<IReadOnlyList<Survey>>();
+        for (var i = 0; i < 20; i++)
+            during.Add(await cache.GetAsync(ws.WorkspaceId)); // would hang here if callers waited for the reload
+        release.Release();
+        await reload;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(loads, Is.EqualTo(2));
+            Assert.That(during, Is.All.SameAs(first), "the previous surveys are served while one caller reloads");
+        }
     }
 }
