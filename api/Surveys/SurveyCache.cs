@@ -19,6 +19,14 @@ public sealed class SurveyOptions
     /// </summary>
     [Range(0, 3600)]
     public int CacheSeconds { get; set; } = 5;
+
+    /// <summary>Active surveys one workspace may have; creating or activating one more is 409.</summary>
+    [Range(1, 10_000)]
+    public int MaxActivePerWorkspace { get; set; } = 50;
+
+    /// <summary>Surveys (active or paused, not deleted) one workspace may have; creating one more is 409.</summary>
+    [Range(1, 10_000)]
+    public int MaxPerWorkspace { get; set; } = 200;
 }
 
 /// <summary>

@@ -44,6 +44,14 @@ public sealed class SurveyStore(Db db)
         WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL
         """;
 
+    const string CountLive = """
+        SELECT COUNT(*) AS Total, COALESCE(SUM(active), 0) AS Active FROM surveys WHERE workspace_id = @WorkspaceId AND deleted_at IS NULL
+        """;
+
+    /// <summary>How many surveys the workspace has (not deleted), and how many of them are active; read inside the writer's transaction.</summary>
+    public static (long Total, long Active) Count(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
+        c.QuerySingle<(long Total, long Active)>(CountLive, new { WorkspaceId = workspaceId }, tx);
+
     /// <summary>The workspace's surveys that are not deleted, highest priority first (ties: oldest first).</summary>
     public IReadOnlyList<Survey> List(string workspaceId)
     {

@@ -16,6 +16,9 @@ public static class SurveyValidation
     public const int MaxDomains = 100;
     public const int MaxTextLength = 1000;
 
+    /// <summary>The most a survey may weigh as JSON (its resource, UTF-8): what one workspace can make every eligibility call carry.</summary>
+    public const int MaxSurveyBytes = 64 * 1024;
+
     public static readonly IReadOnlyList<string> Kinds = ["nps"];
     public static readonly IReadOnlyList<string> Positions = ["bottom-right", "bottom-left", "top-right", "top-left", "center"];
     public static readonly IReadOnlyList<string> Ops = ["eq", "neq", "in", "nin", "exists", "gte", "lte"];
@@ -77,7 +80,7 @@ public static class SurveyValidation
         errors = e;
         if (e.Count > 0)
             return null;
-        return current with
+        var applied = current with
         {
             Name = name,
             Kind = input.Kind ?? current.Kind,
@@ -95,6 +98,13 @@ public static class SurveyValidation
             Texts = texts,
             Theme = theme,
         };
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(applied.ToResource(), SurveyMapping.ColumnJson).Length;
+        if (bytes > MaxSurveyBytes)
+        {
+            Error("survey", $"the survey would be {bytes} bytes as JSON; a survey holds at most {MaxSurveyBytes} (64 KiB). Use fewer or shorter targeting values or texts");
+            return null;
+        }
+        return applied;
     }
 
     static void CheckDays(int? days, string field, Action<string, string> error)
