@@ -54,7 +54,7 @@ public static class EligibilityEndpoints
             throw new ProblemException(403, "Forbidden",
                 "'force' is honoured only with a secret key or in a workspace in test mode, never from a production site key.");
         if (!server)
-            gate.Admit(workspace);
+            gate.Admit(workspace, body.User!.Id!);
 
         return TypedResults.Ok(await service.CheckAsync(workspace, body, http.Request.Headers.AcceptLanguage.ToString()));
     }

@@ -18,7 +18,7 @@ public sealed class DisplayTokenGate(ReadPool reads, SiteKeyGate gate, TimeProvi
             display = DisplayStore.FindByToken(reader, token);
         if (display is null)
             throw new ProblemException(404, "Not found", "Unknown display token.");
-        gate.CheckDisplayToken(display.WorkspaceId, siteKey, request);
+        gate.CheckDisplayToken(display.WorkspaceId, display.UserId, siteKey, request);
         if (!allowExpired && time.GetUtcNow().ToUnixTimeMilliseconds() >= display.ExpiresAt)
             throw new ProblemException(410, "Gone",
                 $"This display token expired at {Db.FromUnixMs(display.ExpiresAt):O}; answers are accepted for a limited time after the survey is shown.");

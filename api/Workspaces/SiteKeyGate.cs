@@ -7,9 +7,9 @@ namespace Pulse.Api.Workspaces;
 /// cross-origin POSTs, and it must be one of the workspace's allowed origins. A call without an
 /// Origin comes from a server or a mobile app: it is accepted only when the workspace requires
 /// userHash, so identity verification stands in for the origin check (see docs/decisions.md).
-/// Every accepted call counts against the workspace's per-site-key rate limit.
+/// Every accepted call counts against its end user's rate limit, then the workspace's per-site-key limit.
 /// </summary>
-public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter)
+public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter, EndUserRateLimiter endUsers)
 {
     /// <summary>
     /// The workspace of <paramref name="siteKey"/>, or a 401/403 problem. It does not count against
@@ -36,17 +36,28 @@ public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter
         return workspace;
     }
 
-    /// <summary>Counts a valid site-key call against the workspace's per-site-key limit (429 past it).</summary>
-    public void Admit(Workspace workspace) => limiter.Acquire(workspace.Id);
+    /// <summary>
+    /// Counts a valid site-key call of <paramref name="userId"/> against that user's own budget, then
+    /// the workspace's per-site-key limit (429 past either). A user over their budget is refused
+    /// before taking anything from the workspace's, so the workspace's other users are not.
+    /// </summary>
+    public void Admit(Workspace workspace, string userId) => Admit(workspace.Id, userId);
+
+    void Admit(string workspaceId, string userId)
+    {
+        endUsers.Acquire(workspaceId, userId);
+        limiter.Acquire(workspaceId);
+    }
 
     /// <summary>
     /// The check for calls that carry a display token of <paramref name="workspaceId"/>. The token
     /// is itself an unguessable capability, so a call without Origin (a server, a mobile app) is
     /// accepted. A token used from another workspace's page is refused with 403 ("foreign token"):
     /// an Origin must be allowed by the token's workspace, and a <paramref name="siteKey"/>, when
-    /// sent, must be that workspace's. The call counts against the workspace's per-site-key limit.
+    /// sent, must be that workspace's. The call counts against the budget of the token's user
+    /// (<paramref name="userId"/>), then the workspace's per-site-key limit.
     /// </summary>
-    public void CheckDisplayToken(string workspaceId, string? siteKey, HttpRequest request)
+    public void CheckDisplayToken(string workspaceId, string userId, string? siteKey, HttpRequest request)
     {
         var origin = request.Headers.Origin.ToString();
         if (siteKey is not null || !string.IsNullOrEmpty(origin))
@@ -59,6 +70,6 @@ public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter
                 throw new ProblemException(403, "Forbidden",
                     $"Origin '{origin}' is not an allowed origin of the workspace this display token belongs to.");
         }
-        limiter.Acquire(workspaceId);
+        Admit(workspaceId, userId);
     }
 }

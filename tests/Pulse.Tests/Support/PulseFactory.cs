@@ -39,6 +39,8 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
             ["Demo:Enabled"] = "false",
             ["RateLimiting:PerClientPerMinute"] = "0",
             ["RateLimiting:PerSiteKeyPerSecond"] = "0",
+            ["RateLimiting:PerEndUserPerMinute"] = "0",
+            ["RateLimiting:PerSecretKeyPerSecond"] = "0",
             ["Webhooks:AllowInsecureTargets"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
