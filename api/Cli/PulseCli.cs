@@ -114,7 +114,7 @@ public static class PulseCli
         }
         catch (CliException ex)
         {
-            stderr.WriteLine("error: " + ex.Message);
+            stderr.WriteLine("error: " + FreeText.Printable(ex.Message));
             stderr.WriteLine();
             stderr.WriteLine(Usage);
             return 2;
@@ -150,7 +150,7 @@ public static class PulseCli
         }
         catch (CliException ex)
         {
-            stderr.WriteLine("error: " + ex.Message);
+            stderr.WriteLine("error: " + FreeText.Printable(ex.Message));
             stderr.WriteLine();
             stderr.WriteLine(Usage);
             return 2;
@@ -184,6 +184,13 @@ public static class PulseCli
         var name = options.Value("name") ?? throw new CliException("--name is required.");
         if (name.Length is 0 or > 100)
             throw new CliException("--name must be 1 to 100 characters.");
+        if (FreeText.HasControl(name))
+            throw new CliException(FreeText.NoControl("--name"));
+        var productName = options.Value("product-name");
+        if (productName is { Length: 0 or > 100 })
+            throw new CliException("--product-name must be 1 to 100 characters.");
+        if (productName is not null && FreeText.HasControl(productName))
+            throw new CliException(FreeText.NoControl("--product-name"));
         var origins = new List<string>();
         foreach (var origin in options.Values("origin"))
         {
@@ -191,14 +198,14 @@ public static class PulseCli
                 throw new CliException("--origin: " + error + ".");
             origins.Add(normalized);
         }
-        var spec = new NewWorkspace(name, origins, options.Value("product-name"), RequireUserHash: !options.Flag("no-user-hash"));
+        var spec = new NewWorkspace(name, origins, productName, RequireUserHash: !options.Flag("no-user-hash"));
         var created = InTransaction(db, (c, tx) => WorkspaceStore.Create(c, tx, spec, now));
         if (json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(created, OperationsExtensions.Configure(new JsonSerializerOptions())));
             return 0;
         }
-        stdout.WriteLine($"Created workspace {created.WorkspaceId} ({name}).");
+        stdout.WriteLine($"Created workspace {created.WorkspaceId} ({FreeText.Printable(name)}).");
         stdout.WriteLine();
         stdout.WriteLine($"  Site key (public, goes in the snippet):  {created.SiteKey}");
         stdout.WriteLine($"  Secret key (server-side only):           {created.SecretKey}");
@@ -220,8 +227,10 @@ public static class PulseCli
         }
         if (list.Count == 0)
             stdout.WriteLine("No workspaces.");
+        // Names come from the API and from older rows: printed escaped, they cannot drive the operator's terminal.
         foreach (var w in list)
-            stdout.WriteLine($"{w.Id}  {w.Name}  site key {w.SiteKey}  origins: {(w.AllowedOrigins.Count == 0 ? "(none)" : string.Join(", ", w.AllowedOrigins))}");
+            stdout.WriteLine(FreeText.Printable(
+                $"{w.Id}  {w.Name}  site key {w.SiteKey}  origins: {(w.AllowedOrigins.Count == 0 ? "(none)" : string.Join(", ", w.AllowedOrigins))}"));
         return 0;
     }
 
@@ -246,7 +255,7 @@ public static class PulseCli
             return 0;
         }
         foreach (var k in keys)
-            stdout.WriteLine($"{k.Id}  {k.Hint}  {(k.RevokedAt is null ? "active" : "revoked")}");
+            stdout.WriteLine(FreeText.Printable($"{k.Id}  {k.Hint}  {(k.RevokedAt is null ? "active" : "revoked")}"));
         return 0;
     }
 

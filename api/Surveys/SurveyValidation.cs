@@ -39,6 +39,8 @@ public static class SurveyValidation
             name = input.Name.Trim();
             if (name.Length is 0 or > MaxNameLength)
                 Error("name", $"name is 1–{MaxNameLength} characters");
+            else if (Operations.FreeText.HasControl(name))
+                Error("name", Operations.FreeText.NoControl("name"));
         }
         else if (creating)
             Error("name", "name is required");

@@ -23,6 +23,10 @@ public static class WorkspaceEndpoints
     static async Task<Results<Ok<WorkspaceResponse>, ValidationProblem, NotFound>> Put(
         WorkspaceUpdate update, ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time)
     {
+        if (update.Name is { } name && FreeText.HasControl(name))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [FreeText.NoControl("name")] });
+        if (update.ProductName is { } product && FreeText.HasControl(product))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["productName"] = [FreeText.NoControl("productName")] });
         var origins = new List<string>();
         foreach (var (value, i) in (update.AllowedOrigins ?? []).Select((v, i) => (v, i)))
         {

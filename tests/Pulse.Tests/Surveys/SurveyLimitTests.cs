@@ -127,4 +127,15 @@ public sealed class SurveyLimitTests
             Assert.That(await Surveys(http), Is.EqualTo(2));
         }
     }
+
+    [TestCase("NPS\u001b[2J")]
+    [TestCase("NPS\nsecond line")]
+    public async Task ControlCharactersInASurveyName_Are400NamingIt(string name)
+    {
+        using var http = NewWorkspace();
+
+        var doc = await (await Create(http, new { name })).AssertProblem(400);
+
+        Assert.That(doc.GetProperty("errors").GetProperty("name")[0].GetString(), Does.Contain("control characters"));
+    }
 }
