@@ -26,12 +26,13 @@ public static class PulseCli
                                                     revoke a secret key at once
           identity-secret rotate --workspace <id> [--json]
                                                     new identity secret; old userHashes stop working
-          seed [--responses <n>] [--seed <n>] [--reset] [--allow-production]
+          seed [--responses <n>] [--seed <n>] [--reset]
                                                     fill the demo workspace (ws_demo, created when
                                                     missing) with a year of demo users, surveys shown,
                                                     responses, comments and dismissals (default 5000
                                                     responses); does nothing when already seeded
-                                                    unless --reset, which erases the earlier demo data
+                                                    unless --reset, which erases the earlier demo
+                                                    data; Development only
           help                                      this text
 
         Options for every command:
@@ -78,9 +79,10 @@ public static class PulseCli
         try
         {
             var options = CliArgs.Parse(args.Skip(1));
-            if (services.GetRequiredService<IHostEnvironment>().IsProduction() && !options.Flag("allow-production"))
-                throw new CliException("'seed' fills the demo workspace, whose keys are published in the README; it refuses to run in Production. " +
-                    "Run it in Development (dotnet run --project api -- seed), or add --allow-production for a throwaway demo server.");
+            var environment = services.GetRequiredService<IHostEnvironment>();
+            if (!environment.IsDevelopment())
+                throw new CliException($"'seed' fills the demo workspace, whose keys are published in the README; it runs only in Development, not in {environment.EnvironmentName}. " +
+                    "Run it with dotnet run --project api -- seed (or ASPNETCORE_ENVIRONMENT=Development).");
             var seed = new SeedOptions(
                 Responses: options.Int("responses", 5000, 0, 1_000_000),
                 Seed: options.Int("seed", 8, 0, int.MaxValue),
@@ -302,7 +304,7 @@ public sealed class CliException(string message) : Exception(message);
 /// <summary><c>--name value</c>, repeated <c>--origin a --origin b</c>, and bare <c>--flags</c>.</summary>
 sealed class CliArgs
 {
-    static readonly HashSet<string> FlagNames = ["json", "no-user-hash", "reset", "allow-production"];
+    static readonly HashSet<string> FlagNames = ["json", "no-user-hash", "reset"];
     static readonly HashSet<string> ValueNames = ["name", "origin", "product-name", "workspace", "key", "db", "responses", "seed"];
     readonly Dictionary<string, List<string>> _values = [];
     readonly HashSet<string> _flags = [];

@@ -17,7 +17,8 @@ public sealed class SecretKeyAuthenticationHandler(
     UrlEncoder encoder,
     WorkspaceStore store,
     IProblemDetailsService problems,
-    Operations.SecretKeyRateLimiter limiter)
+    Operations.SecretKeyRateLimiter limiter,
+    IHostEnvironment env)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "SecretKey";
@@ -39,6 +40,8 @@ public sealed class SecretKeyAuthenticationHandler(
         var found = store.Authenticate(key);
         if (found is null)
             return Task.FromResult(AuthenticateResult.Fail("The secret key is unknown or has been revoked."));
+        if (DemoWorkspace.IsRefused(found.Value.WorkspaceId, env))
+            return Task.FromResult(AuthenticateResult.Fail(DemoWorkspace.Refusal));
         limiter.Acquire(found.Value.KeyId);
         var identity = new ClaimsIdentity([
             new Claim(WorkspaceClaim, found.Value.WorkspaceId),

@@ -9,7 +9,7 @@ namespace Pulse.Api.Workspaces;
 /// userHash, so identity verification stands in for the origin check (see docs/decisions.md).
 /// Every accepted call counts against its end user's rate limit, then the workspace's per-site-key limit.
 /// </summary>
-public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter, EndUserRateLimiter endUsers)
+public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter, EndUserRateLimiter endUsers, IHostEnvironment env)
 {
     /// <summary>
     /// The workspace of <paramref name="siteKey"/>, or a 401/403 problem. It does not count against
@@ -22,6 +22,8 @@ public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter
             throw new ProblemException(401, "Unauthorized", "'siteKey' must be your workspace's site key (pk_…).");
         var workspace = store.FindBySiteKey(siteKey)
             ?? throw new ProblemException(401, "Unauthorized", "Unknown site key.");
+        if (DemoWorkspace.IsRefused(workspace.Id, env))
+            throw new ProblemException(401, "Unauthorized", DemoWorkspace.Refusal);
         var origin = request.Headers.Origin.ToString();
         if (string.IsNullOrEmpty(origin))
         {
@@ -59,6 +61,8 @@ public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter
     /// </summary>
     public void CheckDisplayToken(string workspaceId, string userId, string? siteKey, HttpRequest request)
     {
+        if (DemoWorkspace.IsRefused(workspaceId, env))
+            throw new ProblemException(401, "Unauthorized", DemoWorkspace.Refusal);
         var origin = request.Headers.Origin.ToString();
         if (siteKey is not null || !string.IsNullOrEmpty(origin))
         {
