@@ -39,12 +39,13 @@ public sealed class SurveyOptions
 /// find no usable entry wait for that load; callers that find an expired one get it at once while
 /// the load runs (so a slow load never queues a workspace's traffic), and an entry's lifetime
 /// starts when its load ends (so a load slower than the lifetime is not repeated on every call).
+/// Reloading an expired entry reads and parses only the surveys whose <c>updated_at</c> moved.
 /// </para>
 /// </summary>
 public sealed class SurveyCache
 {
     readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
-    readonly Func<string, IReadOnlyList<Survey>> _load;
+    readonly Func<string, IReadOnlyList<Survey>?, IReadOnlyList<Survey>> _load;
     readonly long _ttl;
     readonly Func<long> _clock;
     readonly Counter<long> _loads;
@@ -54,8 +55,8 @@ public sealed class SurveyCache
     {
     }
 
-    /// <summary>For tests: any loader and a clock in <see cref="Stopwatch"/> ticks.</summary>
-    internal SurveyCache(Func<string, IReadOnlyList<Survey>> load, TimeSpan ttl, Func<long> clock, PulseMetrics metrics)
+    /// <summary>For tests: any loader (given the workspace and the surveys it may reuse) and a clock in <see cref="Stopwatch"/> ticks.</summary>
+    internal SurveyCache(Func<string, IReadOnlyList<Survey>?, IReadOnlyList<Survey>> load, TimeSpan ttl, Func<long> clock, PulseMetrics metrics)
     {
         _load = load;
         _ttl = (long)(ttl.TotalSeconds * Stopwatch.Frequency);
@@ -89,14 +90,17 @@ public sealed class SurveyCache
     public async ValueTask<IReadOnlyList<Survey>> GetAsync(string workspaceId)
     {
         if (_ttl <= 0)
-            return Load(workspaceId);
+            return Load(workspaceId, null);
         var slot = _slots.GetOrAdd(workspaceId, _ => new Slot());
         TaskCompletionSource<Entry>? mine = null;
         Task<Entry>? running = null;
+        IReadOnlyList<Survey>? previous;
         long generation;
         lock (slot.Gate)
         {
             generation = slot.Generation;
+            // An expired entry's surveys are reused where unchanged; after an invalidation everything is read again.
+            previous = slot.Entry?.Generation == generation ? slot.Entry.Surveys : null;
             if (slot.Entry is { } entry && entry.Generation == generation
                 // Fresh, or expired while another caller reloads it: either way, no wait and no second load.
                 && (_clock() - entry.LoadedAt < _ttl || slot.Loading is not null))
@@ -115,7 +119,7 @@ public sealed class SurveyCache
             return (await running!).Surveys;
         try
         {
-            var surveys = Load(workspaceId);
+            var surveys = Load(workspaceId, previous);
             var fresh = new Entry(_clock(), generation, surveys); // the lifetime starts now, not when the load began
             lock (slot.Gate)
             {
@@ -138,9 +142,9 @@ public sealed class SurveyCache
         }
     }
 
-    IReadOnlyList<Survey> Load(string workspaceId)
+    IReadOnlyList<Survey> Load(string workspaceId, IReadOnlyList<Survey>? previous)
     {
-        var surveys = _load(workspaceId);
+        var surveys = _load(workspaceId, previous);
         _loads.Add(1);
         return surveys;
     }

@@ -119,7 +119,7 @@ public sealed class SurveyCacheTests
         var clock = new TickClock();
         var loads = 0;
         using var meters = new PlainMeterFactory();
-        var cache = new SurveyCache(id =>
+        var cache = new SurveyCache((id, _) =>
         {
             loads++;
             clock.Advance(TimeSpan.FromSeconds(6)); // the read took longer than the 5-second lifetime
@@ -144,7 +144,7 @@ public sealed class SurveyCacheTests
         using var reloading = new SemaphoreSlim(0);
         using var release = new SemaphoreSlim(0);
         using var meters = new PlainMeterFactory();
-        var cache = new SurveyCache(id =>
+        var cache = new SurveyCache((id, _) =>
         {
             if (Interlocked.Increment(ref loads) == 2)
             {
@@ -168,6 +168,39 @@ public sealed class SurveyCacheTests
         {
             Assert.That(loads, Is.EqualTo(2));
             Assert.That(during, Is.All.SameAs(first), "the previous surveys are served while one caller reloads");
+        }
+    }
+
+    [Test]
+    public async Task AReload_ReadsOnlyWhatChanged_AndKeepsTheRestAsTheyWere()
+    {
+        using var app = new PulseFactory();
+        _ = app.Server;
+        var ws = app.CreateWorkspace();
+        using var http = app.SecretClient(ws.SecretKey);
+        var kept = await (await http.PostAsync("/v1/surveys", Json.Body("""{ "name": "Kept", "priority": 5 }"""))).ReadJson<SurveyResource>(201);
+        var edited = await (await http.PostAsync("/v1/surveys", Json.Body("""{ "name": "Before", "priority": 3 }"""))).ReadJson<SurveyResource>(201);
+        var deleted = await (await http.PostAsync("/v1/surveys", Json.Body("""{ "name": "Deleted", "priority": 1 }"""))).ReadJson<SurveyResource>(201);
+        var store = app.Services.GetRequiredService<SurveyStore>();
+        var clock = new TickClock();
+        using var meters = new PlainMeterFactory();
+        var cache = new SurveyCache(store.List, TimeSpan.FromSeconds(5), () => clock.Now, new Pulse.Api.Operations.PulseMetrics(meters));
+        var first = await cache.GetAsync(ws.WorkspaceId);
+
+        // Changes this cache is not told about, as another process's would be.
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        (await http.PutAsync($"/v1/surveys/{edited.Id}", Json.Body("""{ "name": "After", "priority": 7 }"""))).EnsureSuccessStatusCode();
+        (await http.DeleteAsync($"/v1/surveys/{deleted.Id}")).EnsureSuccessStatusCode();
+        var added = await (await http.PostAsync("/v1/surveys", Json.Body("""{ "name": "Added", "priority": 4 }"""))).ReadJson<SurveyResource>(201);
+        clock.Advance(TimeSpan.FromSeconds(6));
+        var second = await cache.GetAsync(ws.WorkspaceId);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(second.Select(s => s.Name), Is.EqualTo(new[] { "After", "Kept", "Added", SurveyDefaults.Name }));
+            Assert.That(second.Single(s => s.Id == kept.Id), Is.SameAs(first.Single(s => s.Id == kept.Id)), "unchanged: not read again");
+            Assert.That(second.Single(s => s.Id == edited.Id), Is.Not.SameAs(first.Single(s => s.Id == edited.Id)));
+            Assert.That(second.Select(s => s.Id), Does.Contain(added.Id).And.Not.Contain(deleted.Id));
         }
     }
 }
