@@ -109,25 +109,50 @@ public sealed class SurveyCacheTests
         public void Advance(TimeSpan by) => Interlocked.Add(ref _now, (long)(by.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
     }
 
+    /// <summary>A cache of its own over the real store of a fresh app, a 5-second lifetime, and a <see cref="TickClock"/>.</summary>
+    sealed class Rig : IDisposable
+    {
+        readonly PlainMeterFactory _meters = new();
+
+        public Rig()
+        {
+            _ = App.Server;
+            Workspace = App.CreateWorkspace();
+            Store = App.Services.GetRequiredService<SurveyStore>();
+        }
+
+        public PulseFactory App { get; } = new();
+
+        public Pulse.Api.Workspaces.CreatedWorkspace Workspace { get; }
+
+        public SurveyStore Store { get; }
+
+        public TickClock Clock { get; } = new();
+
+        public SurveyCache Cache(Func<string, IReadOnlyList<Survey>?, IReadOnlyList<Survey>>? load = null) =>
+            new(load ?? Store.List, TimeSpan.FromSeconds(5), () => Clock.Now, new Pulse.Api.Operations.PulseMetrics(_meters));
+
+        public void Dispose()
+        {
+            _meters.Dispose();
+            App.Dispose();
+        }
+    }
+
     [Test]
     public async Task ALoadSlowerThanTheLifetime_IsNotRepeatedOnEveryCall()
     {
-        using var app = new PulseFactory();
-        _ = app.Server;
-        var ws = app.CreateWorkspace();
-        var store = app.Services.GetRequiredService<SurveyStore>();
-        var clock = new TickClock();
+        using var rig = new Rig();
         var loads = 0;
-        using var meters = new PlainMeterFactory();
-        var cache = new SurveyCache((id, _) =>
+        var cache = rig.Cache((id, _) =>
         {
             loads++;
-            clock.Advance(TimeSpan.FromSeconds(6)); // the read took longer than the 5-second lifetime
-            return store.List(id);
-        }, TimeSpan.FromSeconds(5), () => clock.Now, new Pulse.Api.Operations.PulseMetrics(meters));
+            rig.Clock.Advance(TimeSpan.FromSeconds(6)); // the read took longer than the 5-second lifetime
+            return rig.Store.List(id);
+        });
 
         for (var i = 0; i < 10; i++)
-            await cache.GetAsync(ws.WorkspaceId);
+            await cache.GetAsync(rig.Workspace.WorkspaceId);
 
         Assert.That(loads, Is.EqualTo(1), "the lifetime starts when the load ends, so the next call is served from memory");
     }
@@ -135,32 +160,28 @@ public sealed class SurveyCacheTests
     [Test]
     public async Task AnExpiredEntry_IsReloadedByOneCall_WhileTheOthersGetItAtOnce()
     {
-        using var app = new PulseFactory();
-        _ = app.Server;
-        var ws = app.CreateWorkspace();
-        var store = app.Services.GetRequiredService<SurveyStore>();
-        var clock = new TickClock();
+        using var rig = new Rig();
         var loads = 0;
         using var reloading = new SemaphoreSlim(0);
         using var release = new SemaphoreSlim(0);
-        using var meters = new PlainMeterFactory();
-        var cache = new SurveyCache((id, _) =>
+        var cache = rig.Cache((id, _) =>
         {
             if (Interlocked.Increment(ref loads) == 2)
             {
                 reloading.Release();
                 release.Wait(); // the reload is slow
             }
-            return store.List(id);
-        }, TimeSpan.FromSeconds(5), () => clock.Now, new Pulse.Api.Operations.PulseMetrics(meters));
-        var first = await cache.GetAsync(ws.WorkspaceId);
-        clock.Advance(TimeSpan.FromSeconds(6));
+            return rig.Store.List(id);
+        });
+        var id = rig.Workspace.WorkspaceId;
+        var first = await cache.GetAsync(id);
+        rig.Clock.Advance(TimeSpan.FromSeconds(6));
 
-        var reload = Task.Run(async () => await cache.GetAsync(ws.WorkspaceId));
+        var reload = Task.Run(async () => await cache.GetAsync(id));
         await reloading.WaitAsync();
         var during = new List<IReadOnlyList<Survey>>();
         for (var i = 0; i < 20; i++)
-            during.Add(await cache.GetAsync(ws.WorkspaceId)); // would hang here if callers waited for the reload
+            during.Add(await cache.GetAsync(id)); // would hang here if callers waited for the reload
         release.Release();
         await reload;
 
@@ -174,17 +195,13 @@ public sealed class SurveyCacheTests
     [Test]
     public async Task AReload_ReadsOnlyWhatChanged_AndKeepsTheRestAsTheyWere()
     {
-        using var app = new PulseFactory();
-        _ = app.Server;
-        var ws = app.CreateWorkspace();
+        using var rig = new Rig();
+        var (app, ws) = (rig.App, rig.Workspace);
         using var http = app.SecretClient(ws.SecretKey);
         var kept = await (await http.PostAsync("/v1/surveys", Json.Body("""{ "name": "Kept", "priority": 5 }"""))).ReadJson<SurveyResource>(201);
         var edited = await (await http.PostAsync("/v1/surveys", Json.Body("""{ "name": "Before", "priority": 3 }"""))).ReadJson<SurveyResource>(201);
         var deleted = await (await http.PostAsync("/v1/surveys", Json.Body("""{ "name": "Deleted", "priority": 1 }"""))).ReadJson<SurveyResource>(201);
-        var store = app.Services.GetRequiredService<SurveyStore>();
-        var clock = new TickClock();
-        using var meters = new PlainMeterFactory();
-        var cache = new SurveyCache(store.List, TimeSpan.FromSeconds(5), () => clock.Now, new Pulse.Api.Operations.PulseMetrics(meters));
+        var cache = rig.Cache();
         var first = await cache.GetAsync(ws.WorkspaceId);
 
         // Changes this cache is not told about, as another process's would be.
@@ -192,7 +209,7 @@ public sealed class SurveyCacheTests
         (await http.PutAsync($"/v1/surveys/{edited.Id}", Json.Body("""{ "name": "After", "priority": 7 }"""))).EnsureSuccessStatusCode();
         (await http.DeleteAsync($"/v1/surveys/{deleted.Id}")).EnsureSuccessStatusCode();
         var added = await (await http.PostAsync("/v1/surveys", Json.Body("""{ "name": "Added", "priority": 4 }"""))).ReadJson<SurveyResource>(201);
-        clock.Advance(TimeSpan.FromSeconds(6));
+        rig.Clock.Advance(TimeSpan.FromSeconds(6));
         var second = await cache.GetAsync(ws.WorkspaceId);
 
         using (Assert.EnterMultipleScope())
