@@ -66,9 +66,11 @@ static class TenancyScenario
             peak = server.PeakRssMiB();
         }
 
-        ctx.Report.Add(new Result("tenancy", "quiet workspace p50, neighbour at its limits", shared.P50, "ms", alone.P50, "quiet alone"));
+        // Targets: the issue measured a quiet workspace's p50 going from 0.7 ms to 328 ms beside a heavy one.
+        ctx.Report.Add(new Result("tenancy", "quiet workspace p50, neighbour at its limits", shared.P50, "ms", alone.P50, "quiet alone",
+            "≤ 5 ms", shared.P50 <= 5));
         ctx.Report.Add(new Result("tenancy", "quiet workspace p99, neighbour at its limits", shared.P99, "ms", alone.P99, "quiet alone",
-            "≤ 2× alone", shared.P99 <= 2 * alone.P99, Note: $"{shared.Failed} of {shared.Count} not 200"));
+            "≤ 50 ms", shared.P99 <= 50, Note: $"{shared.Failed} of {shared.Count} not 200"));
         ctx.Report.Add(new Result("tenancy", "heavy workspace answers/s (200 = its site-key budget)", noisy.Succeeded / duration.TotalSeconds, "req/s",
             Note: $"{noisy.RequestsPerSecond:F0} requests/s sent on 32 connections, the rest answered 429; p50 {noisy.P50Ms:F1} ms"));
         ctx.Report.Add(new Result("memory", "API peak RSS, neighbour at its limits", peak, "MiB", Target: "≤ 200 MiB", Pass: peak <= 200));
