@@ -7,14 +7,18 @@ namespace Pulse.Api.Workspaces;
 
 /// <summary>
 /// <c>Authorization: Bearer sk_…</c>: the caller is the workspace that owns the key. Missing,
-/// malformed, unknown and revoked keys are all 401 problem+json, each with its own detail.
+/// malformed, unknown and revoked keys are all 401 problem+json, each with its own detail. A valid
+/// key takes a permit of the per-secret-key rate limit here — every way a key is checked passes
+/// through this handler — and past it the request is 429 (<see cref="Operations.RateLimitedException"/>).
 /// </summary>
 public sealed class SecretKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     WorkspaceStore store,
-    IProblemDetailsService problems)
+    IProblemDetailsService problems,
+    Operations.SecretKeyRateLimiter limiter,
+    IHostEnvironment env)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "SecretKey";
@@ -36,6 +40,9 @@ public sealed class SecretKeyAuthenticationHandler(
         var found = store.Authenticate(key);
         if (found is null)
             return Task.FromResult(AuthenticateResult.Fail("The secret key is unknown or has been revoked."));
+        if (DemoWorkspace.IsRefused(found.Value.WorkspaceId, env))
+            return Task.FromResult(AuthenticateResult.Fail(DemoWorkspace.Refusal));
+        limiter.Acquire(found.Value.KeyId);
         var identity = new ClaimsIdentity([
             new Claim(WorkspaceClaim, found.Value.WorkspaceId),
             new Claim(KeyClaim, found.Value.KeyId)], SchemeName);
