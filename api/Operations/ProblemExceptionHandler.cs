@@ -38,6 +38,8 @@ sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, IL
             InvalidOperationException text when text.Message.Contains("UTF-16", StringComparison.Ordinal) =>
                 (400, "Malformed JSON", "A string contains an unpaired UTF-16 surrogate escape; send valid Unicode text.", null),
             WriteQueueFullException full => (503, "Busy", full.Message, null),
+            _ when StorageHealth.IsFull(exception) => (507, "Insufficient storage",
+                "The server's disk is full, so nothing was saved; try again after the time in Retry-After.", null),
             RateLimitedException limited => (429, "Too many requests", limited.Message, null),
             _ => (500, "Internal error", "An unexpected error occurred.", (IDictionary<string, object?>?)null),
         };
@@ -45,6 +47,8 @@ sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, IL
             log.LogError(exception, "Unhandled exception for {Method} {Path}", context.Request.Method, context.Request.Path);
         if (status == 503)
             context.Response.Headers.RetryAfter = "1";
+        if (status == 507)
+            context.Response.Headers.RetryAfter = StorageFullException.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (exception is RateLimitedException { RetryAfter: var retryAfter })
             context.Response.Headers.RetryAfter = RateLimitedException.Seconds(retryAfter);
 
