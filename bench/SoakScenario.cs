@@ -38,7 +38,8 @@ static class SoakScenario
         SqliteConnection.ClearAllPools();
         Console.WriteLine($"   seeded {users:N0} users and {tokenCount:N0} displays to answer in {clock.Elapsed.TotalSeconds:F0} s");
 
-        using var server = await ServerProcess.StartApiAsync(db.FilePath);
+        using var server = await ServerProcess.StartApiAsync(db.FilePath, managementPort: ServerProcess.FreePort());
+        using var scraper = new HttpClient { BaseAddress = server.Management, Timeout = TimeSpan.FromSeconds(10) };
         var load = new Load(server.Address, ws.SecretKey, eligibilityBodies, tokens);
         var samples = new List<Sample>();
         using var stop = new CancellationTokenSource();
@@ -53,16 +54,18 @@ static class SoakScenario
             if (wait > TimeSpan.Zero)
                 await Task.Delay(wait);
             next += interval;
-            var sample = Sample.Take(server.Pid, db.FilePath, run.Elapsed, load.Swap());
+            var sample = await Sample.TakeAsync(server.Pid, db.FilePath, run.Elapsed, load.Swap(), scraper);
             samples.Add(sample);
             Console.WriteLine("   " + sample.Line);
         }
         await stop.CancelAsync();
         await Task.WhenAll(workers);
-        var loaded = Sample.Take(server.Pid, db.FilePath, run.Elapsed, load.Swap());
+        load.Swap();
         await Task.Delay(idle);
-        var rested = Sample.Take(server.Pid, db.FilePath, run.Elapsed, load.Swap());
+        var rested = await Sample.TakeAsync(server.Pid, db.FilePath, run.Elapsed, load.Swap(), scraper);
         Console.WriteLine($"   after {idle.TotalSeconds:F0} s idle: " + rested.Line);
+        if (load.Errors.Length > 0)
+            Console.WriteLine($"   failed requests: {load.Errors}");
 
         var shutdown = Stopwatch.StartNew();
         var stopped = await server.StopAsync(TimeSpan.FromSeconds(30));
@@ -100,7 +103,7 @@ static class SoakScenario
         var total = samples.Sum(s => s.Requests);
         var errors = samples.Sum(s => s.Errors);
         ctx.Report.Add(new Result("soak", "requests (all intervals)", total, "req",
-            Note: $"{errors} errors; {load.Created:N0} answers created, {load.Updated:N0} updated; throughput {samples[0].Rps:F0} req/s in the first interval, {samples[^1].Rps:F0} in the last"));
+            Note: $"{errors} errors{(errors > 0 ? $" ({load.Errors})" : "")}; {load.Created:N0} answers created, {load.Updated:N0} updated; throughput {samples[0].Rps:F0} req/s in the first interval, {samples[^1].Rps:F0} in the last"));
         Plateau("resident memory (RSS)", s => s.RssMiB, "MiB", 16, "VmRSS");
         Plateau("WAL size", s => s.WalMiB, "MiB", 4, "pulse.db-wal");
         Plateau("threads", s => s.Threads, "threads", 4, "/proc/<pid>/status");
@@ -120,8 +123,8 @@ static class SoakScenario
             "one-minute warm-up) exceeds the highest of the first half by more than 10 % (and more than 16 MiB of RSS, 4 MiB of WAL, " +
             "4 threads, 8 descriptors).");
         md.AppendLine();
-        md.AppendLine("| time | req/s | errors | p99 ms | RSS MiB | WAL MiB | -shm MiB | db MiB | threads | fds |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| time | req/s | errors | p99 ms | RSS MiB | GC heap MiB | WAL MiB | -shm MiB | db MiB | threads | fds |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var s in samples)
             md.AppendLine(s.Row(s.At.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture) + " s"));
         md.AppendLine(rested.Row($"+{idle.TotalSeconds:F0} s idle"));
@@ -151,8 +154,15 @@ static class SoakScenario
 
         readonly Lock _gate = new();
         List<double> _latencies = [];
+        readonly double[] _kindMs = new double[3];
+        readonly long[] _kindCount = new long[3];
         long _answers = -1;
         long _requests, _errors, _created, _updated;
+
+        readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _errorsByStatus = new();
+
+        /// <summary>Failed requests by kind and status (0: no answer), for the report.</summary>
+        public string Errors => string.Join(", ", _errorsByStatus.OrderBy(e => e.Key).Select(e => $"{e.Key}: {e.Value}"));
 
         public long Created => Interlocked.Read(ref _created);
 
@@ -164,7 +174,8 @@ static class SoakScenario
             while (!stop.IsCancellationRequested)
             {
                 var roll = random.NextDouble();
-                using var request = roll < 0.70 ? Eligibility(random) : roll < 0.95 ? Answer() : Analytics(random);
+                var kind = roll < 0.70 ? 0 : roll < 0.95 ? 1 : 2;
+                using var request = kind switch { 0 => Eligibility(random), 1 => Answer(), _ => Analytics(random) };
                 var clock = Stopwatch.StartNew();
                 HttpStatusCode? status = null;
                 try
@@ -181,9 +192,16 @@ static class SoakScenario
                 else if (status == HttpStatusCode.OK && request.RequestUri!.OriginalString == "/v1/responses")
                     Interlocked.Increment(ref _updated);
                 if (status is not (HttpStatusCode.OK or HttpStatusCode.Created))
+                {
                     Interlocked.Increment(ref _errors);
+                    _errorsByStatus.AddOrUpdate($"{kind switch { 0 => "eligibility", 1 => "answer", _ => "analytics" }} {(int?)status ?? 0}", 1, (_, n) => n + 1);
+                }
                 lock (_gate)
+                {
                     _latencies.Add(ms);
+                    _kindMs[kind] += ms;
+                    _kindCount[kind]++;
+                }
             }
         }
 
@@ -217,31 +235,40 @@ static class SoakScenario
             return request;
         }
 
-        /// <summary>What was counted since the last call.</summary>
-        public (long Requests, long Errors, double P99Ms) Swap()
+        /// <summary>What was counted since the last call; mean milliseconds of eligibility, answers and analytics.</summary>
+        public Counted Swap()
         {
             List<double> latencies;
+            var means = new double[3];
             lock (_gate)
             {
                 latencies = _latencies;
                 _latencies = new List<double>(latencies.Count);
+                for (var k = 0; k < 3; k++)
+                {
+                    means[k] = _kindCount[k] == 0 ? 0 : _kindMs[k] / _kindCount[k];
+                    _kindMs[k] = 0;
+                    _kindCount[k] = 0;
+                }
             }
             latencies.Sort();
             var p99 = latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.99) - 1)];
-            return (Interlocked.Exchange(ref _requests, 0), Interlocked.Exchange(ref _errors, 0), p99);
+            return new Counted(Interlocked.Exchange(ref _requests, 0), Interlocked.Exchange(ref _errors, 0), p99, means);
         }
     }
 
+    sealed record Counted(long Requests, long Errors, double P99Ms, double[] MeanMs);
+
     sealed record Sample(TimeSpan At, TimeSpan Span, long Requests, long Errors, double P99Ms, double RssMiB, double WalMiB, double ShmMiB,
-        double DbMiB, int Threads, int Fds)
+        double DbMiB, int Threads, int Fds, double AnonMiB, double FileMiB, double ShmemMiB, double GcHeapMiB, double[] MeanMs)
     {
-        public const string Header = "   time    req/s  errors  p99 ms   RSS MiB  WAL MiB  shm MiB   db MiB  threads  fds";
+        public const string Header = "   time    req/s  errors  p99 ms   RSS MiB  WAL MiB  shm MiB   db MiB  threads  fds   (anon/file/shmem, GC heap MiB; mean ms elig/answer/analytics)";
 
         static TimeSpan _last;
 
         public double Rps => Span.TotalSeconds > 0 ? Requests / Span.TotalSeconds : 0;
 
-        public static Sample Take(int pid, string database, TimeSpan at, (long Requests, long Errors, double P99Ms) counted)
+        public static async Task<Sample> TakeAsync(int pid, string database, TimeSpan at, Counted counted, HttpClient management)
         {
             var span = at - _last;
             _last = at;
@@ -250,13 +277,29 @@ static class SoakScenario
                 .Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
             static double MiB(string path) => File.Exists(path) ? new FileInfo(path).Length / 1048576.0 : 0;
             return new Sample(at, span, counted.Requests, counted.Errors, counted.P99Ms, Field("VmRSS:") / 1024, MiB(database + "-wal"),
-                MiB(database + "-shm"), MiB(database), (int)Field("Threads:"), Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length);
+                MiB(database + "-shm"), MiB(database), (int)Field("Threads:"), Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length,
+                Field("RssAnon:") / 1024, Field("RssFile:") / 1024, Field("RssShmem:") / 1024, await ScrapeGcHeapMiB(management), counted.MeanMs);
+        }
+
+        /// <summary>The managed heap after the last collection, summed over generations, from the Prometheus scrape.</summary>
+        static async Task<double> ScrapeGcHeapMiB(HttpClient management)
+        {
+            try
+            {
+                var text = await management.GetStringAsync("/metrics");
+                return text.Split('\n').Where(l => l.StartsWith("dotnet_gc_last_collection_heap_size_bytes", StringComparison.Ordinal))
+                    .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)) / 1048576.0;
+            }
+            catch (HttpRequestException)
+            {
+                return double.NaN;
+            }
         }
 
         public string Line => string.Create(CultureInfo.InvariantCulture,
-            $"{At.TotalSeconds,6:F0}s {Rps,8:F0} {Errors,7} {P99Ms,7:F1} {RssMiB,9:F1} {WalMiB,8:F1} {ShmMiB,8:F2} {DbMiB,8:F1} {Threads,8} {Fds,4}");
+            $"{At.TotalSeconds,6:F0}s {Rps,8:F0} {Errors,7} {P99Ms,7:F1} {RssMiB,9:F1} {WalMiB,8:F1} {ShmMiB,8:F2} {DbMiB,8:F1} {Threads,8} {Fds,4}   ({AnonMiB:F0}/{FileMiB:F0}/{ShmemMiB:F0}, {GcHeapMiB:F0}; {MeanMs[0]:F1}/{MeanMs[1]:F1}/{MeanMs[2]:F0})");
 
         public string Row(string time) => string.Create(CultureInfo.InvariantCulture,
-            $"| {time} | {Rps:F0} | {Errors} | {P99Ms:F1} | {RssMiB:F0} | {WalMiB:F1} | {ShmMiB:F2} | {DbMiB:F1} | {Threads} | {Fds} |");
+            $"| {time} | {Rps:F0} | {Errors} | {P99Ms:F1} | {RssMiB:F0} | {GcHeapMiB:F0} | {WalMiB:F1} | {ShmMiB:F2} | {DbMiB:F1} | {Threads} | {Fds} |");
     }
 }

@@ -4,7 +4,7 @@ namespace Pulse.Api.Operations;
 
 /// <summary>
 /// <c>/healthz</c> (the process answers) and <c>/readyz</c> (the database is open, migrated and
-/// takes writes), served on the management listener when <c>Operations:ManagementUrl</c> is set,
+/// takes writes, and the main listener is serving), served on the management listener when <c>Operations:ManagementUrl</c> is set,
 /// otherwise on the main one.
 /// </summary>
 public static class HealthEndpoints
@@ -16,6 +16,9 @@ public static class HealthEndpoints
         var state = services.GetRequiredService<DatabaseState>();
         if (!state.Migrated)
             return NotReady("Migrations have not finished.");
+        // The management listener starts first: ready only once the main listener takes requests.
+        if (!services.GetRequiredService<StartupState>().Started)
+            return NotReady("The server is starting.");
         if (services.GetRequiredService<StorageHealth>().DiskFull)
             return NotReady("Writes fail because the disk is full; free space on the database's disk. Pulse notices within seconds and reports ready again.");
         try

@@ -4,7 +4,8 @@ using OpenTelemetry.Resources;
 namespace Pulse.Api.Operations;
 
 /// <summary>
-/// Exports the "Pulse" meter (and ASP.NET Core's request and connection meters) with OpenTelemetry:
+/// Exports the "Pulse" meter (and ASP.NET Core's request and connection meters, and the runtime's
+/// GC, memory and thread-pool meter) with OpenTelemetry:
 /// OTLP when <c>OpenTelemetry:Endpoint</c> or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set,
 /// and a Prometheus scrape endpoint on the management listener when <c>Operations:ManagementUrl</c>
 /// is set. With neither, no meter provider is created and measurements cost nothing.
@@ -13,8 +14,8 @@ public static class Telemetry
 {
     public const string EndpointKey = "OpenTelemetry:Endpoint";
 
-    /// <summary>Meters exported besides Pulse's own: request durations and active connections.</summary>
-    static readonly string[] FrameworkMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
+    /// <summary>Meters exported besides Pulse's own: request durations, open connections, GC heap, working set, thread pool.</summary>
+    static readonly string[] FrameworkMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"];
 
     public static IHostApplicationBuilder AddPulseTelemetry(this IHostApplicationBuilder builder)
     {

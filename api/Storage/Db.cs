@@ -105,6 +105,17 @@ public sealed class Db
     }
 
     /// <summary>
+    /// Sets SQLite's soft heap limit for the whole process: the page caches of all connections
+    /// together (each may hold up to its <c>cache_size</c>) recycle pages rather than grow past it.
+    /// </summary>
+    public static void LimitMemory(SqliteConnection connection, long bytes)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA soft_heap_limit={bytes}";
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
     /// Copies the WAL into the database file and truncates it to zero bytes, so deleted content
     /// (erasure) does not linger in old WAL frames. Waits at most <paramref name="wait"/> for readers;
     /// false when they kept it from finishing (the next checkpoint gets the rest).

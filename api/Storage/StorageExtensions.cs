@@ -33,11 +33,13 @@ public sealed class DatabaseState
     public bool Migrated { get; set; }
 }
 
-sealed class MigrationService(Db db, DatabaseState state, TimeProvider time, ILogger<MigrationService> log) : IHostedService
+sealed class MigrationService(Db db, DatabaseState state, TimeProvider time, IOptions<StorageOptions> options, ILogger<MigrationService> log)
+    : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         using var connection = db.Open();
+        Db.LimitMemory(connection, (long)options.Value.SqliteMemoryMiB << 20);
         var applied = Migrator.Apply(connection, time);
         log.LogInformation("Database {Path} at schema version {Version} ({Applied} migrations applied)",
             db.FilePath, Migrator.LatestVersion, applied);

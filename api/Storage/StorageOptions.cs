@@ -27,4 +27,11 @@ public sealed class StorageOptions
     /// </summary>
     [Range(1, 65536)]
     public int WalSizeLimitMiB { get; set; } = DefaultWalSizeLimitMiB;
+
+    /// <summary>
+    /// SQLite's heap for the whole process — the page caches of every connection, statements,
+    /// sorting — kept under this soft limit: past it, caches give pages back instead of growing.
+    /// </summary>
+    [Range(8, 65536)]
+    public int SqliteMemoryMiB { get; set; } = 64;
 }
