@@ -96,9 +96,9 @@ public static class OperationsExtensions
         // With a management listener, health lives there only (docs/decisions.md H2).
         if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value.HasManagementUrl)
         {
-            app.MapGet("/healthz", HealthEndpoints.Live)
+            app.MapGet("/healthz", () => HealthEndpoints.Live().ToResult())
                 .WithName("Health").WithSummary("The process is alive.").WithTags("Operations");
-            app.MapGet("/readyz", (HttpContext context) => HealthEndpoints.Ready(context.RequestServices))
+            app.MapGet("/readyz", (HttpContext context) => HealthEndpoints.Ready(context.RequestServices).ToResult())
                 .WithName("Ready").WithSummary("The database is open, migrated and takes writes.").WithTags("Operations");
         }
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -30,11 +30,29 @@ public sealed class OperationsOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (HasManagementUrl && !(Uri.TryCreate(ManagementUrl!.Replace("://*", "://0.0.0.0", StringComparison.Ordinal)
-                .Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-            && uri.Scheme == Uri.UriSchemeHttp && uri.AbsolutePath == "/"))
+        if (HasManagementUrl && ParseManagementUrl(ManagementUrl!) is null)
             yield return new ValidationResult(
-                $"Operations:ManagementUrl '{ManagementUrl}' must be an http URL without a path, such as http://127.0.0.1:5081.",
+                $"Operations:ManagementUrl '{ManagementUrl}' must be http://<address>:<port> with an IP address, localhost or * " +
+                "(all addresses), and no path, such as http://127.0.0.1:5081.",
                 [nameof(ManagementUrl)]);
+    }
+
+    /// <summary>
+    /// The socket address of a management URL: an IP literal, <c>localhost</c> (127.0.0.1) or <c>*</c> / <c>+</c>
+    /// (every address, IPv4 and IPv6); null when it is not one of those.
+    /// </summary>
+    public static System.Net.IPEndPoint? ParseManagementUrl(string url)
+    {
+        var normalized = url.Trim().Replace("://*", "://wildcard", StringComparison.Ordinal).Replace("://+", "://wildcard", StringComparison.Ordinal);
+        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/"
+            || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
+            return null;
+        System.Net.IPAddress? address = uri.Host switch
+        {
+            "wildcard" => System.Net.IPAddress.IPv6Any,
+            "localhost" => System.Net.IPAddress.Loopback,
+            _ => System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) ? ip : null,
+        };
+        return address is null ? null : new System.Net.IPEndPoint(address, uri.Port);
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Pulse.Api.Operations;
 using Pulse.Tests.Support;
@@ -60,12 +59,17 @@ public sealed class ManagementListenerTests
     {
         using var app = Start(maxConnections: OpenConnections, slots: Slots, queue: 0);
         var address = app.Address!;
+        var ws = app.CreateWorkspace(requireUserHash: false);
+        var tokens = Enumerable.Range(0, Slots).Select(i => app.CreateDisplay(ws.WorkspaceId, $"u{i}").Token).ToList();
         var sockets = new List<Socket>();
+        using var writerHeld = new ManualResetEventSlim();
+        var blocker = app.Services.GetRequiredService<Pulse.Api.Storage.WriteQueue>().ExecuteAsync((_, _) => writerHeld.Wait());
+        using var answering = new HttpClient { BaseAddress = address };
+        var held = new List<Task<HttpResponseMessage>>();
         try
         {
-            // Every slot is held by a request whose body never finishes arriving.
-            for (var i = 0; i < Slots; i++)
-                sockets.Add(await HoldRequest(address));
+            // Every slot is held by an answer waiting for the (held) writer.
+            held.AddRange(tokens.Select(t => answering.PostAsync("/v1/responses", Json.Of(new { displayToken = t, score = 8 }))));
             using var pub = new HttpClient { BaseAddress = address };
             var refused = await WaitForRefusal(pub);
             var problem = await refused.AssertProblem(503);
@@ -76,8 +80,9 @@ public sealed class ManagementListenerTests
             }
 
             // Fill the public listener up to its connection limit with idle connections.
-            for (var batch = sockets.Count; batch < OpenConnections; batch += 100)
+            for (var batch = Slots + 2; batch < OpenConnections; batch += 100)
                 sockets.AddRange(await Task.WhenAll(Enumerable.Range(0, Math.Min(100, OpenConnections - batch)).Select(_ => Connect(address))));
+            Assert.That(sockets, Has.Count.GreaterThan(1900), "thousands of connections are open");
 
             using var management = new HttpClient { BaseAddress = Management(app) };
             using (Assert.EnterMultipleScope())
@@ -91,7 +96,11 @@ public sealed class ManagementListenerTests
         {
             foreach (var socket in sockets)
                 socket.Dispose();
+            writerHeld.Set();
         }
+        await blocker;
+        foreach (var answer in held)
+            Assert.That((await answer).StatusCode, Is.EqualTo(HttpStatusCode.Created), "the answers that held the slots are saved");
 
         // Once the load is gone the public listener serves again.
         var deadline = Stopwatch.StartNew();
@@ -104,15 +113,6 @@ public sealed class ManagementListenerTests
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, address.Port);
-        return socket;
-    }
-
-    /// <summary>A request whose headers arrived and whose 2 KiB body never does: it holds a slot.</summary>
-    static async Task<Socket> HoldRequest(Uri address)
-    {
-        var socket = await Connect(address);
-        var head = "POST /v1/eligibility HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2048\r\n\r\n{\"user\":";
-        await socket.SendAsync(Encoding.ASCII.GetBytes(head));
         return socket;
     }
 
