@@ -59,18 +59,9 @@ public sealed class OverloadGate : IDisposable
             }
         }
         _rejected.Add(1);
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Overloaded",
-                Detail = "The server is working on as many requests as it takes at once; retry after the time in Retry-After.",
-            },
-        });
+        await TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Overloaded",
+            detail: "The server is working on as many requests as it takes at once; retry after the time in Retry-After.").ExecuteAsync(context);
     }
 
     public void Dispose() => _limiter?.Dispose();
