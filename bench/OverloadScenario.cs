@@ -45,7 +45,8 @@ static class OverloadScenario
         var md = new System.Text.StringBuilder();
         md.AppendLine("## Overload");
         md.AppendLine();
-        md.AppendLine($"`dotnet run -c Release --project bench -- --only overload`: {how}");
+        md.AppendLine($"`dotnet run -c Release --project bench -- --only overload`: {how} Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on " +
+            $"{Environment.ProcessorCount} cores; the machine's load average (1/5/15 min) was {SoakScenario.LoadAverage()} at the end.");
         md.AppendLine();
         md.AppendLine("| health served by | /healthz p50 | p99 | max | failed probes | wrk req/s | non-2xx (503) |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");

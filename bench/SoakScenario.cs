@@ -30,6 +30,7 @@ static class SoakScenario
         var users = ctx.Size(50_000, 5_000);
         var tokenCount = ctx.Size(300_000, 20_000);
 
+        var loadBefore = LoadAverage();
         var clock = Stopwatch.StartNew();
         var (db, ws) = Seed.NewDatabase(ctx.File("soak.db"));
         var mix = EligibilityScenario.SeedUsers(db, ws, users, ctx.File("soak-eligibility.jsonl"));
@@ -79,11 +80,16 @@ static class SoakScenario
             integrity = c.ExecuteScalar<string>("PRAGMA integrity_check") ?? "";
         }
 
-        Summarize(ctx, duration, interval, idle, samples, rested, load, stored, integrity, stopped, shutdownTime, mix, users, tokenCount);
+        Summarize(ctx, duration, interval, idle, samples, rested, load, stored, integrity, stopped, shutdownTime, mix, users, tokenCount,
+            $"{loadBefore} before, {LoadAverage()} after");
     }
 
+    /// <summary>The machine's 1, 5 and 15-minute load averages: other work on the same cores shows in every number here.</summary>
+    internal static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     static void Summarize(BenchContext ctx, TimeSpan duration, TimeSpan interval, TimeSpan idle, List<Sample> samples, Sample rested, Load load,
-        long stored, string integrity, bool stopped, TimeSpan shutdownTime, EligibilityScenario.Mix mix, int users, int tokenCount)
+        long stored, string integrity, bool stopped, TimeSpan shutdownTime, EligibilityScenario.Mix mix, int users, int tokenCount, string machineLoad)
     {
         var warm = samples.Skip(Math.Max(1, (int)Math.Ceiling(TimeSpan.FromMinutes(1) / interval))).ToList();
         if (warm.Count < 2)
@@ -122,6 +128,9 @@ static class SoakScenario
             $"{interval.TotalSeconds:F0} s; a quantity fails \"plateau\" when its highest value in the second half of the run (after a " +
             "one-minute warm-up) exceeds the highest of the first half by more than 10 % (and more than 16 MiB of RSS, 4 MiB of WAL, " +
             "4 threads, 8 descriptors).");
+        md.AppendLine();
+        md.AppendLine($"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores; the machine's load average (1/5/15 min) was " +
+            $"{machineLoad} — other work on the same cores slows every request here, so read the trends, not the absolute rates.");
         md.AppendLine();
         md.AppendLine("| time | req/s | errors | p99 ms | RSS MiB | GC heap MiB | WAL MiB | -shm MiB | db MiB | threads | fds |");
         md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -189,7 +198,7 @@ static class SoakScenario
                 Interlocked.Increment(ref _requests);
                 if (status == HttpStatusCode.Created)
                     Interlocked.Increment(ref _created);
-                else if (status == HttpStatusCode.OK && request.RequestUri!.OriginalString == "/v1/responses")
+                else if (status == HttpStatusCode.OK && kind == 1)
                     Interlocked.Increment(ref _updated);
                 if (status is not (HttpStatusCode.OK or HttpStatusCode.Created))
                 {

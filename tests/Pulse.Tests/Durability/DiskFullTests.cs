@@ -53,12 +53,13 @@ public sealed class DiskFullTests
     }
 
     [Test]
+    [Category("Process")]
     public async Task FullTmpfs_Is507_NotReady_AndRecoversWhenSpaceIsFreed()
     {
         using var dir = new TempDirectory();
         var mount = dir.File("tmpfs");
         Directory.CreateDirectory(mount);
-        var (mounted, error) = await Run("mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "pulse-test", mount);
+        var (mounted, error) = await Tmpfs.MountAsync(mount, "16m");
         if (!mounted)
             Assert.Ignore($"Could not mount a 16 MiB tmpfs ({error.Trim()}): that needs root with CAP_SYS_ADMIN. " +
                 "DatabaseAtItsPageLimit_… covers the same code with SQLite's max_page_count.");
@@ -82,7 +83,7 @@ public sealed class DiskFullTests
         finally
         {
             SqliteConnection.ClearAllPools();
-            await Run("umount", "-l", mount);
+            await Tmpfs.UnmountAsync(mount);
         }
     }
 
@@ -134,24 +135,6 @@ public sealed class DiskFullTests
         {
             file.Write(chunk);
             file.Flush(flushToDisk: true);
-        }
-    }
-
-    static async Task<(bool Ok, string Error)> Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in args)
-            info.ArgumentList.Add(a);
-        try
-        {
-            using var p = Process.Start(info)!;
-            var error = await p.StandardError.ReadToEndAsync();
-            await p.WaitForExitAsync();
-            return (p.ExitCode == 0, error);
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            return (false, ex.Message);
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed class FilePermissionsTests
         var db = new Db($"Data Source={path}", dir.Path);
         using (var c = db.Open())
         {
-            Migrator.Apply(c, new FakeTime());
+            Migrator.Apply(c, TimeProvider.System);
             using var writer = db.OpenWriter();
             writer.Execute("INSERT INTO storage_probe (pad) VALUES (x'00')");
 
@@ -36,6 +36,7 @@ public sealed class FilePermissionsTests
     }
 
     [Test]
+    [Category("Process")]
     public async Task DatabaseCreatedByTheCommandLine_Is0600()
     {
         if (OperatingSystem.IsWindows())

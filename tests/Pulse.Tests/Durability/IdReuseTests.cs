@@ -53,7 +53,7 @@ public sealed class IdReuseTests
     {
         using var dir = new TempDirectory();
         var db = new Db($"Data Source={dir.File("m.db")}", dir.Path);
-        var time = new FakeTime();
+        var time = TimeProvider.System;
         const int Before = 30;
         using (var c = db.Open())
         {

@@ -5,6 +5,7 @@ using Pulse.Tests.Support;
 namespace Pulse.Tests.Durability;
 
 /// <summary>The command line and the process, run for real: typos print the usage, a taken port is one clear line.</summary>
+[Category("Process")]
 public sealed class ProcessTests
 {
     TempDirectory _dir = null!;
