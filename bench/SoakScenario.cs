@@ -132,8 +132,8 @@ static class SoakScenario
         md.AppendLine($"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores; the machine's load average (1/5/15 min) was " +
             $"{machineLoad} — other work on the same cores slows every request here, so read the trends, not the absolute rates.");
         md.AppendLine();
-        md.AppendLine("| time | req/s | errors | p99 ms | RSS MiB | GC heap MiB | WAL MiB | -shm MiB | db MiB | threads | fds |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| time | req/s | errors | p99 ms | RSS MiB | GC heap MiB | SQLite MiB | WAL MiB | -shm MiB | db MiB | threads | fds |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var s in samples)
             md.AppendLine(s.Row(s.At.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture) + " s"));
         md.AppendLine(rested.Row($"+{idle.TotalSeconds:F0} s idle"));
@@ -269,9 +269,9 @@ static class SoakScenario
     sealed record Counted(long Requests, long Errors, double P99Ms, double[] MeanMs);
 
     sealed record Sample(TimeSpan At, TimeSpan Span, long Requests, long Errors, double P99Ms, double RssMiB, double WalMiB, double ShmMiB,
-        double DbMiB, int Threads, int Fds, double AnonMiB, double FileMiB, double ShmemMiB, double GcHeapMiB, double[] MeanMs)
+        double DbMiB, int Threads, int Fds, double AnonMiB, double FileMiB, double ShmemMiB, double GcHeapMiB, double SqliteMiB, double[] MeanMs)
     {
-        public const string Header = "   time    req/s  errors  p99 ms   RSS MiB  WAL MiB  shm MiB   db MiB  threads  fds   (anon/file/shmem, GC heap MiB; mean ms elig/answer/analytics)";
+        public const string Header = "   time    req/s  errors  p99 ms   RSS MiB  WAL MiB  shm MiB   db MiB  threads  fds   (anon/file/shmem, GC heap, SQLite MiB; mean ms elig/answer/analytics)";
 
         static TimeSpan _last;
 
@@ -285,30 +285,32 @@ static class SoakScenario
             double Field(string name) => double.Parse(status.First(l => l.StartsWith(name, StringComparison.Ordinal))
                 .Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
             static double MiB(string path) => File.Exists(path) ? new FileInfo(path).Length / 1048576.0 : 0;
+            var (gcHeap, sqlite) = await ScrapeMiB(management);
             return new Sample(at, span, counted.Requests, counted.Errors, counted.P99Ms, Field("VmRSS:") / 1024, MiB(database + "-wal"),
                 MiB(database + "-shm"), MiB(database), (int)Field("Threads:"), Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length,
-                Field("RssAnon:") / 1024, Field("RssFile:") / 1024, Field("RssShmem:") / 1024, await ScrapeGcHeapMiB(management), counted.MeanMs);
+                Field("RssAnon:") / 1024, Field("RssFile:") / 1024, Field("RssShmem:") / 1024, gcHeap, sqlite, counted.MeanMs);
         }
 
-        /// <summary>The managed heap after the last collection, summed over generations, from the Prometheus scrape.</summary>
-        static async Task<double> ScrapeGcHeapMiB(HttpClient management)
+        /// <summary>Managed heap after the last collection (all generations) and SQLite's memory, from the Prometheus scrape.</summary>
+        static async Task<(double GcHeap, double Sqlite)> ScrapeMiB(HttpClient management)
         {
             try
             {
-                var text = await management.GetStringAsync("/metrics");
-                return text.Split('\n').Where(l => l.StartsWith("dotnet_gc_last_collection_heap_size_bytes", StringComparison.Ordinal))
+                var lines = (await management.GetStringAsync("/metrics")).Split('\n');
+                double Sum(string metric) => lines.Where(l => l.StartsWith(metric, StringComparison.Ordinal))
                     .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)) / 1048576.0;
+                return (Sum("dotnet_gc_last_collection_heap_size_bytes"), Sum("pulse_storage_sqlite_memory_bytes"));
             }
             catch (HttpRequestException)
             {
-                return double.NaN;
+                return (double.NaN, double.NaN);
             }
         }
 
         public string Line => string.Create(CultureInfo.InvariantCulture,
-            $"{At.TotalSeconds,6:F0}s {Rps,8:F0} {Errors,7} {P99Ms,7:F1} {RssMiB,9:F1} {WalMiB,8:F1} {ShmMiB,8:F2} {DbMiB,8:F1} {Threads,8} {Fds,4}   ({AnonMiB:F0}/{FileMiB:F0}/{ShmemMiB:F0}, {GcHeapMiB:F0}; {MeanMs[0]:F1}/{MeanMs[1]:F1}/{MeanMs[2]:F0})");
+            $"{At.TotalSeconds,6:F0}s {Rps,8:F0} {Errors,7} {P99Ms,7:F1} {RssMiB,9:F1} {WalMiB,8:F1} {ShmMiB,8:F2} {DbMiB,8:F1} {Threads,8} {Fds,4}   ({AnonMiB:F0}/{FileMiB:F0}/{ShmemMiB:F0}, {GcHeapMiB:F0}, {SqliteMiB:F0}; {MeanMs[0]:F1}/{MeanMs[1]:F1}/{MeanMs[2]:F0})");
 
         public string Row(string time) => string.Create(CultureInfo.InvariantCulture,
-            $"| {time} | {Rps:F0} | {Errors} | {P99Ms:F1} | {RssMiB:F0} | {GcHeapMiB:F0} | {WalMiB:F1} | {ShmMiB:F2} | {DbMiB:F1} | {Threads} | {Fds} |");
+            $"| {time} | {Rps:F0} | {Errors} | {P99Ms:F1} | {RssMiB:F0} | {GcHeapMiB:F0} | {SqliteMiB:F0} | {WalMiB:F1} | {ShmMiB:F2} | {DbMiB:F1} | {Threads} | {Fds} |");
     }
 }

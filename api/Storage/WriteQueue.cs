@@ -63,6 +63,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
             description: "Write commands waiting for the writer");
         _batchSizes = metrics.Meter.CreateHistogram<int>("pulse.write_queue.batch_size",
             description: "Commands committed per transaction");
+        metrics.Meter.CreateObservableGauge("pulse.storage.sqlite_memory", () => SQLitePCL.raw.sqlite3_memory_used(), unit: "By",
+            description: "Memory SQLite holds for the whole process (page caches, statements), kept under Storage:SqliteMemoryMiB");
     }
 
     /// <summary>Commands waiting for the writer right now.</summary>
