@@ -2,6 +2,12 @@ using Pulse.Api.Storage;
 
 namespace Pulse.Api.Operations;
 
+/// <summary>What <c>/healthz</c> answers: <c>{"status":"ok"}</c>.</summary>
+public sealed record HealthStatus(string Status);
+
+/// <summary>What <c>/readyz</c> answers when ready: <c>{"status":"ready","schemaVersion":N}</c>.</summary>
+public sealed record ReadyStatus(string Status, int SchemaVersion);
+
 /// <summary>A health answer: 200 with <paramref name="Ok"/>, or 503 problem with <paramref name="NotReady"/> as its detail.</summary>
 public sealed record HealthAnswer(object? Ok, string? NotReady)
 {
@@ -22,7 +28,7 @@ public static class HealthEndpoints
 {
     public const string NotReadyTitle = "Not ready";
 
-    public static HealthAnswer Live() => new(new { status = "ok" }, null);
+    public static HealthAnswer Live() => new(new HealthStatus("ok"), null);
 
     public static HealthAnswer Ready(IServiceProvider services)
     {
@@ -39,7 +45,7 @@ public static class HealthEndpoints
             using var connection = services.GetRequiredService<Db>().Open();
             var version = Migrator.CurrentVersion(connection);
             return version == Migrator.LatestVersion
-                ? new(new { status = "ready", schemaVersion = version }, null)
+                ? new(new ReadyStatus("ready", version), null)
                 : new(null, $"Schema at {version}, expected {Migrator.LatestVersion}.");
         }
         catch (Microsoft.Data.Sqlite.SqliteException ex)

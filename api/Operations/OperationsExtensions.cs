@@ -107,8 +107,11 @@ public static class OperationsExtensions
         if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value.HasManagementUrl)
         {
             app.MapGet("/healthz", () => HealthEndpoints.Live().ToResult())
+                .Produces<HealthStatus>(StatusCodes.Status200OK, "application/json")
                 .WithName("Health").WithSummary("The process is alive.").WithTags("Operations");
             app.MapGet("/readyz", (HttpContext context) => HealthEndpoints.Ready(context.RequestServices).ToResult())
+                .Produces<ReadyStatus>(StatusCodes.Status200OK, "application/json")
+                .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
                 .WithName("Ready").WithSummary("The database is open, migrated and takes writes.").WithTags("Operations");
         }
         app.MapOpenApi("/openapi/{documentName}.json");

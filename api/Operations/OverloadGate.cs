@@ -60,8 +60,8 @@ public sealed class OverloadGate : IDisposable
         }
         _rejected.Add(1);
         context.Response.Headers.RetryAfter = "1";
-        await TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Overloaded",
-            detail: "The server is working on as many requests as it takes at once; retry after the time in Retry-After.").ExecuteAsync(context);
+        await Problems.Of(StatusCodes.Status503ServiceUnavailable,
+            "The server is working on as many requests as it takes at once; retry after the time in Retry-After.").ExecuteAsync(context);
     }
 
     public void Dispose() => _limiter?.Dispose();

@@ -10,9 +10,18 @@ namespace Pulse.Api.Operations;
 /// and a Prometheus scrape endpoint on the management listener when <c>Operations:ManagementUrl</c>
 /// is set. With neither, no meter provider is created and measurements cost nothing.
 /// </summary>
+/// <summary>The <c>OpenTelemetry</c> settings section.</summary>
+public sealed class TelemetryOptions
+{
+    public const string Section = "OpenTelemetry";
+
+    /// <summary>Base address of an OTLP collector; empty means no OTLP export (unless OTEL_EXPORTER_OTLP_ENDPOINT is set).</summary>
+    public string? Endpoint { get; set; }
+}
+
 public static class Telemetry
 {
-    public const string EndpointKey = "OpenTelemetry:Endpoint";
+    public const string EndpointKey = $"{TelemetryOptions.Section}:{nameof(TelemetryOptions.Endpoint)}";
 
     /// <summary>Meters exported besides Pulse's own: request durations, open connections, GC heap, working set, thread pool.</summary>
     static readonly string[] FrameworkMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"];

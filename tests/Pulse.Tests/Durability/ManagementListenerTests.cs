@@ -70,13 +70,20 @@ public sealed class ManagementListenerTests
         {
             // Every slot is held by an answer waiting for the (held) writer.
             held.AddRange(tokens.Select(t => answering.PostAsync("/v1/responses", Json.Of(new { displayToken = t, score = 8 }))));
+            // Only once every answer waits in the writer are all slots taken (a request sent earlier
+            // could take a slot first, and an answer would then be the one refused).
+            var queue = app.Services.GetRequiredService<Pulse.Api.Storage.WriteQueue>();
+            var waiting = Stopwatch.StartNew();
+            while (queue.Depth < Slots && waiting.Elapsed < TimeSpan.FromSeconds(30))
+                await Task.Delay(20);
+            Assert.That(queue.Depth, Is.EqualTo(Slots), "every slot is held by an answer waiting for the writer");
             using var pub = new HttpClient { BaseAddress = address };
             var refused = await WaitForRefusal(pub);
             var problem = await refused.AssertProblem(503);
             using (Assert.EnterMultipleScope())
             {
                 Assert.That(refused.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(1)));
-                Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Overloaded"));
+                Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Service unavailable"));
             }
 
             // Fill the public listener up to its connection limit with idle connections.
