@@ -33,6 +33,7 @@ if (PulseCli.IsHostCommand(args))
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
+app.MapKeys();
 app.MapSurveys();
 app.MapEligibility();
 app.MapResponses();

@@ -78,7 +78,7 @@ static class DemoComments
                 "Holiday balances are {wrong|off by a day|not updated} {after carry-over|for part-timers|in January}.",
             ],
             ["{School holidays are|Term breaks are|Peak season is} when it matters most for us.", "Half of our staff work part-time."]),
-        new("sso", ["enterprise"], ["admin"], ["Finance", "Healthcare", "Software"],
+        new("sso", ["enterprise"], ["admin"], ["Finance"],
             [
                 "SSO {set-up took an afternoon|just works with our identity provider|made the security review easy}.",
                 "The audit log {made our security team happy|answered every question in our audit|is thorough}.",
@@ -251,13 +251,13 @@ static class DemoComments
         return (string.Join(f.Random.Double() < 0.2 ? "\n" : " ", sentences), about);
     }
 
-    /// <summary>A theme for this user: each tag they match (plan, role, industry) makes a theme four times likelier.</summary>
+    /// <summary>A theme for this user: a theme tagged with their plan, role or industry is several times likelier.</summary>
     static Theme Pick(Faker f, DemoUser user)
     {
         var weights = Themes.Select(t => 1
-            + (t.Plans.Contains(user.Account.Plan) ? 4 : 0)
+            + (t.Plans.Contains(user.Account.Plan) ? 6 : 0)
             + (t.Roles.Contains(user.Role) ? 4 : 0)
-            + (t.Industries.Contains(user.Account.Industry) ? 4 : 0)).ToArray();
+            + (t.Industries.Contains(user.Account.Industry) ? 3 : 0)).ToArray();
         var roll = f.Random.Int(1, weights.Sum());
         for (var i = 0; i < weights.Length; i++)
         {

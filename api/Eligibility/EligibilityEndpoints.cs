@@ -36,7 +36,8 @@ public static class EligibilityEndpoints
     }
 
     static async Task<Results<Ok<EligibilityResponse>, ValidationProblem>> Check(
-        [FromBody] EligibilityRequest? body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces, EligibilityService service)
+        [FromBody] EligibilityRequest? body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces, EligibilityService service,
+        TimeProvider time)
     {
         if (body is null)
             throw new ProblemException(400, "Malformed JSON", "The body must be a JSON object: { siteKey, user: { id, email?, createdAt?, traits? }, userHash?, event?, locale?, url? }.");
@@ -46,7 +47,7 @@ public static class EligibilityEndpoints
             return TypedResults.ValidationProblem(errors, detail: "The request has invalid fields; nothing was recorded.");
 
         // A secret key is the vendor's own server: it needs no userHash and may force.
-        if (!server && workspace.RequireUserHash && !Keys.VerifyUserHash(workspace.IdentitySecret, body.User!.Id!, body.UserHash))
+        if (!server && workspace.RequireUserHash && !workspace.VerifiesUserHash(body.User!.Id!, body.UserHash, time.GetUtcNow().ToUnixTimeMilliseconds()))
             throw new ProblemException(401, "Unauthorized", body.UserHash is null
                 ? "This workspace requires 'userHash' = hex(HMAC-SHA256(identitySecret, user.id)), computed on your server."
                 : "'userHash' does not match 'user.id'. Sign the exact user id with the workspace's identity secret.");

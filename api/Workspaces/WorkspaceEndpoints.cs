@@ -17,8 +17,8 @@ public static class WorkspaceEndpoints
         return app;
     }
 
-    static Results<Ok<WorkspaceResponse>, NotFound> Get(ClaimsPrincipal user, WorkspaceStore store) =>
-        store.Find(user.WorkspaceId()) is { } w ? TypedResults.Ok(w.ToResponse()) : TypedResults.NotFound();
+    static Results<Ok<WorkspaceResponse>, NotFound> Get(ClaimsPrincipal user, WorkspaceStore store, TimeProvider time) =>
+        store.Find(user.WorkspaceId()) is { } w ? TypedResults.Ok(w.ToResponse(time.GetUtcNow().ToUnixTimeMilliseconds())) : TypedResults.NotFound();
 
     static async Task<Results<Ok<WorkspaceResponse>, ValidationProblem, NotFound>> Put(
         WorkspaceUpdate update, ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time)
@@ -30,6 +30,11 @@ public static class WorkspaceEndpoints
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [$"allowedOrigins[{i}]"] = [error] });
             origins.Add(normalized);
         }
+        if (update.NpsTarget is { } target && !(target is >= -100 and <= 100))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["npsTarget"] = ["Choose an NPS target from -100 to 100, or leave it empty for none."],
+            });
         var workspaceId = user.WorkspaceId();
         var saved = await writer.ExecuteAsync((c, tx) =>
         {
@@ -44,12 +49,13 @@ public static class WorkspaceEndpoints
                 RequireUserHash = update.RequireUserHash ?? current.RequireUserHash,
                 FatigueDays = update.FatigueDays ?? current.FatigueDays,
                 TestMode = update.TestMode ?? current.TestMode,
+                NpsTarget = update.HasNpsTarget ? update.NpsTarget : current.NpsTarget,
                 UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
             };
             WorkspaceStore.Save(c, tx, next);
             return next;
         });
         store.Invalidate(workspaceId);
-        return saved is null ? TypedResults.NotFound() : TypedResults.Ok(saved.ToResponse());
+        return saved is null ? TypedResults.NotFound() : TypedResults.Ok(saved.ToResponse(time.GetUtcNow().ToUnixTimeMilliseconds()));
     }
 }
