@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Pulse.Api.Operations;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Analytics;
@@ -24,15 +25,18 @@ public static class AnalyticsEndpoints
         builder.Services.AddSingleton<MetricsStore>();
         builder.Services.AddSingleton<ResponseReadStore>();
         builder.Services.AddSingleton<AccountStore>();
+        builder.Services.AddSingleton<ScoreDistributionStore>();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Analytics").RequireAuthorization(PulseAuth.SecretKeyPolicy)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/metrics/nps", GetNps).WithName("GetNps")
             .WithSummary("NPS, counts, response rate and 95 % margin of error for a range; a series per interval and groups per trait.");
+        group.MapGet("/metrics/scores", GetScores).WithName("GetScoreDistribution")
+            .WithSummary("Responses per score 0–10 for a survey (all when absent), a date range (from, to) and trait filters (where[trait]=value).");
         group.MapGet("/responses", ListResponses).WithName("ListResponses")
             .WithSummary("Responses newest first with the display's trait snapshot; cursor paging.");
         group.MapGet("/responses.csv", ExportResponses).WithName("ExportResponses")
@@ -43,55 +47,70 @@ public static class AnalyticsEndpoints
         return app;
     }
 
-    static Results<Ok<NpsReport>, ValidationProblem> GetNps(
-        HttpRequest request, ClaimsPrincipal user, MetricsStore store, TimeProvider time,
-        string? surveyId, [FromQuery(Name = "from")] string? from, string? to, string? interval, string? tz, string? groupBy)
+    static Results<Ok<NpsReport>, ValidationProblem, ProblemHttpResult> GetNps(
+        [AsParameters] NpsQuery query, HttpRequest request, ClaimsPrincipal user, MetricsStore store, TimeProvider time)
     {
-        var args = new QueryArgs(request.Query, "surveyId", "from", "to", "interval", "tz", "groupBy", "where");
-        var zone = args.Zone("tz");
-        var step = args.Interval("interval");
-        var group = args.TraitKey("groupBy");
-        var where = args.Where();
-        var (start, end) = Range(args, zone, time);
+        var args = QueryArgs.For<NpsQuery>(request.Query);
+        var zone = args.Zone("tz", query.Tz);
+        var step = args.Interval("interval", query.Interval);
+        var group = args.TraitKey("groupBy", query.GroupBy);
+        var where = args.Where(query.Where);
+        var (start, end) = Range(args, query.From, query.To, zone, time);
         if (!args.Ok)
             return Invalid(args);
         var buckets = TimeBuckets.Split(start, end, step, zone);
         if (buckets is null)
         {
-            args.Fail("interval", $"The range has more than {TimeBuckets.MaxPoints} {interval} intervals; choose a coarser interval or a shorter range.");
+            args.Fail("interval", $"The range has more than {TimeBuckets.MaxPoints} {query.Interval} intervals; choose a coarser interval or a shorter range.");
             return Invalid(args);
         }
-        var surveys = SurveysOrNotFound(store, user, args.Text("surveyId"));
+        if (store.Surveys(user.WorkspaceId(), query.SurveyId) is not { } surveys)
+            return SurveyEndpoints.NotFound(query.SurveyId);
         return TypedResults.Ok(store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where), buckets));
     }
 
-    static Results<Ok<ResponsePage>, ValidationProblem> ListResponses(
-        HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, MetricsStore surveys, TimeProvider time,
-        string? surveyId, string? category, [FromQuery(Name = "from")] string? from, string? to, string? q, string? cursor, string? limit)
+    static Results<Ok<ScoreDistributionResponse>, ValidationProblem, ProblemHttpResult> GetScores(
+        [AsParameters] ScoresQuery query, HttpRequest request, ClaimsPrincipal user, ScoreDistributionStore store, MetricsStore metrics, TimeProvider time)
     {
-        var args = new QueryArgs(request.Query, "surveyId", "category", "from", "to", "where", "q", "cursor", "limit");
-        var filter = Filter(args, user, surveys, time);
-        var size = args.Int("limit", 50, 1, 200);
+        var args = QueryArgs.For<ScoresQuery>(request.Query);
+        var where = args.Where(query.Where);
+        var (start, end) = Range(args, query.From, query.To, TimeZoneInfo.Utc, time);
+        if (!args.Ok)
+            return Invalid(args);
+        if (metrics.Surveys(user.WorkspaceId(), query.SurveyId) is not { } surveys)
+            return SurveyEndpoints.NotFound(query.SurveyId);
+        return TypedResults.Ok(store.Count(surveys, start, end, where));
+    }
+
+    static Results<Ok<ResponsePage>, ValidationProblem, ProblemHttpResult> ListResponses(
+        [AsParameters] ResponseListQuery query, HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, MetricsStore surveys, TimeProvider time)
+    {
+        var args = QueryArgs.For<ResponseListQuery>(request.Query);
+        var filter = Filter(args, query, user, surveys, time, out var notFound);
+        var size = args.Int("limit", query.Limit, 50, 1, 200);
         ResponseCursor? position = null;
-        if (args.Text("cursor") is { } text)
+        if (query.Cursor is { } text)
         {
             if (ResponseCursor.TryDecode(text, out var decoded))
                 position = decoded;
             else
                 args.Fail("cursor", "Not a cursor this API returned; pass nextCursor back unchanged.");
         }
+        if (notFound is not null)
+            return notFound;
         if (!args.Ok || filter is null)
             return Invalid(args);
         return TypedResults.Ok(responses.List(filter, position, size));
     }
 
-    static Results<PushStreamHttpResult, ValidationProblem> ExportResponses(
-        HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, MetricsStore surveys, TimeProvider time,
-        string? surveyId, string? category, [FromQuery(Name = "from")] string? from, string? to, string? q)
+    static Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult> ExportResponses(
+        [AsParameters] ResponseExportQuery query, HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, MetricsStore surveys, TimeProvider time)
     {
-        var args = new QueryArgs(request.Query, "surveyId", "category", "from", "to", "where", "q");
-        var filter = Filter(args, user, surveys, time);
-        if (!args.Ok || filter is null)
+        var args = QueryArgs.For<ResponseExportQuery>(request.Query);
+        var filter = Filter(args, query, user, surveys, time, out var notFound);
+        if (notFound is not null)
+            return notFound;
+        if (filter is null)
             return Invalid(args);
         var keys = responses.TraitKeysOf(filter);
         var aborted = request.HttpContext.RequestAborted;
@@ -99,73 +118,74 @@ public static class AnalyticsEndpoints
             "text/csv; charset=utf-8", "responses.csv");
     }
 
-    static Results<Ok<AccountList>, ValidationProblem> ListAccounts(
-        HttpRequest request, ClaimsPrincipal user, AccountStore accounts, MetricsStore store, TimeProvider time,
-        string? surveyId, [FromQuery(Name = "from")] string? from, string? to, string? arrThreshold, string? npsThreshold,
-        string? quadrant, string? sort, string? limit)
+    static Results<Ok<AccountList>, ValidationProblem, ProblemHttpResult> ListAccounts(
+        [AsParameters] AccountsQuery query, HttpRequest request, ClaimsPrincipal user, AccountStore accounts, MetricsStore store, TimeProvider time)
     {
-        var args = new QueryArgs(request.Query, "surveyId", "from", "to", "where", "arrThreshold", "npsThreshold", "quadrant", "sort", "limit");
-        var where = args.Where();
-        var (start, end) = Range(args, TimeZoneInfo.Utc, time);
-        var arr = args.Number("arrThreshold", 0, double.MaxValue);
-        var nps = args.Number("npsThreshold", -100, 100) ?? 0;
-        var size = args.Int("limit", 100, 1, 1000);
-        var wanted = args.Text("quadrant");
+        var args = QueryArgs.For<AccountsQuery>(request.Query);
+        var where = args.Where(query.Where);
+        var (start, end) = Range(args, query.From, query.To, TimeZoneInfo.Utc, time);
+        var arr = args.Number("arrThreshold", query.ArrThreshold, 0, double.MaxValue);
+        var nps = args.Number("npsThreshold", query.NpsThreshold, -100, 100) ?? 0;
+        var size = args.Int("limit", query.Limit, 100, 1, 1000);
+        var wanted = query.Quadrant;
         if (wanted is not null && !AccountStore.Quadrants.Contains(wanted))
             args.Fail("quadrant", $"Must be one of {string.Join(", ", AccountStore.Quadrants)}.");
-        var order = args.Text("sort") ?? "-arr";
+        var order = query.Sort ?? "-arr";
         var descending = order.StartsWith('-');
         var sortKey = descending ? order[1..] : order;
         if (!AccountStore.SortKeys.Contains(sortKey))
             args.Fail("sort", $"Must be one of {string.Join(", ", AccountStore.SortKeys)}, with '-' in front for descending.");
         if (!args.Ok)
             return Invalid(args);
-        var surveys = SurveysOrNotFound(store, user, args.Text("surveyId"));
+        if (store.Surveys(user.WorkspaceId(), query.SurveyId) is not { } surveys)
+            return SurveyEndpoints.NotFound(query.SurveyId);
         return TypedResults.Ok(accounts.List(new AccountQuery(surveys, start, end, where, arr, nps, wanted, sortKey, descending, size)));
     }
 
-    /// <summary>The filters of the list and the export; null (with errors noted) when a parameter is bad.</summary>
-    static ResponseFilter? Filter(QueryArgs args, ClaimsPrincipal user, MetricsStore surveys, TimeProvider time)
+    /// <summary>
+    /// The filters of the list and the export; null when a parameter is bad (errors noted in
+    /// <paramref name="args"/>) or the survey is unknown (<paramref name="notFound"/>).
+    /// </summary>
+    static ResponseFilter? Filter(QueryArgs args, IResponseFilterQuery query, ClaimsPrincipal user, MetricsStore surveys, TimeProvider time,
+        out ProblemHttpResult? notFound)
     {
-        var where = args.Where();
-        var (start, end) = Range(args, TimeZoneInfo.Utc, time, defaultAll: true);
+        notFound = null;
+        var where = args.Where(query.Where);
+        var (start, end) = Range(args, query.From, query.To, TimeZoneInfo.Utc, time, defaultAll: true);
         IReadOnlyList<string>? categories = null;
-        if (args.Text("category") is { } text)
+        if (query.Category is { } text)
         {
             categories = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (categories.Count == 0 || categories.Any(c => c is not (NpsCategory.Promoter or NpsCategory.Passive or NpsCategory.Detractor)))
                 args.Fail("category", "Must be promoter, passive or detractor, or several separated by commas.");
         }
-        var search = args.Text("q");
-        if (search is { Length: 0 or > 200 })
+        if (query.Q is { Length: 0 or > 200 })
             args.Fail("q", "Search text has 1 to 200 characters.");
         if (!args.Ok)
             return null;
-        var surveyId = args.Text("surveyId");
-        if (surveyId is not null)
-            SurveysOrNotFound(surveys, user, surveyId);
-        return new ResponseFilter(user.WorkspaceId(), surveyId, start, end, categories, where, search);
+        if (query.SurveyId is not null && surveys.Surveys(user.WorkspaceId(), query.SurveyId) is null)
+        {
+            notFound = SurveyEndpoints.NotFound(query.SurveyId);
+            return null;
+        }
+        return new ResponseFilter(user.WorkspaceId(), query.SurveyId, start, end, categories, where, query.Q);
     }
 
     /// <summary>
     /// <c>[from, to)</c> in Unix ms. <c>to</c> defaults to now; <c>from</c> to 90 days before
     /// <c>to</c>, or to the beginning for the list and the export (<paramref name="defaultAll"/>).
     /// </summary>
-    static (long From, long To) Range(QueryArgs args, TimeZoneInfo zone, TimeProvider time, bool defaultAll = false)
+    static (long From, long To) Range(QueryArgs args, string? from, string? to, TimeZoneInfo zone, TimeProvider time, bool defaultAll = false)
     {
-        var to = args.Instant("to", zone, endOfDay: true);
-        var end = to ?? (defaultAll ? long.MaxValue : time.GetUtcNow().ToUnixTimeMilliseconds());
-        var start = args.Instant("from", zone, endOfDay: false)
+        var last = args.Instant("to", to, zone, endOfDay: true);
+        var end = last ?? (defaultAll ? long.MaxValue : time.GetUtcNow().ToUnixTimeMilliseconds());
+        var start = args.Instant("from", from, zone, endOfDay: false)
             ?? (defaultAll ? long.MinValue : end - (long)DefaultRange.TotalMilliseconds);
         if (start > end)
             args.Fail("to", "Must not be before from.");
         return (start, end);
     }
 
-    static IReadOnlyList<string> SurveysOrNotFound(MetricsStore store, ClaimsPrincipal user, string? surveyId) =>
-        store.Surveys(user.WorkspaceId(), surveyId)
-        ?? throw new ProblemException(404, "Survey not found", $"There is no survey '{surveyId}' in this workspace.");
-
     static ValidationProblem Invalid(QueryArgs args) =>
-        TypedResults.ValidationProblem(args.Errors, detail: args.Detail, title: "Invalid query parameters");
+        TypedResults.ValidationProblem(args.Errors, detail: args.Detail);
 }

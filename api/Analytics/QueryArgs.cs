@@ -1,32 +1,63 @@
 using System.Globalization;
+using System.Reflection;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Pulse.Api.Analytics;
 
 /// <summary>
-/// Reads and checks the query string of an analytics request, collecting one error per bad
-/// parameter (answered as a 400 validation problem that names it). Unknown parameters and repeated
-/// ones are errors too: a typo such as <c>filter[plan]</c> must not silently return unfiltered numbers.
+/// The <c>where[trait]=value</c> filters of an analytics query, bound by the framework from the query
+/// string like any other parameter of an <c>[AsParameters]</c> record (OpenAPI describes them as the
+/// deep-object parameter <c>where</c>).
+/// </summary>
+public sealed class TraitFilters : IBindableFromHttpContext<TraitFilters>
+{
+    public const string Prefix = "where[";
+
+    TraitFilters(IReadOnlyList<KeyValuePair<string, string>> items) => Items = items;
+
+    /// <summary>Every <c>where[key]</c> parameter in the order given: (key inside the brackets, value).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Items { get; }
+
+    public static bool IsFilter(string name) => name.StartsWith(Prefix, StringComparison.Ordinal) && name.EndsWith(']');
+
+    public static ValueTask<TraitFilters?> BindAsync(HttpContext context, ParameterInfo parameter) =>
+        ValueTask.FromResult<TraitFilters?>(new TraitFilters(context.Request.Query
+            .Where(p => IsFilter(p.Key))
+            .Select(p => KeyValuePair.Create(p.Key[Prefix.Length..^1], p.Value.Count == 0 ? "" : p.Value[0] ?? ""))
+            .ToList()));
+}
+
+/// <summary>
+/// Checks the parameters of an analytics request, bound once by the framework into an
+/// <c>[AsParameters]</c> record, collecting one error per bad parameter (answered as a 400 validation
+/// problem that names it). Unknown parameters and repeated ones are errors too: a typo such as
+/// <c>filter[plan]</c> must not silently return unfiltered numbers.
 /// </summary>
 sealed class QueryArgs
 {
     public const int MaxTraitKeyLength = 64;
     public const int MaxFilters = 10;
 
-    readonly IQueryCollection _query;
-    readonly HashSet<string> _allowed;
+    /// <summary>Checks the keys of <paramref name="query"/> against the parameters of the record <typeparamref name="T"/>.</summary>
+    public static QueryArgs For<T>(IQueryCollection query) => new(query, Known<T>.Names);
 
-    public QueryArgs(IQueryCollection query, params string[] allowed)
+    QueryArgs(IQueryCollection query, IReadOnlyList<string> allowed)
     {
-        _query = query;
-        _allowed = new HashSet<string>(allowed, StringComparer.OrdinalIgnoreCase);
         foreach (var (key, values) in query)
         {
-            var isWhere = key.StartsWith("where[", StringComparison.Ordinal) && key.EndsWith(']');
-            if (!_allowed.Contains(key) && !(isWhere && _allowed.Contains("where")))
+            if (TraitFilters.IsFilter(key) ? !allowed.Contains("where") : !allowed.Contains(key, StringComparer.OrdinalIgnoreCase))
                 Fail(key, $"Unknown parameter '{key}'. Known: {string.Join(", ", allowed.Select(a => a == "where" ? "where[<trait>]" : a))}.");
             else if (values.Count > 1)
                 Fail(key, $"Give '{key}' once.");
         }
+    }
+
+    /// <summary>The query names of a parameter record: its <c>[FromQuery(Name)]</c> names, and <c>where</c> for its filters.</summary>
+    static class Known<T>
+    {
+        public static readonly IReadOnlyList<string> Names = typeof(T).GetConstructors().Single().GetParameters()
+            .Select(p => p.ParameterType == typeof(TraitFilters) ? "where" : p.GetCustomAttribute<FromQueryAttribute>()?.Name ?? p.Name!)
+            .ToList();
     }
 
     public Dictionary<string, string[]> Errors { get; } = new(StringComparer.Ordinal);
@@ -38,25 +69,16 @@ sealed class QueryArgs
 
     public void Fail(string name, string message) => Errors.TryAdd(name, [message]);
 
-    public string? Text(string name)
-    {
-        var values = _query[name];
-        return values.Count == 0 ? null : values[0];
-    }
-
     /// <summary>The <c>where[key]=value</c> filters, keys checked.</summary>
-    public IReadOnlyDictionary<string, string> Where()
+    public IReadOnlyDictionary<string, string> Where(TraitFilters? where)
     {
         var filters = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, values) in _query)
+        foreach (var (key, value) in where?.Items ?? [])
         {
-            if (!name.StartsWith("where[", StringComparison.Ordinal) || !name.EndsWith(']'))
-                continue;
-            var key = name[6..^1];
             if (TraitKeyError(key) is { } error)
-                Fail(name, error);
+                Fail($"{TraitFilters.Prefix}{key}]", error);
             else
-                filters[key] = values[0] ?? "";
+                filters[key] = value;
         }
         if (filters.Count > MaxFilters)
             Fail("where", $"At most {MaxFilters} where[...] filters.");
@@ -64,9 +86,8 @@ sealed class QueryArgs
     }
 
     /// <summary>A trait key used in <c>groupBy</c> or <c>where[...]</c>, or null when absent.</summary>
-    public string? TraitKey(string name)
+    public string? TraitKey(string name, string? key)
     {
-        var key = Text(name);
         if (key is null)
             return null;
         if (TraitKeyError(key) is { } error)
@@ -84,9 +105,8 @@ sealed class QueryArgs
     }
 
     /// <summary>An IANA time zone (UTC when absent).</summary>
-    public TimeZoneInfo Zone(string name)
+    public TimeZoneInfo Zone(string name, string? id)
     {
-        var id = Text(name);
         if (string.IsNullOrEmpty(id))
             return TimeZoneInfo.Utc;
         try
@@ -105,9 +125,8 @@ sealed class QueryArgs
         return TimeZoneInfo.Utc;
     }
 
-    public Interval? Interval(string name)
+    public Interval? Interval(string name, string? text)
     {
-        var text = Text(name);
         if (text is null)
             return null;
         if (TimeBuckets.TryParseInterval(text, out var interval))
@@ -121,9 +140,8 @@ sealed class QueryArgs
     /// meaning that day in <paramref name="zone"/> — its start for <c>from</c>, its end for
     /// <c>to</c> (so <c>from=2026-01-01&amp;to=2026-01-31</c> is all of January).
     /// </summary>
-    public long? Instant(string name, TimeZoneInfo zone, bool endOfDay)
+    public long? Instant(string name, string? text, TimeZoneInfo zone, bool endOfDay)
     {
-        var text = Text(name);
         if (text is null)
             return null;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
@@ -151,9 +169,8 @@ sealed class QueryArgs
         return null;
     }
 
-    public int Int(string name, int fallback, int min, int max)
+    public int Int(string name, string? text, int fallback, int min, int max)
     {
-        var text = Text(name);
         if (text is null)
             return fallback;
         if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
@@ -162,9 +179,8 @@ sealed class QueryArgs
         return fallback;
     }
 
-    public double? Number(string name, double min, double max)
+    public double? Number(string name, string? text, double min, double max)
     {
-        var text = Text(name);
         if (text is null)
             return null;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value >= min && value <= max)

@@ -17,10 +17,9 @@ public static class DashboardEndpoints
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-    /// <summary>The score distribution store and the demo seeder (the <c>seed</c> command).</summary>
+    /// <summary>The demo seeder (the <c>seed</c> command).</summary>
     public static IHostApplicationBuilder AddDashboard(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<ScoreDistributionStore>();
         builder.Services.AddSingleton<DemoSeeder>();
         return builder;
     }
@@ -36,19 +35,18 @@ public static class DashboardEndpoints
         group.MapGet("", Page).WithName("DashboardPage"); // also answers /dashboard/
         group.MapGet("/assets/{name}", Asset).WithName("DashboardAsset");
 
-        app.MapDashboardApi();
         return app;
     }
 
-    static Results<FileContentHttpResult, StatusCodeHttpResult> Page(HttpContext context) =>
+    static Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult> Page(HttpContext context) =>
         Serve(context, DashboardAssets.Find("index.html") ?? throw new InvalidOperationException("index.html is not embedded."));
 
-    static Results<FileContentHttpResult, StatusCodeHttpResult> Asset(string name, HttpContext context) =>
+    static Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult> Asset(string name, HttpContext context) =>
         DashboardAssets.Find(name) is { } asset && name != "index.html"
             ? Serve(context, asset)
-            : throw new ProblemException(404, "Not found", $"The dashboard has no file '{name}'.");
+            : Problems.NotFound($"The dashboard has no file '{name}'; open /dashboard.");
 
-    static Results<FileContentHttpResult, StatusCodeHttpResult> Serve(HttpContext context, DashboardAsset asset)
+    static Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult> Serve(HttpContext context, DashboardAsset asset)
     {
         var headers = context.Response.Headers;
         headers.ETag = asset.ETag;

@@ -35,42 +35,48 @@ public static class EligibilityEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<EligibilityResponse>, ValidationProblem>> Check(
+    static async Task<Results<Ok<EligibilityResponse>, ValidationProblem, ProblemHttpResult>> Check(
         [FromBody] EligibilityRequest? body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces, EligibilityService service,
         TimeProvider time)
     {
         if (body is null)
-            throw new ProblemException(400, "Malformed JSON", "The body must be a JSON object: { siteKey, user: { id, email?, createdAt?, traits? }, userHash?, event?, locale?, url? }.");
-        var (workspace, server) = await Caller(body, http, gate, workspaces);
+            return Problems.BadRequest("Send a JSON object as the body: { siteKey, user: { id, email?, createdAt?, traits? }, userHash?, event?, locale?, url? }.");
+        var (workspace, server, refused) = await Caller(body, http, gate, workspaces);
+        if (refused is not null)
+            return refused;
         var errors = EligibilityValidation.Validate(body);
         if (errors.Count > 0)
-            return TypedResults.ValidationProblem(errors, detail: "The request has invalid fields; nothing was recorded.");
+            return TypedResults.ValidationProblem(errors, detail: "The request has invalid fields (see 'errors'); correct them and send it again. Nothing was recorded.");
 
         // A secret key is the vendor's own server: it needs no userHash and may force.
-        if (!server && workspace.RequireUserHash && !workspace.VerifiesUserHash(body.User!.Id!, body.UserHash, time.GetUtcNow().ToUnixTimeMilliseconds()))
-            throw new ProblemException(401, "Unauthorized", body.UserHash is null
+        if (!server && workspace!.RequireUserHash && !workspace.VerifiesUserHash(body.User!.Id!, body.UserHash, time.GetUtcNow().ToUnixTimeMilliseconds()))
+            return Problems.Unauthorized(body.UserHash is null
                 ? "This workspace requires 'userHash' = hex(HMAC-SHA256(identitySecret, user.id)), computed on your server."
                 : "'userHash' does not match 'user.id'. Sign the exact user id with the workspace's identity secret.");
-        if (body.Force == true && !server && !workspace.TestMode)
-            throw new ProblemException(403, "Forbidden",
-                "'force' is honoured only with a secret key or in a workspace in test mode, never from a production site key.");
+        if (body.Force == true && !server && !workspace!.TestMode)
+            return Problems.Forbidden(
+                "'force' is honoured only with a secret key or in a workspace in test mode, never from a production site key; leave it out.");
         if (!server)
-            gate.Admit(workspace);
+            gate.Admit(workspace!);
 
-        return TypedResults.Ok(await service.CheckAsync(workspace, body, http.Request.Headers.AcceptLanguage.ToString()));
+        return TypedResults.Ok(await service.CheckAsync(workspace!, body, http.Request.Headers.AcceptLanguage.ToString()));
     }
 
-    /// <summary>The workspace asking, and whether it asks with a secret key (a server) rather than a site key.</summary>
-    static async Task<(Workspace Workspace, bool Server)> Caller(EligibilityRequest body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces)
+    /// <summary>
+    /// The workspace asking, and whether it asks with a secret key (a server) rather than a site key;
+    /// or the 401/403 problem that refuses the caller.
+    /// </summary>
+    static async Task<(Workspace? Workspace, bool Server, ProblemHttpResult? Refused)> Caller(
+        EligibilityRequest body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces)
     {
         if (http.Request.Headers.Authorization.Count == 0)
-            return (gate.Resolve(body.SiteKey, http.Request), false);
+            return gate.TryResolve(body.SiteKey, http.Request, out var site, out var problem) ? (site, false, null) : (null, false, problem);
         var result = await http.AuthenticateAsync(SecretKeyAuthenticationHandler.SchemeName);
         if (!result.Succeeded)
-            throw new ProblemException(401, "Unauthorized",
-                result.Failure?.Message ?? "The Authorization header must be 'Bearer sk_…' with a secret key of your workspace.");
-        var workspace = workspaces.Find(result.Principal.WorkspaceId())
-            ?? throw new ProblemException(401, "Unauthorized", "The secret key's workspace no longer exists.");
-        return (workspace, true);
+            return (null, true, Problems.Unauthorized(
+                result.Failure?.Message ?? "The Authorization header must be 'Bearer sk_…' with a secret key of your workspace."));
+        return workspaces.Find(result.Principal.WorkspaceId()) is { } workspace
+            ? (workspace, true, null)
+            : (null, true, Problems.Unauthorized("The secret key's workspace no longer exists; use a key of an existing workspace."));
     }
 }

@@ -5,6 +5,13 @@ namespace Pulse.Api.Operations;
 /// <summary>Endpoint metadata: the largest request body this endpoint accepts, in bytes.</summary>
 public sealed record BodyLimit(long Bytes);
 
+/// <summary>
+/// Thrown from inside the body stream when a body without a declared length passes its limit: the
+/// reader (the JSON deserializer) is framework code, so an exception is the only way out. Answered 413.
+/// Not an <see cref="IOException"/>, so no reader mistakes it for a broken connection.
+/// </summary>
+public sealed class BodyTooLargeException(long limit) : Exception($"This endpoint accepts a body of at most {limit} bytes; send a smaller one.");
+
 public static class BodyLimitExtensions
 {
     /// <summary>Refuses bodies over <paramref name="bytes"/> with 413 problem+json, whether or not they declare a length.</summary>
@@ -18,8 +25,11 @@ public static class BodyLimitExtensions
         if (limit is not null)
         {
             if (context.Request.ContentLength > limit.Bytes)
-                throw new ProblemException(413, "Request body too large",
-                    $"The request body is {context.Request.ContentLength} bytes; this endpoint accepts at most {limit.Bytes}.");
+            {
+                await Problems.Of(StatusCodes.Status413PayloadTooLarge,
+                    $"The request body is {context.Request.ContentLength} bytes; this endpoint accepts at most {limit.Bytes}. Send a smaller one.").ExecuteAsync(context);
+                return;
+            }
             var feature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
             if (feature is { IsReadOnly: false })
                 feature.MaxRequestBodySize = limit.Bytes;
@@ -51,7 +61,7 @@ public static class BodyLimitExtensions
         {
             _read += n;
             if (_read > limit)
-                throw new ProblemException(413, "Request body too large", $"This endpoint accepts at most {limit} bytes.");
+                throw new BodyTooLargeException(limit);
             return n;
         }
 

@@ -17,6 +17,9 @@ public static class OperationsExtensions
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            context.ProblemDetails.Title = Problems.Title(status);
+            context.ProblemDetails.Detail ??= Problems.DefaultDetail(status, context.HttpContext);
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
             context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
         });
@@ -28,7 +31,7 @@ public static class OperationsExtensions
 
         services.AddPulseRateLimits();
 
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", options => options.AddPulseContract());
         services.AddCors(options => options.AddPolicy(PublicCors, policy => policy
             .SetIsOriginAllowed(_ => true) // the handler checks Origin against the workspace's list
             .WithMethods("POST", "DELETE")
@@ -51,6 +54,8 @@ public static class OperationsExtensions
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.NumberHandling = JsonNumberHandling.Strict;
         options.MaxDepth = 16;
+        // {"score":1,"score":10} is refused (400 naming the field), not read as whichever came last.
+        options.AllowDuplicateProperties = false;
         return options;
     }
 
@@ -65,6 +70,7 @@ public static class OperationsExtensions
         app.UseRouting();
         app.UseCors();
         app.UseBodyLimits();
+        app.UseJsonBodies();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

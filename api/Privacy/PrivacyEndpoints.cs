@@ -28,23 +28,26 @@ public static class PrivacyEndpoints
         return app;
     }
 
-    static async Task<Results<NoContent, ValidationProblem>> OptOut(
-        OptOutPost post, HttpContext http, DisplayTokenGate tokens, WriteQueue writer, TimeProvider time, ResponseMetrics metrics,
+    static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> OptOut(
+        OptOutPost? post, HttpContext http, DisplayTokenGate tokens, WriteQueue writer, TimeProvider time, ResponseMetrics metrics,
         Eligibility.DecisionCache decisions)
     {
+        if (post is null)
+            return Problems.BadRequest("Send a JSON object as the body: { userId } with a secret key, or { displayToken, siteKey? } from a browser.");
         string workspaceId, userId;
         if (http.Request.Headers.Authorization.Count > 0)
         {
             // The public group does not demand a key, so a bad one must be refused here, not ignored.
             var auth = await http.AuthenticateAsync(SecretKeyAuthenticationHandler.SchemeName);
             if (!auth.Succeeded)
-                throw new ProblemException(401, "Unauthorized", auth.Failure?.Message ?? "The Authorization header must be 'Bearer sk_…'.");
+                return Problems.Unauthorized(auth.Failure?.Message ?? "The Authorization header must be 'Bearer sk_…' with a secret key of your workspace.");
             workspaceId = auth.Principal.WorkspaceId();
             if (post.UserId is null && post.DisplayToken is not null)
             {
-                var display = tokens.Resolve(post.DisplayToken, post.SiteKey, http.Request, allowExpired: true);
+                if (!tokens.TryResolve(post.DisplayToken, post.SiteKey, http.Request, out var display, out var refused, allowExpired: true))
+                    return refused;
                 if (display.WorkspaceId != workspaceId)
-                    throw new ProblemException(404, "Not found", "Unknown display token.");
+                    return Problems.NotFound(SiteKeyGate.UnknownDisplayToken);
                 userId = display.UserId;
             }
             else
@@ -58,13 +61,14 @@ public static class PrivacyEndpoints
         else
         {
             if (post.UserId is not null)
-                throw new ProblemException(401, "Unauthorized",
+                return Problems.Unauthorized(
                     "Opting out by userId needs 'Authorization: Bearer sk_…'; from a browser, send the displayToken instead.");
             var errors = ResponseRules.ValidateToken(post.DisplayToken);
             if (errors.Count > 0)
                 return TypedResults.ValidationProblem(errors);
             // An expired token still opts out: refusing a privacy wish helps no one.
-            var display = tokens.Resolve(post.DisplayToken!, post.SiteKey, http.Request, allowExpired: true);
+            if (!tokens.TryResolve(post.DisplayToken!, post.SiteKey, http.Request, out var display, out var refused, allowExpired: true))
+                return refused;
             (workspaceId, userId) = (display.WorkspaceId, display.UserId);
         }
 

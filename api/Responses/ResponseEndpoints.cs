@@ -30,14 +30,17 @@ public static class ResponseEndpoints
         return app;
     }
 
-    static async Task<Results<Created<SavedResponse>, Ok<SavedResponse>, ValidationProblem>> Save(
-        ResponsePost post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, WriteHooks hooks,
+    static async Task<Results<Created<SavedResponse>, Ok<SavedResponse>, ValidationProblem, ProblemHttpResult>> Save(
+        ResponsePost? post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, WriteHooks hooks,
         TimeProvider time, ResponseMetrics metrics)
     {
+        if (post is null)
+            return Problems.BadRequest("Send a JSON object as the body: { displayToken, score, comment?, followUp?, siteKey? }.");
         var errors = ResponseRules.Validate(post);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
-        var display = tokens.Resolve(post.DisplayToken!, post.SiteKey, request);
+        if (!tokens.TryResolve(post.DisplayToken!, post.SiteKey, request, out var display, out var refused))
+            return refused;
         var change = new ResponseChange(post.Score!.Value,
             SetComment: post.Comment is not null,
             Comment: post.Comment is null ? null : ResponseRules.NormalizeComment(post.Comment),
@@ -45,8 +48,9 @@ public static class ResponseEndpoints
             FollowUpJson: post.FollowUp is null ? null : ResponseStore.FollowUpJson(post.FollowUp));
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
-        var result = await writer.ExecuteAsync((c, tx) => ResponseStore.Save(c, tx, display, change, now, hooks))
-            ?? throw new ProblemException(404, "Not found", "Unknown display token.");
+        var result = await writer.ExecuteAsync((c, tx) => ResponseStore.Save(c, tx, display, change, now, hooks));
+        if (result is null)
+            return Problems.NotFound(Workspaces.SiteKeyGate.UnknownDisplayToken);
 
         var saved = result.Response;
         if (result.Changed)
@@ -54,14 +58,17 @@ public static class ResponseEndpoints
         return saved.Created ? TypedResults.Created((string?)null, saved.ToSaved()) : TypedResults.Ok(saved.ToSaved());
     }
 
-    static async Task<Results<NoContent, ValidationProblem>> Decline(
-        DeclinePost post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, WriteHooks hooks,
+    static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Decline(
+        DeclinePost? post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, WriteHooks hooks,
         TimeProvider time, ResponseMetrics metrics)
     {
+        if (post is null)
+            return Problems.BadRequest("Send a JSON object as the body: { displayToken, siteKey? }.");
         var errors = ResponseRules.ValidateToken(post.DisplayToken);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
-        var display = tokens.Resolve(post.DisplayToken!, post.SiteKey, request);
+        if (!tokens.TryResolve(post.DisplayToken!, post.SiteKey, request, out var display, out var refused))
+            return refused;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
         if (await writer.ExecuteAsync((c, tx) => ResponseStore.Decline(c, tx, display, now, hooks)))

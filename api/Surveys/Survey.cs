@@ -31,6 +31,7 @@ public sealed record Survey(
 /// take a <c>value</c> (string, number or bool), <c>gte</c>/<c>lte</c> a number <c>value</c>,
 /// <c>in</c>/<c>nin</c> a non-empty <c>values</c> array, <c>exists</c> neither.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record TargetingCondition(
     string Trait,
     string Op,
@@ -38,6 +39,7 @@ public sealed record TargetingCondition(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<JsonElement>? Values = null);
 
 /// <summary>Per-locale replacements of catalog strings; any string left out keeps the catalog's wording.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record TextOverrides(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Question = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Low = null,
@@ -48,6 +50,7 @@ public sealed record TextOverrides(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dismiss = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Thanks = null);
 
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record FollowUpOverrides(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Promoter = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Passive = null,
@@ -82,10 +85,17 @@ public sealed record SurveyList(IReadOnlyList<SurveyResource> Items);
 /// Body of <c>POST /v1/surveys</c> (omitted fields take the defaults) and <c>PUT /v1/surveys/{id}</c>
 /// (omitted fields keep their value; <c>trigger</c> and <c>dailyCap</c> are cleared by an explicit null).
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class SurveyInput
 {
     readonly string? _trigger;
     readonly int? _dailyCap;
+
+    /// <summary>
+    /// Read-only: a client may send back the resource it read (GET, edit, PUT), so the survey's own id
+    /// is accepted and ignored; any other id is refused, since ids never change.
+    /// </summary>
+    public string? Id { get; init; }
 
     public string? Name { get; init; }
     public string? Kind { get; init; }
@@ -125,6 +135,7 @@ public sealed class SurveyInput
     public bool HasDailyCap { get; private init; }
 }
 
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ThemeInput(string? Color, string? Position);
 
 public static class SurveyMapping

@@ -38,13 +38,14 @@ public static class SurveyEndpoints
     static Ok<SurveyList> List(ClaimsPrincipal user, SurveyStore store) =>
         TypedResults.Ok(new SurveyList(store.List(user.WorkspaceId()).Select(s => s.ToResource()).ToList()));
 
-    static Results<Ok<SurveyResource>, NotFound> Get(string id, ClaimsPrincipal user, SurveyStore store) =>
-        store.Find(user.WorkspaceId(), id) is { } s ? TypedResults.Ok(s.ToResource()) : TypedResults.NotFound();
+    static Results<Ok<SurveyResource>, ProblemHttpResult> Get(string id, ClaimsPrincipal user, SurveyStore store) =>
+        store.Find(user.WorkspaceId(), id) is { } s ? TypedResults.Ok(s.ToResource()) : NotFound(id);
 
-    static async Task<Results<Created<SurveyResource>, ValidationProblem>> Create(
+    static async Task<Results<Created<SurveyResource>, ValidationProblem, ProblemHttpResult>> Create(
         [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
     {
-        input = Required(input);
+        if (input is null)
+            return BodyRequired;
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var survey = SurveyValidation.Apply(SurveyStore.NewSurvey(workspaceId, now), input, creating: true, out var errors);
@@ -55,10 +56,11 @@ public static class SurveyEndpoints
         return TypedResults.Created($"/v1/surveys/{survey.Id}", survey.ToResource());
     }
 
-    static async Task<Results<Ok<SurveyResource>, ValidationProblem, NotFound>> Update(
+    static async Task<Results<Ok<SurveyResource>, ValidationProblem, ProblemHttpResult>> Update(
         string id, [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
     {
-        input = Required(input);
+        if (input is null)
+            return BodyRequired;
         var workspaceId = user.WorkspaceId();
         var (saved, errors) = await writer.ExecuteAsync((c, tx) =>
         {
@@ -75,22 +77,26 @@ public static class SurveyEndpoints
         if (errors is not null)
             return TypedResults.ValidationProblem(errors);
         if (saved is null)
-            return TypedResults.NotFound();
+            return NotFound(id);
         cache.Invalidate(workspaceId);
         return TypedResults.Ok(saved.ToResource());
     }
 
-    static async Task<Results<NoContent, NotFound>> Delete(string id, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
+    static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
     {
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var deleted = await writer.ExecuteAsync((c, tx) => SurveyStore.Delete(c, tx, workspaceId, id, now));
         if (!deleted)
-            return TypedResults.NotFound();
+            return NotFound(id);
         cache.Invalidate(workspaceId);
         return TypedResults.NoContent();
     }
 
-    static SurveyInput Required(SurveyInput? input) => input
-        ?? throw new ProblemException(400, "Malformed JSON", "The body must be a JSON object with the survey's fields, e.g. { \"name\": \"Relationship NPS\" }.");
+    static ProblemHttpResult BodyRequired =>
+        Problems.BadRequest("Send a JSON object with the survey's fields as the body, e.g. { \"name\": \"Relationship NPS\" }.");
+
+    /// <summary>The 404 of an unknown (or deleted, or another workspace's) survey id.</summary>
+    public static ProblemHttpResult NotFound(string? id) =>
+        Problems.NotFound($"There is no survey '{id}' in this workspace; list your surveys with GET /v1/surveys.");
 }

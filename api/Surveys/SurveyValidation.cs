@@ -30,27 +30,30 @@ public static class SurveyValidation
         var e = new Dictionary<string, string[]>();
         void Error(string field, string message) => e[field] = [message];
 
+        if (input.Id is not null && input.Id != current.Id)
+            Error("id", creating ? "Leave the id out: Pulse gives each new survey its id." : "Leave the id out or send this survey's own id; ids never change.");
+
         var name = current.Name;
         if (input.Name is not null)
         {
             name = input.Name.Trim();
             if (name.Length is 0 or > MaxNameLength)
-                Error("name", $"name is 1–{MaxNameLength} characters");
+                Error("name", $"Give a name of 1 to {MaxNameLength} characters.");
         }
         else if (creating)
-            Error("name", "name is required");
+            Error("name", "Give the survey a name (1 to 100 characters).");
 
         if (input.Kind is not null && !Kinds.Contains(input.Kind))
-            Error("kind", $"kind must be one of: {string.Join(", ", Kinds)} ('csat' and 'ces' are planned)");
-        if (input.Priority is { } priority && Math.Abs(priority) > MaxPriority)
-            Error("priority", $"priority is between -{MaxPriority} and {MaxPriority}");
+            Error("kind", $"Choose one of: {string.Join(", ", Kinds)} ('csat' and 'ces' are planned).");
+        if (input.Priority is < -MaxPriority or > MaxPriority)
+            Error("priority", $"Choose a whole number from -{MaxPriority} to {MaxPriority}; higher is asked first.");
 
         var trigger = current.Trigger;
         if (input.HasTrigger)
         {
             trigger = input.Trigger;
             if (trigger is not null && !IsEventName(trigger))
-                Error("trigger", "trigger is null (any page view) or an event name of 1–64 characters [a-z0-9_.-]");
+                Error("trigger", "Leave it empty for any page view, or give an event name of 1 to 64 characters: a-z, 0-9, '_', '.', '-'.");
         }
 
         CheckDays(input.FirstSurveyDelayDays, "firstSurveyDelayDays", Error);
@@ -59,14 +62,14 @@ public static class SurveyValidation
         CheckDays(input.ReshowAfterIgnoredDays, "reshowAfterIgnoredDays", Error);
 
         if (input.SamplePercent is { } percent && !(percent is >= 0 and <= 100))
-            Error("samplePercent", "samplePercent is between 0 and 100");
+            Error("samplePercent", "Choose a percentage from 0 to 100.");
 
         var dailyCap = current.DailyCap;
         if (input.HasDailyCap)
         {
             dailyCap = input.DailyCap;
             if (dailyCap is < 0 or > MaxDailyCap)
-                Error("dailyCap", $"dailyCap is null (no cap) or between 0 and {MaxDailyCap}");
+                Error("dailyCap", $"Leave it empty for no cap, or choose a whole number from 0 to {MaxDailyCap}.");
         }
 
         var targeting = input.Targeting is null ? current.Targeting : CheckTargeting(input.Targeting, Error);
@@ -100,7 +103,7 @@ public static class SurveyValidation
     static void CheckDays(int? days, string field, Action<string, string> error)
     {
         if (days is < 0 or > MaxDays)
-            error(field, $"{field} is between 0 and {MaxDays}");
+            error(field, $"Choose a number of days from 0 to {MaxDays}.");
     }
 
     static List<TargetingCondition> CheckTargeting(IReadOnlyList<TargetingCondition?> conditions, Action<string, string> error)
@@ -108,7 +111,7 @@ public static class SurveyValidation
         var result = new List<TargetingCondition>();
         if (conditions.Count > MaxConditions)
         {
-            error("targeting", $"at most {MaxConditions} conditions");
+            error("targeting", $"Keep at most {MaxConditions} conditions.");
             return result;
         }
         for (var i = 0; i < conditions.Count; i++)
@@ -116,42 +119,42 @@ public static class SurveyValidation
             var field = $"targeting[{i}]";
             if (conditions[i] is not { } c)
             {
-                error(field, "a condition is an object { trait, op, value | values }");
+                error(field, "Give each condition as an object { trait, op, value | values }.");
                 continue;
             }
             if (!Traits.IsValidKey(c.Trait))
             {
-                error(field + ".trait", "trait is a trait key: a letter or _, then letters, digits, _ . -; at most 64 characters");
+                error(field + ".trait", "Name a trait: a letter or '_', then letters, digits, '_', '.', '-'; at most 64 characters.");
                 continue;
             }
             switch (c.Op)
             {
                 case "eq" or "neq":
                     if (c.Values is not null || c.Value is not { } v || !IsScalar(v))
-                        error(field + ".value", $"'{c.Op}' takes one 'value' (a string, number or boolean) and no 'values'");
+                        error(field + ".value", $"'{c.Op}' compares with one value: give a string, number or boolean (and no list).");
                     else
                         result.Add(new TargetingCondition(c.Trait, c.Op, v));
                     break;
                 case "gte" or "lte":
                     if (c.Values is not null || c.Value is not { ValueKind: JsonValueKind.Number } n || !n.TryGetDouble(out var d) || !double.IsFinite(d))
-                        error(field + ".value", $"'{c.Op}' takes one number 'value' and no 'values'");
+                        error(field + ".value", $"'{c.Op}' compares with one number: give a number (and no list).");
                     else
                         result.Add(new TargetingCondition(c.Trait, c.Op, n));
                     break;
                 case "in" or "nin":
                     if (c.Value is not null || c.Values is not { Count: > 0 and <= MaxConditionValues } list || !list.All(IsScalar))
-                        error(field + ".values", $"'{c.Op}' takes 'values': 1–{MaxConditionValues} strings, numbers or booleans, and no 'value'");
+                        error(field + ".values", $"'{c.Op}' compares with a list: give 1 to {MaxConditionValues} strings, numbers or booleans (and no single value).");
                     else
                         result.Add(new TargetingCondition(c.Trait, c.Op, null, c.Values));
                     break;
                 case "exists":
                     if (c.Value is not null || c.Values is not null)
-                        error(field, "'exists' takes neither 'value' nor 'values'");
+                        error(field, "'exists' compares with nothing: remove the value and the list.");
                     else
                         result.Add(new TargetingCondition(c.Trait, c.Op));
                     break;
                 default:
-                    error(field + ".op", $"op is one of: {string.Join(", ", Ops)}");
+                    error(field + ".op", $"Choose a comparison: {string.Join(", ", Ops)}.");
                     break;
             }
         }
@@ -171,14 +174,14 @@ public static class SurveyValidation
         var result = new List<string>();
         if (domains.Count > MaxDomains)
         {
-            error("excludeEmailDomains", $"at most {MaxDomains} domains");
+            error("excludeEmailDomains", $"Keep at most {MaxDomains} domains.");
             return result;
         }
         for (var i = 0; i < domains.Count; i++)
         {
             var domain = domains[i]?.Trim().TrimStart('@').ToLowerInvariant();
             if (domain is null || !IsDomain(domain))
-                error($"excludeEmailDomains[{i}]", "a domain such as 'acme.com' (letters, digits, '-', '.'; at most 253 characters)");
+                error($"excludeEmailDomains[{i}]", "Give a domain such as 'acme.com' (letters, digits, '-', '.'; at most 253 characters).");
             else if (!result.Contains(domain))
                 result.Add(domain);
         }
@@ -199,12 +202,12 @@ public static class SurveyValidation
             var code = SurveyCatalog.Find(locale)?.Code;
             if (code is null)
             {
-                error(field, $"'{locale}' is not a catalog locale; known: {string.Join(", ", SurveyCatalog.Codes)}");
+                error(field, $"'{locale}' is not a language Pulse has; choose one of {string.Join(", ", SurveyCatalog.Codes)}.");
                 continue;
             }
             if (overrides is null)
             {
-                error(field, "an object of strings to replace: question, low, high, followUp { promoter, passive, detractor }, placeholder, submit, dismiss, thanks");
+                error(field, "Give an object of the texts to replace: question, low, high, followUp { promoter, passive, detractor }, placeholder, submit, dismiss, thanks.");
                 continue;
             }
             var ok = true;
@@ -214,7 +217,7 @@ public static class SurveyValidation
                     return;
                 if (value.Trim().Length == 0 || value.Length > MaxTextLength)
                 {
-                    error($"{field}.{name}", $"a text is 1–{MaxTextLength} characters; leave it out to keep the catalog's wording");
+                    error($"{field}.{name}", $"Write 1 to {MaxTextLength} characters, or leave it empty to keep the catalog's wording.");
                     ok = false;
                 }
             }
@@ -238,10 +241,10 @@ public static class SurveyValidation
     {
         var color = input.Color?.ToLowerInvariant() ?? current.Color;
         if (color.Length != 7 || color[0] != '#' || !color[1..].All(char.IsAsciiHexDigitLower))
-            error("theme.color", "color is '#rrggbb'");
+            error("theme.color", "Choose a colour as '#rrggbb', e.g. '#4f46e5'.");
         var position = input.Position ?? current.Position;
         if (!Positions.Contains(position))
-            error("theme.position", $"position is one of: {string.Join(", ", Positions)}");
+            error("theme.position", $"Choose one of: {string.Join(", ", Positions)}.");
         return new SurveyTheme(color, position);
     }
 }

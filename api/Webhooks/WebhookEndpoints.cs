@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
@@ -30,10 +31,12 @@ public static class WebhookEndpoints
         return app;
     }
 
-    static async Task<Results<Created<WebhookResponse>, ValidationProblem>> Create(
-        CreateWebhookRequest body, ClaimsPrincipal user, HttpRequest request, WebhookStore store, WebhookTargetGuard guard,
+    static async Task<Results<Created<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Create(
+        CreateWebhookRequest? body, ClaimsPrincipal user, HttpRequest request, WebhookStore store, WebhookTargetGuard guard,
         WriteQueue writer, TimeProvider time, IOptions<WebhookOptions> options, CancellationToken cancellationToken)
     {
+        if (body is null)
+            return Problems.BadRequest("Send a JSON object as the body: { url, events, categories?, surveyId?, format? }.");
         var errors = new Dictionary<string, string[]>();
         if (!WebhookTargets.TryParseUrl(body.Url, !guard.Enabled, out var url, out var urlError))
             errors["url"] = [urlError];
@@ -43,10 +46,10 @@ public static class WebhookEndpoints
             : Validate(body.Categories, WebhookEvents.Categories, "categories", "category", errors, required: true, unknownHint: _ => "");
         var format = body.Format ?? "json";
         if (format is not ("json" or "slack"))
-            errors["format"] = [$"'{body.Format}' is not a format; use \"json\" or \"slack\"."];
+            errors["format"] = [$"'{body.Format}' is not a format; use json or slack."];
         var workspaceId = user.WorkspaceId();
         if (body.SurveyId is not null && !store.SurveyExists(workspaceId, body.SurveyId))
-            errors["surveyId"] = [$"There is no survey '{body.SurveyId}' in this workspace."];
+            errors["surveyId"] = [$"There is no survey '{body.SurveyId}' in this workspace; leave it out for every survey, or pick one from GET /v1/surveys."];
         if (errors.Count == 0 && await guard.CheckAsync(url, cancellationToken) is { } refused)
             errors["url"] = [refused];
         if (errors.Count > 0)
@@ -66,13 +69,13 @@ public static class WebhookEndpoints
         if (values is null || values.Count == 0)
         {
             if (required)
-                errors[field] = [$"'{field}' must name at least one {what}: {string.Join(", ", known)}."];
+                errors[field] = [$"Name at least one {what}: {string.Join(", ", known)}."];
             return [];
         }
         for (var i = 0; i < values.Count; i++)
         {
             if (!known.Contains(values[i]))
-                errors[$"{field}[{i}]"] = [$"'{values[i]}' is not a {what}; use one of {string.Join(", ", known)}.{unknownHint(values[i] ?? "")}"];
+                errors[$"{field}[{i}]"] = [$"'{values[i]}' is not {("aeiou".Contains(what[0], StringComparison.Ordinal) ? "an" : "a")} {what}; use one of {string.Join(", ", known)}.{unknownHint(values[i] ?? "")}"];
         }
         return values.Distinct().ToList();
     }
@@ -80,50 +83,58 @@ public static class WebhookEndpoints
     static Ok<WebhookList> List(ClaimsPrincipal user, WebhookStore store, TimeProvider time) =>
         TypedResults.Ok(new WebhookList(store.List(user.WorkspaceId(), time.GetUtcNow().ToUnixTimeMilliseconds())));
 
-    static Results<Ok<WebhookResponse>, NotFound> Get(string id, ClaimsPrincipal user, WebhookStore store, TimeProvider time) =>
-        store.Find(user.WorkspaceId(), id, time.GetUtcNow().ToUnixTimeMilliseconds()) is { } w ? TypedResults.Ok(w) : TypedResults.NotFound();
+    static Results<Ok<WebhookResponse>, ProblemHttpResult> Get(string id, ClaimsPrincipal user, WebhookStore store, TimeProvider time) =>
+        store.Find(user.WorkspaceId(), id, time.GetUtcNow().ToUnixTimeMilliseconds()) is { } w ? TypedResults.Ok(w) : NotFound(id);
 
-    static async Task<Results<NoContent, NotFound>> Delete(string id, ClaimsPrincipal user, WriteQueue writer)
+    static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ClaimsPrincipal user, WriteQueue writer)
     {
         var workspaceId = user.WorkspaceId();
         var deleted = await writer.ExecuteAsync((c, tx) => WebhookStore.Delete(c, tx, workspaceId, id));
-        return deleted ? TypedResults.NoContent() : TypedResults.NotFound();
+        return deleted ? TypedResults.NoContent() : NotFound(id);
     }
 
-    static Results<Ok<DeliveryPage>, NotFound, ValidationProblem> Deliveries(
-        string id, ClaimsPrincipal user, WebhookStore store, string? status = null, string? cursor = null, int limit = 50)
+    static Results<Ok<DeliveryPage>, ProblemHttpResult, ValidationProblem> Deliveries(
+        string id, ClaimsPrincipal user, WebhookStore store, [AsParameters] DeliveryQuery query)
     {
         var errors = new Dictionary<string, string[]>();
-        if (status is not (null or "pending" or "delivered" or "failed"))
-            errors["status"] = ["'status' is one of pending, delivered, failed."];
+        if (query.Status is not (null or "pending" or "delivered" or "failed"))
+            errors["status"] = ["Use pending, delivered or failed."];
         long? before = null;
-        if (cursor is not null)
+        if (query.Cursor is not null)
         {
-            if (long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            if (long.TryParse(query.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
                 before = parsed;
             else
-                errors["cursor"] = ["'cursor' must be the nextCursor of a previous page."];
+                errors["cursor"] = ["Pass the nextCursor of a previous page back unchanged."];
         }
-        if (limit is < 1 or > 200)
-            errors["limit"] = ["'limit' is between 1 and 200."];
+        var limit = 50;
+        if (query.Limit is not null && !(int.TryParse(query.Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 200))
+            errors["limit"] = ["Give a whole number from 1 to 200."];
         if (errors.Count > 0)
-            return TypedResults.ValidationProblem(errors);
-        return store.Deliveries(user.WorkspaceId(), id, status, before, limit) is { } page ? TypedResults.Ok(page) : TypedResults.NotFound();
+            return TypedResults.ValidationProblem(errors, detail: $"Invalid parameter '{errors.First().Key}': {errors.First().Value[0]}");
+        return store.Deliveries(user.WorkspaceId(), id, query.Status, before, limit) is { } page ? TypedResults.Ok(page) : NotFound(id);
     }
 
-    static async Task<Results<Accepted<DeliveryResponse>, NotFound>> Retry(
+    /// <summary>The 404 of an unknown (or another workspace's) subscription id.</summary>
+    static ProblemHttpResult NotFound(string id) =>
+        Problems.NotFound($"There is no webhook '{id}' in this workspace; list your webhooks with GET /v1/webhooks.");
+
+    static async Task<Results<Accepted<DeliveryResponse>, ProblemHttpResult>> Retry(
         string id, long deliveryId, ClaimsPrincipal user, WebhookStore store, WriteQueue writer, WebhookSignal signal, TimeProvider time)
     {
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (!await writer.ExecuteAsync((c, tx) => WebhookStore.Retry(c, tx, workspaceId, id, deliveryId, now)))
-            return TypedResults.NotFound();
+            return NoDelivery(id, deliveryId);
         signal.Notify();
         var delivery = store.FindDelivery(workspaceId, id, deliveryId);
-        return delivery is null ? TypedResults.NotFound() : TypedResults.Accepted($"/v1/webhooks/{id}/deliveries", delivery);
+        return delivery is null ? NoDelivery(id, deliveryId) : TypedResults.Accepted($"/v1/webhooks/{id}/deliveries", delivery);
     }
 
-    static async Task<Results<Accepted<PingQueuedResponse>, NotFound>> Test(
+    static ProblemHttpResult NoDelivery(string id, long deliveryId) =>
+        Problems.NotFound($"Webhook '{id}' has no delivery {deliveryId} in this workspace; list them with GET /v1/webhooks/{id}/deliveries.");
+
+    static async Task<Results<Accepted<PingQueuedResponse>, ProblemHttpResult>> Test(
         string id, ClaimsPrincipal user, WriteQueue writer, WebhookSignal signal, TimeProvider time)
     {
         var workspaceId = user.WorkspaceId();
@@ -138,12 +149,12 @@ public static class WebhookEndpoints
             return new PingQueuedResponse(eventId, deliveries[0]);
         });
         if (queued is null)
-            return TypedResults.NotFound();
+            return NotFound(id);
         signal.Notify();
         return TypedResults.Accepted($"/v1/webhooks/{id}/deliveries", queued);
     }
 
-    static async Task<Results<Ok<RotatedSecretResponse>, NotFound>> RotateSecret(
+    static async Task<Results<Ok<RotatedSecretResponse>, ProblemHttpResult>> RotateSecret(
         string id, ClaimsPrincipal user, WriteQueue writer, TimeProvider time, IOptions<WebhookOptions> options)
     {
         var workspaceId = user.WorkspaceId();
@@ -151,6 +162,15 @@ public static class WebhookEndpoints
         var expires = now + options.Value.SecretRotationWindow;
         var secret = await writer.ExecuteAsync((c, tx) =>
             WebhookStore.RotateSecret(c, tx, workspaceId, id, now.ToUnixTimeMilliseconds(), expires.ToUnixTimeMilliseconds()));
-        return secret is null ? TypedResults.NotFound() : TypedResults.Ok(new RotatedSecretResponse(id, secret, expires));
+        return secret is null ? NotFound(id) : TypedResults.Ok(new RotatedSecretResponse(id, secret, expires));
     }
 }
+
+/// <summary>The query of <c>GET /v1/webhooks/{id}/deliveries</c>, bound once and checked by the handler.</summary>
+/// <param name="Status">pending, delivered or failed; all when absent.</param>
+/// <param name="Cursor">The nextCursor of the previous page.</param>
+/// <param name="Limit">Deliveries per page, 1–200 (default 50).</param>
+public sealed record DeliveryQuery(
+    [FromQuery(Name = "status")] string? Status,
+    [FromQuery(Name = "cursor")] string? Cursor,
+    [FromQuery(Name = "limit")] string? Limit);

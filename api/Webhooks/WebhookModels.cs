@@ -6,6 +6,7 @@ using Pulse.Api.Storage;
 namespace Pulse.Api.Webhooks;
 
 /// <summary><c>POST /v1/webhooks</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateWebhookRequest(
     [property: StringLength(WebhookTargets.MaxUrlLength)] string? Url,
     [property: MaxLength(10)] IReadOnlyList<string>? Events,

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Pulse.Api.Operations;
 
 namespace Pulse.Api.Workspaces;
@@ -7,33 +9,39 @@ namespace Pulse.Api.Workspaces;
 /// cross-origin POSTs, and it must be one of the workspace's allowed origins. A call without an
 /// Origin comes from a server or a mobile app: it is accepted only when the workspace requires
 /// userHash, so identity verification stands in for the origin check (see docs/decisions.md).
-/// Every accepted call counts against the workspace's per-site-key rate limit.
+/// Every accepted call counts against the workspace's per-site-key rate limit. A refusal is a
+/// problem the handler returns (401/403/404), not an exception.
 /// </summary>
 public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter)
 {
     /// <summary>
-    /// The workspace of <paramref name="siteKey"/>, or a 401/403 problem. It does not count against
-    /// the workspace's rate limit: call <see cref="Admit"/> once the request has passed its own checks
-    /// (body, userHash), so junk sent with a public site key cannot use up a vendor's budget.
+    /// The workspace of <paramref name="siteKey"/>, or the 401/403 problem to answer. It does not count
+    /// against the workspace's rate limit: call <see cref="Admit"/> once the request has passed its own
+    /// checks (body, userHash), so junk sent with a public site key cannot use up a vendor's budget.
     /// </summary>
-    public Workspace Resolve(string? siteKey, HttpRequest request)
+    public bool TryResolve(string? siteKey, HttpRequest request,
+        [NotNullWhen(true)] out Workspace? workspace, [NotNullWhen(false)] out ProblemHttpResult? problem)
     {
+        workspace = null;
         if (string.IsNullOrEmpty(siteKey) || !siteKey.StartsWith("pk_", StringComparison.Ordinal) || siteKey.Length > 100)
-            throw new ProblemException(401, "Unauthorized", "'siteKey' must be your workspace's site key (pk_…).");
-        var workspace = store.FindBySiteKey(siteKey)
-            ?? throw new ProblemException(401, "Unauthorized", "Unknown site key.");
+        {
+            problem = Problems.Unauthorized("Send 'siteKey' with your workspace's site key (pk_…); the dashboard's Setup page shows it.");
+            return false;
+        }
+        var found = store.FindBySiteKey(siteKey);
         var origin = request.Headers.Origin.ToString();
-        if (string.IsNullOrEmpty(origin))
-        {
-            if (!workspace.RequireUserHash)
-                throw new ProblemException(403, "Forbidden",
-                    "Calls with a site key must come from an allowed origin, or carry a userHash in a workspace that requires it. Server-side callers should use a secret key.");
-        }
-        else if (!OriginPattern.IsAllowed(workspace.AllowedOrigins, origin))
-        {
-            throw new ProblemException(403, "Forbidden", $"Origin '{origin}' is not an allowed origin of this workspace.");
-        }
-        return workspace;
+        if (found is null)
+            problem = Problems.Unauthorized("Unknown site key; copy it again from the dashboard's Setup page (keys rotated with the CLI change it).");
+        else if (string.IsNullOrEmpty(origin))
+            problem = found.RequireUserHash ? null : Problems.Forbidden(
+                "Calls with a site key must come from an allowed origin, or carry a userHash in a workspace that requires it. Server-side callers should use a secret key.");
+        else
+            problem = OriginPattern.IsAllowed(found.AllowedOrigins, origin) ? null
+                : Problems.Forbidden($"Origin '{origin}' is not an allowed origin of this workspace; add it with PUT /v1/workspace (allowedOrigins).");
+        if (problem is not null)
+            return false;
+        workspace = found!;
+        return true;
     }
 
     /// <summary>Counts a valid site-key call against the workspace's per-site-key limit (429 past it).</summary>
@@ -46,19 +54,25 @@ public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter
     /// an Origin must be allowed by the token's workspace, and a <paramref name="siteKey"/>, when
     /// sent, must be that workspace's. The call counts against the workspace's per-site-key limit.
     /// </summary>
-    public void CheckDisplayToken(string workspaceId, string? siteKey, HttpRequest request)
+    public ProblemHttpResult? CheckDisplayToken(string workspaceId, string? siteKey, HttpRequest request)
     {
         var origin = request.Headers.Origin.ToString();
         if (siteKey is not null || !string.IsNullOrEmpty(origin))
         {
-            var workspace = store.Find(workspaceId)
-                ?? throw new ProblemException(404, "Not found", "Unknown display token.");
+            var workspace = store.Find(workspaceId);
+            if (workspace is null)
+                return Problems.NotFound(UnknownDisplayToken);
             if (siteKey is not null && !string.Equals(siteKey, workspace.SiteKey, StringComparison.Ordinal))
-                throw new ProblemException(403, "Forbidden", "This display token belongs to another workspace than the site key sent with it.");
+                return Problems.Forbidden("This display token belongs to another workspace than the site key sent with it; send the site key of the page that showed the survey.");
             if (!string.IsNullOrEmpty(origin) && !OriginPattern.IsAllowed(workspace.AllowedOrigins, origin))
-                throw new ProblemException(403, "Forbidden",
-                    $"Origin '{origin}' is not an allowed origin of the workspace this display token belongs to.");
+                return Problems.Forbidden(
+                    $"Origin '{origin}' is not an allowed origin of the workspace this display token belongs to; answer from the page that showed the survey.");
         }
         limiter.Acquire(workspaceId);
+        return null;
     }
+
+    /// <summary>The detail of every 404 for a display token, so an unknown token and a foreign one look alike.</summary>
+    public const string UnknownDisplayToken =
+        "Unknown display token; send the displayToken of an eligibility answer (\"eligible\": true) of this workspace.";
 }

@@ -59,6 +59,7 @@ public sealed record WorkspaceResponse(
 /// can send only what it edits; the identity secret and keys change through their own commands.
 /// <c>npsTarget</c> is cleared by an explicit null.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record WorkspaceUpdate(
     [property: StringLength(100, MinimumLength = 1)] string? Name,
     [property: StringLength(100, MinimumLength = 1)] string? ProductName,

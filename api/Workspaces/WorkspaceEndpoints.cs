@@ -10,31 +10,43 @@ public static class WorkspaceEndpoints
 {
     public static IEndpointRouteBuilder MapWorkspaces(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/workspace").WithTags("Workspace").RequireAuthorization(PulseAuth.SecretKeyPolicy);
+        // The handler checks the body itself, naming each JSON field; the annotations of WorkspaceUpdate describe it in OpenAPI.
+        var group = app.MapGroup("/v1/workspace").WithTags("Workspace").RequireAuthorization(PulseAuth.SecretKeyPolicy).DisableValidation();
         group.MapGet("", Get).WithName("GetWorkspace").WithSummary("The settings of the caller's workspace.");
         group.MapPut("", Put).WithName("UpdateWorkspace").WithSummary("Changes the settings given; omitted fields stay as they are.")
             .WithBodyLimit(16 * 1024);
         return app;
     }
 
-    static Results<Ok<WorkspaceResponse>, NotFound> Get(ClaimsPrincipal user, WorkspaceStore store, TimeProvider time) =>
-        store.Find(user.WorkspaceId()) is { } w ? TypedResults.Ok(w.ToResponse(time.GetUtcNow().ToUnixTimeMilliseconds())) : TypedResults.NotFound();
+    static Results<Ok<WorkspaceResponse>, ProblemHttpResult> Get(ClaimsPrincipal user, WorkspaceStore store, TimeProvider time) =>
+        store.Find(user.WorkspaceId()) is { } w ? TypedResults.Ok(w.ToResponse(time.GetUtcNow().ToUnixTimeMilliseconds())) : Gone;
 
-    static async Task<Results<Ok<WorkspaceResponse>, ValidationProblem, NotFound>> Put(
-        WorkspaceUpdate update, ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time)
+    static async Task<Results<Ok<WorkspaceResponse>, ValidationProblem, ProblemHttpResult>> Put(
+        WorkspaceUpdate? update, ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time)
     {
+        if (update is null)
+            return Problems.BadRequest("Send a JSON object with the settings to change as the body, e.g. { \"productName\": \"Acme\" }.");
+        var errors = new Dictionary<string, string[]>();
+        if (update.Name is { Length: 0 or > 100 })
+            errors["name"] = ["Give a name of 1 to 100 characters."];
+        if (update.ProductName is { Length: 0 or > 100 })
+            errors["productName"] = ["Give a product name of 1 to 100 characters."];
+        if (update.FatigueDays is < 0 or > 365)
+            errors["fatigueDays"] = ["Choose a number of days from 0 to 365."];
+        if (update.AllowedOrigins is { Count: > 50 })
+            errors["allowedOrigins"] = ["Keep at most 50 allowed origins."];
         var origins = new List<string>();
         foreach (var (value, i) in (update.AllowedOrigins ?? []).Select((v, i) => (v, i)))
         {
-            if (!OriginPattern.TryNormalize(value, out var normalized, out var error))
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [$"allowedOrigins[{i}]"] = [error] });
-            origins.Add(normalized);
+            if (OriginPattern.TryNormalize(value, out var normalized, out var error))
+                origins.Add(normalized);
+            else
+                errors[$"allowedOrigins[{i}]"] = [error];
         }
         if (update.NpsTarget is { } target && !(target is >= -100 and <= 100))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["npsTarget"] = ["Choose an NPS target from -100 to 100, or leave it empty for none."],
-            });
+            errors["npsTarget"] = ["Choose an NPS target from -100 to 100, or leave it empty for none."];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
         var workspaceId = user.WorkspaceId();
         var saved = await writer.ExecuteAsync((c, tx) =>
         {
@@ -56,6 +68,9 @@ public static class WorkspaceEndpoints
             return next;
         });
         store.Invalidate(workspaceId);
-        return saved is null ? TypedResults.NotFound() : TypedResults.Ok(saved.ToResponse(time.GetUtcNow().ToUnixTimeMilliseconds()));
+        return saved is null ? Gone : TypedResults.Ok(saved.ToResponse(time.GetUtcNow().ToUnixTimeMilliseconds()));
     }
+
+    /// <summary>The key authenticated, but its workspace was deleted a moment ago.</summary>
+    static ProblemHttpResult Gone => Problems.NotFound("This key's workspace no longer exists; use a key of an existing workspace.");
 }

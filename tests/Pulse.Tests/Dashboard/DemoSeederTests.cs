@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Pulse.Api.Analytics;
 using Pulse.Api.Dashboard;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;

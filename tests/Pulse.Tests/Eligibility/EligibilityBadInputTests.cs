@@ -174,7 +174,7 @@ public sealed class EligibilityBadInputTests
         var traits = Enumerable.Range(0, 50).ToDictionary(i => $"k{i:00}", i => new string('v', 256));
         using var http = _app.SecretClient(_strict.SecretKey);
 
-        var response = await http.PostAsync("/v1/eligibility", Support.Json.Of(new { user = new { id = "u-max", traits } }));
+        var response = await http.PostAsync("/v1/eligibility", Json.Of(new { user = new { id = "u-max", traits } }));
 
         Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
     }

@@ -75,7 +75,8 @@ public sealed class SecurityRegressionTests
 
         var doc = await (await server.GetAsync($"/v1/webhooks/{id}/deliveries?limit=abc")).AssertProblem(400);
 
-        Assert.That(doc.GetProperty("detail").GetString(), Is.EqualTo("Parameter 'limit' has an invalid value 'abc'."));
+        Assert.That(doc.GetProperty("detail").GetString(), Is.EqualTo("Invalid parameter 'limit': Give a whole number from 1 to 200."));
+        Assert.That(doc.GetProperty("errors").GetProperty("limit")[0].GetString(), Does.Not.Contain("Int32"));
     }
 
     [Test]

@@ -133,9 +133,9 @@ public sealed class WorkspaceApiTests
         }
     }
 
-    [TestCase("""{ "fatigueDays": -1 }""", "FatigueDays")]
-    [TestCase("""{ "fatigueDays": 9999 }""", "FatigueDays")]
-    [TestCase("""{ "name": "" }""", "Name")]
+    [TestCase("""{ "fatigueDays": -1 }""", "\"fatigueDays\"")]
+    [TestCase("""{ "fatigueDays": 9999 }""", "\"fatigueDays\"")]
+    [TestCase("""{ "name": "" }""", "\"name\"")]
     [TestCase("""{ "allowedOrigins": ["javascript:alert(1)"] }""", "allowedOrigins[0]")]
     [TestCase("""{ "allowedOrigins": ["https://acme.test/path"] }""", "allowedOrigins[0]")]
     public async Task PutWorkspace_InvalidSettings_Are400NamingTheFieldAndChangeNothing(string json, string field)
@@ -165,7 +165,7 @@ public sealed class WorkspaceApiTests
         Assert.That(doc.GetProperty("detail").GetString(), Does.Contain("$"));
     }
 
-    [TestCase("{ \"fatigueDays\": \"seven\" }", "$.fatigueDays", "expected a number, got a string")]
+    [TestCase("{ \"fatigueDays\": \"seven\" }", "$.fatigueDays", "expected a whole number from -2147483648 to 2147483647, got a string")]
     [TestCase("{ \"testMode\": 1 }", "$.testMode", "expected true or false, got a number")]
     [TestCase("{ \"allowedOrigins\": \"https://a.test\" }", "$.allowedOrigins", "expected an array")]
     [TestCase("{ \"name\": { } }", "$.name", "expected a string, got an object")]

@@ -1,6 +1,5 @@
 using Dapper;
 using Microsoft.AspNetCore.Http;
-using Pulse.Api.Operations;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 
@@ -48,13 +47,13 @@ public sealed class WorkspaceCacheTests
         var gate = _app.Services.GetRequiredService<SiteKeyGate>();
         var context = new DefaultHttpContext();
         context.Request.Headers.Origin = "https://old.acme.test";
-        Assert.That(gate.Resolve(ws.SiteKey, context.Request).Id, Is.EqualTo(ws.WorkspaceId));
+        Assert.That(gate.TryResolve(ws.SiteKey, context.Request, out var before, out _) ? before.Id : null, Is.EqualTo(ws.WorkspaceId));
 
         using var http = _app.SecretClient(ws.SecretKey);
         var put = await http.PutAsync("/v1/workspace", Json.Body("""{ "allowedOrigins": ["https://app.acme.test"] }"""));
         Assert.That(put.IsSuccessStatusCode, Is.True);
 
-        var ex = Assert.Throws<ProblemException>(() => gate.Resolve(ws.SiteKey, context.Request));
-        Assert.That(ex!.Status, Is.EqualTo(403));
+        Assert.That(gate.TryResolve(ws.SiteKey, context.Request, out _, out var problem), Is.False);
+        Assert.That(problem!.StatusCode, Is.EqualTo(403));
     }
 }

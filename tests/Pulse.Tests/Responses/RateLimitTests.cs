@@ -111,7 +111,8 @@ public sealed class RateLimitTests
         {
             try
             {
-                gate.Admit(gate.Resolve(ws.SiteKey, request));
+                Assert.That(gate.TryResolve(ws.SiteKey, request, out var workspace, out var refused), Is.True, refused?.ProblemDetails.Detail);
+                gate.Admit(workspace!);
                 return "ok";
             }
             catch (RateLimitedException)

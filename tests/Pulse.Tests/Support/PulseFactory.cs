@@ -133,13 +133,3 @@ public static class HttpAssertions
         return System.Text.Json.JsonSerializer.Deserialize<T>(body, Json.Options)!;
     }
 }
-
-public static class Json
-{
-    public static readonly System.Text.Json.JsonSerializerOptions Options =
-        Pulse.Api.Operations.OperationsExtensions.Configure(new System.Text.Json.JsonSerializerOptions());
-
-    public static StringContent Body(string raw) => new(raw, System.Text.Encoding.UTF8, "application/json");
-
-    public static JsonContent Of<T>(T value) => JsonContent.Create(value, options: Options);
-}

@@ -165,7 +165,7 @@ public sealed class WidgetFlowTests : WidgetBrowserTest
     public async Task Track_AsksForTheEventsSurvey()
     {
         using var http = Api.SecretClient(Workspace.SecretKey);
-        var created = await http.PostAsync("/v1/surveys", Support.Json.Body("""
+        var created = await http.PostAsync("/v1/surveys", Json.Body("""
             { "name": "After a support case", "trigger": "support_case_closed", "priority": 5,
               "texts": { "en": { "question": "How likely are you to recommend our support to a friend?" } } }
             """));
