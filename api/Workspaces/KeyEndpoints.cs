@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Operations;
@@ -20,14 +22,17 @@ public static class KeyEndpoints
 
     public static IEndpointRouteBuilder MapKeys(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/keys").WithTags("Keys");
+        // The handlers check their input themselves, naming each JSON field; annotations only describe it in OpenAPI.
+        var group = app.MapGroup("/v1/keys").WithTags("Keys").DisableValidation();
         group.MapGet("", List).WithName("ListKeys").RequirePermission(Permissions.ManageKeys)
             .WithSummary("The workspace's secret keys (hints, never the keys), with their last use; 'current' marks the caller's.");
         group.MapPost("", Create).WithName("CreateKey").RequirePermission(Permissions.ManageKeys).WithBodyLimit(4 * 1024)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Creates a secret key; the answer carries the key, shown only here.");
         group.MapDelete("/{id}", Revoke).WithName("RevokeKey").RequirePermission(Permissions.ManageKeys)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Revokes a secret key at once: every call with it is refused from now on.");
-        app.MapPost("/v1/workspace/rotate-identity-secret", RotateIdentitySecret).WithTags("Workspace").WithName("RotateIdentitySecret")
+        app.MapPost("/v1/workspace/rotate-identity-secret", RotateIdentitySecret).WithTags("Workspace").WithName("RotateIdentitySecret").DisableValidation()
             .RequirePermission(Permissions.ManageKeys)
             .WithSummary("Issues a new identity secret, shown only here; the old one keeps verifying userHash for the rotation window.");
         return app;
@@ -58,8 +63,8 @@ public static class KeyEndpoints
             return new CreatedKeyResponse(keyId, name, Keys.Hint(secret), secret, Db.FromUnixMs(now));
         });
         if (created is null)
-            return TypedResults.Problem(statusCode: 409, title: "Conflict",
-                detail: $"This workspace already has {MaxActiveKeys} active secret keys, the most it may hold; revoke one it no longer uses first.");
+            return Problems.Of(StatusCodes.Status409Conflict,
+                $"This workspace already has {MaxActiveKeys} active secret keys, the most it may hold; revoke one it no longer uses first.");
         return TypedResults.Created($"/v1/keys/{created.Id}", created);
     }
 
@@ -82,10 +87,9 @@ public static class KeyEndpoints
         });
         return outcome switch
         {
-            RevokeOutcome.Unknown => TypedResults.Problem(statusCode: 404, title: "Not found",
-                detail: $"This workspace has no secret key '{id}'; GET /v1/keys lists them."),
-            RevokeOutcome.Last => TypedResults.Problem(statusCode: 409, title: "Conflict",
-                detail: "This is the workspace's only active secret key: create another one first, so the workspace can still be administered."),
+            RevokeOutcome.Unknown => Problems.NotFound($"This workspace has no secret key '{id}'; GET /v1/keys lists them."),
+            RevokeOutcome.Last => Problems.Of(StatusCodes.Status409Conflict,
+                "This is the workspace's only active secret key: create another one first, so the workspace can still be administered."),
             _ => TypedResults.NoContent(),
         };
     }
@@ -104,14 +108,14 @@ public static class KeyEndpoints
             : WorkspaceStore.RotateIdentitySecret(c, tx, workspaceId, now.ToUnixTimeMilliseconds(), until.ToUnixTimeMilliseconds()));
         store.Invalidate(workspaceId);
         if (secret is null)
-            return TypedResults.Problem(statusCode: 404, title: "Not found",
-                detail: "This key's workspace no longer exists; use a key of an existing workspace.");
+            return Problems.NotFound("This key's workspace no longer exists; use a key of an existing workspace.");
         return TypedResults.Ok(new RotatedIdentitySecretResponse(secret, window > TimeSpan.Zero ? until : null));
     }
 }
 
 /// <summary><c>POST /v1/keys</c>: an optional name that tells people what the key is for.</summary>
-public sealed record CreateKeyRequest(string? Name);
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record CreateKeyRequest([property: StringLength(KeyEndpoints.MaxNameLength)] string? Name);
 
 /// <summary>A secret key as listed: its hint, never the key.</summary>
 public sealed record KeyResponse(

@@ -71,6 +71,7 @@ public sealed record WorkspaceUpdate(
     readonly double? _npsTarget;
 
     /// <summary>The NPS the workspace aims for (−100…100), drawn on the dashboard's trend; an explicit null clears it.</summary>
+    [Range(-100, 100)]
     public double? NpsTarget
     {
         get => _npsTarget;
