@@ -15,6 +15,10 @@ if (PulseCli.IsCommand(args))
     return PulseCli.Run(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(PulseCli.HostArgs(args));
+// The order of these lines is the order of the hosted services: they start in it and stop in
+// reverse. Storage (migrations, then the writer) comes before AddPulseAuth (demo workspace seeder)
+// and AddPulseWebhooks (dispatcher: starts after the writer, stops before it). StartupOrderTests
+// checks it; docs/architecture.md, "Start-up".
 builder.AddPulseOperations();
 builder.AddPulseStorage();
 builder.AddPulseAuth();

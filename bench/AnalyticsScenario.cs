@@ -4,6 +4,7 @@ using Bogus;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Analytics;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Users;
 
@@ -137,7 +138,7 @@ static class AnalyticsScenario
                 continue;
             var score = Math.Clamp((int)Math.Round(faker.Random.Double() * 6 + faker.Random.Double() * 5.5), 0, 10);
             Run(insertResponse, id, workspaceId, surveyId, $"u{u}", score,
-                score >= 9 ? "promoter" : score >= 7 ? "passive" : "detractor", at + 60_000);
+                NpsCategory.Of(score), at + 60_000);
             answered++;
         }
         tx.Commit();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Bogus;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Users;
 using Pulse.Api.Workspaces;
@@ -131,7 +132,7 @@ static class EligibilityScenario
                 var displayId = (long)Run(insertDisplay, ws.WorkspaceId, surveyId, userId, at, at + 60_000, null, traits)!;
                 var score = faker.Random.Int(0, 10);
                 Run(insertResponse, displayId, ws.WorkspaceId, surveyId, userId, score,
-                    score >= 9 ? "promoter" : score >= 7 ? "passive" : "detractor", at + 60_000);
+                    NpsCategory.Of(score), at + 60_000);
                 throttled++;
             }
             else if (roll >= 0.89 && roll < 0.99)

@@ -8,7 +8,7 @@ using Pulse.Api.Users;
 
 namespace Pulse.Api.Eligibility;
 
-/// <summary>The reason codes of an eligibility answer (DESIGN.md §3), in order of precedence.</summary>
+/// <summary>The reason codes of an eligibility answer (docs/eligibility.md), in order of precedence.</summary>
 public static class Reasons
 {
     public const string Eligible = "eligible";
@@ -105,7 +105,7 @@ public static class EligibilityRules
     public static IEnumerable<Survey> Ordered(IEnumerable<Survey> surveys) =>
         surveys.OrderByDescending(s => s.Priority).ThenBy(s => s.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal);
 
-    /// <summary>The reason code for one survey, checking the rules in the order of DESIGN.md §3.</summary>
+    /// <summary>The reason code for one survey, checking the rules in the order of docs/eligibility.md.</summary>
     public static string Evaluate(Survey survey, WorkspaceRules workspace, UserHistory history, EligibilityAsk ask, long now)
     {
         if (!survey.Active)

@@ -24,6 +24,8 @@ public static class OperationsExtensions
             context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Validates the data annotations of secret-key bodies (WorkspaceUpdate, webhook input);
+        // the public group turns it off (PublicEndpoints), as its bodies have their own rules.
         services.AddValidation();
         // Bad JSON and wrong types are thrown to the exception handler, which names the field.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

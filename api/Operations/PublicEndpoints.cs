@@ -5,8 +5,8 @@ public static class PublicEndpoints
     /// <summary>
     /// The group every public (site-key) endpoint is mapped in: CORS for browsers, and the
     /// conventions the whole public surface shares: the per-client rate limit is applied here, in
-    /// one place. Handlers resolve the caller with <see cref="Workspaces.SiteKeyGate"/>, which
-    /// applies the per-site-key limit. Their bodies are validated by each feature's own pure rules
+    /// one place. Handlers resolve the caller with <see cref="Workspaces.SiteKeyGate"/> and spend the
+    /// per-site-key limit with <see cref="Workspaces.SiteKeyGate.Admit"/> once the call is valid. Their bodies are validated by each feature's own pure rules
     /// (which name the JSON field), so the framework's data-annotation filter, which would find
     /// nothing to check, is left off this hot path.
     /// </summary>

@@ -80,7 +80,5 @@ public sealed class Db
         }
     }
 
-    public static long ToUnixMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
-
     public static DateTimeOffset FromUnixMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 }

@@ -47,7 +47,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        metrics.Meter.CreateObservableGauge("pulse.write_queue.depth", () => Volatile.Read(ref _depth),
+        metrics.Meter.CreateObservableGauge("pulse.write_queue.depth", () => Depth,
             description: "Write commands waiting for the writer");
         _batchSizes = metrics.Meter.CreateHistogram<int>("pulse.write_queue.batch_size",
             description: "Commands committed per transaction");
@@ -60,24 +60,19 @@ public sealed class WriteQueue : IHostedService, IDisposable
     /// Queues <paramref name="work"/> and completes once the transaction that ran it has committed.
     /// Throws <see cref="WriteQueueFullException"/> at once when the queue is full.
     /// </summary>
-    public Task<T> ExecuteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work)
-    {
-        var command = new WriteCommand<T>(work);
-        // Counted before it is visible to the writer, so the depth never goes below zero.
-        Interlocked.Increment(ref _depth);
-        if (_accepting && _channel.Writer.TryWrite(command))
-            return command.Task;
-        Interlocked.Decrement(ref _depth);
-        throw _accepting ? new WriteQueueFullException() : new WriteQueueFullException("The server is shutting down; try again shortly.");
-    }
+    public Task<T> ExecuteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work) =>
+        Enqueue(new WriteCommand<T>(work));
 
     /// <summary>
     /// Queues <paramref name="work"/> to run on the writer's connection right after the commit of
     /// the batch it lands in, outside any transaction (for a WAL checkpoint, which cannot run in one).
     /// </summary>
-    public Task<T> ExecuteAfterCommitAsync<T>(Func<SqliteConnection, T> work)
+    public Task<T> ExecuteAfterCommitAsync<T>(Func<SqliteConnection, T> work) =>
+        Enqueue(new WriteCommand<T>((c, _) => work(c)) { AfterCommit = true });
+
+    Task<T> Enqueue<T>(WriteCommand<T> command)
     {
-        var command = new WriteCommand<T>((c, _) => work(c)) { AfterCommit = true };
+        // Counted before it is visible to the writer, so the depth never goes below zero.
         Interlocked.Increment(ref _depth);
         if (_accepting && _channel.Writer.TryWrite(command))
             return command.Task;

@@ -59,7 +59,7 @@ public sealed record FollowUpOverrides(
 /// <summary>How the widget looks: accent colour <c>#rrggbb</c> and where it appears.</summary>
 public sealed record SurveyTheme(string Color, string Position);
 
-/// <summary>The survey resource of <c>/v1/surveys</c> (DESIGN.md §3), exactly these fields.</summary>
+/// <summary>The survey resource of <c>/v1/surveys</c> (docs/api.md, "The survey resource"), exactly these fields.</summary>
 public sealed record SurveyResource(
     string Id,
     string Name,

@@ -18,8 +18,4 @@ public static class RetrySchedule
         var factor = 1 - Jitter + 2 * Jitter * Math.Clamp(random01, 0, 1);
         return TimeSpan.FromMilliseconds(baseDelay.TotalMilliseconds * Math.Pow(2, exponent) * factor);
     }
-
-    /// <summary>From the first attempt to the last, without jitter: <c>base × (2^(attempts−1) − 1)</c>.</summary>
-    public static TimeSpan NominalSpan(int maxAttempts, TimeSpan baseDelay) =>
-        TimeSpan.FromMilliseconds(baseDelay.TotalMilliseconds * (Math.Pow(2, Math.Clamp(maxAttempts - 1, 0, 30)) - 1));
 }

@@ -70,9 +70,6 @@ public sealed class WebhookDispatcher : BackgroundService
             description: "Time of one webhook attempt, connect to response headers");
     }
 
-    /// <summary>Attempts in flight right now.</summary>
-    public int InFlight => _inFlight.Count;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)

@@ -54,17 +54,12 @@ public sealed class WidgetAssets
 
     WidgetAssets()
     {
-        Source = Resource("Pulse.Widget.pulse.js");
-        Script = new ServedFile("pulse.js", "text/javascript; charset=utf-8",
-            Encoding.UTF8.GetBytes(ScriptMinifier.Minify(Source)));
+        Script = new ServedFile("pulse.js", "text/javascript; charset=utf-8", Encoding.UTF8.GetBytes(Resource("Pulse.Widget.pulse.min.js")));
         Loader = Resource("Pulse.Widget.loader.js");
     }
 
     /// <summary>Built on first use, which <see cref="WidgetExtensions.AddWidget"/> makes start-up.</summary>
     public static WidgetAssets Current => Instance.Value;
-
-    /// <summary>widget/pulse.js as written, with comments.</summary>
-    public string Source { get; }
 
     /// <summary>The widget as served: minified, with gzip and Brotli forms.</summary>
     public ServedFile Script { get; }

@@ -9,8 +9,8 @@ namespace Pulse.Api.Workspaces;
 /// cross-origin POSTs, and it must be one of the workspace's allowed origins. A call without an
 /// Origin comes from a server or a mobile app: it is accepted only when the workspace requires
 /// userHash, so identity verification stands in for the origin check (see docs/decisions.md).
-/// Every accepted call counts against the workspace's per-site-key rate limit. A refusal is a
-/// problem the handler returns (401/403/404), not an exception.
+/// Every valid call counts against the workspace's per-site-key rate limit (<see cref="Admit"/>).
+/// A refusal is a problem the handler returns (401/403/404), not an exception.
 /// </summary>
 public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter)
 {

@@ -228,10 +228,11 @@ export function distributionChart({ title, counts }) {
   const y = (v) => m.t + ((top - v) * (height - m.t - m.b)) / top;
   const slot = (W - m.l - m.r) / 11;
   const share = (c) => (total ? c / total : 0);
+  const part = (kind, label) => `${label} (${fmt.scoreRange(kind)}): `
+    + fmt.pct(share(counts.reduce((sum, c, score) => sum + (fmt.category(score) === kind ? c : 0), 0)));
   const desc = total === 0
     ? 'No responses in this range.'
-    : `${fmt.count(total)} responses. Detractors (0–6): ${fmt.pct(share(counts.slice(0, 7).reduce((a, b) => a + b, 0)))}, `
-      + `passives (7–8): ${fmt.pct(share(counts[7] + counts[8]))}, promoters (9–10): ${fmt.pct(share(counts[9] + counts[10]))}.`;
+    : `${fmt.count(total)} responses. ${part('detractor', 'Detractors')}, ${part('passive', 'passives')}, ${part('promoter', 'promoters')}.`;
   const table = dataTable(`${title} (data)`,
     [{ label: 'Score' }, { label: 'Category' }, { label: 'Responses', numeric: true }, { label: 'Share', numeric: true }],
     counts.map((c, score) => [String(score), fmt.category(score), fmt.count(c), fmt.pct(share(c))]));

@@ -82,11 +82,17 @@ export function dateTime(iso) {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-/** Category of a score, as the API defines it. */
+/** Category of a score, as the API defines it (NpsCategory.Of; a test keeps the two equal). */
 export function category(score) {
   if (score >= 9) return 'promoter';
   if (score >= 7) return 'passive';
   return 'detractor';
+}
+
+/** The scores of a category as a label: "0–6", "7–8", "9–10". */
+export function scoreRange(kind) {
+  const scores = [...Array(11).keys()].filter((score) => category(score) === kind);
+  return `${scores[0]}–${scores[scores.length - 1]}`;
 }
 
 /** Human label for a trait key: companySize → "Company size". */

@@ -94,7 +94,7 @@ export async function render(ctx, root) {
       h('h2', { id: 'dist-title', text: 'Score distribution' }),
       distributionChart({ title: `Responses per score, ${state.from} to ${state.to}`, counts: scores.counts }),
       h('ul', { class: 'legend' },
-        [['detractor', 'Detractors 0–6'], ['passive', 'Passives 7–8'], ['promoter', 'Promoters 9–10']].map(([key, text]) =>
+        [['detractor', `Detractors ${fmt.scoreRange('detractor')}`], ['passive', `Passives ${fmt.scoreRange('passive')}`], ['promoter', `Promoters ${fmt.scoreRange('promoter')}`]].map(([key, text]) =>
           h('li', null, h('span', { class: `key c-${key}`, 'aria-hidden': 'true' }), h('span', { text }))))));
   ctx.announce(`Overview updated: NPS ${fmt.nps(metrics.nps)}, ${fmt.count(metrics.responses)} responses.`);
 }

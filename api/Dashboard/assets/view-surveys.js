@@ -12,8 +12,8 @@ const OPS = [['eq', 'equals'], ['neq', 'does not equal'], ['in', 'is one of'], [
   ['exists', 'is set'], ['gte', 'is at least'], ['lte', 'is at most']];
 const TEXT_FIELDS = [
   ['question', 'Question'], ['low', 'Label under 0'], ['high', 'Label under 10'],
-  ['followUp.promoter', 'Follow-up for promoters (9–10)'], ['followUp.passive', 'Follow-up for passives (7–8)'],
-  ['followUp.detractor', 'Follow-up for detractors (0–6)'], ['placeholder', 'Comment placeholder'],
+  ['followUp.promoter', `Follow-up for promoters (${fmt.scoreRange('promoter')})`], ['followUp.passive', `Follow-up for passives (${fmt.scoreRange('passive')})`],
+  ['followUp.detractor', `Follow-up for detractors (${fmt.scoreRange('detractor')})`], ['placeholder', 'Comment placeholder'],
   ['submit', 'Submit button'], ['dismiss', 'Close button label'], ['thanks', 'Thank-you message'],
 ];
 const POSITIONS = ['bottom-right', 'bottom-left', 'top-right', 'top-left', 'center'];

@@ -52,7 +52,7 @@ public sealed class AggregateMaintenanceTests
         var plan = row.Showing.User.Account.Plan;
         var before = await Metrics("&groupBy=plan");
 
-        _app.Time.Set(DateTimeOffset.FromUnixTimeMilliseconds(row.AnsweredAt!.Value).AddMinutes(5));
+        _app.Time.AdjustTime(DateTimeOffset.FromUnixTimeMilliseconds(row.AnsweredAt!.Value).AddMinutes(5));
         var post = await _browser.PostAsync("/v1/responses", Json.Of(new { displayToken = row.Token, score = 3 }));
         Assert.That((int)post.StatusCode, Is.EqualTo(200), await post.Content.ReadAsStringAsync());
         var after = await Metrics("&groupBy=plan");
@@ -138,7 +138,7 @@ public sealed class AggregateMaintenanceTests
         using var dir = new TempDirectory();
         var db = new Db($"Data Source={dir.File("old.db")}", dir.Path);
         using var c = db.Open();
-        Migrator.Apply(c, new FakeTime(), upTo: 19);
+        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow), upTo: 19);
         c.Execute("""
             INSERT INTO workspaces (id, name, product_name, site_key, identity_secret, created_at, updated_at) VALUES ('ws_1', 'A', 'A', 'pk_1', 'ids', 1, 1);
             INSERT INTO surveys (id, workspace_id, name, created_at, updated_at) VALUES ('srv_1', 'ws_1', 'NPS', 1, 1);
@@ -150,7 +150,7 @@ public sealed class AggregateMaintenanceTests
                 VALUES (1, 'ws_1', 'srv_1', 'u1', 10, 'promoter', 86400000 * 4, 86400000 * 4);
             """);
 
-        Migrator.Apply(c, new FakeTime());
+        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow));
 
         var rows = c.Query<(string Key, long Day, string Value, long Displays, long Promoters)>(
             "SELECT trait_key, day, trait_value, displays, promoters FROM nps_daily ORDER BY trait_key, day, trait_value").ToList();

@@ -37,7 +37,7 @@ public static class ApiSeed
         foreach (var wave in Waves(showings, waveSize))
         {
             var shownAt = wave[0].ShownAt;
-            app.Time.Set(shownAt);
+            app.Time.AdjustTime(shownAt);
             var tokens = await Task.WhenAll(wave.Select(async s =>
             {
                 var answer = await (await server.PostAsync("/v1/eligibility", Json.Of(new
@@ -52,7 +52,7 @@ public static class ApiSeed
             }));
 
             var answeredAt = shownAt + wave[0].AnswerAfter;
-            app.Time.Set(answeredAt);
+            app.Time.AdjustTime(answeredAt);
             var ids = await Task.WhenAll(wave.Select(async (s, i) =>
             {
                 if (s.Score is null)

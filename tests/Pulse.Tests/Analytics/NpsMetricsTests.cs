@@ -165,7 +165,7 @@ public sealed class NpsMetricsTests
     public async Task Metrics_WithoutRange_AreTheLastNinetyDaysToNow()
     {
         var now = DataTo.AddDays(10).AddHours(5);
-        _app.Time.Set(now);
+        _app.Time.AdjustTime(now);
 
         var report = await (await _http.GetAsync("/v1/metrics/nps")).ReadJson<NpsReport>();
 

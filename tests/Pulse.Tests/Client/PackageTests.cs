@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Reflection;
@@ -84,7 +85,7 @@ public sealed partial class PackageTests
     [Test]
     public async Task AFreshProject_RestoresThePackages_AndCallsEligibility()
     {
-        using var pulse = new PulseFactory(time: new FakeTime(DateTimeOffset.UtcNow));
+        using var pulse = new PulseFactory(time: new FakeTimeProvider(DateTimeOffset.UtcNow));
         pulse.StartKestrel();
         var workspace = pulse.CreateWorkspace("Acme HR", ["https://app.acme.test"], requireUserHash: true);
         var app = Directory.CreateDirectory(_temp.File("app")).FullName;
@@ -163,30 +164,15 @@ public sealed partial class PackageTests
     static Task<(int Code, string Output)> RunAsync(string directory, string file, params string[] args) =>
         RunAsync(directory, new Dictionary<string, string>(), file, args);
 
-    static async Task<(int Code, string Output)> RunAsync(string directory, IDictionary<string, string> environment, string file, params string[] args)
+    static Task<(int Code, string Output)> RunAsync(string directory, IDictionary<string, string> environment, string file, params string[] args)
     {
-        var info = new ProcessStartInfo(file)
+        var all = new Dictionary<string, string>(environment)
         {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
         };
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
         // MSBuild settings of the test run's own build must not leak into the child build.
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-            info.Environment.Remove(name);
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var (key, value) in environment)
-            info.Environment[key] = value;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        // A guard against a hung child, not a speed check.
-        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(hang.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        return Shell.RunAsync(file, args, directory, all,
+            unsetEnvironment: name => name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase));
     }
 }

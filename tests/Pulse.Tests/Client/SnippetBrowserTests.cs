@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text.Json;
 using Pulse.Api.Workspaces;
 using Pulse.Client;
@@ -19,7 +20,7 @@ public sealed class SnippetBrowserTests : BrowserTest
     [OneTimeSetUp]
     public async Task StartServers()
     {
-        _pulse = new PulseFactory(time: new FakeTime(DateTimeOffset.UtcNow));
+        _pulse = new PulseFactory(time: new FakeTimeProvider(DateTimeOffset.UtcNow));
         _pulse.StartKestrel();
         _site = await HostSite.StartAsync();
         _workspace = _pulse.CreateWorkspace("Acme HR", [_site.Origin], requireUserHash: true);

@@ -130,6 +130,7 @@ public sealed class DemoSeederTests
     }
 
     [Test]
+    [Category(TestCategories.Process)]
     public async Task SeedCommand_RealProcess_SeedsTheDatabaseTheServerReads()
     {
         using var dir = new TempDirectory();

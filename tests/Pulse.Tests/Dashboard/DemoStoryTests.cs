@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Pulse.Api.Dashboard;
+using Pulse.Api.Responses;
 
 namespace Pulse.Tests.Dashboard;
 
@@ -11,7 +12,7 @@ public sealed class DemoStoryTests
     static double Nps(IEnumerable<DemoDisplay> displays)
     {
         var scores = displays.Where(d => d.Outcome == DemoOutcome.Answered).Select(d => d.Score!.Value).ToList();
-        return 100.0 * (scores.Count(s => s >= 9) - scores.Count(s => s <= 6)) / scores.Count;
+        return 100.0 * (scores.Count(s => NpsCategory.Of(s) == NpsCategory.Promoter) - scores.Count(s => NpsCategory.Of(s) == NpsCategory.Detractor)) / scores.Count;
     }
 
     [Test]

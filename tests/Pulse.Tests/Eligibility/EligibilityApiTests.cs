@@ -380,7 +380,7 @@ public sealed class EligibilityApiTests
         var (ws, server) = NewWorkspace();
         var surveyId = DefaultSurveyId(_app.Db, ws.WorkspaceId);
         (await server.PutAsync($"/v1/surveys/{surveyId}", Json.Body("""{ "dailyCap": 2 }"""))).EnsureSuccessStatusCode();
-        _app.Time.Set(new DateTimeOffset(2027, 1, 10, 23, 0, 0, TimeSpan.Zero));
+        _app.Time.AdjustTime(new DateTimeOffset(2027, 1, 10, 23, 0, 0, TimeSpan.Zero));
 
         var answers = new List<string>();
         foreach (var id in new[] { "u-c1", "u-c2", "u-c3" })

@@ -43,6 +43,7 @@ public sealed class EligibilityConcurrencyTests
     }
 
     [Test]
+    [Category(TestCategories.Process)]
     public async Task Eligibility_TwoApiProcessesOnOneDatabase_ReserveOneDisplayPerUser()
     {
         using var dir = new TempDirectory();

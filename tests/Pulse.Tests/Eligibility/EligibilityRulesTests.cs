@@ -292,7 +292,7 @@ public sealed class EligibilityRulesTests
     public void Eligibility_WhenEveryRuleFails_ReasonsComeInTheTablesOrder()
     {
         // Start with a user and survey that fail every rule, then fix one rule at a time: each
-        // step must reveal the next reason of DESIGN.md §3's table.
+        // step must reveal the next reason of the table in docs/eligibility.md.
         var survey = NewSurvey() with
         {
             Active = false,

@@ -111,6 +111,7 @@ public sealed class CliTests
     }
 
     [Test]
+    [Category(TestCategories.Process)]
     public async Task RealProcess_WorkspacesCreate_ThenServe_KeysWork()
     {
         var (code, output, err) = await ApiProcess.RunCliAsync(_db, "workspaces", "create", "--name", "Proc", "--origin", "https://proc.test", "--json");

@@ -6,7 +6,7 @@ namespace Pulse.Tests.Foundation;
 
 public sealed class MigrationTests
 {
-    static readonly TimeProvider Time = new FakeTime();
+    static readonly TimeProvider Time = new FakeTimeProvider(PulseFactory.DefaultNow);
 
     [Test]
     public void Migrations_AreNumberedWithoutGaps_FromOne()

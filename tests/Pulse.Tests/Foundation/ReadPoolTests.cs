@@ -13,7 +13,7 @@ public sealed class ReadPoolTests
         var db = new Db($"Data Source={dir.File("r.db")}", dir.Path);
         using (var c = db.Open())
         {
-            Migrator.Apply(c, new FakeTime());
+            Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow));
             c.Execute("CREATE TABLE t (v INTEGER NOT NULL)");
         }
         using var pool = new ReadPool(db);

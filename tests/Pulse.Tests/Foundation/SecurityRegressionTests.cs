@@ -88,6 +88,7 @@ public sealed class SecurityRegressionTests
     }
 }
 
+[Category(TestCategories.Process)]
 public sealed class DemoKeyInProductionTests
 {
     [Test]

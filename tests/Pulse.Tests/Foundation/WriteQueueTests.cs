@@ -18,7 +18,7 @@ public sealed class WriteQueueTests
         _dir = new TempDirectory();
         _db = new Db($"Data Source={_dir.File("q.db")}", _dir.Path);
         using var c = _db.Open();
-        Migrator.Apply(c, new FakeTime());
+        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow));
         c.Execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
     }
 

@@ -1,36 +1,19 @@
 using Dapper;
 using Pulse.Api.Workspaces;
+using Pulse.Tests.Responses;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Privacy;
 
-public sealed class OptOutTests
+public sealed class OptOutTests : AnswerFixture
 {
-    const string Origin = "https://app.acme.test";
-    PulseFactory _app = null!;
-    CreatedWorkspace _acme = null!;
-    CreatedWorkspace _globex = null!;
-    HttpClient _browser = null!;
     HttpClient _acmeServer = null!;
 
     [OneTimeSetUp]
-    public void Start()
-    {
-        _app = new PulseFactory();
-        _ = _app.Server;
-        _acme = _app.CreateWorkspace("Acme", [Origin]);
-        _globex = _app.CreateWorkspace("Globex", ["https://globex.test"]);
-        _browser = _app.BrowserClient(Origin);
-        _acmeServer = _app.SecretClient(_acme.SecretKey);
-    }
+    public void Start() => _acmeServer = _app.SecretClient(_acme.SecretKey);
 
     [OneTimeTearDown]
-    public void Stop()
-    {
-        _browser.Dispose();
-        _acmeServer.Dispose();
-        _app.Dispose();
-    }
+    public void Stop() => _acmeServer.Dispose();
 
     long? OptedOutAt(CreatedWorkspace ws, string userId)
     {

@@ -6,31 +6,8 @@ using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Responses;
 
-public sealed class DeclineTests
+public sealed class DeclineTests : AnswerFixture
 {
-    const string Origin = "https://app.acme.test";
-    readonly RecordingHook _hook = new();
-    PulseFactory _app = null!;
-    CreatedWorkspace _acme = null!;
-    HttpClient _browser = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        _app = new PulseFactory(services: s => s.AddSingleton<IWriteHook>(_hook));
-        _ = _app.Server;
-        _acme = _app.CreateWorkspace("Acme", [Origin]);
-        _app.CreateWorkspace("Globex", ["https://globex.test"]);
-        _browser = _app.BrowserClient(Origin);
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _browser.Dispose();
-        _app.Dispose();
-    }
-
     (long Id, string Token) NewDisplay(TimeSpan? lifetime = null)
     {
         var (display, token) = _app.CreateDisplay(_acme.WorkspaceId, "u-" + Guid.NewGuid().ToString("n")[..8], lifetime);

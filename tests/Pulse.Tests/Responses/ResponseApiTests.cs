@@ -8,32 +8,8 @@ using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Responses;
 
-public sealed class ResponseApiTests
+public sealed class ResponseApiTests : AnswerFixture
 {
-    const string Origin = "https://app.acme.test";
-    readonly RecordingHook _hook = new();
-    PulseFactory _app = null!;
-    CreatedWorkspace _acme = null!;
-    CreatedWorkspace _globex = null!;
-    HttpClient _browser = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        _app = new PulseFactory(services: s => s.AddSingleton<IWriteHook>(_hook));
-        _ = _app.Server;
-        _acme = _app.CreateWorkspace("Acme", [Origin]);
-        _globex = _app.CreateWorkspace("Globex", ["https://globex.test"]);
-        _browser = _app.BrowserClient(Origin);
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _browser.Dispose();
-        _app.Dispose();
-    }
-
     (long DisplayId, string Token) NewDisplay(CreatedWorkspace? ws = null, string? userId = null, TimeSpan? lifetime = null)
     {
         var (display, token) = _app.CreateDisplay((ws ?? _acme).WorkspaceId, userId ?? "u-" + Guid.NewGuid().ToString("n")[..8], lifetime);

@@ -13,6 +13,7 @@ namespace Pulse.Tests.Responses;
 /// is killed with SIGKILL part-way, and every answer it had acknowledged must be on disk exactly
 /// once after the restart, in a database that passes integrity_check.
 /// </summary>
+[Category(TestCategories.Process)]
 public sealed class ResponseCrashTests
 {
     const int Displays = 4000;

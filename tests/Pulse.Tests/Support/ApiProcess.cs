@@ -35,6 +35,7 @@ public sealed class ApiProcess : IDisposable
 
     public static async Task<ApiProcess> StartAsync(string databasePath, IDictionary<string, string>? settings = null)
     {
+        TestCategories.Require(TestCategories.Process);
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
         var info = StartInfo(["--urls", address.ToString()], databasePath, settings);
@@ -71,6 +72,7 @@ public sealed class ApiProcess : IDisposable
     /// <summary>Runs a CLI command with extra settings (e.g. <c>ASPNETCORE_ENVIRONMENT</c>) in its environment.</summary>
     public static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(string databasePath, IDictionary<string, string>? settings, params string[] args)
     {
+        TestCategories.Require(TestCategories.Process);
         var info = StartInfo(args, databasePath, settings);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -38,6 +38,7 @@ public sealed class Browser : IAsyncDisposable
     /// <summary>Starts one headless Chromium, or ignores/fails the calling fixture when it is not installed.</summary>
     public static async Task<Browser> LaunchAsync()
     {
+        TestCategories.Require(TestCategories.Browser);
         if (!File.Exists(ExecutablePath))
         {
             var message = $"Chromium not found at {ExecutablePath}; install it with: apt-get install chromium (or set PULSE_CHROMIUM).";
@@ -141,6 +142,7 @@ public sealed class BrowserPage : IAsyncDisposable
 /// failure. Fixtures start their own API (<see cref="PulseFactory.StartKestrel"/>) and host pages
 /// (<see cref="HostSite"/>).
 /// </summary>
+[Category(TestCategories.Browser)]
 public abstract class BrowserTest
 {
     BrowserPage? _current;

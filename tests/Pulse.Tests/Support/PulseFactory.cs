@@ -22,7 +22,7 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
     readonly Action<IServiceCollection>? _services;
 
     /// <param name="services">Extra registrations, e.g. an <c>IWriteHook</c> that records what writers report.</param>
-    public PulseFactory(IDictionary<string, string?>? settings = null, string? databasePath = null, FakeTime? time = null,
+    public PulseFactory(IDictionary<string, string?>? settings = null, string? databasePath = null, FakeTimeProvider? time = null,
         Action<IServiceCollection>? services = null)
     {
         _services = services;
@@ -32,7 +32,7 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
             databasePath = _ownDirectory.File("pulse.db");
         }
         DatabasePath = databasePath;
-        Time = time ?? new FakeTime();
+        Time = time ?? new FakeTimeProvider(DefaultNow);
         _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Pulse"] = $"Data Source={DatabasePath}",
@@ -47,7 +47,11 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
 
     public string DatabasePath { get; }
 
-    public FakeTime Time { get; }
+    /// <summary>Where <see cref="Time"/> starts unless a test gives its own clock.</summary>
+    public static readonly DateTimeOffset DefaultNow = new(2026, 3, 2, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The app's clock; tests move it (<c>Advance</c>, <c>AdjustTime</c>), so no test sleeps to wait for a throttle.</summary>
+    public FakeTimeProvider Time { get; }
 
     /// <summary>The base address of the real server after <see cref="StartKestrel"/>.</summary>
     public Uri? Address { get; private set; }

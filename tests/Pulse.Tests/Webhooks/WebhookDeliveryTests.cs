@@ -159,7 +159,7 @@ public sealed class WebhookDeliveryTests
             waits.Add(TimeSpan.FromMilliseconds(state.NextAttemptAt!.Value - state.LastAttemptAt!.Value));
             // Not due yet: nothing more arrives until the clock reaches the next attempt.
             Assert.That(receiver.Count, Is.EqualTo(attempt));
-            _app.Time.Set(DateTimeOffset.FromUnixTimeMilliseconds(state.NextAttemptAt.Value));
+            _app.Time.AdjustTime(DateTimeOffset.FromUnixTimeMilliseconds(state.NextAttemptAt.Value));
         }
         seen.Add(await receiver.NextAsync());
         await UntilDelivered(hook.Id);
@@ -359,7 +359,7 @@ public sealed class WebhookDeliveryTests
 
         await http.PostAsync($"/v1/webhooks/{hook.Id}/test", null);
         var during = await receiver.NextAsync();
-        _app.Time.Set(rotated.PreviousSecretExpiresAt.AddSeconds(1));
+        _app.Time.AdjustTime(rotated.PreviousSecretExpiresAt.AddSeconds(1));
         await http.PostAsync($"/v1/webhooks/{hook.Id}/test", null);
         var after = await receiver.NextAsync();
 
@@ -391,7 +391,7 @@ public sealed class WebhookDeliveryTests
             await receiver.NextAsync();
             await UntilAttempts(hook.Id, attempt);
             if (Only(hook.Id).NextAttemptAt is { } next)
-                _app.Time.Set(DateTimeOffset.FromUnixTimeMilliseconds(next));
+                _app.Time.AdjustTime(DateTimeOffset.FromUnixTimeMilliseconds(next));
         }
         var failed = Only(hook.Id);
         var span = DateTimeOffset.FromUnixTimeMilliseconds(failed.LastAttemptAt!.Value) - first;

@@ -10,6 +10,7 @@ using Pulse.Tests.Support;
 namespace Pulse.Tests.Webhooks;
 
 /// <summary>The API as a real process, killed (SIGKILL) while a delivery is pending, then started again.</summary>
+[Category(TestCategories.Process)]
 public sealed class WebhookRestartTests
 {
     const string Origin = "https://app.acme.test";

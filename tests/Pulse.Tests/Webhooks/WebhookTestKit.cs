@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Pulse.Api.Displays;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
@@ -237,7 +238,7 @@ public static class Outbox
         });
     }
 
-    public static string Category(int score) => score >= 9 ? "promoter" : score >= 7 ? "passive" : "detractor";
+    public static string Category(int score) => NpsCategory.Of(score);
 
     static DisplayWritten ShowSurvey(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx,
         string workspaceId, string surveyId, Respondent who, long now)

@@ -39,7 +39,7 @@ public sealed partial class HttpSampleTests
 
     /// <summary>
     /// Requests for features this build maps (same root path, same method) must match an endpoint
-    /// exactly; the file also lists endpoints of DESIGN.md whose features land separately.
+    /// exactly; the file may also list endpoints whose features land separately.
     /// </summary>
     [Test]
     public void EveryRequest_ForAMappedFeature_NamesAnEndpoint()

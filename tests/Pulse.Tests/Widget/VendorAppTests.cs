@@ -45,6 +45,14 @@ public sealed partial class VendorAppTests
         return JsonDocument.Parse(match.Groups[1].Value).RootElement.Clone();
     }
 
+    [Test]
+    public async Task Page_ShowsTheLoaderOfWidgetLoaderJs_WithPulsesUrl()
+    {
+        using var http = _vendor.CreateClient();
+        var html = await http.GetStringAsync("/?as=ada");
+        Assert.That(SnippetCopies.UrlIn(html, "VendorApp's page"), Is.EqualTo($"\"{_pulse.Address!.ToString().TrimEnd('/')}/widget/v1/pulse.js\""));
+    }
+
     [TestCase("ada")]
     [TestCase("grace")]
     public async Task Page_SignsTheUserId_AsPulseVerifiesIt(string user)
@@ -121,7 +129,7 @@ public sealed class VendorAppBrowserTests : BrowserTest
     [OneTimeSetUp]
     public void Start()
     {
-        _pulse = new PulseFactory(time: new FakeTime(DateTimeOffset.UtcNow));
+        _pulse = new PulseFactory(time: new FakeTimeProvider(DateTimeOffset.UtcNow));
         _pulse.StartKestrel();
         _workspace = _pulse.CreateWorkspace("Acme HR", ["http://127.0.0.1:*"], requireUserHash: true);
         _vendor = VendorAppFactory.For(_pulse, _workspace);

@@ -155,19 +155,6 @@ public sealed class WidgetServingTests
     }
 
     [Test]
-    public void ServedScript_IsTheSourceWithoutComments()
-    {
-        var served = Encoding.UTF8.GetString(_assets.Script.Bytes);
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(served, Does.StartWith("(function(w,d){'use strict';"));
-            Assert.That(served, Does.Not.Contain("Pulse widget: the in-app NPS survey"));
-            Assert.That(served.Length, Is.LessThan(_assets.Source.Length * 3 / 4));
-        }
-    }
-
-    [Test]
     public async Task SamplePage_IsNotServedOutsideDevelopment()
     {
         var response = await Get("/");

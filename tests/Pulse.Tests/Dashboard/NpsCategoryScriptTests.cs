@@ -1,0 +1,35 @@
+using System.Text.RegularExpressions;
+using Pulse.Api.Responses;
+using Pulse.Tests.Support;
+
+namespace Pulse.Tests.Dashboard;
+
+/// <summary>
+/// The NPS categories have one source, <see cref="NpsCategory.Of"/>. The two scripts that need them
+/// in the browser (the widget picks the follow-up question, the dashboard labels scores) are run in
+/// Chromium for every score and must agree with it.
+/// </summary>
+public sealed class NpsCategoryScriptTests : BrowserTest
+{
+    static readonly string[] Expected = [.. Enumerable.Range(0, 11).Select(NpsCategory.Of)];
+
+    [Test]
+    public async Task DashboardFormatJs_Category_IsNpsCategoryOf()
+    {
+        var source = Repository.Read("api/Dashboard/assets/format.js");
+        var function = Regex.Match(source, @"export (?<f>function category\(score\) \{.*?\n\})", RegexOptions.Singleline).Groups["f"].Value;
+        Assert.That(function, Is.Not.Empty, "format.js exports function category(score)");
+        var actual = await Page.EvaluateAsync<string[]>($"() => {{ {function}\nreturn [...Array(11).keys()].map(category); }}");
+        Assert.That(actual, Is.EqualTo(Expected));
+    }
+
+    [Test]
+    public async Task Widget_CategoryOfTheAnswer_IsNpsCategoryOf()
+    {
+        var source = Repository.Read("widget/pulse.js");
+        var expression = Regex.Match(source, @"var category = (?<e>[^;]+);").Groups["e"].Value;
+        Assert.That(expression, Does.Contain("score"), "widget/pulse.js computes var category = …score…;");
+        var actual = await Page.EvaluateAsync<string[]>($"() => [...Array(11).keys()].map(function (score) {{ return {expression}; }})");
+        Assert.That(actual, Is.EqualTo(Expected));
+    }
+}
