@@ -10,6 +10,7 @@ static class Scenarios
         new("ingestion", "durable responses per second vs bare Kestrel and autocommitted inserts", IngestionScenario.RunAsync),
         new("analytics", "GET /v1/metrics/nps over a year of responses, and start-up on that database", AnalyticsScenario.RunAsync),
         new("widget", "widget and loader bytes as served", WidgetScenario.RunAsync),
+        new("tenancy", "one workspace's eligibility latency while another sits at every survey limit", TenancyScenario.RunAsync),
     ];
 }
 

@@ -34,6 +34,8 @@ sealed class ServerProcess : IDisposable
             ["ConnectionStrings__Pulse"] = $"Data Source={database}",
             ["RateLimiting__PerClientPerMinute"] = "0",
             ["RateLimiting__PerSiteKeyPerSecond"] = "0",
+            ["RateLimiting__PerEndUserPerMinute"] = "0",
+            ["RateLimiting__PerSecretKeyPerSecond"] = "0",
             ["Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_gcServer"] = "0",
         };

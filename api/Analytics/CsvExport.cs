@@ -19,15 +19,39 @@ public static partial class CsvExport
     public const string TraitPrefix = "traits.";
 
     /// <summary>
-    /// A cell starting with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, tab or carriage return is
-    /// prefixed with an apostrophe so Excel, LibreOffice and Google Sheets show it as text instead of
-    /// evaluating it (OWASP "CSV injection"). Plain numbers such as <c>-5</c> stay numbers.
+    /// A cell that a spreadsheet could run as a formula gets a leading apostrophe, so Excel,
+    /// LibreOffice and Google Sheets show it as text (OWASP "CSV injection"): one whose first
+    /// visible character is <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, <c>|</c> or <c>;</c> — or a
+    /// full-width or other compatibility form of one (<c>＝</c>, <c>＋</c>, <c>－</c>, <c>＠</c>,
+    /// <c>−</c>…) — after any leading whitespace, control or invisible characters (space, NBSP,
+    /// zero-width space, LF…), since spreadsheets that trim cells evaluate <c>" =1+1"</c>; and one
+    /// that starts with a tab or carriage return. Plain numbers such as <c>-5</c> stay numbers.
     /// </summary>
     public static string? Neutralise(string? cell)
     {
-        if (string.IsNullOrEmpty(cell) || cell[0] is not ('=' or '+' or '-' or '@' or '\t' or '\r'))
+        if (string.IsNullOrEmpty(cell))
             return cell;
-        return PlainNumber().IsMatch(cell) ? cell : "'" + cell;
+        var i = 0;
+        while (i < cell.Length && IsInvisible(cell[i]))
+            i++;
+        var risky = cell[0] is '\t' or '\r' || (i < cell.Length && IsFormulaStart(cell[i]));
+        return !risky || PlainNumber().IsMatch(cell) ? cell : "'" + cell;
+    }
+
+    /// <summary>Whitespace, control and format characters (zero-width space, BOM, bidi marks…): what a reader cannot see.</summary>
+    static bool IsInvisible(char c) =>
+        char.IsWhiteSpace(c) || char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
+
+    static bool IsFormulaStart(char c)
+    {
+        if (c == '\u2212') // MINUS SIGN: no compatibility mapping to '-', but spreadsheets read it as one
+            return true;
+        if (c >= 0x80 && !char.IsSurrogate(c)) // ＝ → =, ﹢ → +, ＠ → @ …; a lone surrogate cannot be normalised
+        {
+            var folded = c.ToString().Normalize(System.Text.NormalizationForm.FormKC);
+            c = folded.Length > 0 ? folded[0] : c;
+        }
+        return c is '=' or '+' or '-' or '@' or '|' or ';';
     }
 
     static readonly CsvWriterOptions Options = CsvWriterOptions.Default with { Injection = CsvInjection.None };

@@ -27,12 +27,13 @@ public static class PulseCli
           identity-secret rotate --workspace <id> [--json]
                                                     new identity secret; old userHashes keep working
                                                     for 24 hours, then stop
-          seed [--responses <n>] [--seed <n>] [--reset] [--allow-production]
+          seed [--responses <n>] [--seed <n>] [--reset]
                                                     fill the demo workspace (ws_demo, created when
                                                     missing) with a year of demo users, surveys shown,
                                                     responses, comments and dismissals (default 5000
                                                     responses); does nothing when already seeded
-                                                    unless --reset, which erases the earlier demo data
+                                                    unless --reset, which erases the earlier demo
+                                                    data; Development only
           help                                      this text
 
         Options for every command:
@@ -79,9 +80,10 @@ public static class PulseCli
         try
         {
             var options = CliArgs.Parse(args.Skip(1));
-            if (services.GetRequiredService<IHostEnvironment>().IsProduction() && !options.Flag("allow-production"))
-                throw new CliException("'seed' fills the demo workspace, whose keys are published in the README; it refuses to run in Production. " +
-                    "Run it in Development (dotnet run --project api -- seed), or add --allow-production for a throwaway demo server.");
+            var environment = services.GetRequiredService<IHostEnvironment>();
+            if (!environment.IsDevelopment())
+                throw new CliException($"'seed' fills the demo workspace, whose keys are published in the README; it runs only in Development, not in {environment.EnvironmentName}. " +
+                    "Run it with dotnet run --project api -- seed (or ASPNETCORE_ENVIRONMENT=Development).");
             var seed = new SeedOptions(
                 Responses: options.Int("responses", 5000, 0, 1_000_000),
                 Seed: options.Int("seed", 8, 0, int.MaxValue),
@@ -115,7 +117,7 @@ public static class PulseCli
         }
         catch (CliException ex)
         {
-            stderr.WriteLine("error: " + ex.Message);
+            stderr.WriteLine("error: " + FreeText.Printable(ex.Message));
             stderr.WriteLine();
             stderr.WriteLine(Usage);
             return 2;
@@ -151,7 +153,7 @@ public static class PulseCli
         }
         catch (CliException ex)
         {
-            stderr.WriteLine("error: " + ex.Message);
+            stderr.WriteLine("error: " + FreeText.Printable(ex.Message));
             stderr.WriteLine();
             stderr.WriteLine(Usage);
             return 2;
@@ -185,6 +187,13 @@ public static class PulseCli
         var name = options.Value("name") ?? throw new CliException("--name is required.");
         if (name.Length is 0 or > 100)
             throw new CliException("--name must be 1 to 100 characters.");
+        if (FreeText.HasControl(name))
+            throw new CliException(FreeText.NoControl("--name"));
+        var productName = options.Value("product-name");
+        if (productName is { Length: 0 or > 100 })
+            throw new CliException("--product-name must be 1 to 100 characters.");
+        if (productName is not null && FreeText.HasControl(productName))
+            throw new CliException(FreeText.NoControl("--product-name"));
         var origins = new List<string>();
         foreach (var origin in options.Values("origin"))
         {
@@ -192,14 +201,14 @@ public static class PulseCli
                 throw new CliException("--origin: " + error + ".");
             origins.Add(normalized);
         }
-        var spec = new NewWorkspace(name, origins, options.Value("product-name"), RequireUserHash: !options.Flag("no-user-hash"));
+        var spec = new NewWorkspace(name, origins, productName, RequireUserHash: !options.Flag("no-user-hash"));
         var created = InTransaction(db, (c, tx) => WorkspaceStore.Create(c, tx, spec, now));
         if (json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(created, OperationsExtensions.Configure(new JsonSerializerOptions())));
             return 0;
         }
-        stdout.WriteLine($"Created workspace {created.WorkspaceId} ({name}).");
+        stdout.WriteLine($"Created workspace {created.WorkspaceId} ({FreeText.Printable(name)}).");
         stdout.WriteLine();
         stdout.WriteLine($"  Site key (public, goes in the snippet):  {created.SiteKey}");
         stdout.WriteLine($"  Secret key (server-side only):           {created.SecretKey}");
@@ -221,8 +230,10 @@ public static class PulseCli
         }
         if (list.Count == 0)
             stdout.WriteLine("No workspaces.");
+        // Names come from the API and from older rows: printed escaped, they cannot drive the operator's terminal.
         foreach (var w in list)
-            stdout.WriteLine($"{w.Id}  {w.Name}  site key {w.SiteKey}  origins: {(w.AllowedOrigins.Count == 0 ? "(none)" : string.Join(", ", w.AllowedOrigins))}");
+            stdout.WriteLine(FreeText.Printable(
+                $"{w.Id}  {w.Name}  site key {w.SiteKey}  origins: {(w.AllowedOrigins.Count == 0 ? "(none)" : string.Join(", ", w.AllowedOrigins))}"));
         return 0;
     }
 
@@ -247,7 +258,7 @@ public static class PulseCli
             return 0;
         }
         foreach (var k in keys)
-            stdout.WriteLine($"{k.Id}  {k.Hint}  {(k.RevokedAt is null ? "active" : "revoked")}");
+            stdout.WriteLine(FreeText.Printable($"{k.Id}  {k.Hint}  {(k.RevokedAt is null ? "active" : "revoked")}"));
         return 0;
     }
 
@@ -297,7 +308,7 @@ public sealed class CliException(string message) : Exception(message);
 /// <summary><c>--name value</c>, repeated <c>--origin a --origin b</c>, and bare <c>--flags</c>.</summary>
 sealed class CliArgs
 {
-    static readonly HashSet<string> FlagNames = ["json", "no-user-hash", "reset", "allow-production"];
+    static readonly HashSet<string> FlagNames = ["json", "no-user-hash", "reset"];
     static readonly HashSet<string> ValueNames = ["name", "origin", "product-name", "workspace", "key", "db", "responses", "seed"];
     readonly Dictionary<string, List<string>> _values = [];
     readonly HashSet<string> _flags = [];

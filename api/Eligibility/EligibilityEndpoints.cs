@@ -57,7 +57,7 @@ public static class EligibilityEndpoints
             return Problems.Forbidden(
                 "'force' is honoured only with a secret key or in a workspace in test mode, never from a production site key; leave it out.");
         if (!server)
-            gate.Admit(workspace!);
+            gate.Admit(workspace!, body.User!.Id!);
 
         return TypedResults.Ok(await service.CheckAsync(workspace!, body, http.Request.Headers.AcceptLanguage.ToString()));
     }

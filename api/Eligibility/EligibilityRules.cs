@@ -228,12 +228,42 @@ public static class Targeting
             "exists" => present,
             "eq" => present && Equal(value, condition.Value!.Value),
             "neq" => !(present && Equal(value, condition.Value!.Value)),
-            "in" => present && condition.Values!.Any(v => Equal(value, v)),
-            "nin" => !(present && condition.Values!.Any(v => Equal(value, v))),
+            "in" => present && ValueSet.Of(condition.Values!).Contains(value),
+            "nin" => !(present && ValueSet.Of(condition.Values!).Contains(value)),
             "gte" => present && Number(value) is { } n && n >= Number(condition.Value!.Value),
             "lte" => present && Number(value) is { } m && m <= Number(condition.Value!.Value),
             _ => false,
         };
+    }
+
+    /// <summary>
+    /// The values of an <c>in</c>/<c>nin</c> rule as hash sets, built once per loaded list (the survey
+    /// cache keeps the same instances), so a rule costs one lookup instead of one comparison per value.
+    /// <see cref="Contains"/> answers exactly what comparing with each value by <see cref="Equal"/> would:
+    /// a number (or numeric string) matches a numeric value; anything else matches by text, ignoring case.
+    /// </summary>
+    sealed class ValueSet
+    {
+        static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<JsonElement>, ValueSet> Built = new();
+
+        readonly HashSet<double> _numbers = [];
+        readonly HashSet<string> _texts = new(StringComparer.OrdinalIgnoreCase);
+
+        public static ValueSet Of(IReadOnlyList<JsonElement> values) => Built.GetValue(values, list => new ValueSet(list));
+
+        ValueSet(IReadOnlyList<JsonElement> values)
+        {
+            foreach (var v in values)
+            {
+                if (Number(v) is { } n)
+                    _numbers.Add(n);
+                if (Text(v) is { } t)
+                    _texts.Add(t);
+            }
+        }
+
+        public bool Contains(JsonElement value) =>
+            Number(value) is { } n ? _numbers.Contains(n) : Text(value) is { } t && _texts.Contains(t);
     }
 
     static bool Equal(JsonElement a, JsonElement b)

@@ -55,7 +55,7 @@ public sealed class EligibilityService
         var sighting = new UserSighting(ask.UserId, ask.Email, ask.SignedUpAt,
             user.Traits is null ? null : Traits.ToJson(user.Traits), now);
         var rules = new WorkspaceRules(workspace.Id, workspace.FatigueDays);
-        var surveys = _surveys.Get(workspace.Id);
+        var surveys = await _surveys.GetAsync(workspace.Id);
 
         // A repeat of a recent "not eligible" call (the user's next page view) needs no database read.
         var version = DecisionCache.Version(workspace, surveys, _surveys.Generation(workspace.Id));

@@ -32,6 +32,7 @@ public static class OperationsExtensions
         services.Configure<JsonOptions>(options => Configure(options.SerializerOptions));
 
         services.AddPulseRateLimits();
+        builder.AddSecurityHeaders();
 
         services.AddOpenApi("v1", options => options.AddPulseContract());
         services.AddCors(options => options.AddPolicy(PublicCors, policy => policy
@@ -67,6 +68,7 @@ public static class OperationsExtensions
     /// </summary>
     public static WebApplication UsePulseOperations(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
@@ -87,12 +89,13 @@ public static class OperationsExtensions
         app.MapGet("/readyz", Ready)
             .WithName("Ready").WithSummary("The database is open and migrated.").WithTags("Operations");
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.UseSwaggerUI(options =>
-        {
-            options.SwaggerEndpoint("/openapi/v1.json", "Pulse API v1");
-            options.RoutePrefix = "swagger";
-            options.DocumentTitle = "Pulse API";
-        });
+        if (app.SwaggerEnabled())
+            app.UseSwaggerUI(options =>
+            {
+                options.SwaggerEndpoint("/openapi/v1.json", "Pulse API v1");
+                options.RoutePrefix = "swagger";
+                options.DocumentTitle = "Pulse API";
+            });
         return app;
     }
 

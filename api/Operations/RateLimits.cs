@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace Pulse.Api.Operations;
 
-/// <summary>Limits of the public endpoints (section <c>RateLimiting</c>); 0 turns a limit off.</summary>
+/// <summary>Rate limits (section <c>RateLimiting</c>); 0 turns a limit off.</summary>
 public sealed class RateLimitingOptions
 {
     public const string Section = "RateLimiting";
@@ -21,6 +21,17 @@ public sealed class RateLimitingOptions
     /// <summary>Requests one workspace's site key (or its display tokens) may make per second, from all clients together.</summary>
     [Range(0, 1_000_000)]
     public int PerSiteKeyPerSecond { get; set; } = 200;
+
+    /// <summary>
+    /// Requests one end user (a user id, with a site key or through their display tokens) may make
+    /// per minute, taken before the workspace's per-site-key budget so one user cannot spend it for all.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int PerEndUserPerMinute { get; set; } = 60;
+
+    /// <summary>Requests one secret key may make per second, to any endpoint.</summary>
+    [Range(0, 1_000_000)]
+    public int PerSecretKeyPerSecond { get; set; } = 200;
 }
 
 /// <summary>Thrown when a limit is reached outside the rate-limiting middleware; answered 429 with Retry-After.</summary>
@@ -34,52 +45,90 @@ public sealed class RateLimitedException(TimeSpan retryAfter, string detail) : E
 }
 
 /// <summary>
-/// The per-site-key limit. The site key travels in the body, so the middleware cannot see it;
-/// <see cref="Workspaces.SiteKeyGate"/> calls <see cref="Acquire"/> once it knows the workspace.
-/// Partitions are per workspace, created only for keys that resolved, so unknown keys cannot
-/// grow the table.
+/// A token bucket per key, for limits the rate-limiting middleware cannot apply because the key is
+/// known only inside the request (a site key in the body, a user id, a secret key once it is
+/// checked). Partitions are created only for keys that passed their checks, and idle full buckets
+/// are dropped by the partitioned limiter, so invented keys cannot grow the table.
 /// </summary>
-public sealed class SiteKeyRateLimiter : IDisposable
+public abstract class KeyedRateLimiter : IDisposable
 {
     readonly PartitionedRateLimiter<string>? _limiter;
     readonly RateLimitCounters _counters;
+    readonly string _limit;
+    readonly string _detail;
 
-    public SiteKeyRateLimiter(IOptions<RateLimitingOptions> options, RateLimitCounters counters)
+    /// <param name="bucket">The bucket of one key; null turns the limit off.</param>
+    /// <param name="limit">The tag of the rejection counter.</param>
+    /// <param name="detail">The problem's detail when a key is refused.</param>
+    protected KeyedRateLimiter(TokenBucketRateLimiterOptions? bucket, RateLimitCounters counters, string limit, string detail)
     {
         _counters = counters;
-        var perSecond = options.Value.PerSiteKeyPerSecond;
-        if (perSecond > 0)
-            _limiter = PartitionedRateLimiter.Create<string, string>(workspaceId =>
-                RateLimitPartition.GetTokenBucketLimiter(workspaceId, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = perSecond,
-                    TokensPerPeriod = perSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                }));
+        _limit = limit;
+        _detail = detail;
+        if (bucket is not null)
+            _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => bucket));
     }
 
-    /// <summary>Takes one permit for <paramref name="workspaceId"/> or throws <see cref="RateLimitedException"/>.</summary>
-    public void Acquire(string workspaceId)
+    /// <summary>A bucket of <paramref name="perSecond"/> refilled every second; null when 0 (off).</summary>
+    protected static TokenBucketRateLimiterOptions? PerSecond(int perSecond) => perSecond <= 0 ? null : new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = perSecond,
+        TokensPerPeriod = perSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+    };
+
+    /// <summary>Takes one permit for <paramref name="key"/> or throws <see cref="RateLimitedException"/> (429).</summary>
+    public void Acquire(string key)
     {
         if (_limiter is null)
             return;
-        using var lease = _limiter.AttemptAcquire(workspaceId);
+        using var lease = _limiter.AttemptAcquire(key);
         if (lease.IsAcquired)
             return;
-        _counters.Rejected("site_key");
+        _counters.Rejected(_limit);
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
-        throw new RateLimitedException(retryAfter, "This site key has made too many requests this second; retry after the time in Retry-After.");
+        throw new RateLimitedException(retryAfter, _detail);
     }
 
-    public void Dispose() => _limiter?.Dispose();
+    public void Dispose()
+    {
+        _limiter?.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+/// <summary>
+/// The per-site-key limit, per workspace. The site key travels in the body, so the middleware cannot
+/// see it; <see cref="Workspaces.SiteKeyGate"/> takes a permit once it knows the workspace.
+/// </summary>
+public sealed class SiteKeyRateLimiter(IOptions<RateLimitingOptions> options, RateLimitCounters counters)
+    : KeyedRateLimiter(PerSecond(options.Value.PerSiteKeyPerSecond), counters, "site_key",
+        "This site key has made too many requests this second; retry after the time in Retry-After.");
+
+/// <summary>
+/// The per-end-user limit inside a workspace's per-site-key budget: <see cref="Workspaces.SiteKeyGate"/>
+/// takes a permit for the user (their id, also when they call with a display token) before the
+/// workspace's, so one user — even one with a valid userHash — cannot spend the budget of the others.
+/// </summary>
+public sealed class EndUserRateLimiter(IOptions<RateLimitingOptions> options, RateLimitCounters counters)
+    : KeyedRateLimiter(options.Value.PerEndUserPerMinute <= 0 ? null : RateLimitingExtensions.PerMinuteBucket(options.Value.PerEndUserPerMinute),
+        counters, "end_user", "This user has made too many requests; retry after the time in Retry-After.")
+{
+    /// <summary>Takes one permit for the user <paramref name="userId"/> of <paramref name="workspaceId"/>.</summary>
+    public void Acquire(string workspaceId, string userId) => Acquire(workspaceId.Length + ":" + workspaceId + userId);
+}
+
+/// <summary>The per-secret-key limit, taken by <see cref="Workspaces.SecretKeyAuthenticationHandler"/> once a key is valid.</summary>
+public sealed class SecretKeyRateLimiter(IOptions<RateLimitingOptions> options, RateLimitCounters counters)
+    : KeyedRateLimiter(PerSecond(options.Value.PerSecretKeyPerSecond), counters, "secret_key",
+        "This secret key has made too many requests this second; retry after the time in Retry-After.");
 
 /// <summary>The rate-limit rejection counter, tagged by which limit refused the request.</summary>
 public sealed class RateLimitCounters(PulseMetrics metrics)
 {
     readonly Counter<long> _rejections = metrics.Meter.CreateCounter<long>("pulse.rate_limit.rejections",
-        description: "Requests refused with 429, by limit (client, site_key)");
+        description: "Requests refused with 429, by limit (client, site_key, end_user, secret_key)");
 
     public void Rejected(string limit) => _rejections.Add(1, new KeyValuePair<string, object?>("limit", limit));
 }
@@ -89,13 +138,15 @@ public static class RateLimitingExtensions
     /// <summary>Policy of the public group: a token bucket per client address.</summary>
     public const string PublicPolicy = "public";
 
-    /// <summary>The framework's rate limiter with the per-client policy, and the per-site-key limiter.</summary>
+    /// <summary>The framework's rate limiter with the per-client policy, and the per-site-key, per-end-user and per-secret-key limiters.</summary>
     public static IServiceCollection AddPulseRateLimits(this IServiceCollection services)
     {
         services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RateLimitCounters>();
         services.AddSingleton<SiteKeyRateLimiter>();
+        services.AddSingleton<EndUserRateLimiter>();
+        services.AddSingleton<SecretKeyRateLimiter>();
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

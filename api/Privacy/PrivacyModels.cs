@@ -14,5 +14,7 @@ public static class PrivacyRules
     public static Dictionary<string, string[]> ValidateUserId(string? userId) =>
         string.IsNullOrEmpty(userId) || userId.Length > MaxUserIdLength
             ? new() { ["userId"] = [$"Your id of the user is required: 1–{MaxUserIdLength} characters."] }
-            : [];
+            : Operations.FreeText.HasControl(userId)
+                ? new() { ["userId"] = [Operations.FreeText.NoControl("userId")] }
+                : [];
 }

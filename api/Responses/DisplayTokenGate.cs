@@ -21,7 +21,7 @@ public sealed class DisplayTokenGate(ReadPool reads, SiteKeyGate gate, TimeProvi
             display = DisplayStore.FindByToken(reader, token);
         if (display is null)
             problem = Problems.NotFound(SiteKeyGate.UnknownDisplayToken);
-        else if (gate.CheckDisplayToken(display.WorkspaceId, siteKey, request) is { } refused)
+        else if (gate.CheckDisplayToken(display.WorkspaceId, display.UserId, siteKey, request) is { } refused)
             problem = refused;
         else if (!allowExpired && time.GetUtcNow().ToUnixTimeMilliseconds() >= display.ExpiresAt)
             problem = Problems.Gone(

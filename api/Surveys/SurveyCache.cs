@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Operations;
 
 namespace Pulse.Api.Surveys;
 
@@ -17,6 +19,14 @@ public sealed class SurveyOptions
     /// </summary>
     [Range(0, 3600)]
     public int CacheSeconds { get; set; } = 5;
+
+    /// <summary>Active surveys one workspace may have; creating or activating one more is 409.</summary>
+    [Range(1, 10_000)]
+    public int MaxActivePerWorkspace { get; set; } = 50;
+
+    /// <summary>Surveys (active or paused, not deleted) one workspace may have; creating one more is 409.</summary>
+    [Range(1, 10_000)]
+    public int MaxPerWorkspace { get; set; } = 200;
 }
 
 /// <summary>
@@ -24,45 +34,129 @@ public sealed class SurveyOptions
 /// path does not re-read and re-parse them on every call. Survey writes of this process call
 /// <see cref="Invalidate"/> after they commit. The clock is the monotonic one, not the injected
 /// <see cref="TimeProvider"/>: moving test time never ages a cache entry.
+/// <para>
+/// Loads are single flight: one caller per workspace reads the database at a time. Callers that
+/// find no usable entry wait for that load; callers that find an expired one get it at once while
+/// the load runs (so a slow load never queues a workspace's traffic), and an entry's lifetime
+/// starts when its load ends (so a load slower than the lifetime is not repeated on every call).
+/// Reloading an expired entry reads and parses only the surveys whose <c>updated_at</c> moved.
+/// </para>
 /// </summary>
-public sealed class SurveyCache(SurveyStore store, IOptions<SurveyOptions> options)
+public sealed class SurveyCache
 {
-    readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    readonly long _ttl = (long)(options.Value.CacheSeconds * Stopwatch.Frequency);
+    readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    readonly Func<string, IReadOnlyList<Survey>?, IReadOnlyList<Survey>> _load;
+    readonly long _ttl;
+    readonly Func<long> _clock;
+    readonly Counter<long> _loads;
 
-    sealed record Entry(long LoadedAt, IReadOnlyList<Survey> Surveys);
+    public SurveyCache(SurveyStore store, IOptions<SurveyOptions> options, PulseMetrics metrics)
+        : this(store.List, TimeSpan.FromSeconds(options.Value.CacheSeconds), Stopwatch.GetTimestamp, metrics)
+    {
+    }
 
-    long _version;
-    readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
+    /// <summary>For tests: any loader (given the workspace and the surveys it may reuse) and a clock in <see cref="Stopwatch"/> ticks.</summary>
+    internal SurveyCache(Func<string, IReadOnlyList<Survey>?, IReadOnlyList<Survey>> load, TimeSpan ttl, Func<long> clock, PulseMetrics metrics)
+    {
+        _load = load;
+        _ttl = (long)(ttl.TotalSeconds * Stopwatch.Frequency);
+        _clock = clock;
+        _loads = metrics.Meter.CreateCounter<long>("pulse.surveys.cache_loads", unit: "{load}",
+            description: "Reads of a workspace's surveys from the database by the survey cache");
+    }
+
+    sealed record Entry(long LoadedAt, long Generation, IReadOnlyList<Survey> Surveys);
+
+    /// <summary>One workspace: its entry, the load in flight, and how many times this process changed its surveys.</summary>
+    sealed class Slot
+    {
+        public readonly Lock Gate = new();
+        public Entry? Entry;
+        public Task<Entry>? Loading;
+        public long LoadingGeneration;
+        public long Generation;
+    }
 
     /// <summary>Counts this process's survey writes for a workspace, so answers derived from its surveys can tell they changed.</summary>
-    public long Generation(string workspaceId) => _generations.GetValueOrDefault(workspaceId);
+    public long Generation(string workspaceId)
+    {
+        if (!_slots.TryGetValue(workspaceId, out var slot))
+            return 0;
+        lock (slot.Gate)
+            return slot.Generation;
+    }
 
     /// <summary>The workspace's live surveys, highest priority first.</summary>
-    public IReadOnlyList<Survey> Get(string workspaceId)
+    public async ValueTask<IReadOnlyList<Survey>> GetAsync(string workspaceId)
     {
-        var now = Stopwatch.GetTimestamp();
-        if (_ttl > 0 && _entries.TryGetValue(workspaceId, out var entry) && now - entry.LoadedAt < _ttl)
-            return entry.Surveys;
-        // An invalidation that races with this load must win: note the version before reading,
-        // and withdraw the entry if it moved while the entry was being stored.
-        var version = Interlocked.Read(ref _version);
-        var surveys = store.List(workspaceId);
-        if (_ttl > 0)
+        if (_ttl <= 0)
+            return Load(workspaceId, null);
+        var slot = _slots.GetOrAdd(workspaceId, _ => new Slot());
+        TaskCompletionSource<Entry>? mine = null;
+        Task<Entry>? running = null;
+        IReadOnlyList<Survey>? previous;
+        long generation;
+        lock (slot.Gate)
         {
-            var fresh = new Entry(now, surveys);
-            _entries[workspaceId] = fresh;
-            if (Interlocked.Read(ref _version) != version)
-                _entries.TryRemove(new KeyValuePair<string, Entry>(workspaceId, fresh));
+            generation = slot.Generation;
+            // An expired entry's surveys are reused where unchanged; after an invalidation everything is read again.
+            previous = slot.Entry?.Generation == generation ? slot.Entry.Surveys : null;
+            if (slot.Entry is { } entry && entry.Generation == generation
+                // Fresh, or expired while another caller reloads it: either way, no wait and no second load.
+                && (_clock() - entry.LoadedAt < _ttl || slot.Loading is not null))
+                return entry.Surveys;
+            // A load started before the latest invalidation could miss that write: only join a current one.
+            if (slot.Loading is { } loading && slot.LoadingGeneration == generation)
+                running = loading;
+            else
+            {
+                mine = new TaskCompletionSource<Entry>(TaskCreationOptions.RunContinuationsAsynchronously);
+                slot.Loading = mine.Task;
+                slot.LoadingGeneration = generation;
+            }
         }
+        if (mine is null)
+            return (await running!).Surveys;
+        try
+        {
+            var surveys = Load(workspaceId, previous);
+            var fresh = new Entry(_clock(), generation, surveys); // the lifetime starts now, not when the load began
+            lock (slot.Gate)
+            {
+                if (slot.Loading == mine.Task)
+                    slot.Loading = null;
+                // An invalidation while this load ran wins: the entry is not kept.
+                if (slot.Generation == generation)
+                    slot.Entry = fresh;
+            }
+            mine.SetResult(fresh);
+            return fresh.Surveys;
+        }
+        catch (Exception ex)
+        {
+            lock (slot.Gate)
+                if (slot.Loading == mine.Task)
+                    slot.Loading = null;
+            mine.SetException(ex);
+            throw;
+        }
+    }
+
+    IReadOnlyList<Survey> Load(string workspaceId, IReadOnlyList<Survey>? previous)
+    {
+        var surveys = _load(workspaceId, previous);
+        _loads.Add(1);
         return surveys;
     }
 
     /// <summary>Drops the workspace's entry; call after a survey write has committed.</summary>
     public void Invalidate(string workspaceId)
     {
-        Interlocked.Increment(ref _version);
-        _generations.AddOrUpdate(workspaceId, 1, (_, g) => g + 1);
-        _entries.TryRemove(workspaceId, out _);
+        var slot = _slots.GetOrAdd(workspaceId, _ => new Slot());
+        lock (slot.Gate)
+        {
+            slot.Generation++;
+            slot.Entry = null;
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
@@ -42,7 +43,7 @@ public static class SurveyEndpoints
         store.Find(user.WorkspaceId(), id) is { } s ? TypedResults.Ok(s.ToResource()) : NotFound(id);
 
     static async Task<Results<Created<SurveyResource>, ValidationProblem, ProblemHttpResult>> Create(
-        [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
+        [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time, IOptions<SurveyOptions> options)
     {
         if (input is null)
             return BodyRequired;
@@ -51,31 +52,44 @@ public static class SurveyEndpoints
         var survey = SurveyValidation.Apply(SurveyStore.NewSurvey(workspaceId, now), input, creating: true, out var errors);
         if (survey is null)
             return TypedResults.ValidationProblem(errors);
-        await writer.ExecuteAsync((c, tx) => SurveyStore.Create(c, tx, survey));
+        var refused = await writer.ExecuteAsync((c, tx) =>
+        {
+            var refusal = SurveyLimits.Refusal(c, tx, workspaceId, adding: true, activating: survey.Active, options.Value);
+            if (refusal is null)
+                SurveyStore.Create(c, tx, survey);
+            return refusal;
+        });
+        if (refused is not null)
+            return refused;
         cache.Invalidate(workspaceId);
         return TypedResults.Created($"/v1/surveys/{survey.Id}", survey.ToResource());
     }
 
     static async Task<Results<Ok<SurveyResource>, ValidationProblem, ProblemHttpResult>> Update(
-        string id, [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
+        string id, [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time,
+        IOptions<SurveyOptions> options)
     {
         if (input is null)
             return BodyRequired;
         var workspaceId = user.WorkspaceId();
-        var (saved, errors) = await writer.ExecuteAsync((c, tx) =>
+        var (saved, errors, refused) = await writer.ExecuteAsync((c, tx) =>
         {
             var current = SurveyStore.Find(c, tx, workspaceId, id);
             if (current is null)
-                return (null, null);
+                return (null, null, null);
             var next = SurveyValidation.Apply(current, input, creating: false, out var problems);
             if (next is null)
-                return (null, problems);
+                return (null, problems, null);
+            if (SurveyLimits.Refusal(c, tx, workspaceId, adding: false, activating: next.Active && !current.Active, options.Value) is { } refusal)
+                return (null, null, refusal);
             next = next with { UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
             SurveyStore.Save(c, tx, next);
-            return ((Survey?)next, (Dictionary<string, string[]>?)null);
+            return ((Survey?)next, (Dictionary<string, string[]>?)null, (ProblemHttpResult?)null);
         });
         if (errors is not null)
             return TypedResults.ValidationProblem(errors);
+        if (refused is not null)
+            return refused;
         if (saved is null)
             return NotFound(id);
         cache.Invalidate(workspaceId);

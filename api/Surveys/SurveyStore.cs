@@ -19,6 +19,13 @@ public sealed class SurveyStore(Db db)
         ORDER BY priority DESC, created_at, id
         """;
 
+    const string SelectVersions = """
+        SELECT id, updated_at FROM surveys WHERE workspace_id = @WorkspaceId AND deleted_at IS NULL
+        ORDER BY priority DESC, created_at, id
+        """;
+
+    const string SelectSome = $"SELECT {Columns} FROM surveys WHERE workspace_id = @WorkspaceId AND deleted_at IS NULL AND id IN @Ids";
+
     const string SelectOne = $"SELECT {Columns} FROM surveys WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL";
 
     const string Insert = """
@@ -44,11 +51,38 @@ public sealed class SurveyStore(Db db)
         WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL
         """;
 
+    const string CountLive = """
+        SELECT COUNT(*) AS Total, COALESCE(SUM(active), 0) AS Active FROM surveys WHERE workspace_id = @WorkspaceId AND deleted_at IS NULL
+        """;
+
+    /// <summary>How many surveys the workspace has (not deleted), and how many of them are active; read inside the writer's transaction.</summary>
+    public static (long Total, long Active) Count(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
+        c.QuerySingle<(long Total, long Active)>(CountLive, new { WorkspaceId = workspaceId }, tx);
+
     /// <summary>The workspace's surveys that are not deleted, highest priority first (ties: oldest first).</summary>
     public IReadOnlyList<Survey> List(string workspaceId)
     {
         using var c = db.Open();
         return c.Query<SurveyRow>(SelectLive, new { WorkspaceId = workspaceId }).Select(r => r.ToSurvey()).ToList();
+    }
+
+    /// <summary>
+    /// The same list as <see cref="List(string)"/>, reusing the surveys of <paramref name="previous"/>
+    /// whose <c>updated_at</c> has not moved: only new and changed rows are read and parsed, so
+    /// refreshing a workspace with large surveys that did not change costs one small indexed query.
+    /// </summary>
+    public IReadOnlyList<Survey> List(string workspaceId, IReadOnlyList<Survey>? previous)
+    {
+        if (previous is not { Count: > 0 })
+            return List(workspaceId);
+        var known = previous.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        using var c = db.Open();
+        using var tx = c.BeginTransaction(deferred: true); // one snapshot for both reads
+        var versions = c.Query<(string Id, long UpdatedAt)>(SelectVersions, new { WorkspaceId = workspaceId }, tx).ToList();
+        var changed = versions.Where(v => !known.TryGetValue(v.Id, out var s) || s.UpdatedAt != v.UpdatedAt).Select(v => v.Id).ToList();
+        var read = changed.Count == 0 ? []
+            : c.Query<SurveyRow>(SelectSome, new { WorkspaceId = workspaceId, Ids = changed }, tx).Select(r => r.ToSurvey()).ToDictionary(s => s.Id, StringComparer.Ordinal);
+        return versions.Select(v => read.GetValueOrDefault(v.Id) ?? known[v.Id]).ToList();
     }
 
     public Survey? Find(string workspaceId, string id)

@@ -11,10 +11,13 @@ public static class SurveyValidation
     public const int MaxDays = 3650;
     public const int MaxPriority = 1000;
     public const int MaxDailyCap = 1_000_000;
-    public const int MaxConditions = 50;
+    public const int MaxConditions = 20;
     public const int MaxConditionValues = 100;
     public const int MaxDomains = 100;
     public const int MaxTextLength = 1000;
+
+    /// <summary>The most a survey may weigh as JSON (its resource, UTF-8): what one workspace can make every eligibility call carry.</summary>
+    public const int MaxSurveyBytes = 64 * 1024;
 
     public static readonly IReadOnlyList<string> Kinds = ["nps"];
     public static readonly IReadOnlyList<string> Positions = ["bottom-right", "bottom-left", "top-right", "top-left", "center"];
@@ -39,6 +42,8 @@ public static class SurveyValidation
             name = input.Name.Trim();
             if (name.Length is 0 or > MaxNameLength)
                 Error("name", $"Give a name of 1 to {MaxNameLength} characters.");
+            else if (Operations.FreeText.HasControl(name))
+                Error("name", Operations.FreeText.NoControl("name"));
         }
         else if (creating)
             Error("name", "Give the survey a name (1 to 100 characters).");
@@ -80,7 +85,7 @@ public static class SurveyValidation
         errors = e;
         if (e.Count > 0)
             return null;
-        return current with
+        var applied = current with
         {
             Name = name,
             Kind = input.Kind ?? current.Kind,
@@ -98,6 +103,13 @@ public static class SurveyValidation
             Texts = texts,
             Theme = theme,
         };
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(applied.ToResource(), SurveyMapping.ColumnJson).Length;
+        if (bytes > MaxSurveyBytes)
+        {
+            Error("survey", $"the survey would be {bytes} bytes as JSON; a survey holds at most {MaxSurveyBytes} (64 KiB). Use fewer or shorter targeting values or texts");
+            return null;
+        }
+        return applied;
     }
 
     static void CheckDays(int? days, string field, Action<string, string> error)

@@ -7,8 +7,9 @@ namespace Pulse.Api.Webhooks;
 
 /// <summary>
 /// Turns a stored event into a Slack incoming-webhook message (<c>text</c> + Block Kit
-/// <c>blocks</c>). Everything that came from an end user is escaped, so a comment cannot
-/// mention <c>@channel</c> or smuggle a link. Pure.
+/// <c>blocks</c>). Everything that came from an end user is escaped, so a comment or a trait
+/// cannot mention <c>@channel</c>, smuggle a link, format text or start a line that looks like
+/// one of ours. Pure.
 /// </summary>
 public static class SlackMessage
 {
@@ -20,7 +21,7 @@ public static class SlackMessage
         var root = doc.RootElement;
         var type = root.GetProperty("type").GetString();
         var data = root.GetProperty("data");
-        var link = $"<{Escape(dashboardUrl)}|Open the Pulse dashboard>";
+        var link = $"<{Entities(dashboardUrl)}|Open the Pulse dashboard>";
         return type switch
         {
             WebhookEvents.ResponseCreated or WebhookEvents.ResponseUpdated => ForResponse(type, data, link),
@@ -81,16 +82,70 @@ public static class SlackMessage
         ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = mrkdwn }),
     };
 
-    /// <summary>Slack's escaping for text it parses: &amp;, &lt; and &gt; (what makes links and mentions).</summary>
-    public static string Escape(string value) =>
+    /// <summary>
+    /// End-user text (a user id, a trait, a survey name) for one line of a message: line breaks and
+    /// other control characters become spaces, so the value cannot start a line of its own, and the
+    /// text is made inert (<see cref="Inert"/>).
+    /// </summary>
+    public static string Escape(string value) => Inert(OneLine(value));
+
+    /// <summary>
+    /// Slack's entity escaping (&amp;, &lt;, &gt; — what makes links and mentions), and the mrkdwn
+    /// markers <c>* _ ~ `</c> replaced by look-alikes (∗ ＿ ∼ ˋ) wherever they could open or close
+    /// formatting — anywhere but between two letters or digits, so <c>john_doe</c> stays as it is.
+    /// Slack has no escape for them, and a value like <c>*Plan:* enterprise</c> must not render as
+    /// one of our bold labels.
+    /// </summary>
+    static string Inert(string value)
+    {
+        var text = new StringBuilder(value.Length + 8);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            var inWord = i > 0 && i < value.Length - 1 && char.IsLetterOrDigit(value[i - 1]) && char.IsLetterOrDigit(value[i + 1]);
+            text.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '*' when !inWord => "\u2217",
+                '_' when !inWord => "\uff3f",
+                '~' when !inWord => "\u223c",
+                '`' => "\u02cb",
+                _ => c.ToString(),
+            });
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Only Slack's entity escaping: for our own URLs, whose characters must stay as they are.</summary>
+    static string Entities(string value) =>
         value.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
+    static string OneLine(string value)
+    {
+        if (!value.Any(IsBreak))
+            return value;
+        var text = new StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            if (!IsBreak(c))
+                text.Append(c);
+            else if (text.Length > 0 && text[^1] != ' ')
+                text.Append(' ');
+        }
+        return text.ToString();
+    }
+
+    static bool IsBreak(char c) => char.IsControl(c) || c is '\u2028' or '\u2029' or '\u0085';
+
+    /// <summary>A comment as a quote: every line of it (CR, LF, CRLF, U+2028…) starts with "&gt; ", its text made inert.</summary>
     static string Quote(string comment)
     {
         var text = comment.Length > MaxComment ? comment[..MaxComment] + "…" : comment;
         var quoted = new StringBuilder();
-        foreach (var line in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
-            quoted.Append("> ").Append(Escape(line)).Append('\n');
+        foreach (var line in text.Split(["\r\n", "\r", "\n", "\u2028", "\u2029", "\u0085"], StringSplitOptions.None))
+            quoted.Append("> ").Append(Inert(OneLine(line))).Append('\n');
         return quoted.ToString().TrimEnd('\n');
     }
 

@@ -57,8 +57,13 @@ public static class WebhookEndpoints
 
         var dashboardBase = $"{request.Scheme}://{request.Host}";
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var row = await writer.ExecuteAsync((c, tx) =>
-            WebhookStore.Insert(c, tx, workspaceId, url, events, categories, body.SurveyId, format, dashboardBase, now));
+        var max = options.Value.MaxPerWorkspace;
+        var row = await writer.ExecuteAsync((c, tx) => WebhookStore.Count(c, tx, workspaceId) >= max
+            ? null
+            : WebhookStore.Insert(c, tx, workspaceId, url, events, categories, body.SurveyId, format, dashboardBase, now));
+        if (row is null)
+            return LimitReached.Problem("Webhooks:MaxPerWorkspace", max,
+                $"This workspace has {max} webhook subscriptions, the most it may have. Delete one first, or widen an existing one's events and categories.");
         return TypedResults.Created($"/v1/webhooks/{row.Id}", row.ToCreated());
     }
 

@@ -45,6 +45,10 @@ public sealed class WebhookOptions
     [Range(1, 3650)]
     public int RetentionDays { get; set; } = 30;
 
+    /// <summary>Subscriptions one workspace may have: each one multiplies every answer into one more delivery. One more is 409.</summary>
+    [Range(1, 1000)]
+    public int MaxPerWorkspace { get; set; } = 20;
+
     /// <summary>
     /// The public base URL of this Pulse server (e.g. <c>https://pulse.acme.com</c>) for links in
     /// Slack messages. Null: the origin the subscription was created through.

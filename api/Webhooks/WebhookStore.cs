@@ -26,6 +26,8 @@ public sealed class WebhookStore(Db db)
         VALUES (@Id, @WorkspaceId, @Url, @Events, @Categories, @SurveyId, @Format, @Secret, @DashboardBase, @CreatedAt, @UpdatedAt)
         """;
 
+    const string CountWebhooks = "SELECT COUNT(*) FROM webhooks WHERE workspace_id = @WorkspaceId";
+
     const string DeleteWebhook = "DELETE FROM webhooks WHERE workspace_id = @WorkspaceId AND id = @Id";
 
     const string DeleteOrphanEvents = """
@@ -151,6 +153,10 @@ public sealed class WebhookStore(Db db)
         using var c = db.Open();
         return c.Query<DueDelivery>(SelectDue, new { Now = now, Exclude = exclude.ToArray(), PerEndpoint = perEndpoint, Limit = limit }).ToList();
     }
+
+    /// <summary>The workspace's subscriptions, counted inside the writer's transaction.</summary>
+    public static long Count(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
+        c.ExecuteScalar<long>(CountWebhooks, new { WorkspaceId = workspaceId }, tx);
 
     public static WebhookRow Insert(SqliteConnection c, SqliteTransaction tx, string workspaceId, Uri url, IReadOnlyList<string> events,
         IReadOnlyList<string>? categories, string? surveyId, string format, string dashboardBase, long now)

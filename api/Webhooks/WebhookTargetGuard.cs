@@ -14,9 +14,26 @@ public sealed class WebhookTargetRefusedException(string message) : Exception(me
 /// opening any socket, and connects only to the addresses it just checked, so a DNS answer that
 /// changes between check and connect (rebinding) cannot reach an internal address.
 /// </summary>
-public sealed class WebhookTargetGuard(IOptions<WebhookOptions> options)
+public sealed class WebhookTargetGuard
 {
-    public bool Enabled => !options.Value.AllowInsecureTargets;
+    readonly IOptions<WebhookOptions> _options;
+    readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
+
+    public WebhookTargetGuard(IOptions<WebhookOptions> options) : this(options, Dns.GetHostAddressesAsync)
+    {
+    }
+
+    /// <summary>
+    /// For tests: another resolver. A test may not send traffic off this machine, and asking DNS for
+    /// a name that does not exist would.
+    /// </summary>
+    internal WebhookTargetGuard(IOptions<WebhookOptions> options, Func<string, CancellationToken, Task<IPAddress[]>> resolve)
+    {
+        _options = options;
+        _resolve = resolve;
+    }
+
+    public bool Enabled => !_options.Value.AllowInsecureTargets;
 
     /// <summary>Null when <paramref name="uri"/> may be registered; else why not.</summary>
     public async Task<string?> CheckAsync(Uri uri, CancellationToken cancellationToken)
@@ -63,18 +80,18 @@ public sealed class WebhookTargetGuard(IOptions<WebhookOptions> options)
         {
             try
             {
-                addresses = await Dns.GetHostAddressesAsync(bare, cancellationToken);
+                addresses = await _resolve(bare, cancellationToken);
             }
-            catch (SocketException)
+            catch (SocketException ex)
             {
-                throw new WebhookTargetRefusedException(Refusal(bare));
+                throw new WebhookTargetRefusedException(DoesNotResolve(bare, ex.SocketErrorCode));
             }
             catch (ArgumentException)
             {
                 throw new WebhookTargetRefusedException($"'{bare}' is not a valid host name.");
             }
             if (addresses.Length == 0)
-                throw new WebhookTargetRefusedException(Refusal(bare));
+                throw new WebhookTargetRefusedException(DoesNotResolve(bare, SocketError.NoData));
         }
         if (Enabled)
         {
@@ -91,9 +108,18 @@ public sealed class WebhookTargetGuard(IOptions<WebhookOptions> options)
     }
 
     /// <summary>
-    /// One message for every refusal: naming the address a host resolved to, or telling a name
-    /// that does not resolve from one that resolves privately, would let any tenant map the
-    /// operator's internal network through this endpoint.
+    /// A name DNS has no address for is said to be one: that is the common typo, and "resolves to a
+    /// private address" would send its author looking in the wrong place. It tells whether a name
+    /// exists in this server's DNS, never what it resolves to (docs/decisions.md, T8).
+    /// </summary>
+    static string DoesNotResolve(string host, SocketError error) => error == SocketError.TryAgain
+        ? $"The host '{host}' could not be resolved right now (DNS did not answer); try again later."
+        : $"The host '{host}' does not resolve: DNS has no address for it. Check the host name in the URL.";
+
+    /// <summary>
+    /// One message for every refusal of a name that resolves: naming the address it resolved to, or
+    /// telling a name that resolves privately from one with a public address among others, would
+    /// let any tenant map the operator's internal network through this endpoint.
     /// </summary>
     static string Refusal(string host) =>
         $"The host '{host}' cannot be used: webhooks may only reach hosts that resolve to public addresses.";

@@ -4,12 +4,12 @@ using Pulse.Api.Storage;
 
 namespace Pulse.Api.Workspaces;
 
-/// <summary>Settings of the demo workspace (section <c>Demo</c>); on by default in Development only.</summary>
+/// <summary>Settings of the demo workspace (section <c>Demo</c>); it exists only in Development.</summary>
 public sealed class DemoOptions
 {
     public const string Section = "Demo";
 
-    /// <summary>Seed the demo workspace at start-up. Null: only in Development.</summary>
+    /// <summary>Seed the demo workspace at start-up in Development (null: yes). True in any other environment stops the start.</summary>
     public bool? Enabled { get; set; }
 }
 
@@ -26,6 +26,16 @@ public static class DemoWorkspace
 
     public static NewWorkspace Spec => new(Name, Origins, ProductName, RequireUserHash: false,
         Id: Id, SiteKey: SiteKey, SecretKey: SecretKey, IdentitySecret: IdentitySecret);
+
+    /// <summary>
+    /// Whether calls as <paramref name="workspaceId"/> are refused here: the demo workspace and its
+    /// keys work only in Development, since its keys are printed in the README. Elsewhere (Staging
+    /// too) a database carried over from a developer's machine must not answer to them.
+    /// </summary>
+    public static bool IsRefused(string workspaceId, IHostEnvironment env) => workspaceId == Id && !env.IsDevelopment();
+
+    /// <summary>The detail of a refused demo call.</summary>
+    public const string Refusal = "The demo workspace (ws_demo) and its published keys work only in the Development environment.";
 }
 
 /// <summary>Creates the demo workspace once, after migrations, when enabled.</summary>
@@ -33,17 +43,22 @@ sealed class DemoWorkspaceSeeder(
     IOptions<DemoOptions> options, IHostEnvironment env, Db db, WorkspaceStore store, TimeProvider time, ILogger<DemoWorkspaceSeeder> log)
     : IHostedService
 {
-    const string RevokeDemoKey = "UPDATE secret_keys SET revoked_at = @Now WHERE key_hash = @Hash AND revoked_at IS NULL";
+    const string RevokeDemoKeys = """
+        UPDATE secret_keys SET revoked_at = @Now
+        WHERE (workspace_id = @Id OR key_hash = @Hash) AND revoked_at IS NULL
+        """;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (env.IsProduction() && options.Value.Enabled != true)
+        if (!env.IsDevelopment())
         {
             // The demo secret key is printed in the README: a database carried over from a
-            // developer's machine must not keep it working in production.
+            // developer's machine must not keep it (or any key of the demo workspace) working.
             using var connection = db.Open();
-            if (connection.Execute(RevokeDemoKey, new { Now = time.GetUtcNow().ToUnixTimeMilliseconds(), Hash = Keys.Hash(DemoWorkspace.SecretKey) }) > 0)
-                log.LogWarning("Revoked the publicly documented demo secret key of {Id}: the demo is off in production", DemoWorkspace.Id);
+            var revoked = connection.Execute(RevokeDemoKeys,
+                new { Now = time.GetUtcNow().ToUnixTimeMilliseconds(), DemoWorkspace.Id, Hash = Keys.Hash(DemoWorkspace.SecretKey) });
+            if (revoked > 0)
+                log.LogWarning("Revoked {Count} secret key(s) of the demo workspace {Id}: it works only in Development", revoked, DemoWorkspace.Id);
             return Task.CompletedTask;
         }
         if (!(options.Value.Enabled ?? env.IsDevelopment()) || store.Find(DemoWorkspace.Id) is not null)

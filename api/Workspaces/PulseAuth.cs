@@ -23,7 +23,10 @@ public static class PulseAuth
                 .AddAuthenticationSchemes(SecretKeyAuthenticationHandler.SchemeName)
                 .RequireClaim(SecretKeyAuthenticationHandler.WorkspaceClaim))
             .AddPermissionPolicies();
-        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations()
+            .Validate<IHostEnvironment>((demo, env) => demo.Enabled != true || env.IsDevelopment(),
+                "Demo:Enabled=true is allowed only in the Development environment: the demo workspace's keys are published in the README.")
+            .ValidateOnStart();
         builder.Services.AddHostedService<DemoWorkspaceSeeder>();
         return builder;
     }

@@ -7,7 +7,9 @@ namespace Pulse.Api.Workspaces;
 
 /// <summary>
 /// <c>Authorization: Bearer sk_…</c>: the caller is the workspace that owns the key. Missing,
-/// malformed, unknown and revoked keys are all 401 problem+json, each with its own detail.
+/// malformed, unknown and revoked keys are all 401 problem+json, each with its own detail. A valid
+/// key takes a permit of the per-secret-key rate limit here — every way a key is checked passes
+/// through this handler — and past it the request is 429 (<see cref="Operations.RateLimitedException"/>).
 /// </summary>
 public sealed class SecretKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -15,7 +17,9 @@ public sealed class SecretKeyAuthenticationHandler(
     UrlEncoder encoder,
     WorkspaceStore store,
     KeyUsage usage,
-    IProblemDetailsService problems)
+    IProblemDetailsService problems,
+    Operations.SecretKeyRateLimiter limiter,
+    IHostEnvironment env)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "SecretKey";
@@ -37,6 +41,9 @@ public sealed class SecretKeyAuthenticationHandler(
         var found = store.Authenticate(key);
         if (found is null)
             return AuthenticateResult.Fail("The secret key is unknown or has been revoked.");
+        if (DemoWorkspace.IsRefused(found.Value.WorkspaceId, env))
+            return AuthenticateResult.Fail(DemoWorkspace.Refusal);
+        limiter.Acquire(found.Value.KeyId);
         await usage.RecordAsync(found.Value.KeyId, found.Value.LastUsedAt);
         var identity = new ClaimsIdentity([
             new Claim(WorkspaceClaim, found.Value.WorkspaceId),

@@ -9,10 +9,10 @@ namespace Pulse.Api.Workspaces;
 /// cross-origin POSTs, and it must be one of the workspace's allowed origins. A call without an
 /// Origin comes from a server or a mobile app: it is accepted only when the workspace requires
 /// userHash, so identity verification stands in for the origin check (see docs/decisions.md).
-/// Every valid call counts against the workspace's per-site-key rate limit (<see cref="Admit"/>).
-/// A refusal is a problem the handler returns (401/403/404), not an exception.
+/// Every accepted call counts against its end user's rate limit, then the workspace's per-site-key
+/// limit (<see cref="Admit"/>). A refusal is a problem the handler returns (401/403/404), not an exception.
 /// </summary>
-public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter)
+public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter, EndUserRateLimiter endUsers, IHostEnvironment env)
 {
     /// <summary>
     /// The workspace of <paramref name="siteKey"/>, or the 401/403 problem to answer. It does not count
@@ -29,6 +29,11 @@ public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter
             return false;
         }
         var found = store.FindBySiteKey(siteKey);
+        if (found is not null && DemoWorkspace.IsRefused(found.Id, env))
+        {
+            problem = Problems.Unauthorized(DemoWorkspace.Refusal);
+            return false;
+        }
         var origin = request.Headers.Origin.ToString();
         if (found is null)
             problem = Problems.Unauthorized("Unknown site key; copy it again from the dashboard's Setup page (keys rotated with the CLI change it).");
@@ -44,18 +49,31 @@ public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter
         return true;
     }
 
-    /// <summary>Counts a valid site-key call against the workspace's per-site-key limit (429 past it).</summary>
-    public void Admit(Workspace workspace) => limiter.Acquire(workspace.Id);
+    /// <summary>
+    /// Counts a valid site-key call of <paramref name="userId"/> against that user's own budget, then
+    /// the workspace's per-site-key limit (429 past either). A user over their budget is refused
+    /// before taking anything from the workspace's, so the workspace's other users are not.
+    /// </summary>
+    public void Admit(Workspace workspace, string userId) => Admit(workspace.Id, userId);
+
+    void Admit(string workspaceId, string userId)
+    {
+        endUsers.Acquire(workspaceId, userId);
+        limiter.Acquire(workspaceId);
+    }
 
     /// <summary>
     /// The check for calls that carry a display token of <paramref name="workspaceId"/>. The token
     /// is itself an unguessable capability, so a call without Origin (a server, a mobile app) is
     /// accepted. A token used from another workspace's page is refused with 403 ("foreign token"):
     /// an Origin must be allowed by the token's workspace, and a <paramref name="siteKey"/>, when
-    /// sent, must be that workspace's. The call counts against the workspace's per-site-key limit.
+    /// sent, must be that workspace's. The call counts against the budget of the token's user
+    /// (<paramref name="userId"/>), then the workspace's per-site-key limit.
     /// </summary>
-    public ProblemHttpResult? CheckDisplayToken(string workspaceId, string? siteKey, HttpRequest request)
+    public ProblemHttpResult? CheckDisplayToken(string workspaceId, string userId, string? siteKey, HttpRequest request)
     {
+        if (DemoWorkspace.IsRefused(workspaceId, env))
+            return Problems.Unauthorized(DemoWorkspace.Refusal);
         var origin = request.Headers.Origin.ToString();
         if (siteKey is not null || !string.IsNullOrEmpty(origin))
         {
@@ -68,7 +86,7 @@ public sealed class SiteKeyGate(WorkspaceStore store, SiteKeyRateLimiter limiter
                 return Problems.Forbidden(
                     $"Origin '{origin}' is not an allowed origin of the workspace this display token belongs to; answer from the page that showed the survey.");
         }
-        limiter.Acquire(workspaceId);
+        Admit(workspaceId, userId);
         return null;
     }
 

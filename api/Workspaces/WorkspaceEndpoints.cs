@@ -29,8 +29,12 @@ public static class WorkspaceEndpoints
         var errors = new Dictionary<string, string[]>();
         if (update.Name is { Length: 0 or > 100 })
             errors["name"] = ["Give a name of 1 to 100 characters."];
+        else if (update.Name is { } name && FreeText.HasControl(name))
+            errors["name"] = [FreeText.NoControl("name")];
         if (update.ProductName is { Length: 0 or > 100 })
             errors["productName"] = ["Give a product name of 1 to 100 characters."];
+        else if (update.ProductName is { } product && FreeText.HasControl(product))
+            errors["productName"] = [FreeText.NoControl("productName")];
         if (update.FatigueDays is < 0 or > 365)
             errors["fatigueDays"] = ["Choose a number of days from 0 to 365."];
         if (update.AllowedOrigins is { Count: > 50 })

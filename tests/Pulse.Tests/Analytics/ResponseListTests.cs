@@ -37,6 +37,9 @@ public sealed class ResponseListTests
         var mallory = new FakeUser("u_mallory", "=HYPERLINK(\"http://evil.test\")@x.test", "-2+3", accounts[0]);
         showings.Add(new FakeShowing(mallory, DataFrom.AddDays(3), 2, TimeSpan.FromMinutes(1),
             "=cmd|' /C calc'!A0, \"quoted\"\nsecond line", "en", "https://app.acme.test/x"));
+        // Formulas behind invisible or look-alike characters, which spreadsheets that trim cells still run.
+        var trudy = new FakeUser("u_trudy", "trudy@x.test", "\u200b\uff1dHYPERLINK(\"http://evil.test\")", accounts[0]);
+        showings.Add(new FakeShowing(trudy, DataFrom.AddDays(4), 1, TimeSpan.FromMinutes(1), "\u00a0 =1+1", "en", "https://app.acme.test/y"));
         _rows = await _seed.AddAsync(_acme.WorkspaceId, showings);
         await _seed.AddAsync(other.WorkspaceId, NpsFakers.Showings(704, _users, DataFrom, DataTo).Generate(100));
     }
@@ -186,6 +189,12 @@ public sealed class ResponseListTests
             Assert.That(mallory["comment"], Is.EqualTo("'=cmd|' /C calc'!A0, \"quoted\"\nsecond line"));
             Assert.That(mallory["email"], Does.StartWith("'="));
             Assert.That(mallory["traits.role"], Is.EqualTo("'-2+3"));
+        }
+        var trudy = rows.Single(r => r["userId"] == "u_trudy");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(trudy["comment"], Is.EqualTo("'\u00a0 =1+1"));
+            Assert.That(trudy["traits.role"], Is.EqualTo("'\u200b\uff1dHYPERLINK(\"http://evil.test\")"));
         }
     }
 

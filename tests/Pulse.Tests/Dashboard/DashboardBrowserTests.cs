@@ -28,7 +28,7 @@ public sealed class DashboardBrowserTests : BrowserTest
     [OneTimeSetUp]
     public async Task StartApi()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(environment: "Development"); // the demo workspace exists only there
         _app.StartKestrel();
         await _app.Services.GetRequiredService<DemoSeeder>().SeedAsync(new SeedOptions(Responses: 5000));
         _api = _app.SecretClient(DemoWorkspace.SecretKey);

@@ -13,7 +13,7 @@ public sealed class DemoSeederTests
     PulseFactory _app = null!;
 
     [SetUp]
-    public void SetUp() => _app = new PulseFactory();
+    public void SetUp() => _app = new PulseFactory(environment: "Development"); // the demo workspace exists only there
 
     [TearDown]
     public void TearDown() => _app.Dispose();
@@ -135,12 +135,13 @@ public sealed class DemoSeederTests
     {
         using var dir = new TempDirectory();
         var db = dir.File("seeded.db");
-        var (code, output, error) = await ApiProcess.RunCliAsync(db, "seed", "--responses", "120", "--db", db);
+        var development = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" }; // the demo workspace exists only there
+        var (code, output, error) = await ApiProcess.RunCliAsync(db, development, "seed", "--responses", "120", "--db", db);
         Assert.That(code, Is.Zero, output + error);
-        var again = await ApiProcess.RunCliAsync(db, "seed", "--responses", "120", "--db", db);
-        var bad = await ApiProcess.RunCliAsync(db, "seed", "--responses", "lots");
+        var again = await ApiProcess.RunCliAsync(db, development, "seed", "--responses", "120", "--db", db);
+        var bad = await ApiProcess.RunCliAsync(db, development, "seed", "--responses", "lots");
 
-        using var api = await ApiProcess.StartAsync(db);
+        using var api = await ApiProcess.StartAsync(db, development);
         using var http = new HttpClient { BaseAddress = api.Address };
         http.DefaultRequestHeaders.Authorization = new("Bearer", DemoWorkspace.SecretKey);
         var scores = await (await http.GetAsync("/v1/metrics/scores?from=2000-01-01")).ReadJson<ScoreDistributionResponse>();

@@ -127,4 +127,50 @@ public sealed class CliTests
         var bad = await ApiProcess.RunCliAsync(_db, "workspaces", "create");
         Assert.That(bad.ExitCode, Is.EqualTo(2));
     }
+
+    [TestCase("--name", "Acme\u001b[2J")]
+    [TestCase("--name", "Acme\nsecond line")]
+    [TestCase("--product-name", "Recruit\u0007")]
+    public void WorkspacesCreate_WithControlCharactersInANames_IsRefused_AndCreatesNothing(string option, string value)
+    {
+        var args = option == "--name" ? new[] { "workspaces", "create", "--name", value } : ["workspaces", "create", "--name", "Acme", option, value];
+
+        var (code, output, error) = Run(args);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(error, Does.Contain($"{option} must not contain control characters"));
+            Assert.That(Run("workspaces", "list").Out, Does.Contain("No workspaces."));
+            Assert.That(output, Is.Empty);
+        }
+    }
+
+    [Test]
+    public void ListsAndErrors_EscapeWhatATerminalWouldRun()
+    {
+        // Rows written before names were checked, or by a tool that does not check them.
+        const string Evil = "Evil\u001b]0;pwned\u0007\u001b[2J\r\u202e";
+        var created = JsonSerializer.Deserialize<CreatedWorkspace>(Run("workspaces", "create", "--name", "Plain", "--json").Out, Json.Options)!;
+        using (var c = new Pulse.Api.Storage.Db($"Data Source={_db}", _dir.Path).Open())
+        {
+            Dapper.SqlMapper.Execute(c, "UPDATE workspaces SET name = @Evil", new { Evil });
+            Dapper.SqlMapper.Execute(c, "UPDATE secret_keys SET hint = @Evil", new { Evil });
+        }
+
+        var workspaces = Run("workspaces", "list");
+        var keys = Run("keys", "list", "--workspace", created.WorkspaceId);
+        var unknown = Run("keys", "list", "--workspace", "ws_\u001b[31mred");
+        var json = Run("workspaces", "list", "--json");
+
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var printed in new[] { workspaces.Out, keys.Out, unknown.Err, json.Out })
+                Assert.That(printed.Where(ch => char.IsControl(ch) && ch is not ('\n' or '\r') || ch == '\u202e'), Is.Empty, printed);
+            Assert.That(workspaces.Out, Does.Contain(@"Evil\u001b]0;pwned\u0007\u001b[2J\u000d\u202e"));
+            Assert.That(keys.Out, Does.Contain(@"Evil\u001b]0;pwned"));
+            Assert.That(unknown.Err, Does.Contain(@"No workspace 'ws_\u001b[31mred'"));
+            Assert.That(JsonSerializer.Deserialize<WorkspaceResponse[]>(json.Out, Json.Options)![0].Name, Is.EqualTo(Evil));
+        }
+    }
 }

@@ -88,35 +88,87 @@ public sealed class SecurityRegressionTests
     }
 }
 
+/// <summary>The demo workspace and its published keys exist only in Development; Staging and Production refuse them.</summary>
 [Category(TestCategories.Process)]
-public sealed class DemoKeyInProductionTests
+public sealed class DemoWorkspaceOutsideDevelopmentTests
 {
-    [Test]
-    public async Task Seed_RefusesInProduction_AndADemoKeyCarriedIntoProductionIsRevokedAtStart()
+    [TestCase("Production")]
+    [TestCase("Staging")]
+    public async Task Seed_Refuses_AndDemoKeysCarriedIntoTheDatabaseAreRevokedAtStart(string environment)
     {
         using var dir = new TempDirectory();
         var path = dir.File("carried.db");
-        var production = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+        var settings = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = environment };
 
-        var seed = await ApiProcess.RunCliAsync(path, production, "seed", "--responses", "10");
+        var seed = await ApiProcess.RunCliAsync(path, settings, "seed", "--responses", "10");
         Assert.That(seed.ExitCode, Is.EqualTo(2), seed.StdOut + seed.StdErr);
-        Assert.That(seed.StdErr, Does.Contain("refuses to run in Production"));
+        Assert.That(seed.StdErr, Does.Contain($"it runs only in Development, not in {environment}"));
 
-        // A database that left a developer's machine with the demo workspace in it.
+        // A database that left a developer's machine with the demo workspace in it, and a key added to it by the CLI.
         var db = new Db($"Data Source={path}", dir.Path);
+        string addedKey;
         using (var c = db.Open())
         {
             Migrator.Apply(c, TimeProvider.System);
             using var tx = c.BeginTransaction(deferred: false);
             WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, 0);
+            addedKey = WorkspaceStore.AddKey(c, tx, DemoWorkspace.Id, 0).SecretKey;
             tx.Commit();
         }
 
-        using var api = await ApiProcess.StartAsync(path, production);
+        using var api = await ApiProcess.StartAsync(path, settings);
         using var http = new HttpClient { BaseAddress = api.Address };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", DemoWorkspace.SecretKey);
-        var response = await http.GetAsync("/v1/workspace");
+        async Task<int> Status(string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/workspace") { Headers = { Authorization = new("Bearer", key) } };
+            return (int)(await http.SendAsync(request)).StatusCode;
+        }
 
-        Assert.That((int)response.StatusCode, Is.EqualTo(401), "the published demo key must not work in production");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Status(DemoWorkspace.SecretKey), Is.EqualTo(401), "the published demo key must not work outside Development");
+            Assert.That(await Status(addedKey), Is.EqualTo(401));
+            using var c = db.Open();
+            Assert.That(Dapper.SqlMapper.ExecuteScalar<long>(c, "SELECT COUNT(*) FROM secret_keys WHERE workspace_id = 'ws_demo' AND revoked_at IS NULL"),
+                Is.Zero, "every key of the demo workspace is revoked in the file");
+        }
+    }
+
+    [Test]
+    public async Task InStaging_TheDemoWorkspaceIsRefused_ByEveryKindOfKey()
+    {
+        using var app = new PulseFactory(environment: "Staging");
+        _ = app.Server;
+        // Created after start-up, as a copy of a database or another process would: refused at each call.
+        using (var c = app.Db.Open())
+        {
+            using var tx = c.BeginTransaction(deferred: false);
+            WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, 0);
+            tx.Commit();
+        }
+        var token = app.CreateDisplay(DemoWorkspace.Id, "u-demo").Token;
+        using var server = app.SecretClient(DemoWorkspace.SecretKey);
+        using var browser = app.BrowserClient("http://localhost:5080");
+
+        var secret = await (await server.GetAsync("/v1/workspace")).AssertProblem(401);
+        var site = await (await browser.PostAsync("/v1/eligibility", Json.Of(new { siteKey = DemoWorkspace.SiteKey, user = new { id = "u-1" } }))).AssertProblem(401);
+        var answer = await (await browser.PostAsync("/v1/responses", Json.Of(new { displayToken = token, score = 9 }))).AssertProblem(401);
+
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var doc in new[] { secret, site, answer })
+                Assert.That(doc.GetProperty("detail").GetString(), Is.EqualTo(DemoWorkspace.Refusal));
+            Assert.That(app.Count("responses"), Is.Zero);
+        }
+    }
+
+    [TestCase("Staging")]
+    [TestCase("Production")]
+    [TestCase("Testing")]
+    public void DemoEnabled_OutsideDevelopment_StopsTheStart(string environment)
+    {
+        using var app = new PulseFactory(new Dictionary<string, string?> { ["Demo:Enabled"] = "true" }, environment: environment);
+        Assert.That(() => app.Server, Throws.Exception.With.Message.Contains("Demo:Enabled=true is allowed only in the Development environment")
+            .Or.InnerException.Message.Contains("Demo:Enabled=true is allowed only in the Development environment"));
     }
 }

@@ -155,6 +155,25 @@ public sealed class WorkspaceApiTests
         }
     }
 
+    [TestCase("name", "Acme\u001b]0;pwned\u0007\u001b[2J")]
+    [TestCase("name", "Acme\r\nINFO forged")]
+    [TestCase("productName", "Recruit\u0000")]
+    [TestCase("productName", "Recruit\u009b31m")]
+    public async Task PutWorkspace_ControlCharactersInNames_Are400NamingTheField(string field, string value)
+    {
+        var ws = _app.CreateWorkspace("Unchanged");
+        using var http = _app.SecretClient(ws.SecretKey);
+
+        var doc = await (await http.PutAsync("/v1/workspace", Json.Of(new Dictionary<string, string> { [field] = value }))).AssertProblem(400);
+
+        var after = _app.Services.GetRequiredService<WorkspaceStore>().Find(ws.WorkspaceId)!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(doc.GetProperty("errors").GetProperty(field)[0].GetString(), Does.Contain("control characters"));
+            Assert.That((after.Name, after.ProductName), Is.EqualTo(("Unchanged", "Unchanged")));
+        }
+    }
+
     [TestCase("{ \"name\": ")]
     [TestCase("{ \"fatigueDays\": \"seven\" }")]
     [TestCase("[1,2,3]")]

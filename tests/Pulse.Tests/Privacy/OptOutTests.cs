@@ -149,6 +149,22 @@ public sealed class OptOutTests : AnswerFixture
         Assert.That(_app.Count("end_users"), Is.EqualTo(before));
     }
 
+    [TestCase("u-1\u001b[2J")]
+    [TestCase("u-1\r\nforged log line")]
+    [TestCase("u-1\u0000")]
+    [TestCase("u-1\u0007")]
+    [TestCase("u-1\u2028")]
+    public async Task OptOut_BySecretKey_ControlCharactersInTheUserId_Are400NamingIt(string userId)
+    {
+        var before = _app.Count("end_users");
+        var doc = await (await OptOut(_acmeServer, new { userId })).AssertProblem(400);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(doc.GetProperty("errors").GetProperty("userId")[0].GetString(), Does.Contain("control characters"));
+            Assert.That(_app.Count("end_users"), Is.EqualTo(before));
+        }
+    }
+
     [TestCase("{}", 400)]
     [TestCase("""{ "displayToken": "" }""", 400)]
     [TestCase("""{ "displayToken": "dt_' OR 1=1 --" }""", 404)]

@@ -112,7 +112,7 @@ public sealed class RateLimitTests
             try
             {
                 Assert.That(gate.TryResolve(ws.SiteKey, request, out var workspace, out var refused), Is.True, refused?.ProblemDetails.Detail);
-                gate.Admit(workspace!);
+                gate.Admit(workspace!, "u-1");
                 return "ok";
             }
             catch (RateLimitedException)
@@ -138,9 +138,100 @@ public sealed class RateLimitTests
         Assert.That(answers.Select(a => a.StatusCode).Distinct(), Is.EqualTo(new[] { HttpStatusCode.Created }));
     }
 
+    static PulseFactory StartWith(params (string Key, int Value)[] limits) => new(limits.ToDictionary(
+        l => "RateLimiting:" + l.Key, l => (string?)l.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Test]
+    public async Task PerEndUser_OneUserWithAValidUserHash_CannotSpendTheWorkspaceBudgetOfTheOthers()
+    {
+        using var app = StartWith(("PerSiteKeyPerSecond", 10), ("PerEndUserPerMinute", 2));
+        _ = app.Server;
+        using var metrics = new MetricsProbe(app);
+        var ws = app.CreateWorkspace("Acme", [Origin], requireUserHash: true);
+        using var http = app.BrowserClient(Origin);
+        Task<HttpResponseMessage> Check(string user) => http.PostAsync("/v1/eligibility", Json.Of(new
+        {
+            siteKey = ws.SiteKey,
+            user = new { id = user, createdAt = app.Time.GetUtcNow().AddDays(-1) },
+            userHash = Keys.UserHash(ws.IdentitySecret, user),
+        }));
+
+        var noisy = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Check("noisy")));
+        var others = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Check($"quiet-{i}")));
+
+        var refused = noisy.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        var doc = await refused[0].AssertProblem(429);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(noisy.Count(a => a.StatusCode == HttpStatusCode.OK), Is.EqualTo(2), "a bucket of 2 per user, refilled every 30 s");
+            Assert.That(refused[0].Headers.RetryAfter, Is.Not.Null);
+            Assert.That(doc.GetProperty("detail").GetString(), Does.Contain("This user has made too many requests"));
+            Assert.That(others.Select(a => (int)a.StatusCode), Is.All.EqualTo(200), "the other users still get answers");
+            Assert.That(metrics.Sum("pulse.rate_limit.rejections", ("limit", "end_user")), Is.EqualTo(38));
+            Assert.That(metrics.Sum("pulse.rate_limit.rejections", ("limit", "site_key")), Is.Zero);
+        }
+    }
+
+    [Test]
+    public async Task PerEndUser_OneDisplayTokenHammered_LeavesTheOtherUsersAnswering()
+    {
+        using var app = StartWith(("PerSiteKeyPerSecond", 10), ("PerEndUserPerMinute", 2));
+        _ = app.Server;
+        var ws = app.CreateWorkspace("Acme", [Origin]);
+        using var http = app.BrowserClient(Origin);
+        var token = app.CreateDisplay(ws.WorkspaceId, "noisy").Token;
+        var quiet = Enumerable.Range(0, 4).Select(i => app.CreateDisplay(ws.WorkspaceId, $"quiet-{i}").Token).ToList();
+
+        var noisy = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Respond(http, token)));
+        var others = await Task.WhenAll(quiet.Select(t => Respond(http, t)));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(noisy.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests), Is.EqualTo(38));
+            Assert.That(others.Select(a => (int)a.StatusCode), Is.All.EqualTo(201));
+        }
+    }
+
+    [Test]
+    public async Task PerSecretKey_OverTheLimit_Is429WithRetryAfter_ForThatKeyOnly()
+    {
+        using var app = StartWith(("PerSecretKeyPerSecond", 3));
+        _ = app.Server;
+        using var metrics = new MetricsProbe(app);
+        var ws = app.CreateWorkspace("Acme");
+        var other = app.CreateWorkspace("Other");
+        using var busy = app.SecretClient(ws.SecretKey);
+        using var quiet = app.SecretClient(other.SecretKey);
+
+        // Reads, server-side eligibility and opt-outs at once: every way a secret key is checked counts.
+        var reads = Enumerable.Range(0, 20).Select(_ => busy.GetAsync("/v1/workspace")).ToList();
+        var checks = Enumerable.Range(0, 20).Select(i => busy.PostAsync("/v1/eligibility", Json.Of(new { user = new { id = $"u{i}" } }))).ToList();
+        var optOuts = Enumerable.Range(0, 20).Select(i => busy.PostAsync("/v1/opt-outs", Json.Of(new { userId = $"o{i}" }))).ToList();
+        var all = await Task.WhenAll(reads.Concat(checks).Concat(optOuts));
+        var otherKey = await quiet.GetAsync("/v1/workspace");
+
+        static bool Refused(Task<HttpResponseMessage> t) => t.Result.StatusCode == HttpStatusCode.TooManyRequests;
+        var refused = all.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.That(refused, Is.Not.Empty, "60 calls at once must exceed 3 per second");
+        var doc = await refused[0].AssertProblem(429);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(refused[0].Headers.GetValues("Retry-After").Single(), Is.EqualTo("1"));
+            Assert.That(doc.GetProperty("detail").GetString(), Does.Contain("This secret key has made too many requests"));
+            Assert.That(reads.Count(Refused), Is.Positive);
+            Assert.That(checks.Count(Refused), Is.Positive, "server-side eligibility counts against the key too");
+            Assert.That(optOuts.Count(Refused), Is.Positive);
+            Assert.That(all.Select(a => (int)a.StatusCode), Is.All.AnyOf(200, 204, 429));
+            Assert.That((int)otherKey.StatusCode, Is.EqualTo(200));
+            Assert.That(metrics.Sum("pulse.rate_limit.rejections", ("limit", "secret_key")), Is.EqualTo(refused.Count));
+        }
+    }
+
     [TestCase("RateLimiting:PerClientPerMinute", "-1")]
     [TestCase("RateLimiting:PerSiteKeyPerSecond", "-5")]
     [TestCase("RateLimiting:PerSiteKeyPerSecond", "lots")]
+    [TestCase("RateLimiting:PerEndUserPerMinute", "-1")]
+    [TestCase("RateLimiting:PerSecretKeyPerSecond", "-1")]
     public void Options_Invalid_StopTheStart(string key, string value)
     {
         using var app = new PulseFactory(new Dictionary<string, string?> { [key] = value });

@@ -98,6 +98,8 @@ public sealed class ApiProcess : IDisposable
         info.Environment["Demo__Enabled"] = "false";
         info.Environment["RateLimiting__PerClientPerMinute"] = "0";
         info.Environment["RateLimiting__PerSiteKeyPerSecond"] = "0";
+        info.Environment["RateLimiting__PerEndUserPerMinute"] = "0";
+        info.Environment["RateLimiting__PerSecretKeyPerSecond"] = "0";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

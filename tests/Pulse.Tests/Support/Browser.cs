@@ -77,14 +77,16 @@ public sealed class Browser : IAsyncDisposable
 /// <summary>A page in its own context, with what it printed to the console and the errors it threw.</summary>
 public sealed class BrowserPage : IAsyncDisposable
 {
-    readonly ConcurrentQueue<string> _console = new();
+    readonly Lock _gate = new();
+    readonly List<string> _console = [];
+    readonly List<(string Text, TaskCompletionSource<string> Seen)> _waiters = [];
     readonly ConcurrentQueue<string> _errors = new();
 
     internal BrowserPage(IBrowserContext context, IPage page)
     {
         Context = context;
         Page = page;
-        page.Console += (_, message) => _console.Enqueue($"{message.Type}: {message.Text}");
+        page.Console += (_, message) => Record($"{message.Type}: {message.Text}");
         page.PageError += (_, error) => _errors.Enqueue(error);
     }
 
@@ -93,23 +95,59 @@ public sealed class BrowserPage : IAsyncDisposable
     public IPage Page { get; }
 
     /// <summary>Console messages as "type: text", in order.</summary>
-    public IReadOnlyList<string> Console => [.. _console];
+    public IReadOnlyList<string> Console
+    {
+        get
+        {
+            lock (_gate)
+                return [.. _console];
+        }
+    }
 
     /// <summary>Uncaught exceptions of the page.</summary>
     public IReadOnlyList<string> Errors => [.. _errors];
 
-    /// <summary>Waits (on the page's own events, not a sleep) until a console line contains <paramref name="text"/>.</summary>
+    /// <summary>Keeps a console line and hands it to every waiter it matches, under one lock with <see cref="WaitForConsoleAsync"/>.</summary>
+    void Record(string line)
+    {
+        lock (_gate)
+        {
+            _console.Add(line);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (!line.Contains(_waiters[i].Text, StringComparison.Ordinal))
+                    continue;
+                _waiters[i].Seen.TrySetResult(line);
+                _waiters.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The first console line ("type: text") that contains <paramref name="text"/>, whether it was
+    /// printed before this call or comes later. The lines seen so far and the waiters are one list
+    /// under one lock, so a line cannot arrive unseen between looking at the past and waiting for the
+    /// future (which a check of the buffer followed by a Playwright event subscription allowed).
+    /// </summary>
     public async Task<string> WaitForConsoleAsync(string text, float timeoutMs = 30_000)
     {
-        var found = _console.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal));
-        if (found is not null)
-            return found;
-        var message = await Page.WaitForConsoleMessageAsync(new()
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
         {
-            Predicate = m => m.Text.Contains(text, StringComparison.Ordinal),
-            Timeout = timeoutMs,
-        });
-        return $"{message.Type}: {message.Text}";
+            if (_console.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } found)
+                return found;
+            _waiters.Add((text, seen));
+        }
+        try
+        {
+            return await seen.Task.WaitAsync(TimeSpan.FromMilliseconds(timeoutMs));
+        }
+        catch (TimeoutException)
+        {
+            lock (_gate)
+                _waiters.RemoveAll(w => w.Seen == seen);
+            throw new TimeoutException($"No console line containing '{text}' within {timeoutMs} ms. The console:\n  " + string.Join("\n  ", Console));
+        }
     }
 
     /// <summary>On failure, a screenshot and the console go to the test's attachments and output.</summary>

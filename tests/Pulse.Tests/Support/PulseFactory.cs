@@ -20,12 +20,15 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
     readonly Dictionary<string, string?> _settings;
     readonly TempDirectory? _ownDirectory;
     readonly Action<IServiceCollection>? _services;
+    readonly string _environment;
 
     /// <param name="services">Extra registrations, e.g. an <c>IWriteHook</c> that records what writers report.</param>
+    /// <param name="environment">The host environment; <c>Development</c> for fixtures that use the demo workspace, which exists only there.</param>
     public PulseFactory(IDictionary<string, string?>? settings = null, string? databasePath = null, FakeTimeProvider? time = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, string environment = "Testing")
     {
         _services = services;
+        _environment = environment;
         if (databasePath is null)
         {
             _ownDirectory = new TempDirectory();
@@ -39,6 +42,8 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
             ["Demo:Enabled"] = "false",
             ["RateLimiting:PerClientPerMinute"] = "0",
             ["RateLimiting:PerSiteKeyPerSecond"] = "0",
+            ["RateLimiting:PerEndUserPerMinute"] = "0",
+            ["RateLimiting:PerSecretKeyPerSecond"] = "0",
             ["Webhooks:AllowInsecureTargets"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -58,7 +63,7 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
         builder.ConfigureServices(services =>
         {

@@ -221,4 +221,30 @@ public sealed class WebhookApiTests
             Assert.That(stored, Is.EqualTo((rotated.Secret, created.Secret!)));
         }
     }
+
+    [Test]
+    public async Task The21stSubscription_Is409NamingTheLimit_UntilOneIsDeleted()
+    {
+        var ws = _app.CreateWorkspace("Fan-out");
+        using var http = _app.SecretClient(ws.SecretKey);
+        var body = new { url = DeadUrl, events = new[] { "response.created" } };
+        var created = new List<WebhookResponse>();
+        for (var i = 0; i < 20; i++)
+            created.Add(await Create(http, body));
+
+        var refused = await http.PostAsync("/v1/webhooks", Json.Of(body));
+        var doc = await refused.AssertProblem(409);
+        var listed = (await (await http.GetAsync("/v1/webhooks")).ReadJson<WebhookList>()).Items.Count;
+        (await http.DeleteAsync($"/v1/webhooks/{created[0].Id}")).EnsureSuccessStatusCode();
+        var afterDelete = await http.PostAsync("/v1/webhooks", Json.Of(body));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(doc.GetProperty("limit").GetString(), Is.EqualTo("Webhooks:MaxPerWorkspace"));
+            Assert.That(doc.GetProperty("max").GetInt32(), Is.EqualTo(20));
+            Assert.That(doc.GetProperty("detail").GetString(), Does.Contain("20 webhook subscriptions"));
+            Assert.That(listed, Is.EqualTo(20));
+            Assert.That((int)afterDelete.StatusCode, Is.EqualTo(201));
+        }
+    }
 }

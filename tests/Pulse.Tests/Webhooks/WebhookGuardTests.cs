@@ -126,3 +126,70 @@ public sealed class WebhookGuardTests
             "SELECT status, attempts, last_status, last_error FROM webhook_deliveries WHERE webhook_id = @webhookId", new { webhookId });
     }
 }
+
+/// <summary>
+/// How the guard explains a name it cannot use. DNS is replaced by a table here: asking a real
+/// resolver for a name that does not exist would send a query off this machine.
+/// </summary>
+public sealed class WebhookHostNameTests
+{
+    static readonly Dictionary<string, Func<IPAddress[]>> Names = new()
+    {
+        ["nowhere.example"] = () => throw new SocketException((int)SocketError.HostNotFound),
+        ["no-address.example"] = () => [],
+        ["flaky.example"] = () => throw new SocketException((int)SocketError.TryAgain),
+        ["intranet.example"] = () => [IPAddress.Parse("10.1.2.3")],
+    };
+
+    static Task<IPAddress[]> Resolve(string host, CancellationToken _) => Task.FromResult(Names[host]());
+
+    PulseFactory _app = null!;
+    HttpClient _http = null!;
+
+    [OneTimeSetUp]
+    public void Start()
+    {
+        _app = new PulseFactory(new Dictionary<string, string?> { ["Webhooks:AllowInsecureTargets"] = "false" },
+            services: s => s.AddSingleton(sp => new WebhookTargetGuard(
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>(), Resolve)));
+        _ = _app.Server;
+        _http = _app.SecretClient(_app.CreateWorkspace().SecretKey);
+    }
+
+    [OneTimeTearDown]
+    public void Stop()
+    {
+        _http.Dispose();
+        _app.Dispose();
+    }
+
+    async Task<string> UrlError(string host)
+    {
+        var body = new { url = $"https://{host}/hook", events = new[] { "response.created" } };
+        var problem = await (await _http.PostAsync("/v1/webhooks", Json.Of(body))).AssertProblem(400);
+        return problem.GetProperty("errors").GetProperty("url")[0].GetString()!;
+    }
+
+    [TestCase("nowhere.example")]
+    [TestCase("no-address.example")]
+    public async Task AHostThatDoesNotResolve_IsReportedAsSuch(string host)
+    {
+        var error = await UrlError(host);
+        Assert.That(error, Is.EqualTo($"The host '{host}' does not resolve: DNS has no address for it. Check the host name in the URL."));
+    }
+
+    [Test]
+    public async Task ADnsServerThatDoesNotAnswer_SaysToTryAgain() =>
+        Assert.That(await UrlError("flaky.example"), Does.Contain("could not be resolved right now").And.Contain("try again"));
+
+    [Test]
+    public async Task AHostThatResolvesPrivately_KeepsTheOneMessage_WithoutTheAddress()
+    {
+        var error = await UrlError("intranet.example");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(error, Is.EqualTo("The host 'intranet.example' cannot be used: webhooks may only reach hosts that resolve to public addresses."));
+            Assert.That(error, Does.Not.Contain("10.1.2.3"));
+        }
+    }
+}

@@ -22,7 +22,7 @@ public abstract class WidgetBrowserTest : BrowserTest
     public async Task StartServers()
     {
         Api = new PulseFactory(new Dictionary<string, string?> { ["Demo:Enabled"] = "true", ["Widget:ServeSamples"] = "true" },
-            time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+            time: new FakeTimeProvider(DateTimeOffset.UtcNow), environment: "Development");
         Api.StartKestrel();
         Site = await HostSite.StartAsync();
         Site.Script("/probe.js", HostPages.Probe);
