@@ -90,7 +90,8 @@ function createForm(ctx, done) {
  */
 async function deliveryLog(ctx, hook, holder, waitFor) {
   const draw = (items) => mount(holder,
-    h('div', { class: 'table-wrap' },
+    // Focusable, so keyboard users can scroll a log wider than a phone.
+    h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': `Delivery log of ${hook.url}` },
       h('table', { class: 'data deliveries', id: `deliveries-${hook.id}` },
         h('caption', { text: `Deliveries to ${hook.url}, newest first` }),
         h('thead', null, h('tr', null, ['Event', 'Status', 'Attempts', 'Last answer', 'Error', 'Last attempt', 'Next attempt', 'Action'].map((c) =>
@@ -149,7 +150,7 @@ function webhookCard(ctx, hook, refresh) {
   });
   const showLog = h('button', { type: 'button', class: 'button small', text: 'Delivery log', 'aria-label': `Delivery log of ${hook.url}`,
     on: { click: () => deliveryLog(ctx, hook, log) } });
-  const rotate = h('button', { type: 'button', class: 'button small', text: 'Rotate secret', 'aria-label': `Rotate the signing secret of ${hook.url}`,
+  const rotate = h('button', { type: 'button', class: 'button small', text: 'Rotate secret', 'aria-label': `Rotate secret of ${hook.url}`,
     on: { click: async () => {
       const ok = await confirmAction({
         title: 'Rotate the signing secret?',
