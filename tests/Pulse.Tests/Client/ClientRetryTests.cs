@@ -56,9 +56,13 @@ public sealed class ClientRetryTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(attempts.Select(a => a.Status), Is.EqualTo(new[] { 429, 204 }));
+            // Normally [429, 204]. On a loaded machine the limiter's replenishment tick can lag the
+            // one-second Retry-After, so a second 429 (and retry) is allowed; every wait must still
+            // honour its Retry-After and the call must end in success.
+            Assert.That(attempts.Select(a => a.Status), Is.EqualTo(new[] { 429, 204 }).Or.EqualTo(new[] { 429, 429, 204 }));
             Assert.That(attempts[0].RetryAfter, Is.EqualTo(OneSecond));
-            Assert.That(host.Attempts.WaitAfter(0), Is.GreaterThanOrEqualTo(WaitedOneSecond));
+            for (var i = 0; i < attempts.Count - 1; i++)
+                Assert.That(host.Attempts.WaitAfter(i), Is.GreaterThanOrEqualTo(WaitedOneSecond));
         }
     }
 

@@ -138,7 +138,7 @@ public sealed class PulseClientTests
         }
         finally
         {
-            _pulse.Time.Advance(TimeSpan.FromDays(-2));
+            _pulse.Time.AdjustTime(_pulse.Time.GetUtcNow() - TimeSpan.FromDays(2));
         }
     }
 
@@ -306,7 +306,7 @@ public sealed class PulseClientTests
         }
         finally
         {
-            _pulse.Time.Advance(TimeSpan.FromDays(-8));
+            _pulse.Time.AdjustTime(_pulse.Time.GetUtcNow() - TimeSpan.FromDays(8));
         }
     }
 

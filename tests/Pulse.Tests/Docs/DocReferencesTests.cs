@@ -143,7 +143,8 @@ public sealed class DocReferencesTests
     /// <summary>CamelCase with at least two humps (WriteQueue, IWriteHook): a name, not a word.</summary>
     static bool IsCompound(string name) => name.Count(char.IsUpper) >= 2 && name.Any(char.IsLower);
 
-    static readonly Assembly[] Pulse = [typeof(Program).Assembly, typeof(DocReferencesTests).Assembly, Assembly.Load("VendorApp")];
+    static readonly Assembly[] Pulse = [typeof(Program).Assembly, typeof(DocReferencesTests).Assembly, Assembly.Load("VendorApp"),
+        typeof(global::Pulse.Client.PulseOptions).Assembly, Assembly.Load("Pulse.Client.AspNetCore")];
 
     static bool NameExists(string type, string member)
     {

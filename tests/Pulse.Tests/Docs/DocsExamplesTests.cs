@@ -40,7 +40,7 @@ public sealed class DocsExamplesTests
         _dir = new TempDirectory();
         var removed = 0;
         _app = new PulseFactory(new Dictionary<string, string?> { ["Demo:Enabled"] = "true", ["Widget:ServeSamples"] = "true" },
-            time: new FakeTimeProvider(DateTimeOffset.UtcNow),
+            time: new FakeTimeProvider(DateTimeOffset.UtcNow), environment: "Development",
             services: s =>
             {
                 foreach (var dispatcher in s.Where(d => d.ServiceType == typeof(IHostedService)

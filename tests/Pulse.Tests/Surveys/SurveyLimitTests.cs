@@ -98,7 +98,7 @@ public sealed class SurveyLimitTests
 
         var doc = await (await Create(http, new { name = "Long list", targeting = new[] { rule } })).AssertProblem(400);
 
-        Assert.That(doc.GetProperty("errors").GetProperty("targeting[0].values")[0].GetString(), Does.Contain("1–100"));
+        Assert.That(doc.GetProperty("errors").GetProperty("targeting[0].values")[0].GetString(), Does.Contain("1 to 100"));
     }
 
     [Test]
