@@ -46,7 +46,16 @@ app.MapWebhooks();
 app.MapAnalytics();
 app.MapWidget();
 app.MapDashboard();
-app.Run();
+var addresses = ListenFailure.Addresses(app);
+try
+{
+    app.Run();
+}
+catch (Exception ex) when (ListenFailure.Describe(ex, addresses) is { } line)
+{
+    Console.Error.WriteLine(line);
+    return 1;
+}
 return 0;
 
 /// <summary>Entry point; public so tests can host it with WebApplicationFactory.</summary>

@@ -67,14 +67,15 @@ static class EligibilityScenario
     /// <summary>Long enough for tiered JIT to reach its optimised code (measured: 10–20 s on 2 busy cores).</summary>
     public static TimeSpan Warmup(BenchContext ctx) => TimeSpan.FromSeconds(ctx.Size(15, 4));
 
-    sealed record Mix(int Throttled, int Declined, int TooNew, int Eligible, long SeededAt);
+    internal sealed record Mix(int Throttled, int Declined, int TooNew, int Eligible, long SeededAt);
 
     static readonly string[] Plans = ["free", "starter", "premium", "enterprise"];
     static readonly string[] Roles = ["admin", "recruiter", "hiring_manager", "viewer"];
     static readonly string[] Industries = ["HR", "Finance", "Retail", "Healthcare", "Software", "Education"];
     static readonly string[] Sizes = ["1-10", "11-50", "51-200", "201-1000", "1000+"];
 
-    static Mix SeedUsers(Db db, CreatedWorkspace ws, int count, string bodiesFile)
+    /// <summary>Seeds <paramref name="count"/> users with histories and writes one eligibility body per user to <paramref name="bodiesFile"/>.</summary>
+    internal static Mix SeedUsers(Db db, CreatedWorkspace ws, int count, string bodiesFile)
     {
         var faker = new Faker { Random = new Randomizer(9) };
         var now = DateTimeOffset.UtcNow;

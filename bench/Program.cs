@@ -3,7 +3,8 @@ namespace Pulse.Bench;
 /// <summary>
 /// <c>dotnet run -c Release --project bench</c>: measures Pulse against baselines started by the same
 /// run and rewrites docs/benchmarks.md. <c>--quick</c> shrinks every data set (a smoke run);
-/// <c>--only a,b</c> runs some scenarios; <c>--no-write</c> leaves the docs alone.
+/// <c>--only a,b</c> runs some scenarios (opt-in ones such as <c>soak</c> run only when named);
+/// <c>--soak-minutes n</c> sets the soak's length; <c>--no-write</c> leaves the docs alone.
 /// </summary>
 static class BenchProgram
 {
@@ -16,7 +17,7 @@ static class BenchProgram
     }
 }
 
-sealed record BenchOptions(bool Quick, bool WriteDocs, IReadOnlySet<string>? Only)
+sealed record BenchOptions(bool Quick, bool WriteDocs, IReadOnlySet<string>? Only, double? SoakMinutes = null)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -26,8 +27,12 @@ sealed record BenchOptions(bool Quick, bool WriteDocs, IReadOnlySet<string>? Onl
         var only = onlyIndex >= 0 && onlyIndex + 1 < args.Length
             ? args[onlyIndex + 1].Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet()
             : null;
-        return new BenchOptions(quick, write, only);
+        var soakIndex = Array.IndexOf(args, "--soak-minutes");
+        double? soak = soakIndex >= 0 && soakIndex + 1 < args.Length
+            ? double.Parse(args[soakIndex + 1], System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+        return new BenchOptions(quick, write, only, soak);
     }
 
-    public bool Runs(string scenario) => Only is null || Only.Contains(scenario);
+    public bool Runs(Scenario scenario) => Only is null ? !scenario.OptIn : Only.Contains(scenario.Name);
 }

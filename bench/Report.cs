@@ -14,8 +14,49 @@ sealed class Report
 {
     readonly List<Result> _results = [];
     readonly List<string> _notes = [];
+    readonly Dictionary<string, string> _sections = new(StringComparer.Ordinal);
 
     public IReadOnlyList<Result> Results => _results;
+
+    /// <summary>Whole sections of the document an opt-in scenario wrote (by name), kept between markers.</summary>
+    public IReadOnlyDictionary<string, string> Sections => _sections;
+
+    public void Section(string name, string markdown) => _sections[name] = markdown;
+
+    static string Start(string name) => $"<!-- section:{name} -->";
+
+    static string End(string name) => $"<!-- /section:{name} -->";
+
+    /// <summary><paramref name="existing"/> with each section of this run put in place of its old text (or appended).</summary>
+    public string Splice(string existing)
+    {
+        foreach (var (name, markdown) in _sections)
+            existing = Replace(existing, name, Start(name) + "\n" + markdown.TrimEnd() + "\n" + End(name));
+        return existing;
+    }
+
+    /// <summary>A full rewrite keeps the sections of earlier opt-in runs that this run did not produce.</summary>
+    public static string KeepSections(string written, string existing)
+    {
+        var marker = new System.Text.RegularExpressions.Regex("<!-- section:([a-z]+) -->");
+        foreach (System.Text.RegularExpressions.Match m in marker.Matches(existing))
+        {
+            var name = m.Groups[1].Value;
+            var end = existing.IndexOf(End(name), m.Index, StringComparison.Ordinal);
+            if (end > 0 && !written.Contains(Start(name), StringComparison.Ordinal))
+                written = written.TrimEnd() + "\n\n" + existing[m.Index..(end + End(name).Length)] + "\n";
+        }
+        return written;
+    }
+
+    static string Replace(string text, string name, string block)
+    {
+        var start = text.IndexOf(Start(name), StringComparison.Ordinal);
+        var end = start < 0 ? -1 : text.IndexOf(End(name), start, StringComparison.Ordinal);
+        return start >= 0 && end > start
+            ? text[..start] + block + text[(end + End(name).Length)..]
+            : text.TrimEnd() + "\n\n" + block + "\n";
+    }
 
     public void Add(Result result)
     {
@@ -24,6 +65,8 @@ sealed class Report
     }
 
     public void Note(string text) => _notes.Add(text);
+
+    public static string Format(double v) => F(v);
 
     static string F(double v) => v switch
     {
@@ -74,6 +117,13 @@ sealed class Report
             md.AppendLine();
             foreach (var note in _notes)
                 md.AppendLine("- " + note);
+        }
+        foreach (var (name, markdown) in _sections)
+        {
+            md.AppendLine();
+            md.AppendLine(Start(name));
+            md.AppendLine(markdown.TrimEnd());
+            md.AppendLine(End(name));
         }
         var extra = analysis.ToList();
         if (extra.Count > 0)

@@ -19,7 +19,7 @@ static class Runner
         {
             foreach (var scenario in Scenarios.All)
             {
-                if (!options.Runs(scenario.Name))
+                if (!options.Runs(scenario))
                     continue;
                 Console.WriteLine();
                 Console.WriteLine($"== {scenario.Name}: {scenario.Description}");
@@ -40,14 +40,25 @@ static class Runner
         var took = clock.Elapsed;
         Console.WriteLine();
         Console.WriteLine($"Done in {took.TotalMinutes:F1} min.");
-        if (options.WriteDocs && !options.Quick && options.Only is null)
+        if (options.WriteDocs && !options.Quick)
         {
             var root = RepoRoot();
             var path = Path.Combine(root, "docs", "benchmarks.md");
-            var analysisPath = Path.Combine(root, "bench", "analysis.md");
-            var analysis = File.Exists(analysisPath) ? File.ReadAllLines(analysisPath) : [];
-            await File.WriteAllTextAsync(path, report.Markdown(machine, "dotnet run -c Release --project bench   # or: ./build.ps1 bench", started, took, analysis));
-            Console.WriteLine($"Wrote {path}");
+            var existing = File.Exists(path) ? await File.ReadAllTextAsync(path) : "";
+            if (options.Only is null)
+            {
+                var analysisPath = Path.Combine(root, "bench", "analysis.md");
+                var analysis = File.Exists(analysisPath) ? File.ReadAllLines(analysisPath) : [];
+                var text = report.Markdown(machine, "dotnet run -c Release --project bench   # or: ./build.ps1 bench", started, took, analysis);
+                await File.WriteAllTextAsync(path, Report.KeepSections(text, existing));
+                Console.WriteLine($"Wrote {path}");
+            }
+            else if (report.Sections.Count > 0)
+            {
+                // A run of opt-in scenarios (the soak) replaces only its own sections.
+                await File.WriteAllTextAsync(path, report.Splice(existing));
+                Console.WriteLine($"Updated {string.Join(", ", report.Sections.Keys)} in {path}");
+            }
         }
         return 0;
     }
@@ -71,4 +82,5 @@ sealed record BenchContext(BenchOptions Options, Report Report, string WorkDirec
     public T Size<T>(T full, T quick) => Options.Quick ? quick : full;
 }
 
-sealed record Scenario(string Name, string Description, Func<BenchContext, Task> Run);
+/// <param name="OptIn">Runs only when named with <c>--only</c> (the 15-minute soak).</param>
+sealed record Scenario(string Name, string Description, Func<BenchContext, Task> Run, bool OptIn = false);

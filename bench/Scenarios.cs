@@ -11,6 +11,8 @@ static class Scenarios
         new("analytics", "GET /v1/metrics/nps over a year of responses, and start-up on that database", AnalyticsScenario.RunAsync),
         new("widget", "widget and loader bytes as served", WidgetScenario.RunAsync),
         new("tenancy", "one workspace's eligibility latency while another sits at every survey limit", TenancyScenario.RunAsync),
+        new("overload", "/healthz while thousands of connections keep the public listener busy", OverloadScenario.RunAsync, OptIn: true),
+        new("soak", "15 minutes of mixed traffic: memory, WAL, threads, descriptors and throughput must plateau", SoakScenario.RunAsync, OptIn: true),
     ];
 }
 

@@ -25,8 +25,11 @@ sealed class ServerProcess : IDisposable
 
     static string Here => AppContext.BaseDirectory;
 
-    /// <summary>Starts the Pulse API (Release build next to this runner) on <paramref name="database"/>.</summary>
-    public static Task<ServerProcess> StartApiAsync(string database, IDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts the Pulse API (Release build next to this runner) on <paramref name="database"/>; with
+    /// <paramref name="managementPort"/>, health and metrics are served on that loopback port (<see cref="Management"/>).
+    /// </summary>
+    public static Task<ServerProcess> StartApiAsync(string database, IDictionary<string, string>? settings = null, int? managementPort = null)
     {
         var env = new Dictionary<string, string>
         {
@@ -41,15 +44,24 @@ sealed class ServerProcess : IDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string>())
             env[k.Replace(":", "__", StringComparison.Ordinal)] = v;
-        return StartAsync(Path.Combine(Here, "Pulse.Api.dll"), [], env, Path.GetDirectoryName(database)!);
+        Uri? management = null;
+        if (managementPort is { } port)
+        {
+            management = new Uri($"http://127.0.0.1:{port}");
+            env["Operations__ManagementUrl"] = management.ToString();
+        }
+        return StartAsync(Path.Combine(Here, "Pulse.Api.dll"), [], env, Path.GetDirectoryName(database)!, management);
     }
+
+    /// <summary>The management listener (health, readiness, Prometheus metrics), when one was asked for.</summary>
+    public Uri? Management { get; private set; }
 
     /// <summary>Starts the baseline server of this runner.</summary>
     public static Task<ServerProcess> StartBaselineAsync(string database) =>
         StartAsync(Path.Combine(Here, "Pulse.Bench.dll"), [BaselineServer.Verb, "--db", database],
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }, Path.GetDirectoryName(database)!);
 
-    static async Task<ServerProcess> StartAsync(string dll, string[] args, IDictionary<string, string> env, string workDir)
+    static async Task<ServerProcess> StartAsync(string dll, string[] args, IDictionary<string, string> env, string workDir, Uri? management = null)
     {
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
@@ -70,13 +82,13 @@ sealed class ServerProcess : IDisposable
 
         var clock = Stopwatch.StartNew();
         var process = Process.Start(info)!;
-        var server = new ServerProcess(process, address);
+        var server = new ServerProcess(process, address) { Management = management };
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = management ?? address, Timeout = TimeSpan.FromSeconds(5) };
         while (clock.Elapsed < TimeSpan.FromMinutes(3))
         {
             if (process.HasExited)
@@ -123,7 +135,27 @@ sealed class ServerProcess : IDisposable
         return double.NaN;
     }
 
-    static int FreePort()
+    /// <summary>SIGTERM and wait for a graceful exit; false when it had to be killed after <paramref name="timeout"/>.</summary>
+    public async Task<bool> StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited)
+            return true;
+        using (var kill = Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            return false;
+        }
+    }
+
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -42,10 +42,25 @@ public static class PulseCli
         Origins are like https://app.acme.com, https://*.acme.com or http://localhost:*.
         """;
 
-    static readonly string[] Commands = ["workspaces", "keys", "identity-secret", "help", "--help", "-h"];
+    static readonly string[] HelpWords = ["help", "--help", "-h"];
 
-    /// <summary>Whether these arguments name a CLI command rather than server options.</summary>
-    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
+    static readonly (string Command, string Verb)[] Commands =
+    [
+        ("workspaces", "create"), ("workspaces", "list"), ("keys", "create"), ("keys", "list"), ("keys", "revoke"),
+        ("identity-secret", "rotate"),
+    ];
+
+    /// <summary>
+    /// Whether these arguments are for the command line rather than the server: any first word
+    /// that is not an option (so a misspelt command prints the usage instead of starting a
+    /// server), and help. Only no arguments, or options alone (<c>--urls …</c>, <c>--Storage:MaxBatchSize=256</c>,
+    /// <c>Key=value</c>), start the server; <c>seed</c> is a host command.
+    /// </summary>
+    public static bool IsCommand(string[] args) =>
+        args.Length > 0 && !IsHostCommand(args) && (HelpWords.Contains(args[0]) || !IsServerOption(args[0]));
+
+    static bool IsServerOption(string arg) =>
+        arg.StartsWith('-') || arg.StartsWith('/') || arg.Contains('=', StringComparison.Ordinal);
 
     /// <summary>
     /// Commands that need the composed application — its stores and every feature's write hooks —
@@ -129,13 +144,20 @@ public static class PulseCli
     {
         try
         {
-            var options = CliArgs.Parse(args.Skip(Math.Min(2, args.Length)));
-            var verb = args.Length > 1 ? args[1] : "";
-            if (args[0] is "help" or "--help" or "-h")
+            if (HelpWords.Contains(args[0]))
             {
                 stdout.WriteLine(Usage);
                 return 0;
             }
+            var verb = args.Length > 1 ? args[1] : "";
+            // Checked before anything is opened: a typo must not create a database.
+            if (!Commands.Contains((args[0], verb)))
+                throw new CliException(Commands.Any(c => c.Command == args[0])
+                    ? $"Unknown command '{args[0]} {verb}'."
+                    : $"Unknown command '{args[0]}'." + (Commands.Select(c => c.Command).FirstOrDefault(c =>
+                        c.StartsWith(args[0], StringComparison.OrdinalIgnoreCase) || args[0].StartsWith(c, StringComparison.OrdinalIgnoreCase)) is { } near
+                        ? $" Did you mean '{near}'?" : ""));
+            var options = CliArgs.Parse(args.Skip(2));
             var db = OpenDatabase(options, connectionString, contentRoot);
             var time = TimeProvider.System;
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -148,7 +170,7 @@ public static class PulseCli
                 ("keys", "list") => ListKeys(db, options, json, stdout),
                 ("keys", "revoke") => RevokeKey(db, options, now, stdout),
                 ("identity-secret", "rotate") => RotateIdentitySecret(db, options, now, json, stdout),
-                _ => throw new CliException($"Unknown command '{string.Join(' ', args.Take(2))}'."),
+                _ => throw new InvalidOperationException($"Command '{args[0]} {verb}' is listed but not handled."),
             };
         }
         catch (CliException ex)

@@ -14,6 +14,21 @@ public static class OperationsExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<PulseMetrics>();
         services.AddMetrics();
+        builder.AddPulseTelemetry();
+        var startup = new StartupState();
+        services.AddSingleton(startup);
+        builder.Logging.Quiet(startup);
+
+        services.AddOptions<OperationsOptions>().BindConfiguration(OperationsOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        // The first hosted service: health answers while migrations run (readiness says not yet).
+        services.AddSingleton<ManagementServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<ManagementServer>());
+        services.AddSingleton<OverloadGate>();
+        // Only the main server: the management listener is a server of its own.
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<OperationsOptions>>((kestrel, operations) =>
+                kestrel.Limits.MaxConcurrentConnections = operations.Value.MaxConnections > 0 ? operations.Value.MaxConnections : null);
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -69,6 +84,10 @@ public static class OperationsExtensions
     public static WebApplication UsePulseOperations(this WebApplication app)
     {
         app.UseSecurityHeaders();
+        var startup = app.Services.GetRequiredService<StartupState>();
+        app.Lifetime.ApplicationStarted.Register(() => startup.Started = true);
+        var overload = app.Services.GetRequiredService<OverloadGate>();
+        app.Use((context, next) => overload.InvokeAsync(context, next));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
@@ -84,10 +103,14 @@ public static class OperationsExtensions
     /// <summary>Health, readiness, OpenAPI document and Swagger UI.</summary>
     public static WebApplication MapOperations(this WebApplication app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }))
-            .WithName("Health").WithSummary("The process is alive.").WithTags("Operations");
-        app.MapGet("/readyz", Ready)
-            .WithName("Ready").WithSummary("The database is open and migrated.").WithTags("Operations");
+        // With a management listener, health lives there only (docs/decisions.md H2).
+        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value.HasManagementUrl)
+        {
+            app.MapGet("/healthz", () => HealthEndpoints.Live().ToResult())
+                .WithName("Health").WithSummary("The process is alive.").WithTags("Operations");
+            app.MapGet("/readyz", (HttpContext context) => HealthEndpoints.Ready(context.RequestServices).ToResult())
+                .WithName("Ready").WithSummary("The database is open, migrated and takes writes.").WithTags("Operations");
+        }
         app.MapOpenApi("/openapi/{documentName}.json");
         if (app.SwaggerEnabled())
             app.UseSwaggerUI(options =>
@@ -97,24 +120,5 @@ public static class OperationsExtensions
                 options.DocumentTitle = "Pulse API";
             });
         return app;
-    }
-
-    static IResult Ready(Db db, DatabaseState state, ILogger<DatabaseState> log)
-    {
-        if (!state.Migrated)
-            return TypedResults.Problem(statusCode: 503, title: "Not ready", detail: "Migrations have not finished.");
-        try
-        {
-            using var connection = db.Open();
-            var version = Migrator.CurrentVersion(connection);
-            return version == Migrator.LatestVersion
-                ? TypedResults.Ok(new { status = "ready", schemaVersion = version })
-                : TypedResults.Problem(statusCode: 503, title: "Not ready", detail: $"Schema at {version}, expected {Migrator.LatestVersion}.");
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException ex)
-        {
-            log.LogWarning(ex, "Readiness check could not open the database");
-            return TypedResults.Problem(statusCode: 503, title: "Not ready", detail: "The database is unavailable; see the server log.");
-        }
     }
 }

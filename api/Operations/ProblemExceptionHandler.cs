@@ -21,6 +21,7 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, TooLarge(context)),
             BadHttpRequestException bad => (bad.StatusCode, "The request could not be read (its body, headers or parameters); compare it with /openapi/v1.json."),
             WriteQueueFullException full => (503, full.Message),
+            _ when StorageHealth.IsFull(exception) => (507, "The server's disk is full, so nothing was saved; try again after the time in Retry-After."),
             RateLimitedException limited => (429, limited.Message),
             _ => (500, Problems.DefaultDetail(500, context)),
         };
@@ -28,6 +29,8 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
             log.LogError(exception, "Unhandled exception for {Method} {Path}", context.Request.Method, context.Request.Path);
         if (status == 503)
             context.Response.Headers.RetryAfter = "1";
+        if (status == 507)
+            context.Response.Headers.RetryAfter = StorageFullException.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (exception is RateLimitedException { RetryAfter: var retryAfter })
             context.Response.Headers.RetryAfter = RateLimitedException.Seconds(retryAfter);
 

@@ -9,7 +9,8 @@ public sealed class Db
     // opened, because Dapper caches each query's mapper on first use.
     static Db() => Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    public Db(string connectionString, string contentRoot, int busyTimeoutSeconds = 30)
+    /// <param name="walSizeLimitBytes">The writer's <c>journal_size_limit</c>: a restarted WAL is cut back to this size.</param>
+    public Db(string connectionString, string contentRoot, int busyTimeoutSeconds = 30, long walSizeLimitBytes = StorageOptions.DefaultWalSizeLimitMiB << 20)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         if (string.IsNullOrWhiteSpace(builder.DataSource))
@@ -21,18 +22,63 @@ public sealed class Db
         builder.ForeignKeys = true;
         builder.DefaultTimeout = busyTimeoutSeconds;
         if (builder.Mode == SqliteOpenMode.ReadWriteCreate && builder.DataSource != ":memory:")
-            Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
+            CreatePrivately(builder.DataSource);
 
         FilePath = builder.DataSource;
         ConnectionString = builder.ToString();
         BusyTimeoutMilliseconds = busyTimeoutSeconds * 1000;
+        WalSizeLimitBytes = walSizeLimitBytes;
     }
+
+    /// <summary>
+    /// The database holds identity secrets, webhook secrets and personal data: a missing folder is
+    /// created 0700 and a missing file 0600 (empty, which SQLite opens as a new database). SQLite
+    /// gives its -wal, -shm and -journal files the mode of the database file. Existing folders and
+    /// files keep the mode their owner gave them.
+    /// </summary>
+    static void CreatePrivately(string path)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+        // CreateDirectory(path, mode) gives the mode to the last folder only; create each missing one.
+        var missing = new Stack<string>();
+        for (var f = folder; !string.IsNullOrEmpty(f) && !Directory.Exists(f); f = Path.GetDirectoryName(f))
+            missing.Push(f);
+        while (missing.TryPop(out var f))
+            Directory.CreateDirectory(f, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (File.Exists(path))
+            return;
+        try
+        {
+            using var created = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process (a second instance, the CLI) created it at the same moment.
+        }
+    }
+
+    /// <summary>Whether group or others may read or write the database file (a warning at start-up names it).</summary>
+    public bool FileIsShared() =>
+        !OperatingSystem.IsWindows() && FilePath != ":memory:" && File.Exists(FilePath)
+        && (File.GetUnixFileMode(FilePath) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0;
 
     public string ConnectionString { get; }
 
     public string FilePath { get; }
 
     public int BusyTimeoutMilliseconds { get; }
+
+    public long WalSizeLimitBytes { get; }
 
     /// <summary>A short-lived pooled connection for one unit of work (reads, or a CLI write).</summary>
     public SqliteConnection Open()
@@ -52,9 +98,21 @@ public sealed class Db
         var connection = new SqliteConnection(ConnectionString);
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA busy_timeout={BusyTimeoutMilliseconds};";
+        command.CommandText = $"PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA busy_timeout={BusyTimeoutMilliseconds}; " +
+            $"PRAGMA journal_size_limit={WalSizeLimitBytes};";
         command.ExecuteNonQuery();
         return connection;
+    }
+
+    /// <summary>
+    /// Sets SQLite's soft heap limit for the whole process: the page caches of all connections
+    /// together (each may hold up to its <c>cache_size</c>) recycle pages rather than grow past it.
+    /// </summary>
+    public static void LimitMemory(SqliteConnection connection, long bytes)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA soft_heap_limit={bytes}";
+        command.ExecuteNonQuery();
     }
 
     /// <summary>
@@ -62,14 +120,20 @@ public sealed class Db
     /// (erasure) does not linger in old WAL frames. Waits at most <paramref name="wait"/> for readers;
     /// false when they kept it from finishing (the next checkpoint gets the rest).
     /// </summary>
-    public bool TruncateWal(SqliteConnection connection, TimeSpan wait)
+    public bool TruncateWal(SqliteConnection connection, TimeSpan wait) => Checkpoint(connection, "TRUNCATE", wait);
+
+    /// <summary>
+    /// <c>PRAGMA wal_checkpoint(mode)</c> waiting at most <paramref name="wait"/> for readers and writers;
+    /// true when it completed (for RESTART and TRUNCATE: the next write starts the log over).
+    /// </summary>
+    public bool Checkpoint(SqliteConnection connection, string mode, TimeSpan wait)
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"PRAGMA busy_timeout={(int)wait.TotalMilliseconds}";
         command.ExecuteNonQuery();
         try
         {
-            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            command.CommandText = $"PRAGMA wal_checkpoint({mode})";
             using var reader = command.ExecuteReader();
             return reader.Read() && reader.GetInt64(0) == 0;
         }

@@ -33,21 +33,45 @@ public static partial class Migrator
         var applied = 0;
         foreach (var migration in All.Where(m => m.Version <= upTo))
         {
-            // BEGIN IMMEDIATE takes the write lock first, so two processes starting together
-            // cannot both decide a migration is missing.
-            using var tx = connection.BeginTransaction(deferred: false);
-            var done = connection.ExecuteScalar<long>(
-                "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version", new { migration.Version }, tx);
-            if (done > 0)
-                continue;
-            connection.Execute(migration.Sql, transaction: tx);
-            connection.Execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @At)",
-                new { migration.Version, migration.Name, At = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx);
-            tx.Commit();
-            applied++;
+            // A table rebuild must not cascade the DROP of the old table into its children, and
+            // foreign_keys can only be switched outside a transaction.
+            var keysOff = migration.Sql.StartsWith(ForeignKeysOff, StringComparison.Ordinal);
+            if (keysOff)
+                connection.Execute("PRAGMA foreign_keys=OFF");
+            try
+            {
+                if (ApplyOne(connection, migration, keysOff, time))
+                    applied++;
+            }
+            finally
+            {
+                if (keysOff)
+                    connection.Execute("PRAGMA foreign_keys=ON");
+            }
         }
         return applied;
+    }
+
+    /// <summary>First line of a migration that rebuilds tables (SQLite's 12-step ALTER TABLE): run with foreign keys off, checked before commit.</summary>
+    const string ForeignKeysOff = "-- pulse:foreign-keys-off";
+
+    static bool ApplyOne(SqliteConnection connection, Migration migration, bool checkKeys, TimeProvider time)
+    {
+        // BEGIN IMMEDIATE takes the write lock first, so two processes starting together
+        // cannot both decide a migration is missing.
+        using var tx = connection.BeginTransaction(deferred: false);
+        var done = connection.ExecuteScalar<long>(
+            "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version", new { migration.Version }, tx);
+        if (done > 0)
+            return false;
+        connection.Execute(migration.Sql, transaction: tx);
+        if (checkKeys && connection.Query("PRAGMA foreign_key_check", transaction: tx).Any())
+            throw new InvalidOperationException($"Migration {migration.Version} ({migration.Name}) would break foreign keys; nothing was changed.");
+        connection.Execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @At)",
+            new { migration.Version, migration.Name, At = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx);
+        tx.Commit();
+        return true;
     }
 
     /// <summary>The highest applied version, or 0 for a new database.</summary>

@@ -9,11 +9,14 @@ public static class StorageExtensions
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(sp => new Db(
-            builder.Configuration.GetConnectionString("Pulse") ?? "",
-            builder.Environment.ContentRootPath,
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutSeconds));
+        builder.Services.AddSingleton(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new Db(builder.Configuration.GetConnectionString("Pulse") ?? "", builder.Environment.ContentRootPath,
+                storage.BusyTimeoutSeconds, (long)storage.WalSizeLimitMiB << 20);
+        });
         builder.Services.AddSingleton<DatabaseState>();
+        builder.Services.AddSingleton<StorageHealth>();
         // Registered first so the schema is current before anything else starts.
         builder.Services.AddHostedService<MigrationService>();
         builder.Services.AddSingleton<WriteQueue>();
@@ -30,14 +33,19 @@ public sealed class DatabaseState
     public bool Migrated { get; set; }
 }
 
-sealed class MigrationService(Db db, DatabaseState state, TimeProvider time, ILogger<MigrationService> log) : IHostedService
+sealed class MigrationService(Db db, DatabaseState state, TimeProvider time, IOptions<StorageOptions> options, ILogger<MigrationService> log)
+    : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         using var connection = db.Open();
+        Db.LimitMemory(connection, (long)options.Value.SqliteMemoryMiB << 20);
         var applied = Migrator.Apply(connection, time);
         log.LogInformation("Database {Path} at schema version {Version} ({Applied} migrations applied)",
             db.FilePath, Migrator.LatestVersion, applied);
+        if (db.FileIsShared())
+            log.LogWarning("The database {Path} can be read by other users; it holds secrets and personal data. Run: chmod 600 {Path}*",
+                db.FilePath, db.FilePath);
         state.Migrated = true;
         return Task.CompletedTask;
     }

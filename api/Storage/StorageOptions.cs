@@ -18,4 +18,20 @@ public sealed class StorageOptions
     /// <summary>How long a connection waits for a lock held by another process.</summary>
     [Range(1, 600)]
     public int BusyTimeoutSeconds { get; set; } = 30;
+
+    public const int DefaultWalSizeLimitMiB = 64;
+
+    /// <summary>
+    /// Size past which the writer restarts the write-ahead log (a RESTART checkpoint that waits up
+    /// to a second for readers), and to which a restarted log file is cut back.
+    /// </summary>
+    [Range(1, 65536)]
+    public int WalSizeLimitMiB { get; set; } = DefaultWalSizeLimitMiB;
+
+    /// <summary>
+    /// SQLite's heap for the whole process — the page caches of every connection, statements,
+    /// sorting — kept under this soft limit: past it, caches give pages back instead of growing.
+    /// </summary>
+    [Range(8, 65536)]
+    public int SqliteMemoryMiB { get; set; } = 64;
 }

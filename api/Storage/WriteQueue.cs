@@ -1,4 +1,5 @@
 using Pulse.Api.Operations;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
@@ -23,11 +24,20 @@ public sealed class WriteQueueFullException : Exception
 /// command that throws is rolled back alone and the rest of the batch still commits.
 /// The writer runs on its own thread: commits block on fsync, and a blocked thread-pool thread
 /// would starve request handling on a small machine exactly when the load is highest.
+/// After each commit and when idle it keeps the WAL bounded (<see cref="WalCheckpoints"/>); a
+/// write that finds no space fails with <see cref="StorageFullException"/> (507), reported to
+/// <see cref="StorageHealth"/>, and while writes fail the idle writer probes every few seconds.
 /// </summary>
 public sealed class WriteQueue : IHostedService, IDisposable
 {
+    /// <summary>While the disk is full, the idle writer tries a small write this often.</summary>
+    public static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(5);
+
     readonly Db _db;
     readonly ILogger<WriteQueue> _log;
+    readonly StorageHealth _health;
+    readonly WalCheckpoints _wal;
+    long _lastProbe;
     readonly Channel<IWriteCommand> _channel;
     readonly int _maxBatch;
     readonly Histogram<int> _batchSizes;
@@ -37,10 +47,12 @@ public sealed class WriteQueue : IHostedService, IDisposable
     Thread? _thread;
     SqliteConnection? _connection;
 
-    public WriteQueue(Db db, IOptions<StorageOptions> options, ILogger<WriteQueue> log, PulseMetrics metrics)
+    public WriteQueue(Db db, IOptions<StorageOptions> options, ILogger<WriteQueue> log, PulseMetrics metrics, StorageHealth health)
     {
         _db = db;
         _log = log;
+        _health = health;
+        _wal = new WalCheckpoints(db, db.WalSizeLimitBytes, metrics);
         _maxBatch = options.Value.MaxBatchSize;
         _channel = Channel.CreateBounded<IWriteCommand>(new BoundedChannelOptions(options.Value.WriteQueueCapacity)
         {
@@ -51,6 +63,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
             description: "Write commands waiting for the writer");
         _batchSizes = metrics.Meter.CreateHistogram<int>("pulse.write_queue.batch_size",
             description: "Commands committed per transaction");
+        metrics.Meter.CreateObservableGauge("pulse.storage.sqlite_memory", () => SQLitePCL.raw.sqlite3_memory_used(), unit: "By",
+            description: "Memory SQLite holds for the whole process (page caches, statements), kept under Storage:SqliteMemoryMiB");
     }
 
     /// <summary>Commands waiting for the writer right now.</summary>
@@ -123,18 +137,74 @@ public sealed class WriteQueue : IHostedService, IDisposable
         }
     }
 
-    /// <summary>Blocks the writer thread until a command is waiting; false once the queue is completed and empty.</summary>
-    static bool WaitToRead(ChannelReader<IWriteCommand> reader)
+    /// <summary>
+    /// Blocks the writer thread until a command is waiting; false once the queue is completed and empty.
+    /// Every <see cref="WalCheckpoints.IdleAfter"/> without commands it does its idle work.
+    /// </summary>
+    bool WaitToRead(ChannelReader<IWriteCommand> reader)
     {
         var wait = reader.WaitToReadAsync();
-        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+        if (wait.IsCompletedSuccessfully)
+            return wait.Result;
+        var task = wait.AsTask();
+        while (!task.Wait(WalCheckpoints.IdleAfter))
+            Idle();
+        return task.GetAwaiter().GetResult();
     }
 
-    void Commit(List<IWriteCommand> batch)
+    /// <summary>Nothing to write: empty the WAL, and while the disk is full, probe whether space is back.</summary>
+    void Idle()
+    {
+        try
+        {
+            if (_health.DiskFull && Stopwatch.GetElapsedTime(_lastProbe) >= ProbeEvery)
+            {
+                _lastProbe = Stopwatch.GetTimestamp();
+                Probe();
+            }
+            if (_connection is not null && !_health.DiskFull)
+                _wal.Idle(_connection);
+        }
+        catch (SqliteException ex)
+        {
+            _log.LogWarning(ex, "Idle maintenance of the database failed; it is tried again at the next idle moment");
+            _connection?.Dispose();
+            _connection = null;
+        }
+    }
+
+    /// <summary>
+    /// A write that needs fresh pages (and WAL space to commit them), undone in the same transaction:
+    /// when it commits, real writes have room again.
+    /// </summary>
+    void Probe()
     {
         try
         {
             _connection ??= _db.OpenWriter();
+            using var tx = _connection.BeginTransaction(deferred: false);
+            using var command = _connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "INSERT INTO storage_probe (pad) VALUES (zeroblob(65536)); DELETE FROM storage_probe;";
+            command.ExecuteNonQuery();
+            tx.Commit();
+            _health.WriteSucceeded();
+        }
+        catch (SqliteException ex) when (StorageHealth.IsFull(ex))
+        {
+            _health.WriteFailed(ex);
+            _connection?.Dispose();
+            _connection = null;
+        }
+    }
+
+    void Commit(List<IWriteCommand> batch)
+    {
+        Exception? full = null;
+        try
+        {
+            _connection ??= _db.OpenWriter();
+            var changesBefore = SQLitePCL.raw.sqlite3_total_changes(_connection.Handle);
             using var tx = _connection.BeginTransaction(deferred: false);
             foreach (var command in batch)
             {
@@ -148,13 +218,31 @@ public sealed class WriteQueue : IHostedService, IDisposable
                 }
                 catch (Exception ex)
                 {
-                    tx.Rollback("cmd");
-                    tx.Release("cmd");
+                    try
+                    {
+                        tx.Rollback("cmd");
+                        tx.Release("cmd");
+                    }
+                    catch (SqliteException) when (StorageHealth.IsFull(ex))
+                    {
+                        // SQLite rolled the whole transaction back: the batch fails as a whole.
+                        throw new StorageFullException(ex);
+                    }
+                    if (StorageHealth.IsFull(ex))
+                    {
+                        // Reported before the caller hears of it, so /readyz already says so.
+                        full = ex;
+                        _health.WriteFailed(ex);
+                        ex = new StorageFullException(ex);
+                    }
                     command.Fail(ex);
                 }
             }
             tx.Commit();
             _batchSizes.Record(batch.Count);
+            // Only a commit that stored rows proves there is room again.
+            if (full is null && SQLitePCL.raw.sqlite3_total_changes(_connection.Handle) != changesBefore)
+                _health.WriteSucceeded();
             foreach (var command in batch)
             {
                 if (command.AfterCommit)
@@ -173,15 +261,36 @@ public sealed class WriteQueue : IHostedService, IDisposable
         }
         catch (Exception ex)
         {
-            _log.LogError(ex, "Write batch of {Count} commands failed to commit", batch.Count);
             // Another process (the CLI) holding the lock past the busy timeout is a temporary
-            // condition: callers get 503 with Retry-After, like a full queue.
-            var failure = ex is SqliteException { SqliteErrorCode: 5 or 6 }
-                ? new WriteQueueFullException("The database is busy; try again shortly.", ex)
-                : ex;
+            // condition: callers get 503 with Retry-After, like a full queue. A full disk is
+            // 507 and is logged once a minute by StorageHealth, not once per batch.
+            Exception failure;
+            if (StorageHealth.IsFull(ex))
+            {
+                _health.WriteFailed(ex);
+                failure = ex as StorageFullException ?? new StorageFullException(ex);
+            }
+            else
+            {
+                _log.LogError(ex, "Write batch of {Count} commands failed to commit", batch.Count);
+                failure = ex is SqliteException { SqliteErrorCode: 5 or 6 }
+                    ? new WriteQueueFullException("The database is busy; try again shortly.", ex)
+                    : ex;
+            }
             foreach (var command in batch)
                 command.Fail(failure);
             _connection?.Dispose();
+            _connection = null;
+            return;
+        }
+        try
+        {
+            _wal.Committed(_connection);
+        }
+        catch (SqliteException ex)
+        {
+            _log.LogWarning(ex, "A WAL checkpoint failed; the next commit tries again");
+            _connection.Dispose();
             _connection = null;
         }
     }

@@ -29,7 +29,7 @@ public sealed class WriteQueueTests
     {
         var meters = new PlainMeterFactory();
         return new WriteQueue(_db, Options.Create(new StorageOptions { WriteQueueCapacity = capacity, MaxBatchSize = batch }),
-            NullLogger<WriteQueue>.Instance, new PulseMetrics(meters));
+            NullLogger<WriteQueue>.Instance, new PulseMetrics(meters), new StorageHealth(_db, TimeProvider.System, NullLogger<StorageHealth>.Instance));
     }
 
     long Count()

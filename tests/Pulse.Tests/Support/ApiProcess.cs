@@ -69,7 +69,10 @@ public sealed class ApiProcess : IDisposable
     public static Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(string databasePath, params string[] args) =>
         RunCliAsync(databasePath, null, args);
 
-    /// <summary>Runs a CLI command with extra settings (e.g. <c>ASPNETCORE_ENVIRONMENT</c>) in its environment.</summary>
+    /// <summary>
+    /// Runs a CLI command with extra settings (e.g. <c>ASPNETCORE_ENVIRONMENT</c>) in its environment.
+    /// A process still running after two minutes (a server started by mistake) is killed: exit code -1.
+    /// </summary>
     public static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(string databasePath, IDictionary<string, string>? settings, params string[] args)
     {
         TestCategories.Require(TestCategories.Process);
@@ -77,9 +80,22 @@ public sealed class ApiProcess : IDisposable
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return (-1, await stdout, await stderr + "\n(killed: still running after two minutes)");
+        }
         return (process.ExitCode, await stdout, await stderr);
     }
+
+    /// <summary>A loopback port nobody listens on right now.</summary>
+    public static int FreeLoopbackPort() => FreePort();
 
     static ProcessStartInfo StartInfo(IEnumerable<string> args, string databasePath, IDictionary<string, string>? settings)
     {

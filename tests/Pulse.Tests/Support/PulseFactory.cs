@@ -64,6 +64,10 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(_environment);
+        // Host settings are visible while Program registers services (the telemetry exporters are
+        // chosen there); app configuration, added last, still wins over appsettings.json.
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
         builder.ConfigureServices(services =>
         {
