@@ -37,6 +37,7 @@ if (PulseCli.IsHostCommand(args))
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
+app.MapKeys();
 app.MapSurveys();
 app.MapEligibility();
 app.MapResponses();

@@ -6,7 +6,9 @@
  *   pulse('init', { siteKey, user: { id, email, createdAt, traits }, userHash, locale, apiBase })
  *   pulse('track', 'event_name')   ask again for surveys triggered by this event
  *   pulse('reset')                 log-out / user switch: remove the survey, forget the user
- *   pulse('on', 'shown' | 'answered' | 'dismissed', fn)
+ *   pulse('on', 'shown' | 'answered' | 'dismissed' | 'skipped', fn)
+ *                                  'skipped': no survey this time, fn({ reason }) with the eligibility
+ *                                  reason code, or { reason: 'error', message } when Pulse refused
  *
  * Rules: never throw into the host page, never touch its DOM beyond one <pulse-survey> element,
  * host data only through textContent/setAttribute, no cookies, no storage, one console line
@@ -22,7 +24,7 @@
   // The API lives where this script came from (…/widget/v1/pulse.js), unless init says apiBase.
   var origin = me && me.src ? me.src.split('/widget/')[0] : '';
   var cfg = null, ui = null, generation = 0, sheet = null;
-  var handlers = { shown: [], answered: [], dismissed: [] };
+  var handlers = { shown: [], answered: [], dismissed: [], skipped: [] };
 
   var CSS = [
     ':host{all:initial!important;display:contents!important}',
@@ -100,14 +102,18 @@
       // Origin and path only: query strings and fragments often carry tokens.
       url: location.origin + location.pathname
     }, 10000).then(function (a) {
-      if (mine != generation || ui || !a || !a.eligible || !a.survey) return;
+      if (mine != generation || ui || !a) return;
+      if (!a.eligible || !a.survey) return emit('skipped', { reason: a.reason });
       try {
         show(conf, a);
       } catch (e) {
         // Nothing is attached before the last step of show(), so the page is as it was.
         log('could not show the survey: ' + e);
       }
-    }, function () { /* logged by post() */ });
+    }, function (e) {
+      // Logged by post(); the page may want to say why too.
+      if (mine == generation) emit('skipped', { reason: 'error', message: String(e && e.message || e) });
+    });
   }
 
   function el(tag, attrs, text) {

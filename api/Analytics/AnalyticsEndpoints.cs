@@ -56,6 +56,15 @@ public static class AnalyticsEndpoints
         var group = args.TraitKey("groupBy", query.GroupBy);
         var where = args.Where(query.Where);
         var (start, end) = Range(args, query.From, query.To, zone, time);
+        IReadOnlyList<double>? bands = null;
+        if (query.Bands is { } edges)
+        {
+            bands = TraitBands.Parse(edges, out var bandError);
+            if (bandError is not null)
+                args.Fail("bands", bandError);
+            else if (group is null)
+                args.Fail("bands", "Bands group the values of groupBy; give groupBy too, e.g. groupBy=arr&bands=1000,10000.");
+        }
         if (!args.Ok)
             return Invalid(args);
         var buckets = TimeBuckets.Split(start, end, step, zone);
@@ -66,7 +75,7 @@ public static class AnalyticsEndpoints
         }
         if (store.Surveys(user.WorkspaceId(), query.SurveyId) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
-        return TypedResults.Ok(store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where), buckets));
+        return TypedResults.Ok(store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where, bands), buckets));
     }
 
     static Results<Ok<ScoreDistributionResponse>, ValidationProblem, ProblemHttpResult> GetScores(
@@ -161,6 +170,12 @@ public static class AnalyticsEndpoints
         }
         if (query.Q is { Length: 0 or > 200 })
             args.Fail("q", "Search text has 1 to 200 characters.");
+        var withComment = query.WithComment switch
+        {
+            null or "false" => false,
+            "true" => true,
+            _ => Fail(args, "withComment", "Must be true or false."),
+        };
         if (!args.Ok)
             return null;
         if (query.SurveyId is not null && surveys.Surveys(user.WorkspaceId(), query.SurveyId) is null)
@@ -168,7 +183,7 @@ public static class AnalyticsEndpoints
             notFound = SurveyEndpoints.NotFound(query.SurveyId);
             return null;
         }
-        return new ResponseFilter(user.WorkspaceId(), query.SurveyId, start, end, categories, where, query.Q);
+        return new ResponseFilter(user.WorkspaceId(), query.SurveyId, start, end, categories, where, query.Q, withComment);
     }
 
     /// <summary>
@@ -184,6 +199,12 @@ public static class AnalyticsEndpoints
         if (start > end)
             args.Fail("to", "Must not be before from.");
         return (start, end);
+    }
+
+    static bool Fail(QueryArgs args, string name, string message)
+    {
+        args.Fail(name, message);
+        return false;
     }
 
     static ValidationProblem Invalid(QueryArgs args) =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Pulse.Api.Analytics;
 
@@ -29,7 +30,10 @@ public sealed record NpsPoint(
     double? MarginOfError,
     bool LowSample);
 
-/// <summary>One segment: the displays and responses whose trait snapshot had <c>groupBy</c> = <c>Value</c>.</summary>
+/// <summary>
+/// One segment: the displays and responses whose trait snapshot had <c>groupBy</c> = <c>Value</c>;
+/// with <c>bands</c>, a band of values from <c>BandFrom</c> (included) to <c>BandTo</c> (excluded, null: no bound).
+/// </summary>
 public sealed record NpsGroup(
     string Value,
     double? Nps,
@@ -41,7 +45,9 @@ public sealed record NpsGroup(
     double? ResponseRate,
     double? MarginOfError,
     bool LowSample,
-    IReadOnlyList<NpsPoint>? Series);
+    IReadOnlyList<NpsPoint>? Series,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? BandFrom = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? BandTo = null);
 
 /// <summary>One response as the list shows it, with the snapshot of the display it answered.</summary>
 public sealed record ResponseItem(
@@ -59,8 +65,14 @@ public sealed record ResponseItem(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-/// <summary><c>GET /v1/responses</c>: newest first; pass <c>nextCursor</c> back as <c>cursor</c> for the next page.</summary>
-public sealed record ResponsePage(IReadOnlyList<ResponseItem> Items, string? NextCursor);
+/// <summary>
+/// <c>GET /v1/responses</c>: newest first; pass <c>nextCursor</c> back as <c>cursor</c> for the next page.
+/// <c>Total</c>, the number of responses that match, comes with the first page (no cursor) only.
+/// </summary>
+public sealed record ResponsePage(
+    IReadOnlyList<ResponseItem> Items,
+    string? NextCursor,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Total = null);
 
 /// <summary>One account of <c>GET /v1/accounts</c>: its NPS, respondents, ARR and ARR × NPS quadrant.</summary>
 public sealed record AccountItem(

@@ -15,6 +15,7 @@ public interface IResponseFilterQuery
     string? From { get; }
     string? To { get; }
     string? Q { get; }
+    string? WithComment { get; }
     TraitFilters? Where { get; }
 }
 
@@ -26,7 +27,8 @@ public sealed record NpsQuery(
     [property: Description("day, week, month or quarter: adds a series with one point per interval.")][FromQuery(Name = "interval")] string? Interval,
     [property: Description("IANA time zone of dates and intervals (default UTC), e.g. Europe/Berlin.")][FromQuery(Name = "tz")] string? Tz,
     [property: Description("A trait key: adds one group per value of that trait in each response's snapshot.")][FromQuery(Name = "groupBy")] string? GroupBy,
-    TraitFilters? Where);
+    TraitFilters? Where,
+    [property: Description("With groupBy on a numeric trait: ascending band edges, e.g. 1000,10000,100000; the groups become <1000, 1000-10000, …, >=100000.")][FromQuery(Name = "bands")] string? Bands = null);
 
 /// <summary><c>GET /v1/metrics/scores</c>.</summary>
 public sealed record ScoresQuery(
@@ -44,7 +46,8 @@ public sealed record ResponseListQuery(
     [property: Description(QueryText.Q)][FromQuery(Name = "q")] string? Q,
     [property: Description("The nextCursor of the previous page, unchanged.")][FromQuery(Name = "cursor")] string? Cursor,
     [property: Description("Responses per page, 1–200 (default 50).")][FromQuery(Name = "limit")] string? Limit,
-    TraitFilters? Where) : IResponseFilterQuery;
+    TraitFilters? Where,
+    [property: Description(QueryText.WithComment)][FromQuery(Name = "withComment")] string? WithComment = null) : IResponseFilterQuery;
 
 /// <summary><c>GET /v1/responses.csv</c>.</summary>
 public sealed record ResponseExportQuery(
@@ -53,7 +56,8 @@ public sealed record ResponseExportQuery(
     [property: Description(QueryText.FromAll)][FromQuery(Name = "from")] string? From,
     [property: Description(QueryText.To)][FromQuery(Name = "to")] string? To,
     [property: Description(QueryText.Q)][FromQuery(Name = "q")] string? Q,
-    TraitFilters? Where) : IResponseFilterQuery;
+    TraitFilters? Where,
+    [property: Description(QueryText.WithComment)][FromQuery(Name = "withComment")] string? WithComment = null) : IResponseFilterQuery;
 
 /// <summary><c>GET /v1/accounts</c>.</summary>
 public sealed record AccountsQuery(
@@ -75,4 +79,5 @@ static class QueryText
     public const string To = "End: a date (its whole day is included) or an ISO 8601 date-time with Z or an offset. Default: now.";
     public const string Category = "promoter, passive or detractor, or several separated by commas.";
     public const string Q = "Text to find in comments, 1–200 characters.";
+    public const string WithComment = "true: only responses with a comment; false or absent: all.";
 }

@@ -13,7 +13,8 @@ public sealed record MetricsQuery(
     Interval? Interval,
     TimeZoneInfo Zone,
     string? GroupBy,
-    IReadOnlyDictionary<string, string> Where);
+    IReadOnlyDictionary<string, string> Where,
+    IReadOnlyList<double>? Bands = null);
 
 /// <summary>
 /// Reads NPS from the aggregates. A request names at most one trait row set for its headline
@@ -135,7 +136,28 @@ public sealed class MetricsStore(Db db)
                 ReadRaw(c, q, buckets, whole, grain, q.Where, q.GroupBy, groups);
             }
         }
-        return Report(headline, groups, buckets, q.Interval is not null);
+        (Segments Groups, Dictionary<string, (double? From, double? To)> Bounds)? bands =
+            q.Bands is not null && groups is not null ? Band(groups, q.Bands, buckets.Count) : null;
+        return Report(headline, bands?.Groups ?? groups, buckets, q.Interval is not null, bands?.Bounds);
+    }
+
+    /// <summary>The groups of a numeric trait merged into bands (<see cref="TraitBands"/>); values that are not numbers stay apart.</summary>
+    static (Segments Groups, Dictionary<string, (double? From, double? To)> Bounds) Band(Segments groups, IReadOnlyList<double> edges, int buckets)
+    {
+        var banded = new Segments(buckets);
+        var bounds = new Dictionary<string, (double? From, double? To)>(StringComparer.Ordinal);
+        foreach (var (value, perBucket) in groups.Values)
+        {
+            var key = value;
+            if (TraitBands.Of(value, edges) is { } band)
+            {
+                key = TraitBands.Label(band.From, band.To);
+                bounds[key] = band;
+            }
+            for (var i = 0; i < perBucket.Length; i++)
+                banded.Add(key, i, perBucket[i]);
+        }
+        return (banded, bounds);
     }
 
     /// <summary>
@@ -230,7 +252,8 @@ public sealed class MetricsStore(Db db)
             into.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * grain), row.Counts);
     }
 
-    static NpsReport Report(Segments headline, Segments? groups, IReadOnlyList<Bucket> buckets, bool series)
+    static NpsReport Report(Segments headline, Segments? groups, IReadOnlyList<Bucket> buckets, bool series,
+        IReadOnlyDictionary<string, (double? From, double? To)>? bands = null)
     {
         var all = headline.Sum();
         var total = NpsMath.Summarise(all.Total);
@@ -241,12 +264,16 @@ public sealed class MetricsStore(Db db)
                 .Select(g => (g.Key, Counts: g.Value))
                 .Select(g => (g.Key, g.Counts, Total: g.Counts.Aggregate(default(NpsCounts), (a, b) => a + b)))
                 .Where(g => g.Total != default) // a value seen only in rows moved out of the range
-                .OrderByDescending(g => g.Total.Responses).ThenByDescending(g => g.Total.Displays).ThenBy(g => g.Key, StringComparer.Ordinal)
+                // Bands in ascending order, then values that are not numbers; groups of values by responses.
+                .OrderBy(g => bands is null || !bands.ContainsKey(g.Key) ? 1 : 0)
+                .ThenBy(g => bands is not null && bands.TryGetValue(g.Key, out var b) ? b.From ?? double.MinValue : 0)
+                .ThenByDescending(g => g.Total.Responses).ThenByDescending(g => g.Total.Displays).ThenBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g =>
                 {
                     var s = NpsMath.Summarise(g.Total);
+                    var band = bands is not null && bands.TryGetValue(g.Key, out var edges) ? edges : default;
                     return new NpsGroup(g.Key, s.Nps, s.Promoters, s.Passives, s.Detractors, s.Responses, s.Displays,
-                        s.ResponseRate, s.MarginOfError, s.LowSample, series ? Points(g.Counts, buckets) : null);
+                        s.ResponseRate, s.MarginOfError, s.LowSample, series ? Points(g.Counts, buckets) : null, band.From, band.To);
                 })
                 .ToList());
     }

@@ -16,7 +16,8 @@ public sealed record ResponseFilter(
     long To,
     IReadOnlyList<string>? Categories,
     IReadOnlyDictionary<string, string> Where,
-    string? Text);
+    string? Text,
+    bool WithComment = false);
 
 /// <summary>A position in the newest-first order: the (created_at, id) of the last item seen.</summary>
 public readonly record struct ResponseCursor(long CreatedAt, long Id)
@@ -96,12 +97,15 @@ public sealed class ResponseReadStore(Db db)
           AND (r.created_at, r.id) < (@BeforeAt, @BeforeId)
           AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
           AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)
+          AND (@WithComment = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
           AND {TraitSql.MatchesFilters}
         """;
 
     static readonly string Page = $"SELECT {Columns} {Source} {Filter} ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit";
 
     static readonly string TraitKeys = $"SELECT DISTINCT j.key {Source}, json_each(d.traits) j {Filter} ORDER BY j.key";
+
+    static readonly string Count = $"SELECT COUNT(*) {Source} {Filter}";
 
     public ResponsePage List(ResponseFilter filter, ResponseCursor? cursor, int limit)
     {
@@ -111,7 +115,9 @@ public sealed class ResponseReadStore(Db db)
         if (more)
             rows.RemoveAt(rows.Count - 1);
         var next = more ? new ResponseCursor(rows[^1].CreatedAt, rows[^1].Id).Encode() : null;
-        return new ResponsePage(rows.Select(r => r.ToItem()).ToList(), next);
+        // The first page says how many match in all ("25 of 2,679"); later pages would only repeat it.
+        long? total = cursor is null ? (more ? c.ExecuteScalar<long>(Count, Parameters(filter, null, -1)) : rows.Count) : null;
+        return new ResponsePage(rows.Select(r => r.ToItem()).ToList(), next, total);
     }
 
     /// <summary>Every trait key of the matching responses' snapshots, sorted: the export's extra columns.</summary>
@@ -151,6 +157,7 @@ public sealed class ResponseReadStore(Db db)
         Categories = f.Categories is null ? null : JsonSerializer.Serialize(f.Categories),
         Text = Fold(f.Text),
         Filters = JsonSerializer.Serialize(f.Where),
+        f.WithComment,
         Limit = limit,
     };
 }

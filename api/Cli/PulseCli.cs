@@ -25,7 +25,8 @@ public static class PulseCli
           keys revoke --workspace <id> --key <keyId>
                                                     revoke a secret key at once
           identity-secret rotate --workspace <id> [--json]
-                                                    new identity secret; old userHashes stop working
+                                                    new identity secret; old userHashes keep working
+                                                    for 24 hours, then stop
           seed [--responses <n>] [--seed <n>] [--reset]
                                                     fill the demo workspace (ws_demo, created when
                                                     missing) with a year of demo users, surveys shown,
@@ -296,11 +297,14 @@ public static class PulseCli
     static int RotateIdentitySecret(Db db, CliArgs options, long now, bool json, TextWriter stdout)
     {
         var workspaceId = RequireWorkspace(db, options);
-        var secret = InTransaction(db, (c, tx) => WorkspaceStore.RotateIdentitySecret(c, tx, workspaceId, now));
+        // The CLI does not read the server's options: it keeps the old secret for the default window.
+        var until = DateTimeOffset.FromUnixTimeMilliseconds(now) + WorkspaceOptions.DefaultIdentitySecretRotationWindow;
+        var secret = InTransaction(db, (c, tx) => WorkspaceStore.RotateIdentitySecret(c, tx, workspaceId, now, until.ToUnixTimeMilliseconds()));
         if (json)
-            stdout.WriteLine(JsonSerializer.Serialize(new { workspaceId, identitySecret = secret }));
+            stdout.WriteLine(JsonSerializer.Serialize(new { workspaceId, identitySecret = secret, previousSecretExpiresAt = until }));
         else
-            stdout.WriteLine($"New identity secret for {workspaceId}: {secret}\nUpdate your backend: userHashes signed with the old secret are now refused.");
+            stdout.WriteLine($"New identity secret for {workspaceId}: {secret}\nUpdate your backend: userHashes signed with the old secret " +
+                $"are accepted until {until:yyyy-MM-dd HH:mm} UTC, then refused.");
         return 0;
     }
 

@@ -37,8 +37,9 @@ public enum DemoOutcome
     Answered,
 }
 
-/// <summary>One survey shown to a user and what the user did with it.</summary>
-public sealed record DemoDisplay(DemoUser User, long ShownAt, string Url, DemoOutcome Outcome, long At, int? Score, string? Comment);
+/// <summary>One survey shown to a user and what the user did with it; <c>Theme</c> is what the comment is about.</summary>
+public sealed record DemoDisplay(DemoUser User, long ShownAt, string Url, DemoOutcome Outcome, long At, int? Score, string? Comment,
+    string? Theme = null);
 
 /// <summary>A year of demo activity, displays in time order.</summary>
 public sealed record DemoData(IReadOnlyList<DemoAccount> Accounts, IReadOnlyList<DemoUser> Users, IReadOnlyList<DemoDisplay> Displays)
@@ -51,16 +52,23 @@ public sealed record DemoData(IReadOnlyList<DemoAccount> Accounts, IReadOnlyList
 /// made to tell a story on the dashboard: enterprise and admins are happier than free plans and
 /// employees; one CSM's accounts trail the others; a release about five months ago dragged scores
 /// down for a few weeks (comments about reports and slowness), and the last quarter recovers; a
-/// few large accounts are unhappy, so the ARR × NPS chart has big accounts at risk.
+/// few large accounts are unhappy, so the ARR × NPS chart has big accounts at risk. Who answers
+/// differs too: admins and enterprise customers answer most, employees and free plans least.
+/// Comments are composed by <see cref="DemoComments"/>. The year starts on the first day of the
+/// dashboard's default range ("Last 12 months") and ends at "now".
 /// </summary>
 public static class DemoStory
 {
     public const string UserPrefix = "seed-";
     const long Day = 24L * 60 * 60 * 1000;
 
-    static readonly (string Name, double Effect)[] Csms = [("Dana Whitfield", 0.35), ("Priya Raman", 0.2), ("Luis Ortega", 0.0), ("Mei Chen", 0.1), ("Tom Becker", -0.7)];
-    static readonly (string Name, double Effect)[] Industries =
-        [("Software", 0.2), ("Retail", -0.25), ("Healthcare", 0.1), ("Manufacturing", -0.1), ("Finance", 0.05), ("Education", 0.3), ("Hospitality", -0.35), ("Logistics", -0.05)];
+    static readonly (string Name, double Effect)[] Csms = [("Dana Whitfield", 0.35), ("Priya Raman", 0.2), ("Luis Ortega", 0.0), ("Mei Chen", 0.1), ("Tom Becker", -0.9)];
+    /// <summary>Industry: effect on the mood, and on the chance of answering a survey shown.</summary>
+    static readonly (string Name, double Effect, double Answers)[] Industries =
+    [
+        ("Software", 0.2, 0.04), ("Retail", -0.25, -0.06), ("Healthcare", 0.1, -0.03), ("Manufacturing", -0.1, -0.02),
+        ("Finance", 0.05, 0.02), ("Education", 0.3, 0.06), ("Hospitality", -0.35, -0.08), ("Logistics", -0.05, -0.04),
+    ];
     static readonly (string Size, int MinUsers, int MaxUsers, (string Plan, int Weight)[] Plans)[] Sizes =
     [
         ("1-10", 2, 5, [("free", 60), ("starter", 40)]),
@@ -71,53 +79,25 @@ public static class DemoStory
     ];
     static readonly int[] SizeWeights = [22, 30, 25, 15, 8];
     static readonly Dictionary<string, double> PlanEffects = new() { ["free"] = -0.9, ["starter"] = -0.2, ["premium"] = 0.2, ["enterprise"] = 0.45 };
-    static readonly (string Role, double Effect, int Weight)[] Roles = [("admin", 0.35, 15), ("manager", 0.1, 25), ("recruiter", 0.0, 20), ("employee", -0.45, 40)];
+    static readonly Dictionary<string, double> PlanAnswers = new() { ["free"] = -0.14, ["starter"] = -0.04, ["premium"] = 0.02, ["enterprise"] = 0.06 };
+
+    /// <summary>Role: effect on the mood, share of users, and the chance of answering a survey shown.</summary>
+    static readonly (string Role, double Effect, int Weight, double Answers)[] Roles =
+        [("admin", 0.35, 15, 0.74), ("manager", 0.1, 25, 0.64), ("recruiter", 0.0, 20, 0.58), ("employee", -0.45, 40, 0.44)];
     static readonly (string Locale, int Weight)[] Locales = [("en", 70), ("de", 12), ("fr", 8), ("es", 5), ("ja", 5)];
     static readonly string[] Paths = ["/dashboard", "/payroll", "/time-off", "/reports", "/people", "/recruiting/jobs", "/settings"];
 
-    static readonly string[] PromoterComments =
-    [
-        "Payroll runs in minutes now instead of an afternoon. Love it!",
-        "Support answered my question within the hour, and it was the right answer.",
-        "The time-off calendar alone saved us a spreadsheet and a lot of email.",
-        "Onboarding new hires is so much smoother than with our old tool.",
-        "Clean, fast and our managers actually use it.",
-        "Great product. The mobile app is what sold our field teams.",
-        "We rolled it out to 300 people with zero training sessions.",
-        "Recruiting pipeline view is excellent — the whole team lives in it.",
-        "Honestly the best HR software we've used. Keep going!",
-        "Integrations with our accounting system just work.",
-    ];
-    static readonly string[] PassiveComments =
-    [
-        "Does the job. The mobile app still lacks approvals, though.",
-        "Good overall, but reports take a while to load for bigger teams.",
-        "Solid, but the pricing jump to the next plan is steep.",
-        "Fine for us. Would like more control over notification emails.",
-        "Mostly happy. The permissions model could be simpler.",
-        "It works, but search is hit and miss.",
-        "Nice product; setup took longer than promised.",
-        "OK. We'd use it more if it had an API for shift planning.",
-    ];
-    static readonly string[] DetractorComments =
-    [
-        "Reports are painfully slow since the last update.",
-        "Exports time out whenever we pick more than a month of data.",
-        "Too expensive for what we use.",
-        "Support took four days to reply to a payroll problem. Not acceptable.",
-        "The new navigation is confusing; people can't find their payslips.",
-        "We keep hitting bugs in the time-off approvals.",
-        "Missing basic features our old tool had (custom fields!).",
-        "Login with our SSO breaks every other week.",
-        "Mobile app crashes when uploading receipts.",
-        "Nobody told us about the price change. We are evaluating alternatives.",
-    ];
-    static readonly string[] DipComments =
-    [
-        "Since the last release the reports page doesn't load at all for us.",
-        "Reports broke after the update and we had to do payroll by hand.",
-        "The update made everything slower. Please roll it back.",
-    ];
+    /// <summary>
+    /// The first instant of the demo's year: UTC midnight of the day after "now" one year earlier,
+    /// the first day of the dashboard's default range "Last 12 months" (app.js, presetRange('12m')),
+    /// computed the same way (29 February a year back is 1 March, as JavaScript's Date does it).
+    /// </summary>
+    public static DateTimeOffset RangeStart(DateTimeOffset now)
+    {
+        var today = now.UtcDateTime.Date;
+        var yearBack = new DateTime(today.Year - 1, today.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddDays(today.Day - 1);
+        return new DateTimeOffset(yearBack.AddDays(1));
+    }
 
     /// <summary>A year up to <paramref name="now"/> with exactly <paramref name="responses"/> answers.</summary>
     public static DemoData Generate(int responses, DateTimeOffset now, int seed = 8)
@@ -125,13 +105,14 @@ public static class DemoStory
         ArgumentOutOfRangeException.ThrowIfNegative(responses);
         var f = new Faker("en") { Random = new Randomizer(seed) };
         var end = now.ToUnixTimeMilliseconds();
-        var start = end - 365 * Day;
+        var start = RangeStart(now).ToUnixTimeMilliseconds();
         var dipCenter = end - 150 * Day;
 
         var accounts = new List<DemoAccount>();
         var users = new List<DemoUser>();
         var displays = new List<DemoDisplay>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var comments = new HashSet<string>(StringComparer.Ordinal);
         var answered = 0;
 
         while (answered < responses)
@@ -145,7 +126,7 @@ public static class DemoStory
             {
                 var user = NewUser(f, users.Count + 1, account, end);
                 users.Add(user);
-                accountDisplays.AddRange(Timeline(f, user, start, end, dipCenter));
+                accountDisplays.AddRange(Timeline(f, user, start, end, dipCenter, comments));
             }
             // The last account gets only the answers still needed; its later answers are left out.
             accountDisplays.Sort((a, b) => a.ShownAt.CompareTo(b.ShownAt));
@@ -202,27 +183,37 @@ public static class DemoStory
         return new DemoUser($"{UserPrefix}u{n:D5}", email, end - daysAgo * Day - f.Random.Long(0, Day), locale, role, account);
     }
 
-    static IEnumerable<DemoDisplay> Timeline(Faker f, DemoUser user, long start, long end, long dipCenter)
+    static IEnumerable<DemoDisplay> Timeline(Faker f, DemoUser user, long start, long end, long dipCenter, HashSet<string> comments)
     {
-        var roleEffect = Roles.First(r => r.Role == user.Role).Effect;
+        var role = Roles.First(r => r.Role == user.Role);
+        var roleEffect = role.Effect;
+        // Who answers differs by segment, as in real products: admins and enterprise customers most.
+        var answers = Math.Clamp(role.Answers + PlanAnswers[user.Account.Plan]
+            + Industries.First(i => i.Name == user.Account.Industry).Answers, 0.2, 0.85);
         var t = Math.Max(user.SignedUpAt + 30 * Day, start) + f.Random.Long(0, 40 * Day);
-        while (t < end - Day)
+        while (t < end)
         {
             var url = "https://app.acme-hr.example" + f.PickRandom(Paths);
             var roll = f.Random.Double();
-            if (roll < 0.64)
+            if (roll < answers)
             {
                 var dip = Math.Exp(-Math.Pow((t - dipCenter) / (18.0 * Day), 2)) * -1.4;
                 var recovery = t > end - 90 * Day ? 0.5 * (t - (end - 90 * Day)) / (90.0 * Day) : 0;
                 var mu = 8.35 + user.Account.Mood + roleEffect + dip + recovery;
                 var score = (int)Math.Clamp(Math.Round(mu + Gaussian(f) * 1.8), 0, 10);
                 var at = t + f.Random.Long(4_000, 180_000);
-                yield return new DemoDisplay(user, t, url, DemoOutcome.Answered, at, score, Comment(f, score, dip < -0.8));
+                if (at >= end)
+                    yield break;
+                var comment = DemoComments.Write(f, user, score, dip < -0.8, comments);
+                yield return new DemoDisplay(user, t, url, DemoOutcome.Answered, at, score, comment?.Text, comment?.Theme);
                 t += 90 * Day + f.Random.Long(0, 45 * Day);
             }
-            else if (roll < 0.80)
+            else if (roll < answers + (1 - answers) * 0.45)
             {
-                yield return new DemoDisplay(user, t, url, DemoOutcome.Declined, t + f.Random.Long(2_000, 30_000), null, null);
+                var at = t + f.Random.Long(2_000, 30_000);
+                if (at >= end)
+                    yield break;
+                yield return new DemoDisplay(user, t, url, DemoOutcome.Declined, at, null, null);
                 t += 30 * Day + f.Random.Long(0, 20 * Day);
             }
             else
@@ -231,21 +222,6 @@ public static class DemoStory
                 t += Day + f.Random.Long(0, 12 * Day);
             }
         }
-    }
-
-    static string? Comment(Faker f, int score, bool duringDip)
-    {
-        var category = NpsCategory.Of(score);
-        var (chance, pool) = category switch
-        {
-            NpsCategory.Promoter => (0.5, PromoterComments),
-            NpsCategory.Passive => (0.45, PassiveComments),
-            _ => (0.72, duringDip && f.Random.Double() < 0.6 ? DipComments : DetractorComments),
-        };
-        if (f.Random.Double() >= chance)
-            return null;
-        var text = f.PickRandom(pool);
-        return f.Random.Double() < 0.15 ? text + "\n" + f.PickRandom(category == NpsCategory.Promoter ? PromoterComments : PassiveComments) : text;
     }
 
     static int Weighted(Faker f, int[] weights)

@@ -36,7 +36,8 @@ public static class EligibilityEndpoints
     }
 
     static async Task<Results<Ok<EligibilityResponse>, ValidationProblem, ProblemHttpResult>> Check(
-        [FromBody] EligibilityRequest? body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces, EligibilityService service)
+        [FromBody] EligibilityRequest? body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces, EligibilityService service,
+        TimeProvider time)
     {
         if (body is null)
             return Problems.BadRequest("Send a JSON object as the body: { siteKey, user: { id, email?, createdAt?, traits? }, userHash?, event?, locale?, url? }.");
@@ -48,7 +49,7 @@ public static class EligibilityEndpoints
             return TypedResults.ValidationProblem(errors, detail: "The request has invalid fields (see 'errors'); correct them and send it again. Nothing was recorded.");
 
         // A secret key is the vendor's own server: it needs no userHash and may force.
-        if (!server && workspace!.RequireUserHash && !Keys.VerifyUserHash(workspace.IdentitySecret, body.User!.Id!, body.UserHash))
+        if (!server && workspace!.RequireUserHash && !workspace.VerifiesUserHash(body.User!.Id!, body.UserHash, time.GetUtcNow().ToUnixTimeMilliseconds()))
             return Problems.Unauthorized(body.UserHash is null
                 ? "This workspace requires 'userHash' = hex(HMAC-SHA256(identitySecret, user.id)), computed on your server."
                 : "'userHash' does not match 'user.id'. Sign the exact user id with the workspace's identity secret.");

@@ -28,14 +28,34 @@ public static class DemoWorkspace
         Id: Id, SiteKey: SiteKey, SecretKey: SecretKey, IdentitySecret: IdentitySecret);
 
     /// <summary>
+    /// The second demo workspace, for samples/VendorApp: identity verification on, so the userHash
+    /// the sample's server computes is really checked (a static page cannot sign, so the first demo
+    /// workspace, which samples/plain-html uses, has it off).
+    /// </summary>
+    public static class Verified
+    {
+        public const string Id = "ws_demo_verified";
+        public const string Name = "Demo (identity verified)";
+        public const string SiteKey = "pk_demo_verified_00000000";
+        public const string SecretKey = "sk_demo_verified_0000000000000000000000000";
+        public const string IdentitySecret = "ids_demo_verified_0000000000000000000000";
+
+        public static NewWorkspace Spec => new(Name, Origins, ProductName, RequireUserHash: true,
+            Id: Id, SiteKey: SiteKey, SecretKey: SecretKey, IdentitySecret: IdentitySecret);
+    }
+
+    /// <summary>Both demo workspaces, created in Development and refused elsewhere.</summary>
+    public static readonly IReadOnlyList<NewWorkspace> Specs = [Spec, Verified.Spec];
+
+    /// <summary>
     /// Whether calls as <paramref name="workspaceId"/> are refused here: the demo workspace and its
     /// keys work only in Development, since its keys are printed in the README. Elsewhere (Staging
     /// too) a database carried over from a developer's machine must not answer to them.
     /// </summary>
-    public static bool IsRefused(string workspaceId, IHostEnvironment env) => workspaceId == Id && !env.IsDevelopment();
+    public static bool IsRefused(string workspaceId, IHostEnvironment env) => workspaceId is Id or Verified.Id && !env.IsDevelopment();
 
     /// <summary>The detail of a refused demo call.</summary>
-    public const string Refusal = "The demo workspace (ws_demo) and its published keys work only in the Development environment.";
+    public const string Refusal = "The demo workspaces (ws_demo, ws_demo_verified) and their published keys work only in the Development environment.";
 }
 
 /// <summary>Creates the demo workspace once, after migrations, when enabled.</summary>
@@ -45,7 +65,7 @@ sealed class DemoWorkspaceSeeder(
 {
     const string RevokeDemoKeys = """
         UPDATE secret_keys SET revoked_at = @Now
-        WHERE (workspace_id = @Id OR key_hash = @Hash) AND revoked_at IS NULL
+        WHERE (workspace_id IN @Ids OR key_hash IN @Hashes) AND revoked_at IS NULL
         """;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -55,20 +75,24 @@ sealed class DemoWorkspaceSeeder(
             // The demo secret key is printed in the README: a database carried over from a
             // developer's machine must not keep it (or any key of the demo workspace) working.
             using var connection = db.Open();
-            var revoked = connection.Execute(RevokeDemoKeys,
-                new { Now = time.GetUtcNow().ToUnixTimeMilliseconds(), DemoWorkspace.Id, Hash = Keys.Hash(DemoWorkspace.SecretKey) });
+            var revoked = connection.Execute(RevokeDemoKeys, new
+            {
+                Now = time.GetUtcNow().ToUnixTimeMilliseconds(),
+                Ids = DemoWorkspace.Specs.Select(w => w.Id).ToArray(),
+                Hashes = DemoWorkspace.Specs.Select(w => Keys.Hash(w.SecretKey!)).ToArray(),
+            });
             if (revoked > 0)
-                log.LogWarning("Revoked {Count} secret key(s) of the demo workspace {Id}: it works only in Development", revoked, DemoWorkspace.Id);
+                log.LogWarning("Revoked {Count} secret key(s) of the demo workspaces: they work only in Development", revoked);
             return Task.CompletedTask;
         }
-        if (!(options.Value.Enabled ?? env.IsDevelopment()) || store.Find(DemoWorkspace.Id) is not null)
+        if (!(options.Value.Enabled ?? env.IsDevelopment()) || DemoWorkspace.Specs.All(w => store.Find(w.Id!) is not null))
             return Task.CompletedTask;
         using var c = db.Open();
         using var tx = c.BeginTransaction(deferred: false);
-        if (WorkspaceStore.Find(c, tx, DemoWorkspace.Id) is null)
+        foreach (var spec in DemoWorkspace.Specs.Where(w => WorkspaceStore.Find(c, tx, w.Id!) is null))
         {
-            WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, time.GetUtcNow().ToUnixTimeMilliseconds());
-            log.LogInformation("Seeded the demo workspace {Id} (site key {SiteKey})", DemoWorkspace.Id, DemoWorkspace.SiteKey);
+            WorkspaceStore.Create(c, tx, spec, time.GetUtcNow().ToUnixTimeMilliseconds());
+            log.LogInformation("Seeded the demo workspace {Id} (site key {SiteKey})", spec.Id, spec.SiteKey);
         }
         tx.Commit();
         return Task.CompletedTask;

@@ -13,6 +13,7 @@ public static class PulseAuth
         builder.Services.AddSingleton(sp => new WorkspaceStore(sp.GetRequiredService<Storage.Db>(),
             TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkspaceOptions>>().Value.CacheSeconds)));
         builder.Services.AddSingleton<SiteKeyGate>();
+        builder.Services.AddSingleton<KeyUsage>();
         // No default scheme: public endpoints skip authentication entirely; secret-key endpoints name
         // the scheme in their policy, and the public ones that accept a key authenticate explicitly.
         builder.Services.AddAuthentication()
@@ -20,7 +21,8 @@ public static class PulseAuth
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(SecretKeyPolicy, policy => policy
                 .AddAuthenticationSchemes(SecretKeyAuthenticationHandler.SchemeName)
-                .RequireClaim(SecretKeyAuthenticationHandler.WorkspaceClaim));
+                .RequireClaim(SecretKeyAuthenticationHandler.WorkspaceClaim))
+            .AddPermissionPolicies();
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations()
             .Validate<IHostEnvironment>((demo, env) => demo.Enabled != true || env.IsDevelopment(),
                 "Demo:Enabled=true is allowed only in the Development environment: the demo workspace's keys are published in the README.")

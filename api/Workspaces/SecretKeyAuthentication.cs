@@ -16,6 +16,7 @@ public sealed class SecretKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     WorkspaceStore store,
+    KeyUsage usage,
     IProblemDetailsService problems,
     Operations.SecretKeyRateLimiter limiter,
     IHostEnvironment env)
@@ -25,28 +26,29 @@ public sealed class SecretKeyAuthenticationHandler(
     public const string WorkspaceClaim = "pulse:workspace";
     public const string KeyClaim = "pulse:key";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(header))
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return Task.FromResult(AuthenticateResult.Fail("The Authorization header must be 'Bearer sk_…'."));
+            return AuthenticateResult.Fail("The Authorization header must be 'Bearer sk_…'.");
         var key = header["Bearer ".Length..].Trim();
         if (!key.StartsWith("sk_", StringComparison.Ordinal) || key.Length is < 8 or > 200)
-            return Task.FromResult(AuthenticateResult.Fail(key.StartsWith("pk_", StringComparison.Ordinal)
+            return AuthenticateResult.Fail(key.StartsWith("pk_", StringComparison.Ordinal)
                 ? "A site key (pk_…) cannot call server endpoints; use a secret key (sk_…)."
-                : "The bearer token is not a Pulse secret key (sk_…)."));
+                : "The bearer token is not a Pulse secret key (sk_…).");
         var found = store.Authenticate(key);
         if (found is null)
-            return Task.FromResult(AuthenticateResult.Fail("The secret key is unknown or has been revoked."));
+            return AuthenticateResult.Fail("The secret key is unknown or has been revoked.");
         if (DemoWorkspace.IsRefused(found.Value.WorkspaceId, env))
-            return Task.FromResult(AuthenticateResult.Fail(DemoWorkspace.Refusal));
+            return AuthenticateResult.Fail(DemoWorkspace.Refusal);
         limiter.Acquire(found.Value.KeyId);
+        await usage.RecordAsync(found.Value.KeyId, found.Value.LastUsedAt);
         var identity = new ClaimsIdentity([
             new Claim(WorkspaceClaim, found.Value.WorkspaceId),
             new Claim(KeyClaim, found.Value.KeyId)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -82,5 +84,10 @@ public static class CallerExtensions
     /// <summary>The workspace of the authenticated secret key; every query is scoped by it.</summary>
     public static string WorkspaceId(this ClaimsPrincipal user) =>
         user.FindFirst(SecretKeyAuthenticationHandler.WorkspaceClaim)?.Value
+        ?? throw new InvalidOperationException("Endpoint is not behind secret-key authorization.");
+
+    /// <summary>The id of the secret key the caller authenticated with.</summary>
+    public static string KeyId(this ClaimsPrincipal user) =>
+        user.FindFirst(SecretKeyAuthenticationHandler.KeyClaim)?.Value
         ?? throw new InvalidOperationException("Endpoint is not behind secret-key authorization.");
 }

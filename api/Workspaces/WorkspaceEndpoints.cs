@@ -18,8 +18,8 @@ public static class WorkspaceEndpoints
         return app;
     }
 
-    static Results<Ok<WorkspaceResponse>, ProblemHttpResult> Get(ClaimsPrincipal user, WorkspaceStore store) =>
-        store.Find(user.WorkspaceId()) is { } w ? TypedResults.Ok(w.ToResponse()) : Gone;
+    static Results<Ok<WorkspaceResponse>, ProblemHttpResult> Get(ClaimsPrincipal user, WorkspaceStore store, TimeProvider time) =>
+        store.Find(user.WorkspaceId()) is { } w ? TypedResults.Ok(w.ToResponse(time.GetUtcNow().ToUnixTimeMilliseconds())) : Gone;
 
     static async Task<Results<Ok<WorkspaceResponse>, ValidationProblem, ProblemHttpResult>> Put(
         WorkspaceUpdate? update, ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time)
@@ -47,6 +47,8 @@ public static class WorkspaceEndpoints
             else
                 errors[$"allowedOrigins[{i}]"] = [error];
         }
+        if (update.NpsTarget is { } target && !(target is >= -100 and <= 100))
+            errors["npsTarget"] = ["Choose an NPS target from -100 to 100, or leave it empty for none."];
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         var workspaceId = user.WorkspaceId();
@@ -63,13 +65,14 @@ public static class WorkspaceEndpoints
                 RequireUserHash = update.RequireUserHash ?? current.RequireUserHash,
                 FatigueDays = update.FatigueDays ?? current.FatigueDays,
                 TestMode = update.TestMode ?? current.TestMode,
+                NpsTarget = update.HasNpsTarget ? update.NpsTarget : current.NpsTarget,
                 UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
             };
             WorkspaceStore.Save(c, tx, next);
             return next;
         });
         store.Invalidate(workspaceId);
-        return saved is null ? Gone : TypedResults.Ok(saved.ToResponse());
+        return saved is null ? Gone : TypedResults.Ok(saved.ToResponse(time.GetUtcNow().ToUnixTimeMilliseconds()));
     }
 
     /// <summary>The key authenticated, but its workspace was deleted a moment ago.</summary>

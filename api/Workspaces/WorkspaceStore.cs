@@ -20,7 +20,8 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
     /// <summary>How long a looked-up workspace is reused (real time, not the injectable clock).</summary>
     public TimeSpan CacheFor { get; } = cacheFor ?? TimeSpan.Zero;
 
-    const string Columns = "id, name, product_name, site_key, identity_secret, allowed_origins, require_user_hash, fatigue_days, test_mode, created_at, updated_at";
+    const string Columns = "id, name, product_name, site_key, identity_secret, allowed_origins, require_user_hash, fatigue_days, test_mode, created_at, updated_at, " +
+        "nps_target, previous_identity_secret, previous_identity_secret_expires_at";
 
     const string SelectById = $"SELECT {Columns} FROM workspaces WHERE id = @Id";
     const string SelectBySiteKey = $"SELECT {Columns} FROM workspaces WHERE site_key = @SiteKey";
@@ -35,19 +36,29 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
 
     const string UpdateSettings = """
         UPDATE workspaces SET name = @Name, product_name = @ProductName, allowed_origins = @AllowedOrigins,
-               require_user_hash = @RequireUserHash, fatigue_days = @FatigueDays, test_mode = @TestMode, updated_at = @UpdatedAt
+               require_user_hash = @RequireUserHash, fatigue_days = @FatigueDays, test_mode = @TestMode, nps_target = @NpsTarget,
+               updated_at = @UpdatedAt
         WHERE id = @Id
         """;
 
     const string InsertKey = """
-        INSERT INTO secret_keys (id, workspace_id, key_hash, hint, created_at)
-        VALUES (@Id, @WorkspaceId, @KeyHash, @Hint, @CreatedAt)
+        INSERT INTO secret_keys (id, workspace_id, key_hash, hint, name, created_at)
+        VALUES (@Id, @WorkspaceId, @KeyHash, @Hint, @Name, @CreatedAt)
         """;
 
-    const string SelectKeyByHash = "SELECT id, workspace_id, key_hash, revoked_at FROM secret_keys WHERE key_hash = @Hash";
-    const string SelectKeys = "SELECT id AS Id, workspace_id AS WorkspaceId, hint AS Hint, created_at AS CreatedAt, revoked_at AS RevokedAt FROM secret_keys WHERE workspace_id = @WorkspaceId ORDER BY created_at, id";
+    const string SelectKeyByHash = "SELECT id, workspace_id, key_hash, revoked_at, last_used_at FROM secret_keys WHERE key_hash = @Hash";
+    const string KeyColumns = "id AS Id, workspace_id AS WorkspaceId, hint AS Hint, created_at AS CreatedAt, revoked_at AS RevokedAt, name AS Name, last_used_at AS LastUsedAt";
+    const string SelectKeys = $"SELECT {KeyColumns} FROM secret_keys WHERE workspace_id = @WorkspaceId ORDER BY created_at, id";
+    const string SelectKey = $"SELECT {KeyColumns} FROM secret_keys WHERE workspace_id = @WorkspaceId AND id = @Id";
+    const string CountActiveKeys = "SELECT COUNT(*) FROM secret_keys WHERE workspace_id = @WorkspaceId AND revoked_at IS NULL";
     const string RevokeKey = "UPDATE secret_keys SET revoked_at = @At WHERE id = @Id AND workspace_id = @WorkspaceId AND revoked_at IS NULL";
-    const string SetIdentitySecret = "UPDATE workspaces SET identity_secret = @Secret, updated_at = @At WHERE id = @Id";
+    const string SetKeyUsed = "UPDATE secret_keys SET last_used_at = @At WHERE id = @Id AND (last_used_at IS NULL OR last_used_at < @At)";
+    const string SetIdentitySecret = """
+        UPDATE workspaces SET previous_identity_secret = CASE WHEN @KeepUntil > @At THEN identity_secret END,
+               previous_identity_secret_expires_at = CASE WHEN @KeepUntil > @At THEN @KeepUntil END,
+               identity_secret = @Secret, updated_at = @At
+        WHERE id = @Id
+        """;
 
     public Workspace? Find(string id) => Cached("id:" + id, SelectById, new { Id = id });
 
@@ -89,17 +100,36 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
         return c.Query<SecretKeyInfo>(SelectKeys, new { WorkspaceId = workspaceId }).ToList();
     }
 
-    /// <summary>The workspace a secret key belongs to, or null when the key is unknown or revoked.</summary>
-    public (string WorkspaceId, string KeyId)? Authenticate(string secretKey)
+    /// <summary>
+    /// The workspace a secret key belongs to, the key's id and when it was last used, or null when
+    /// the key is unknown or revoked.
+    /// </summary>
+    public (string WorkspaceId, string KeyId, long? LastUsedAt)? Authenticate(string secretKey)
     {
         var hash = Keys.Hash(secretKey);
         using var c = db.Open();
-        var row = c.QuerySingleOrDefault<(string Id, string WorkspaceId, byte[] KeyHash, long? RevokedAt)>(SelectKeyByHash, new { Hash = hash });
+        var row = c.QuerySingleOrDefault<(string Id, string WorkspaceId, byte[] KeyHash, long? RevokedAt, long? LastUsedAt)>(SelectKeyByHash, new { Hash = hash });
         // The lookup is by hash, so timing reveals nothing about the key; compare anyway, in constant time.
         if (row.Id is null || row.RevokedAt is not null || !Keys.SameBytes(row.KeyHash, hash))
             return null;
-        return (row.WorkspaceId, row.Id);
+        return (row.WorkspaceId, row.Id, row.LastUsedAt);
     }
+
+    public SecretKeyInfo? FindKey(string workspaceId, string keyId)
+    {
+        using var c = db.Open();
+        return c.QuerySingleOrDefault<SecretKeyInfo>(SelectKey, new { WorkspaceId = workspaceId, Id = keyId });
+    }
+
+    public static SecretKeyInfo? FindKey(SqliteConnection c, SqliteTransaction tx, string workspaceId, string keyId) =>
+        c.QuerySingleOrDefault<SecretKeyInfo>(SelectKey, new { WorkspaceId = workspaceId, Id = keyId }, tx);
+
+    public static long ActiveKeys(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
+        c.ExecuteScalar<long>(CountActiveKeys, new { WorkspaceId = workspaceId }, tx);
+
+    /// <summary>Stamps a key's last use (never moving it back).</summary>
+    public static void RecordKeyUse(SqliteConnection c, SqliteTransaction tx, string keyId, long at) =>
+        c.Execute(SetKeyUsed, new { Id = keyId, At = at }, tx);
 
     /// <summary>Creates a workspace with one secret key and the default relationship NPS survey.</summary>
     public static CreatedWorkspace Create(SqliteConnection c, SqliteTransaction tx, NewWorkspace spec, long now)
@@ -127,21 +157,26 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
     }
 
     /// <summary>Adds a secret key; the key is returned here and never again.</summary>
-    public static (string KeyId, string SecretKey) AddKey(SqliteConnection c, SqliteTransaction tx, string workspaceId, long now, string? fixedKey = null)
+    public static (string KeyId, string SecretKey) AddKey(SqliteConnection c, SqliteTransaction tx, string workspaceId, long now,
+        string? fixedKey = null, string? name = null)
     {
         var key = fixedKey ?? Keys.NewSecretKey();
         var keyId = Keys.NewId("key");
-        c.Execute(InsertKey, new { Id = keyId, WorkspaceId = workspaceId, KeyHash = Keys.Hash(key), Hint = Keys.Hint(key), CreatedAt = now }, tx);
+        c.Execute(InsertKey, new { Id = keyId, WorkspaceId = workspaceId, KeyHash = Keys.Hash(key), Hint = Keys.Hint(key), Name = name, CreatedAt = now }, tx);
         return (keyId, key);
     }
 
     public static bool Revoke(SqliteConnection c, SqliteTransaction tx, string workspaceId, string keyId, long now) =>
         c.Execute(RevokeKey, new { Id = keyId, WorkspaceId = workspaceId, At = now }, tx) == 1;
 
-    public static string RotateIdentitySecret(SqliteConnection c, SqliteTransaction tx, string workspaceId, long now)
+    /// <summary>
+    /// A new identity secret; the replaced one keeps verifying userHash until <paramref name="keepOldUntil"/>
+    /// (nothing is kept when that is not after <paramref name="now"/>; an older previous secret is dropped).
+    /// </summary>
+    public static string RotateIdentitySecret(SqliteConnection c, SqliteTransaction tx, string workspaceId, long now, long keepOldUntil)
     {
         var secret = Keys.NewIdentitySecret();
-        if (c.Execute(SetIdentitySecret, new { Id = workspaceId, Secret = secret, At = now }, tx) != 1)
+        if (c.Execute(SetIdentitySecret, new { Id = workspaceId, Secret = secret, At = now, KeepUntil = keepOldUntil }, tx) != 1)
             throw new KeyNotFoundException($"No workspace '{workspaceId}'.");
         return secret;
     }
@@ -159,6 +194,7 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
             w.RequireUserHash,
             w.FatigueDays,
             w.TestMode,
+            w.NpsTarget,
             w.UpdatedAt,
         }, tx);
 }

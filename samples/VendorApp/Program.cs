@@ -5,7 +5,8 @@
 //  - GET /server-side   asks Pulse from the server with the secret key (IPulseClient)
 // Run Pulse (`dotnet run --project api`), then `dotnet run --project samples/VendorApp` and open
 // http://localhost:5090. Settings: section "Pulse" (BaseUrl, SiteKey, SecretKey, IdentitySecret) in
-// appsettings.json (the demo workspace's), `--Pulse:BaseUrl http://localhost:5080` or `Pulse__SecretKey=sk_…`.
+// appsettings.json (the keys of the demo workspace ws_demo_verified, which requires userHash, so the
+// signature is really checked), `--Pulse:BaseUrl http://localhost:5080` or `Pulse__SecretKey=sk_…`.
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;

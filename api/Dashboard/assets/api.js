@@ -92,6 +92,16 @@ export class Api {
     return (await this.request('PUT', path, { body })).json();
   }
 
+  /** POST with a JSON body (or none); the JSON answer, or null for an empty one (204). */
+  async post(path, body) {
+    const response = await this.request('POST', path, { body });
+    return response.status === 204 ? null : response.json();
+  }
+
+  async delete(path) {
+    await this.request('DELETE', path);
+  }
+
   /** The body as a Blob plus the file name the server suggests (Content-Disposition). */
   async download(path, params, accept) {
     const response = await this.request('GET', path, { params, accept });

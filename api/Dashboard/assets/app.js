@@ -1,6 +1,7 @@
 // The dashboard shell: sign-in, navigation between views (hash routes such as
 // #/segments?preset=90d&trait=plan&w.plan=premium — filters only, never the key), the shared
-// filter bar (date range, survey, trait filters) and the status announcer.
+// filter bar of the result views (date range, survey, trait filters) and the status announcer.
+// The administration views (Surveys, Webhooks, Keys, Settings, Setup) call the same public API.
 
 import { Api, ApiError, forgetKey, storeKey, storedKey } from './api.js';
 import { h, mount, uid } from './dom.js';
@@ -10,8 +11,14 @@ import * as segments from './view-segments.js';
 import * as accounts from './view-accounts.js';
 import * as comments from './view-comments.js';
 import * as setup from './view-setup.js';
+import * as surveysView from './view-surveys.js';
+import * as webhooks from './view-webhooks.js';
+import * as keys from './view-keys.js';
+import * as settings from './view-settings.js';
 
-const VIEWS = { overview, segments, accounts, comments, setup };
+const VIEWS = { overview, segments, accounts, comments, surveys: surveysView, webhooks, keys, settings, setup };
+/** Views that administer the workspace: they take no date range or trait filters. */
+const ADMIN = new Set(['surveys', 'webhooks', 'keys', 'settings', 'setup']);
 const PRESETS = [
   ['30d', 'Last 30 days'],
   ['90d', 'Last 90 days'],
@@ -31,6 +38,9 @@ const app = {
   state: null,
   renderToken: 0,
   lastView: null,
+  /** A message, and a node (a secret shown once), handed to the next render after an action. */
+  flash: null,
+  keep: null,
 };
 
 // ---- dates (UTC days, "YYYY-MM-DD"; `to` is inclusive) -----------------------------------
@@ -62,7 +72,10 @@ export function presetRange(preset) {
 
 // ---- state in the hash ----------------------------------------------------------------------
 
-const DEFAULTS = { view: 'overview', preset: '12m', survey: '', interval: 'month', trait: 'plan', category: '', q: '', sort: '', dir: '' };
+const DEFAULTS = {
+  view: 'overview', preset: '12m', survey: '', interval: 'month', trait: 'plan', category: '', q: '', comment: '', sort: '', dir: '',
+  bands: '', all: '', order: '', arrLine: '', npsLine: '', edit: '',
+};
 
 function parseHash() {
   const hash = location.hash;
@@ -99,8 +112,13 @@ function toHash(state) {
   return `#/${state.view}${search ? `?${search}` : ''}`;
 }
 
-/** Changes the state (and so the URL); the hashchange handler renders. */
-function set(patch) {
+/**
+ * Changes the state (and so the URL); the hashchange handler renders. `flash` (a message) and
+ * `keep` (a node such as a secret shown once) are handed to the next render of the view.
+ */
+function set(patch, { flash = null, keep = null } = {}) {
+  app.flash = flash;
+  app.keep = keep;
   const next = { ...app.state, ...patch };
   if (patch.preset && patch.preset !== 'custom') Object.assign(next, presetRange(patch.preset));
   const hash = toHash(next);
@@ -122,8 +140,8 @@ function context(token) {
   return {
     api: app.api,
     state,
-    workspace: app.workspace,
-    surveys: app.surveys,
+    get workspace() { return app.workspace; },
+    get surveys() { return app.surveys; },
     /** Trait keys known so far: the usual ones, then any other key seen in responses. */
     get traits() { return [...app.traits]; },
     set,
@@ -138,11 +156,19 @@ function context(token) {
       where: state.where,
       ...extra,
     }),
-    rememberTraits(keys) {
+    rememberTraits(traitKeys) {
       let added = false;
-      for (const k of keys) if (!app.traits.has(k)) { app.traits.add(k); added = true; }
+      for (const k of traitKeys) if (!app.traits.has(k)) { app.traits.add(k); added = true; }
       if (added) renderFilters();
     },
+    /** The message an action left for this render (once). */
+    flash() { const text = app.flash; app.flash = null; return text; },
+    /** The node an action left for this render (once), e.g. a secret shown once. */
+    kept() { const node = app.keep; app.keep = null; return node; },
+    async reloadSurveys() { await loadSurveys(); renderFilters(); },
+    async reloadWorkspace() { showWorkspace(await app.api.get('/v1/workspace')); },
+    setWorkspace: showWorkspace,
+    signOut,
   };
 }
 
@@ -151,7 +177,7 @@ function context(token) {
 function renderFilters() {
   const state = app.state;
   const form = $('filters');
-  const hideAll = state.view === 'setup';
+  const hideAll = ADMIN.has(state.view);
   form.hidden = hideAll;
   if (hideAll) return;
 
@@ -287,24 +313,32 @@ function signOut(message = '') {
   $('secret-key').focus();
 }
 
-async function start(key) {
-  const api = new Api(key, () => signOut('Your key was refused (revoked or wrong). Sign in again.'));
-  const workspace = await api.get('/v1/workspace');
-  app.api = api;
-  app.workspace = workspace;
+async function loadSurveys() {
   try {
-    const surveys = await api.get('/v1/surveys');
+    const surveys = await app.api.get('/v1/surveys');
     app.surveys = Array.isArray(surveys) ? surveys : surveys.items || [];
   } catch {
     app.surveys = [];
   }
+}
+
+function showWorkspace(workspace) {
+  app.workspace = workspace;
+  const name = $('workspace-name');
+  name.textContent = `${workspace.name} · ${workspace.id}`;
+  name.hidden = false;
+}
+
+async function start(key) {
+  const api = new Api(key, () => signOut('Your key was refused (revoked or wrong). Sign in again.'));
+  const workspace = await api.get('/v1/workspace');
+  app.api = api;
+  showWorkspace(workspace);
+  await loadSurveys();
   $('signin').hidden = true;
   $('workspace-app').hidden = false;
   $('views-nav').hidden = false;
   $('sign-out').hidden = false;
-  const name = $('workspace-name');
-  name.textContent = `${workspace.name} · ${workspace.id}`;
-  name.hidden = false;
   if (!location.hash.startsWith('#/')) location.replace('#/overview');
   await render();
 }

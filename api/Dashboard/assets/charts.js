@@ -20,8 +20,45 @@ function ticks(lo, hi, target = 5) {
   const pow = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((f) => f * pow).find((st) => st >= raw) || raw;
   const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Math.round(v * 1e6) / 1e6);
+  // `|| 0` turns −0 (Math.round of a tiny negative) into 0, so no axis ever says "−0".
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Math.round(v * 1e6) / 1e6 || 0);
   return out;
+}
+
+/** Width of an axis label in pixels at the charts' 12 px font (a generous average per character). */
+const labelWidth = (text) => text.length * 7.5;
+
+/**
+ * Which points of an x axis get a label: every step-th one from the first, the step being the
+ * smallest that keeps labels a gap apart at this spacing (pixels between points); the last point
+ * too when it has room. Labels never overlap, whatever the width or the number of points.
+ */
+export function labelIndices(labels, spacing, gap = 14) {
+  if (labels.length === 0) return [];
+  const widest = Math.max(...labels.map(labelWidth)) + gap;
+  const step = Math.max(1, Math.ceil(widest / Math.max(spacing, 1e-6)));
+  const out = [];
+  for (let i = 0; i < labels.length; i += step) out.push(i);
+  const last = labels.length - 1;
+  if (out[out.length - 1] !== last && (last - out[out.length - 1]) * spacing >= widest) out.push(last);
+  return out;
+}
+
+/** Splits a long name into at most two lines of `width` characters (the rest ends in "…"). */
+export function wrapName(name, width) {
+  if (name.length <= width) return [name];
+  const words = name.split(/\s+/);
+  const lines = [''];
+  for (const word of words) {
+    const line = lines[lines.length - 1];
+    if (!line) lines[lines.length - 1] = word;
+    else if (`${line} ${word}`.length <= width) lines[lines.length - 1] = `${line} ${word}`;
+    else lines.push(word);
+  }
+  const [first, ...rest] = lines.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+  if (!rest.length) return [first];
+  const second = rest.join(' ');
+  return [first, second.length > width ? `${second.slice(0, width - 1)}…` : second];
 }
 
 /** The table every chart offers as its text alternative. */
@@ -105,15 +142,17 @@ function empty(svg, W, height, text) {
  * NPS over time: the line, and the 95 % margin of error as a band around it. Points with low
  * samples are drawn hollow. points: [{ start, nps, marginOfError, responses, lowSample }].
  */
-export function trendChart({ title, points, interval }) {
+export function trendChart({ title, points, interval, target = null }) {
   const W = chartWidth();
   const height = W < 500 ? 240 : 300;
-  const m = { l: 52, r: 20, t: 16, b: 48 };
+  const m = { l: 52, r: 30, t: 16, b: 48 };
+  const hasTarget = target !== null && target !== undefined;
   const withData = points.filter((p) => p.nps !== null && p.nps !== undefined);
   const lows = withData.map((p) => Math.max(-100, p.nps - (p.marginOfError || 0)));
   const highs = withData.map((p) => Math.min(100, p.nps + (p.marginOfError || 0)));
-  let lo = Math.max(-100, Math.floor(Math.min(0, ...lows) / 10) * 10);
-  let hi = Math.min(100, Math.ceil(Math.max(10, ...highs) / 10) * 10);
+  const targets = hasTarget ? [target] : [];
+  let lo = Math.max(-100, Math.floor(Math.min(0, ...lows, ...targets) / 10) * 10);
+  let hi = Math.min(100, Math.ceil(Math.max(10, ...highs, ...targets) / 10) * 10);
   if (hi - lo < 20) hi = Math.min(100, lo + 20);
   const n = points.length;
   const x = (i) => m.l + (n <= 1 ? (W - m.l - m.r) / 2 : (i * (W - m.l - m.r)) / (n - 1));
@@ -126,7 +165,8 @@ export function trendChart({ title, points, interval }) {
     ? 'No responses in this range.'
     : `${n} ${interval} points from ${fmt.period(points[0].start, interval)} to ${fmt.period(points[n - 1].start, interval)}; `
       + `NPS between ${fmt.nps(Math.min(...withData.map((p) => p.nps)))} and ${fmt.nps(Math.max(...withData.map((p) => p.nps)))}. `
-      + 'The shaded band is the 95% margin of error; hollow points have fewer than 30 responses.';
+      + 'The shaded band is the 95% margin of error; hollow points have fewer than 30 responses.'
+      + (hasTarget ? ` The dashed line is the target NPS of ${fmt.nps(target)}.` : '');
 
   const table = dataTable(`${title} (data)`,
     [{ label: 'Period' }, { label: 'NPS', numeric: true }, { label: 'Margin of error', numeric: true },
@@ -137,7 +177,11 @@ export function trendChart({ title, points, interval }) {
     title, desc, width: W, height, table, className: 'trend',
     build(svg) {
       if (withData.length === 0) { empty(svg, W, height, 'No responses in this range'); return; }
-      yAxis(svg, y, ticks(lo, hi, 5), m.l, W - m.r, (v) => fmt.nps(v).replace('.0', ''));
+      yAxis(svg, y, ticks(lo, hi, 5), m.l, W - m.r, fmt.tick);
+      if (hasTarget) {
+        svg.append(s('line', { class: 'target-line', x1: m.l, x2: W - m.r, y1: y(target), y2: y(target), dataset: { value: String(target) } }));
+        svg.append(s('text', { class: 'target-label', x: W - m.r, y: y(target) - 6, 'text-anchor': 'end', text: `Target ${fmt.nps(target)}` }));
+      }
       // Runs of consecutive points with data: the band and the line break where a period has none.
       const runs = [];
       let run = [];
@@ -158,10 +202,11 @@ export function trendChart({ title, points, interval }) {
           svg.append(s('path', { class: 'line', d: `M${r.map((i) => `${x(i)},${y(points[i].nps)}`).join('L')}` }));
         }
       }
-      const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(W / 90))));
+      const names = points.map((p) => fmt.periodShort(p.start, interval));
+      const labelled = new Set(labelIndices(names, n > 1 ? x(1) - x(0) : W));
       points.forEach((p, i) => {
-        if (i % every === 0 || i === n - 1) {
-          svg.append(s('text', { class: 'tick', x: x(i), y: height - m.b + 20, 'text-anchor': 'middle', text: fmt.periodShort(p.start, interval) }));
+        if (labelled.has(i)) {
+          svg.append(s('text', { class: 'tick x-tick', x: x(i), y: height - m.b + 20, 'text-anchor': 'middle', text: names[i] }));
         }
         if (p.nps !== null && p.nps !== undefined) {
           svg.append(mark('circle', { class: p.lowSample ? 'point low' : 'point', cx: x(i), cy: y(p.nps), r: 5 }, label(p)));
@@ -215,52 +260,59 @@ export function distributionChart({ title, counts }) {
 export function segmentChart({ title, trait, groups }) {
   const W = chartWidth();
   const row = 34;
-  const m = { l: Math.min(170, Math.round(W * 0.28)), r: W < 500 ? 76 : 90, t: 28, b: 36 };
-  const maxChars = Math.max(6, Math.floor((m.l - 14) / 7));
+  const m = { l: Math.min(190, Math.round(W * 0.3)), r: W < 500 ? 76 : 90, t: 28, b: 36 };
+  const maxChars = Math.max(6, Math.floor((m.l - 14) / 6.5));
   const height = m.t + Math.max(1, groups.length) * row + m.b;
   const x = (v) => m.l + ((v + 100) * (W - m.l - m.r)) / 200;
-  const hatchId = uid('hatch');
+  const hatchIds = { positive: uid('hatch'), negative: uid('hatch') };
   const shown = groups.filter((g) => g.nps !== null && g.nps !== undefined);
-  const label = (g) => `${trait} ${g.value}: NPS ${fmt.nps(g.nps)} ${fmt.moe(g.marginOfError)}, ${fmt.count(g.responses)} responses${g.lowSample ? ', low sample' : ''}`;
+  const label = (g) => `${trait} ${g.label ?? g.value}: NPS ${fmt.nps(g.nps)} ${fmt.moe(g.marginOfError)}, ${fmt.count(g.responses)} responses${g.lowSample ? ', low sample' : ''}`;
   const best = shown.length ? shown.reduce((a, b) => (b.nps > a.nps ? b : a)) : null;
   const worst = shown.length ? shown.reduce((a, b) => (b.nps < a.nps ? b : a)) : null;
   const desc = shown.length === 0
     ? 'No responses in this range.'
-    : `NPS by ${trait} for ${groups.length} values. Highest: ${best.value} at ${fmt.nps(best.nps)}; lowest: ${worst.value} at ${fmt.nps(worst.nps)}. `
+    : `NPS by ${trait} for ${groups.length} values. Highest: ${best.label ?? best.value} at ${fmt.nps(best.nps)}; lowest: ${worst.label ?? worst.value} at ${fmt.nps(worst.nps)}. `
       + `Whiskers show the 95% margin of error; hatched bars have fewer than 30 responses.`;
   const table = dataTable(`${title} (data)`,
     [{ label: trait }, { label: 'NPS', numeric: true }, { label: 'Margin of error', numeric: true }, { label: 'Responses', numeric: true },
       { label: 'Promoters', numeric: true }, { label: 'Passives', numeric: true }, { label: 'Detractors', numeric: true }, { label: 'Low sample' }],
-    groups.map((g) => [String(g.value), fmt.nps(g.nps), fmt.moe(g.marginOfError), fmt.count(g.responses),
+    groups.map((g) => [g.label ?? String(g.value), fmt.nps(g.nps), fmt.moe(g.marginOfError), fmt.count(g.responses),
       fmt.count(g.promoters), fmt.count(g.passives), fmt.count(g.detractors), g.lowSample ? 'yes' : 'no']));
   return frame({
     title, desc, width: W, height, table, className: 'segments',
     build(svg) {
-      svg.append(s('defs', null, s('pattern', { id: hatchId, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
-        s('rect', { class: 'hatch-bg', width: 6, height: 6 }), s('line', { class: 'hatch-line', x1: 0, y1: 0, x2: 0, y2: 6 }))));
+      // Low-sample bars are filled with a hatch in their sign's colour. The stylesheet colours only
+      // bars that are not .low, so this fill attribute is what a low bar shows.
+      svg.append(s('defs', null, Object.entries(hatchIds).map(([sign, id]) => s('pattern', {
+        id, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)',
+      }, s('rect', { class: 'hatch-bg', width: 6, height: 6 }), s('line', { class: `hatch-line ${sign}`, x1: 0, y1: 0, x2: 0, y2: 6 })))));
       if (groups.length === 0) { empty(svg, W, height, 'No responses for this trait in this range'); return; }
       for (const v of [-100, -50, 0, 50, 100]) {
         svg.append(s('line', { class: v === 0 ? 'axis zero' : 'grid', x1: x(v), x2: x(v), y1: m.t - 6, y2: height - m.b }));
-        svg.append(s('text', { class: 'tick', x: x(v), y: height - m.b + 18, 'text-anchor': 'middle', text: fmt.nps(v).replace('.0', '') }));
+        svg.append(s('text', { class: 'tick', x: x(v), y: height - m.b + 18, 'text-anchor': 'middle', text: fmt.tick(v) }));
       }
       groups.forEach((g, i) => {
         const cy = m.t + i * row + row / 2;
-        const name = String(g.value);
-        svg.append(s('text', { class: 'label', x: m.l - 10, y: cy, 'text-anchor': 'end', 'dominant-baseline': 'middle',
-          text: name.length > maxChars ? `${name.slice(0, maxChars - 1)}…` : name }, s('title', { text: name })));
+        const name = g.label ?? String(g.value);
+        // Long names wrap onto a second line; the full name is in the tooltip of the bar (on focus too) and the table.
+        const lines = wrapName(name, maxChars);
+        svg.append(s('text', { class: 'label', x: m.l - 10, y: cy, 'text-anchor': 'end', 'dominant-baseline': 'middle' },
+          s('title', { text: name }),
+          lines.map((line, k) => s('tspan', { x: m.l - 10, dy: k === 0 ? (lines.length > 1 ? '-0.55em' : '0') : '1.1em', text: line }))));
         if (g.nps === null || g.nps === undefined) return;
         const x0 = Math.min(x(0), x(g.nps));
+        const sign = g.nps >= 0 ? 'positive' : 'negative';
         const bar = mark('rect', {
-          class: `bar ${g.nps >= 0 ? 'positive' : 'negative'}${g.lowSample ? ' low' : ''}`,
+          class: `bar ${sign}${g.lowSample ? ' low' : ''}`,
           x: x0, width: Math.max(1, Math.abs(x(g.nps) - x(0))), y: cy - 10, height: 20,
-          fill: g.lowSample ? `url(#${hatchId})` : null,
+          fill: g.lowSample ? `url(#${hatchIds[sign]})` : null,
         }, label(g));
         svg.append(bar);
         const a = x(Math.max(-100, g.nps - (g.marginOfError || 0)));
         const b = x(Math.min(100, g.nps + (g.marginOfError || 0)));
         svg.append(s('path', { class: 'whisker', d: `M${a},${cy}H${b}M${a},${cy - 6}V${cy + 6}M${b},${cy - 6}V${cy + 6}` }));
         svg.append(s('text', { class: g.lowSample ? 'value low' : 'value', x: W - m.r + 8, y: cy, 'dominant-baseline': 'middle',
-          text: g.lowSample ? `n=${g.responses} · low n` : `n=${fmt.count(g.responses)}` }));
+          text: g.lowSample ? `n=${fmt.count(g.responses)} · low n` : `n=${fmt.count(g.responses)}` }));
       });
     },
   });
@@ -296,20 +348,23 @@ export function accountScatter({ title, accounts, arrThreshold, npsThreshold, qu
   const hi = 10 ** Math.ceil(Math.log10(Math.max(...arrs, lo * 10)));
   const x = (v) => m.l + ((Math.log10(v) - Math.log10(lo)) * (W - m.l - m.r)) / (Math.log10(hi) - Math.log10(lo));
   const y = (v) => m.t + ((100 - v) * (height - m.t - m.b)) / 200;
-  const label = (a) => `${a.accountName}: ARR ${fmt.usd(a.arr)}, NPS ${fmt.nps(a.nps)}, ${fmt.count(a.respondents)} respondents, ${quadrantNames[a.kind]}`;
+  const label = (a) => `${a.accountName}: ARR ${fmt.usd(a.arr)}, NPS ${fmt.nps(a.nps)} ${fmt.moe(a.marginOfError)}, `
+    + `${fmt.count(a.responses)} responses${a.lowSample ? ' (low sample)' : ''}, ${a.status || quadrantNames[a.kind]}`;
   const atRisk = plotted.filter((a) => a.kind === 'at_risk');
   const desc = plotted.length === 0
     ? 'No accounts with ARR and responses in this range.'
     : `${plotted.length} accounts by ARR (logarithmic axis) and NPS, split at ${fmt.usd(arrThreshold)} ARR and NPS ${fmt.nps(npsThreshold)}. `
-      + `${atRisk.length} at risk (high ARR, low NPS)${atRisk.length ? `, the largest ${atRisk.reduce((a, b) => (b.arr > a.arr ? b : a)).accountName}` : ''}.`;
+      + `${atRisk.length} in the ${quadrantNames.at_risk} corner (high ARR, low NPS)${atRisk.length ? `, the largest ${atRisk.reduce((a, b) => (b.arr > a.arr ? b : a)).accountName}` : ''}. `
+      + 'Hollow marks have fewer than 30 responses.';
   const table = dataTable(`${title} (data)`,
-    [{ label: 'Account' }, { label: 'ARR', numeric: true }, { label: 'NPS', numeric: true }, { label: 'Respondents', numeric: true }, { label: 'Quadrant' }],
-    plotted.map((a) => [a.accountName, fmt.usd(a.arr), fmt.nps(a.nps), fmt.count(a.respondents), quadrantNames[a.kind]]));
+    [{ label: 'Account' }, { label: 'ARR', numeric: true }, { label: 'NPS', numeric: true }, { label: 'Margin of error', numeric: true },
+      { label: 'Responses', numeric: true }, { label: 'Quadrant' }],
+    plotted.map((a) => [a.accountName, fmt.usd(a.arr), fmt.nps(a.nps), fmt.moe(a.marginOfError), fmt.count(a.responses), a.status || quadrantNames[a.kind]]));
   return frame({
     title, desc, width: W, height, table, className: 'scatter',
     build(svg) {
       if (plotted.length === 0) { empty(svg, W, height, 'No accounts with ARR in this range'); return; }
-      yAxis(svg, y, [-100, -50, 0, 50, 100], m.l, W - m.r, (v) => String(v).replace('-', '−'));
+      yAxis(svg, y, [-100, -50, 0, 50, 100], m.l, W - m.r, fmt.tick);
       for (let v = lo; v <= hi; v *= 10) {
         svg.append(s('line', { class: 'grid', x1: x(v), x2: x(v), y1: m.t, y2: height - m.b }));
         svg.append(s('text', { class: 'tick', x: x(v), y: height - m.b + 18, 'text-anchor': 'middle', text: fmt.usd(v, true) }));
@@ -329,7 +384,7 @@ export function accountScatter({ title, accounts, arrThreshold, npsThreshold, qu
       // Marks with the most respondents first, so the smaller ones stay on top and can be pointed at.
       for (const a of [...plotted].sort((p, q) => q.respondents - p.respondents)) {
         const r = Math.min(12, 3.5 + Math.sqrt(a.respondents));
-        svg.append(mark('path', { class: `mark q-${a.kind}`, d: symbol(a.kind, x(a.arr), y(a.nps), r) }, label(a)));
+        svg.append(mark('path', { class: `mark q-${a.kind}${a.lowSample ? ' low' : ''}`, d: symbol(a.kind, x(a.arr), y(a.nps), r) }, label(a)));
       }
     },
   });
@@ -350,7 +405,8 @@ export function splitBar({ promoters, passives, detractors }) {
     offset += w;
   }
   return h('div', { class: 'split' }, svg,
-    h('ul', { class: 'legend' }, parts.slice().reverse().map(([key, name, n]) => h('li', null,
+    // The legend reads in the order of the bar, left to right.
+    h('ul', { class: 'legend' }, parts.map(([key, name, n]) => h('li', null,
       h('span', { class: `key c-${key}`, 'aria-hidden': 'true' }),
       h('span', { text: `${name} ${total ? fmt.pct(n / total) : '—'} (${fmt.count(n)})` })))));
 }

@@ -2,14 +2,32 @@
 
 const integer = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 const oneDecimal = new Intl.NumberFormat('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 });
+// One precision for every percentage on the dashboard: one decimal, always shown ("62.0%").
+const percent = new Intl.NumberFormat('en', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 const compactMoney = new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
+
+/** A signed number with a real minus sign, never "−0" (−0.04 rounds to "0.0"). */
+function signed(text) {
+  return /^-0(\.0+)?$/.test(text) ? text.slice(1) : text.replace('-', '−');
+}
 
 /** NPS as the API rounds it (0.1): "32.1", "−4.0", or an em dash when there are no responses. */
 export function nps(value) {
   if (value === null || value === undefined) return '—';
-  return oneDecimal.format(value).replace('-', '−');
+  return signed(oneDecimal.format(value));
+}
+
+/** An axis tick: a whole number with a real minus sign, never "−0". */
+export function tick(value) {
+  return signed(integer.format(value));
+}
+
+/** A change in NPS points with its sign: "+5.3", "−2.0", "0.0". */
+export function delta(value) {
+  if (value === null || value === undefined) return '—';
+  const text = nps(value);
+  return value > 0 && text !== '0.0' ? `+${text}` : text;
 }
 
 /** "±4.2" */

@@ -1,5 +1,6 @@
-// Comments: responses newest first, filtered by category and text, with the user, account and
-// traits of each; "Load more" follows the API's cursor; "Export CSV" saves the current filter.
+// Comments: responses newest first, filtered by category, text and "with a comment only", with the
+// user, account and traits of each and the total that match; "Load more" follows the API's
+// cursor; "Export CSV" saves the current filter.
 
 import { h, mount } from './dom.js';
 import * as fmt from './format.js';
@@ -50,7 +51,7 @@ function saveBlob(blob, fileName) {
 
 export async function render(ctx, root) {
   const { state } = ctx;
-  const params = ctx.filters({ category: state.category || undefined, q: state.q || undefined });
+  const params = ctx.filters({ category: state.category || undefined, q: state.q || undefined, withComment: state.comment === '1' ? 'true' : undefined });
   const first = await ctx.api.get('/v1/responses', { ...params, limit: PAGE });
   if (!ctx.current()) return;
   ctx.rememberTraits(first.items.flatMap((i) => Object.keys(i.traits || {})));
@@ -58,14 +59,18 @@ export async function render(ctx, root) {
   const category = h('select', { id: 'comments-category', name: 'category' },
     CATEGORIES.map(([value, label]) => h('option', { value, text: label, selected: value === state.category })));
   const search = h('input', { id: 'comments-q', name: 'q', type: 'search', value: state.q, autocomplete: 'off' });
+  const withComment = h('input', { id: 'comments-with-comment', name: 'comment', type: 'checkbox', checked: state.comment === '1' });
   const form = h('form', { class: 'inline-form', role: 'search', 'aria-label': 'Filter comments' },
     h('div', { class: 'control' }, h('label', { for: category.id, text: 'Category' }), category),
     h('div', { class: 'control grow' }, h('label', { for: search.id, text: 'Search comments' }), search),
+    h('div', { class: 'control check' }, withComment, h('label', { for: withComment.id, text: 'With a comment only' })),
     h('button', { type: 'submit', class: 'button', text: 'Search' }));
-  category.addEventListener('change', () => ctx.set({ category: category.value, q: search.value.trim() }));
+  const apply = () => ctx.set({ category: category.value, q: search.value.trim(), comment: withComment.checked ? '1' : '' });
+  category.addEventListener('change', apply);
+  withComment.addEventListener('change', apply);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    ctx.set({ category: category.value, q: search.value.trim() });
+    apply();
   });
 
   const list = h('ol', { class: 'comments', id: 'comments-list' }, first.items.map(card));
@@ -73,8 +78,11 @@ export async function render(ctx, root) {
   let cursor = first.nextCursor;
   let shown = first.items.length;
   const more = h('button', { type: 'button', class: 'button', text: 'Load more', hidden: !cursor });
+  const total = first.total ?? null;
   const updateStatus = () => {
-    status.textContent = shown === 0 ? 'No responses match these filters.' : `Showing ${fmt.count(shown)} responses, newest first${cursor ? '' : ' (all of them)'}.`;
+    status.textContent = shown === 0
+      ? 'No responses match these filters.'
+      : `Showing ${fmt.count(shown)} of ${fmt.count(total ?? shown)} ${state.comment === '1' ? 'comments' : 'responses'}, newest first.`;
   };
   updateStatus();
   more.addEventListener('click', async () => {
@@ -119,5 +127,5 @@ export async function render(ctx, root) {
       status,
       list,
       more));
-  ctx.announce(`Comments: ${shown} shown.`);
+  ctx.announce(`Comments: ${shown} of ${total ?? shown} shown.`);
 }

@@ -1,4 +1,6 @@
-// Segments: NPS per value of one trait, side by side with margins and a low-sample flag.
+// Segments: NPS per value of one trait, side by side with margins and a low-sample flag. Traits
+// with many values show the 20 with the most responses first; numeric traits (ARR, …) are grouped
+// into bands whose edges the reader can change.
 
 import { h, mount } from './dom.js';
 import * as fmt from './format.js';
@@ -6,48 +8,154 @@ import { segmentChart } from './charts.js';
 
 export const title = 'Segments';
 
+/** Values shown before "Show all". */
+export const TOP = 20;
+
+/** Band edges of ARR unless the reader chooses others: < $1K, $1K–10K, $10K–100K, $100K–1M, ≥ $1M. */
+export const ARR_BANDS = [1000, 10000, 100000, 1000000];
+
+/** A numeric trait with more values than this is banded by default. */
+const BAND_ABOVE = 12;
+
+const ORDERS = [['n', 'Most responses first'], ['nps', 'Highest NPS first']];
+
+const isNumber = (v) => v !== '' && Number.isFinite(Number(v));
+
+/** Powers of ten between the smallest and largest value: the default bands of a numeric trait. */
+export function defaultBands(trait, values) {
+  if (trait === 'arr') return ARR_BANDS;
+  const numbers = values.filter(isNumber).map(Number).filter((v) => v > 0);
+  if (!numbers.length) return [];
+  const lo = Math.floor(Math.log10(Math.min(...numbers)));
+  const hi = Math.ceil(Math.log10(Math.max(...numbers)));
+  const edges = [];
+  for (let p = Math.max(lo, 0) + 1; p < hi; p += 1) edges.push(10 ** p);
+  return edges.length ? edges : [10 ** Math.max(lo, 1)];
+}
+
+/** Edges from the text field: numbers separated by commas or spaces, ascending, at most 20. */
+export function parseBands(text) {
+  const edges = String(text).split(/[\s,;]+/).filter(Boolean).map((t) => Number(t.replace(/[$_]/g, '').replace(/k$/i, 'e3').replace(/m$/i, 'e6')));
+  if (!edges.length || edges.length > 20 || edges.some((e) => !Number.isFinite(e))) return null;
+  for (let i = 1; i < edges.length; i += 1) if (edges[i] <= edges[i - 1]) return null;
+  return edges;
+}
+
+/** A band's label: "< $1K", "$1K–10K", "≥ $1M" for ARR; the same without "$" otherwise. */
+export function bandLabel(trait, from, to) {
+  const num = (v) => (trait === 'arr' ? fmt.usd(v, true) : new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 }).format(v));
+  const bare = (v) => num(v).replace('$', '');
+  if (from === null || from === undefined) return `< ${num(to)}`;
+  if (to === null || to === undefined) return `≥ ${num(from)}`;
+  return `${num(from)}–${bare(to)}`;
+}
+
 export async function render(ctx, root) {
   const { state } = ctx;
   const trait = state.trait || 'plan';
   // A page of recent responses tells which other trait keys this workspace sends.
-  const [metrics, recent] = await Promise.all([
-    ctx.api.get('/v1/metrics/nps', ctx.filters({ groupBy: trait })),
-    ctx.api.get('/v1/responses', { ...ctx.filters(), limit: 100 }),
-  ]);
+  const recentCall = ctx.api.get('/v1/responses', { ...ctx.filters(), limit: 100 });
+  const custom = state.bands && state.bands !== 'off' ? parseBands(state.bands) : null;
+  let bands = state.bands === 'off' ? null : custom || (trait === 'arr' ? ARR_BANDS : null);
+  let metrics = await ctx.api.get('/v1/metrics/nps', ctx.filters({ groupBy: trait, bands: bands?.join(',') }));
+  const rawValues = (metrics.groups || []).map((g) => String(g.value));
+  const numeric = bands !== null || (rawValues.length > 0 && rawValues.every(isNumber));
+  if (!bands && numeric && state.bands !== 'off' && rawValues.length > BAND_ABOVE) {
+    bands = defaultBands(trait, rawValues);
+    metrics = await ctx.api.get('/v1/metrics/nps', ctx.filters({ groupBy: trait, bands: bands.join(',') }));
+  }
+  const recent = await recentCall;
   if (!ctx.current()) return;
   ctx.rememberTraits(recent.items.flatMap((i) => Object.keys(i.traits || {})));
-  // Highest NPS first; values without responses last.
-  const groups = [...(metrics.groups || [])].sort((a, b) => ((b.nps ?? -1000) - (a.nps ?? -1000)) || (b.responses - a.responses));
+
+  const banded = bands !== null;
+  const all = (metrics.groups || []).map((g) => ({
+    ...g,
+    label: banded && (g.bandFrom != null || g.bandTo != null) ? bandLabel(trait, g.bandFrom, g.bandTo) : String(g.value),
+  }));
+  // The values with the most responses (the API's order), then the reader's order among them.
+  const showAll = state.all === '1' || all.length <= TOP;
+  const shown = showAll ? all : all.slice(0, TOP);
+  const order = ORDERS.some(([k]) => k === state.order) ? state.order : (banded ? 'band' : 'n');
+  const groups = [...shown].sort((a, b) => {
+    if (order === 'nps') return ((b.nps ?? -1000) - (a.nps ?? -1000)) || (b.responses - a.responses);
+    // Bands in ascending order (the lowest has no lower edge); values that are not numbers last.
+    const start = (g) => g.bandFrom ?? (g.bandTo != null ? -Infinity : Infinity);
+    if (order === 'band') return (start(a) - start(b)) || (b.responses - a.responses);
+    return (b.responses - a.responses) || ((b.nps ?? -1000) - (a.nps ?? -1000));
+  });
 
   const picker = h('select', { id: 'segment-trait', name: 'trait' },
     ctx.traits.map((k) => h('option', { value: k, text: fmt.traitLabel(k), selected: k === trait })));
   if (!ctx.traits.includes(trait)) picker.append(h('option', { value: trait, text: fmt.traitLabel(trait), selected: true }));
-  picker.addEventListener('change', () => ctx.set({ trait: picker.value }));
+  picker.addEventListener('change', () => ctx.set({ trait: picker.value, bands: '', all: '', order: '' }));
 
-  const lowCount = groups.filter((g) => g.lowSample).length;
+  const orders = banded ? [['band', 'Band order'], ...ORDERS] : ORDERS;
+  const sorter = h('select', { id: 'segment-order', name: 'order' },
+    orders.map(([value, label]) => h('option', { value, text: label, selected: value === order })));
+  sorter.addEventListener('change', () => ctx.set({ order: sorter.value }));
+
+  let bandForm = null;
+  if (numeric) {
+    const edges = h('input', { id: 'segment-bands', name: 'bands', type: 'text', autocomplete: 'off', inputmode: 'decimal',
+      value: (bands || defaultBands(trait, rawValues)).join(', '), 'aria-describedby': 'segment-bands-hint segment-bands-error' });
+    const error = h('p', { class: 'error', id: 'segment-bands-error', role: 'alert' });
+    bandForm = h('form', { class: 'inline-form bands', 'aria-label': 'Bands' },
+      h('div', { class: 'control grow' }, h('label', { for: edges.id, text: 'Band edges' }), edges,
+        h('p', { class: 'hint', id: 'segment-bands-hint', text: 'Ascending numbers separated by commas, e.g. 1000, 10000, 100000 (1K and 1M work too).' }),
+        error),
+      h('button', { type: 'submit', class: 'button', text: 'Group into bands' }),
+      h('button', { type: 'button', class: 'button subtle', text: banded ? 'One row per value' : 'Bands are off',
+        disabled: !banded, on: { click: () => ctx.set({ bands: 'off', order: '', all: '' }) } }));
+    bandForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const parsed = parseBands(edges.value);
+      if (!parsed) {
+        error.textContent = 'Write ascending numbers separated by commas, such as 1000, 10000, 100000.';
+        edges.setAttribute('aria-invalid', 'true');
+        edges.focus();
+        return;
+      }
+      ctx.set({ bands: parsed.join(','), order: '', all: '' });
+    });
+  }
+
+  const lowCount = all.filter((g) => g.lowSample).length;
   const rows = groups.map((g) => h('tr', { class: g.lowSample ? 'low-sample' : null },
-    h('th', { scope: 'row', text: String(g.value) }),
+    h('th', { scope: 'row', class: 'wrap', text: g.label }),
     h('td', { class: 'num', text: fmt.nps(g.nps) }),
     h('td', { class: 'num', text: fmt.moe(g.marginOfError) }),
     h('td', { class: 'num', text: fmt.count(g.responses) }),
     h('td', { class: 'num', text: fmt.pct(g.responseRate) }),
-    h('td', null, g.lowSample ? h('span', { class: 'badge warn', text: 'Low sample' }) : ''),
-    h('td', null, state.where[trait] === String(g.value) ? h('span', { class: 'muted', text: 'Filtered' }) : h('button', {
-      type: 'button', class: 'button small', text: 'Filter to this',
-      'aria-label': `Filter to this: ${fmt.traitLabel(trait)} = ${g.value}`,
-      on: { click: () => ctx.set({ where: { ...state.where, [trait]: String(g.value) } }) },
-    }))));
+    h('td', { class: 'sample' }, h('span', { text: `n = ${fmt.count(g.responses)}` }),
+      g.lowSample ? h('span', { class: 'badge warn', text: 'Low sample' }) : null),
+    h('td', null, banded
+      ? h('span', { class: 'muted', text: '—' })
+      : state.where[trait] === String(g.value) ? h('span', { class: 'muted', text: 'Filtered' }) : h('button', {
+        type: 'button', class: 'button small', text: 'Filter to this',
+        'aria-label': `Filter to this: ${fmt.traitLabel(trait)} = ${g.value}`,
+        on: { click: () => ctx.set({ where: { ...state.where, [trait]: String(g.value) } }) },
+      }))));
+
+  const more = showAll
+    ? (all.length > TOP ? h('button', { type: 'button', class: 'button', id: 'segments-top', text: `Show the top ${TOP} only`, on: { click: () => ctx.set({ all: '' }) } }) : null)
+    : h('button', { type: 'button', class: 'button', id: 'segments-show-all', text: `Show all ${fmt.count(all.length)} values`, on: { click: () => ctx.set({ all: '1' }) } });
 
   mount(root,
     h('h1', { tabindex: -1, text: 'Segments' }),
     h('section', { class: 'card', 'aria-labelledby': 'segments-title' },
       h('div', { class: 'card-head' },
         h('h2', { id: 'segments-title', text: `NPS by ${fmt.traitLabel(trait)}` }),
-        h('div', { class: 'control' }, h('label', { for: picker.id, text: 'Segment by' }), picker)),
+        h('div', { class: 'inline-form' },
+          h('div', { class: 'control' }, h('label', { for: picker.id, text: 'Segment by' }), picker),
+          h('div', { class: 'control' }, h('label', { for: sorter.id, text: 'Order' }), sorter))),
+      bandForm,
       h('p', { class: 'muted', text: `Overall NPS ${fmt.nps(metrics.nps)} ${fmt.moe(metrics.marginOfError)} from ${fmt.count(metrics.responses)} responses. `
         + 'Segments use the traits users had when they were surveyed.' }),
-      lowCount ? h('p', { class: 'notice warn', text: `${lowCount} of ${groups.length} segments have fewer than 30 responses: read them with care.` }) : null,
-      segmentChart({ title: `NPS by ${fmt.traitLabel(trait)}, ${state.from} to ${state.to}`, trait: fmt.traitLabel(trait), groups })),
+      showAll ? null : h('p', { class: 'notice', id: 'segments-top-note', text: `Showing the ${TOP} values with the most responses of ${fmt.count(all.length)}.` }),
+      lowCount ? h('p', { class: 'notice warn', text: `${lowCount} of ${all.length} segments have fewer than 30 responses: read them with care.` }) : null,
+      segmentChart({ title: `NPS by ${fmt.traitLabel(trait)}, ${state.from} to ${state.to}`, trait: fmt.traitLabel(trait), groups }),
+      more),
     h('section', { class: 'card', 'aria-labelledby': 'segments-table-title' },
       h('h2', { id: 'segments-table-title', text: 'Segment details' }),
       h('div', { class: 'table-wrap' },
@@ -57,5 +165,5 @@ export async function render(ctx, root) {
             ['Value', 'NPS', 'Margin', 'Responses', 'Response rate', 'Sample', 'Filter'].map((c, i) =>
               h('th', { scope: 'col', class: i > 0 && i < 5 ? 'num' : null, text: c })))),
           h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: 7, text: 'No responses for this trait in this range.' })))))));
-  ctx.announce(`Segments by ${fmt.traitLabel(trait)}: ${groups.length} values.`);
+  ctx.announce(`Segments by ${fmt.traitLabel(trait)}: ${groups.length} of ${all.length} values shown.`);
 }

@@ -298,6 +298,69 @@ public sealed class ResponseListTests
         }
     }
 
+    [Test]
+    public async Task List_WithCommentOnly_AndTheTotal_MatchADirectComputation()
+    {
+        var withComment = await All("&withComment=true", 200);
+        var first = await (await _http.GetAsync("/v1/responses?limit=25")).ReadJson<ResponsePage>();
+        var second = await (await _http.GetAsync($"/v1/responses?limit=25&cursor={first.NextCursor}")).ReadJson<ResponsePage>();
+        var detractorsWithComment = await (await _http.GetAsync("/v1/responses?limit=10&category=detractor&withComment=true")).ReadJson<ResponsePage>();
+        var small = await (await _http.GetAsync("/v1/responses?limit=200&category=detractor&where[csm]=Dana&withComment=false")).ReadJson<ResponsePage>();
+        using var csv = CsvReader.Create(await _http.GetStreamAsync("/v1/responses.csv?withComment=true"), CsvReaderOptions.Default with { Separator = ',' });
+        var csvRows = 0;
+        while (csv.Read())
+            csvRows++;
+        var bad = await (await _http.GetAsync("/v1/responses?withComment=yes")).AssertProblem(400);
+
+        static bool HasComment(Seeded r) => !string.IsNullOrEmpty(r.Showing.Comment);
+        var answered = Answered;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(withComment.Select(i => i.Id), Is.EqualTo(answered.Where(HasComment).Select(r => r.ResponseId!.Value)));
+            Assert.That(withComment.Count, Is.LessThan(answered.Count), "some answers have no comment");
+            Assert.That(first.Total, Is.EqualTo(answered.Count), "the first page says how many match");
+            Assert.That(second.Total, Is.Null, "later pages do not count again");
+            Assert.That(detractorsWithComment.Total, Is.EqualTo(answered.Count(r => r.Category == "detractor" && HasComment(r))));
+            Assert.That(small.Total, Is.EqualTo(small.Items.Count).And.EqualTo(answered.Count(r => r.Category == "detractor" && r.Showing.User.Account.Csm == "Dana")),
+                "a single page counts its own rows");
+            Assert.That(csvRows, Is.EqualTo(withComment.Count), "the export takes the filter too");
+            Assert.That(bad.GetProperty("errors").GetProperty("withComment")[0].GetString(), Does.Contain("true or false"));
+        }
+    }
+
+    [Test]
+    public async Task Nps_GroupedByArrBands_EqualsADirectComputation()
+    {
+        var report = await (await _http.GetAsync("/v1/metrics/nps?from=2025-01-01&to=2027-01-01&groupBy=arr&bands=10000,50000")).ReadJson<NpsReport>();
+        var answered = Answered;
+        (double? From, double? To) Band(long arr) => arr < 10000 ? (null, 10000) : arr < 50000 ? (10000, 50000) : (50000, null);
+        var expected = answered.GroupBy(r => Band(r.Showing.User.Account.Arr))
+            .Select(g => (g.Key.From, g.Key.To, Responses: g.Count(),
+                Promoters: g.Count(r => r.Category == "promoter"), Detractors: g.Count(r => r.Category == "detractor")))
+            .OrderBy(b => b.From ?? double.MinValue).ToList();
+        var groups = report.Groups!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(groups.Select(g => (g.BandFrom, g.BandTo)), Is.EqualTo(expected.Select(b => (b.From, b.To))), "bands in ascending order");
+            Assert.That(groups.Select(g => g.Value), Is.EqualTo(expected.Select(b => TraitBands.Label(b.From, b.To))));
+            Assert.That(groups.Select(g => g.Responses), Is.EqualTo(expected.Select(b => (long)b.Responses)));
+            Assert.That(groups.Select(g => g.Promoters), Is.EqualTo(expected.Select(b => (long)b.Promoters)));
+            Assert.That(groups.Select(g => g.Detractors), Is.EqualTo(expected.Select(b => (long)b.Detractors)));
+            Assert.That(groups.Sum(g => g.Responses), Is.EqualTo(report.Responses), "every response is in one band");
+            Assert.That(groups.Select(g => g.Value), Is.EquivalentTo(new[] { "<10000", "10000-50000", ">=50000" }.Where(l => expected.Any(b => TraitBands.Label(b.From, b.To) == l))));
+        }
+    }
+
+    [TestCase("groupBy=arr&bands=abc", "numbers")]
+    [TestCase("groupBy=arr&bands=1000,100", "ascending")]
+    [TestCase("groupBy=arr&bands=1000,1000", "ascending")]
+    [TestCase("bands=1000", "groupBy")]
+    public async Task Nps_BadBands_Are400NamingThem(string query, string hint)
+    {
+        var problem = await (await _http.GetAsync("/v1/metrics/nps?" + query)).AssertProblem(400);
+        Assert.That(problem.GetProperty("errors").GetProperty("bands")[0].GetString(), Does.Contain(hint));
+    }
+
     static double? Median(IEnumerable<double> values)
     {
         var v = values.Order().ToList();

@@ -92,6 +92,11 @@ public sealed class OpenApiConformanceTests
             case "WidgetScriptPinned":
                 var manifest = await (await _anonymous.GetAsync("/widget/v1/manifest.json")).ReadJson<JsonElement>();
                 return new(Path: new Dictionary<string, string> { ["fingerprint"] = manifest.GetProperty("fingerprint").GetString()! });
+            case "CreateKey": return new("""{"name":"Contract key"}""");
+            case "RevokeKey":
+                var key = await (await _secret.PostAsync("/v1/keys", Json.Body("""{"name":"to revoke"}"""))).ReadJson<JsonElement>(201);
+                return new(Path: Ids(id: key.GetProperty("id").GetString()!));
+            case "ListKeys" or "RotateIdentitySecret": return new();
             case "Health" or "Ready" or "GetWorkspace" or "ListSurveys" or "ListWebhooks" or "WidgetScript" or "WidgetManifest":
                 return new();
             default:

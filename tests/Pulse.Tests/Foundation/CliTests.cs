@@ -74,12 +74,19 @@ public sealed class CliTests
     public void IdentitySecretRotate_ReplacesTheSecret()
     {
         var created = JsonSerializer.Deserialize<CreatedWorkspace>(Run("workspaces", "create", "--name", "R", "--json").Out, Json.Options)!;
-        var rotated = JsonDocument.Parse(Run("identity-secret", "rotate", "--workspace", created.WorkspaceId, "--json").Out)
-            .RootElement.GetProperty("identitySecret").GetString();
+        var before = DateTimeOffset.UtcNow;
+        var answer = JsonDocument.Parse(Run("identity-secret", "rotate", "--workspace", created.WorkspaceId, "--json").Out).RootElement;
+        var rotated = answer.GetProperty("identitySecret").GetString();
         var list = Run("workspaces", "list", "--json");
+        string? previous;
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_db}"))
+            previous = Dapper.SqlMapper.ExecuteScalar<string>(c, "SELECT previous_identity_secret FROM workspaces WHERE id = @Id", new { Id = created.WorkspaceId });
         using (Assert.EnterMultipleScope())
         {
             Assert.That(rotated, Is.Not.EqualTo(created.IdentitySecret).And.StartsWith("ids_"));
+            Assert.That(previous, Is.EqualTo(created.IdentitySecret), "the old secret keeps verifying for the window");
+            Assert.That(answer.GetProperty("previousSecretExpiresAt").GetDateTimeOffset() - before,
+                Is.InRange(TimeSpan.FromHours(23), TimeSpan.FromHours(25)));
             Assert.That(list.Code, Is.Zero);
             Assert.That(list.Out, Does.Contain(created.WorkspaceId).And.Not.Contain(rotated!));
         }

@@ -112,6 +112,7 @@ public sealed class DemoWorkspaceOutsideDevelopmentTests
             Migrator.Apply(c, TimeProvider.System);
             using var tx = c.BeginTransaction(deferred: false);
             WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, 0);
+            WorkspaceStore.Create(c, tx, DemoWorkspace.Verified.Spec, 0);
             addedKey = WorkspaceStore.AddKey(c, tx, DemoWorkspace.Id, 0).SecretKey;
             tx.Commit();
         }
@@ -128,30 +129,34 @@ public sealed class DemoWorkspaceOutsideDevelopmentTests
         {
             Assert.That(await Status(DemoWorkspace.SecretKey), Is.EqualTo(401), "the published demo key must not work outside Development");
             Assert.That(await Status(addedKey), Is.EqualTo(401));
+            Assert.That(await Status(DemoWorkspace.Verified.SecretKey), Is.EqualTo(401), "nor the second demo workspace's");
             using var c = db.Open();
-            Assert.That(Dapper.SqlMapper.ExecuteScalar<long>(c, "SELECT COUNT(*) FROM secret_keys WHERE workspace_id = 'ws_demo' AND revoked_at IS NULL"),
-                Is.Zero, "every key of the demo workspace is revoked in the file");
+            Assert.That(Dapper.SqlMapper.ExecuteScalar<long>(c,
+                    "SELECT COUNT(*) FROM secret_keys WHERE workspace_id IN ('ws_demo', 'ws_demo_verified') AND revoked_at IS NULL"),
+                Is.Zero, "every key of the demo workspaces is revoked in the file");
         }
     }
 
-    [Test]
-    public async Task InStaging_TheDemoWorkspaceIsRefused_ByEveryKindOfKey()
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task InStaging_TheDemoWorkspaceIsRefused_ByEveryKindOfKey(bool verified)
     {
+        var spec = verified ? DemoWorkspace.Verified.Spec : DemoWorkspace.Spec;
         using var app = new PulseFactory(environment: "Staging");
         _ = app.Server;
         // Created after start-up, as a copy of a database or another process would: refused at each call.
         using (var c = app.Db.Open())
         {
             using var tx = c.BeginTransaction(deferred: false);
-            WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, 0);
+            WorkspaceStore.Create(c, tx, spec, 0);
             tx.Commit();
         }
-        var token = app.CreateDisplay(DemoWorkspace.Id, "u-demo").Token;
-        using var server = app.SecretClient(DemoWorkspace.SecretKey);
+        var token = app.CreateDisplay(spec.Id!, "u-demo").Token;
+        using var server = app.SecretClient(spec.SecretKey!);
         using var browser = app.BrowserClient("http://localhost:5080");
 
         var secret = await (await server.GetAsync("/v1/workspace")).AssertProblem(401);
-        var site = await (await browser.PostAsync("/v1/eligibility", Json.Of(new { siteKey = DemoWorkspace.SiteKey, user = new { id = "u-1" } }))).AssertProblem(401);
+        var site = await (await browser.PostAsync("/v1/eligibility", Json.Of(new { siteKey = spec.SiteKey, user = new { id = "u-1" } }))).AssertProblem(401);
         var answer = await (await browser.PostAsync("/v1/responses", Json.Of(new { displayToken = token, score = 9 }))).AssertProblem(401);
 
         using (Assert.EnterMultipleScope())

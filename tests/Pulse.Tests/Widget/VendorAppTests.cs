@@ -150,9 +150,74 @@ public sealed class VendorAppBrowserTests : BrowserTest
         await Page.Locator("pulse-survey legend").WaitForAsync();
 
         Assert.That(await Page.Locator("#events li").AllTextContentsAsync(), Has.Some.StartsWith("pulse: shown"));
+        Assert.That(await Page.TextContentAsync("#pulse-status"), Is.EqualTo("Pulse shows the survey in the corner."));
         await Page.Locator("#logout").ClickAsync();
         Assert.That(await Page.Locator("pulse-survey").CountAsync(), Is.Zero);
         Assert.That(Current.Console.Where(l => l.Contains("[pulse]", StringComparison.Ordinal)), Is.Empty);
+        Assert.That(Current.Console.Where(l => l.StartsWith("error", StringComparison.Ordinal)), Is.Empty, "no console errors (no favicon request either)");
+    }
+
+    [Test]
+    public async Task NoSurvey_ThePageSaysWhyInWords()
+    {
+        await Page.GotoAsync(new Uri(_vendor.Address!, "/?as=linus").ToString());
+        await Page.Locator("#pulse-status:has-text('No survey for now')").WaitForAsync();
+        Assert.That(await Page.TextContentAsync("#pulse-status"),
+            Is.EqualTo("No survey for now: this user signed up less than 30 days ago, and the first survey waits 30 days after sign-up."));
+    }
+
+    [Test]
+    public async Task AnsweringAsSomeoneElse_WithoutAUserHash_IsRefusedByPulse()
+    {
+        await Page.GotoAsync(new Uri(_vendor.Address!, "/?as=linus").ToString());
+        await Page.Locator("#pulse-status:has-text('No survey for now')").WaitForAsync();
+        await Page.ClickAsync("#forge");
+        await Page.Locator("#pulse-status:has-text('Pulse refused')").WaitForAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Page.TextContentAsync("#pulse-status"), Does.StartWith("Pulse refused the call: 401").And.Contain("userHash"));
+            Assert.That(await Page.Locator("pulse-survey").CountAsync(), Is.Zero);
+        }
+    }
+}
+
+/// <summary>The sample's own settings point at the demo workspace that requires userHash, which Development creates.</summary>
+public sealed class VendorAppSettingsTests
+{
+    [Test]
+    public void AppSettings_UseTheVerifiedDemoWorkspace()
+    {
+        var pulse = JsonDocument.Parse(Repository.Read("samples/VendorApp/appsettings.json")).RootElement.GetProperty("Pulse");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(pulse.GetProperty("SiteKey").GetString(), Is.EqualTo(DemoWorkspace.Verified.SiteKey));
+            Assert.That(pulse.GetProperty("SecretKey").GetString(), Is.EqualTo(DemoWorkspace.Verified.SecretKey));
+            Assert.That(pulse.GetProperty("IdentitySecret").GetString(), Is.EqualTo(DemoWorkspace.Verified.IdentitySecret));
+            Assert.That(pulse.GetProperty("BaseUrl").GetString(), Is.EqualTo("http://localhost:5080"));
+        }
+    }
+
+    [Test]
+    public async Task InDevelopment_TheVerifiedDemoWorkspaceExists_AndChecksUserHash()
+    {
+        using var app = new PulseFactory(new Dictionary<string, string?> { ["Demo:Enabled"] = "true" }, environment: "Development");
+        using var server = app.SecretClient(DemoWorkspace.Verified.SecretKey);
+        using var browser = app.BrowserClient("http://localhost:5090");
+        var workspace = await (await server.GetAsync("/v1/workspace")).ReadJson<WorkspaceResponse>();
+        var unsigned = await browser.PostAsync("/v1/eligibility", Json.Of(new { siteKey = DemoWorkspace.Verified.SiteKey, user = new { id = "usr_1001" } }));
+        var signed = await browser.PostAsync("/v1/eligibility", Json.Of(new
+        {
+            siteKey = DemoWorkspace.Verified.SiteKey,
+            user = new { id = "usr_1001" },
+            userHash = Keys.UserHash(DemoWorkspace.Verified.IdentitySecret, "usr_1001"),
+        }));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(workspace.Id, Is.EqualTo(DemoWorkspace.Verified.Id));
+            Assert.That(workspace.RequireUserHash, Is.True);
+            Assert.That((int)unsigned.StatusCode, Is.EqualTo(401), "without userHash");
+            Assert.That((int)signed.StatusCode, Is.EqualTo(200));
+        }
     }
 }
 

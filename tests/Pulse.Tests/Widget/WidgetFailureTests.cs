@@ -33,6 +33,22 @@ public sealed class WidgetFailureTests : WidgetBrowserTest
         return socket;
     }
 
+    [Test]
+    public async Task RefusedCall_TellsThePage_WithASkippedEvent()
+    {
+        var url = Site.Page("/failure-skipped.html", HostPages.Html(
+            "<script>" + HostPages.Snippet(ScriptUrl, new { siteKey = "pk_unknown000000000000000", user = HostPages.User("u-skip", Api.Time.GetUtcNow()) })
+            + "\npulse('on', 'skipped', function (d) { window.skippedDetail = d; });</script>"));
+        await Page.GotoAsync(url);
+        await Page.WaitForFunctionAsync("() => !!window.skippedDetail");
+        var detail = await Page.EvaluateAsync<System.Text.Json.JsonElement>("window.skippedDetail");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(detail.GetProperty("reason").GetString(), Is.EqualTo("error"));
+            Assert.That(detail.GetProperty("message").GetString(), Does.StartWith("401"));
+        }
+    }
+
     [TestCase("down", "Failed to fetch")]
     [TestCase("500", "HTTP 500")]
     [TestCase("503", "503 Try later.")]

@@ -55,6 +55,8 @@ public sealed class WidgetFlowTests : WidgetBrowserTest
             Assert.That(again.GetProperty("eligible").GetBoolean(), Is.False);
             Assert.That(again.GetProperty("reason").GetString(), Is.EqualTo("throttled_response"));
             Assert.That(await Page.Locator("pulse-survey").CountAsync(), Is.Zero);
+            Assert.That(await Page.Locator("#log li").AllTextContentsAsync(), Has.Some.EqualTo("skipped {\"reason\":\"throttled_response\"}"),
+                "the page hears why no survey is shown");
         }
     }
 

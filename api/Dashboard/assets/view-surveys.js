@@ -1,0 +1,332 @@
+// Surveys: the workspace's surveys with status, kind, trigger and priority; create, duplicate,
+// pause/resume, delete (asking first, and saying that answers stay in reports), and an editor for
+// every field of the API, which shows the API's validation messages next to the fields in plain words.
+
+import { h, field, mount, uid } from './dom.js';
+import * as fmt from './format.js';
+import { confirmAction, formErrors, statusLine } from './ui.js';
+
+export const title = 'Surveys';
+
+const OPS = [['eq', 'equals'], ['neq', 'does not equal'], ['in', 'is one of'], ['nin', 'is none of'],
+  ['exists', 'is set'], ['gte', 'is at least'], ['lte', 'is at most']];
+const TEXT_FIELDS = [
+  ['question', 'Question'], ['low', 'Label under 0'], ['high', 'Label under 10'],
+  ['followUp.promoter', `Follow-up for promoters (${fmt.scoreRange('promoter')})`], ['followUp.passive', `Follow-up for passives (${fmt.scoreRange('passive')})`],
+  ['followUp.detractor', `Follow-up for detractors (${fmt.scoreRange('detractor')})`], ['placeholder', 'Comment placeholder'],
+  ['submit', 'Submit button'], ['dismiss', 'Close button label'], ['thanks', 'Thank-you message'],
+];
+const POSITIONS = ['bottom-right', 'bottom-left', 'top-right', 'top-left', 'center'];
+
+/** The API's field names and the labels people see: errors name the label, never the API field. */
+export const LABELS = {
+  survey: 'Survey',
+  name: 'Name',
+  kind: 'Kind',
+  active: 'Active',
+  priority: 'Priority',
+  trigger: 'Trigger event',
+  firstSurveyDelayDays: 'First survey after sign-up (days)',
+  resurveyDays: 'Ask again after a response (days)',
+  declineCooldownDays: 'Wait after a dismissal (days)',
+  reshowAfterIgnoredDays: 'Show again after an ignored survey (days)',
+  samplePercent: 'Sample (% of eligible users)',
+  dailyCap: 'Daily cap (surveys shown per day)',
+  targeting: 'Targeting',
+  excludeEmailDomains: 'Never survey these email domains',
+  texts: 'Texts per locale',
+  theme: 'Look',
+  'theme.color': 'Colour',
+  'theme.position': 'Position',
+};
+
+const triggerText = (s) => (s.trigger ? `Event “${s.trigger}”` : 'Every page view');
+
+// ---- the editor ---------------------------------------------------------------------------------
+
+function numberInput(value, attrs = {}) {
+  return h('input', { type: 'number', inputmode: 'decimal', value: value ?? '', ...attrs });
+}
+
+function conditionRow(condition, index, onRemove) {
+  const trait = h('input', { type: 'text', value: condition.trait ?? '', autocomplete: 'off', dataset: { part: 'trait' } });
+  const op = h('select', { dataset: { part: 'op' } }, OPS.map(([v, label]) => h('option', { value: v, text: label, selected: v === condition.op })));
+  const value = h('input', {
+    type: 'text', autocomplete: 'off', dataset: { part: 'value' },
+    value: Array.isArray(condition.values) ? condition.values.join(', ') : condition.value ?? '',
+  });
+  const syncValue = () => { value.disabled = op.value === 'exists'; };
+  op.addEventListener('change', syncValue);
+  syncValue();
+  const row = h('fieldset', { class: 'condition' },
+    h('legend', { text: `Condition ${index + 1}` }),
+    field('Trait', trait, { name: `targeting[${index}].trait` }),
+    field('Operator', op, { name: `targeting[${index}].op` }),
+    field('Value', value, { name: `targeting[${index}].value`, hint: 'Comma-separated for "is one of" / "is none of".' }),
+    h('button', { type: 'button', class: 'button small subtle', text: 'Remove', 'aria-label': `Remove condition ${index + 1}`, on: { click: onRemove } }));
+  row.read = () => {
+    const c = { trait: trait.value.trim(), op: op.value };
+    if (op.value === 'in' || op.value === 'nin') c.values = value.value.split(',').map((v) => v.trim()).filter(Boolean);
+    else if (op.value === 'gte' || op.value === 'lte') c.value = value.value.trim() === '' ? null : Number(value.value);
+    else if (op.value !== 'exists') c.value = value.value;
+    return c;
+  };
+  return row;
+}
+
+function localeBlock(locale, texts, onRemove) {
+  const inputs = TEXT_FIELDS.map(([key, label]) => {
+    const [a, b] = key.split('.');
+    const current = b ? texts?.[a]?.[b] : texts?.[a];
+    const control = key === 'question' || key.startsWith('followUp')
+      ? h('textarea', { rows: 2, dataset: { key } }, current ?? '')
+      : h('input', { type: 'text', value: current ?? '', dataset: { key } });
+    return field(label, control, { name: `texts.${locale}.${key}` });
+  });
+  const block = h('fieldset', { class: 'locale', dataset: { locale } },
+    h('legend', { text: `Texts for ${locale}` }),
+    h('p', { class: 'hint', text: 'Leave a field empty to use the built-in translation. {product} is replaced by your product name.' }),
+    h('div', { class: 'grid-2' }, inputs),
+    h('button', { type: 'button', class: 'button small subtle', text: `Remove ${locale}`, on: { click: onRemove } }));
+  block.read = () => {
+    const out = {};
+    for (const el of block.querySelectorAll('[data-key]')) {
+      const v = el.value.trim();
+      if (!v) continue;
+      const [a, b] = el.dataset.key.split('.');
+      if (b) { out[a] = out[a] || {}; out[a][b] = v; } else out[a] = v;
+    }
+    return out;
+  };
+  return block;
+}
+
+/** The editor of one survey; survey is null to create one. onSaved(result, created) runs after a save. */
+function surveyEditor(ctx, survey, onSaved) {
+  const creating = !survey;
+  const s = survey || { active: true, priority: 0, targeting: [], excludeEmailDomains: [], texts: {}, theme: {} };
+  const form = h('form', { class: 'survey-form', novalidate: true, 'aria-labelledby': 'survey-form-title' });
+  const errors = formErrors(form, LABELS);
+  const saved = statusLine('survey-saved');
+
+  const name = h('input', { type: 'text', value: s.name ?? '', required: true, autocomplete: 'off' });
+  const active = h('input', { type: 'checkbox', checked: !!s.active, id: uid('f') });
+  const priority = numberInput(s.priority, { step: 1 });
+  const trigger = h('input', { type: 'text', value: s.trigger ?? '', autocomplete: 'off', placeholder: 'any page view' });
+  const defaultHint = creating ? { placeholder: 'default' } : {};
+  const delay = numberInput(s.firstSurveyDelayDays, { min: 0, step: 1, ...defaultHint });
+  const resurvey = numberInput(s.resurveyDays, { min: 0, step: 1, ...defaultHint });
+  const cooldown = numberInput(s.declineCooldownDays, { min: 0, step: 1, ...defaultHint });
+  const reshow = numberInput(s.reshowAfterIgnoredDays, { min: 0, step: 1, ...defaultHint });
+  const sample = numberInput(s.samplePercent, { min: 0, max: 100, step: 0.1, ...defaultHint });
+  const cap = numberInput(s.dailyCap, { min: 1, step: 1, placeholder: 'no cap' });
+  const domains = h('textarea', { rows: 2 }, (s.excludeEmailDomains || []).join(', '));
+  const color = h('input', { type: 'color', value: /^#[0-9a-f]{6}$/i.test(s.theme?.color || '') ? s.theme.color : '#4f46e5' });
+  const position = h('select', null, POSITIONS.map((p) => h('option', { value: p, text: p, selected: p === (s.theme?.position || 'bottom-right') })));
+
+  const conditions = h('div', { class: 'conditions' });
+  let conditionRows = [];
+  const readConditions = () => conditionRows.map((r) => r.read());
+  const drawConditions = (list) => {
+    conditionRows = list.map((c, i) => conditionRow(c, i, () => drawConditions(readConditions().filter((_, j) => j !== i))));
+    mount(conditions, conditionRows.length ? conditionRows : h('p', { class: 'muted', text: 'Everyone is targeted.' }));
+  };
+  drawConditions(s.targeting || []);
+  const addCondition = h('button', { type: 'button', class: 'button small', text: 'Add condition',
+    on: { click: () => drawConditions([...readConditions(), { trait: '', op: 'eq', value: '' }]) } });
+
+  const locales = h('div', { class: 'locales' });
+  let localeBlocks = [];
+  const readTexts = () => Object.fromEntries(localeBlocks.map((b) => [b.dataset.locale, b.read()]));
+  const drawLocales = (texts) => {
+    localeBlocks = Object.entries(texts).map(([loc, t]) => localeBlock(loc, t, () => {
+      const next = readTexts();
+      delete next[loc];
+      drawLocales(next);
+    }));
+    mount(locales, localeBlocks.length ? localeBlocks : h('p', { class: 'muted', text: 'Built-in translations in every locale; no overrides.' }));
+  };
+  drawLocales(s.texts || {});
+  const newLocale = h('input', { type: 'text', autocomplete: 'off', placeholder: 'de, pt-BR, ja…', size: 8 });
+  const addLocale = h('button', { type: 'button', class: 'button small', text: 'Add locale' });
+  addLocale.addEventListener('click', () => {
+    const loc = newLocale.value.trim();
+    if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(loc)) { newLocale.setAttribute('aria-invalid', 'true'); newLocale.focus(); return; }
+    newLocale.removeAttribute('aria-invalid');
+    const texts = readTexts();
+    if (!(loc in texts)) texts[loc] = {};
+    drawLocales(texts);
+    newLocale.value = '';
+  });
+
+  const toNumber = (input) => (input.value.trim() === '' ? null : Number(input.value));
+  /** The body: every field the API has (not the id). Creating, empty numbers are left out so the defaults apply. */
+  const read = () => {
+    const body = {
+      name: name.value.trim(),
+      active: active.checked,
+      priority: toNumber(priority) ?? 0,
+      trigger: trigger.value.trim() || null,
+      firstSurveyDelayDays: toNumber(delay),
+      resurveyDays: toNumber(resurvey),
+      declineCooldownDays: toNumber(cooldown),
+      reshowAfterIgnoredDays: toNumber(reshow),
+      samplePercent: toNumber(sample),
+      dailyCap: toNumber(cap),
+      targeting: readConditions(),
+      excludeEmailDomains: domains.value.split(/[\s,]+/).map((d) => d.trim()).filter(Boolean),
+      texts: readTexts(),
+      theme: { color: color.value, position: position.value },
+    };
+    if (creating) {
+      body.kind = 'nps';
+      for (const key of ['firstSurveyDelayDays', 'resurveyDays', 'declineCooldownDays', 'reshowAfterIgnoredDays', 'samplePercent']) {
+        if (body[key] === null) delete body[key];
+      }
+    }
+    return body;
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    errors.clear();
+    saved.textContent = 'Saving…';
+    try {
+      const result = creating
+        ? await ctx.api.post('/v1/surveys', read())
+        : await ctx.api.put(`/v1/surveys/${encodeURIComponent(s.id)}`, read());
+      Object.assign(s, result);
+      saved.textContent = `Saved at ${new Date().toISOString().slice(11, 19)} UTC.`;
+      await onSaved(result, creating);
+    } catch (error) {
+      saved.textContent = '';
+      errors.showError(error, creating ? 'The survey was not created' : 'The survey was not saved');
+    }
+  });
+
+  mount(form,
+    h('h2', { id: 'survey-form-title', text: creating ? 'New survey' : `Edit “${s.name}”` }),
+    errors.summary,
+    h('fieldset', null, h('legend', { text: 'Survey' }),
+      h('div', { class: 'grid-2' },
+        field(LABELS.name, name, { name: 'name' }),
+        field(LABELS.priority, priority, { name: 'priority', hint: 'When several surveys could be shown, the one with the highest priority is asked first.' }),
+        field(LABELS.trigger, trigger, { name: 'trigger', hint: 'Empty: any page view. Or an event such as support_case_closed, sent with pulse(\'track\', …).' }),
+        h('div', { class: 'field check', dataset: { field: 'active' } }, active, h('label', { for: active.id, text: 'Active (shown to users)' }), h('p', { class: 'error' })))),
+    h('fieldset', null, h('legend', { text: 'Timing and throttles' }),
+      h('div', { class: 'grid-2' },
+        field(LABELS.firstSurveyDelayDays, delay, { name: 'firstSurveyDelayDays', hint: creating ? 'Empty: 30.' : null }),
+        field(LABELS.resurveyDays, resurvey, { name: 'resurveyDays', hint: creating ? 'Empty: 90.' : null }),
+        field(LABELS.declineCooldownDays, cooldown, { name: 'declineCooldownDays', hint: creating ? 'Empty: 30.' : null }),
+        field(LABELS.reshowAfterIgnoredDays, reshow, { name: 'reshowAfterIgnoredDays', hint: creating ? 'Empty: 1.' : null }),
+        field(LABELS.samplePercent, sample, { name: 'samplePercent', hint: '0 to 100; the same user keeps the same answer within a cycle.' }),
+        field(LABELS.dailyCap, cap, { name: 'dailyCap', hint: 'Empty: no cap.' }))),
+    h('fieldset', null, h('legend', { text: LABELS.targeting }),
+      h('p', { class: 'hint', text: 'All conditions must hold. Traits come from pulse(\'init\', { user: { traits } }).' }),
+      conditions, addCondition,
+      field(LABELS.excludeEmailDomains, domains, { name: 'excludeEmailDomains', hint: 'Comma-separated, e.g. your own company\'s domain.' })),
+    h('fieldset', null, h('legend', { text: LABELS.texts }),
+      locales,
+      h('div', { class: 'inline-form' }, field('New locale', newLocale), addLocale)),
+    h('fieldset', null, h('legend', { text: LABELS.theme }),
+      h('div', { class: 'grid-2' }, field(LABELS['theme.color'], color, { name: 'theme.color' }), field(LABELS['theme.position'], position, { name: 'theme.position' }))),
+    h('div', { class: 'form-actions' },
+      h('button', { type: 'submit', class: 'button primary', text: creating ? 'Create survey' : 'Save survey' }),
+      h('a', { href: '#/surveys', class: 'button subtle', text: 'Back to the list' }),
+      saved));
+  return form;
+}
+
+// ---- the list -----------------------------------------------------------------------------------
+
+/** How many answers a survey collected (all time): deleting it keeps them, and the dialog says how many. */
+async function answersOf(ctx, survey) {
+  try {
+    const m = await ctx.api.get('/v1/metrics/nps', { surveyId: survey.id, from: '2000-01-01', to: new Date().toISOString().slice(0, 10) });
+    return m.responses;
+  } catch {
+    return null;
+  }
+}
+
+async function list(ctx, root, flash) {
+  const listed = await ctx.api.get('/v1/surveys');
+  if (!ctx.current()) return;
+  const surveys = listed.items || [];
+  const status = statusLine('surveys-status');
+  if (flash) status.textContent = flash;
+  const act = async (work, done) => {
+    status.textContent = 'Working…';
+    try {
+      await work();
+      await ctx.reloadSurveys();
+      ctx.set({ edit: '' }, { rerender: true, flash: done });
+    } catch (error) {
+      status.textContent = `That did not work: ${error.message}`;
+    }
+  };
+
+  const rows = surveys.map((s) => h('tr', { dataset: { survey: s.id } },
+    h('th', { scope: 'row', class: 'wrap' }, h('a', { href: `#/surveys?edit=${encodeURIComponent(s.id)}`, text: s.name })),
+    h('td', null, h('span', { class: `badge ${s.active ? 'ok' : 'paused'}`, text: s.active ? 'Active' : 'Paused' })),
+    h('td', { text: s.kind.toUpperCase() }),
+    h('td', { text: triggerText(s) }),
+    h('td', { class: 'num', text: String(s.priority) }),
+    h('td', { class: 'actions-cell' },
+      h('button', { type: 'button', class: 'button small', text: s.active ? 'Pause' : 'Resume', 'aria-label': `${s.active ? 'Pause' : 'Resume'} ${s.name}`,
+        on: { click: () => act(() => ctx.api.put(`/v1/surveys/${encodeURIComponent(s.id)}`, { active: !s.active }),
+          s.active ? `Paused “${s.name}”: it is not shown until you resume it.` : `Resumed “${s.name}”.`) } }),
+      h('button', { type: 'button', class: 'button small', text: 'Duplicate', 'aria-label': `Duplicate ${s.name}`,
+        on: { click: () => act(async () => {
+          const { id, ...fields } = s;
+          await ctx.api.post('/v1/surveys', { ...fields, name: `Copy of ${s.name}`.slice(0, 100), active: false });
+        }, `Duplicated “${s.name}” as a paused copy: edit it, then resume it.`) } }),
+      h('button', { type: 'button', class: 'button small danger', text: 'Delete', 'aria-label': `Delete ${s.name}`,
+        on: { click: async () => {
+          const answers = await answersOf(ctx, s);
+          const ok = await confirmAction({
+            title: `Delete “${s.name}”?`,
+            body: [
+              'It is never shown to anyone again, and it cannot be restored.',
+              `Its ${answers === null ? '' : `${fmt.count(answers)} `}answers stay in your reports: Overview, Segments, Accounts, Comments and the CSV export still count them.`,
+            ],
+            confirm: 'Delete survey',
+          });
+          if (ok) await act(() => ctx.api.delete(`/v1/surveys/${encodeURIComponent(s.id)}`), `Deleted “${s.name}”; its answers stay in reports.`);
+        } } }))));
+
+  mount(root,
+    h('h1', { tabindex: -1, text: 'Surveys' }),
+    h('section', { class: 'card', 'aria-labelledby': 'surveys-title' },
+      h('div', { class: 'card-head' },
+        h('h2', { id: 'surveys-title', text: `Surveys (${surveys.length})` }),
+        h('a', { href: '#/surveys?edit=new', class: 'button primary', id: 'survey-new', text: 'New survey' })),
+      h('p', { class: 'muted', text: 'When several surveys could be shown to a user, the active one with the highest priority is asked first.' }),
+      status,
+      h('div', { class: 'table-wrap' },
+        h('table', { class: 'data', id: 'surveys-table' },
+          h('caption', { class: 'visually-hidden', text: 'Surveys with status, kind, trigger and priority' }),
+          h('thead', null, h('tr', null, ['Name', 'Status', 'Kind', 'Trigger', 'Priority', 'Actions'].map((c) =>
+            h('th', { scope: 'col', class: c === 'Priority' ? 'num' : null, text: c })))),
+          h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: 6, text: 'No surveys yet: create one.' })))))));
+  ctx.announce(`Surveys: ${surveys.length}.`);
+}
+
+export async function render(ctx, root) {
+  const { edit } = ctx.state;
+  if (!edit) {
+    await list(ctx, root, ctx.flash());
+    return;
+  }
+  const survey = edit === 'new' ? null : await ctx.api.get(`/v1/surveys/${encodeURIComponent(edit)}`);
+  if (!ctx.current()) return;
+  const editor = surveyEditor(ctx, survey, async (result, created) => {
+    await ctx.reloadSurveys();
+    if (created) ctx.set({ edit: '' }, { flash: `Created “${result.name}”.` });
+  });
+  mount(root,
+    h('h1', { tabindex: -1, text: 'Surveys' }),
+    h('p', null, h('a', { href: '#/surveys', text: '← All surveys' })),
+    h('section', { class: 'card' }, editor));
+  ctx.announce(survey ? `Editing ${survey.name}.` : 'New survey.');
+}
