@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pulse.Api.Operations;
+using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Dashboard;
 
@@ -27,6 +28,7 @@ public static class DashboardEndpoints
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/dashboard").WithTags("Dashboard").ExcludeFromDescription()
+            .Public("the dashboard's page and files hold no data")
             .AddEndpointFilter(async (context, next) =>
             {
                 AddSecurityHeaders(context.HttpContext.Response.Headers);

@@ -42,6 +42,7 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, WriteHooks hooks, TimeP
         {
             if (WorkspaceStore.Find(c, tx, DemoWorkspace.Id) is null)
                 WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, nowMs);
+            DemoWorkspace.EnsureOwner(c, tx, nowMs);
             return c.QuerySingleOrDefault<string>(SelectSurvey, new { WorkspaceId = DemoWorkspace.Id }, tx);
         }) ?? throw new InvalidOperationException("The demo workspace has no active page-view survey to seed (check its surveys).");
 

@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Storage;
 
@@ -47,6 +48,26 @@ public static class DemoWorkspace
     /// <summary>Both demo workspaces, created in Development and refused elsewhere.</summary>
     public static readonly IReadOnlyList<NewWorkspace> Specs = [Spec, Verified.Spec];
 
+    /// <summary>The demo owner: signs in to the dashboard with the password in the README, owner of both demo workspaces.</summary>
+    public static class Owner
+    {
+        public const string Id = "mem_demo_owner";
+        public const string Email = "demo.owner@example.com";
+        public const string Password = "open-the-demo-dashboard";
+        public const string Name = "Demo owner";
+    }
+
+    /// <summary>Creates the demo owner (with its published password) and makes it owner of the demo workspaces that exist.</summary>
+    public static void EnsureOwner(SqliteConnection c, SqliteTransaction tx, long now)
+    {
+        var member = Team.MemberStore.FindOrCreate(c, tx, Owner.Email, now, Owner.Id);
+        if (member.PasswordHash is null)
+            Team.MemberStore.SetPassword(c, tx, member.Id, Team.Passwords.Hash(Owner.Password), Owner.Name);
+        foreach (var spec in Specs.Where(w => WorkspaceStore.Find(c, tx, w.Id!) is not null))
+            if (Team.MembershipStore.Role(c, tx, spec.Id!, member.Id) is null)
+                Team.MembershipStore.Put(c, tx, spec.Id!, member.Id, Roles.Owner, now);
+    }
+
     /// <summary>
     /// Whether calls as <paramref name="workspaceId"/> are refused here: the demo workspace and its
     /// keys work only in Development, since its keys are printed in the README. Elsewhere (Staging
@@ -60,7 +81,7 @@ public static class DemoWorkspace
 
 /// <summary>Creates the demo workspace once, after migrations, when enabled.</summary>
 sealed class DemoWorkspaceSeeder(
-    IOptions<DemoOptions> options, IHostEnvironment env, Db db, WorkspaceStore store, TimeProvider time, ILogger<DemoWorkspaceSeeder> log)
+    IOptions<DemoOptions> options, IHostEnvironment env, Db db, TimeProvider time, ILogger<DemoWorkspaceSeeder> log)
     : IHostedService
 {
     const string RevokeDemoKeys = """
@@ -85,7 +106,7 @@ sealed class DemoWorkspaceSeeder(
                 log.LogWarning("Revoked {Count} secret key(s) of the demo workspaces: they work only in Development", revoked);
             return Task.CompletedTask;
         }
-        if (!(options.Value.Enabled ?? env.IsDevelopment()) || DemoWorkspace.Specs.All(w => store.Find(w.Id!) is not null))
+        if (!(options.Value.Enabled ?? env.IsDevelopment()))
             return Task.CompletedTask;
         using var c = db.Open();
         using var tx = c.BeginTransaction(deferred: false);
@@ -94,6 +115,7 @@ sealed class DemoWorkspaceSeeder(
             WorkspaceStore.Create(c, tx, spec, time.GetUtcNow().ToUnixTimeMilliseconds());
             log.LogInformation("Seeded the demo workspace {Id} (site key {SiteKey})", spec.Id, spec.SiteKey);
         }
+        DemoWorkspace.EnsureOwner(c, tx, time.GetUtcNow().ToUnixTimeMilliseconds());
         tx.Commit();
         return Task.CompletedTask;
     }

@@ -1,31 +1,161 @@
+using System.Collections.Frozen;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
+using Pulse.Api.Team;
 
 namespace Pulse.Api.Workspaces;
 
+/// <summary>A member's role in one workspace.</summary>
+public static class Roles
+{
+    /// <summary>Everything, including members and keys.</summary>
+    public const string Owner = "owner";
+
+    /// <summary>Surveys, webhooks, workspace settings, responses, erasure, the audit log.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>Reads everything, exports CSV.</summary>
+    public const string Analyst = "analyst";
+
+    /// <summary>Reads the dashboards.</summary>
+    public const string Viewer = "viewer";
+
+    public static readonly IReadOnlyList<string> All = [Owner, Admin, Analyst, Viewer];
+
+    public static bool IsRole(string? role) => role is not null && All.Contains(role);
+}
+
+/// <summary>What a secret key may do: <c>full</c> (every permission) or <c>read</c> (no writes).</summary>
+public static class KeyScopes
+{
+    public const string Full = "full";
+    public const string Read = "read";
+
+    public static readonly IReadOnlyList<string> All = [Full, Read];
+}
+
+/// <summary>Which roles and key scopes hold a permission.</summary>
+public sealed record Grant(IReadOnlyList<string> Roles, IReadOnlyList<string> Scopes);
+
+/// <summary>The endpoint needs this permission (an authorization policy of the same name).</summary>
+public sealed record PermissionMetadata(string Permission);
+
+/// <summary>The endpoint is public on purpose: no key and no session is checked by the policy.</summary>
+public sealed record PublicMetadata(string Why);
+
 /// <summary>
-/// What an administration endpoint lets its caller do. Each is an authorization policy of its own
-/// name; today every one is "a secret key of the workspace" (any key may do everything), so a
-/// later change — keys or team members with roles — attaches the rule to the policy and every
-/// endpoint that names it follows, without touching the endpoints.
+/// What an endpoint lets its caller do. Every endpoint names one permission (or is marked public);
+/// each permission is an authorization policy of its own name whose rule is one row of
+/// <see cref="Table"/>: the roles of members and the scopes of keys that hold it. Roles attach to
+/// the policy, never to the routes (docs/decisions.md D9, P2).
 /// </summary>
 public static class Permissions
 {
+    public const string ReadAnalytics = "analytics:read";
+    public const string ReadResponses = "responses:read";
+    public const string ExportResponses = "responses:export";
+    public const string ReadWorkspace = "workspace:read";
+    public const string ManageWorkspace = "workspace:manage";
+    public const string ReadSurveys = "surveys:read";
+    public const string ManageSurveys = "surveys:manage";
+    public const string ReadWebhooks = "webhooks:read";
+    public const string ManageWebhooks = "webhooks:manage";
+
     /// <summary>List, create and revoke secret keys; rotate the identity secret.</summary>
     public const string ManageKeys = "keys:manage";
 
-    public static readonly IReadOnlyList<string> All = [ManageKeys];
+    public const string EraseUsers = "users:erase";
+    public const string ManageMembers = "members:manage";
+    public const string ReadAudit = "audit:read";
 
-    /// <summary>Registers one policy per permission, each requiring a secret key of the workspace.</summary>
+    /// <summary>A signed-in member's own session (switch workspace, sign out); keys have no session.</summary>
+    public const string Account = "account";
+
+    static readonly string[] Everyone = [Roles.Owner, Roles.Admin, Roles.Analyst, Roles.Viewer];
+    static readonly string[] Editors = [Roles.Owner, Roles.Admin];
+    static readonly string[] Readers = [Roles.Owner, Roles.Admin, Roles.Analyst];
+    static readonly string[] Owners = [Roles.Owner];
+    static readonly string[] AnyKey = [KeyScopes.Full, KeyScopes.Read];
+    static readonly string[] FullKey = [KeyScopes.Full];
+
+    /// <summary>The one table of who may do what.</summary>
+    public static readonly FrozenDictionary<string, Grant> Table = new Dictionary<string, Grant>
+    {
+        [ReadAnalytics] = new(Everyone, AnyKey),
+        [ReadResponses] = new(Everyone, AnyKey),
+        [ExportResponses] = new(Readers, AnyKey),
+        [ReadWorkspace] = new(Everyone, AnyKey),
+        [ManageWorkspace] = new(Editors, FullKey),
+        [ReadSurveys] = new(Everyone, AnyKey),
+        [ManageSurveys] = new(Editors, FullKey),
+        [ReadWebhooks] = new(Readers, AnyKey),
+        [ManageWebhooks] = new(Editors, FullKey),
+        [ManageKeys] = new(Owners, FullKey),
+        [EraseUsers] = new(Editors, FullKey),
+        [ManageMembers] = new(Owners, FullKey),
+        [ReadAudit] = new(Editors, FullKey),
+        [Account] = new(Everyone, []),
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    public static IEnumerable<string> All => Table.Keys;
+
+    /// <summary>Whether a role (members) or a key scope holds <paramref name="permission"/>.</summary>
+    public static bool Allows(string permission, string? role, string? scope) =>
+        Table.TryGetValue(permission, out var grant)
+        && ((role is not null && grant.Roles.Contains(role)) || (scope is not null && grant.Scopes.Contains(scope)));
+
+    /// <summary>The permissions of a role, as the dashboard is told (it hides what the role cannot do).</summary>
+    public static IReadOnlyList<string> OfRole(string role) => [.. Table.Where(p => p.Value.Roles.Contains(role)).Select(p => p.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>Registers one policy per permission: a secret key or a session of the workspace, with a role or scope that holds it.</summary>
     public static AuthorizationBuilder AddPermissionPolicies(this AuthorizationBuilder builder)
     {
         foreach (var permission in All)
             builder.AddPolicy(permission, policy => policy
-                .AddAuthenticationSchemes(SecretKeyAuthenticationHandler.SchemeName)
-                .RequireClaim(SecretKeyAuthenticationHandler.WorkspaceClaim));
+                .AddAuthenticationSchemes(SecretKeyAuthenticationHandler.SchemeName, SessionAuthenticationHandler.SchemeName)
+                .RequireClaim(SecretKeyAuthenticationHandler.WorkspaceClaim)
+                .AddRequirements(new PermissionRequirement(permission)));
         return builder;
     }
 
     /// <summary>The endpoint needs <paramref name="permission"/> (a policy named after it).</summary>
-    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(permission);
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission) where TBuilder : IEndpointConventionBuilder
+    {
+        if (!Table.ContainsKey(permission))
+            throw new ArgumentException($"'{permission}' is not a permission of Permissions.Table.", nameof(permission));
+        return builder.RequireAuthorization(permission).WithMetadata(new PermissionMetadata(permission));
+    }
+
+    /// <summary>Marks an endpoint as public on purpose (the permission test lists every endpoint that is neither).</summary>
+    public static TBuilder Public<TBuilder>(this TBuilder builder, string why) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new PublicMetadata(why));
+}
+
+/// <summary>The caller's role or key scope must hold the permission; a cookie write must carry the session's CSRF token.</summary>
+public sealed record PermissionRequirement(string Permission) : IAuthorizationRequirement;
+
+public sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
+    {
+        var role = context.User.FindFirst(SessionAuthenticationHandler.RoleClaim)?.Value;
+        var scope = context.User.FindFirst(SecretKeyAuthenticationHandler.ScopeClaim)?.Value;
+        if (role is null && scope is null)
+            return Task.CompletedTask; // not authenticated: the policy challenges
+        if (role is not null && context.Resource is HttpContext http && !SessionAuthenticationHandler.CsrfHolds(http, context.User))
+        {
+            context.Fail(new AuthorizationFailureReason(this,
+                "This change was sent with the session cookie but without the session's token in 'X-Pulse-CSRF'; reload the dashboard and try again."));
+            return Task.CompletedTask;
+        }
+        if (Permissions.Allows(requirement.Permission, role, scope))
+            context.Succeed(requirement);
+        else
+            context.Fail(new AuthorizationFailureReason(this, role is not null
+                ? $"This needs the permission '{requirement.Permission}', which the role '{role}' does not have; ask an owner of the workspace."
+                : Permissions.Table[requirement.Permission].Scopes.Count == 0
+                    ? $"This needs the permission '{requirement.Permission}', which only a signed-in member has, never a key."
+                    : $"This needs the permission '{requirement.Permission}', which a key of scope '{scope}' does not have; use a key of scope 'full'."));
+        return Task.CompletedTask;
+    }
 }

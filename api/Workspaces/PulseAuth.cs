@@ -5,8 +5,6 @@ namespace Pulse.Api.Workspaces;
 /// <summary>Authentication of the two kinds of caller: secret keys (servers) and site keys (browsers).</summary>
 public static class PulseAuth
 {
-    public const string SecretKeyPolicy = "secret-key";
-
     public static IHostApplicationBuilder AddPulseAuth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -14,15 +12,17 @@ public static class PulseAuth
             TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkspaceOptions>>().Value.CacheSeconds)));
         builder.Services.AddSingleton<SiteKeyGate>();
         builder.Services.AddSingleton<KeyUsage>();
-        // No default scheme: public endpoints skip authentication entirely; secret-key endpoints name
-        // the scheme in their policy, and the public ones that accept a key authenticate explicitly.
+        builder.Services.AddOptions<Team.TeamOptions>().BindConfiguration(Team.TeamOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Team.SessionStore>();
+        // No default scheme: public endpoints skip authentication entirely; the others name both
+        // schemes (a secret key, a member's session) in their permission's policy, and the public
+        // ones that accept a key authenticate explicitly.
         builder.Services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, SecretKeyAuthenticationHandler>(SecretKeyAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(SecretKeyPolicy, policy => policy
-                .AddAuthenticationSchemes(SecretKeyAuthenticationHandler.SchemeName)
-                .RequireClaim(SecretKeyAuthenticationHandler.WorkspaceClaim))
-            .AddPermissionPolicies();
+            .AddScheme<AuthenticationSchemeOptions, SecretKeyAuthenticationHandler>(SecretKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, Team.SessionAuthenticationHandler>(Team.SessionAuthenticationHandler.SchemeName, null);
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PermissionHandler>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, Team.PermissionResultHandler>();
+        builder.Services.AddAuthorizationBuilder().AddPermissionPolicies();
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations()
             .Validate<IHostEnvironment>((demo, env) => demo.Enabled != true || env.IsDevelopment(),
                 "Demo:Enabled=true is allowed only in the Development environment: the demo workspace's keys are published in the README.")

@@ -25,6 +25,11 @@ public sealed class SecretKeyAuthenticationHandler(
     public const string SchemeName = "SecretKey";
     public const string WorkspaceClaim = "pulse:workspace";
     public const string KeyClaim = "pulse:key";
+    public const string ScopeClaim = "pulse:scope";
+    public const string HintClaim = "pulse:hint";
+
+    /// <summary>The detail of a write refused to a key of scope 'read' by a handler that checks keys itself.</summary>
+    public const string ReadKeyRefusal = "This key has the scope 'read', which may not record or change anything; use a key of scope 'full'.";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -41,13 +46,15 @@ public sealed class SecretKeyAuthenticationHandler(
         var found = store.Authenticate(key);
         if (found is null)
             return AuthenticateResult.Fail("The secret key is unknown or has been revoked.");
-        if (DemoWorkspace.IsRefused(found.Value.WorkspaceId, env))
+        if (DemoWorkspace.IsRefused(found.WorkspaceId, env))
             return AuthenticateResult.Fail(DemoWorkspace.Refusal);
-        limiter.Acquire(found.Value.KeyId);
-        await usage.RecordAsync(found.Value.KeyId, found.Value.LastUsedAt);
+        limiter.Acquire(found.KeyId);
+        await usage.RecordAsync(found.KeyId, found.LastUsedAt);
         var identity = new ClaimsIdentity([
-            new Claim(WorkspaceClaim, found.Value.WorkspaceId),
-            new Claim(KeyClaim, found.Value.KeyId)], SchemeName);
+            new Claim(WorkspaceClaim, found.WorkspaceId),
+            new Claim(KeyClaim, found.KeyId),
+            new Claim(ScopeClaim, found.Scope),
+            new Claim(HintClaim, found.Hint)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
@@ -86,8 +93,9 @@ public static class CallerExtensions
         user.FindFirst(SecretKeyAuthenticationHandler.WorkspaceClaim)?.Value
         ?? throw new InvalidOperationException("Endpoint is not behind secret-key authorization.");
 
-    /// <summary>The id of the secret key the caller authenticated with.</summary>
-    public static string KeyId(this ClaimsPrincipal user) =>
-        user.FindFirst(SecretKeyAuthenticationHandler.KeyClaim)?.Value
-        ?? throw new InvalidOperationException("Endpoint is not behind secret-key authorization.");
+    /// <summary>The id of the secret key the caller authenticated with; null for a signed-in member.</summary>
+    public static string? KeyId(this ClaimsPrincipal user) => user.FindFirst(SecretKeyAuthenticationHandler.KeyClaim)?.Value;
+
+    /// <summary>Whether the caller is a key of scope 'read' (the public endpoints that accept a key check it themselves).</summary>
+    public static bool IsReadOnlyKey(this ClaimsPrincipal user) => user.FindFirst(SecretKeyAuthenticationHandler.ScopeClaim)?.Value == KeyScopes.Read;
 }
