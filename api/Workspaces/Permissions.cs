@@ -68,6 +68,12 @@ public static class Permissions
     public const string ManageMembers = "members:manage";
     public const string ReadAudit = "audit:read";
 
+    /// <summary>Read follow-ups (status, assignee, notes) and the workspace's follow-up settings.</summary>
+    public const string ReadFollowUps = "follow-ups:read";
+
+    /// <summary>Open follow-ups, change their status, assignee and due date, add notes.</summary>
+    public const string ManageFollowUps = "follow-ups:manage";
+
     /// <summary>A signed-in member's own session (switch workspace, sign out); keys have no session.</summary>
     public const string Account = "account";
 
@@ -94,6 +100,8 @@ public static class Permissions
         [EraseUsers] = new(Editors, FullKey),
         [ManageMembers] = new(Owners, FullKey),
         [ReadAudit] = new(Editors, FullKey),
+        [ReadFollowUps] = new(Everyone, AnyKey),
+        [ManageFollowUps] = new(Readers, FullKey),
         [Account] = new(Everyone, []),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 

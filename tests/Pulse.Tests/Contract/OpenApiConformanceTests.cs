@@ -100,6 +100,13 @@ public sealed class OpenApiConformanceTests
             case "InviteMember": return new($$"""{"email":"p-{{Guid.NewGuid():N}}@acme.test","role":"analyst"}""");
             case "SetMemberRole": return new("""{"role":"viewer"}""", Path: Ids(id: NewMember()));
             case "RemoveMember" or "ResetMemberPassword": return new(Path: Ids(id: NewMember()));
+            case "ListFollowUps": return new(Query: "?status=open,in_progress&category=detractor&overdue=false&sort=-arr&where%5Bplan%5D=premium");
+            case "GetFollowUpSettings": return new();
+            case "UpdateFollowUpSettings": return new("""{"openCategories":["detractor"],"dueBusinessDays":2}""");
+            case "OpenFollowUp": return new($$"""{"responseId":{{await NewResponse(9)}},"dueAt":"2026-03-04T17:00:00Z"}""");
+            case "GetFollowUp": return new(Path: FollowUp(await NewFollowUp()));
+            case "UpdateFollowUp": return new("""{"status":"closed","outcome":"resolved","assignee":null}""", Path: FollowUp(await NewFollowUp()));
+            case "AddFollowUpNote": return new("""{"text":"Called them; fix ships Friday."}""", Path: FollowUp(await NewFollowUp()));
             case "Health" or "Ready" or "GetWorkspace" or "ListSurveys" or "ListWebhooks" or "WidgetScript" or "WidgetManifest":
                 return new();
             default:
@@ -115,6 +122,23 @@ public sealed class OpenApiConformanceTests
     async Task<string> NewWebhook() =>
         (await (await _secret.PostAsync("/v1/webhooks", Json.Body("""{"url":"https://127.0.0.1:9/h","events":["response.created"]}""")))
             .ReadJson<JsonElement>(201)).GetProperty("id").GetString()!;
+
+    static Dictionary<string, string> FollowUp(string id) => new() { ["followUpId"] = id };
+
+    async Task<long> NewResponse(int score)
+    {
+        using var browser = _app.BrowserClient(Origin);
+        var saved = await (await browser.PostAsync("/v1/responses", Json.Body($$"""{"displayToken":"{{NewToken()}}","score":{{score}}}"""))).ReadJson<JsonElement>(201);
+        return saved.GetProperty("id").GetInt64();
+    }
+
+    /// <summary>A detractor's answer opens a follow-up by itself.</summary>
+    async Task<string> NewFollowUp()
+    {
+        var response = await NewResponse(2);
+        var page = await (await _secret.GetAsync("/v1/follow-ups?limit=200")).ReadJson<JsonElement>();
+        return page.GetProperty("items").EnumerateArray().Single(f => f.GetProperty("response").GetProperty("id").GetInt64() == response).GetProperty("id").GetString()!;
+    }
 
     string NewMember() => _app.AddMember(_ws.WorkspaceId, $"m-{Guid.NewGuid():N}@acme.test", Roles.Analyst);
 
