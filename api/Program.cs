@@ -51,6 +51,7 @@ app.MapPrivacy();
 app.MapWebhooks();
 app.MapAnalytics();
 app.MapFollowUps();
+app.MapTags();
 app.MapWidget();
 app.MapDashboard();
 var addresses = ListenFailure.Addresses(app);

@@ -65,6 +65,8 @@ public static class AnalyticsEndpoints
             else if (group is null)
                 args.Fail("bands", "Bands group the values of groupBy; give groupBy too, e.g. groupBy=arr&bands=1000,10000.");
         }
+        if (query.Tag is not null && FollowUps.TagRules.Error(query.Tag) is { } tagError)
+            args.Fail("tag", tagError);
         if (!args.Ok)
             return Invalid(args);
         var buckets = TimeBuckets.Split(start, end, step, zone);
@@ -75,7 +77,7 @@ public static class AnalyticsEndpoints
         }
         if (store.Surveys(user.WorkspaceId(), query.SurveyId) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
-        return TypedResults.Ok(store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where, bands), buckets));
+        return TypedResults.Ok(store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where, bands, query.Tag?.Trim()), buckets));
     }
 
     static Results<Ok<ScoreDistributionResponse>, ValidationProblem, ProblemHttpResult> GetScores(
@@ -168,6 +170,8 @@ public static class AnalyticsEndpoints
             if (categories.Count == 0 || categories.Any(c => c is not (NpsCategory.Promoter or NpsCategory.Passive or NpsCategory.Detractor)))
                 args.Fail("category", "Must be promoter, passive or detractor, or several separated by commas.");
         }
+        if (query.Tag is not null && FollowUps.TagRules.Error(query.Tag) is { } tagError)
+            args.Fail("tag", tagError);
         if (query.Q is { Length: 0 or > 200 })
             args.Fail("q", "Search text has 1 to 200 characters.");
         var withComment = query.WithComment switch
@@ -183,7 +187,7 @@ public static class AnalyticsEndpoints
             notFound = SurveyEndpoints.NotFound(query.SurveyId);
             return null;
         }
-        return new ResponseFilter(user.WorkspaceId(), query.SurveyId, start, end, categories, where, query.Q, withComment);
+        return new ResponseFilter(user.WorkspaceId(), query.SurveyId, start, end, categories, where, query.Q, withComment, query.Tag?.Trim());
     }
 
     /// <summary>

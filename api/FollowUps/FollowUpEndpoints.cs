@@ -57,6 +57,8 @@ public static class FollowUpEndpoints
         var categories = Values(args, "category", query.Category, FollowUpRules.Categories);
         var where = args.Where(query.Where);
         var size = args.Int("limit", query.Limit, DefaultLimit, 1, MaxLimit);
+        if (query.Tag is not null && TagRules.Error(query.Tag) is { } tagError)
+            args.Fail("tag", tagError);
         bool? overdue = query.Overdue switch
         {
             null => null,
@@ -100,7 +102,7 @@ public static class FollowUpEndpoints
         if (!args.Ok)
             return TypedResults.ValidationProblem(args.Errors);
         var filter = new FollowUpFilter(workspaceId, statuses, assigneeId, unassigned, categories, overdue, where, sort,
-            time.GetUtcNow().ToUnixTimeMilliseconds());
+            time.GetUtcNow().ToUnixTimeMilliseconds(), query.Tag?.Trim());
         return TypedResults.Ok(FollowUpStore.Page(c, filter, after, size));
     }
 

@@ -38,7 +38,8 @@ public sealed record FollowUpResponse(
     string Category,
     string? Comment,
     JsonElement Traits,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<string> Tags);
 
 /// <summary>A follow-up as the API shows it; <c>version</c> is also its ETag.</summary>
 public sealed record FollowUpItem(
@@ -122,4 +123,5 @@ public sealed record FollowUpQuery(
     [property: Description("dueAt (default, soonest first), -dueAt, arr or -arr (trait arr of the snapshot, largest first with '-'); no value last.")][FromQuery(Name = "sort")] string? Sort,
     [property: Description("The nextCursor of the previous page, unchanged.")][FromQuery(Name = "cursor")] string? Cursor,
     [property: Description("Follow-ups per page, 1–200 (default 50).")][FromQuery(Name = "limit")] string? Limit,
-    TraitFilters? Where);
+    TraitFilters? Where,
+    [property: Description("Only follow-ups whose response carries this tag.")][FromQuery(Name = "tag")] string? Tag = null);

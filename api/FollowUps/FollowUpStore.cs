@@ -18,7 +18,8 @@ public sealed record FollowUpFilter(
     bool? Overdue,
     IReadOnlyDictionary<string, string> Where,
     string Sort,
-    long Now);
+    long Now,
+    string? Tag = null);
 
 /// <summary>
 /// SQL for follow-ups, their notes and the workspace's follow-up settings. Writes take the caller's
@@ -26,11 +27,11 @@ public sealed record FollowUpFilter(
 /// </summary>
 public static class FollowUpStore
 {
-    const string Columns = """
+    const string Columns = $"""
         f.id AS Id, f.status AS Status, f.outcome AS Outcome, f.assignee_id AS AssigneeId, m.email AS AssigneeEmail, m.name AS AssigneeName,
         f.due_at AS DueAt, f.version AS Version, f.created_at AS CreatedAt, f.updated_at AS UpdatedAt, f.closed_at AS ClosedAt,
         r.id AS ResponseId, r.survey_id AS SurveyId, r.user_id AS UserId, d.email AS Email, r.score AS Score, r.category AS Category,
-        r.comment AS Comment, d.traits AS Traits, r.created_at AS AnsweredAt
+        r.comment AS Comment, d.traits AS Traits, r.created_at AS AnsweredAt, {TagStore.TagsOfResponse} AS Tags
         """;
 
     const string Source = """
@@ -90,6 +91,7 @@ public static class FollowUpStore
           AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
           AND (@Overdue IS NULL OR @Overdue = (f.status <> 'closed' AND f.due_at IS NOT NULL AND f.due_at < @Now))
           AND {TraitSql.MatchesFilters}
+          AND {TagStore.HasTag}
         """;
 
     // One statement per order, built once from constants; values travel as parameters.
@@ -185,6 +187,7 @@ public static class FollowUpStore
             f.Overdue,
             f.Now,
             Filters = JsonSerializer.Serialize(f.Where),
+            f.Tag,
             AfterKey = after?.Key ?? (descending ? double.MaxValue : double.MinValue),
             AfterId = after?.Id ?? (descending ? "\uffff" : ""),
             Limit = limit + 1,
@@ -249,6 +252,7 @@ public sealed class FollowUpRow
     public string Traits { get; set; } = "{}";
     public long AnsweredAt { get; set; }
     public double SortKey { get; set; }
+    public string? Tags { get; set; }
 
     public FollowUpState State => new(Status, Outcome, AssigneeId, DueAt, ClosedAt);
 
@@ -263,7 +267,8 @@ public sealed class FollowUpRow
             Db.FromUnixMs(CreatedAt),
             Db.FromUnixMs(UpdatedAt),
             ClosedAt is { } closed ? Db.FromUnixMs(closed) : null,
-            new FollowUpResponse(ResponseId, SurveyId, UserId, Email, (int)Score, Category, Comment, traits.RootElement.Clone(), Db.FromUnixMs(AnsweredAt)),
+            new FollowUpResponse(ResponseId, SurveyId, UserId, Email, (int)Score, Category, Comment, traits.RootElement.Clone(), Db.FromUnixMs(AnsweredAt),
+                TagStore.Parse(Tags)),
             notes);
     }
 }

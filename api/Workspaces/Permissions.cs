@@ -74,6 +74,9 @@ public static class Permissions
     /// <summary>Open follow-ups, change their status, assignee and due date, add notes.</summary>
     public const string ManageFollowUps = "follow-ups:manage";
 
+    /// <summary>Change the workspace's tag list and the tags on responses.</summary>
+    public const string ManageTags = "tags:manage";
+
     /// <summary>A signed-in member's own session (switch workspace, sign out); keys have no session.</summary>
     public const string Account = "account";
 
@@ -102,6 +105,7 @@ public static class Permissions
         [ReadAudit] = new(Editors, FullKey),
         [ReadFollowUps] = new(Everyone, AnyKey),
         [ManageFollowUps] = new(Readers, FullKey),
+        [ManageTags] = new(Readers, FullKey),
         [Account] = new(Everyone, []),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 

@@ -100,6 +100,13 @@ public sealed class OpenApiConformanceTests
             case "InviteMember": return new($$"""{"email":"p-{{Guid.NewGuid():N}}@acme.test","role":"analyst"}""");
             case "SetMemberRole": return new("""{"role":"viewer"}""", Path: Ids(id: NewMember()));
             case "RemoveMember" or "ResetMemberPassword": return new(Path: Ids(id: NewMember()));
+            case "ListTags": return new();
+            case "CreateTag": return new($$"""{"name":"t-{{Guid.NewGuid().ToString("N")[..20]}}"}""");
+            case "DeleteTag":
+                var tag = $"d-{Guid.NewGuid():N}"[..20];
+                (await _secret.PostAsync("/v1/tags", Json.Body($$"""{"name":"{{tag}}"}"""))).EnsureSuccessStatusCode();
+                return new(Path: new Dictionary<string, string> { ["name"] = tag });
+            case "TagResponses": return new($$"""{"responseIds":[{{await NewResponse(4)}}],"add":["pricing"],"remove":["old"]}""");
             case "ListFollowUps": return new(Query: "?status=open,in_progress&category=detractor&overdue=false&sort=-arr&where%5Bplan%5D=premium");
             case "GetFollowUpSettings": return new();
             case "UpdateFollowUpSettings": return new("""{"openCategories":["detractor"],"dueBusinessDays":2}""");

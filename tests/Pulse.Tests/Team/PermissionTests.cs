@@ -71,7 +71,7 @@ public sealed class PermissionTests
             Assert.That(Permissions.OfRole(Roles.Admin), Does.Not.Contain(Permissions.ManageKeys).And.Not.Contain(Permissions.ManageMembers)
                 .And.Contain(Permissions.ManageSurveys).And.Contain(Permissions.ManageWebhooks).And.Contain(Permissions.ManageWorkspace).And.Contain(Permissions.ReadAudit));
             Assert.That(Permissions.OfRole(Roles.Analyst).Where(p => p.EndsWith(":manage", StringComparison.Ordinal) || p == Permissions.EraseUsers),
-                Is.EqualTo(new[] { Permissions.ManageFollowUps }), "analysts change nothing but follow-ups");
+                Is.EquivalentTo(new[] { Permissions.ManageFollowUps, Permissions.ManageTags }), "analysts change nothing but follow-ups and tags");
             Assert.That(Permissions.OfRole(Roles.Viewer), Does.Contain(Permissions.ReadFollowUps).And.Not.Contain(Permissions.ManageFollowUps));
             Assert.That(Permissions.OfRole(Roles.Analyst), Does.Contain(Permissions.ExportResponses));
             Assert.That(Permissions.OfRole(Roles.Viewer), Does.Not.Contain(Permissions.ExportResponses).And.Not.Contain(Permissions.ReadWebhooks));
