@@ -44,6 +44,8 @@ const app = {
   api: null,
   /** The signed-in member: role, permissions, workspaces (GET /dashboard/api/session). */
   session: null,
+  /** Whether the server offers single sign-on (Authentication:Oidc). */
+  sso: false,
   workspace: null,
   surveys: [],
   traits: new Set(KNOWN_TRAITS),
@@ -320,7 +322,7 @@ function hideApp() {
   app.session = null;
   app.workspace = null;
   app.lastView = null;
-  for (const id of ['workspace-app', 'views-nav', 'sign-out', 'sign-out-everywhere', 'workspace-name', 'workspace-switch', 'member-name', 'signin', 'link']) {
+  for (const id of ['workspace-app', 'views-nav', 'sign-out', 'sign-out-everywhere', 'workspace-name', 'workspace-switch', 'member-name', 'signin', 'link', 'sso']) {
     $(id).hidden = true;
   }
   mount($('view'));
@@ -330,6 +332,7 @@ function hideApp() {
 function showSignIn(message = '') {
   hideApp();
   $('signin').hidden = false;
+  $('sso').hidden = !app.sso;
   $('signin-password').value = '';
   $('signin-error').textContent = message;
   $('signin-password').setAttribute('aria-invalid', message ? 'true' : 'false');
@@ -488,9 +491,15 @@ async function boot() {
   if (location.hash.startsWith('#/link/')) { await showLink(location.hash.slice('#/link/'.length)); return; }
   try {
     const session = await new Api().get('/dashboard/api/session');
-    // No session is the usual case (no message); an ended one says why.
-    if (session.signedIn === false) showSignIn(session.ended || '');
-    else await start(session);
+    // No session is the usual case (no message); an ended one says why, and so does a refused single sign-on.
+    if (session.signedIn === false) {
+      const sso = { '#/sso-refused': 'Your identity provider vouched for an email that is not a member of any workspace here; ask an owner to invite it.',
+        '#/sso-failed': 'Single sign-on did not complete; try again.' }[location.hash];
+      app.sso = session.sso;
+      showSignIn(sso || session.ended || '');
+    } else {
+      await start(session);
+    }
   } catch (e) {
     showSignIn(`Could not reach the API: ${e.message}`);
   }
