@@ -146,7 +146,7 @@ public static class PulseCli
             stdout.WriteLine(string.Format(inv,
                 "Seeded the demo workspace {0} in {1}: {2:N0} users, {3:N0} surveys shown, {4:N0} responses ({5:N0} with a comment), {6:N0} dismissals.",
                 DemoWorkspace.Id, db.FilePath, result.Users, result.Displays, result.Responses, result.Comments, result.Declines));
-            stdout.WriteLine($"Open /dashboard on the running API and sign in with the demo secret key {DemoWorkspace.SecretKey}.");
+            stdout.WriteLine($"Open /dashboard on the running API and sign in as {DemoWorkspace.Owner.Email} with the password {DemoWorkspace.Owner.Password}.");
             return 0;
         }
         catch (CliException ex)

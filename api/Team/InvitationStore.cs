@@ -33,6 +33,7 @@ public static class InvitationStore
         WHERE i.workspace_id = @WorkspaceId AND i.kind = 'invite' AND i.used_at IS NULL AND i.expires_at > @Now
         ORDER BY i.created_at, i.id
         """;
+    const string SelectPendingOfMember = $"SELECT {Columns} FROM invitations WHERE member_id = @MemberId AND kind = 'invite' AND used_at IS NULL AND expires_at > @Now";
     const string DeletePendingOf = "DELETE FROM invitations WHERE workspace_id = @WorkspaceId AND member_id = @MemberId AND used_at IS NULL";
 
     /// <summary>Creates a link; the token is returned here and never again.</summary>
@@ -73,6 +74,10 @@ public static class InvitationStore
 
     public static IReadOnlyList<PendingInvitation> Pending(SqliteConnection c, SqliteTransaction? tx, string workspaceId, long now) =>
         c.Query<PendingInvitation>(SelectPending, new { WorkspaceId = workspaceId, Now = now }, tx).ToList();
+
+    /// <summary>A member's invitations not used yet (single sign-on accepts them: the issuer verified the email).</summary>
+    public static IReadOnlyList<Invitation> PendingOf(SqliteConnection c, SqliteTransaction tx, string memberId, long now) =>
+        c.Query<Invitation>(SelectPendingOfMember, new { MemberId = memberId, Now = now }, tx).ToList();
 
     /// <summary>Withdraws the unused invitations of a member to a workspace (the member was removed).</summary>
     public static void Withdraw(SqliteConnection c, SqliteTransaction tx, string workspaceId, string memberId) =>

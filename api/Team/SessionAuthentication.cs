@@ -79,17 +79,8 @@ public sealed partial class SessionAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails =
-            {
-                Status = 401,
-                Title = "Unauthorized",
-                Detail = result.Failure?.Message ?? "Sign in at /dashboard, or send 'Authorization: Bearer sk_…' with a secret key of your workspace.",
-            },
-        });
+        await SecretKeyAuthenticationHandler.WriteProblemAsync(problems, Context, StatusCodes.Status401Unauthorized,
+            result.Failure?.Message ?? "Sign in at /dashboard, or send 'Authorization: Bearer sk_…' with a secret key of your workspace.");
     }
 
     /// <summary>
@@ -136,12 +127,7 @@ public sealed class PermissionResultHandler(IProblemDetailsService problems) : I
         {
             var reason = result.AuthorizationFailure?.FailureReasons.FirstOrDefault()?.Message
                 ?? "Your role or key may not do this.";
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = { Status = 403, Title = "Forbidden", Detail = reason },
-            });
+            await SecretKeyAuthenticationHandler.WriteProblemAsync(problems, context, StatusCodes.Status403Forbidden, reason);
             return;
         }
         if (result.Challenged)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Operations;
@@ -30,7 +31,9 @@ public static class SessionEndpoints
         open.MapPost("/sign-in", SignIn).WithName("SignIn").WithBodyLimit(4 * 1024);
         open.MapPost("/links/open", OpenLink).WithName("OpenLink").WithBodyLimit(4 * 1024);
         open.MapPost("/links/accept", AcceptLink).WithName("AcceptLink").WithBodyLimit(4 * 1024);
-        group.MapGet("/session", Current).WithName("GetSession").RequirePermission(Permissions.Account);
+        open.MapGet("/oidc/start", SingleSignOn.Start).WithName("StartSingleSignOn");
+        // Asked by the page before anyone signs in: no session is an answer, not an error.
+        group.MapGet("/session", Current).WithName("GetSession").Public("says whether the browser has a session, and whose");
         group.MapPost("/session/workspace", Switch).WithName("SwitchWorkspace").RequirePermission(Permissions.Account).WithBodyLimit(4 * 1024);
         group.MapPost("/sign-out", SignOut).WithName("SignOut").RequirePermission(Permissions.Account);
         group.MapPost("/sign-out-everywhere", SignOutEverywhere).WithName("SignOutEverywhere").RequirePermission(Permissions.Account);
@@ -112,12 +115,17 @@ public static class SessionEndpoints
         new(new SessionMember(member.Id, member.Email, member.Name), current.WorkspaceId, current.Role, Permissions.OfRole(current.Role),
             workspaces.Select(w => new SessionWorkspace(w.WorkspaceId, w.Name, w.Role)).ToList(), csrf);
 
-    static Results<Ok<SessionResponse>, ProblemHttpResult> Current(ClaimsPrincipal user, Db db, IHostEnvironment env)
+    static async Task<Results<Ok<SessionResponse>, Ok<NoSessionResponse>>> Current(HttpContext http, Db db, IHostEnvironment env,
+        IOptions<OidcOptions> oidc)
     {
+        var result = await http.AuthenticateAsync(SessionAuthenticationHandler.SchemeName);
+        if (!result.Succeeded)
+            return TypedResults.Ok(new NoSessionResponse(false, result.Failure?.Message, oidc.Value.Enabled));
+        var user = result.Principal;
         using var c = db.Open();
         var member = MemberStore.Find(c, null, user.FindFirst(SessionAuthenticationHandler.MemberClaim)!.Value);
         if (member is null)
-            return Problems.Unauthorized("Your account no longer exists; sign in again.");
+            return TypedResults.Ok(new NoSessionResponse(false, "Your account no longer exists.", oidc.Value.Enabled));
         var workspaces = Usable(MembershipStore.WorkspacesOf(c, null, member.Id), env);
         var current = workspaces.First(w => w.WorkspaceId == user.WorkspaceId());
         return TypedResults.Ok(Describe(member, current, workspaces, user.FindFirst(SessionAuthenticationHandler.CsrfClaim)!.Value));
@@ -290,6 +298,9 @@ public sealed record SessionResponse(
     string CsrfToken);
 
 public sealed record SignedOutResponse(int Sessions);
+
+/// <summary>No session: none was sent (<c>ended</c> null), or it ended (why); <c>sso</c>: single sign-on is offered.</summary>
+public sealed record NoSessionResponse(bool SignedIn, string? Ended, bool Sso = false);
 
 /// <summary>What a one-time link is: an invitation (workspace, role) or a password reset, for whom, and whether a password is to be set.</summary>
 public sealed record LinkResponse(string Kind, string Email, string? WorkspaceName, string? Role, bool NeedsPassword, DateTimeOffset ExpiresAt);

@@ -61,27 +61,22 @@ public sealed class SecretKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails =
-            {
-                Status = 401,
-                Title = "Unauthorized",
-                Detail = result.Failure?.Message ?? "This endpoint needs 'Authorization: Bearer sk_…' with a secret key of your workspace.",
-            },
-        });
+        await WriteProblemAsync(problems, Context, StatusCodes.Status401Unauthorized,
+            result.Failure?.Message ?? "This endpoint needs 'Authorization: Bearer sk_…' with a secret key of your workspace.");
     }
 
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(problems, Context, StatusCodes.Status403Forbidden, "This key may not do that.");
+
+    /// <summary>Answers a refused caller (401, 403) with problem+json: the status, its one title, the detail.</summary>
+    internal static async Task WriteProblemAsync(IProblemDetailsService problems, HttpContext context, int status, string detail)
     {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
+        context.Response.StatusCode = status;
         await problems.WriteAsync(new ProblemDetailsContext
         {
-            HttpContext = Context,
-            ProblemDetails = { Status = 403, Title = "Forbidden", Detail = "This key may not do that." },
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = Operations.Problems.Title(status), Detail = detail },
         });
     }
 }

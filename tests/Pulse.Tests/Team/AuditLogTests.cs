@@ -122,7 +122,7 @@ public sealed class AuditLogTests
         var lines = csv.TrimEnd().Split('\n');
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(first.Items.Concat(second.Items).Concat(third.Items).Select(e => e.Id), Is.Unique.And.Count.EqualTo(5).And.Ordered.Descending);
+            Assert.That(first.Items.Concat(second.Items).Concat(third.Items).Select(e => e.Id).ToList(), Is.Unique.And.Count.EqualTo(5).And.Ordered.Descending);
             Assert.That(third.NextCursor, Is.Null);
             Assert.That(byKey.Items.Select(e => e.Action), Is.EqualTo(new[] { "key.created" }));
             Assert.That(range.Items.Select(e => e.At.UtcDateTime.Date), Is.EqualTo(new[] { new DateTime(2026, 3, 4), new DateTime(2026, 3, 3) }),

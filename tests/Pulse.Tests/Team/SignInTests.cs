@@ -173,7 +173,12 @@ public sealed class SignInTests
             Assert.That((int)stillKept.StatusCode, Is.EqualTo(200), "22 hours after sign-in, 11 after the last use");
         }
         var detail = (await expired.AssertProblem(401)).GetProperty("detail").GetString();
+        var state = await (await http.GetAsync("/dashboard/api/session")).ReadJson<NoSessionResponse>();
+        using var fresh = _app.CookieClient();
+        var none = await (await fresh.GetAsync("/dashboard/api/session")).ReadJson<NoSessionResponse>();
         Assert.That(detail, Does.Contain("expired after 12 hours"));
+        Assert.That(state, Is.EqualTo(new NoSessionResponse(false, detail)), "the page is told why, without an error");
+        Assert.That(none, Is.EqualTo(new NoSessionResponse(false, null)));
     }
 
     [Test]
