@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Pulse.Api.Analytics;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 
@@ -265,21 +266,54 @@ public static class FollowUpEndpoints
             errors["openCategories"] = [$"List categories among {string.Join(", ", FollowUpRules.Categories)} ([] opens none by itself)."];
         if (update.DueBusinessDays is < 0 or > FollowUpRules.MaxDueBusinessDays)
             errors["dueBusinessDays"] = [$"Choose a number of business days from 0 to {FollowUpRules.MaxDueBusinessDays}."];
+        var rules = new List<(IReadOnlyList<TargetingCondition> When, string Assignee)>();
+        if (update.AssignmentRules is { Count: > FollowUpRules.MaxAssignmentRules })
+            errors["assignmentRules"] = [$"Keep at most {FollowUpRules.MaxAssignmentRules} rules."];
+        else
+            foreach (var (rule, i) in (update.AssignmentRules ?? []).Select((r, i) => (r, i)))
+            {
+                var field = $"assignmentRules[{i}]";
+                if (rule?.When is not { Count: > 0 } when)
+                    errors[field + ".when"] = ["Give one or more conditions, as in survey targeting: [{ \"trait\": \"csm\", \"op\": \"eq\", \"value\": \"Dana Lee\" }]."];
+                else if (string.IsNullOrEmpty(rule.Assignee))
+                    errors[field + ".assignee"] = ["Name the member who gets these follow-ups (id or email)."];
+                else
+                    rules.Add((SurveyValidation.CheckTargeting(when, (name, message) => errors.TryAdd(name, [message]), field + ".when"), rule.Assignee));
+            }
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         var workspaceId = user.WorkspaceId();
         var actor = Actor.Of(http);
-        return TypedResults.Ok(await writer.ExecuteAsync((c, tx) =>
+        var (unknown, saved) = await writer.ExecuteAsync<(string?, FollowUpSettings?)>((c, tx) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var current = FollowUpStore.Settings(c, tx, workspaceId);
+            var assigned = new List<AssignmentRule>();
+            foreach (var (rule, i) in rules.Select((r, i) => (r, i)))
+            {
+                if (MemberOf(c, tx, workspaceId, rule.Assignee) is not { } member)
+                    return ($"assignmentRules[{i}].assignee", null);
+                assigned.Add(new AssignmentRule(rule.When, member.MemberId));
+            }
+            var fallback = current.FallbackAssignee;
+            if (update.HasFallbackAssignee)
+            {
+                fallback = update.FallbackAssignee is null ? null : MemberOf(c, tx, workspaceId, update.FallbackAssignee)?.MemberId;
+                if (update.FallbackAssignee is not null && fallback is null)
+                    return ("fallbackAssignee", null);
+            }
             var next = new FollowUpSettings(
                 update.OpenCategories is null ? current.OpenCategories : [.. FollowUpRules.Categories.Where(update.OpenCategories.Contains)],
-                update.DueBusinessDays ?? current.DueBusinessDays);
+                update.DueBusinessDays ?? current.DueBusinessDays,
+                update.AssignmentRules is null ? current.AssignmentRules : assigned,
+                fallback);
             FollowUpStore.SaveSettings(c, tx, workspaceId, next, now);
             Audit.Write(c, tx, actor, workspaceId, "follow_up.settings_updated", workspaceId, now, current, next);
-            return next;
-        }));
+            return (null, next);
+        });
+        return unknown is not null
+            ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { [unknown] = ["Give a member of this workspace (id or email, see GET /v1/members)."] })
+            : TypedResults.Ok(saved!);
     }
 
     enum Outcome { Done, NoFollowUp, NoResponse, Conflict, Stale, NotMember, OutcomeNeedsClosed }

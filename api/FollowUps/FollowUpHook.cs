@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
 using Pulse.Api.Team;
@@ -27,9 +28,15 @@ public sealed class FollowUpHook : IWriteHook
             return;
         var now = response.UpdatedAt;
         var due = FollowUpRules.AddBusinessDays(now, settings.DueBusinessDays);
-        var id = FollowUpStore.Open(c, tx, workspaceId, response.ResponseId, null, due, now);
+        string? assignee = null;
+        if (settings.AssignmentRules.Count > 0 || settings.FallbackAssignee is not null)
+        {
+            var traits = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(response.Display.TraitsJson) ?? [];
+            assignee = FollowUpRules.Assignee(settings, traits, member => MembershipStore.Find(c, tx, workspaceId, member) is not null);
+        }
+        var id = FollowUpStore.Open(c, tx, workspaceId, response.ResponseId, assignee, due, now);
         Audit.Write(c, tx, Automatic, workspaceId, "follow_up.opened", id, now,
-            after: new { responseId = response.ResponseId, status = FollowUpStatus.Open, dueAt = Db.FromUnixMs(due) },
+            after: new { responseId = response.ResponseId, status = FollowUpStatus.Open, assignee, dueAt = Db.FromUnixMs(due) },
             endUserId: response.Display.UserId);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Pulse.Api.Analytics;
+using Pulse.Api.Surveys;
 
 namespace Pulse.Api.FollowUps;
 
@@ -105,14 +106,43 @@ public sealed record FollowUpOpen(
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record NotePost([property: StringLength(FollowUpRules.MaxNoteLength, MinimumLength = 1)] string? Text);
 
-/// <summary>Which answers open a follow-up by themselves, and in how many business days it is due.</summary>
-public sealed record FollowUpSettings(IReadOnlyList<string> OpenCategories, int DueBusinessDays);
+/// <summary>An assignment rule: when every condition holds on the display's trait snapshot, the follow-up goes to <c>assignee</c> (a member id).</summary>
+public sealed record AssignmentRule(IReadOnlyList<TargetingCondition> When, string Assignee);
 
-/// <summary><c>PUT /v1/follow-ups/settings</c>: omitted fields stay.</summary>
+/// <summary>
+/// Which answers open a follow-up by themselves, in how many business days it is due, and who gets
+/// it: the first matching assignment rule's member, else the fallback assignee, else nobody.
+/// </summary>
+public sealed record FollowUpSettings(
+    IReadOnlyList<string> OpenCategories,
+    int DueBusinessDays,
+    IReadOnlyList<AssignmentRule> AssignmentRules,
+    string? FallbackAssignee);
+
+/// <summary>An assignment rule as sent: conditions as in survey targeting, the assignee by member id or email.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record AssignmentRuleInput(IReadOnlyList<TargetingCondition?>? When, [property: StringLength(254)] string? Assignee);
+
+/// <summary><c>PUT /v1/follow-ups/settings</c>: omitted fields stay; <c>fallbackAssignee: null</c> removes it.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record FollowUpSettingsUpdate(
     [property: Description("promoter, passive and/or detractor; [] opens none by itself.")] IReadOnlyList<string>? OpenCategories,
-    [property: Range(0, FollowUpRules.MaxDueBusinessDays)] int? DueBusinessDays);
+    [property: Range(0, FollowUpRules.MaxDueBusinessDays)] int? DueBusinessDays,
+    [property: Description("In order; the first whose conditions all hold on the display's traits assigns. [] removes them.")] IReadOnlyList<AssignmentRuleInput?>? AssignmentRules)
+{
+    readonly string? _fallback;
+
+    /// <summary>A member (id or email) who gets follow-ups no rule assigns; null for nobody.</summary>
+    [StringLength(254)]
+    public string? FallbackAssignee
+    {
+        get => _fallback;
+        init { _fallback = value; HasFallbackAssignee = true; }
+    }
+
+    /// <summary>Whether the body named <c>fallbackAssignee</c>.</summary>
+    internal bool HasFallbackAssignee { get; private init; }
+}
 
 /// <summary><c>GET /v1/follow-ups</c>.</summary>
 public sealed record FollowUpQuery(

@@ -1,6 +1,8 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using Pulse.Api.Eligibility;
 using Pulse.Api.Responses;
 
 namespace Pulse.Api.FollowUps;
@@ -12,7 +14,22 @@ public static class FollowUpRules
     public const int MaxDueBusinessDays = 30;
     public const int MaxNotesPerFollowUp = 500;
 
-    public static readonly FollowUpSettings Defaults = new([NpsCategory.Detractor], 1);
+    public const int MaxAssignmentRules = 50;
+
+    public static readonly FollowUpSettings Defaults = new([NpsCategory.Detractor], 1, [], null);
+
+    /// <summary>
+    /// The member a new follow-up goes to: the first rule whose conditions all hold on the trait
+    /// snapshot and whose member is still in the workspace (<paramref name="isMember"/>), else the
+    /// fallback if still a member, else nobody.
+    /// </summary>
+    public static string? Assignee(FollowUpSettings settings, IReadOnlyDictionary<string, JsonElement> traits, Func<string, bool> isMember)
+    {
+        foreach (var rule in settings.AssignmentRules)
+            if (rule.When.All(c => Targeting.Holds(c, traits)) && isMember(rule.Assignee))
+                return rule.Assignee;
+        return settings.FallbackAssignee is { } fallback && isMember(fallback) ? fallback : null;
+    }
 
     public static readonly IReadOnlyList<string> Categories = [NpsCategory.Promoter, NpsCategory.Passive, NpsCategory.Detractor];
 

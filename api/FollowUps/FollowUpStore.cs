@@ -69,14 +69,17 @@ public static class FollowUpStore
         """;
 
     const string SelectSettings = """
-        SELECT open_categories AS OpenCategories, due_business_days AS DueBusinessDays FROM follow_up_settings WHERE workspace_id = @WorkspaceId
+        SELECT open_categories AS OpenCategories, due_business_days AS DueBusinessDays, assignment_rules AS AssignmentRules,
+               fallback_assignee_id AS FallbackAssignee
+        FROM follow_up_settings WHERE workspace_id = @WorkspaceId
         """;
 
     const string UpsertSettings = """
-        INSERT INTO follow_up_settings (workspace_id, open_categories, due_business_days, updated_at)
-        VALUES (@WorkspaceId, @OpenCategories, @DueBusinessDays, @Now)
+        INSERT INTO follow_up_settings (workspace_id, open_categories, due_business_days, assignment_rules, fallback_assignee_id, updated_at)
+        VALUES (@WorkspaceId, @OpenCategories, @DueBusinessDays, @AssignmentRules, @FallbackAssignee, @Now)
         ON CONFLICT (workspace_id) DO UPDATE SET open_categories = excluded.open_categories,
-            due_business_days = excluded.due_business_days, updated_at = excluded.updated_at
+            due_business_days = excluded.due_business_days, assignment_rules = excluded.assignment_rules,
+            fallback_assignee_id = excluded.fallback_assignee_id, updated_at = excluded.updated_at
         """;
 
     // The ARR of the snapshot when it is a number; no value sorts last in both directions.
@@ -110,8 +113,11 @@ public static class FollowUpStore
 
     public static FollowUpSettings Settings(SqliteConnection c, SqliteTransaction? tx, string workspaceId) =>
         c.QuerySingleOrDefault<SettingsRow>(SelectSettings, new { WorkspaceId = workspaceId }, tx) is { } row
-            ? new FollowUpSettings(JsonSerializer.Deserialize<List<string>>(row.OpenCategories) ?? [], (int)row.DueBusinessDays)
+            ? new FollowUpSettings(JsonSerializer.Deserialize<List<string>>(row.OpenCategories) ?? [], (int)row.DueBusinessDays,
+                JsonSerializer.Deserialize<List<AssignmentRule>>(row.AssignmentRules, Rules) ?? [], row.FallbackAssignee)
             : FollowUpRules.Defaults;
+
+    static readonly JsonSerializerOptions Rules = new(JsonSerializerDefaults.Web);
 
     public static void SaveSettings(SqliteConnection c, SqliteTransaction tx, string workspaceId, FollowUpSettings settings, long now) =>
         c.Execute(UpsertSettings, new
@@ -119,6 +125,8 @@ public static class FollowUpStore
             WorkspaceId = workspaceId,
             OpenCategories = JsonSerializer.Serialize(settings.OpenCategories),
             settings.DueBusinessDays,
+            AssignmentRules = JsonSerializer.Serialize(settings.AssignmentRules, Rules),
+            settings.FallbackAssignee,
             Now = now,
         }, tx);
 
@@ -209,6 +217,8 @@ public static class FollowUpStore
     {
         public string OpenCategories { get; set; } = "[]";
         public long DueBusinessDays { get; set; }
+        public string AssignmentRules { get; set; } = "[]";
+        public string? FallbackAssignee { get; set; }
     }
 
     sealed class NoteRow

@@ -113,7 +113,8 @@ public sealed class FollowUpApiTests
     public async Task TheSettings_ChooseWhichCategoriesOpen_AndTheDueDays_BadSettingsChangeNothing()
     {
         var defaults = await (await _key.GetAsync("/v1/follow-ups/settings")).ReadJson<FollowUpSettings>();
-        Assert.That(defaults, Is.EqualTo(FollowUpRules.Defaults).Using<FollowUpSettings>((a, b) => a.OpenCategories.SequenceEqual(b.OpenCategories) && a.DueBusinessDays == b.DueBusinessDays));
+        Assert.That(defaults, Is.EqualTo(FollowUpRules.Defaults).Using<FollowUpSettings>((a, b) => a.OpenCategories.SequenceEqual(b.OpenCategories)
+            && a.DueBusinessDays == b.DueBusinessDays && a.AssignmentRules.Count == b.AssignmentRules.Count && a.FallbackAssignee == b.FallbackAssignee));
 
         var bad = await _key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"openCategories":["angry"],"dueBusinessDays":2}"""));
         var problem = await bad.AssertProblem(400);
@@ -132,6 +133,61 @@ public sealed class FollowUpApiTests
         await Answer("u3", 0);
         Assert.That(_app.Count("follow_ups"), Is.EqualTo(1), "[] opens none");
         Assert.That(AuditActions(_ws.WorkspaceId), Does.Contain("follow_up.settings_updated"));
+    }
+
+    [Test]
+    public async Task AssignmentRules_TheFirstMatchingRuleAssigns_OnTheDisplaysSnapshot_ElseTheFallback()
+    {
+        var leadId = _app.AddMember(_ws.WorkspaceId, "lead@acme.test", Roles.Admin);
+        var fallbackId = _app.AddMember(_ws.WorkspaceId, "triage@acme.test", Roles.Analyst);
+        var saved = await (await _key.PutAsync("/v1/follow-ups/settings", Json.Body("""
+            {"assignmentRules":[
+               {"when":[{"trait":"csm","op":"eq","value":"Dana Lee"}],"assignee":"dana@acme.test"},
+               {"when":[{"trait":"arr","op":"gte","value":100000},{"trait":"plan","op":"in","values":["enterprise","premium"]}],"assignee":"lead@acme.test"}],
+             "fallbackAssignee":"triage@acme.test"}
+            """))).ReadJson<FollowUpSettings>();
+        Assert.That(saved.AssignmentRules.Select(r => r.Assignee), Is.EqualTo(new[] { _danaId, leadId }), "emails become member ids");
+        Assert.That(saved.FallbackAssignee, Is.EqualTo(fallbackId));
+
+        await Answer("dana", 2, """{"csm":"dana lee","arr":500000,"plan":"enterprise"}""");
+        await Answer("big", 2, """{"csm":"Lee","arr":250000,"plan":"enterprise"}""");
+        await Answer("bigfree", 2, """{"arr":250000,"plan":"free"}""");
+        await Answer("none", 2);
+        async Task<Dictionary<string, string?>> Assignees() => (await List()).Items.ToDictionary(i => i.Response.UserId, i => i.Assignee?.Email);
+        Assert.That(await Assignees(), Is.EqualTo(new Dictionary<string, string?>
+        {
+            ["dana"] = "dana@acme.test", ["big"] = "lead@acme.test", ["bigfree"] = "triage@acme.test", ["none"] = "triage@acme.test",
+        }));
+
+        using (var c = _app.Db.Open())
+            c.Execute("DELETE FROM workspace_members WHERE member_id = @Id", new { Id = _danaId });
+        await Answer("dana2", 1, """{"csm":"Dana Lee"}""");
+        Assert.That((await Assignees())["dana2"], Is.EqualTo("triage@acme.test"), "a rule whose member left the workspace is skipped");
+
+        await (await _key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"fallbackAssignee":null}"""))).ReadJson<FollowUpSettings>();
+        await Answer("none2", 1);
+        Assert.That((await Assignees())["none2"], Is.Null);
+    }
+
+    [Test]
+    public async Task AssignmentRules_BadRulesAre400_AndChangeNothing()
+    {
+        foreach (var (body, field) in new[]
+                 {
+                     ("""{"assignmentRules":[{"when":[{"trait":"csm","op":"like","value":"D"}],"assignee":"dana@acme.test"}]}""", "assignmentRules[0].when[0].op"),
+                     ("""{"assignmentRules":[{"when":[{"trait":"arr","op":"gte","value":"big"}],"assignee":"dana@acme.test"}]}""", "assignmentRules[0].when[0].value"),
+                     ("""{"assignmentRules":[{"when":[],"assignee":"dana@acme.test"}]}""", "assignmentRules[0].when"),
+                     ("""{"assignmentRules":[{"when":[{"trait":"csm","op":"exists"}]}]}""", "assignmentRules[0].assignee"),
+                     ("""{"assignmentRules":[{"when":[{"trait":"csm","op":"exists"}],"assignee":"eve@other.test"}]}""", "assignmentRules[0].assignee"),
+                     ("""{"fallbackAssignee":"nobody@acme.test"}""", "fallbackAssignee"),
+                 })
+        {
+            var problem = await (await _key.PutAsync("/v1/follow-ups/settings", Json.Body(body))).AssertProblem(400);
+            Assert.That(problem.GetProperty("errors").TryGetProperty(field, out _), Is.True, body + " → " + problem);
+        }
+        var settings = await (await _key.GetAsync("/v1/follow-ups/settings")).ReadJson<FollowUpSettings>();
+        Assert.That((settings.AssignmentRules.Count, settings.FallbackAssignee), Is.EqualTo((0, (string?)null)));
+        Assert.That(_app.Count("follow_up_settings"), Is.Zero);
     }
 
     [Test]
