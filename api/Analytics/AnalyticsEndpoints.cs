@@ -65,7 +65,7 @@ public static class AnalyticsEndpoints
             else if (group is null)
                 args.Fail("bands", "Bands group the values of groupBy; give groupBy too, e.g. groupBy=arr&bands=1000,10000.");
         }
-        if (query.Tag is not null && FollowUps.TagRules.Error(query.Tag) is { } tagError)
+        if (query.Tag is not null && TagSql.NameError(query.Tag) is { } tagError)
             args.Fail("tag", tagError);
         if (!args.Ok)
             return Invalid(args);
@@ -170,7 +170,7 @@ public static class AnalyticsEndpoints
             if (categories.Count == 0 || categories.Any(c => c is not (NpsCategory.Promoter or NpsCategory.Passive or NpsCategory.Detractor)))
                 args.Fail("category", "Must be promoter, passive or detractor, or several separated by commas.");
         }
-        if (query.Tag is not null && FollowUps.TagRules.Error(query.Tag) is { } tagError)
+        if (query.Tag is not null && TagSql.NameError(query.Tag) is { } tagError)
             args.Fail("tag", tagError);
         if (query.Q is { Length: 0 or > 200 })
             args.Fail("q", "Search text has 1 to 200 characters.");

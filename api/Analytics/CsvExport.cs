@@ -87,7 +87,7 @@ public static partial class CsvExport
                 csv.WriteField(Neutralise(row.Locale));
                 csv.WriteField(Time(row.CreatedAt));
                 csv.WriteField(Time(row.UpdatedAt));
-                csv.WriteField(Neutralise(string.Join(", ", FollowUps.TagStore.Parse(row.Tags))));
+                csv.WriteField(Neutralise(string.Join(", ", TagSql.Parse(row.Tags))));
                 TraitCells(row.Traits, traitKeys, traits);
                 foreach (var cell in traits)
                     csv.WriteField(Neutralise(cell));

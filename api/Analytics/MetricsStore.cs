@@ -109,7 +109,7 @@ public sealed class MetricsStore(Db db)
             SELECT {(byTag ? "g.tag" : TraitSql.GroupValue)} AS value, r.created_at / @Grain AS unit, r.category AS r_category
             FROM responses r JOIN displays d ON d.id = r.display_id{(byTag ? " JOIN response_tags g ON g.response_id = r.id" : "")}
             WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
-              AND {FollowUps.TagStore.HasTag}
+              AND {TagSql.HasTag}
         )
         WHERE value IS NOT NULL
         GROUP BY value, unit
@@ -139,7 +139,7 @@ public sealed class MetricsStore(Db db)
         Segments? groups = null;
         var where = q.Where.ToList();
         // Tags are on answers: a tag filter or groups by tag come from responses ⨝ response_tags.
-        var tagged = q.Tag is not null || q.GroupBy == FollowUps.TagRules.GroupBy;
+        var tagged = q.Tag is not null || q.GroupBy == TagSql.GroupBy;
         var groupBy = tagged ? null : q.GroupBy;
         var aggregates = where.Count == 0 || (where.Count == 1 && (groupBy is null || groupBy == where[0].Key));
         if (aggregates)
@@ -286,7 +286,7 @@ public sealed class MetricsStore(Db db)
 
     static Segments ReadTagged(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, long grain, string? groupBy)
     {
-        var byTag = groupBy == FollowUps.TagRules.GroupBy;
+        var byTag = groupBy == TagSql.GroupBy;
         var into = new Segments(buckets.Count);
         var rows = c.Query<CountRow>(byTag ? TaggedByTag : TaggedByTrait, new
         {

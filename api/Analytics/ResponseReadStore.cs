@@ -67,7 +67,7 @@ public sealed class ResponseRow
 
     public ResponseItem ToItem() => new(Id, SurveyId, UserId, Email, (int)Score, Category, Comment,
         FollowUp is null ? null : Parse(FollowUp), Parse(Traits), Url, Locale,
-        Db.FromUnixMs(CreatedAt), Db.FromUnixMs(UpdatedAt), FollowUps.TagStore.Parse(Tags));
+        Db.FromUnixMs(CreatedAt), Db.FromUnixMs(UpdatedAt), TagSql.Parse(Tags));
 
     static JsonElement Parse(string json)
     {
@@ -87,7 +87,7 @@ public sealed class ResponseReadStore(Db db)
         r.id AS Id, r.survey_id AS SurveyId, r.user_id AS UserId, d.email AS Email, r.score AS Score,
         r.category AS Category, r.comment AS Comment, r.follow_up AS FollowUp, d.traits AS Traits,
         d.url AS Url, d.locale AS Locale, r.created_at AS CreatedAt, r.updated_at AS UpdatedAt,
-        {FollowUps.TagStore.TagsOfResponse} AS Tags
+        {TagSql.TagsOfResponse} AS Tags
         """;
 
     // The workspace index (workspace_id, created_at, id) serves the order and the keyset bound.
@@ -102,7 +102,7 @@ public sealed class ResponseReadStore(Db db)
           AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)
           AND (@WithComment = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
           AND {TraitSql.MatchesFilters}
-          AND {FollowUps.TagStore.HasTag}
+          AND {TagSql.HasTag}
         """;
 
     static readonly string Page = $"SELECT {Columns} {Source} {Filter} ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit";

@@ -31,7 +31,7 @@ public static class FollowUpStore
         f.id AS Id, f.status AS Status, f.outcome AS Outcome, f.assignee_id AS AssigneeId, m.email AS AssigneeEmail, m.name AS AssigneeName,
         f.due_at AS DueAt, f.version AS Version, f.created_at AS CreatedAt, f.updated_at AS UpdatedAt, f.closed_at AS ClosedAt,
         r.id AS ResponseId, r.survey_id AS SurveyId, r.user_id AS UserId, d.email AS Email, r.score AS Score, r.category AS Category,
-        r.comment AS Comment, d.traits AS Traits, r.created_at AS AnsweredAt, {TagStore.TagsOfResponse} AS Tags
+        r.comment AS Comment, d.traits AS Traits, r.created_at AS AnsweredAt, {TagSql.TagsOfResponse} AS Tags
         """;
 
     const string Source = """
@@ -94,7 +94,7 @@ public static class FollowUpStore
           AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
           AND (@Overdue IS NULL OR @Overdue = (f.status <> 'closed' AND f.due_at IS NOT NULL AND f.due_at < @Now))
           AND {TraitSql.MatchesFilters}
-          AND {TagStore.HasTag}
+          AND {TagSql.HasTag}
         """;
 
     // One statement per order, built once from constants; values travel as parameters.
@@ -278,7 +278,7 @@ public sealed class FollowUpRow
             Db.FromUnixMs(UpdatedAt),
             ClosedAt is { } closed ? Db.FromUnixMs(closed) : null,
             new FollowUpResponse(ResponseId, SurveyId, UserId, Email, (int)Score, Category, Comment, traits.RootElement.Clone(), Db.FromUnixMs(AnsweredAt),
-                TagStore.Parse(Tags)),
+                TagSql.Parse(Tags)),
             notes);
     }
 }

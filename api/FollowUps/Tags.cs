@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Analytics;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
 using Pulse.Api.Team;
@@ -29,23 +30,15 @@ public sealed record ResponseTags(long ResponseId, IReadOnlyList<string> Tags);
 
 public sealed record TagChangeResult(IReadOnlyList<ResponseTags> Items);
 
-/// <summary>The rules of tag names and selections. Pure.</summary>
+/// <summary>The limits of tags and selections. Pure.</summary>
 public static class TagRules
 {
-    public const int MaxNameLength = 40;
     public const int MaxPerWorkspace = 200;
     public const int MaxResponsesPerChange = 500;
     public const int MaxTagsPerChange = 20;
 
-    /// <summary>The reserved <c>groupBy</c> value of NPS analytics that groups by tag instead of a trait.</summary>
-    public const string GroupBy = "tag";
-
-    /// <summary>Why <paramref name="name"/> (trimmed) is not a tag name, or null.</summary>
-    public static string? Error(string? name) =>
-        string.IsNullOrWhiteSpace(name) || name.Trim().Length > MaxNameLength ? $"A tag has 1 to {MaxNameLength} characters."
-        : FreeText.HasControl(name) ? FreeText.NoControl("A tag")
-        : name.Contains(',', StringComparison.Ordinal) ? "A tag cannot contain a comma (commas separate tags in the CSV)."
-        : null;
+    /// <summary>Why <paramref name="name"/> (trimmed) is not a tag name, or null (<see cref="TagSql.NameError"/>).</summary>
+    public static string? Error(string? name) => TagSql.NameError(name);
 }
 
 /// <summary>SQL for <c>tags</c> and <c>response_tags</c>. Writes take the caller's transaction.</summary>
@@ -69,12 +62,6 @@ public static class TagStore
         SELECT response_id AS ResponseId, tag AS Tag FROM response_tags
         WHERE response_id IN (SELECT value FROM json_each(@Ids)) ORDER BY response_id, tag
         """;
-
-    /// <summary>The tags of a response as a JSON array, for SQL that lists responses (<c>r</c> is the response).</summary>
-    public const string TagsOfResponse = "(SELECT json_group_array(tag) FROM (SELECT tag FROM response_tags WHERE response_id = r.id ORDER BY tag))";
-
-    /// <summary>True when response <c>r</c> carries <c>@Tag</c>, or <c>@Tag</c> is null.</summary>
-    public const string HasTag = "(@Tag IS NULL OR EXISTS (SELECT 1 FROM response_tags WHERE response_id = r.id AND tag = @Tag))";
 
     public static IReadOnlyList<TagItem> List(SqliteConnection c, SqliteTransaction? tx, string workspaceId) =>
         c.Query<TagRow>(SelectList, new { WorkspaceId = workspaceId }, tx).Select(r => new TagItem(r.Name, r.Responses)).ToList();
@@ -123,8 +110,6 @@ public static class TagStore
         public long Responses { get; set; }
     }
 
-    /// <summary>A JSON array of tags as read by <see cref="TagsOfResponse"/>.</summary>
-    public static IReadOnlyList<string> Parse(string? json) => json is null ? [] : JsonSerializer.Deserialize<List<string>>(json) ?? [];
 }
 
 /// <summary>
