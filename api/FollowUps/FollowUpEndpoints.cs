@@ -173,11 +173,8 @@ public static class FollowUpEndpoints
             return TypedResults.ValidationProblem(errors);
         var workspaceId = user.WorkspaceId();
         var actor = Actor.Of(http);
-        var (outcome, item) = await writer.ExecuteAsync<(Outcome, FollowUpItem?)>((c, tx) =>
+        var (outcome, item) = await Change(writer, time, workspaceId, followUpId, (c, tx, current, now) =>
         {
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            if (FollowUpStore.Find(c, tx, workspaceId, followUpId) is not { } current)
-                return (Outcome.NoFollowUp, null);
             if (ifMatch.Length > 0 && !FollowUpRules.Matches(ifMatch, current.Version))
                 return (Outcome.Stale, null);
             var assigneeId = current.AssigneeId;
@@ -230,11 +227,8 @@ public static class FollowUpEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["text"] = ["A note may break lines, but must not contain other control characters (ESC, NUL, BEL…)."] });
         var workspaceId = user.WorkspaceId();
         var actor = Actor.Of(http);
-        var (outcome, item) = await writer.ExecuteAsync<(Outcome, FollowUpItem?)>((c, tx) =>
+        var (outcome, item) = await Change(writer, time, workspaceId, followUpId, (c, tx, current, now) =>
         {
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            if (FollowUpStore.Find(c, tx, workspaceId, followUpId) is not { } current)
-                return (Outcome.NoFollowUp, null);
             if (FollowUpStore.Notes(c, tx, followUpId) >= FollowUpRules.MaxNotesPerFollowUp)
                 return (Outcome.Conflict, null);
             var noteId = FollowUpStore.AddNote(c, tx, followUpId, actor, text, now);
@@ -315,6 +309,13 @@ public static class FollowUpEndpoints
             ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { [unknown] = ["Give a member of this workspace (id or email, see GET /v1/members)."] })
             : TypedResults.Ok(saved!);
     }
+
+    /// <summary>Runs <paramref name="change"/> in one write command on the follow-up as it is now (NoFollowUp when there is none).</summary>
+    static Task<(Outcome, FollowUpItem?)> Change(WriteQueue writer, TimeProvider time, string workspaceId, string followUpId,
+        Func<SqliteConnection, SqliteTransaction, FollowUpRow, long, (Outcome, FollowUpItem?)> change) =>
+        writer.ExecuteAsync((c, tx) => FollowUpStore.Find(c, tx, workspaceId, followUpId) is { } current
+            ? change(c, tx, current, time.GetUtcNow().ToUnixTimeMilliseconds())
+            : (Outcome.NoFollowUp, null));
 
     enum Outcome { Done, NoFollowUp, NoResponse, Conflict, Stale, NotMember, OutcomeNeedsClosed }
 

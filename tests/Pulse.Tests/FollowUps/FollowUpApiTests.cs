@@ -16,44 +16,19 @@ namespace Pulse.Tests.FollowUps;
 /// (412 when stale); notes are appended; the list filters, sorts and pages; every change is in the
 /// audit log; other workspaces see nothing; erasure removes them.
 /// </summary>
-public sealed class FollowUpApiTests
+public sealed class FollowUpApiTests : FollowUpFixture
 {
-    PulseFactory _app = null!;
-    CreatedWorkspace _ws = null!;
-    HttpClient _key = null!;
-    HttpClient _widget = null!;
     string _danaId = null!;
 
     [SetUp]
-    public void Start()
+    public void AddMembers()
     {
-        _app = new PulseFactory();
-        _ = _app.Server;
-        _ws = _app.CreateWorkspace("Acme");
-        _key = _app.SecretClient(_ws.SecretKey);
-        _widget = _app.BrowserClient();
-        _danaId = _app.AddMember(_ws.WorkspaceId, "dana@acme.test", Roles.Analyst);
-        _app.AddMember(_ws.WorkspaceId, "vic@acme.test", Roles.Viewer);
-    }
-
-    [TearDown]
-    public void Stop()
-    {
-        _key.Dispose();
-        _widget.Dispose();
-        _app.Dispose();
-    }
-
-    /// <summary>A user answers <paramref name="score"/> through the public endpoint; returns the response id.</summary>
-    async Task<long> Answer(string userId, int score, string traits = "{}", string? comment = null)
-    {
-        var (_, token) = _app.CreateDisplay(_ws.WorkspaceId, userId, traitsJson: traits);
-        var saved = await (await _widget.PostAsync("/v1/responses", Json.Of(new { displayToken = token, score, comment }))).ReadJson<SavedResponse>(201);
-        return saved.Id;
+        _danaId = App.AddMember(Workspace.WorkspaceId, "dana@acme.test", Roles.Analyst);
+        App.AddMember(Workspace.WorkspaceId, "vic@acme.test", Roles.Viewer);
     }
 
     async Task<FollowUpPage> List(string query = "", HttpClient? client = null) =>
-        await (await (client ?? _key).GetAsync("/v1/follow-ups" + query)).ReadJson<FollowUpPage>();
+        await (await (client ?? Key).GetAsync("/v1/follow-ups" + query)).ReadJson<FollowUpPage>();
 
     async Task<FollowUpItem> Only(string query = "") => (await List(query)).Items.Single();
 
@@ -67,7 +42,7 @@ public sealed class FollowUpApiTests
 
     string AuditActions(string target)
     {
-        using var c = _app.Db.Open();
+        using var c = App.Db.Open();
         return string.Join(",", c.Query<string>("SELECT action FROM audit_log WHERE target = @Target ORDER BY id", new { Target = target }));
     }
 
@@ -88,7 +63,7 @@ public sealed class FollowUpApiTests
             Assert.That(item.DueAt, Is.EqualTo(PulseFactory.DefaultNow.AddDays(1)), "Monday noon → Tuesday noon");
             Assert.That(item.Overdue, Is.False);
             Assert.That(item.Version, Is.EqualTo(1));
-            Assert.That(_app.Count("follow_ups"), Is.EqualTo(1));
+            Assert.That(App.Count("follow_ups"), Is.EqualTo(1));
             Assert.That(AuditActions(item.Id), Is.EqualTo("follow_up.opened"));
         }
     }
@@ -112,15 +87,15 @@ public sealed class FollowUpApiTests
     [Test]
     public async Task TheSettings_ChooseWhichCategoriesOpen_AndTheDueDays_BadSettingsChangeNothing()
     {
-        var defaults = await (await _key.GetAsync("/v1/follow-ups/settings")).ReadJson<FollowUpSettings>();
+        var defaults = await (await Key.GetAsync("/v1/follow-ups/settings")).ReadJson<FollowUpSettings>();
         Assert.That(defaults, Is.EqualTo(FollowUpRules.Defaults).Using<FollowUpSettings>((a, b) => a.OpenCategories.SequenceEqual(b.OpenCategories)
             && a.DueBusinessDays == b.DueBusinessDays && a.AssignmentRules.Count == b.AssignmentRules.Count && a.FallbackAssignee == b.FallbackAssignee));
 
-        var bad = await _key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"openCategories":["angry"],"dueBusinessDays":2}"""));
+        var bad = await Key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"openCategories":["angry"],"dueBusinessDays":2}"""));
         var problem = await bad.AssertProblem(400);
         Assert.That(problem.GetProperty("errors").TryGetProperty("openCategories", out _), Is.True);
 
-        var saved = await (await _key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"openCategories":["detractor","passive"],"dueBusinessDays":2}""")))
+        var saved = await (await Key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"openCategories":["detractor","passive"],"dueBusinessDays":2}""")))
             .ReadJson<FollowUpSettings>();
         Assert.That(saved.OpenCategories, Is.EqualTo(new[] { "passive", "detractor" }));
         await Answer("u1", 7);
@@ -129,18 +104,18 @@ public sealed class FollowUpApiTests
         Assert.That(passive.Response.Category, Is.EqualTo("passive"));
         Assert.That(passive.DueAt, Is.EqualTo(PulseFactory.DefaultNow.AddDays(2)));
 
-        await (await _key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"openCategories":[]}"""))).ReadJson<FollowUpSettings>();
+        await (await Key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"openCategories":[]}"""))).ReadJson<FollowUpSettings>();
         await Answer("u3", 0);
-        Assert.That(_app.Count("follow_ups"), Is.EqualTo(1), "[] opens none");
-        Assert.That(AuditActions(_ws.WorkspaceId), Does.Contain("follow_up.settings_updated"));
+        Assert.That(App.Count("follow_ups"), Is.EqualTo(1), "[] opens none");
+        Assert.That(AuditActions(Workspace.WorkspaceId), Does.Contain("follow_up.settings_updated"));
     }
 
     [Test]
     public async Task AssignmentRules_TheFirstMatchingRuleAssigns_OnTheDisplaysSnapshot_ElseTheFallback()
     {
-        var leadId = _app.AddMember(_ws.WorkspaceId, "lead@acme.test", Roles.Admin);
-        var fallbackId = _app.AddMember(_ws.WorkspaceId, "triage@acme.test", Roles.Analyst);
-        var saved = await (await _key.PutAsync("/v1/follow-ups/settings", Json.Body("""
+        var leadId = App.AddMember(Workspace.WorkspaceId, "lead@acme.test", Roles.Admin);
+        var fallbackId = App.AddMember(Workspace.WorkspaceId, "triage@acme.test", Roles.Analyst);
+        var saved = await (await Key.PutAsync("/v1/follow-ups/settings", Json.Body("""
             {"assignmentRules":[
                {"when":[{"trait":"csm","op":"eq","value":"Dana Lee"}],"assignee":"dana@acme.test"},
                {"when":[{"trait":"arr","op":"gte","value":100000},{"trait":"plan","op":"in","values":["enterprise","premium"]}],"assignee":"lead@acme.test"}],
@@ -159,12 +134,12 @@ public sealed class FollowUpApiTests
             ["dana"] = "dana@acme.test", ["big"] = "lead@acme.test", ["bigfree"] = "triage@acme.test", ["none"] = "triage@acme.test",
         }));
 
-        using (var c = _app.Db.Open())
+        using (var c = App.Db.Open())
             c.Execute("DELETE FROM workspace_members WHERE member_id = @Id", new { Id = _danaId });
         await Answer("dana2", 1, """{"csm":"Dana Lee"}""");
         Assert.That((await Assignees())["dana2"], Is.EqualTo("triage@acme.test"), "a rule whose member left the workspace is skipped");
 
-        await (await _key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"fallbackAssignee":null}"""))).ReadJson<FollowUpSettings>();
+        await (await Key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"fallbackAssignee":null}"""))).ReadJson<FollowUpSettings>();
         await Answer("none2", 1);
         Assert.That((await Assignees())["none2"], Is.Null);
     }
@@ -182,26 +157,26 @@ public sealed class FollowUpApiTests
                      ("""{"fallbackAssignee":"nobody@acme.test"}""", "fallbackAssignee"),
                  })
         {
-            var problem = await (await _key.PutAsync("/v1/follow-ups/settings", Json.Body(body))).AssertProblem(400);
+            var problem = await (await Key.PutAsync("/v1/follow-ups/settings", Json.Body(body))).AssertProblem(400);
             Assert.That(problem.GetProperty("errors").TryGetProperty(field, out _), Is.True, body + " → " + problem);
         }
-        var settings = await (await _key.GetAsync("/v1/follow-ups/settings")).ReadJson<FollowUpSettings>();
+        var settings = await (await Key.GetAsync("/v1/follow-ups/settings")).ReadJson<FollowUpSettings>();
         Assert.That((settings.AssignmentRules.Count, settings.FallbackAssignee), Is.EqualTo((0, (string?)null)));
-        Assert.That(_app.Count("follow_up_settings"), Is.Zero);
+        Assert.That(App.Count("follow_up_settings"), Is.Zero);
     }
 
     [Test]
     public async Task AScoreChangedIntoDetractor_OpensOne_OnlyOnce()
     {
-        var (_, token) = _app.CreateDisplay(_ws.WorkspaceId, "u1");
-        async Task Post(int score) => await (await _widget.PostAsync("/v1/responses", Json.Of(new { displayToken = token, score }))).Content.ReadAsStringAsync();
+        var (_, token) = App.CreateDisplay(Workspace.WorkspaceId, "u1");
+        async Task Post(int score) => await (await Widget.PostAsync("/v1/responses", Json.Of(new { displayToken = token, score }))).Content.ReadAsStringAsync();
         await Post(9);
-        Assert.That(_app.Count("follow_ups"), Is.Zero);
+        Assert.That(App.Count("follow_ups"), Is.Zero);
         await Post(4);
-        Assert.That(_app.Count("follow_ups"), Is.EqualTo(1));
+        Assert.That(App.Count("follow_ups"), Is.EqualTo(1));
         await Post(9);
         await Post(2);
-        Assert.That(_app.Count("follow_ups"), Is.EqualTo(1));
+        Assert.That(App.Count("follow_ups"), Is.EqualTo(1));
     }
 
     [Test]
@@ -209,12 +184,12 @@ public sealed class FollowUpApiTests
     {
         await Answer("u1", 2);
         var item = await Only();
-        var read = await _key.GetAsync($"/v1/follow-ups/{item.Id}");
+        var read = await Key.GetAsync($"/v1/follow-ups/{item.Id}");
         var etag = read.Headers.ETag!.Tag;
         Assert.That(etag, Is.EqualTo("\"1\""));
 
         var due = new DateTimeOffset(2026, 3, 4, 17, 0, 0, TimeSpan.Zero);
-        var changed = await _key.SendAsync(PatchRequest(item.Id, $$"""{"status":"in_progress","assignee":"dana@acme.test","dueAt":"{{due:O}}"}""", etag));
+        var changed = await Key.SendAsync(PatchRequest(item.Id, $$"""{"status":"in_progress","assignee":"dana@acme.test","dueAt":"{{due:O}}"}""", etag));
         var updated = await changed.ReadJson<FollowUpItem>();
         using (Assert.EnterMultipleScope())
         {
@@ -225,12 +200,12 @@ public sealed class FollowUpApiTests
             Assert.That(changed.Headers.ETag!.Tag, Is.EqualTo("\"2\""));
         }
 
-        var stale = await _key.SendAsync(PatchRequest(item.Id, """{"status":"closed","outcome":"resolved"}""", etag));
+        var stale = await Key.SendAsync(PatchRequest(item.Id, """{"status":"closed","outcome":"resolved"}""", etag));
         await stale.AssertProblem(412);
-        var after = await (await _key.GetAsync($"/v1/follow-ups/{item.Id}")).ReadJson<FollowUpItem>();
+        var after = await (await Key.GetAsync($"/v1/follow-ups/{item.Id}")).ReadJson<FollowUpItem>();
         Assert.That(after.Status, Is.EqualTo("in_progress"), "a stale edit changes nothing");
 
-        var closed = await (await _key.SendAsync(PatchRequest(item.Id, """{"status":"closed","outcome":"resolved","assignee":null}""", "\"2\"")))
+        var closed = await (await Key.SendAsync(PatchRequest(item.Id, """{"status":"closed","outcome":"resolved","assignee":null}""", "\"2\"")))
             .ReadJson<FollowUpItem>();
         using (Assert.EnterMultipleScope())
         {
@@ -239,17 +214,17 @@ public sealed class FollowUpApiTests
             Assert.That(closed.ClosedAt, Is.EqualTo(PulseFactory.DefaultNow));
             Assert.That(closed.Assignee, Is.Null);
         }
-        var reopened = await (await _key.SendAsync(PatchRequest(item.Id, """{"status":"open"}"""))).ReadJson<FollowUpItem>();
+        var reopened = await (await Key.SendAsync(PatchRequest(item.Id, """{"status":"open"}"""))).ReadJson<FollowUpItem>();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(reopened.Outcome, Is.Null);
             Assert.That(reopened.ClosedAt, Is.Null);
             Assert.That(reopened.Version, Is.EqualTo(4));
         }
-        var same = await (await _key.SendAsync(PatchRequest(item.Id, """{"status":"open"}"""))).ReadJson<FollowUpItem>();
+        var same = await (await Key.SendAsync(PatchRequest(item.Id, """{"status":"open"}"""))).ReadJson<FollowUpItem>();
         Assert.That(same.Version, Is.EqualTo(4), "a change to the same state changes nothing");
         Assert.That(AuditActions(item.Id), Is.EqualTo("follow_up.opened,follow_up.updated,follow_up.updated,follow_up.updated"));
-        using var c = _app.Db.Open();
+        using var c = App.Db.Open();
         var entry = c.QueryFirst<(string Before, string After, string Actor)>(
             "SELECT before, after, actor_type FROM audit_log WHERE target = @Id AND action = 'follow_up.updated' ORDER BY id", new { item.Id });
         Assert.That(entry.Before, Does.Contain("\"open\""));
@@ -262,8 +237,8 @@ public sealed class FollowUpApiTests
     {
         await Answer("u1", 2);
         var item = await Only();
-        var outsider = _app.CreateWorkspace("Other");
-        var strangerId = _app.AddMember(outsider.WorkspaceId, "eve@other.test", Roles.Owner);
+        var outsider = App.CreateWorkspace("Other");
+        var strangerId = App.AddMember(outsider.WorkspaceId, "eve@other.test", Roles.Owner);
         foreach (var (body, field) in new[]
                  {
                      ("""{"status":"done"}""", "status"),
@@ -275,12 +250,12 @@ public sealed class FollowUpApiTests
                      ("""{"dueAt":"0001-01-01T00:00:00Z"}""", "dueAt"),
                  })
         {
-            var problem = await (await _key.SendAsync(PatchRequest(item.Id, body))).AssertProblem(400);
+            var problem = await (await Key.SendAsync(PatchRequest(item.Id, body))).AssertProblem(400);
             Assert.That(problem.TryGetProperty("errors", out var errors) && errors.TryGetProperty(field, out _), Is.True, body + " → " + problem);
         }
-        var unknown = await (await _key.SendAsync(PatchRequest(item.Id, """{"priority":"high"}"""))).AssertProblem(400);
+        var unknown = await (await Key.SendAsync(PatchRequest(item.Id, """{"priority":"high"}"""))).AssertProblem(400);
         Assert.That(unknown.GetProperty("detail").GetString(), Does.Contain("'priority'").And.Not.Contain("has"));
-        await (await _key.SendAsync(PatchRequest("fu_nope", """{"status":"closed"}"""))).AssertProblem(404);
+        await (await Key.SendAsync(PatchRequest("fu_nope", """{"status":"closed"}"""))).AssertProblem(404);
         var unchanged = await Only();
         Assert.That((unchanged.Version, unchanged.Status), Is.EqualTo((1L, "open")));
     }
@@ -290,12 +265,12 @@ public sealed class FollowUpApiTests
     {
         await Answer("u1", 2);
         var item = await Only();
-        var dana = await _app.MemberClient("dana@acme.test");
-        var posts = Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? dana : _key)
+        var dana = await App.MemberClient("dana@acme.test");
+        var posts = Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? dana : Key)
             .PostAsync($"/v1/follow-ups/{item.Id}/notes", Json.Of(new { text = $"Note {i}\nsecond line" }))).ToList();
         foreach (var post in posts)
             Assert.That((await post).StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        var thread = await (await _key.GetAsync($"/v1/follow-ups/{item.Id}")).ReadJson<FollowUpItem>();
+        var thread = await (await Key.GetAsync($"/v1/follow-ups/{item.Id}")).ReadJson<FollowUpItem>();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(thread.Notes.Select(n => n.Text).Order(), Is.EqualTo(Enumerable.Range(0, 8).Select(i => $"Note {i}\nsecond line")));
@@ -305,26 +280,26 @@ public sealed class FollowUpApiTests
             Assert.That(AuditActions(item.Id).Split(',').Count(a => a == "follow_up.note_added"), Is.EqualTo(8));
         }
         foreach (var bad in new[] { """{"text":""}""", """{"text":"   "}""", """{"text":"bell\u0007"}""", "{}", $$"""{"text":"{{new string('x', 4001)}}"}""" })
-            await (await _key.PostAsync($"/v1/follow-ups/{item.Id}/notes", Json.Body(bad))).AssertProblem(400);
-        await (await _key.PostAsync("/v1/follow-ups/fu_nope/notes", Json.Body("""{"text":"hi"}"""))).AssertProblem(404);
-        Assert.That(_app.Count("follow_up_notes"), Is.EqualTo(8));
+            await (await Key.PostAsync($"/v1/follow-ups/{item.Id}/notes", Json.Body(bad))).AssertProblem(400);
+        await (await Key.PostAsync("/v1/follow-ups/fu_nope/notes", Json.Body("""{"text":"hi"}"""))).AssertProblem(404);
+        Assert.That(App.Count("follow_up_notes"), Is.EqualTo(8));
     }
 
     [Test]
     public async Task TheList_FiltersByStatusAssigneeCategoryOverdueAndTrait()
     {
-        await _key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"openCategories":["detractor","passive"]}"""));
+        await Key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"openCategories":["detractor","passive"]}"""));
         await Answer("u1", 1, """{"csm":"Dana","arr":90000}""");
         await Answer("u2", 5, """{"csm":"Lee","arr":12000}""");
         await Answer("u3", 8, """{"csm":"Dana"}""");
         var all = (await List()).Items;
         Assert.That(all, Has.Count.EqualTo(3));
         var byUser = all.ToDictionary(f => f.Response.UserId);
-        await (await _key.SendAsync(PatchRequest(byUser["u1"].Id, """{"assignee":"dana@acme.test","status":"in_progress"}"""))).ReadJson<FollowUpItem>();
-        await (await _key.SendAsync(PatchRequest(byUser["u2"].Id, """{"status":"closed","outcome":"no_reply"}"""))).ReadJson<FollowUpItem>();
+        await (await Key.SendAsync(PatchRequest(byUser["u1"].Id, """{"assignee":"dana@acme.test","status":"in_progress"}"""))).ReadJson<FollowUpItem>();
+        await (await Key.SendAsync(PatchRequest(byUser["u2"].Id, """{"status":"closed","outcome":"no_reply"}"""))).ReadJson<FollowUpItem>();
 
         static IEnumerable<string> Users(FollowUpPage page) => page.Items.Select(i => i.Response.UserId).Order();
-        var dana = await _app.MemberClient("dana@acme.test");
+        var dana = await App.MemberClient("dana@acme.test");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Users(await List("?status=open,in_progress")), Is.EqualTo(new[] { "u1", "u3" }));
@@ -337,7 +312,7 @@ public sealed class FollowUpApiTests
             Assert.That(Users(await List("?where[csm]=Dana&status=open")), Is.EqualTo(new[] { "u3" }));
             Assert.That(Users(await List("?overdue=true")), Is.Empty);
         }
-        _app.Time.Advance(TimeSpan.FromDays(1.5));
+        App.Time.Advance(TimeSpan.FromDays(1.5));
         Assert.That(Users(await List("?overdue=true")), Is.EqualTo(new[] { "u1", "u3" }), "closed is never overdue");
         Assert.That(Users(await List("?overdue=false")), Is.EqualTo(new[] { "u2" }));
         Assert.That((await List("?overdue=true")).Items.All(i => i.Overdue));
@@ -349,7 +324,7 @@ public sealed class FollowUpApiTests
                      ("?filter[csm]=Dana", "filter[csm]"),
                  })
         {
-            var problem = await (await _key.GetAsync("/v1/follow-ups" + query)).AssertProblem(400);
+            var problem = await (await Key.GetAsync("/v1/follow-ups" + query)).AssertProblem(400);
             Assert.That(problem.GetProperty("errors").TryGetProperty(name, out _), Is.True, query + " → " + problem);
         }
     }
@@ -361,7 +336,7 @@ public sealed class FollowUpApiTests
         for (var i = 0; i < arrs.Length; i++)
         {
             await Answer($"u{i}", 3, arrs[i] is { } arr ? $$"""{"arr":{{arr}}}""" : "{}");
-            _app.Time.Advance(TimeSpan.FromHours(1));
+            App.Time.Advance(TimeSpan.FromHours(1));
         }
         async Task<List<FollowUpItem>> All(string sort)
         {
@@ -397,7 +372,7 @@ public sealed class FollowUpApiTests
     public async Task OpeningByHand_WorksOnceForAResponseOfTheWorkspace()
     {
         var promoter = await Answer("u1", 10);
-        var opened = await _key.PostAsync("/v1/follow-ups", Json.Of(new { responseId = promoter, assignee = "dana@acme.test" }));
+        var opened = await Key.PostAsync("/v1/follow-ups", Json.Of(new { responseId = promoter, assignee = "dana@acme.test" }));
         var item = await opened.ReadJson<FollowUpItem>(201);
         using (Assert.EnterMultipleScope())
         {
@@ -405,10 +380,10 @@ public sealed class FollowUpApiTests
             Assert.That(item.Assignee?.Email, Is.EqualTo("dana@acme.test"));
             Assert.That(item.DueAt, Is.Null);
         }
-        await (await _key.PostAsync("/v1/follow-ups", Json.Of(new { responseId = promoter }))).AssertProblem(409);
-        await (await _key.PostAsync("/v1/follow-ups", Json.Of(new { responseId = 999999 }))).AssertProblem(404);
-        await (await _key.PostAsync("/v1/follow-ups", Json.Body("{}"))).AssertProblem(400);
-        Assert.That(_app.Count("follow_ups"), Is.EqualTo(1));
+        await (await Key.PostAsync("/v1/follow-ups", Json.Of(new { responseId = promoter }))).AssertProblem(409);
+        await (await Key.PostAsync("/v1/follow-ups", Json.Of(new { responseId = 999999 }))).AssertProblem(404);
+        await (await Key.PostAsync("/v1/follow-ups", Json.Body("{}"))).AssertProblem(400);
+        Assert.That(App.Count("follow_ups"), Is.EqualTo(1));
     }
 
     [Test]
@@ -416,8 +391,8 @@ public sealed class FollowUpApiTests
     {
         await Answer("u1", 2);
         var item = await Only();
-        var other = _app.CreateWorkspace("Other");
-        using var stranger = _app.SecretClient(other.SecretKey);
+        var other = App.CreateWorkspace("Other");
+        using var stranger = App.SecretClient(other.SecretKey);
         Assert.That((await List("", stranger)).Items, Is.Empty);
         await (await stranger.GetAsync($"/v1/follow-ups/{item.Id}")).AssertProblem(404);
         await (await stranger.SendAsync(PatchRequest(item.Id, """{"status":"closed"}"""))).AssertProblem(404);
@@ -431,8 +406,8 @@ public sealed class FollowUpApiTests
     {
         await Answer("u1", 2);
         var item = await Only();
-        var analyst = await _app.MemberClient("dana@acme.test");
-        var viewer = await _app.MemberClient("vic@acme.test");
+        var analyst = await App.MemberClient("dana@acme.test");
+        var viewer = await App.MemberClient("vic@acme.test");
         await (await analyst.SendAsync(PatchRequest(item.Id, """{"assignee":"dana@acme.test"}"""))).ReadJson<FollowUpItem>();
         Assert.That((await List("", viewer)).Items.Single().Assignee?.Email, Is.EqualTo("dana@acme.test"));
         var refused = await (await viewer.SendAsync(PatchRequest(item.Id, """{"status":"closed"}"""))).AssertProblem(403);
@@ -447,13 +422,13 @@ public sealed class FollowUpApiTests
         await Answer("u1", 2);
         await Answer("u2", 2);
         var item = (await List()).Items.Single(i => i.Response.UserId == "u1");
-        await _key.PostAsync($"/v1/follow-ups/{item.Id}/notes", Json.Body("""{"text":"Spoke to u1's manager"}"""));
-        (await _key.DeleteAsync("/v1/users/u1")).EnsureSuccessStatusCode();
+        await Key.PostAsync($"/v1/follow-ups/{item.Id}/notes", Json.Body("""{"text":"Spoke to u1's manager"}"""));
+        (await Key.DeleteAsync("/v1/users/u1")).EnsureSuccessStatusCode();
         using (Assert.EnterMultipleScope())
         {
             Assert.That((await List()).Items.Select(i => i.Response.UserId), Is.EqualTo(new[] { "u2" }));
-            Assert.That(_app.Count("follow_up_notes"), Is.Zero);
-            Assert.That(_app.Count("audit_log WHERE after LIKE '%manager%'"), Is.Zero);
+            Assert.That(App.Count("follow_up_notes"), Is.Zero);
+            Assert.That(App.Count("audit_log WHERE after LIKE '%manager%'"), Is.Zero);
         }
     }
 }

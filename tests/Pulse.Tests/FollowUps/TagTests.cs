@@ -13,58 +13,29 @@ namespace Pulse.Tests.FollowUps;
 /// Tags: the workspace's list, tags put on and taken off responses in bulk, and tags as a filter
 /// and a group everywhere responses are read — the response list, the CSV, follow-ups and NPS.
 /// </summary>
-public sealed class TagTests
+public sealed class TagTests : FollowUpFixture
 {
-    PulseFactory _app = null!;
-    CreatedWorkspace _ws = null!;
-    HttpClient _key = null!;
-    HttpClient _widget = null!;
-
-    [SetUp]
-    public void Start()
-    {
-        _app = new PulseFactory();
-        _ = _app.Server;
-        _ws = _app.CreateWorkspace("Acme");
-        _key = _app.SecretClient(_ws.SecretKey);
-        _widget = _app.BrowserClient();
-    }
-
-    [TearDown]
-    public void Stop()
-    {
-        _key.Dispose();
-        _widget.Dispose();
-        _app.Dispose();
-    }
-
-    async Task<long> Answer(string userId, int score, string traits = "{}")
-    {
-        var (_, token) = _app.CreateDisplay(_ws.WorkspaceId, userId, traitsJson: traits);
-        return (await (await _widget.PostAsync("/v1/responses", Json.Of(new { displayToken = token, score }))).ReadJson<SavedResponse>(201)).Id;
-    }
-
-    async Task<TagChangeResult> Tag(object change) => await (await _key.PostAsync("/v1/responses/tags", Json.Of(change))).ReadJson<TagChangeResult>();
+    async Task<TagChangeResult> Tag(object change) => await (await Key.PostAsync("/v1/responses/tags", Json.Of(change))).ReadJson<TagChangeResult>();
 
     async Task<Dictionary<string, long>> Tags() =>
-        (await (await _key.GetAsync("/v1/tags")).ReadJson<TagList>()).Items.ToDictionary(t => t.Name, t => t.Responses);
+        (await (await Key.GetAsync("/v1/tags")).ReadJson<TagList>()).Items.ToDictionary(t => t.Name, t => t.Responses);
 
     [Test]
     public async Task TheTagList_CreatesOnce_IgnoringCase_CountsResponses_AndDeletingRemovesTheTagEverywhere()
     {
-        await (await _key.PostAsync("/v1/tags", Json.Body("""{"name":" Pricing "}"""))).ReadJson<TagItem>(201);
-        await (await _key.PostAsync("/v1/tags", Json.Body("""{"name":"pricing"}"""))).AssertProblem(409);
+        await (await Key.PostAsync("/v1/tags", Json.Body("""{"name":" Pricing "}"""))).ReadJson<TagItem>(201);
+        await (await Key.PostAsync("/v1/tags", Json.Body("""{"name":"pricing"}"""))).AssertProblem(409);
         foreach (var bad in new[] { """{"name":""}""", """{"name":"a,b"}""", """{"name":"x\u001b[31m"}""", $$"""{"name":"{{new string('t', 41)}}"}""", "{}" })
-            await (await _key.PostAsync("/v1/tags", Json.Body(bad))).AssertProblem(400);
+            await (await Key.PostAsync("/v1/tags", Json.Body(bad))).AssertProblem(400);
         var a = await Answer("u1", 3);
         var b = await Answer("u2", 9);
         await Tag(new { responseIds = new[] { a, b }, add = new[] { "pricing", "Onboarding" } });
         Assert.That(await Tags(), Is.EqualTo(new Dictionary<string, long> { ["Onboarding"] = 2, ["Pricing"] = 2 }), "the first spelling is kept");
 
-        (await _key.DeleteAsync("/v1/tags/PRICING")).EnsureSuccessStatusCode();
-        await (await _key.DeleteAsync("/v1/tags/pricing")).AssertProblem(404);
+        (await Key.DeleteAsync("/v1/tags/PRICING")).EnsureSuccessStatusCode();
+        await (await Key.DeleteAsync("/v1/tags/pricing")).AssertProblem(404);
         Assert.That(await Tags(), Is.EqualTo(new Dictionary<string, long> { ["Onboarding"] = 2 }));
-        Assert.That(_app.Count("response_tags"), Is.EqualTo(2));
+        Assert.That(App.Count("response_tags"), Is.EqualTo(2));
     }
 
     [Test]
@@ -76,10 +47,10 @@ public sealed class TagTests
         var removed = await Tag(new { responseIds = new[] { ids[2] }, remove = new[] { "BUG" } });
         Assert.That(removed.Items.Single(), Is.EqualTo(new ResponseTags(ids[2], ["pricing"])).Using<ResponseTags>((x, y) => x.ResponseId == y.ResponseId && x.Tags.SequenceEqual(y.Tags)));
 
-        var other = _app.CreateWorkspace("Other");
-        var (_, token) = _app.CreateDisplay(other.WorkspaceId, "stranger");
-        var foreign = (await (await _app.BrowserClient().PostAsync("/v1/responses", Json.Of(new { displayToken = token, score = 1 }))).ReadJson<SavedResponse>(201)).Id;
-        await (await _key.PostAsync("/v1/responses/tags", Json.Of(new { responseIds = new[] { ids[0], foreign }, add = new[] { "late" } }))).AssertProblem(404);
+        var other = App.CreateWorkspace("Other");
+        var (_, token) = App.CreateDisplay(other.WorkspaceId, "stranger");
+        var foreign = (await (await App.BrowserClient().PostAsync("/v1/responses", Json.Of(new { displayToken = token, score = 1 }))).ReadJson<SavedResponse>(201)).Id;
+        await (await Key.PostAsync("/v1/responses/tags", Json.Of(new { responseIds = new[] { ids[0], foreign }, add = new[] { "late" } }))).AssertProblem(404);
         foreach (var (body, field) in new[]
                  {
                      ("""{"responseIds":[],"add":["x"]}""", "responseIds"),
@@ -88,12 +59,12 @@ public sealed class TagTests
                      ($$"""{"responseIds":[{{ids[0]}}],"add":["x"],"remove":["X"]}""", "remove"),
                  })
         {
-            var problem = await (await _key.PostAsync("/v1/responses/tags", Json.Body(body))).AssertProblem(400);
+            var problem = await (await Key.PostAsync("/v1/responses/tags", Json.Body(body))).AssertProblem(400);
             Assert.That(problem.GetProperty("errors").TryGetProperty(field, out _), Is.True, body);
         }
         Assert.That(await Tags(), Is.EqualTo(new Dictionary<string, long> { ["bug"] = 2, ["pricing"] = 3 }), "nothing of the refused changes");
 
-        (await _key.DeleteAsync("/v1/users/u1")).EnsureSuccessStatusCode();
+        (await Key.DeleteAsync("/v1/users/u1")).EnsureSuccessStatusCode();
         Assert.That(await Tags(), Is.EqualTo(new Dictionary<string, long> { ["bug"] = 1, ["pricing"] = 2 }), "erasure takes the user's tags");
     }
 
@@ -105,21 +76,21 @@ public sealed class TagTests
         await Tag(new { responseIds = new[] { detractor }, add = new[] { "pricing" } });
         await Tag(new { responseIds = new[] { detractor, promoter }, add = new[] { "ui" } });
 
-        var tagged = await (await _key.GetAsync("/v1/responses?tag=Pricing")).ReadJson<ResponsePage>();
+        var tagged = await (await Key.GetAsync("/v1/responses?tag=Pricing")).ReadJson<ResponsePage>();
         Assert.That(tagged.Items.Select(i => (i.Id, string.Join("|", i.Tags))), Is.EqualTo(new[] { (detractor, "pricing|ui") }));
-        var all = await (await _key.GetAsync("/v1/responses")).ReadJson<ResponsePage>();
+        var all = await (await Key.GetAsync("/v1/responses")).ReadJson<ResponsePage>();
         Assert.That(all.Items.Single(i => i.Id == promoter).Tags, Is.EqualTo(new[] { "ui" }));
 
-        using var reader = CsvReader.Create(await _key.GetStreamAsync("/v1/responses.csv?tag=ui"), CsvReaderOptions.Default with { Separator = ',' });
+        using var reader = CsvReader.Create(await Key.GetStreamAsync("/v1/responses.csv?tag=ui"), CsvReaderOptions.Default with { Separator = ',' });
         var rows = new List<(string?, string?)>();
         while (reader.Read())
             rows.Add((reader.GetString("id"), reader.GetString("tags")));
         Assert.That(rows, Is.EquivalentTo(new[] { (detractor.ToString(CultureInfo.InvariantCulture), "pricing, ui"), (promoter.ToString(CultureInfo.InvariantCulture), "ui") }));
 
-        var followUps = await (await _key.GetAsync("/v1/follow-ups?tag=pricing")).ReadJson<FollowUpPage>();
+        var followUps = await (await Key.GetAsync("/v1/follow-ups?tag=pricing")).ReadJson<FollowUpPage>();
         Assert.That(followUps.Items.Single().Response.Tags, Is.EqualTo(new[] { "pricing", "ui" }));
-        Assert.That((await (await _key.GetAsync("/v1/follow-ups?tag=nothing")).ReadJson<FollowUpPage>()).Items, Is.Empty);
-        await (await _key.GetAsync("/v1/responses?tag=a,b")).AssertProblem(400);
+        Assert.That((await (await Key.GetAsync("/v1/follow-ups?tag=nothing")).ReadJson<FollowUpPage>()).Items, Is.Empty);
+        await (await Key.GetAsync("/v1/responses?tag=a,b")).AssertProblem(400);
     }
 
     [Test]
@@ -133,13 +104,13 @@ public sealed class TagTests
             if (scores[i].Tags.Length > 0)
                 await Tag(new { responseIds = new[] { id }, add = scores[i].Tags });
         }
-        _app.Time.Advance(TimeSpan.FromMinutes(1)); // a range ends now, excluded
+        App.Time.Advance(TimeSpan.FromMinutes(1)); // a range ends now, excluded
         static double Nps(int promoters, int detractors, int all) => Math.Round(100.0 * (promoters - detractors) / all, 1);
 
-        var pricing = await (await _key.GetAsync("/v1/metrics/nps?tag=pricing")).ReadJson<JsonElement>();
-        var byTag = await (await _key.GetAsync("/v1/metrics/nps?groupBy=tag&interval=day")).ReadJson<JsonElement>();
-        var detractorsByTag = await (await _key.GetAsync("/v1/metrics/nps?groupBy=tag&tag=ui")).ReadJson<JsonElement>();
-        var pricingByPlan = await (await _key.GetAsync("/v1/metrics/nps?tag=pricing&groupBy=plan")).ReadJson<JsonElement>();
+        var pricing = await (await Key.GetAsync("/v1/metrics/nps?tag=pricing")).ReadJson<JsonElement>();
+        var byTag = await (await Key.GetAsync("/v1/metrics/nps?groupBy=tag&interval=day")).ReadJson<JsonElement>();
+        var detractorsByTag = await (await Key.GetAsync("/v1/metrics/nps?groupBy=tag&tag=ui")).ReadJson<JsonElement>();
+        var pricingByPlan = await (await Key.GetAsync("/v1/metrics/nps?tag=pricing&groupBy=plan")).ReadJson<JsonElement>();
         var groups = byTag.GetProperty("groups").EnumerateArray().ToDictionary(g => g.GetProperty("value").GetString()!);
         using (Assert.EnterMultipleScope())
         {
@@ -156,6 +127,6 @@ public sealed class TagTests
             Assert.That(pricingByPlan.GetProperty("groups").EnumerateArray().ToDictionary(g => g.GetProperty("value").GetString()!, g => g.GetProperty("responses").GetInt32()),
                 Is.EqualTo(new Dictionary<string, int> { ["pro"] = 2, ["free"] = 1 }));
         }
-        await (await _key.GetAsync("/v1/metrics/nps?tag=")).AssertProblem(400);
+        await (await Key.GetAsync("/v1/metrics/nps?tag=")).AssertProblem(400);
     }
 }
