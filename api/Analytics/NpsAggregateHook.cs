@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Displays;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 
@@ -14,7 +15,7 @@ namespace Pulse.Api.Analytics;
 /// the count; an erasure takes it away and deletes rows left at zero, so no trait value of an
 /// erased user stays behind.
 /// </summary>
-public sealed class NpsAggregateHook : IWriteHook
+public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
 {
     const string Set = """
         DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,

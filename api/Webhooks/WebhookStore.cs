@@ -41,9 +41,6 @@ public sealed class WebhookStore(Db db)
         WHERE workspace_id = @WorkspaceId AND id = @Id
         """;
 
-    const string SurveyName = "SELECT name FROM surveys WHERE id = @Id";
-    const string LiveSurveyCount = "SELECT COUNT(*) FROM surveys WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL";
-
     const string InsertEvent = """
         INSERT INTO webhook_events (id, workspace_id, type, user_id, payload, created_at)
         VALUES (@Id, @WorkspaceId, @Type, @UserId, @Payload, @CreatedAt)
@@ -121,12 +118,6 @@ public sealed class WebhookStore(Db db)
     {
         using var c = db.Open();
         return c.QuerySingleOrDefault<WebhookRow>(SelectWebhook, new { WorkspaceId = workspaceId, Id = id })?.ToResponse(now);
-    }
-
-    public bool SurveyExists(string workspaceId, string surveyId)
-    {
-        using var c = db.Open();
-        return c.ExecuteScalar<long>(LiveSurveyCount, new { WorkspaceId = workspaceId, Id = surveyId }) > 0;
     }
 
     /// <summary>A page of a subscription's delivery log, newest first; null when the subscription is not the workspace's.</summary>
@@ -210,9 +201,6 @@ public sealed class WebhookStore(Db db)
         (long)c.Prepared(tx, AnySubscription, "@WorkspaceId").With(workspaceId).ExecuteScalar()! == 0
             ? []
             : c.Query<WebhookRow>(SelectSubscriptions, new { WorkspaceId = workspaceId }, tx).Select(r => (r.Id, r.ToFilter())).ToList();
-
-    public static string? FindSurveyName(SqliteConnection c, SqliteTransaction tx, string surveyId) =>
-        c.ExecuteScalar<string?>(SurveyName, new { Id = surveyId }, tx);
 
     /// <summary>Writes one event and a due delivery per subscription; returns the delivery ids.</summary>
     public static IReadOnlyList<long> Enqueue(SqliteConnection c, SqliteTransaction tx, string workspaceId, string eventId, string type,

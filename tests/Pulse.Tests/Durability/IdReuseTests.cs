@@ -59,7 +59,7 @@ public sealed class IdReuseTests
         {
             Migrator.Apply(c, time, upTo: Before);
             using var tx = c.BeginTransaction(deferred: false);
-            var ws = Pulse.Api.Workspaces.WorkspaceStore.Create(c, tx, new Pulse.Api.Workspaces.NewWorkspace("Old", []), 1);
+            var ws = Pulse.Api.Workspaces.WorkspaceStore.Create(c, tx, new Pulse.Api.Workspaces.NewWorkspace("Old", []), 1, Pulse.Api.Cli.PulseCli.WorkspaceHooks);
             var survey = TestData.SurveyId(c, tx, ws.WorkspaceId);
             c.Execute("INSERT INTO end_users (workspace_id, user_id, first_seen_at, last_seen_at) VALUES (@W, 'u', 1, 1)", new { W = ws.WorkspaceId }, tx);
             foreach (var id in new[] { 5, 9 })

@@ -94,7 +94,7 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
         using var c = Db.Open();
         using var tx = c.BeginTransaction(deferred: false);
         var created = WorkspaceStore.Create(c, tx, new NewWorkspace(name, origins ?? ["https://app.acme.test"], RequireUserHash: requireUserHash),
-            Time.GetUtcNow().ToUnixTimeMilliseconds());
+            Time.GetUtcNow().ToUnixTimeMilliseconds(), Services.GetServices<IWorkspaceHook>());
         tx.Commit();
         return created;
     }

@@ -1,4 +1,5 @@
 using Dapper;
+using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Tests.Support;
 
@@ -130,7 +131,7 @@ public sealed class SurveyCacheTests
         public TickClock Clock { get; } = new();
 
         public SurveyCache Cache(Func<string, IReadOnlyList<Survey>?, IReadOnlyList<Survey>>? load = null) =>
-            new(load ?? Store.List, TimeSpan.FromSeconds(5), () => Clock.Now, new Pulse.Api.Operations.PulseMetrics(_meters));
+            new(load ?? Store.List, TimeSpan.FromSeconds(5), () => Clock.Now, new Pulse.Api.Storage.PulseMetrics(_meters));
 
         public void Dispose()
         {
