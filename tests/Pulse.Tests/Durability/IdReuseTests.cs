@@ -59,8 +59,14 @@ public sealed class IdReuseTests
         {
             Migrator.Apply(c, time, upTo: Before);
             using var tx = c.BeginTransaction(deferred: false);
-            var ws = Pulse.Api.Workspaces.WorkspaceStore.Create(c, tx, new Pulse.Api.Workspaces.NewWorkspace("Old", []), 1, Pulse.Api.Cli.PulseCli.WorkspaceHooks);
-            var survey = TestData.SurveyId(c, tx, ws.WorkspaceId);
+            // The schema of version 30, so rows go in by hand (today's stores write later columns).
+            c.Execute("""
+                INSERT INTO workspaces (id, name, product_name, site_key, identity_secret, created_at, updated_at)
+                VALUES ('ws_old', 'Old', 'Old', 'pk_old', 'ids_old', 1, 1);
+                INSERT INTO surveys (id, workspace_id, name, created_at, updated_at) VALUES ('srv_old', 'ws_old', 'NPS', 1, 1);
+                """, transaction: tx);
+            var ws = new { WorkspaceId = "ws_old" };
+            const string survey = "srv_old";
             c.Execute("INSERT INTO end_users (workspace_id, user_id, first_seen_at, last_seen_at) VALUES (@W, 'u', 1, 1)", new { W = ws.WorkspaceId }, tx);
             foreach (var id in new[] { 5, 9 })
             {
