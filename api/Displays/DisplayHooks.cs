@@ -26,17 +26,9 @@ public interface IDisplayHook : IWriteHook
 }
 
 /// <summary>All registered <see cref="IDisplayHook"/>s, called in registration order.</summary>
-public sealed class DisplayHooks(IEnumerable<IDisplayHook> hooks)
+public sealed class DisplayHooks(IEnumerable<IDisplayHook> hooks) : WriteHooks<IDisplayHook>(hooks)
 {
-    readonly IDisplayHook[] _hooks = hooks.ToArray();
+    public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten e) => Each(h => h.DisplayCreated(c, tx, e));
 
-    public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten e)
-    {
-        foreach (var h in _hooks) h.DisplayCreated(c, tx, e);
-    }
-
-    public void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten e)
-    {
-        foreach (var h in _hooks) h.DisplayDeleted(c, tx, e);
-    }
+    public void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten e) => Each(h => h.DisplayDeleted(c, tx, e));
 }

@@ -123,26 +123,17 @@ public static class DisplayStore
         return created;
     }
 
-    /// <summary>The display a token names, on a pooled reader with the statement prepared once.</summary>
-    public static Display? FindByToken(PooledReader reader, string token)
+    /// <summary>
+    /// The display a token names, or null; looked up by hash, so timing says nothing about the token.
+    /// Prepared once per connection: run it on a <see cref="PooledReader"/>'s connection.
+    /// </summary>
+    public static Display? FindByToken(SqliteConnection c, string token)
     {
         if (!token.StartsWith("dt_", StringComparison.Ordinal) || token.Length > 100)
             return null;
-        var command = reader.Command(SelectByTokenHash, "@TokenHash");
-        command.Parameters[0].Value = Keys.Hash(token);
-        using var r = command.ExecuteReader();
-        if (!r.Read())
-            return null;
-        return new Display(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5),
-            r.IsDBNull(6) ? null : r.GetInt64(6), r.IsDBNull(7) ? null : r.GetInt64(7), r.IsDBNull(8) ? null : r.GetString(8),
-            r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11));
+        using var r = c.Prepared(null, SelectByTokenHash).Bind("@TokenHash", Keys.Hash(token)).ExecuteReader();
+        return r.Read() ? r.GetRowParser<Display>()(r) : null;
     }
-
-    /// <summary>The display a token names, or null. Looked up by hash, so timing says nothing about the token.</summary>
-    public static Display? FindByToken(SqliteConnection c, SqliteTransaction? tx, string token) =>
-        token.StartsWith("dt_", StringComparison.Ordinal) && token.Length <= 100
-            ? c.QuerySingleOrDefault<Display>(SelectByTokenHash, new { TokenHash = Keys.Hash(token) }, tx)
-            : null;
 
     /// <summary>The displays of a user, oldest first, inside the caller's transaction (erasure).</summary>
     public static IReadOnlyList<Display> OfUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
@@ -154,7 +145,7 @@ public static class DisplayStore
 
     /// <summary>Records the first answer of a display; false when it was answered before or no longer exists.</summary>
     public static bool MarkAnswered(SqliteConnection c, SqliteTransaction tx, long displayId, long now) =>
-        c.Prepared(tx, MarkAnsweredSql, "@DisplayId", "@Now").With(displayId, now).ExecuteNonQuery() == 1;
+        c.Prepared(tx, MarkAnsweredSql).Bind("@DisplayId", displayId).Bind("@Now", now).ExecuteNonQuery() == 1;
 
     /// <summary>Records a dismissal once, and only of a display that was not answered; false when nothing changed.</summary>
     public static bool MarkDeclined(SqliteConnection c, SqliteTransaction tx, long displayId, long now) =>
@@ -181,62 +172,37 @@ public static class DisplayStore
     }
 
     /// <summary>
-    /// The user's row (null: never seen) and their display history per survey, on a pooled reader
-    /// whose statement is prepared once: the not-eligible path of eligibility runs this on every call.
+    /// The user's row (null: never seen) and their display history per survey. Prepared once per
+    /// connection: the not-eligible path of eligibility runs this on every call (on a
+    /// <see cref="PooledReader"/>'s connection), the writer once more before it reserves a display.
     /// </summary>
-    public static (EndUser? User, Dictionary<string, SurveyHistory> Surveys) UserHistory(PooledReader reader, string workspaceId, string userId)
+    public static (EndUser? User, Dictionary<string, SurveyHistory> Surveys) UserHistory(SqliteConnection c, SqliteTransaction? tx,
+        string workspaceId, string userId)
     {
         EndUser? stored = null;
         var history = new Dictionary<string, SurveyHistory>(StringComparer.Ordinal);
-        var command = reader.Command(SelectUserAndHistory, "@WorkspaceId", "@UserId");
-        command.Parameters[0].Value = workspaceId;
-        command.Parameters[1].Value = userId;
-        using var r = command.ExecuteReader();
-        static long? Long(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
-        while (r.Read())
+        using var r = c.Prepared(tx, SelectUserAndHistory).Bind("@WorkspaceId", workspaceId).Bind("@UserId", userId).ExecuteReader();
+        if (!r.Read())
+            return (stored, history);
+        var parse = r.GetRowParser<HistoryRow>();
+        do
         {
-            stored ??= new EndUser(workspaceId, userId, r.IsDBNull(0) ? null : r.GetString(0), Long(r, 1), r.GetInt64(2), r.GetInt64(3),
-                r.GetString(4), Long(r, 5));
-            if (!r.IsDBNull(6))
-                history[r.GetString(6)] = new SurveyHistory(Long(r, 7), Long(r, 8), Long(r, 9), Long(r, 10));
-        }
-        return (stored, history);
-    }
-
-    /// <summary>The same as <see cref="UserHistory(PooledReader, string, string)"/> on the caller's connection (the writer's re-check).</summary>
-    public static (EndUser? User, Dictionary<string, SurveyHistory> Surveys) UserHistory(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string userId)
-    {
-        EndUser? stored = null;
-        var history = new Dictionary<string, SurveyHistory>(StringComparer.Ordinal);
-        foreach (var row in c.Query<HistoryRow>(SelectUserAndHistory, new { WorkspaceId = workspaceId, UserId = userId }, tx))
-        {
+            var row = parse(r);
             stored ??= new EndUser(workspaceId, userId, row.Email, row.SignedUpAt, row.FirstSeenAt, row.LastSeenAt, row.Traits, row.OptedOutAt);
             if (row.SurveyId is not null)
                 history[row.SurveyId] = new SurveyHistory(row.LastShownAt, row.LastAnsweredAt, row.LastDeclinedAt, row.LastIgnoredAt);
         }
+        while (r.Read());
         return (stored, history);
     }
 
-    /// <summary>How many displays each survey has had since <paramref name="since"/> (the <c>displays_survey_time</c> index), on a pooled reader.</summary>
-    public static Dictionary<string, int> ShownSince(PooledReader reader, IEnumerable<string> surveyIds, long since)
-    {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var count = reader.Command(SelectShownSince, "@SurveyId", "@Since");
-        foreach (var surveyId in surveyIds)
-        {
-            count.Parameters[0].Value = surveyId;
-            count.Parameters[1].Value = since;
-            counts[surveyId] = Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return counts;
-    }
-
-    /// <summary>The same as <see cref="ShownSince(PooledReader, IEnumerable{string}, long)"/> on the caller's connection.</summary>
+    /// <summary>How many displays each survey has had since <paramref name="since"/> (the <c>displays_survey_time</c> index).</summary>
     public static Dictionary<string, int> ShownSince(SqliteConnection c, SqliteTransaction? tx, IEnumerable<string> surveyIds, long since)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var surveyId in surveyIds)
-            counts[surveyId] = (int)c.ExecuteScalar<long>(SelectShownSince, new { SurveyId = surveyId, Since = since }, tx);
+            counts[surveyId] = Convert.ToInt32(c.Prepared(tx, SelectShownSince).Bind("@SurveyId", surveyId).Bind("@Since", since).ExecuteScalar(),
+                System.Globalization.CultureInfo.InvariantCulture);
         return counts;
     }
 }

@@ -69,7 +69,7 @@ public sealed class EligibilityService
 
         UserHistory history;
         using (var reader = _reads.Rent())
-            history = EligibilityStore.Load(reader, workspace.Id, ask.UserId, surveys, ask.Event, now);
+            history = EligibilityStore.Load(reader.Connection, null, workspace.Id, ask.UserId, surveys, ask.Event, now);
         var decision = EligibilityRules.Decide(surveys, rules, history, ask, now);
 
         if (decision.Eligible)

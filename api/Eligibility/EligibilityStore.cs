@@ -14,19 +14,9 @@ namespace Pulse.Api.Eligibility;
 public static class EligibilityStore
 {
     /// <summary>
-    /// The same as <see cref="Load(SqliteConnection, SqliteTransaction?, string, string, IReadOnlyList{Survey}, string?, long)"/>
-    /// on a pooled reader whose statements are prepared once: the not-eligible path runs this on every call.
+    /// Loads what <see cref="EligibilityRules.Decide"/> needs about <paramref name="userId"/>, on the
+    /// caller's connection: a <see cref="PooledReader"/>'s for the decision, the writer's for the re-check.
     /// </summary>
-    public static UserHistory Load(PooledReader reader, string workspaceId, string userId, IReadOnlyList<Survey> surveys, string? eventName, long now)
-    {
-        var (stored, history) = DisplayStore.UserHistory(reader, workspaceId, userId);
-        var capped = Capped(surveys, eventName);
-        return capped.Count == 0 || stored?.OptedOutAt is not null
-            ? new UserHistory(stored, history, new Dictionary<string, int>())
-            : new UserHistory(stored, history, DisplayStore.ShownSince(reader, capped, EligibilityRules.StartOfUtcDay(now)));
-    }
-
-    /// <summary>Loads what <see cref="EligibilityRules.Decide"/> needs about <paramref name="userId"/>, on the caller's connection.</summary>
     public static UserHistory Load(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string userId,
         IReadOnlyList<Survey> surveys, string? eventName, long now)
     {

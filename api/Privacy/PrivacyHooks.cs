@@ -18,20 +18,15 @@ public interface IPrivacyHook : IWriteHook
 /// and <see cref="Responses.IResponseHook"/> for each row before it goes, then <see cref="IPrivacyHook"/>.
 /// </summary>
 public sealed class PrivacyHooks(IEnumerable<IPrivacyHook> hooks, Displays.DisplayHooks displays, Responses.ResponseHooks responses)
+    : WriteHooks<IPrivacyHook>(hooks)
 {
-    readonly IPrivacyHook[] _hooks = hooks.ToArray();
-
     public Displays.DisplayHooks Displays { get; } = displays;
 
     public Responses.ResponseHooks Responses { get; } = responses;
 
-    public void UserOptedOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId)
-    {
-        foreach (var h in _hooks) h.UserOptedOut(c, tx, workspaceId, userId);
-    }
+    public void UserOptedOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        Each(h => h.UserOptedOut(c, tx, workspaceId, userId));
 
-    public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId)
-    {
-        foreach (var h in _hooks) h.UserErased(c, tx, workspaceId, userId);
-    }
+    public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        Each(h => h.UserErased(c, tx, workspaceId, userId));
 }

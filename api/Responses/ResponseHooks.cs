@@ -34,22 +34,11 @@ public interface IResponseHook : IWriteHook
 }
 
 /// <summary>All registered <see cref="IResponseHook"/>s, called in registration order.</summary>
-public sealed class ResponseHooks(IEnumerable<IResponseHook> hooks)
+public sealed class ResponseHooks(IEnumerable<IResponseHook> hooks) : WriteHooks<IResponseHook>(hooks)
 {
-    readonly IResponseHook[] _hooks = hooks.ToArray();
+    public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten e) => Each(h => h.ResponseSaved(c, tx, e));
 
-    public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten e)
-    {
-        foreach (var h in _hooks) h.ResponseSaved(c, tx, e);
-    }
+    public void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten e) => Each(h => h.DeclineSaved(c, tx, e));
 
-    public void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten e)
-    {
-        foreach (var h in _hooks) h.DeclineSaved(c, tx, e);
-    }
-
-    public void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten e)
-    {
-        foreach (var h in _hooks) h.ResponseDeleted(c, tx, e);
-    }
+    public void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten e) => Each(h => h.ResponseDeleted(c, tx, e));
 }

@@ -20,7 +20,7 @@ public sealed record SaveResult(ResponseWritten Response, bool Changed);
 public static class ResponseStore
 {
     const string SelectCurrent = """
-        SELECT id AS Id, score AS Score, category AS Category, comment AS Comment,
+        SELECT id AS Id, display_id AS DisplayId, score AS Score, category AS Category, comment AS Comment,
                follow_up AS FollowUp, created_at AS CreatedAt, updated_at AS UpdatedAt
         FROM responses WHERE display_id = @DisplayId
         """;
@@ -62,8 +62,10 @@ public static class ResponseStore
             var comment = change.SetComment ? change.Comment : null;
             var followUp = change.SetFollowUp ? change.FollowUpJson : null;
             // The first answer is the hot path of ingestion: its statements are prepared once on the writer's connection.
-            var newId = (long)c.Prepared(tx, Insert, "@DisplayId", "@WorkspaceId", "@SurveyId", "@UserId", "@Score", "@Category", "@Comment", "@FollowUp", "@Now")
-                .With(display.Id, display.WorkspaceId, display.SurveyId, display.UserId, change.Score, category, comment, followUp, now)
+            var newId = (long)c.Prepared(tx, Insert)
+                .Bind("@DisplayId", display.Id).Bind("@WorkspaceId", display.WorkspaceId).Bind("@SurveyId", display.SurveyId)
+                .Bind("@UserId", display.UserId).Bind("@Score", change.Score).Bind("@Category", category).Bind("@Comment", comment)
+                .Bind("@FollowUp", followUp).Bind("@Now", now)
                 .ExecuteScalar()!;
             var created = new ResponseWritten(newId, display.ToWritten(), change.Score, category, comment, followUp,
                 now, now, Created: true, PreviousScore: null, PreviousCategory: null);
@@ -110,21 +112,8 @@ public static class ResponseStore
 
     static StoredResponse? ReadCurrent(SqliteConnection c, SqliteTransaction tx, long displayId)
     {
-        using var r = c.Prepared(tx, SelectCurrent, "@DisplayId").With(displayId).ExecuteReader();
-        if (!r.Read())
-            return null;
-        static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        return new StoredResponse
-        {
-            Id = r.GetInt64(0),
-            DisplayId = displayId,
-            Score = r.GetInt64(1),
-            Category = r.GetString(2),
-            Comment = Text(r, 3),
-            FollowUp = Text(r, 4),
-            CreatedAt = r.GetInt64(5),
-            UpdatedAt = r.GetInt64(6),
-        };
+        using var r = c.Prepared(tx, SelectCurrent).Bind("@DisplayId", displayId).ExecuteReader();
+        return r.Read() ? r.GetRowParser<StoredResponse>()(r) : null;
     }
 }
 

@@ -10,6 +10,18 @@ namespace Pulse.Api.Storage;
 /// </summary>
 public interface IWriteHook;
 
+/// <summary>The registered hooks of one kind, called in registration order; a feature's hook list derives from it.</summary>
+public abstract class WriteHooks<THook>(IEnumerable<THook> hooks) where THook : IWriteHook
+{
+    readonly THook[] _hooks = hooks.ToArray();
+
+    protected void Each(Action<THook> call)
+    {
+        foreach (var hook in _hooks)
+            call(hook);
+    }
+}
+
 public static class WriteHookRegistration
 {
     /// <summary>

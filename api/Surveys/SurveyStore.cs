@@ -27,9 +27,9 @@ public sealed class SurveyStore(Db db)
     const string Live = "deleted_at IS NULL";
 
     const string Columns = """
-        id, workspace_id, name, kind, active, priority, trigger, first_survey_delay_days, resurvey_days,
-        decline_cooldown_days, reshow_after_ignored_days, sample_percent, daily_cap, targeting,
-        exclude_email_domains, texts, theme, created_at, updated_at
+        id AS Id, workspace_id AS WorkspaceId, name AS Name, kind AS Kind, active AS Active, priority AS Priority, trigger AS Trigger, first_survey_delay_days AS FirstSurveyDelayDays, resurvey_days AS ResurveyDays,
+        decline_cooldown_days AS DeclineCooldownDays, reshow_after_ignored_days AS ReshowAfterIgnoredDays, sample_percent AS SamplePercent, daily_cap AS DailyCap, targeting AS Targeting,
+        exclude_email_domains AS ExcludeEmailDomains, texts AS Texts, theme AS Theme, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     const string SelectLive = $"""
@@ -38,7 +38,7 @@ public sealed class SurveyStore(Db db)
         """;
 
     const string SelectVersions = $"""
-        SELECT id, updated_at FROM surveys WHERE workspace_id = @WorkspaceId AND {Live}
+        SELECT id AS Id, updated_at AS UpdatedAt FROM surveys WHERE workspace_id = @WorkspaceId AND {Live}
         ORDER BY priority DESC, created_at, id
         """;
 

@@ -19,8 +19,12 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
     /// <summary>How long a looked-up workspace is reused (real time, not the injectable clock).</summary>
     public TimeSpan CacheFor { get; } = cacheFor ?? TimeSpan.Zero;
 
-    const string Columns = "id, name, product_name, site_key, identity_secret, allowed_origins, require_user_hash, fatigue_days, test_mode, created_at, updated_at, " +
-        "nps_target, previous_identity_secret, previous_identity_secret_expires_at";
+    const string Columns = """
+        id AS Id, name AS Name, product_name AS ProductName, site_key AS SiteKey, identity_secret AS IdentitySecret,
+        allowed_origins AS AllowedOrigins, require_user_hash AS RequireUserHash, fatigue_days AS FatigueDays, test_mode AS TestMode,
+        created_at AS CreatedAt, updated_at AS UpdatedAt, nps_target AS NpsTarget, previous_identity_secret AS PreviousIdentitySecret,
+        previous_identity_secret_expires_at AS PreviousIdentitySecretExpiresAt
+        """;
 
     const string SelectById = $"SELECT {Columns} FROM workspaces WHERE id = @Id";
     const string SelectBySiteKey = $"SELECT {Columns} FROM workspaces WHERE site_key = @SiteKey";

@@ -13,6 +13,14 @@ namespace Pulse.Tests.Foundation;
 /// </summary>
 public sealed class DefaultsTests
 {
+    PulseFactory _app = null!;
+
+    [OneTimeSetUp]
+    public void Start() => _app = new PulseFactory();
+
+    [OneTimeTearDown]
+    public void Stop() => _app.Dispose();
+
     /// <summary>The column defaults of <paramref name="table"/> in a freshly migrated database, by column.</summary>
     static Dictionary<string, string?> ColumnDefaults(string table)
     {
@@ -53,26 +61,23 @@ public sealed class DefaultsTests
     public void WorkspaceFatigueDefault_MatchesTheOneConstant()
     {
         Assert.That(ColumnDefaults("workspaces")["fatigue_days"], Is.EqualTo($"{Workspace.DefaultFatigueDays}"));
-        using var app = new PulseFactory();
-        var created = app.CreateWorkspace();
-        Assert.That(app.Services.GetRequiredService<WorkspaceStore>().Find(created.WorkspaceId)!.FatigueDays, Is.EqualTo(Workspace.DefaultFatigueDays));
+        var created = _app.CreateWorkspace();
+        Assert.That(_app.Services.GetRequiredService<WorkspaceStore>().Find(created.WorkspaceId)!.FatigueDays, Is.EqualTo(Workspace.DefaultFatigueDays));
     }
 
     /// <summary>The CLI creates workspaces without the host, so it names the workspace hooks itself.</summary>
     [Test]
     public void CliWorkspaceHooks_AreTheOnesTheServerRegisters()
     {
-        using var app = new PulseFactory();
         Assert.That(PulseCli.WorkspaceHooks.Select(h => h.GetType()),
-            Is.EqualTo(app.Services.GetServices<IWorkspaceHook>().Select(h => h.GetType())));
+            Is.EqualTo(_app.Services.GetServices<IWorkspaceHook>().Select(h => h.GetType())));
     }
 
     [Test]
     public void NewWorkspace_StartsWithTheRelationshipSurvey_WithEveryDefault()
     {
-        using var app = new PulseFactory();
-        var created = app.CreateWorkspace();
-        var survey = app.Services.GetRequiredService<SurveyStore>().List(created.WorkspaceId).Single();
+        var created = _app.CreateWorkspace();
+        var survey = _app.Services.GetRequiredService<SurveyStore>().List(created.WorkspaceId).Single();
         var expected = SurveyDefaults.Relationship(created.WorkspaceId, survey.CreatedAt) with { Id = survey.Id };
         Assert.That(survey.ToResource(), Is.EqualTo(expected.ToResource()).Using<SurveyResource>((a, b) =>
             System.Text.Json.JsonSerializer.Serialize(a) == System.Text.Json.JsonSerializer.Serialize(b)));
