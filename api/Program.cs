@@ -25,6 +25,7 @@ builder.AddPulseAuth();
 builder.AddSurveys();
 builder.AddEligibility();
 builder.AddResponses();
+builder.AddPrivacy();
 builder.AddPulseWebhooks();
 builder.AddAnalytics();
 builder.AddWidget();

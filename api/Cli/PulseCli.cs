@@ -2,6 +2,7 @@ using System.Text.Json;
 using Pulse.Api.Dashboard;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Cli;
@@ -204,6 +205,12 @@ public static class PulseCli
         return config.GetConnectionString("Pulse") ?? "";
     }
 
+    /// <summary>
+    /// What the server registers as <see cref="IWorkspaceHook"/>s (the CLI runs without the host):
+    /// a workspace made here starts like one made by the server. A test compares the two lists.
+    /// </summary>
+    public static readonly IReadOnlyList<IWorkspaceHook> WorkspaceHooks = [FirstSurvey.Hook];
+
     static int CreateWorkspace(Db db, CliArgs options, long now, bool json, TextWriter stdout)
     {
         var name = options.Value("name") ?? throw new CliException("--name is required.");
@@ -224,7 +231,7 @@ public static class PulseCli
             origins.Add(normalized);
         }
         var spec = new NewWorkspace(name, origins, productName, RequireUserHash: !options.Flag("no-user-hash"));
-        var created = InTransaction(db, (c, tx) => WorkspaceStore.Create(c, tx, spec, now));
+        var created = InTransaction(db, (c, tx) => WorkspaceStore.Create(c, tx, spec, now, WorkspaceHooks));
         if (json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(created, OperationsExtensions.Configure(new JsonSerializerOptions())));

@@ -103,9 +103,8 @@ public static partial class OpenApiContract
         }
         if (path.Contains('{', StringComparison.Ordinal) || operation.Parameters?.Any(p => p.Name == "surveyId") == true)
             Problem(document, operation, 404, "Nothing with this id exists in the caller's workspace.");
-        if (metadata.OfType<MethodInfo>().Any(handler => handler.GetParameters()
-                .Any(p => p.ParameterType.GetConstructors().Any(c => c.GetParameters().Any(a => a.ParameterType == typeof(Analytics.TraitFilters))))))
-            Where(operation);
+        if (metadata.OfType<DeepObjectParameter>().FirstOrDefault() is { } deep)
+            DeepObject(operation, deep);
         if (path.StartsWith("/widget/", StringComparison.Ordinal))
             Widget(document, operation, path);
         if (path == "/readyz")
@@ -188,24 +187,23 @@ public static partial class OpenApiContract
     }
 
     /// <summary><c>where[plan]=premium&amp;where[role]=admin</c>: OpenAPI's deep-object style of one object parameter.</summary>
-    static void Where(OpenApiOperation operation)
+    static void DeepObject(OpenApiOperation operation, DeepObjectParameter parameter)
     {
         operation.Parameters ??= [];
-        foreach (var generated in operation.Parameters.Where(p => string.Equals(p.Name, "where", StringComparison.OrdinalIgnoreCase)).ToList())
+        foreach (var generated in operation.Parameters.Where(p => string.Equals(p.Name, parameter.Name, StringComparison.OrdinalIgnoreCase)).ToList())
             operation.Parameters.Remove(generated);
         operation.Parameters.Add(new OpenApiParameter
         {
-            Name = "where",
+            Name = parameter.Name,
             In = ParameterLocation.Query,
             Style = ParameterStyle.DeepObject,
             Explode = true,
-            Description = "Trait filters: where[trait]=value keeps the responses whose display snapshot has that trait value " +
-                          "(several filters must all match; at most 10; keys of 1–64 characters).",
+            Description = parameter.Description,
             Schema = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
                 AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String },
-                MaxProperties = Analytics.QueryArgs.MaxFilters,
+                MaxProperties = parameter.MaxProperties,
             },
         });
     }
@@ -248,3 +246,9 @@ public static partial class OpenApiContract
     [GeneratedRegex(@"\{(\w+)(?::[^}]*)?\}")]
     private static partial Regex RouteConstraint();
 }
+
+/// <summary>
+/// Endpoint metadata: the operation reads a deep-object query parameter (<c>name[key]=value</c>)
+/// that its handler binds itself, so the generated document cannot describe it.
+/// </summary>
+public sealed record DeepObjectParameter(string Name, int MaxProperties, string Description);

@@ -12,6 +12,12 @@ namespace Pulse.Api.Privacy;
 /// <summary><c>POST /v1/opt-outs</c> (secret key or display token) and <c>DELETE /v1/users/{id}</c> (secret key, GDPR erasure).</summary>
 public static class PrivacyEndpoints
 {
+    public static IHostApplicationBuilder AddPrivacy(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<PrivacyHooks>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapPrivacy(this IEndpointRouteBuilder app)
     {
         // Public, because the widget's "don't ask me again" carries only a display token; a
@@ -30,7 +36,7 @@ public static class PrivacyEndpoints
 
     static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> OptOut(
         OptOutPost? post, HttpContext http, DisplayTokenGate tokens, WriteQueue writer, TimeProvider time, ResponseMetrics metrics,
-        Eligibility.DecisionCache decisions)
+        PrivacyHooks hooks)
     {
         if (post is null)
             return Problems.BadRequest("Send a JSON object as the body: { userId } with a secret key, or { displayToken, siteKey? } from a browser.");
@@ -73,13 +79,12 @@ public static class PrivacyEndpoints
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (await writer.ExecuteAsync((c, tx) => PrivacyStore.OptOut(c, tx, workspaceId, userId, now)))
+        if (await writer.ExecuteAsync((c, tx) => PrivacyStore.OptOut(c, tx, workspaceId, userId, now, hooks)))
             metrics.OptedOut();
-        decisions.Forget(workspaceId, userId);
         return TypedResults.NoContent();
     }
 
-    static async Task<NoContent> Erase(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, WriteHooks hooks, ResponseMetrics metrics,
+    static async Task<NoContent> Erase(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, PrivacyHooks hooks, ResponseMetrics metrics,
         Db db, ILoggerFactory logs)
     {
         var workspaceId = user.WorkspaceId();

@@ -19,6 +19,7 @@ public static class SurveyEndpoints
         builder.Services.AddOptions<SurveyOptions>().BindConfiguration(SurveyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SurveyStore>();
         builder.Services.AddSingleton<SurveyCache>();
+        builder.Services.AddSingleton<IWorkspaceHook>(FirstSurvey.Hook);
         return builder;
     }
 
@@ -49,7 +50,7 @@ public static class SurveyEndpoints
             return BodyRequired;
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var survey = SurveyValidation.Apply(SurveyStore.NewSurvey(workspaceId, now), input, creating: true, out var errors);
+        var survey = SurveyValidation.Apply(SurveyDefaults.New(workspaceId, now), input, creating: true, out var errors);
         if (survey is null)
             return TypedResults.ValidationProblem(errors);
         var refused = await writer.ExecuteAsync((c, tx) =>

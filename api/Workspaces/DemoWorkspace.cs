@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Storage;
 
@@ -60,14 +59,10 @@ public static class DemoWorkspace
 
 /// <summary>Creates the demo workspace once, after migrations, when enabled.</summary>
 sealed class DemoWorkspaceSeeder(
-    IOptions<DemoOptions> options, IHostEnvironment env, Db db, WorkspaceStore store, TimeProvider time, ILogger<DemoWorkspaceSeeder> log)
+    IOptions<DemoOptions> options, IHostEnvironment env, Db db, WorkspaceStore store, IEnumerable<IWorkspaceHook> hooks, TimeProvider time,
+    ILogger<DemoWorkspaceSeeder> log)
     : IHostedService
 {
-    const string RevokeDemoKeys = """
-        UPDATE secret_keys SET revoked_at = @Now
-        WHERE (workspace_id IN @Ids OR key_hash IN @Hashes) AND revoked_at IS NULL
-        """;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (!env.IsDevelopment())
@@ -75,12 +70,8 @@ sealed class DemoWorkspaceSeeder(
             // The demo secret key is printed in the README: a database carried over from a
             // developer's machine must not keep it (or any key of the demo workspace) working.
             using var connection = db.Open();
-            var revoked = connection.Execute(RevokeDemoKeys, new
-            {
-                Now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-                Ids = DemoWorkspace.Specs.Select(w => w.Id).ToArray(),
-                Hashes = DemoWorkspace.Specs.Select(w => Keys.Hash(w.SecretKey!)).ToArray(),
-            });
+            var revoked = WorkspaceStore.RevokeAll(connection, DemoWorkspace.Specs.Select(w => w.Id!).ToArray(),
+                DemoWorkspace.Specs.Select(w => Keys.Hash(w.SecretKey!)).ToArray(), time.GetUtcNow().ToUnixTimeMilliseconds());
             if (revoked > 0)
                 log.LogWarning("Revoked {Count} secret key(s) of the demo workspaces: they work only in Development", revoked);
             return Task.CompletedTask;
@@ -91,7 +82,7 @@ sealed class DemoWorkspaceSeeder(
         using var tx = c.BeginTransaction(deferred: false);
         foreach (var spec in DemoWorkspace.Specs.Where(w => WorkspaceStore.Find(c, tx, w.Id!) is null))
         {
-            WorkspaceStore.Create(c, tx, spec, time.GetUtcNow().ToUnixTimeMilliseconds());
+            WorkspaceStore.Create(c, tx, spec, time.GetUtcNow().ToUnixTimeMilliseconds(), hooks);
             log.LogInformation("Seeded the demo workspace {Id} (site key {SiteKey})", spec.Id, spec.SiteKey);
         }
         tx.Commit();

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.AspNetCore.Http;
 using Pulse.Api.Operations;
+using Pulse.Api.Storage;
 using Pulse.Api.Webhooks;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
