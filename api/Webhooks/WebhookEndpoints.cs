@@ -3,9 +3,10 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
-using Pulse.Api.Team;
+using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Webhooks;
@@ -33,7 +34,7 @@ public static class WebhookEndpoints
     }
 
     static async Task<Results<Created<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateWebhookRequest? body, ClaimsPrincipal user, HttpRequest request, WebhookStore store, WebhookTargetGuard guard,
+        CreateWebhookRequest? body, ClaimsPrincipal user, HttpRequest request, WebhookStore store, SurveyStore surveys, WebhookTargetGuard guard,
         WriteQueue writer, TimeProvider time, IOptions<WebhookOptions> options, CancellationToken cancellationToken)
     {
         if (body is null)
@@ -49,7 +50,7 @@ public static class WebhookEndpoints
         if (format is not ("json" or "slack"))
             errors["format"] = [$"'{body.Format}' is not a format; use json or slack."];
         var workspaceId = user.WorkspaceId();
-        if (body.SurveyId is not null && !store.SurveyExists(workspaceId, body.SurveyId))
+        if (body.SurveyId is not null && surveys.Ids(workspaceId, body.SurveyId, SurveyUse.Configuration) is null)
             errors["surveyId"] = [$"There is no survey '{body.SurveyId}' in this workspace; leave it out for every survey, or pick one from GET /v1/surveys."];
         if (errors.Count == 0 && await guard.CheckAsync(url, cancellationToken) is { } refused)
             errors["url"] = [refused];

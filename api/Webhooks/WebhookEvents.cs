@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pulse.Api.Operations;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 
 namespace Pulse.Api.Webhooks;

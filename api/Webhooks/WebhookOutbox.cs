@@ -1,5 +1,9 @@
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Displays;
+using Pulse.Api.Privacy;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Webhooks;
@@ -9,7 +13,7 @@ namespace Pulse.Api.Webhooks;
 /// writes the event and one due delivery per matching subscription, so an event exists if and
 /// only if the data does. The dispatcher is woken to send them once the transaction commits.
 /// </summary>
-public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal) : IWriteHook
+public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal) : IResponseHook, IPrivacyHook
 {
     public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten response)
     {
@@ -37,7 +41,7 @@ public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal) : IWr
             return;
         var now = time.GetUtcNow();
         var eventId = NewEventId();
-        var body = payload(eventId, now, WebhookStore.FindSurveyName(c, tx, display.SurveyId));
+        var body = payload(eventId, now, SurveyStore.Name(c, tx, display.SurveyId));
         WebhookStore.Enqueue(c, tx, display.WorkspaceId, eventId, type, display.UserId, body, targets, now.ToUnixTimeMilliseconds());
         signal.Notify();
     }

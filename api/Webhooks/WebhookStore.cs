@@ -13,13 +13,13 @@ namespace Pulse.Api.Webhooks;
 public sealed class WebhookStore(Db db)
 {
     const string WebhookColumns = """
-        id, workspace_id, url, events, categories, survey_id, format, secret, previous_secret, previous_expires_at,
-        dashboard_base, created_at, updated_at
+        id AS Id, workspace_id AS WorkspaceId, url AS Url, events AS Events, categories AS Categories, survey_id AS SurveyId, format AS Format, secret AS Secret, previous_secret AS PreviousSecret, previous_expires_at AS PreviousExpiresAt,
+        dashboard_base AS DashboardBase, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     const string SelectWebhooks = $"SELECT {WebhookColumns} FROM webhooks WHERE workspace_id = @WorkspaceId ORDER BY created_at, id";
     const string SelectWebhook = $"SELECT {WebhookColumns} FROM webhooks WHERE workspace_id = @WorkspaceId AND id = @Id";
-    const string SelectSubscriptions = "SELECT id, events, categories, survey_id FROM webhooks WHERE workspace_id = @WorkspaceId";
+    const string SelectSubscriptions = "SELECT id AS Id, events AS Events, categories AS Categories, survey_id AS SurveyId FROM webhooks WHERE workspace_id = @WorkspaceId";
 
     const string InsertWebhook = """
         INSERT INTO webhooks (id, workspace_id, url, events, categories, survey_id, format, secret, dashboard_base, created_at, updated_at)
@@ -41,9 +41,6 @@ public sealed class WebhookStore(Db db)
         WHERE workspace_id = @WorkspaceId AND id = @Id
         """;
 
-    const string SurveyName = "SELECT name FROM surveys WHERE id = @Id";
-    const string LiveSurveyCount = "SELECT COUNT(*) FROM surveys WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL";
-
     const string InsertEvent = """
         INSERT INTO webhook_events (id, workspace_id, type, user_id, payload, created_at)
         VALUES (@Id, @WorkspaceId, @Type, @UserId, @Payload, @CreatedAt)
@@ -56,8 +53,8 @@ public sealed class WebhookStore(Db db)
         """;
 
     const string DeliveryColumns = """
-        d.id, d.event_id, e.type AS event_type, d.status, d.attempts, d.last_status, d.last_error, d.last_attempt_at,
-        d.next_attempt_at, d.delivered_at, d.created_at
+        d.id AS Id, d.event_id AS EventId, e.type AS EventType, d.status AS Status, d.attempts AS Attempts, d.last_status AS LastStatus, d.last_error AS LastError, d.last_attempt_at AS LastAttemptAt,
+        d.next_attempt_at AS NextAttemptAt, d.delivered_at AS DeliveredAt, d.created_at AS CreatedAt
         """;
 
     const string SelectDeliveries = $"""
@@ -75,8 +72,8 @@ public sealed class WebhookStore(Db db)
 
     // Oldest due first, at most @PerEndpoint per subscription, so one endpoint's backlog cannot fill a round.
     const string SelectDue = """
-        SELECT d.id, d.webhook_id, d.event_id, e.type AS event_type, e.payload, d.attempts, w.url, w.format, w.secret,
-               w.previous_secret, w.previous_expires_at, w.dashboard_base
+        SELECT d.id AS Id, d.webhook_id AS WebhookId, d.event_id AS EventId, e.type AS EventType, e.payload AS Payload, d.attempts AS Attempts, w.url AS Url, w.format AS Format, w.secret AS Secret,
+               w.previous_secret AS PreviousSecret, w.previous_expires_at AS PreviousExpiresAt, w.dashboard_base AS DashboardBase
         FROM (
             SELECT id, webhook_id, event_id, attempts, next_attempt_at,
                    ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS rank
@@ -121,12 +118,6 @@ public sealed class WebhookStore(Db db)
     {
         using var c = db.Open();
         return c.QuerySingleOrDefault<WebhookRow>(SelectWebhook, new { WorkspaceId = workspaceId, Id = id })?.ToResponse(now);
-    }
-
-    public bool SurveyExists(string workspaceId, string surveyId)
-    {
-        using var c = db.Open();
-        return c.ExecuteScalar<long>(LiveSurveyCount, new { WorkspaceId = workspaceId, Id = surveyId }) > 0;
     }
 
     /// <summary>A page of a subscription's delivery log, newest first; null when the subscription is not the workspace's.</summary>
@@ -207,12 +198,9 @@ public sealed class WebhookStore(Db db)
     /// have none, so a prepared existence check comes first.
     /// </summary>
     public static IReadOnlyList<(string Id, WebhookFilter Filter)> Subscriptions(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
-        (long)c.Prepared(tx, AnySubscription, "@WorkspaceId").With(workspaceId).ExecuteScalar()! == 0
+        (long)c.Prepared(tx, AnySubscription).Bind("@WorkspaceId", workspaceId).ExecuteScalar()! == 0
             ? []
             : c.Query<WebhookRow>(SelectSubscriptions, new { WorkspaceId = workspaceId }, tx).Select(r => (r.Id, r.ToFilter())).ToList();
-
-    public static string? FindSurveyName(SqliteConnection c, SqliteTransaction tx, string surveyId) =>
-        c.ExecuteScalar<string?>(SurveyName, new { Id = surveyId }, tx);
 
     /// <summary>Writes one event and a due delivery per subscription; returns the delivery ids.</summary>
     public static IReadOnlyList<long> Enqueue(SqliteConnection c, SqliteTransaction tx, string workspaceId, string eventId, string type,

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Pulse.Api.Displays;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Webhooks;
 using Pulse.Tests.Fakers;
@@ -12,7 +14,7 @@ public sealed class SlackMessageTests
     static string ResponseEvent(int score, string? comment, bool created = true)
     {
         var display = new DisplayWritten(5, "ws_1", "srv_1", Jane.UserId, Jane.Email, Jane.TraitsJson, "en", "https://app.acme.test/jobs", 1_000);
-        var response = new ResponseWritten(9, display, score, Pulse.Tests.Webhooks.Outbox.Category(score), comment, null, 2_000, 3_000, created,
+        var response = new ResponseWritten(9, display, score, NpsCategory.Of(score), comment, null, 2_000, 3_000, created,
             created ? null : 9, created ? null : "promoter");
         return WebhookEvents.ResponsePayload("evt_1", DateTimeOffset.UnixEpoch, "Relationship NPS", response);
     }
