@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
@@ -31,18 +32,18 @@ public static class AnalyticsEndpoints
 
     public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1").WithTags("Analytics").RequireAuthorization(PulseAuth.SecretKeyPolicy)
+        var group = app.MapGroup("/v1").WithTags("Analytics")
             .ProducesProblem(StatusCodes.Status404NotFound).WithMetadata(TraitFilters.OpenApi);
-        group.MapGet("/metrics/nps", GetNps).WithName("GetNps")
+        group.MapGet("/metrics/nps", GetNps).WithName("GetNps").RequirePermission(Permissions.ReadAnalytics)
             .WithSummary("NPS, counts, response rate and 95 % margin of error for a range; a series per interval and groups per trait.");
-        group.MapGet("/metrics/scores", GetScores).WithName("GetScoreDistribution")
+        group.MapGet("/metrics/scores", GetScores).WithName("GetScoreDistribution").RequirePermission(Permissions.ReadAnalytics)
             .WithSummary("Responses per score 0–10 for a survey (all when absent), a date range (from, to) and trait filters (where[trait]=value).");
-        group.MapGet("/responses", ListResponses).WithName("ListResponses")
+        group.MapGet("/responses", ListResponses).WithName("ListResponses").RequirePermission(Permissions.ReadResponses)
             .WithSummary("Responses newest first with the display's trait snapshot; cursor paging.");
-        group.MapGet("/responses.csv", ExportResponses).WithName("ExportResponses")
+        group.MapGet("/responses.csv", ExportResponses).WithName("ExportResponses").RequirePermission(Permissions.ExportResponses)
             .WithSummary("The matching responses as CSV, streamed, trait snapshot keys as columns.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
-        group.MapGet("/accounts", ListAccounts).WithName("ListAccounts")
+        group.MapGet("/accounts", ListAccounts).WithName("ListAccounts").RequirePermission(Permissions.ReadAnalytics)
             .WithSummary("NPS, respondents and ARR per account (trait accountId) with the ARR × NPS quadrant.");
         return app;
     }

@@ -1,8 +1,11 @@
 using System.Text.Json;
+using Pulse.Api.Access;
 using Pulse.Api.Dashboard;
 using Pulse.Api.Operations;
+using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
+using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Cli;
@@ -21,10 +24,25 @@ public static class PulseCli
                             [--no-user-hash] [--json]
                                                     create a workspace; prints its keys once
           workspaces list [--json]                  list workspaces (no secrets)
-          keys create --workspace <id> [--json]     add a secret key; prints it once
+          keys create --workspace <id> [--scope full|read] [--json]
+                                                    add a secret key (scope full by default; read:
+                                                    analytics, responses, exports, no writes);
+                                                    prints it once
           keys list --workspace <id> [--json]       list secret keys (hints only)
           keys revoke --workspace <id> --key <keyId>
                                                     revoke a secret key at once
+          members invite --workspace <id> --email <email> --role owner|admin|analyst|viewer
+                         [--url <base url>] [--json]
+                                                    invite a person; prints a one-time link (7 days)
+          members list --workspace <id> [--json]    members, roles and pending invitations
+          members set-role --workspace <id> --email <email> --role <role>
+                                                    change a member's role (not the last owner's)
+          members remove --workspace <id> --email <email>
+                                                    remove a member (not the last owner) and end
+                                                    their sessions in the workspace
+          members reset-password --email <email> [--url <base url>] [--json]
+                                                    prints a one-time link (7 days) to set a new
+                                                    password; signs the member out everywhere
           identity-secret rotate --workspace <id> [--json]
                                                     new identity secret; old userHashes keep working
                                                     for 24 hours, then stop
@@ -41,6 +59,7 @@ public static class PulseCli
           --db <path>        SQLite file (default: ConnectionStrings:Pulse, else data/pulse.db)
 
         Origins are like https://app.acme.com, https://*.acme.com or http://localhost:*.
+        Links use --url, else Authentication:PublicUrl, else http://localhost:5080.
         """;
 
     static readonly string[] HelpWords = ["help", "--help", "-h"];
@@ -48,7 +67,8 @@ public static class PulseCli
     static readonly (string Command, string Verb)[] Commands =
     [
         ("workspaces", "create"), ("workspaces", "list"), ("keys", "create"), ("keys", "list"), ("keys", "revoke"),
-        ("identity-secret", "rotate"),
+        ("identity-secret", "rotate"), ("members", "invite"), ("members", "list"), ("members", "set-role"), ("members", "remove"),
+        ("members", "reset-password"),
     ];
 
     /// <summary>
@@ -128,7 +148,7 @@ public static class PulseCli
             stdout.WriteLine(string.Format(inv,
                 "Seeded the demo workspace {0} in {1}: {2:N0} users, {3:N0} surveys shown, {4:N0} responses ({5:N0} with a comment), {6:N0} dismissals.",
                 DemoWorkspace.Id, db.FilePath, result.Users, result.Displays, result.Responses, result.Comments, result.Declines));
-            stdout.WriteLine($"Open /dashboard on the running API and sign in with the demo secret key {DemoWorkspace.SecretKey}.");
+            stdout.WriteLine($"Open /dashboard on the running API and sign in as {DemoWorkspace.Owner.Email} with the password {DemoWorkspace.Owner.Password}.");
             return 0;
         }
         catch (CliException ex)
@@ -171,6 +191,11 @@ public static class PulseCli
                 ("keys", "list") => ListKeys(db, options, json, stdout),
                 ("keys", "revoke") => RevokeKey(db, options, now, stdout),
                 ("identity-secret", "rotate") => RotateIdentitySecret(db, options, now, json, stdout),
+                ("members", "invite") => InviteMember(db, options, now, json, stdout, contentRoot),
+                ("members", "list") => ListMembers(db, options, now, json, stdout),
+                ("members", "set-role") => SetMemberRole(db, options, now, stdout),
+                ("members", "remove") => RemoveMember(db, options, now, stdout),
+                ("members", "reset-password") => ResetMemberPassword(db, options, now, json, stdout, contentRoot),
                 _ => throw new InvalidOperationException($"Command '{args[0]} {verb}' is listed but not handled."),
             };
         }
@@ -194,22 +219,20 @@ public static class PulseCli
         return db;
     }
 
-    static string ConfiguredConnectionString(string root)
-    {
-        var config = new ConfigurationBuilder()
-            .SetBasePath(root)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
-        return config.GetConnectionString("Pulse") ?? "";
-    }
+    static string ConfiguredConnectionString(string root) => Configuration(root).GetConnectionString("Pulse") ?? "";
+
+    static IConfigurationRoot Configuration(string root) => new ConfigurationBuilder()
+        .SetBasePath(root)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
+        .AddEnvironmentVariables()
+        .Build();
 
     /// <summary>
     /// What the server registers as <see cref="IWorkspaceHook"/>s (the CLI runs without the host):
     /// a workspace made here starts like one made by the server. A test compares the two lists.
     /// </summary>
-    public static readonly IReadOnlyList<IWorkspaceHook> WorkspaceHooks = [FirstSurvey.Hook];
+    public static readonly IReadOnlyList<IWorkspaceHook> WorkspaceHooks = [new DemoOwner(), FirstSurvey.Hook];
 
     static int CreateWorkspace(Db db, CliArgs options, long now, bool json, TextWriter stdout)
     {
@@ -269,12 +292,125 @@ public static class PulseCli
     static int CreateKey(Db db, CliArgs options, long now, bool json, TextWriter stdout)
     {
         var workspaceId = RequireWorkspace(db, options);
-        var (keyId, key) = InTransaction(db, (c, tx) => WorkspaceStore.AddKey(c, tx, workspaceId, now));
+        var scope = options.Value("scope") ?? KeyScopes.Full;
+        if (!KeyScopes.All.Contains(scope))
+            throw new CliException("--scope must be full (everything) or read (analytics, responses and exports; no writes).");
+        var (keyId, key) = InTransaction(db, (c, tx) =>
+        {
+            var added = WorkspaceStore.AddKey(c, tx, workspaceId, now, scope: scope);
+            Audit.Write(c, tx, Actor.Cli, workspaceId, "key.created", added.KeyId, now, after: new { id = added.KeyId, hint = Keys.Hint(added.SecretKey), scope });
+            return added;
+        });
         if (json)
-            stdout.WriteLine(JsonSerializer.Serialize(new { workspaceId, keyId, secretKey = key }));
+            stdout.WriteLine(JsonSerializer.Serialize(new { workspaceId, keyId, secretKey = key, scope }));
         else
-            stdout.WriteLine($"Created key {keyId}: {key}\nShown only now: store it in your secret manager.");
+            stdout.WriteLine($"Created key {keyId} (scope {scope}): {key}\nShown only now: store it in your secret manager.");
         return 0;
+    }
+
+    static string RequireRole(CliArgs options) =>
+        options.Value("role") is { } role && Roles.IsRole(role) ? role : throw new CliException($"--role must be one of {string.Join(", ", Roles.All)}.");
+
+    static string RequireEmail(CliArgs options) =>
+        options.Value("email") is { } email && MemberEndpoints.IsEmail(email) ? email : throw new CliException("--email must be an email address, e.g. dana@acme.com.");
+
+    static string LinkBase(CliArgs options, string? contentRoot) =>
+        (options.Value("url") ?? Configuration(contentRoot ?? Directory.GetCurrentDirectory())["Authentication:PublicUrl"] ?? "http://localhost:5080").TrimEnd('/');
+
+    static int InviteMember(Db db, CliArgs options, long now, bool json, TextWriter stdout, string? contentRoot)
+    {
+        var workspaceId = RequireWorkspace(db, options);
+        var email = RequireEmail(options);
+        var role = RequireRole(options);
+        var created = InTransaction(db, (c, tx) => Invitations.Invite(c, tx, Actor.Cli, workspaceId, email, role, now))
+            ?? throw new CliException($"{email} is already a member of {workspaceId}; use 'members set-role' to change their role.");
+        return PrintLink(Invitations.Describe(created.Invitation, MemberStore.Normalize(email), created.Token, LinkBase(options, contentRoot)), json, stdout,
+            $"Invited {MemberStore.Normalize(email)} to {workspaceId} as {role}.");
+    }
+
+    static int PrintLink(InvitationResponse link, bool json, TextWriter stdout, string headline)
+    {
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(link, OperationsExtensions.Configure(new JsonSerializerOptions())));
+            return 0;
+        }
+        stdout.WriteLine(FreeText.Printable(headline));
+        stdout.WriteLine($"Send them this link (works once, until {link.ExpiresAt:yyyy-MM-dd HH:mm} UTC; shown only now):");
+        stdout.WriteLine();
+        stdout.WriteLine("  " + link.Link);
+        return 0;
+    }
+
+    static int ListMembers(Db db, CliArgs options, long now, bool json, TextWriter stdout)
+    {
+        var workspaceId = RequireWorkspace(db, options);
+        using var c = db.Open();
+        var members = MembershipStore.List(c, null, workspaceId).Select(m => m.ToResponse()).ToList();
+        var pending = InvitationStore.Pending(c, null, workspaceId, now);
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new { items = members, invitations = pending }, OperationsExtensions.Configure(new JsonSerializerOptions())));
+            return 0;
+        }
+        if (members.Count == 0 && pending.Count == 0)
+            stdout.WriteLine("No members yet: invite one with 'members invite'.");
+        foreach (var m in members)
+            stdout.WriteLine(FreeText.Printable($"{m.Id}  {m.Email}  {m.Role}  {m.Name ?? ""}"));
+        foreach (var i in pending)
+            stdout.WriteLine(FreeText.Printable($"(invited) {i.Email}  {i.Role}  until {Db.FromUnixMs(i.ExpiresAt):yyyy-MM-dd HH:mm} UTC"));
+        return 0;
+    }
+
+    /// <summary>The member of this email in this workspace, or a usage error.</summary>
+    static Membership RequireMembership(SqliteConnection c, SqliteTransaction tx, string workspaceId, string email) =>
+        MemberStore.FindByEmail(c, tx, email) is { } member && MembershipStore.Find(c, tx, workspaceId, member.Id) is { } membership
+            ? membership
+            : throw new CliException($"{email} is not a member of {workspaceId}; 'members list' shows who is.");
+
+    static int SetMemberRole(Db db, CliArgs options, long now, TextWriter stdout)
+    {
+        var workspaceId = RequireWorkspace(db, options);
+        var email = RequireEmail(options);
+        var role = RequireRole(options);
+        InTransaction(db, (c, tx) =>
+        {
+            var current = RequireMembership(c, tx, workspaceId, email);
+            if (MembershipStore.WouldLeaveNoOwner(c, tx, current, role))
+                throw new CliException($"{email} is the last owner of {workspaceId}: make another member owner first.");
+            MembershipStore.SetRole(c, tx, workspaceId, current.MemberId, role);
+            Audit.Write(c, tx, Actor.Cli, workspaceId, "member.role_changed", current.MemberId, now,
+                new { current.Email, current.Role }, new { current.Email, Role = role });
+            return true;
+        });
+        stdout.WriteLine(FreeText.Printable($"{MemberStore.Normalize(email)} is now {role} in {workspaceId}."));
+        return 0;
+    }
+
+    static int RemoveMember(Db db, CliArgs options, long now, TextWriter stdout)
+    {
+        var workspaceId = RequireWorkspace(db, options);
+        var email = RequireEmail(options);
+        InTransaction(db, (c, tx) =>
+            Invitations.Remove(c, tx, Actor.Cli, workspaceId, RequireMembership(c, tx, workspaceId, email).MemberId, now) == MemberEndpoints.Outcome.LastOwner
+                ? throw new CliException($"{email} is the last owner of {workspaceId}: make another member owner first.")
+                : true);
+        stdout.WriteLine(FreeText.Printable($"Removed {MemberStore.Normalize(email)} from {workspaceId}."));
+        return 0;
+    }
+
+    static int ResetMemberPassword(Db db, CliArgs options, long now, bool json, TextWriter stdout, string? contentRoot)
+    {
+        var email = RequireEmail(options);
+        var (invitation, token) = InTransaction(db, (c, tx) =>
+        {
+            var member = MemberStore.FindByEmail(c, tx, email) ?? throw new CliException($"There is no member {email}.");
+            var link = InvitationStore.Create(c, tx, InvitationStore.Reset, member.Id, null, null, now);
+            Audit.Write(c, tx, Actor.Cli, null, "member.password_reset_link", member.Id, now, after: new { member.Email });
+            return link;
+        });
+        return PrintLink(Invitations.Describe(invitation, MemberStore.Normalize(email), token, LinkBase(options, contentRoot)), json, stdout,
+            $"Password reset for {MemberStore.Normalize(email)}.");
     }
 
     static int ListKeys(Db db, CliArgs options, bool json, TextWriter stdout)
@@ -295,7 +431,13 @@ public static class PulseCli
     {
         var workspaceId = RequireWorkspace(db, options);
         var keyId = options.Value("key") ?? throw new CliException("--key is required (a key id from 'keys list').");
-        if (!InTransaction(db, (c, tx) => WorkspaceStore.Revoke(c, tx, workspaceId, keyId, now)))
+        if (!InTransaction(db, (c, tx) =>
+            {
+                var revoked = WorkspaceStore.Revoke(c, tx, workspaceId, keyId, now);
+                if (revoked)
+                    Audit.Write(c, tx, Actor.Cli, workspaceId, "key.revoked", keyId, now);
+                return revoked;
+            }))
             throw new CliException($"No active key '{keyId}' in workspace '{workspaceId}'.");
         stdout.WriteLine($"Revoked key {keyId}.");
         return 0;
@@ -306,7 +448,12 @@ public static class PulseCli
         var workspaceId = RequireWorkspace(db, options);
         // The CLI does not read the server's options: it keeps the old secret for the default window.
         var until = DateTimeOffset.FromUnixTimeMilliseconds(now) + WorkspaceOptions.DefaultIdentitySecretRotationWindow;
-        var secret = InTransaction(db, (c, tx) => WorkspaceStore.RotateIdentitySecret(c, tx, workspaceId, now, until.ToUnixTimeMilliseconds()));
+        var secret = InTransaction(db, (c, tx) =>
+        {
+            var rotated = WorkspaceStore.RotateIdentitySecret(c, tx, workspaceId, now, until.ToUnixTimeMilliseconds());
+            Audit.Write(c, tx, Actor.Cli, workspaceId, "identity_secret.rotated", workspaceId, now);
+            return rotated;
+        });
         if (json)
             stdout.WriteLine(JsonSerializer.Serialize(new { workspaceId, identitySecret = secret, previousSecretExpiresAt = until }));
         else
@@ -321,7 +468,7 @@ public static class PulseCli
         return new WorkspaceStore(db).Find(id)?.Id ?? throw new CliException($"No workspace '{id}'.");
     }
 
-    static T InTransaction<T>(Db db, Func<Microsoft.Data.Sqlite.SqliteConnection, Microsoft.Data.Sqlite.SqliteTransaction, T> work)
+    static T InTransaction<T>(Db db, Func<SqliteConnection, SqliteTransaction, T> work)
     {
         using var c = db.OpenWriter();
         using var tx = c.BeginTransaction(deferred: false);
@@ -338,7 +485,7 @@ public sealed class CliException(string message) : Exception(message);
 sealed class CliArgs
 {
     static readonly HashSet<string> FlagNames = ["json", "no-user-hash", "reset"];
-    static readonly HashSet<string> ValueNames = ["name", "origin", "product-name", "workspace", "key", "db", "responses", "seed"];
+    static readonly HashSet<string> ValueNames = ["name", "origin", "product-name", "workspace", "key", "db", "responses", "seed", "scope", "email", "role", "url"];
     readonly Dictionary<string, List<string>> _values = [];
     readonly HashSet<string> _flags = [];
 

@@ -27,6 +27,7 @@ public static class DashboardEndpoints
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/dashboard").WithTags("Dashboard").ExcludeFromDescription()
+            .Public("the dashboard's page and files hold no data")
             .AddEndpointFilter(async (context, next) =>
             {
                 AddSecurityHeaders(context.HttpContext.Response.Headers);

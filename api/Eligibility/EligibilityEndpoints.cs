@@ -78,6 +78,9 @@ public static class EligibilityEndpoints
         if (!result.Succeeded)
             return (null, true, Problems.Unauthorized(
                 result.Failure?.Message ?? "The Authorization header must be 'Bearer sk_…' with a secret key of your workspace."));
+        // Deciding reserves a display: a write.
+        if (result.Principal.IsReadOnlyKey())
+            return (null, true, Problems.Forbidden(SecretKeyAuthenticationHandler.ReadKeyRefusal));
         return workspaces.Find(result.Principal.WorkspaceId()) is { } workspace
             ? (workspace, true, null)
             : (null, true, Problems.Unauthorized("The secret key's workspace no longer exists; use a key of an existing workspace."));

@@ -77,6 +77,8 @@ public static partial class OpenApiContract
         {
             operation.Security = [Requirement(document)];
             Problem(document, operation, 401, "The secret key is missing, unknown or revoked.");
+            if (metadata.OfType<PermissionMetadata>().FirstOrDefault() is { } permission)
+                Problem(document, operation, 403, $"The key's scope (or the member's role) lacks the permission '{permission.Permission}'.");
             Problem(document, operation, 429, "Too many requests for this key; wait for Retry-After (RateLimiting:PerSecretKeyPerSecond).", retryAfter: true);
         }
         else if (publicGroup && (path.EndsWith("/eligibility", StringComparison.Ordinal) || path.EndsWith("/opt-outs", StringComparison.Ordinal)))
@@ -121,7 +123,7 @@ public static partial class OpenApiContract
             }, "The database is open and migrated.");
             Problem(document, operation, 503, "The database is not open or not migrated yet.");
         }
-        if (path == "/v1/responses.csv")
+        if (path.EndsWith(".csv", StringComparison.Ordinal))
             Media(operation, 200, "text/csv", new OpenApiSchema { Type = JsonSchemaType.String });
 
         // Every problem the framework declared (e.g. a ValidationProblem) gets the one problem schema.

@@ -108,13 +108,13 @@ public static class OperationsExtensions
         {
             app.MapGet("/healthz", () => HealthEndpoints.Live().ToResult())
                 .Produces<HealthStatus>(StatusCodes.Status200OK, "application/json")
-                .WithName("Health").WithSummary("The process is alive.").WithTags("Operations");
+                .WithName("Health").WithSummary("The process is alive.").WithTags("Operations").Public("a liveness probe");
             app.MapGet("/readyz", (HttpContext context) => HealthEndpoints.Ready(context.RequestServices).ToResult())
                 .Produces<ReadyStatus>(StatusCodes.Status200OK, "application/json")
                 .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-                .WithName("Ready").WithSummary("The database is open, migrated and takes writes.").WithTags("Operations");
+                .WithName("Ready").WithSummary("The database is open, migrated and takes writes.").WithTags("Operations").Public("a readiness probe");
         }
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOpenApi("/openapi/{documentName}.json").Public("the API's description, for generating clients");
         if (app.SwaggerEnabled())
             app.UseSwaggerUI(options =>
             {

@@ -12,5 +12,6 @@ public static class PublicEndpoints
     /// </summary>
     public static RouteGroupBuilder MapPublicGroup(this IEndpointRouteBuilder app, string tag) =>
         app.MapGroup("/v1").WithTags(tag).RequireCors(OperationsExtensions.PublicCors).DisableValidation()
-            .RequireRateLimiting(RateLimitingExtensions.PublicPolicy);
+            .RequireRateLimiting(RateLimitingExtensions.PublicPolicy)
+            .Public("called by browsers with a site key (and by servers with a key, checked by the handler)");
 }

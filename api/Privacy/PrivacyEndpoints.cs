@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
@@ -28,8 +29,8 @@ public static class PrivacyEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        var users = app.MapGroup("/v1/users").WithTags("Privacy").RequireAuthorization(PulseAuth.SecretKeyPolicy);
-        users.MapDelete("/{id}", Erase).WithName("EraseUser")
+        var users = app.MapGroup("/v1/users").WithTags("Privacy");
+        users.MapDelete("/{id}", Erase).WithName("EraseUser").RequirePermission(Permissions.EraseUsers)
             .WithSummary("Erases the user with their displays and responses (and every row that names them). 204 even when repeated.");
         return app;
     }
@@ -41,13 +42,17 @@ public static class PrivacyEndpoints
         if (post is null)
             return Problems.BadRequest("Send a JSON object as the body: { userId } with a secret key, or { displayToken, siteKey? } from a browser.");
         string workspaceId, userId;
+        Access.Actor? actor = null;
         if (http.Request.Headers.Authorization.Count > 0)
         {
             // The public group does not demand a key, so a bad one must be refused here, not ignored.
             var auth = await http.AuthenticateAsync(SecretKeyAuthenticationHandler.SchemeName);
             if (!auth.Succeeded)
                 return Problems.Unauthorized(auth.Failure?.Message ?? "The Authorization header must be 'Bearer sk_…' with a secret key of your workspace.");
+            if (auth.Principal.IsReadOnlyKey())
+                return Problems.Forbidden(SecretKeyAuthenticationHandler.ReadKeyRefusal);
             workspaceId = auth.Principal.WorkspaceId();
+            actor = Access.Actor.Of(auth.Principal, Access.Actor.AddressOf(http));
             if (post.UserId is null && post.DisplayToken is not null)
             {
                 if (!tokens.TryResolve(post.DisplayToken, post.SiteKey, http.Request, out var display, out var refused, allowExpired: true))
@@ -79,17 +84,33 @@ public static class PrivacyEndpoints
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (await writer.ExecuteAsync((c, tx) => PrivacyStore.OptOut(c, tx, workspaceId, userId, now, hooks)))
+        if (await writer.ExecuteAsync((c, tx) =>
+            {
+                var opted = PrivacyStore.OptOut(c, tx, workspaceId, userId, now, hooks);
+                // A key's opt-out is a change made by the vendor; a browser's is the end user's own wish.
+                if (opted && actor is not null)
+                    Access.Audit.Write(c, tx, actor, workspaceId, "user.opted_out", userId, now, endUserId: userId);
+                return opted;
+            }))
             metrics.OptedOut();
         return TypedResults.NoContent();
     }
 
     static async Task<NoContent> Erase(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, PrivacyHooks hooks, ResponseMetrics metrics,
-        Db db, ILoggerFactory logs)
+        Db db, ILoggerFactory logs, TimeProvider time)
     {
         var workspaceId = user.WorkspaceId();
         var userId = UserIdFromPath(http, id);
-        if (await writer.ExecuteAsync((c, tx) => PrivacyStore.Erase(c, tx, workspaceId, userId, hooks)))
+        var actor = Access.Actor.Of(http);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (await writer.ExecuteAsync((c, tx) =>
+            {
+                var erased = PrivacyStore.Erase(c, tx, workspaceId, userId, hooks);
+                // Earlier entries lose the user's personal data; the erasure itself is recorded without it.
+                Access.AuditStore.Erase(c, tx, workspaceId, userId);
+                Access.Audit.Write(c, tx, actor, workspaceId, "user.erased", "(erased)", now, after: new { found = erased });
+                return erased;
+            }))
         {
             metrics.Erased();
             // secure_delete zeroes the freed pages of the database file, but the WAL still holds the

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
@@ -25,14 +26,14 @@ public static class SurveyEndpoints
 
     public static IEndpointRouteBuilder MapSurveys(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/surveys").WithTags("Surveys").RequireAuthorization(PulseAuth.SecretKeyPolicy);
-        group.MapGet("", List).WithName("ListSurveys").WithSummary("The workspace's surveys, highest priority first.");
-        group.MapPost("", Create).WithName("CreateSurvey").WithSummary("Creates a survey; omitted fields take the defaults.")
+        var group = app.MapGroup("/v1/surveys").WithTags("Surveys");
+        group.MapGet("", List).WithName("ListSurveys").RequirePermission(Permissions.ReadSurveys).WithSummary("The workspace's surveys, highest priority first.");
+        group.MapPost("", Create).WithName("CreateSurvey").RequirePermission(Permissions.ManageSurveys).WithSummary("Creates a survey; omitted fields take the defaults.")
             .WithBodyLimit(BodyLimit);
-        group.MapGet("/{id}", Get).WithName("GetSurvey").WithSummary("One survey of the workspace.");
-        group.MapPut("/{id}", Update).WithName("UpdateSurvey").WithSummary("Changes the fields given; omitted fields stay as they are.")
+        group.MapGet("/{id}", Get).WithName("GetSurvey").RequirePermission(Permissions.ReadSurveys).WithSummary("One survey of the workspace.");
+        group.MapPut("/{id}", Update).WithName("UpdateSurvey").RequirePermission(Permissions.ManageSurveys).WithSummary("Changes the fields given; omitted fields stay as they are.")
             .WithBodyLimit(BodyLimit);
-        group.MapDelete("/{id}", Delete).WithName("DeleteSurvey")
+        group.MapDelete("/{id}", Delete).WithName("DeleteSurvey").RequirePermission(Permissions.ManageSurveys)
             .WithSummary("Deletes a survey: it is never shown again; its displays and responses stay for reporting.");
         return app;
     }
@@ -44,7 +45,7 @@ public static class SurveyEndpoints
         store.Find(user.WorkspaceId(), id) is { } s ? TypedResults.Ok(s.ToResource()) : NotFound(id);
 
     static async Task<Results<Created<SurveyResource>, ValidationProblem, ProblemHttpResult>> Create(
-        [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time, IOptions<SurveyOptions> options)
+        [FromBody] SurveyInput? input, HttpContext http, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time, IOptions<SurveyOptions> options)
     {
         if (input is null)
             return BodyRequired;
@@ -57,7 +58,10 @@ public static class SurveyEndpoints
         {
             var refusal = SurveyLimits.Refusal(c, tx, workspaceId, adding: true, activating: survey.Active, options.Value);
             if (refusal is null)
+            {
                 SurveyStore.Create(c, tx, survey);
+                Audit.Write(c, tx, Actor.Of(http), workspaceId, "survey.created", survey.Id, now, after: survey.ToResource());
+            }
             return refusal;
         });
         if (refused is not null)
@@ -67,7 +71,7 @@ public static class SurveyEndpoints
     }
 
     static async Task<Results<Ok<SurveyResource>, ValidationProblem, ProblemHttpResult>> Update(
-        string id, [FromBody] SurveyInput? input, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time,
+        string id, [FromBody] SurveyInput? input, HttpContext http, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time,
         IOptions<SurveyOptions> options)
     {
         if (input is null)
@@ -85,6 +89,7 @@ public static class SurveyEndpoints
                 return (null, null, refusal);
             next = next with { UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
             SurveyStore.Save(c, tx, next);
+            Audit.Write(c, tx, Actor.Of(http), workspaceId, "survey.updated", id, next.UpdatedAt, current.ToResource(), next.ToResource());
             return ((Survey?)next, (Dictionary<string, string[]>?)null, (ProblemHttpResult?)null);
         });
         if (errors is not null)
@@ -97,11 +102,19 @@ public static class SurveyEndpoints
         return TypedResults.Ok(saved.ToResource());
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache, TimeProvider time)
+    static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, SurveyCache cache,
+        TimeProvider time)
     {
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var deleted = await writer.ExecuteAsync((c, tx) => SurveyStore.Delete(c, tx, workspaceId, id, now));
+        var deleted = await writer.ExecuteAsync((c, tx) =>
+        {
+            var before = SurveyStore.Find(c, tx, workspaceId, id);
+            var done = SurveyStore.Delete(c, tx, workspaceId, id, now);
+            if (done)
+                Audit.Write(c, tx, Actor.Of(http), workspaceId, "survey.deleted", id, now, before: before?.ToResource());
+            return done;
+        });
         if (!deleted)
             return NotFound(id);
         cache.Invalidate(workspaceId);

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
@@ -15,19 +16,19 @@ public static class WebhookEndpoints
 {
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/webhooks").WithTags("Webhooks").RequireAuthorization(PulseAuth.SecretKeyPolicy);
-        group.MapPost("", Create).WithName("CreateWebhook")
+        var group = app.MapGroup("/v1/webhooks").WithTags("Webhooks");
+        group.MapPost("", Create).WithName("CreateWebhook").RequirePermission(Permissions.ManageWebhooks)
             .WithSummary("Subscribes a URL to events; the answer carries the signing secret, shown only here.")
             .WithBodyLimit(16 * 1024);
-        group.MapGet("", List).WithName("ListWebhooks").WithSummary("The workspace's webhook subscriptions (without secrets).");
-        group.MapGet("{id}", Get).WithName("GetWebhook").WithSummary("One subscription (without its secret).");
-        group.MapDelete("{id}", Delete).WithName("DeleteWebhook").WithSummary("Deletes a subscription and its pending deliveries.");
-        group.MapGet("{id}/deliveries", Deliveries).WithName("ListWebhookDeliveries")
+        group.MapGet("", List).WithName("ListWebhooks").RequirePermission(Permissions.ReadWebhooks).WithSummary("The workspace's webhook subscriptions (without secrets).");
+        group.MapGet("{id}", Get).WithName("GetWebhook").RequirePermission(Permissions.ReadWebhooks).WithSummary("One subscription (without its secret).");
+        group.MapDelete("{id}", Delete).WithName("DeleteWebhook").RequirePermission(Permissions.ManageWebhooks).WithSummary("Deletes a subscription and its pending deliveries.");
+        group.MapGet("{id}/deliveries", Deliveries).WithName("ListWebhookDeliveries").RequirePermission(Permissions.ReadWebhooks)
             .WithSummary("The delivery log, newest first: status, attempts, last HTTP status and error, next attempt.");
-        group.MapPost("{id}/deliveries/{deliveryId:long}/retry", Retry).WithName("RetryWebhookDelivery")
+        group.MapPost("{id}/deliveries/{deliveryId:long}/retry", Retry).WithName("RetryWebhookDelivery").RequirePermission(Permissions.ManageWebhooks)
             .WithSummary("Makes a delivery due now (also a failed or delivered one).");
-        group.MapPost("{id}/test", Test).WithName("TestWebhook").WithSummary("Queues a signed 'ping' event to this subscription.");
-        group.MapPost("{id}/rotate-secret", RotateSecret).WithName("RotateWebhookSecret")
+        group.MapPost("{id}/test", Test).WithName("TestWebhook").RequirePermission(Permissions.ManageWebhooks).WithSummary("Queues a signed 'ping' event to this subscription.");
+        group.MapPost("{id}/rotate-secret", RotateSecret).WithName("RotateWebhookSecret").RequirePermission(Permissions.ManageWebhooks)
             .WithSummary("Issues a new secret; the old one keeps signing beside it for the rotation window.");
         return app;
     }
@@ -59,9 +60,15 @@ public static class WebhookEndpoints
         var dashboardBase = $"{request.Scheme}://{request.Host}";
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var max = options.Value.MaxPerWorkspace;
-        var row = await writer.ExecuteAsync((c, tx) => WebhookStore.Count(c, tx, workspaceId) >= max
-            ? null
-            : WebhookStore.Insert(c, tx, workspaceId, url, events, categories, body.SurveyId, format, dashboardBase, now));
+        var actor = Actor.Of(request.HttpContext);
+        var row = await writer.ExecuteAsync((c, tx) =>
+        {
+            if (WebhookStore.Count(c, tx, workspaceId) >= max)
+                return null;
+            var inserted = WebhookStore.Insert(c, tx, workspaceId, url, events, categories, body.SurveyId, format, dashboardBase, now);
+            Audit.Write(c, tx, actor, workspaceId, "webhook.created", inserted.Id, now, after: inserted.ToResponse(now));
+            return inserted;
+        });
         if (row is null)
             return LimitReached.Problem("Webhooks:MaxPerWorkspace", max,
                 $"This workspace has {max} webhook subscriptions, the most it may have. Delete one first, or widen an existing one's events and categories.");
@@ -92,10 +99,18 @@ public static class WebhookEndpoints
     static Results<Ok<WebhookResponse>, ProblemHttpResult> Get(string id, ClaimsPrincipal user, WebhookStore store, TimeProvider time) =>
         store.Find(user.WorkspaceId(), id, time.GetUtcNow().ToUnixTimeMilliseconds()) is { } w ? TypedResults.Ok(w) : NotFound(id);
 
-    static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ClaimsPrincipal user, WriteQueue writer)
+    static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, TimeProvider time)
     {
         var workspaceId = user.WorkspaceId();
-        var deleted = await writer.ExecuteAsync((c, tx) => WebhookStore.Delete(c, tx, workspaceId, id));
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var deleted = await writer.ExecuteAsync((c, tx) =>
+        {
+            var before = WebhookStore.Find(c, tx, workspaceId, id);
+            var done = WebhookStore.Delete(c, tx, workspaceId, id);
+            if (done)
+                Audit.Write(c, tx, Actor.Of(http), workspaceId, "webhook.deleted", id, now, before: before?.ToResponse(now));
+            return done;
+        });
         return deleted ? TypedResults.NoContent() : NotFound(id);
     }
 
@@ -161,13 +176,18 @@ public static class WebhookEndpoints
     }
 
     static async Task<Results<Ok<RotatedSecretResponse>, ProblemHttpResult>> RotateSecret(
-        string id, ClaimsPrincipal user, WriteQueue writer, TimeProvider time, IOptions<WebhookOptions> options)
+        string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, TimeProvider time, IOptions<WebhookOptions> options)
     {
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow();
         var expires = now + options.Value.SecretRotationWindow;
         var secret = await writer.ExecuteAsync((c, tx) =>
-            WebhookStore.RotateSecret(c, tx, workspaceId, id, now.ToUnixTimeMilliseconds(), expires.ToUnixTimeMilliseconds()));
+        {
+            var rotated = WebhookStore.RotateSecret(c, tx, workspaceId, id, now.ToUnixTimeMilliseconds(), expires.ToUnixTimeMilliseconds());
+            if (rotated is not null)
+                Audit.Write(c, tx, Actor.Of(http), workspaceId, "webhook.secret_rotated", id, now.ToUnixTimeMilliseconds());
+            return rotated;
+        });
         return secret is null ? NotFound(id) : TypedResults.Ok(new RotatedSecretResponse(id, secret, expires));
     }
 }

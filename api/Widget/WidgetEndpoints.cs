@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Pulse.Api.Operations;
 
 namespace Pulse.Api.Widget;
 
@@ -40,7 +41,7 @@ public static class WidgetEndpoints
 
     public static IEndpointRouteBuilder MapWidget(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/widget/v1").WithTags("Widget");
+        var group = app.MapGroup("/widget/v1").WithTags("Widget").Public("the widget script, loaded by every page of the vendor's product");
         group.MapMethods("/pulse.js", ["GET", "HEAD"], Script)
             .WithName("WidgetScript").WithSummary("The widget script; cached briefly, revalidated by ETag.");
         group.MapMethods("/pulse.{fingerprint}.js", ["GET", "HEAD"], PinnedScript)
@@ -53,7 +54,8 @@ public static class WidgetEndpoints
         {
             var page = WidgetAssets.ResourceBytes("Pulse.Samples.index.html");
             app.MapGet("/", () => TypedResults.Bytes(page, "text/html; charset=utf-8"))
-                .WithName("SamplePage").WithSummary("The plain-HTML sample page (Development only).").ExcludeFromDescription();
+                .WithName("SamplePage").WithSummary("The plain-HTML sample page (Development only).").ExcludeFromDescription()
+                .Public("a static sample page");
         }
         return app;
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 using Pulse.Api.Storage;
 
 namespace Pulse.Api.Workspaces;
@@ -46,6 +47,15 @@ public static class DemoWorkspace
     /// <summary>Both demo workspaces, created in Development and refused elsewhere.</summary>
     public static readonly IReadOnlyList<NewWorkspace> Specs = [Spec, Verified.Spec];
 
+    /// <summary>The demo owner: signs in to the dashboard with the password in the README, owner of both demo workspaces.</summary>
+    public static class Owner
+    {
+        public const string Id = "mem_demo_owner";
+        public const string Email = "demo.owner@example.com";
+        public const string Password = "open-the-demo-dashboard";
+        public const string Name = "Demo owner";
+    }
+
     /// <summary>
     /// Whether calls as <paramref name="workspaceId"/> are refused here: the demo workspace and its
     /// keys work only in Development, since its keys are printed in the README. Elsewhere (Staging
@@ -59,7 +69,7 @@ public static class DemoWorkspace
 
 /// <summary>Creates the demo workspace once, after migrations, when enabled.</summary>
 sealed class DemoWorkspaceSeeder(
-    IOptions<DemoOptions> options, IHostEnvironment env, Db db, WorkspaceStore store, IEnumerable<IWorkspaceHook> hooks, TimeProvider time,
+    IOptions<DemoOptions> options, IHostEnvironment env, Db db, IEnumerable<IWorkspaceHook> hooks, TimeProvider time,
     ILogger<DemoWorkspaceSeeder> log)
     : IHostedService
 {
@@ -76,7 +86,7 @@ sealed class DemoWorkspaceSeeder(
                 log.LogWarning("Revoked {Count} secret key(s) of the demo workspaces: they work only in Development", revoked);
             return Task.CompletedTask;
         }
-        if (!(options.Value.Enabled ?? env.IsDevelopment()) || DemoWorkspace.Specs.All(w => store.Find(w.Id!) is not null))
+        if (!(options.Value.Enabled ?? env.IsDevelopment()))
             return Task.CompletedTask;
         using var c = db.Open();
         using var tx = c.BeginTransaction(deferred: false);

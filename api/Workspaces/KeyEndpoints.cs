@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
 
@@ -45,22 +46,28 @@ public static class KeyEndpoints
     }
 
     static async Task<Results<Created<CreatedKeyResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateKeyRequest? body, ClaimsPrincipal user, WriteQueue writer, TimeProvider time)
+        CreateKeyRequest? body, HttpContext http, ClaimsPrincipal user, WriteQueue writer, TimeProvider time)
     {
         var name = body?.Name?.Trim();
+        var errors = new Dictionary<string, string[]>();
         if (name is { Length: 0 } || name?.Length > MaxNameLength || name?.Any(char.IsControl) == true)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["name"] = [$"Give the key a name of 1 to {MaxNameLength} characters without line breaks, e.g. \"CI server\", or leave it out."],
-            });
+            errors["name"] = [$"Give the key a name of 1 to {MaxNameLength} characters without line breaks, e.g. \"CI server\", or leave it out."];
+        var scope = body?.Scope ?? KeyScopes.Full;
+        if (!KeyScopes.All.Contains(scope))
+            errors["scope"] = ["Choose the scope 'full' (everything) or 'read' (analytics, responses and exports; no writes), or leave it out for 'full'."];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var actor = Actor.Of(http);
         var created = await writer.ExecuteAsync((c, tx) =>
         {
             if (WorkspaceStore.ActiveKeys(c, tx, workspaceId) >= MaxActiveKeys)
                 return null;
-            var (keyId, secret) = WorkspaceStore.AddKey(c, tx, workspaceId, now, name: name);
-            return new CreatedKeyResponse(keyId, name, Keys.Hint(secret), secret, Db.FromUnixMs(now));
+            var (keyId, secret) = WorkspaceStore.AddKey(c, tx, workspaceId, now, name: name, scope: scope);
+            var response = new CreatedKeyResponse(keyId, name, Keys.Hint(secret), secret, Db.FromUnixMs(now), scope);
+            Audit.Write(c, tx, actor, workspaceId, "key.created", keyId, now, after: response);
+            return response;
         });
         if (created is null)
             return Problems.Of(StatusCodes.Status409Conflict,
@@ -68,7 +75,7 @@ public static class KeyEndpoints
         return TypedResults.Created($"/v1/keys/{created.Id}", created);
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string id, ClaimsPrincipal user, WriteQueue writer, TimeProvider time)
+    static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, TimeProvider time)
     {
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -79,10 +86,11 @@ public static class KeyEndpoints
                 return RevokeOutcome.Unknown;
             if (key.RevokedAt is not null)
                 return RevokeOutcome.Revoked;
-            // The last key is the only way into the API and the dashboard (short of the CLI on the server).
+            // The last key is the way into the API without a member (short of the CLI on the server).
             if (WorkspaceStore.ActiveKeys(c, tx, workspaceId) == 1)
                 return RevokeOutcome.Last;
             WorkspaceStore.Revoke(c, tx, workspaceId, id, now);
+            Audit.Write(c, tx, Actor.Of(http), workspaceId, "key.revoked", id, now, before: key.ToResponse(null));
             return RevokeOutcome.Revoked;
         });
         return outcome switch
@@ -97,15 +105,20 @@ public static class KeyEndpoints
     enum RevokeOutcome { Unknown, Revoked, Last }
 
     static async Task<Results<Ok<RotatedIdentitySecretResponse>, ProblemHttpResult>> RotateIdentitySecret(
-        ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time, IOptions<WorkspaceOptions> options)
+        HttpContext http, ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time, IOptions<WorkspaceOptions> options)
     {
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow();
         var window = options.Value.IdentitySecretRotationWindow;
         var until = now + window;
-        var secret = await writer.ExecuteAsync((c, tx) => WorkspaceStore.Find(c, tx, workspaceId) is null
-            ? null
-            : WorkspaceStore.RotateIdentitySecret(c, tx, workspaceId, now.ToUnixTimeMilliseconds(), until.ToUnixTimeMilliseconds()));
+        var secret = await writer.ExecuteAsync((c, tx) =>
+        {
+            if (WorkspaceStore.Find(c, tx, workspaceId) is null)
+                return null;
+            var rotated = WorkspaceStore.RotateIdentitySecret(c, tx, workspaceId, now.ToUnixTimeMilliseconds(), until.ToUnixTimeMilliseconds());
+            Audit.Write(c, tx, Actor.Of(http), workspaceId, "identity_secret.rotated", workspaceId, now.ToUnixTimeMilliseconds());
+            return rotated;
+        });
         store.Invalidate(workspaceId);
         if (secret is null)
             return Problems.NotFound("This key's workspace no longer exists; use a key of an existing workspace.");
@@ -115,7 +128,8 @@ public static class KeyEndpoints
 
 /// <summary><c>POST /v1/keys</c>: an optional name that tells people what the key is for.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record CreateKeyRequest([property: StringLength(KeyEndpoints.MaxNameLength)] string? Name);
+/// <param name="Scope">full (default: every permission) or read (analytics, responses and exports; no writes).</param>
+public sealed record CreateKeyRequest([property: StringLength(KeyEndpoints.MaxNameLength)] string? Name, string? Scope = null);
 
 /// <summary>A secret key as listed: its hint, never the key.</summary>
 public sealed record KeyResponse(
@@ -125,7 +139,8 @@ public sealed record KeyResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastUsedAt,
     DateTimeOffset? RevokedAt,
-    bool Current);
+    bool Current,
+    string Scope);
 
 public sealed record KeyList(IReadOnlyList<KeyResponse> Items);
 
@@ -135,14 +150,15 @@ public sealed record CreatedKeyResponse(
     string? Name,
     string Hint,
     string SecretKey,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string Scope);
 
 /// <summary>The new identity secret (shown only here), and until when the old one still verifies (null: not at all).</summary>
 public sealed record RotatedIdentitySecretResponse(string IdentitySecret, DateTimeOffset? PreviousSecretExpiresAt);
 
 public static class KeyMapping
 {
-    public static KeyResponse ToResponse(this SecretKeyInfo k, string currentKeyId) => new(k.Id, k.Name, k.Hint,
+    public static KeyResponse ToResponse(this SecretKeyInfo k, string? currentKeyId) => new(k.Id, k.Name, k.Hint,
         Db.FromUnixMs(k.CreatedAt), k.LastUsedAt is { } used ? Db.FromUnixMs(used) : null,
-        k.RevokedAt is { } revoked ? Db.FromUnixMs(revoked) : null, k.Id == currentKeyId);
+        k.RevokedAt is { } revoked ? Db.FromUnixMs(revoked) : null, k.Id == currentKeyId, k.Scope);
 }

@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Authentication;
+using Pulse.Api.Access;
 
 namespace Pulse.Api.Workspaces;
 
 /// <summary>Authentication of the two kinds of caller: secret keys (servers) and site keys (browsers).</summary>
 public static class PulseAuth
 {
-    public const string SecretKeyPolicy = "secret-key";
 
     public static IHostApplicationBuilder AddPulseAuth(this IHostApplicationBuilder builder)
     {
@@ -14,15 +14,9 @@ public static class PulseAuth
             TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkspaceOptions>>().Value.CacheSeconds)));
         builder.Services.AddSingleton<SiteKeyGate>();
         builder.Services.AddSingleton<KeyUsage>();
-        // No default scheme: public endpoints skip authentication entirely; secret-key endpoints name
-        // the scheme in their policy, and the public ones that accept a key authenticate explicitly.
+        // Members' sessions, the default scheme and the permission policies are added by AddTeam.
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, SecretKeyAuthenticationHandler>(SecretKeyAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(SecretKeyPolicy, policy => policy
-                .AddAuthenticationSchemes(SecretKeyAuthenticationHandler.SchemeName)
-                .RequireClaim(SecretKeyAuthenticationHandler.WorkspaceClaim))
-            .AddPermissionPolicies();
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations()
             .Validate<IHostEnvironment>((demo, env) => demo.Enabled != true || env.IsDevelopment(),
                 "Demo:Enabled=true is allowed only in the Development environment: the demo workspace's keys are published in the README.")

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 
 namespace Pulse.Api.Workspaces;
 
@@ -22,9 +23,14 @@ public sealed class SecretKeyAuthenticationHandler(
     IHostEnvironment env)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string SchemeName = "SecretKey";
-    public const string WorkspaceClaim = "pulse:workspace";
-    public const string KeyClaim = "pulse:key";
+    public const string SchemeName = Access.CallerClaims.SecretKeyScheme;
+    public const string WorkspaceClaim = Access.CallerClaims.Workspace;
+    public const string KeyClaim = Access.CallerClaims.Key;
+    public const string ScopeClaim = Access.CallerClaims.Scope;
+    public const string HintClaim = Access.CallerClaims.Hint;
+
+    /// <summary>The detail of a write refused to a key of scope 'read' by a handler that checks keys itself.</summary>
+    public const string ReadKeyRefusal = "This key has the scope 'read', which may not record or change anything; use a key of scope 'full'.";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -41,40 +47,37 @@ public sealed class SecretKeyAuthenticationHandler(
         var found = store.Authenticate(key);
         if (found is null)
             return AuthenticateResult.Fail("The secret key is unknown or has been revoked.");
-        if (DemoWorkspace.IsRefused(found.Value.WorkspaceId, env))
+        if (DemoWorkspace.IsRefused(found.WorkspaceId, env))
             return AuthenticateResult.Fail(DemoWorkspace.Refusal);
-        limiter.Acquire(found.Value.KeyId);
-        await usage.RecordAsync(found.Value.KeyId, found.Value.LastUsedAt);
+        limiter.Acquire(found.KeyId);
+        await usage.RecordAsync(found.KeyId, found.LastUsedAt);
         var identity = new ClaimsIdentity([
-            new Claim(WorkspaceClaim, found.Value.WorkspaceId),
-            new Claim(KeyClaim, found.Value.KeyId)], SchemeName);
+            new Claim(WorkspaceClaim, found.WorkspaceId),
+            new Claim(KeyClaim, found.KeyId),
+            new Claim(ScopeClaim, found.Scope),
+            new Claim(HintClaim, found.Hint)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails =
-            {
-                Status = 401,
-                Title = "Unauthorized",
-                Detail = result.Failure?.Message ?? "This endpoint needs 'Authorization: Bearer sk_…' with a secret key of your workspace.",
-            },
-        });
+        await WriteProblemAsync(problems, Context, StatusCodes.Status401Unauthorized,
+            result.Failure?.Message ?? "This endpoint needs 'Authorization: Bearer sk_…' with a secret key of your workspace.");
     }
 
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(problems, Context, StatusCodes.Status403Forbidden, "This key may not do that.");
+
+    /// <summary>Answers a refused caller (401, 403) with problem+json: the status, its one title, the detail.</summary>
+    internal static async Task WriteProblemAsync(IProblemDetailsService problems, HttpContext context, int status, string detail)
     {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
+        context.Response.StatusCode = status;
         await problems.WriteAsync(new ProblemDetailsContext
         {
-            HttpContext = Context,
-            ProblemDetails = { Status = 403, Title = "Forbidden", Detail = "This key may not do that." },
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = Operations.Problems.Title(status), Detail = detail },
         });
     }
 }
@@ -86,8 +89,9 @@ public static class CallerExtensions
         user.FindFirst(SecretKeyAuthenticationHandler.WorkspaceClaim)?.Value
         ?? throw new InvalidOperationException("Endpoint is not behind secret-key authorization.");
 
-    /// <summary>The id of the secret key the caller authenticated with.</summary>
-    public static string KeyId(this ClaimsPrincipal user) =>
-        user.FindFirst(SecretKeyAuthenticationHandler.KeyClaim)?.Value
-        ?? throw new InvalidOperationException("Endpoint is not behind secret-key authorization.");
+    /// <summary>The id of the secret key the caller authenticated with; null for a signed-in member.</summary>
+    public static string? KeyId(this ClaimsPrincipal user) => user.FindFirst(SecretKeyAuthenticationHandler.KeyClaim)?.Value;
+
+    /// <summary>Whether the caller is a key of scope 'read' (the public endpoints that accept a key check it themselves).</summary>
+    public static bool IsReadOnlyKey(this ClaimsPrincipal user) => user.FindFirst(SecretKeyAuthenticationHandler.ScopeClaim)?.Value == KeyScopes.Read;
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Pulse.Api.Access;
 
 namespace Pulse.Api.Workspaces;
 
@@ -37,7 +38,11 @@ public sealed record Workspace(
 }
 
 /// <summary>A secret key as listed: never the key itself.</summary>
-public sealed record SecretKeyInfo(string Id, string WorkspaceId, string Hint, long CreatedAt, long? RevokedAt, string? Name = null, long? LastUsedAt = null);
+public sealed record SecretKeyInfo(string Id, string WorkspaceId, string Hint, long CreatedAt, long? RevokedAt, string? Name = null, long? LastUsedAt = null,
+    string Scope = KeyScopes.Full);
+
+/// <summary>A secret key that authenticated: its workspace, id, last use, scope and hint.</summary>
+public sealed record AuthenticatedKey(string WorkspaceId, string KeyId, long? LastUsedAt, string Scope, string Hint);
 
 /// <summary>The credentials of a new workspace, shown once (the CLI's <c>--json</c> object).</summary>
 public sealed record CreatedWorkspace(string WorkspaceId, string SiteKey, string SecretKey, string IdentitySecret);

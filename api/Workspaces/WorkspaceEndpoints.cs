@@ -1,3 +1,4 @@
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,9 +12,9 @@ public static class WorkspaceEndpoints
     public static IEndpointRouteBuilder MapWorkspaces(this IEndpointRouteBuilder app)
     {
         // The handler checks the body itself, naming each JSON field; the annotations of WorkspaceUpdate describe it in OpenAPI.
-        var group = app.MapGroup("/v1/workspace").WithTags("Workspace").RequireAuthorization(PulseAuth.SecretKeyPolicy).DisableValidation();
-        group.MapGet("", Get).WithName("GetWorkspace").WithSummary("The settings of the caller's workspace.");
-        group.MapPut("", Put).WithName("UpdateWorkspace").WithSummary("Changes the settings given; omitted fields stay as they are.")
+        var group = app.MapGroup("/v1/workspace").WithTags("Workspace").DisableValidation();
+        group.MapGet("", Get).WithName("GetWorkspace").RequirePermission(Permissions.ReadWorkspace).WithSummary("The settings of the caller's workspace.");
+        group.MapPut("", Put).WithName("UpdateWorkspace").RequirePermission(Permissions.ManageWorkspace).WithSummary("Changes the settings given; omitted fields stay as they are.")
             .WithBodyLimit(16 * 1024);
         return app;
     }
@@ -22,7 +23,7 @@ public static class WorkspaceEndpoints
         store.Find(user.WorkspaceId()) is { } w ? TypedResults.Ok(w.ToResponse(time.GetUtcNow().ToUnixTimeMilliseconds())) : Gone;
 
     static async Task<Results<Ok<WorkspaceResponse>, ValidationProblem, ProblemHttpResult>> Put(
-        WorkspaceUpdate? update, ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time)
+        WorkspaceUpdate? update, HttpContext http, ClaimsPrincipal user, WriteQueue writer, WorkspaceStore store, TimeProvider time)
     {
         if (update is null)
             return Problems.BadRequest("Send a JSON object with the settings to change as the body, e.g. { \"productName\": \"Acme\" }.");
@@ -69,6 +70,8 @@ public static class WorkspaceEndpoints
                 UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
             };
             WorkspaceStore.Save(c, tx, next);
+            Audit.Write(c, tx, Actor.Of(http), workspaceId, "workspace.updated", workspaceId, next.UpdatedAt,
+                current.ToResponse(next.UpdatedAt), next.ToResponse(next.UpdatedAt));
             return next;
         });
         store.Invalidate(workspaceId);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Access;
 using Pulse.Api.Storage;
 
 namespace Pulse.Api.Workspaces;
@@ -45,12 +46,12 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
         """;
 
     const string InsertKey = """
-        INSERT INTO secret_keys (id, workspace_id, key_hash, hint, name, created_at)
-        VALUES (@Id, @WorkspaceId, @KeyHash, @Hint, @Name, @CreatedAt)
+        INSERT INTO secret_keys (id, workspace_id, key_hash, hint, name, created_at, scope)
+        VALUES (@Id, @WorkspaceId, @KeyHash, @Hint, @Name, @CreatedAt, @Scope)
         """;
 
-    const string SelectKeyByHash = "SELECT id, workspace_id, key_hash, revoked_at, last_used_at FROM secret_keys WHERE key_hash = @Hash";
-    const string KeyColumns = "id AS Id, workspace_id AS WorkspaceId, hint AS Hint, created_at AS CreatedAt, revoked_at AS RevokedAt, name AS Name, last_used_at AS LastUsedAt";
+    const string SelectKeyByHash = "SELECT id, workspace_id, key_hash, revoked_at, last_used_at, scope, hint FROM secret_keys WHERE key_hash = @Hash";
+    const string KeyColumns = "id AS Id, workspace_id AS WorkspaceId, hint AS Hint, created_at AS CreatedAt, revoked_at AS RevokedAt, name AS Name, last_used_at AS LastUsedAt, scope AS Scope";
     const string SelectKeys = $"SELECT {KeyColumns} FROM secret_keys WHERE workspace_id = @WorkspaceId ORDER BY created_at, id";
     const string SelectKey = $"SELECT {KeyColumns} FROM secret_keys WHERE workspace_id = @WorkspaceId AND id = @Id";
     const string CountActiveKeys = "SELECT COUNT(*) FROM secret_keys WHERE workspace_id = @WorkspaceId AND revoked_at IS NULL";
@@ -109,18 +110,19 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
     }
 
     /// <summary>
-    /// The workspace a secret key belongs to, the key's id and when it was last used, or null when
-    /// the key is unknown or revoked.
+    /// The workspace a secret key belongs to, the key's id, when it was last used, its scope and
+    /// hint, or null when the key is unknown or revoked.
     /// </summary>
-    public (string WorkspaceId, string KeyId, long? LastUsedAt)? Authenticate(string secretKey)
+    public AuthenticatedKey? Authenticate(string secretKey)
     {
         var hash = Keys.Hash(secretKey);
         using var c = db.Open();
-        var row = c.QuerySingleOrDefault<(string Id, string WorkspaceId, byte[] KeyHash, long? RevokedAt, long? LastUsedAt)>(SelectKeyByHash, new { Hash = hash });
+        var row = c.QuerySingleOrDefault<(string Id, string WorkspaceId, byte[] KeyHash, long? RevokedAt, long? LastUsedAt, string Scope, string Hint)>(
+            SelectKeyByHash, new { Hash = hash });
         // The lookup is by hash, so timing reveals nothing about the key; compare anyway, in constant time.
         if (row.Id is null || row.RevokedAt is not null || !Keys.SameBytes(row.KeyHash, hash))
             return null;
-        return (row.WorkspaceId, row.Id, row.LastUsedAt);
+        return new AuthenticatedKey(row.WorkspaceId, row.Id, row.LastUsedAt, row.Scope, row.Hint);
     }
 
     public SecretKeyInfo? FindKey(string workspaceId, string keyId)
@@ -170,11 +172,11 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
 
     /// <summary>Adds a secret key; the key is returned here and never again.</summary>
     public static (string KeyId, string SecretKey) AddKey(SqliteConnection c, SqliteTransaction tx, string workspaceId, long now,
-        string? fixedKey = null, string? name = null)
+        string? fixedKey = null, string? name = null, string scope = KeyScopes.Full)
     {
         var key = fixedKey ?? Keys.NewSecretKey();
         var keyId = Keys.NewId("key");
-        c.Execute(InsertKey, new { Id = keyId, WorkspaceId = workspaceId, KeyHash = Keys.Hash(key), Hint = Keys.Hint(key), Name = name, CreatedAt = now }, tx);
+        c.Execute(InsertKey, new { Id = keyId, WorkspaceId = workspaceId, KeyHash = Keys.Hash(key), Hint = Keys.Hint(key), Name = name, CreatedAt = now, Scope = scope }, tx);
         return (keyId, key);
     }
 

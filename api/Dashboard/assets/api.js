@@ -1,27 +1,6 @@
-// The secret-key API as the dashboard uses it. The key lives in sessionStorage only (gone when the
-// tab closes), travels only in the Authorization header, and never in a URL or a cookie.
-
-const STORAGE_KEY = 'pulse.secretKey';
-
-export function storedKey() {
-  try {
-    return sessionStorage.getItem(STORAGE_KEY);
-  } catch {
-    return null;
-  }
-}
-
-export function storeKey(key) {
-  sessionStorage.setItem(STORAGE_KEY, key);
-}
-
-export function forgetKey() {
-  try {
-    sessionStorage.removeItem(STORAGE_KEY);
-  } catch {
-    // storage unavailable: nothing was kept
-  }
-}
+// The API as the dashboard uses it: with the member's session cookie (HttpOnly, so no script can
+// read it), and on every write the session's CSRF token in X-Pulse-CSRF. Nothing is kept in
+// storage: the page asks /dashboard/api/session who is signed in.
 
 /** An answer other than 2xx: status, and the problem+json document when there is one. */
 export class ApiError extends Error {
@@ -55,23 +34,24 @@ export function query(params) {
 }
 
 export class Api {
-  /** onUnauthorized runs when a call answers 401 (revoked or wrong key): the app signs out. */
-  constructor(key, onUnauthorized = () => {}) {
-    this.key = key;
+  /** onUnauthorized runs when a call answers 401 (the session ended): the app shows the sign-in. */
+  constructor(csrfToken = null, onUnauthorized = () => {}) {
+    this.csrfToken = csrfToken;
     this.onUnauthorized = onUnauthorized;
   }
 
   async request(method, path, { params, body, accept = 'application/json' } = {}) {
-    const headers = { Authorization: `Bearer ${this.key}`, Accept: accept };
+    const headers = { Accept: accept };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (method !== 'GET' && this.csrfToken) headers['X-Pulse-CSRF'] = this.csrfToken;
     const response = await fetch(path + query(params), {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'omit',
+      credentials: 'same-origin',
       cache: 'no-store',
     });
-    if (response.status === 401) this.onUnauthorized();
+    if (response.status === 401 && this.csrfToken) this.onUnauthorized(response);
     if (!response.ok) {
       let problem = null;
       try {

@@ -1,9 +1,12 @@
-// The dashboard shell: sign-in, navigation between views (hash routes such as
-// #/segments?preset=90d&trait=plan&w.plan=premium — filters only, never the key), the shared
-// filter bar of the result views (date range, survey, trait filters) and the status announcer.
-// The administration views (Surveys, Webhooks, Keys, Settings, Setup) call the same public API.
+// The dashboard shell: sign-in (email and password, a session cookie), one-time links
+// (#/link/inv_…: invitations and password resets), the workspace switcher, navigation between
+// views (hash routes such as #/segments?preset=90d&trait=plan&w.plan=premium), the shared filter
+// bar of the result views (date range, survey, trait filters) and the status announcer. The
+// administration views (Surveys, Webhooks, Keys, Settings, Setup, Team, Audit log) call the same
+// public API; each view names the permission it needs and the role's permissions decide what is
+// shown — the API checks them again on every call.
 
-import { Api, ApiError, forgetKey, storeKey, storedKey } from './api.js';
+import { Api, ApiError } from './api.js';
 import { h, mount, uid } from './dom.js';
 import { traitLabel } from './format.js';
 import * as overview from './view-overview.js';
@@ -15,10 +18,17 @@ import * as surveysView from './view-surveys.js';
 import * as webhooks from './view-webhooks.js';
 import * as keys from './view-keys.js';
 import * as settings from './view-settings.js';
+import * as team from './view-team.js';
+import * as audit from './view-audit.js';
 
-const VIEWS = { overview, segments, accounts, comments, surveys: surveysView, webhooks, keys, settings, setup };
+const VIEWS = { overview, segments, accounts, comments, surveys: surveysView, webhooks, keys, settings, setup, team, audit };
 /** Views that administer the workspace: they take no date range or trait filters. */
-const ADMIN = new Set(['surveys', 'webhooks', 'keys', 'settings', 'setup']);
+const ADMIN = new Set(['surveys', 'webhooks', 'keys', 'settings', 'setup', 'team', 'audit']);
+/** The permission a view needs (docs/api.md, "Roles"); the others are open to every role. */
+const NEEDS = {
+  surveys: 'surveys:manage', webhooks: 'webhooks:manage', keys: 'keys:manage', settings: 'workspace:manage', setup: 'workspace:manage',
+  team: 'members:manage', audit: 'audit:read',
+};
 const PRESETS = [
   ['30d', 'Last 30 days'],
   ['90d', 'Last 90 days'],
@@ -32,6 +42,10 @@ export const KNOWN_TRAITS = ['plan', 'role', 'csm', 'industry', 'companySize', '
 const $ = (id) => document.getElementById(id);
 const app = {
   api: null,
+  /** The signed-in member: role, permissions, workspaces (GET /dashboard/api/session). */
+  session: null,
+  /** Whether the server offers single sign-on (Authentication:Oidc). */
+  sso: false,
   workspace: null,
   surveys: [],
   traits: new Set(KNOWN_TRAITS),
@@ -135,10 +149,17 @@ function announce(text) {
   setTimeout(() => { el.textContent = text; }, 50);
 }
 
+/** Whether the signed-in member's role holds a permission (the API decides again). */
+function can(permission) {
+  return !!app.session && app.session.permissions.includes(permission);
+}
+
 function context(token) {
   const state = app.state;
   return {
     api: app.api,
+    can,
+    get session() { return app.session; },
     state,
     get workspace() { return app.workspace; },
     get surveys() { return app.surveys; },
@@ -168,7 +189,6 @@ function context(token) {
     async reloadSurveys() { await loadSurveys(); renderFilters(); },
     async reloadWorkspace() { showWorkspace(await app.api.get('/v1/workspace')); },
     setWorkspace: showWorkspace,
-    signOut,
   };
 }
 
@@ -272,7 +292,14 @@ async function render() {
   container.setAttribute('aria-busy', 'true');
   container.dataset.view = state.view;
   try {
-    await VIEWS[state.view].render(context(token), container);
+    const needs = NEEDS[state.view];
+    if (needs && !can(needs)) {
+      mount(container, h('div', { class: 'notice' },
+        h('h1', { tabindex: -1, text: VIEWS[state.view].title }),
+        h('p', { text: `Your role (${app.session.role}) cannot open this page; an owner of the workspace can change your role.` })));
+    } else {
+      await VIEWS[state.view].render(context(token), container);
+    }
   } catch (error) {
     if (token !== app.renderToken) return;
     mount(container, h('div', { class: 'notice error', role: 'alert' },
@@ -288,29 +315,38 @@ async function render() {
   }
 }
 
-// ---- sign-in and sign-out ---------------------------------------------------------------------
+// ---- sign-in, one-time links and sign-out ----------------------------------------------------
 
-function showSignIn(message = '') {
+function hideApp() {
   app.api = null;
+  app.session = null;
   app.workspace = null;
   app.lastView = null;
-  $('workspace-app').hidden = true;
-  $('views-nav').hidden = true;
-  $('sign-out').hidden = true;
-  $('workspace-name').hidden = true;
+  for (const id of ['workspace-app', 'views-nav', 'sign-out', 'sign-out-everywhere', 'workspace-name', 'workspace-switch', 'member-name', 'signin', 'link', 'sso']) {
+    $(id).hidden = true;
+  }
   mount($('view'));
   mount($('filters'));
+}
+
+function showSignIn(message = '') {
+  hideApp();
   $('signin').hidden = false;
-  $('secret-key').value = '';
-  $('secret-key-error').textContent = message;
-  $('secret-key').setAttribute('aria-invalid', message ? 'true' : 'false');
+  $('sso').hidden = !app.sso;
+  $('signin-password').value = '';
+  $('signin-error').textContent = message;
+  $('signin-password').setAttribute('aria-invalid', message ? 'true' : 'false');
   document.title = 'Sign in · Pulse';
 }
 
-function signOut(message = '') {
-  forgetKey();
-  showSignIn(message);
-  $('secret-key').focus();
+async function signOut(everywhere = false) {
+  try {
+    const answer = await app.api.post(everywhere ? '/dashboard/api/sign-out-everywhere' : '/dashboard/api/sign-out');
+    showSignIn(everywhere ? `You are signed out of all your sessions (${answer.sessions}).` : 'You are signed out.');
+  } catch (e) {
+    showSignIn(e instanceof ApiError && e.status === 401 ? 'Your session had already ended.' : `Could not sign out: ${e.message}`);
+  }
+  $('signin-email').focus();
 }
 
 async function loadSurveys() {
@@ -326,60 +362,147 @@ function showWorkspace(workspace) {
   app.workspace = workspace;
   const name = $('workspace-name');
   name.textContent = `${workspace.name} · ${workspace.id}`;
-  name.hidden = false;
+  name.hidden = app.session.workspaces.length > 1;
 }
 
-async function start(key) {
-  const api = new Api(key, () => signOut('Your key was refused (revoked or wrong). Sign in again.'));
-  const workspace = await api.get('/v1/workspace');
+/** The workspace switcher (only for members of several), the member's name, and the views their role may open. */
+function showMember() {
+  const session = app.session;
+  const select = $('workspace-select');
+  mount(select, session.workspaces.map((w) => h('option', { value: w.id, text: `${w.name} (${w.role})`, selected: w.id === session.workspaceId })));
+  $('workspace-switch').hidden = session.workspaces.length < 2;
+  const member = $('member-name');
+  member.textContent = `${session.member.name || session.member.email} · ${session.role}`;
+  member.hidden = false;
+  for (const link of document.querySelectorAll('#views-nav a')) {
+    const needs = NEEDS[link.dataset.view];
+    link.parentElement.hidden = !!needs && !can(needs);
+  }
+}
+
+async function start(session) {
+  const api = new Api(session.csrfToken, () => showSignIn('Your session ended (it expired, or you were signed out or removed). Sign in again.'));
+  app.session = session;
   app.api = api;
-  showWorkspace(workspace);
+  showWorkspace(await api.get('/v1/workspace'));
+  showMember();
   await loadSurveys();
   $('signin').hidden = true;
+  $('link').hidden = true;
   $('workspace-app').hidden = false;
   $('views-nav').hidden = false;
   $('sign-out').hidden = false;
-  if (!location.hash.startsWith('#/')) location.replace('#/overview');
+  $('sign-out-everywhere').hidden = false;
+  if (!location.hash.startsWith('#/') || location.hash.startsWith('#/link/')) history.replaceState(null, '', '#/overview');
   await render();
 }
 
 async function signIn(event) {
   event.preventDefault();
-  const input = $('secret-key');
-  const key = input.value.trim();
-  const error = $('secret-key-error');
-  if (!/^sk_\S+$/.test(key)) {
-    error.textContent = 'A secret key starts with sk_. Site keys (pk_…) cannot read results.';
-    input.setAttribute('aria-invalid', 'true');
-    input.focus();
+  const email = $('signin-email').value.trim();
+  const password = $('signin-password');
+  const error = $('signin-error');
+  if (!email || !password.value) {
+    error.textContent = 'Give your email and your password.';
+    password.setAttribute('aria-invalid', 'true');
+    (email ? password : $('signin-email')).focus();
     return;
   }
   try {
-    await start(key);
-    storeKey(key);
-    input.value = '';
+    const session = await new Api().post('/dashboard/api/sign-in', { email, password: password.value });
+    password.value = '';
+    await start(session);
     $('main').focus();
   } catch (e) {
     app.api = null;
-    error.textContent = e instanceof ApiError && e.status === 401
-      ? 'This key was not accepted: it is unknown or revoked.'
-      : `Could not reach the API: ${e.message}`;
-    input.setAttribute('aria-invalid', 'true');
-    input.focus();
+    error.textContent = e instanceof ApiError ? e.message : `Could not reach the API: ${e.message}`;
+    password.setAttribute('aria-invalid', 'true');
+    password.focus();
   }
 }
 
-function boot() {
+async function switchWorkspace() {
+  try {
+    await start(await app.api.post('/dashboard/api/session/workspace', { workspaceId: $('workspace-select').value }));
+    announce(`Switched to ${app.workspace.name}.`);
+  } catch (e) {
+    announce(`Could not switch: ${e.message}`);
+  }
+}
+
+/** #/link/<token>: an invitation (name and password, or the password of an existing account) or a password reset. */
+async function showLink(token) {
+  hideApp();
+  const section = $('link');
+  const intro = $('link-intro');
+  const form = $('link-form');
+  section.hidden = false;
+  document.title = 'Join · Pulse';
+  let link;
+  try {
+    link = await new Api().post('/dashboard/api/links/open', { token });
+  } catch (e) {
+    $('link-title').textContent = 'This link cannot be used';
+    intro.textContent = e instanceof ApiError ? e.message : `Could not reach the API: ${e.message}`;
+    form.hidden = true;
+    return;
+  }
+  const reset = link.kind === 'reset';
+  $('link-title').textContent = reset ? 'Set a new password' : `Join ${link.workspaceName}`;
+  intro.textContent = reset
+    ? `Choose a new password for ${link.email}. Every session of this account is signed out.`
+    : `You are invited to ${link.workspaceName} as ${link.role}, with the email ${link.email}.`
+      + (link.needsPassword ? '' : ' You already have a Pulse account: give its password to join.');
+  $('link-name-field').hidden = reset || !link.needsPassword;
+  $('link-password-label').textContent = link.needsPassword ? 'Choose a password' : 'Your Pulse password';
+  $('link-password-hint').hidden = !link.needsPassword;
+  $('link-password').autocomplete = link.needsPassword ? 'new-password' : 'current-password';
+  $('link-submit').textContent = reset ? 'Set password and sign in' : 'Join';
+  form.hidden = false;
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    for (const id of ['link-name-error', 'link-password-error']) $(id).textContent = '';
+    try {
+      const name = $('link-name').value.trim();
+      const session = await new Api().post('/dashboard/api/links/accept', { token, name: $('link-name-field').hidden || !name ? null : name, password: $('link-password').value });
+      $('link-password').value = '';
+      history.replaceState(null, '', '#/overview'); // the token leaves the address bar and the history
+      await start(session);
+      $('main').focus();
+    } catch (e) {
+      const errors = e instanceof ApiError ? e.fieldErrors : {};
+      $('link-name-error').textContent = (errors.name || []).join(' ');
+      $('link-password-error').textContent = (errors.password || []).join(' ') || (Object.keys(errors).length ? '' : e.message);
+      $(errors.name ? 'link-name' : 'link-password').focus();
+    }
+  };
+}
+
+async function boot() {
   $('signin-form').addEventListener('submit', signIn);
-  $('sign-out').addEventListener('click', () => signOut());
+  $('sign-out').addEventListener('click', () => signOut(false));
+  $('sign-out-everywhere').addEventListener('click', () => signOut(true));
+  $('workspace-select').addEventListener('change', switchWorkspace);
   $('skip-link').addEventListener('click', (event) => { event.preventDefault(); $('main').focus(); });
-  window.addEventListener('hashchange', render);
-  const key = storedKey();
-  if (!key) { showSignIn(); return; }
-  start(key).catch((e) => {
-    forgetKey();
-    showSignIn(e instanceof ApiError && e.status === 401 ? 'Your key was refused (revoked or wrong). Sign in again.' : `Could not reach the API: ${e.message}`);
+  window.addEventListener('hashchange', () => {
+    if (location.hash.startsWith('#/link/')) showLink(location.hash.slice('#/link/'.length));
+    else render();
   });
+  if (location.hash.startsWith('#/link/')) { await showLink(location.hash.slice('#/link/'.length)); return; }
+  try {
+    const session = await new Api().get('/dashboard/api/session');
+    // No session is the usual case (no message); an ended one says why, and so does a refused single sign-on.
+    if (session.signedIn === false) {
+      const sso = { '#/sso-refused': 'Your identity provider vouched for an email that is not a member of any workspace here; ask an owner to invite it.',
+        '#/sso-failed': 'Single sign-on did not complete; try again.' }[location.hash];
+      app.sso = session.sso;
+      showSignIn(sso || session.ended || '');
+    } else {
+      await start(session);
+    }
+  } catch (e) {
+    showSignIn(`Could not reach the API: ${e.message}`);
+  }
 }
 
 boot();

@@ -122,7 +122,7 @@ export async function render(ctx, root) {
     h('section', { class: 'card', 'aria-labelledby': 'comments-title' },
       h('div', { class: 'card-head' },
         h('h2', { id: 'comments-title', text: 'What people said' }),
-        h('div', { class: 'actions' }, exportButton, exportStatus)),
+        ctx.can('responses:export') ? h('div', { class: 'actions' }, exportButton, exportStatus) : null),
       form,
       status,
       list,

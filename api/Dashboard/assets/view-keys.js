@@ -8,31 +8,36 @@ import { confirmAction, formErrors, secretOnce, statusLine } from './ui.js';
 
 export const title = 'Keys';
 
-export const LABELS = { name: 'Name' };
+export const LABELS = { name: 'Name', scope: 'Scope' };
 
 function createForm(ctx) {
   const form = h('form', { class: 'inline-form', id: 'key-create', novalidate: true, 'aria-label': 'Create a secret key' });
   const errors = formErrors(form, LABELS);
   const name = h('input', { type: 'text', id: 'key-name', autocomplete: 'off', placeholder: 'CI server, billing service…' });
+  const scope = h('select', { id: 'key-scope' },
+    h('option', { value: 'full', text: 'Full: everything' }),
+    h('option', { value: 'read', text: 'Read: analytics, responses, exports' }));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     errors.clear();
     try {
-      const created = await ctx.api.post('/v1/keys', { name: name.value.trim() || null });
+      const created = await ctx.api.post('/v1/keys', { name: name.value.trim() || null, scope: scope.value });
       ctx.set({}, { flash: `Created ${created.name ? `“${created.name}”` : 'a key'} (${created.hint}).`, keep: secretOnce({
         title: 'Copy the new secret key now',
         value: created.secretKey,
         label: 'the new secret key',
         notes: [
           'It is shown only now: Pulse stores only its hash. Keep it in your secret manager (e.g. Pulse__SecretKey) and never in a browser or a repository.',
-          'It works at once, for every secret-key call of this workspace.',
+          created.scope === 'read'
+            ? 'It works at once, for reading analytics, responses and exports; every write with it is refused.'
+            : 'It works at once, for every secret-key call of this workspace.',
         ],
       }) });
     } catch (error) {
       errors.showError(error, 'The key was not created');
     }
   });
-  mount(form, errors.summary, field('Name (what the key is for)', name, { name: 'name' }),
+  mount(form, errors.summary, field('Name (what the key is for)', name, { name: 'name' }), field('Scope', scope, { name: 'scope' }),
     h('button', { type: 'submit', class: 'button primary', text: 'Create key' }));
   return form;
 }
@@ -93,9 +98,9 @@ export async function render(ctx, root) {
   const kept = ctx.kept();
 
   const rows = keys.map((k) => h('tr', { class: k.revokedAt ? 'revoked' : null, dataset: { key: k.id } },
-    h('th', { scope: 'row', class: 'wrap' }, k.name || h('span', { class: 'muted', text: 'no name' }),
-      k.current ? h('span', { class: 'badge ok', text: 'This key' }) : null),
+    h('th', { scope: 'row', class: 'wrap' }, k.name || h('span', { class: 'muted', text: 'no name' })),
     h('td', null, h('code', { text: k.hint })),
+    h('td', { text: k.scope === 'read' ? 'Read' : 'Full' }),
     h('td', { text: fmt.dateTime(k.createdAt) }),
     h('td', { text: k.lastUsedAt ? fmt.dateTime(k.lastUsedAt) : 'never' }),
     h('td', { text: k.revokedAt ? `Revoked ${fmt.dateTime(k.revokedAt)}` : 'Active' }),
@@ -106,14 +111,13 @@ export async function render(ctx, root) {
           title: `Revoke ${k.name ? `“${k.name}”` : 'this key'} (${k.hint})?`,
           body: [
             'Every call with this key is refused from now on: servers and scripts that use it stop working at once. This cannot be undone.',
-            k.current ? 'You are signed in to this dashboard with this key, so you will be signed out.' : `It was last used ${k.lastUsedAt ? fmt.dateTime(k.lastUsedAt) : 'never'}.`,
+            `It was last used ${k.lastUsedAt ? fmt.dateTime(k.lastUsedAt) : 'never'}.`,
           ],
           confirm: 'Revoke key',
         });
         if (!ok) return;
         try {
           await ctx.api.delete(`/v1/keys/${encodeURIComponent(k.id)}`);
-          if (k.current) { ctx.signOut('You revoked the key you were signed in with. Sign in with another key.'); return; }
           ctx.set({}, { flash: `Revoked ${k.name ? `“${k.name}”` : k.hint}: calls with it are refused.` });
         } catch (error) {
           status.textContent = `The key was not revoked: ${error.message}`;
@@ -127,11 +131,11 @@ export async function render(ctx, root) {
     kept,
     h('section', { class: 'card', 'aria-labelledby': 'keys-title' },
       h('h2', { id: 'keys-title', text: 'Secret keys' }),
-      h('p', { class: 'muted', text: 'Secret keys (sk_…) let your servers and this dashboard call the API. Pulse shows a key once, when it is created, and keeps only its hash; the list shows the last four characters.' }),
+      h('p', { class: 'muted', text: 'Secret keys (sk_…) let your servers call the API; people sign in as members instead (Team). Pulse shows a key once, when it is created, and keeps only its hash; the list shows the last four characters. A read key cannot change anything.' }),
       h('div', { class: 'table-wrap' },
         h('table', { class: 'data', id: 'keys-table' },
-          h('caption', { class: 'visually-hidden', text: 'Secret keys with hint, creation, last use and status' }),
-          h('thead', null, h('tr', null, ['Name', 'Key', 'Created', 'Last used', 'Status', 'Action'].map((c) => h('th', { scope: 'col', text: c })))),
+          h('caption', { class: 'visually-hidden', text: 'Secret keys with hint, scope, creation, last use and status' }),
+          h('thead', null, h('tr', null, ['Name', 'Key', 'Scope', 'Created', 'Last used', 'Status', 'Action'].map((c) => h('th', { scope: 'col', text: c })))),
           h('tbody', null, rows))),
       h('h3', { text: 'Create a key' }),
       createForm(ctx)),

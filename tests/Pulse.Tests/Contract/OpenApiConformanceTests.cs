@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
+using Pulse.Api.Access;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 
@@ -96,7 +97,10 @@ public sealed class OpenApiConformanceTests
             case "RevokeKey":
                 var key = await (await _secret.PostAsync("/v1/keys", Json.Body("""{"name":"to revoke"}"""))).ReadJson<JsonElement>(201);
                 return new(Path: Ids(id: key.GetProperty("id").GetString()!));
-            case "ListKeys" or "RotateIdentitySecret": return new();
+            case "ListKeys" or "RotateIdentitySecret" or "ListMembers" or "ListAuditLog" or "ExportAuditLog": return new();
+            case "InviteMember": return new($$"""{"email":"p-{{Guid.NewGuid():N}}@acme.test","role":"analyst"}""");
+            case "SetMemberRole": return new("""{"role":"viewer"}""", Path: Ids(id: NewMember()));
+            case "RemoveMember" or "ResetMemberPassword": return new(Path: Ids(id: NewMember()));
             case "Health" or "Ready" or "GetWorkspace" or "ListSurveys" or "ListWebhooks" or "WidgetScript" or "WidgetManifest":
                 return new();
             default:
@@ -112,6 +116,8 @@ public sealed class OpenApiConformanceTests
     async Task<string> NewWebhook() =>
         (await (await _secret.PostAsync("/v1/webhooks", Json.Body("""{"url":"https://127.0.0.1:9/h","events":["response.created"]}""")))
             .ReadJson<JsonElement>(201)).GetProperty("id").GetString()!;
+
+    string NewMember() => _app.AddMember(_ws.WorkspaceId, $"m-{Guid.NewGuid():N}@acme.test", Roles.Analyst);
 
     string NewToken() => _app.CreateDisplay(_ws.WorkspaceId, $"u-{Guid.NewGuid():N}").Token;
 

@@ -19,7 +19,7 @@ public sealed class DashboardBrowserTests : DashboardPage
 {
     const string Xss = "<img src=x onerror=alert(1)>";
     const string LongName = "The Very Long-Named International Holding Company of Greater Springfield Incorporated";
-    static readonly string[] Views = ["overview", "segments", "accounts", "comments", "surveys", "webhooks", "keys", "settings", "setup"];
+    static readonly string[] Views = ["overview", "segments", "accounts", "comments", "surveys", "webhooks", "keys", "settings", "setup", "team", "audit"];
 
     protected override int Responses => 5000;
 
@@ -576,29 +576,35 @@ public sealed class DashboardBrowserTests : DashboardPage
     }
 
     [Test]
-    public async Task SignIn_KeepsTheKeyInTheTabOnly_AndSignOutForgetsIt()
+    public async Task SignIn_IsAnHttpOnlyCookie_NothingInStorage_AndSignOutEndsIt()
     {
         await Page.GotoAsync(new Uri(App.Address!, "/dashboard").ToString());
-        await Page.FillAsync("#secret-key", "sk_not_a_real_key_000000000000000");
+        await Page.FillAsync("#signin-email", DemoWorkspace.Owner.Email);
+        await Page.FillAsync("#signin-password", "not the demo password");
         await Page.ClickAsync("#signin-form button[type=submit]");
-        await Page.Locator("#secret-key-error:has-text('not accepted')").WaitForAsync();
+        await Page.Locator("#signin-error:has-text('email or the password is wrong')").WaitForAsync();
 
         await SignIn();
-        var stored = await Page.EvaluateAsync<string?>("sessionStorage.getItem('pulse.secretKey')");
         var cookies = await Page.Context.CookiesAsync();
-        var local = await Page.EvaluateAsync<int>("localStorage.length");
+        var storage = await Page.EvaluateAsync<int>("localStorage.length + sessionStorage.length");
+        var readable = await Page.EvaluateAsync<string>("document.cookie");
         await Page.ReloadAsync();
         await WaitForRender("overview", "");
         await Page.ClickAsync("#sign-out");
+        await Page.Locator("#signin:not([hidden])").WaitForAsync();
+        using var replay = App.CookieClient();
+        replay.DefaultRequestHeaders.Add("Cookie", $"{cookies.Single().Name}={cookies.Single().Value}");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(stored, Is.EqualTo(DemoWorkspace.SecretKey));
-            Assert.That(cookies, Is.Empty);
-            Assert.That(local, Is.Zero);
-            Assert.That(Page.Url, Does.Not.Contain("sk_"));
-            Assert.That(await Page.EvaluateAsync<string?>("sessionStorage.getItem('pulse.secretKey')"), Is.Null);
+            Assert.That(cookies.Single().Name, Is.EqualTo(Pulse.Api.Team.SessionAuthenticationHandler.CookieName));
+            Assert.That(cookies.Single().HttpOnly, Is.True);
+            Assert.That(cookies.Single().SameSite, Is.EqualTo(SameSiteAttribute.Strict));
+            Assert.That(readable, Is.Empty, "no script can read the session");
+            Assert.That(storage, Is.Zero);
+            Assert.That(Page.Url, Does.Not.Contain("ses_"));
             Assert.That(await Page.IsVisibleAsync("#signin"), Is.True);
             Assert.That(await Page.Locator("#view").InnerTextAsync(), Is.Empty, "no data left on the page");
+            Assert.That((int)(await replay.GetAsync("/v1/workspace")).StatusCode, Is.EqualTo(401), "the signed-out cookie no longer works");
         }
     }
 

@@ -58,8 +58,8 @@ public abstract class DashboardPage : BrowserTest
             "([view, before]) => { const v = document.getElementById('view'); return v.dataset.view === view && !v.hasAttribute('aria-busy') && !!v.dataset.ready && v.dataset.ready !== before; }",
             new object[] { view, before });
 
-    /// <summary>Opens the dashboard at the API's fake "now", collects CSP violations and dialogs, signs in with the demo key.</summary>
-    protected async Task<List<string>> SignIn(string view = "overview", IPage? page = null, string? key = null)
+    /// <summary>Opens the dashboard at the API's fake "now", collects CSP violations and dialogs, signs in as the demo owner (or another member).</summary>
+    protected async Task<List<string>> SignIn(string view = "overview", IPage? page = null, string? email = null, string? password = null)
     {
         page ??= Page;
         var dialogs = new List<string>();
@@ -67,7 +67,8 @@ public abstract class DashboardPage : BrowserTest
         await page.Clock.SetFixedTimeAsync(App.Time.GetUtcNow().UtcDateTime);
         await page.AddInitScriptAsync("window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));");
         await page.GotoAsync(new Uri(App.Address!, "/dashboard#/" + view).ToString());
-        await page.FillAsync("#secret-key", key ?? DemoWorkspace.SecretKey);
+        await page.FillAsync("#signin-email", email ?? DemoWorkspace.Owner.Email);
+        await page.FillAsync("#signin-password", password ?? DemoWorkspace.Owner.Password);
         await page.ClickAsync("#signin-form button[type=submit]");
         await page.WaitForFunctionAsync(
             "view => { const v = document.getElementById('view'); return v.dataset.view === view && !v.hasAttribute('aria-busy') && !!v.dataset.ready; }",
