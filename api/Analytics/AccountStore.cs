@@ -16,14 +16,18 @@ public sealed record AccountQuery(
     string? Quadrant,
     string Sort,
     bool Descending,
-    int Limit);
+    int Limit,
+    string WorkspaceId = "",
+    string? Band = null,
+    long Now = 0);
 
 /// <summary>
 /// NPS per account (trait <c>accountId</c> of the display snapshot) with respondents, ARR and the
 /// ARR × NPS quadrant. Counts the range's responses once, grouped by account in SQLite; the name
-/// and ARR are those of each account's latest response in the range.
+/// and ARR are those of each account's latest response in the range. Each account's health comes
+/// from the daily aggregates of the 180 days before now, whatever the range (<see cref="AccountHealthMath"/>).
 /// </summary>
-public sealed class AccountStore(Db db)
+public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
 {
     public const string Champion = "champion";
     public const string AtRisk = "at_risk";
@@ -31,7 +35,7 @@ public sealed class AccountStore(Db db)
     public const string Monitor = "monitor";
 
     public static readonly IReadOnlyList<string> Quadrants = [Champion, AtRisk, Grow, Monitor];
-    public static readonly IReadOnlyList<string> SortKeys = ["arr", "nps", "respondents", "responses", "accountId", "accountName"];
+    public static readonly IReadOnlyList<string> SortKeys = ["arr", "nps", "respondents", "responses", "health", "accountId", "accountName"];
 
     // With exactly one max() aggregate SQLite takes the bare columns (name, arr) from the row that holds the max.
     static readonly string PerAccount = $"""
@@ -53,6 +57,9 @@ public sealed class AccountStore(Db db)
         using var c = db.Open();
         var rows = c.Query<AccountRow>(PerAccount, new { q.SurveyIds, q.From, q.To, Filters = JsonSerializer.Serialize(q.Where) }).ToList();
         var arrThreshold = q.ArrThreshold ?? Median(rows.Select(r => r.ArrValue).OfType<double>());
+        var settings = healthSource.Settings(q.WorkspaceId);
+        var health = AccountHealthMath.Compute(c, q.SurveyIds, settings,
+            healthSource.OverdueDetractorFollowUps(q.WorkspaceId, q.SurveyIds, q.Now), q.Now);
         var items = rows.Select(r =>
         {
             var nps = NpsMath.Nps(r.Promoters, r.Passives, r.Detractors);
@@ -60,10 +67,13 @@ public sealed class AccountStore(Db db)
             return new AccountItem(r.AccountId, r.AccountName, nps, r.Respondents, arr,
                 QuadrantOf(arr, nps, arrThreshold, q.NpsThreshold),
                 r.Promoters + r.Passives + r.Detractors, r.Promoters, r.Passives, r.Detractors,
-                NpsMath.MarginOfError(r.Promoters, r.Passives, r.Detractors), NpsMath.LowSample(r.Promoters + r.Passives + r.Detractors));
+                NpsMath.MarginOfError(r.Promoters, r.Passives, r.Detractors), NpsMath.LowSample(r.Promoters + r.Passives + r.Detractors),
+                health.GetValueOrDefault(r.AccountId) ?? AccountHealthMath.Of(NoCounts, 0, settings));
         });
         if (q.Quadrant is not null)
             items = items.Where(i => i.Quadrant == q.Quadrant);
+        if (q.Band is not null)
+            items = items.Where(i => i.Health.Band == q.Band);
         return new AccountList(Sorted(items, q.Sort, q.Descending).Take(q.Limit).ToList(), arrThreshold, q.NpsThreshold);
     }
 
@@ -102,6 +112,7 @@ public sealed class AccountStore(Db db)
             "nps" => By(items, i => i.Nps, descending),
             "respondents" => By(items, i => (double?)i.Respondents, descending),
             "responses" => By(items, i => (double?)i.Responses, descending),
+            "health" => By(items, i => (double?)i.Health.Score, descending),
             "accountId" => descending ? items.OrderByDescending(i => i.AccountId, StringComparer.Ordinal) : items.OrderBy(i => i.AccountId, StringComparer.Ordinal),
             "accountName" => descending
                 ? items.OrderBy(i => i.AccountName is null).ThenByDescending(i => i.AccountName, StringComparer.OrdinalIgnoreCase)
@@ -116,6 +127,8 @@ public sealed class AccountStore(Db db)
         var withNullsLast = items.OrderBy(i => key(i) is null);
         return descending ? withNullsLast.ThenByDescending(key) : withNullsLast.ThenBy(key);
     }
+
+    static readonly HealthCounts NoCounts = new(0, 0, 0, 0, 0, 0, 0);
 
     sealed class AccountRow
     {

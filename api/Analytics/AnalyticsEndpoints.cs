@@ -44,7 +44,7 @@ public static class AnalyticsEndpoints
             .WithSummary("The matching responses as CSV, streamed, trait snapshot keys as columns.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         group.MapGet("/accounts", ListAccounts).WithName("ListAccounts").RequirePermission(Permissions.ReadAnalytics)
-            .WithSummary("NPS, respondents and ARR per account (trait accountId) with the ARR × NPS quadrant.");
+            .WithSummary("NPS, respondents and ARR per account (trait accountId) with the ARR × NPS quadrant, and each account's health score, band and parts (sort=health, band=at_risk).");
         return app;
     }
 
@@ -142,6 +142,8 @@ public static class AnalyticsEndpoints
         var wanted = query.Quadrant;
         if (wanted is not null && !AccountStore.Quadrants.Contains(wanted))
             args.Fail("quadrant", $"Must be one of {string.Join(", ", AccountStore.Quadrants)}.");
+        if (query.Band is { } band && !AccountHealthMath.Bands.Contains(band))
+            args.Fail("band", $"Must be one of {string.Join(", ", AccountHealthMath.Bands)}.");
         var order = query.Sort ?? "-arr";
         var descending = order.StartsWith('-');
         var sortKey = descending ? order[1..] : order;
@@ -151,7 +153,8 @@ public static class AnalyticsEndpoints
             return Invalid(args);
         if (surveyStore.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
-        return TypedResults.Ok(accounts.List(new AccountQuery(surveys, start, end, where, arr, nps, wanted, sortKey, descending, size)));
+        return TypedResults.Ok(accounts.List(new AccountQuery(surveys, start, end, where, arr, nps, wanted, sortKey, descending, size,
+            user.WorkspaceId(), query.Band, time.GetUtcNow().ToUnixTimeMilliseconds())));
     }
 
     /// <summary>

@@ -102,7 +102,8 @@ public sealed record AccountItem(
     long Passives,
     long Detractors,
     double? MarginOfError,
-    bool LowSample);
+    bool LowSample,
+    AccountHealth Health);
 
 /// <summary><c>GET /v1/accounts</c>: the accounts and the thresholds that drew the quadrants.</summary>
 public sealed record AccountList(IReadOnlyList<AccountItem> Items, double? ArrThreshold, double NpsThreshold);

@@ -72,7 +72,8 @@ public sealed record AccountsQuery(
     [property: Description("ARR at or above which an account is high-ARR (default: the median ARR of the accounts listed).")][FromQuery(Name = "arrThreshold")] string? ArrThreshold,
     [property: Description("NPS at or above which an account is healthy, -100 to 100 (default 0).")][FromQuery(Name = "npsThreshold")] string? NpsThreshold,
     [property: Description("Only one quadrant: champion (high ARR, high NPS), at_risk (high ARR, low NPS), grow (low ARR, high NPS) or monitor (low, low).")][FromQuery(Name = "quadrant")] string? Quadrant,
-    [property: Description("arr, nps, respondents, responses, accountId or accountName; '-' in front for descending (default -arr).")][FromQuery(Name = "sort")] string? Sort,
+    [property: Description("Only one health band: healthy, watch or at_risk.")][FromQuery(Name = "band")] string? Band,
+    [property: Description("arr, nps, respondents, responses, health, accountId or accountName; '-' in front for descending (default -arr).")][FromQuery(Name = "sort")] string? Sort,
     [property: Description("Accounts per answer, 1–1000 (default 100).")][FromQuery(Name = "limit")] string? Limit,
     TraitFilters? Where);
 

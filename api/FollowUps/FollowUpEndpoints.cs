@@ -26,6 +26,7 @@ public static class FollowUpEndpoints
     {
         builder.Services.AddWriteHook<FollowUpHook>();
         builder.Services.AddSingleton<FollowUpHooks>();
+        builder.Services.AddSingleton<IAccountHealthSource, AccountHealthSource>();
         builder.Services.AddOptions<FollowUpOptions>().BindConfiguration(FollowUpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<FollowUpOverdueWatcher>();
         return builder;
@@ -269,6 +270,8 @@ public static class FollowUpEndpoints
             errors["slaHours"] = [$"Choose a number of hours from 1 to {FollowUpRules.MaxSlaHours}."];
         if (update.DueBusinessDays is < 0 or > FollowUpRules.MaxDueBusinessDays)
             errors["dueBusinessDays"] = [$"Choose a number of business days from 0 to {FollowUpRules.MaxDueBusinessDays}."];
+        if (update.AccountHealth is { } health)
+            CheckAccountHealth(health, errors);
         var rules = new List<(IReadOnlyList<TargetingCondition> When, string Assignee)>();
         if (update.AssignmentRules is { Count: > FollowUpRules.MaxAssignmentRules })
             errors["assignmentRules"] = [$"Keep at most {FollowUpRules.MaxAssignmentRules} rules."];
@@ -310,15 +313,53 @@ public static class FollowUpEndpoints
                 update.DueBusinessDays ?? current.DueBusinessDays,
                 update.AssignmentRules is null ? current.AssignmentRules : assigned,
                 fallback,
-                update.SlaHours ?? current.SlaHours);
+                update.SlaHours ?? current.SlaHours)
+            {
+                AccountHealth = update.AccountHealth is { } h ? Merged(current.AccountHealth, h) : current.AccountHealth,
+            };
+            if (next.AccountHealth.WatchMin >= next.AccountHealth.HealthyMin)
+                return ("accountHealth.watchMin", null);
             FollowUpStore.SaveSettings(c, tx, workspaceId, next, now);
             Audit.Write(c, tx, actor, workspaceId, "follow_up.settings_updated", workspaceId, now, current, next);
             return (null, next);
         });
-        return unknown is not null
-            ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { [unknown] = ["Give a member of this workspace (id or email, see GET /v1/members)."] })
-            : TypedResults.Ok(saved!);
+        return unknown switch
+        {
+            null => TypedResults.Ok(saved!),
+            "accountHealth.watchMin" => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [unknown] = ["Keep watchMin below healthyMin."] }),
+            _ => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [unknown] = ["Give a member of this workspace (id or email, see GET /v1/members)."] }),
+        };
     }
+
+    /// <summary>The ranges of the account health formula (docs/decisions.md F4-2); errors name accountHealth.field.</summary>
+    static void CheckAccountHealth(AccountHealthUpdate h, Dictionary<string, string[]> errors)
+    {
+        void Range(string field, int? value, int min, int max, string what)
+        {
+            if (value is { } v && (v < min || v > max))
+                errors["accountHealth." + field] = [$"Choose {what} from {min} to {max}."];
+        }
+        Range("npsWeight", h.NpsWeight, 0, 100, "a weight");
+        Range("trendWeight", h.TrendWeight, 0, 100, "a weight");
+        Range("responseRateWeight", h.ResponseRateWeight, 0, 100, "a weight");
+        Range("overdueWeight", h.OverdueWeight, 0, 100, "a weight");
+        Range("overduePenalty", h.OverduePenalty, 0, 100, "points per overdue follow-up");
+        Range("healthyMin", h.HealthyMin, 1, 100, "a score");
+        Range("watchMin", h.WatchMin, 0, 99, "a score");
+        Range("minResponses", h.MinResponses, 1, 1000, "a number of answers");
+        if (h.NpsWeight == 0)
+            errors["accountHealth.npsWeight"] = ["The NPS is the score's base: give it a weight of at least 1."];
+    }
+
+    static AccountHealthSettings Merged(AccountHealthSettings current, AccountHealthUpdate h) => new(
+        h.NpsWeight ?? current.NpsWeight,
+        h.TrendWeight ?? current.TrendWeight,
+        h.ResponseRateWeight ?? current.ResponseRateWeight,
+        h.OverdueWeight ?? current.OverdueWeight,
+        h.OverduePenalty ?? current.OverduePenalty,
+        h.HealthyMin ?? current.HealthyMin,
+        h.WatchMin ?? current.WatchMin,
+        h.MinResponses ?? current.MinResponses);
 
     /// <summary>Runs <paramref name="change"/> in one write command on the follow-up as it is now (NoFollowUp when there is none).</summary>
     static Task<(Outcome, FollowUpItem?)> Change(WriteQueue writer, TimeProvider time, string workspaceId, string followUpId,

@@ -118,7 +118,23 @@ public sealed record FollowUpSettings(
     int DueBusinessDays,
     IReadOnlyList<AssignmentRule> AssignmentRules,
     string? FallbackAssignee,
-    int SlaHours = FollowUpRules.DefaultSlaHours);
+    int SlaHours = FollowUpRules.DefaultSlaHours)
+{
+    /// <summary>The account health formula of <c>GET /v1/accounts</c> (docs/decisions.md F4-2).</summary>
+    public AccountHealthSettings AccountHealth { get; init; } = AccountHealthSettings.Defaults;
+}
+
+/// <summary><c>accountHealth</c> of <c>PUT /v1/follow-ups/settings</c>: omitted fields stay.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record AccountHealthUpdate(
+    [property: Range(1, 100)][property: Description("Weight of the NPS of the last 90 days, at least 1 (default 50).")] int? NpsWeight,
+    [property: Range(0, 100)][property: Description("Weight of the trend, NPS of the last 90 days minus the 90 before (default 20).")] int? TrendWeight,
+    [property: Range(0, 100)][property: Description("Weight of the response rate, answers per display in the last 90 days (default 10).")] int? ResponseRateWeight,
+    [property: Range(0, 100)][property: Description("Weight of the overdue detractor follow-ups part (default 20).")] int? OverdueWeight,
+    [property: Range(0, 100)][property: Description("Points the overdue part loses per open overdue detractor follow-up (default 25).")] int? OverduePenalty,
+    [property: Range(1, 100)][property: Description("Score at or above which an account is healthy (default 70).")] int? HealthyMin,
+    [property: Range(0, 99)][property: Description("Score at or above which an account is watch, below it at_risk (default 40); less than healthyMin.")] int? WatchMin,
+    [property: Range(1, 1000)][property: Description("Answers in the last 90 days below which an account is lowSample and at most watch (default 5).")] int? MinResponses);
 
 /// <summary>An assignment rule as sent: conditions as in survey targeting, the assignee by member id or email.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -130,7 +146,8 @@ public sealed record FollowUpSettingsUpdate(
     [property: Description("promoter, passive and/or detractor; [] opens none by itself.")] IReadOnlyList<string>? OpenCategories,
     [property: Range(0, FollowUpRules.MaxDueBusinessDays)] int? DueBusinessDays,
     [property: Range(1, FollowUpRules.MaxSlaHours)][property: Description("Hours within which a detractor's follow-up should be touched (first note or status change); default 48.")] int? SlaHours,
-    [property: Description("In order; the first whose conditions all hold on the display's traits assigns. [] removes them.")] IReadOnlyList<AssignmentRuleInput?>? AssignmentRules)
+    [property: Description("In order; the first whose conditions all hold on the display's traits assigns. [] removes them.")] IReadOnlyList<AssignmentRuleInput?>? AssignmentRules,
+    [property: Description("The account health formula; omitted fields stay.")] AccountHealthUpdate? AccountHealth = null)
 {
     readonly string? _fallback;
 

@@ -83,16 +83,17 @@ public static class FollowUpStore
 
     const string SelectSettings = """
         SELECT open_categories AS OpenCategories, due_business_days AS DueBusinessDays, assignment_rules AS AssignmentRules,
-               fallback_assignee_id AS FallbackAssignee, sla_hours AS SlaHours
+               fallback_assignee_id AS FallbackAssignee, sla_hours AS SlaHours, account_health AS AccountHealth
         FROM follow_up_settings WHERE workspace_id = @WorkspaceId
         """;
 
     const string UpsertSettings = """
-        INSERT INTO follow_up_settings (workspace_id, open_categories, due_business_days, assignment_rules, fallback_assignee_id, sla_hours, updated_at)
-        VALUES (@WorkspaceId, @OpenCategories, @DueBusinessDays, @AssignmentRules, @FallbackAssignee, @SlaHours, @Now)
+        INSERT INTO follow_up_settings (workspace_id, open_categories, due_business_days, assignment_rules, fallback_assignee_id, sla_hours, account_health, updated_at)
+        VALUES (@WorkspaceId, @OpenCategories, @DueBusinessDays, @AssignmentRules, @FallbackAssignee, @SlaHours, @AccountHealth, @Now)
         ON CONFLICT (workspace_id) DO UPDATE SET open_categories = excluded.open_categories,
             due_business_days = excluded.due_business_days, assignment_rules = excluded.assignment_rules,
-            fallback_assignee_id = excluded.fallback_assignee_id, sla_hours = excluded.sla_hours, updated_at = excluded.updated_at
+            fallback_assignee_id = excluded.fallback_assignee_id, sla_hours = excluded.sla_hours,
+            account_health = excluded.account_health, updated_at = excluded.updated_at
         """;
 
     // The ARR of the snapshot when it is a number; no value sorts last in both directions.
@@ -131,6 +132,9 @@ public static class FollowUpStore
         return r.Read() && r.GetRowParser<SettingsRow>()(r) is { } row
             ? new FollowUpSettings(JsonSerializer.Deserialize<List<string>>(row.OpenCategories) ?? [], (int)row.DueBusinessDays,
                 JsonSerializer.Deserialize<List<AssignmentRule>>(row.AssignmentRules, Rules) ?? [], row.FallbackAssignee, (int)row.SlaHours)
+            {
+                AccountHealth = JsonSerializer.Deserialize<AccountHealthSettings>(row.AccountHealth, Rules) ?? AccountHealthSettings.Defaults,
+            }
             : FollowUpRules.Defaults;
     }
 
@@ -145,8 +149,25 @@ public static class FollowUpStore
             AssignmentRules = JsonSerializer.Serialize(settings.AssignmentRules, Rules),
             settings.FallbackAssignee,
             settings.SlaHours,
+            AccountHealth = JsonSerializer.Serialize(settings.AccountHealth, Rules),
             Now = now,
         }, tx);
+
+    static readonly string SelectOverdueByAccount = $"""
+        SELECT account AS AccountId, count(*) AS Overdue FROM (
+            SELECT {TraitSql.ValueAt("'$.\"accountId\"'")} AS account
+            FROM follow_ups f JOIN responses r ON r.id = f.response_id JOIN displays d ON d.id = r.display_id
+            WHERE f.workspace_id = @WorkspaceId AND f.status <> 'closed' AND f.due_at IS NOT NULL AND f.due_at < @Now
+              AND r.category = 'detractor' AND r.survey_id IN @SurveyIds
+        )
+        WHERE account IS NOT NULL
+        GROUP BY account
+        """;
+
+    /// <summary>Per account (trait accountId of the snapshot), the detractors' follow-ups not closed and past due at <paramref name="now"/>.</summary>
+    public static IReadOnlyDictionary<string, long> OverdueDetractorsByAccount(SqliteConnection c, string workspaceId, IReadOnlyList<string> surveyIds, long now) =>
+        c.Query<(string AccountId, long Overdue)>(SelectOverdueByAccount, new { WorkspaceId = workspaceId, SurveyIds = surveyIds, Now = now })
+            .ToDictionary(r => r.AccountId, r => r.Overdue, StringComparer.Ordinal);
 
     /// <summary>The follow-up of a response, if it has one.</summary>
     public static string? IdOfResponse(SqliteConnection c, SqliteTransaction? tx, string workspaceId, long responseId) =>
@@ -250,6 +271,7 @@ public static class FollowUpStore
         public string AssignmentRules { get; set; } = "[]";
         public string? FallbackAssignee { get; set; }
         public long SlaHours { get; set; }
+        public string AccountHealth { get; set; } = "{}";
     }
 
     sealed class NoteRow
