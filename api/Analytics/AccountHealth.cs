@@ -91,12 +91,13 @@ public static class AccountHealthMath
     }
 
     /// <summary>The score of one account's counts (docs/decisions.md F4-2).</summary>
-    public static AccountHealth Of(HealthCounts n, long overdue, AccountHealthSettings s)
+    public static AccountHealth Of(HealthCounts counts, long overdue, AccountHealthSettings s)
     {
-        var responses = n.Promoters + n.Passives + n.Detractors;
-        var previous = n.PreviousPromoters + n.PreviousPassives + n.PreviousDetractors;
+        var (n, p) = (counts.Current, counts.Previous);
+        var responses = n.Responses;
+        var previous = p.Responses;
         var nps = NpsMath.Nps(n.Promoters, n.Passives, n.Detractors);
-        var previousNps = NpsMath.Nps(n.PreviousPromoters, n.PreviousPassives, n.PreviousDetractors);
+        var previousNps = NpsMath.Nps(p.Promoters, p.Passives, p.Detractors);
         double? trend = nps is { } now && previousNps is { } before ? now - before : null;
         double? rate = n.Displays > 0 ? Math.Min(1.0, (double)responses / n.Displays) : null;
         var parts = new HealthParts(
@@ -107,10 +108,10 @@ public static class AccountHealthMath
             responses, previous, n.Displays);
         var lowSample = responses < s.MinResponses;
         HealthPart[] all = [parts.Nps, parts.Trend, parts.ResponseRate, parts.OverdueFollowUps];
-        var weight = all.Where(p => p.Points is not null).Sum(p => p.Weight);
+        var weight = all.Where(x => x.Points is not null).Sum(x => x.Weight);
         if (nps is null || weight == 0)
             return new AccountHealth(null, null, lowSample, parts);
-        var score = (int)Math.Round(all.Where(p => p.Points is not null).Sum(p => p.Weight * p.Points!.Value) / weight, MidpointRounding.AwayFromZero);
+        var score = (int)Math.Round(all.Where(x => x.Points is not null).Sum(x => x.Weight * x.Points!.Value) / weight, MidpointRounding.AwayFromZero);
         var band = score >= s.HealthyMin ? Healthy : score >= s.WatchMin ? Watch : AtRisk;
         // A few answers are not evidence enough to call an account at risk.
         if (lowSample && band == AtRisk)
@@ -124,21 +125,14 @@ public static class AccountHealthMath
     static double? Round(double? value, int digits) =>
         value is { } v ? (double)Math.Round((decimal)v, digits, MidpointRounding.AwayFromZero) : null;
 
-    sealed class Row
+    // Dapper fills it through the constructor; SQLite's sums of integers are integers.
+    sealed record Row(string AccountId, long Displays, long Promoters, long Passives, long Detractors,
+        long PreviousPromoters, long PreviousPassives, long PreviousDetractors)
     {
-        public string AccountId { get; set; } = "";
-        public long Displays { get; set; }
-        public long Promoters { get; set; }
-        public long Passives { get; set; }
-        public long Detractors { get; set; }
-        public long PreviousPromoters { get; set; }
-        public long PreviousPassives { get; set; }
-        public long PreviousDetractors { get; set; }
-
-        public HealthCounts Counts() => new(Displays, Promoters, Passives, Detractors, PreviousPromoters, PreviousPassives, PreviousDetractors);
+        public HealthCounts Counts() => new(new NpsCounts(Displays, Promoters, Passives, Detractors),
+            new NpsCounts(0, PreviousPromoters, PreviousPassives, PreviousDetractors));
     }
 }
 
 /// <summary>An account's counts: the last 90 days (displays and answers) and the 90 before (answers).</summary>
-public sealed record HealthCounts(long Displays, long Promoters, long Passives, long Detractors,
-    long PreviousPromoters, long PreviousPassives, long PreviousDetractors);
+public sealed record HealthCounts(NpsCounts Current, NpsCounts Previous);

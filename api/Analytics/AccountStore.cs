@@ -128,7 +128,7 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
         return descending ? withNullsLast.ThenByDescending(key) : withNullsLast.ThenBy(key);
     }
 
-    static readonly HealthCounts NoCounts = new(0, 0, 0, 0, 0, 0, 0);
+    static readonly HealthCounts NoCounts = new(default, default);
 
     sealed class AccountRow
     {
