@@ -98,6 +98,15 @@ public static class Permissions
     public const string ManageMembers = "members:manage";
     public const string ReadAudit = "audit:read";
 
+    /// <summary>Read follow-ups (status, assignee, notes) and the workspace's follow-up settings.</summary>
+    public const string ReadFollowUps = "follow-ups:read";
+
+    /// <summary>Open follow-ups, change their status, assignee and due date, add notes.</summary>
+    public const string ManageFollowUps = "follow-ups:manage";
+
+    /// <summary>Change the workspace's tag list and the tags on responses.</summary>
+    public const string ManageTags = "tags:manage";
+
     /// <summary>A signed-in member's own session (switch workspace, sign out); keys have no session.</summary>
     public const string Account = "account";
 
@@ -124,6 +133,9 @@ public static class Permissions
         [EraseUsers] = new(Editors, FullKey),
         [ManageMembers] = new(Owners, FullKey),
         [ReadAudit] = new(Editors, FullKey),
+        [ReadFollowUps] = new(Everyone, AnyKey),
+        [ManageFollowUps] = new(Readers, FullKey),
+        [ManageTags] = new(Readers, FullKey),
         [Account] = new(Everyone, []),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 

@@ -66,6 +66,8 @@ public static class AnalyticsEndpoints
             else if (group is null)
                 args.Fail("bands", "Bands group the values of groupBy; give groupBy too, e.g. groupBy=arr&bands=1000,10000.");
         }
+        if (query.Tag is not null && TagSql.NameError(query.Tag) is { } tagError)
+            args.Fail("tag", tagError);
         if (!args.Ok)
             return Invalid(args);
         var buckets = TimeBuckets.Split(start, end, step, zone);
@@ -76,7 +78,7 @@ public static class AnalyticsEndpoints
         }
         if (surveyStore.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
-        return TypedResults.Ok(store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where, bands), buckets));
+        return TypedResults.Ok(store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where, bands, query.Tag?.Trim()), buckets));
     }
 
     static Results<Ok<ScoreDistributionResponse>, ValidationProblem, ProblemHttpResult> GetScores(
@@ -169,6 +171,8 @@ public static class AnalyticsEndpoints
             if (categories.Count == 0 || categories.Any(c => c is not (NpsCategory.Promoter or NpsCategory.Passive or NpsCategory.Detractor)))
                 args.Fail("category", "Must be promoter, passive or detractor, or several separated by commas.");
         }
+        if (query.Tag is not null && TagSql.NameError(query.Tag) is { } tagError)
+            args.Fail("tag", tagError);
         if (query.Q is { Length: 0 or > 200 })
             args.Fail("q", "Search text has 1 to 200 characters.");
         var withComment = query.WithComment switch
@@ -184,14 +188,14 @@ public static class AnalyticsEndpoints
             notFound = SurveyEndpoints.NotFound(query.SurveyId);
             return null;
         }
-        return new ResponseFilter(user.WorkspaceId(), query.SurveyId, start, end, categories, where, query.Q, withComment);
+        return new ResponseFilter(user.WorkspaceId(), query.SurveyId, start, end, categories, where, query.Q, withComment, query.Tag?.Trim());
     }
 
     /// <summary>
     /// <c>[from, to)</c> in Unix ms. <c>to</c> defaults to now; <c>from</c> to 90 days before
     /// <c>to</c>, or to the beginning for the list and the export (<paramref name="defaultAll"/>).
     /// </summary>
-    static (long From, long To) Range(QueryArgs args, string? from, string? to, TimeZoneInfo zone, TimeProvider time, bool defaultAll = false)
+    internal static (long From, long To) Range(QueryArgs args, string? from, string? to, TimeZoneInfo zone, TimeProvider time, bool defaultAll = false)
     {
         var last = args.Instant("to", to, zone, endOfDay: true);
         var end = last ?? (defaultAll ? long.MaxValue : time.GetUtcNow().ToUnixTimeMilliseconds());

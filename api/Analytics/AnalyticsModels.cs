@@ -77,7 +77,8 @@ public sealed record ResponseItem(
     string? Url,
     string? Locale,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<string> Tags);
 
 /// <summary>
 /// <c>GET /v1/responses</c>: newest first; pass <c>nextCursor</c> back as <c>cursor</c> for the next page.

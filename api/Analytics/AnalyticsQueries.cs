@@ -17,6 +17,8 @@ public interface IResponseFilterQuery
     string? Q { get; }
     string? WithComment { get; }
     TraitFilters? Where { get; }
+
+    string? Tag { get; }
 }
 
 /// <summary><c>GET /v1/metrics/nps</c>.</summary>
@@ -28,7 +30,8 @@ public sealed record NpsQuery(
     [property: Description("IANA time zone of dates and intervals (default UTC), e.g. Europe/Berlin.")][FromQuery(Name = "tz")] string? Tz,
     [property: Description("A trait key: adds one group per value of that trait in each response's snapshot.")][FromQuery(Name = "groupBy")] string? GroupBy,
     TraitFilters? Where,
-    [property: Description("With groupBy on a numeric trait: ascending band edges, e.g. 1000,10000,100000; the groups become <1000, 1000-10000, …, >=100000.")][FromQuery(Name = "bands")] string? Bands = null);
+    [property: Description("With groupBy on a numeric trait: ascending band edges, e.g. 1000,10000,100000; the groups become <1000, 1000-10000, …, >=100000.")][FromQuery(Name = "bands")] string? Bands = null,
+    [property: Description(QueryText.Tag + " Answers only (displays are not tagged): displays and responseRate count nothing.")][FromQuery(Name = "tag")] string? Tag = null);
 
 /// <summary><c>GET /v1/metrics/scores</c>.</summary>
 public sealed record ScoresQuery(
@@ -47,7 +50,8 @@ public sealed record ResponseListQuery(
     [property: Description("The nextCursor of the previous page, unchanged.")][FromQuery(Name = "cursor")] string? Cursor,
     [property: Description("Responses per page, 1–200 (default 50).")][FromQuery(Name = "limit")] string? Limit,
     TraitFilters? Where,
-    [property: Description(QueryText.WithComment)][FromQuery(Name = "withComment")] string? WithComment = null) : IResponseFilterQuery;
+    [property: Description(QueryText.WithComment)][FromQuery(Name = "withComment")] string? WithComment = null,
+    [property: Description(QueryText.Tag)][FromQuery(Name = "tag")] string? Tag = null) : IResponseFilterQuery;
 
 /// <summary><c>GET /v1/responses.csv</c>.</summary>
 public sealed record ResponseExportQuery(
@@ -57,7 +61,8 @@ public sealed record ResponseExportQuery(
     [property: Description(QueryText.To)][FromQuery(Name = "to")] string? To,
     [property: Description(QueryText.Q)][FromQuery(Name = "q")] string? Q,
     TraitFilters? Where,
-    [property: Description(QueryText.WithComment)][FromQuery(Name = "withComment")] string? WithComment = null) : IResponseFilterQuery;
+    [property: Description(QueryText.WithComment)][FromQuery(Name = "withComment")] string? WithComment = null,
+    [property: Description(QueryText.Tag)][FromQuery(Name = "tag")] string? Tag = null) : IResponseFilterQuery;
 
 /// <summary><c>GET /v1/accounts</c>.</summary>
 public sealed record AccountsQuery(
@@ -77,6 +82,7 @@ static class QueryText
     public const string From = "Start: a date (2026-01-31, its start in tz) or an ISO 8601 date-time with Z or an offset. Default: 90 days before to.";
     public const string FromAll = "Start: a date (2026-01-31) or an ISO 8601 date-time with Z or an offset. Default: the first response.";
     public const string To = "End: a date (its whole day is included) or an ISO 8601 date-time with Z or an offset. Default: now.";
+    public const string Tag = "Only responses that carry this tag (case does not matter).";
     public const string Category = "promoter, passive or detractor, or several separated by commas.";
     public const string Q = "Text to find in comments, 1–200 characters.";
     public const string WithComment = "true: only responses with a comment; false or absent: all.";

@@ -14,7 +14,7 @@ public static partial class CsvExport
 {
     /// <summary>The fixed columns; trait snapshot keys follow as <c>traits.&lt;key&gt;</c>.</summary>
     public static readonly IReadOnlyList<string> Columns =
-        ["id", "surveyId", "userId", "email", "score", "category", "comment", "followUp", "url", "locale", "createdAt", "updatedAt"];
+        ["id", "surveyId", "userId", "email", "score", "category", "comment", "followUp", "url", "locale", "createdAt", "updatedAt", "tags"];
 
     public const string TraitPrefix = "traits.";
 
@@ -87,6 +87,7 @@ public static partial class CsvExport
                 csv.WriteField(Neutralise(row.Locale));
                 csv.WriteField(Time(row.CreatedAt));
                 csv.WriteField(Time(row.UpdatedAt));
+                csv.WriteField(Neutralise(string.Join(", ", TagSql.Parse(row.Tags))));
                 TraitCells(row.Traits, traitKeys, traits);
                 foreach (var cell in traits)
                     csv.WriteField(Neutralise(cell));

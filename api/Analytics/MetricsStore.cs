@@ -14,7 +14,8 @@ public sealed record MetricsQuery(
     TimeZoneInfo Zone,
     string? GroupBy,
     IReadOnlyDictionary<string, string> Where,
-    IReadOnlyList<double>? Bands = null);
+    IReadOnlyList<double>? Bands = null,
+    string? Tag = null);
 
 /// <summary>
 /// Reads NPS from the aggregates. A request names at most one trait row set for its headline
@@ -93,6 +94,27 @@ public sealed class MetricsStore(Db db)
         GROUP BY value, unit
         """;
 
+    /// <summary>
+    /// Answers counted per segment value and unit of <c>@Grain</c> ms, for requests about tags:
+    /// only responses carrying <c>@Tag</c> (when given), grouped by a trait (<c>@GroupPath</c>) or by
+    /// each of their tags. Tags are on answers, not displays, so displays count nothing here.
+    /// </summary>
+    static string TaggedRows(bool byTag) => $"""
+        SELECT value AS Value, unit AS Unit, 0 AS Displays, sum(r_category = 'promoter') AS Promoters,
+               sum(r_category = 'passive') AS Passives, sum(r_category = 'detractor') AS Detractors
+        FROM (
+            SELECT {(byTag ? "g.tag" : TraitSql.GroupValue)} AS value, r.created_at / @Grain AS unit, r.category AS r_category
+            FROM responses r JOIN displays d ON d.id = r.display_id{(byTag ? " JOIN response_tags g ON g.response_id = r.id" : "")}
+            WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
+              AND {TagSql.HasTag}
+        )
+        WHERE value IS NOT NULL
+        GROUP BY value, unit
+        """;
+
+    static readonly string TaggedByTrait = TaggedRows(byTag: false);
+    static readonly string TaggedByTag = TaggedRows(byTag: true);
+
     public NpsReport Read(MetricsQuery q, IReadOnlyList<Bucket> buckets)
     {
         using var c = db.Open();
@@ -100,25 +122,35 @@ public sealed class MetricsStore(Db db)
         Segments headline;
         Segments? groups = null;
         var where = q.Where.ToList();
-        var aggregates = where.Count == 0 || (where.Count == 1 && (q.GroupBy is null || q.GroupBy == where[0].Key));
+        // Tags are on answers: a tag filter or groups by tag come from responses ⨝ response_tags.
+        var tagged = q.Tag is not null || q.GroupBy == TagSql.GroupBy;
+        var groupBy = tagged ? null : q.GroupBy;
+        var aggregates = where.Count == 0 || (where.Count == 1 && (groupBy is null || groupBy == where[0].Key));
         if (aggregates)
         {
             var plan = TimeBuckets.Plan(buckets);
             var (key, value) = where.Count == 1 ? (where[0].Key, (string?)where[0].Value) : ("", "");
             headline = FromAggregates(c, q, buckets, plan, grain, key, value);
-            if (q.GroupBy is not null)
-                groups = q.GroupBy == key ? headline : FromAggregates(c, q, buckets, plan, grain, q.GroupBy, null);
+            if (groupBy is not null)
+                groups = groupBy == key ? headline : FromAggregates(c, q, buckets, plan, grain, groupBy, null);
         }
         else
         {
             var whole = new Span(q.From, q.To);
             headline = new Segments(buckets.Count);
             ReadRaw(c, q, buckets, whole, grain, q.Where, null, headline);
-            if (q.GroupBy is not null)
+            if (groupBy is not null)
             {
                 groups = new Segments(buckets.Count);
-                ReadRaw(c, q, buckets, whole, grain, q.Where, q.GroupBy, groups);
+                ReadRaw(c, q, buckets, whole, grain, q.Where, groupBy, groups);
             }
+        }
+        if (tagged)
+        {
+            if (q.Tag is not null)
+                headline = ReadTagged(c, q, buckets, grain, null);
+            if (q.GroupBy is not null)
+                groups = ReadTagged(c, q, buckets, grain, q.GroupBy);
         }
         (Segments Groups, Dictionary<string, (double? From, double? To)> Bounds)? bands =
             q.Bands is not null && groups is not null ? Band(groups, q.Bands, buckets.Count) : null;
@@ -234,6 +266,25 @@ public sealed class MetricsStore(Db db)
         var raw = new RawQuery(q.SurveyIds, grain, JsonSerializer.Serialize(filters), groupKey is null ? null : TraitSql.PathOf(groupKey));
         foreach (var row in Raw(c, raw, span))
             into.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * grain), row.Counts);
+    }
+
+    static Segments ReadTagged(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, long grain, string? groupBy)
+    {
+        var byTag = groupBy == TagSql.GroupBy;
+        var into = new Segments(buckets.Count);
+        var rows = c.Query<CountRow>(byTag ? TaggedByTag : TaggedByTrait, new
+        {
+            q.SurveyIds,
+            q.From,
+            q.To,
+            Grain = grain,
+            Filters = JsonSerializer.Serialize(q.Where),
+            GroupPath = groupBy is null || byTag ? null : TraitSql.PathOf(groupBy),
+            q.Tag,
+        });
+        foreach (var row in rows)
+            into.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * grain), row.Counts);
+        return into;
     }
 
     static NpsReport Report(Segments headline, Segments? groups, IReadOnlyList<Bucket> buckets, bool series,

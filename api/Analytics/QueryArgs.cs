@@ -101,7 +101,8 @@ sealed class QueryArgs
         return key;
     }
 
-    static string? TraitKeyError(string key)
+    /// <summary>Why a trait key cannot be filtered or grouped on, or null when it can (also for webhook trait filters).</summary>
+    internal static string? TraitKeyError(string key)
     {
         if (key.Length is 0 or > MaxTraitKeyLength)
             return $"A trait key has 1 to {MaxTraitKeyLength} characters.";

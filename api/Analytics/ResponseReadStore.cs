@@ -17,7 +17,8 @@ public sealed record ResponseFilter(
     IReadOnlyList<string>? Categories,
     IReadOnlyDictionary<string, string> Where,
     string? Text,
-    bool WithComment = false);
+    bool WithComment = false,
+    string? Tag = null);
 
 /// <summary>A position in the newest-first order: the (created_at, id) of the last item seen.</summary>
 public readonly record struct ResponseCursor(long CreatedAt, long Id)
@@ -62,10 +63,11 @@ public sealed class ResponseRow
     public string? Locale { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
+    public string? Tags { get; set; }
 
     public ResponseItem ToItem() => new(Id, SurveyId, UserId, Email, (int)Score, Category, Comment,
         FollowUp is null ? null : Parse(FollowUp), Parse(Traits), Url, Locale,
-        Db.FromUnixMs(CreatedAt), Db.FromUnixMs(UpdatedAt));
+        Db.FromUnixMs(CreatedAt), Db.FromUnixMs(UpdatedAt), TagSql.Parse(Tags));
 
     static JsonElement Parse(string json)
     {
@@ -81,10 +83,11 @@ public sealed class ResponseRow
 /// </summary>
 public sealed class ResponseReadStore(Db db)
 {
-    const string Columns = """
+    const string Columns = $"""
         r.id AS Id, r.survey_id AS SurveyId, r.user_id AS UserId, d.email AS Email, r.score AS Score,
         r.category AS Category, r.comment AS Comment, r.follow_up AS FollowUp, d.traits AS Traits,
-        d.url AS Url, d.locale AS Locale, r.created_at AS CreatedAt, r.updated_at AS UpdatedAt
+        d.url AS Url, d.locale AS Locale, r.created_at AS CreatedAt, r.updated_at AS UpdatedAt,
+        {TagSql.TagsOfResponse} AS Tags
         """;
 
     // The workspace index (workspace_id, created_at, id) serves the order and the keyset bound.
@@ -99,6 +102,7 @@ public sealed class ResponseReadStore(Db db)
           AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)
           AND (@WithComment = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
           AND {TraitSql.MatchesFilters}
+          AND {TagSql.HasTag}
         """;
 
     static readonly string Page = $"SELECT {Columns} {Source} {Filter} ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit";
@@ -158,6 +162,7 @@ public sealed class ResponseReadStore(Db db)
         Text = Fold(f.Text),
         Filters = JsonSerializer.Serialize(f.Where),
         f.WithComment,
+        f.Tag,
         Limit = limit,
     };
 }

@@ -70,7 +70,7 @@ public static partial class OpenApiContract
         var secretKey = metadata.OfType<IAuthorizeData>().Any();
         var publicGroup = metadata.OfType<EnableRateLimitingAttribute>().Any();
         var body = metadata.OfType<IAcceptsMetadata>().FirstOrDefault()?.RequestType is not null;
-        var writes = method is "POST" or "PUT" or "DELETE" && path.StartsWith("/v1/", StringComparison.Ordinal);
+        var writes = method is "POST" or "PUT" or "PATCH" or "DELETE" && path.StartsWith("/v1/", StringComparison.Ordinal);
         operation.Responses ??= new OpenApiResponses();
 
         if (secretKey)

@@ -30,6 +30,7 @@ public static class Problems
         405 => "Method not allowed",
         409 => "Conflict",
         410 => "Gone",
+        412 => "Precondition failed",
         413 => "Request body too large",
         415 => "Unsupported media type",
         429 => "Too many requests",

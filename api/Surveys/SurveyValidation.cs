@@ -118,17 +118,21 @@ public static class SurveyValidation
             error(field, $"Choose a number of days from 0 to {MaxDays}.");
     }
 
-    static List<TargetingCondition> CheckTargeting(IReadOnlyList<TargetingCondition?> conditions, Action<string, string> error)
+    /// <summary>
+    /// Checks trait conditions (survey targeting, follow-up assignment rules), reporting each error
+    /// under <paramref name="name"/><c>[i]…</c>; returns the valid conditions.
+    /// </summary>
+    public static List<TargetingCondition> CheckTargeting(IReadOnlyList<TargetingCondition?> conditions, Action<string, string> error, string name = "targeting")
     {
         var result = new List<TargetingCondition>();
         if (conditions.Count > MaxConditions)
         {
-            error("targeting", $"Keep at most {MaxConditions} conditions.");
+            error(name, $"Keep at most {MaxConditions} conditions.");
             return result;
         }
         for (var i = 0; i < conditions.Count; i++)
         {
-            var field = $"targeting[{i}]";
+            var field = $"{name}[{i}]";
             if (conditions[i] is not { } c)
             {
                 error(field, "Give each condition as an object { trait, op, value | values }.");

@@ -80,7 +80,7 @@ public sealed class OpenApiConformanceTests
             case "DeclineSurvey": return new($$"""{"displayToken":"{{NewToken()}}"}""", Browser: true);
             case "OptOut": return new("""{"userId":"u-opt"}""");
             case "EraseUser": return new(Path: Ids(id: "seed-0"));
-            case "CreateWebhook": return new("""{"url":"https://127.0.0.1:9/hook","events":["response.created"]}""");
+            case "CreateWebhook": return new("""{"url":"https://127.0.0.1:9/hook","events":["response.created","follow_up.overdue"],"where":{"plan":"premium"}}""");
             case "GetWebhook" or "DeleteWebhook" or "ListWebhookDeliveries" or "TestWebhook" or "RotateWebhookSecret":
                 return new(Path: Ids(id: await NewWebhook()));
             case "RetryWebhookDelivery":
@@ -101,6 +101,23 @@ public sealed class OpenApiConformanceTests
             case "InviteMember": return new($$"""{"email":"p-{{Guid.NewGuid():N}}@acme.test","role":"analyst"}""");
             case "SetMemberRole": return new("""{"role":"viewer"}""", Path: Ids(id: NewMember()));
             case "RemoveMember" or "ResetMemberPassword": return new(Path: Ids(id: NewMember()));
+            case "ListTags": return new();
+            case "CreateTag": return new($$"""{"name":"t-{{Guid.NewGuid().ToString("N")[..20]}}"}""");
+            case "DeleteTag":
+                var tag = $"d-{Guid.NewGuid():N}"[..20];
+                (await _secret.PostAsync("/v1/tags", Json.Body($$"""{"name":"{{tag}}"}"""))).EnsureSuccessStatusCode();
+                return new(Path: new Dictionary<string, string> { ["name"] = tag });
+            case "TagResponses": return new($$"""{"responseIds":[{{await NewResponse(4)}}],"add":["pricing"],"remove":["old"]}""");
+            case "ListFollowUps": return new(Query: "?status=open,in_progress&category=detractor&overdue=false&sort=-arr&where%5Bplan%5D=premium");
+            case "GetFollowUpSettings": return new();
+            case "GetFollowUpMetrics":
+                await NewFollowUp();
+                return new(Query: "?groupBy=assignee&where%5Bplan%5D=premium&from=2020-01-01");
+            case "UpdateFollowUpSettings": return new("""{"openCategories":["detractor"],"dueBusinessDays":2,"slaHours":24}""");
+            case "OpenFollowUp": return new($$"""{"responseId":{{await NewResponse(9)}},"dueAt":"2026-03-04T17:00:00Z"}""");
+            case "GetFollowUp": return new(Path: FollowUp(await NewFollowUp()));
+            case "UpdateFollowUp": return new("""{"status":"closed","outcome":"resolved","assignee":null}""", Path: FollowUp(await NewFollowUp()));
+            case "AddFollowUpNote": return new("""{"text":"Called them; fix ships Friday."}""", Path: FollowUp(await NewFollowUp()));
             case "Health" or "Ready" or "GetWorkspace" or "ListSurveys" or "ListWebhooks" or "WidgetScript" or "WidgetManifest":
                 return new();
             default:
@@ -116,6 +133,23 @@ public sealed class OpenApiConformanceTests
     async Task<string> NewWebhook() =>
         (await (await _secret.PostAsync("/v1/webhooks", Json.Body("""{"url":"https://127.0.0.1:9/h","events":["response.created"]}""")))
             .ReadJson<JsonElement>(201)).GetProperty("id").GetString()!;
+
+    static Dictionary<string, string> FollowUp(string id) => new() { ["followUpId"] = id };
+
+    async Task<long> NewResponse(int score)
+    {
+        using var browser = _app.BrowserClient(Origin);
+        var saved = await (await browser.PostAsync("/v1/responses", Json.Body($$"""{"displayToken":"{{NewToken()}}","score":{{score}}}"""))).ReadJson<JsonElement>(201);
+        return saved.GetProperty("id").GetInt64();
+    }
+
+    /// <summary>A detractor's answer opens a follow-up by itself.</summary>
+    async Task<string> NewFollowUp()
+    {
+        var response = await NewResponse(2);
+        var page = await (await _secret.GetAsync("/v1/follow-ups?limit=200")).ReadJson<JsonElement>();
+        return page.GetProperty("items").EnumerateArray().Single(f => f.GetProperty("response").GetProperty("id").GetInt64() == response).GetProperty("id").GetString()!;
+    }
 
     string NewMember() => _app.AddMember(_ws.WorkspaceId, $"m-{Guid.NewGuid():N}@acme.test", Roles.Analyst);
 

@@ -95,10 +95,12 @@ public sealed class OpenApiDocumentTests
     {
         var expected = new Dictionary<string, string[]>
         {
-            ["/v1/metrics/nps"] = ["surveyId", "from", "to", "interval", "tz", "groupBy", "bands", "where"],
+            ["/v1/metrics/nps"] = ["surveyId", "from", "to", "interval", "tz", "groupBy", "bands", "tag", "where"],
             ["/v1/metrics/scores"] = ["surveyId", "from", "to", "where"],
-            ["/v1/responses"] = ["surveyId", "category", "from", "to", "q", "withComment", "cursor", "limit", "where"],
-            ["/v1/responses.csv"] = ["surveyId", "category", "from", "to", "q", "withComment", "where"],
+            ["/v1/responses"] = ["surveyId", "category", "from", "to", "q", "withComment", "tag", "cursor", "limit", "where"],
+            ["/v1/responses.csv"] = ["surveyId", "category", "from", "to", "q", "withComment", "tag", "where"],
+            ["/v1/follow-ups"] = ["status", "assignee", "category", "overdue", "sort", "cursor", "limit", "tag", "where"],
+            ["/v1/metrics/follow-ups"] = ["surveyId", "from", "to", "groupBy", "where"],
             ["/v1/accounts"] = ["surveyId", "from", "to", "arrThreshold", "npsThreshold", "quadrant", "sort", "limit", "where"],
         };
         foreach (var (path, names) in expected)

@@ -45,6 +45,8 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
             ["RateLimiting:PerEndUserPerMinute"] = "0",
             ["RateLimiting:PerSecretKeyPerSecond"] = "0",
             ["Webhooks:AllowInsecureTargets"] = "true",
+            // Alerts leave at once unless a test asks for the merge window (the product's default is 2 minutes).
+            ["Webhooks:MergeWindow"] = "00:00:00",
             // No management listener unless a test asks for one: appsettings.Development.json names a
             // fixed port, which test runs of other checkouts on the same machine would fight over.
             ["Operations:ManagementUrl"] = "",

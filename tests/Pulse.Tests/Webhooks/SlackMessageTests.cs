@@ -39,7 +39,7 @@ public sealed class SlackMessageTests
             Assert.That(text, Does.Contain(Jane.Email));
             Assert.That(text, Does.Contain(SlackMessage.Escape(Jane.AccountName)));
             Assert.That(text, Does.Contain(Jane.AccountId));
-            Assert.That(text, Does.Contain("<https://pulse.acme.test/dashboard|"));
+            Assert.That(text, Does.Match(@"<https://pulse\.acme\.test/dashboard#/responses/\d+\|Open this response in Pulse>"), "links to the response's page");
         }
     }
 
@@ -133,6 +133,6 @@ public sealed class SlackMessageTests
     {
         var slack = SlackMessage.Format(ForgedEvent("john_doe", "{}", "snake_case and 2*3*4"), "https://p.test/dash_board");
         var all = string.Join("\n", MrkdwnTexts(slack));
-        Assert.That(all, Does.Contain("john_doe").And.Contain("snake_case and 2*3*4").And.Contain("<https://p.test/dash_board|"));
+        Assert.That(all, Does.Contain("john_doe").And.Contain("snake_case and 2*3*4").And.Contain("<https://p.test/dash_board#/responses/9|"));
     }
 }

@@ -322,7 +322,7 @@ public sealed class WebhookDeliveryTests
             Assert.That(json.TryGetProperty("type", out _), Is.False, "not the JSON event");
             Assert.That(blocks, Does.Contain("Interview scheduling &lt;!channel&gt; is painful"));
             Assert.That(blocks, Does.Contain(jane.AccountId));
-            Assert.That(blocks, Does.Contain("http://localhost/dashboard|"), "links to the dashboard of the server the webhook was created on");
+            Assert.That(blocks, Does.Contain("http://localhost/dashboard#/responses/"), "links to the response's page on the server the webhook was created on");
         }
     }
 
