@@ -132,17 +132,25 @@ public sealed class AggregateMaintenanceTests
         Assert.That(maintained, Is.EqualTo(recomputed));
     }
 
-    [Test]
-    public void Migration_OnADatabaseWithData_BackfillsTheAggregates()
+    /// <summary>A database migrated up to <paramref name="version"/> with workspace ws_1, survey srv_1 and user u1.</summary>
+    static Microsoft.Data.Sqlite.SqliteConnection OldDatabase(TempDirectory dir, int version)
     {
-        using var dir = new TempDirectory();
-        var db = new Db($"Data Source={dir.File("old.db")}", dir.Path);
-        using var c = db.Open();
-        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow), upTo: 19);
+        var c = new Db($"Data Source={dir.File("old.db")}", dir.Path).Open();
+        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow), upTo: version);
         c.Execute("""
             INSERT INTO workspaces (id, name, product_name, site_key, identity_secret, created_at, updated_at) VALUES ('ws_1', 'A', 'A', 'pk_1', 'ids', 1, 1);
             INSERT INTO surveys (id, workspace_id, name, created_at, updated_at) VALUES ('srv_1', 'ws_1', 'NPS', 1, 1);
             INSERT INTO end_users (workspace_id, user_id, first_seen_at, last_seen_at) VALUES ('ws_1', 'u1', 1, 1);
+            """);
+        return c;
+    }
+
+    [Test]
+    public void Migration_OnADatabaseWithData_BackfillsTheAggregates()
+    {
+        using var dir = new TempDirectory();
+        using var c = OldDatabase(dir, 19);
+        c.Execute("""
             INSERT INTO displays (id, workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, traits)
                 VALUES (1, 'ws_1', 'srv_1', 'u1', x'01', 86400000 * 3 + 5, 86400000 * 10, '{"plan":"premium","beta":true,"seats":12,"tags":["a"]}'),
                        (2, 'ws_1', 'srv_1', 'u1', x'02', 86400000 * 3 + 7, 86400000 * 10, '{"plan":"free"}');
@@ -167,13 +175,8 @@ public sealed class AggregateMaintenanceTests
     public void Migration0080_OnADatabaseWithData_BackfillsTheLocaleRows()
     {
         using var dir = new TempDirectory();
-        var db = new Db($"Data Source={dir.File("old.db")}", dir.Path);
-        using var c = db.Open();
-        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow), upTo: 79);
+        using var c = OldDatabase(dir, 79);
         c.Execute("""
-            INSERT INTO workspaces (id, name, product_name, site_key, identity_secret, created_at, updated_at) VALUES ('ws_1', 'A', 'A', 'pk_1', 'ids', 1, 1);
-            INSERT INTO surveys (id, workspace_id, name, created_at, updated_at) VALUES ('srv_1', 'ws_1', 'NPS', 1, 1);
-            INSERT INTO end_users (workspace_id, user_id, first_seen_at, last_seen_at) VALUES ('ws_1', 'u1', 1, 1);
             INSERT INTO displays (id, workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, traits, locale)
                 VALUES (1, 'ws_1', 'srv_1', 'u1', x'01', 86400000 * 3 + 5, 86400000 * 10, '{}', 'de'),
                        (2, 'ws_1', 'srv_1', 'u1', x'02', 86400000 * 3 + 7, 86400000 * 10, '{}', 'fr'),
