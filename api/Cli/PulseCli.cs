@@ -232,7 +232,7 @@ public static class PulseCli
     /// What the server registers as <see cref="IWorkspaceHook"/>s (the CLI runs without the host):
     /// a workspace made here starts like one made by the server. A test compares the two lists.
     /// </summary>
-    public static readonly IReadOnlyList<IWorkspaceHook> WorkspaceHooks = [FirstSurvey.Hook];
+    public static readonly IReadOnlyList<IWorkspaceHook> WorkspaceHooks = [new DemoOwner(), FirstSurvey.Hook];
 
     static int CreateWorkspace(Db db, CliArgs options, long now, bool json, TextWriter stdout)
     {
