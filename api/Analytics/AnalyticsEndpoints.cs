@@ -54,8 +54,8 @@ public static class AnalyticsEndpoints
         var args = QueryArgs.For<NpsQuery>(request.Query);
         var zone = args.Zone("tz", query.Tz);
         var step = args.Interval("interval", query.Interval);
-        var group = args.TraitKey("groupBy", query.GroupBy);
-        var where = args.Where(query.Where);
+        var group = args.TraitKey("groupBy", query.GroupBy) is { } name ? DisplayFields.KeyOf(name) : null;
+        var where = args.Where(query.Where).ToDictionary(f => DisplayFields.KeyOf(f.Key), f => f.Value, StringComparer.Ordinal);
         var (start, end) = Range(args, query.From, query.To, zone, time);
         IReadOnlyList<double>? bands = null;
         if (query.Bands is { } edges)
@@ -78,7 +78,10 @@ public static class AnalyticsEndpoints
         }
         if (surveyStore.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
-        return TypedResults.Ok(store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where, bands, query.Tag?.Trim()), buckets));
+        var report = store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where, bands, query.Tag?.Trim()), buckets);
+        return TypedResults.Ok(group == DisplayFields.Variant && report.Groups is { } variants
+            ? report with { Comparisons = VariantStatistics.Compare(variants) }
+            : report);
     }
 
     static Results<Ok<ScoreDistributionResponse>, ValidationProblem, ProblemHttpResult> GetScores(

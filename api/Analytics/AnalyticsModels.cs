@@ -19,6 +19,11 @@ public sealed record NpsReport : NpsStats
 
     [JsonPropertyOrder(1)]
     public IReadOnlyList<NpsGroup>? Groups { get; init; }
+
+    /// <summary>With <c>groupBy=variant</c>: each variant against the baseline (<see cref="VariantStatistics"/>).</summary>
+    [JsonPropertyOrder(2)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<VariantComparison>? Comparisons { get; init; }
 }
 
 /// <summary>One point of a series: the period starting at <c>Start</c> (local time with offset, Z for UTC).</summary>

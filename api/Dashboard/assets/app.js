@@ -37,7 +37,8 @@ const PRESETS = [
   ['custom', 'Custom range'],
 ];
 /** Trait keys the dashboard offers first; any other key seen in responses is offered too. */
-export const KNOWN_TRAITS = ['plan', 'role', 'csm', 'industry', 'companySize', 'accountName'];
+// locale and variant are the display's own (the language and A/B variant shown), not traits.
+export const KNOWN_TRAITS = ['plan', 'role', 'csm', 'industry', 'companySize', 'accountName', 'locale', 'variant'];
 
 const $ = (id) => document.getElementById(id);
 const app = {
