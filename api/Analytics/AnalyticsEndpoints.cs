@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -39,6 +40,8 @@ public static class AnalyticsEndpoints
             .WithSummary("Responses per score 0–10 for a survey (all when absent), a date range (from, to) and trait filters (where[trait]=value).");
         group.MapGet("/responses", ListResponses).WithName("ListResponses").RequirePermission(Permissions.ReadResponses)
             .WithSummary("Responses newest first with the display's trait snapshot; cursor paging.");
+        group.MapGet("/responses/{responseId}", GetResponse).WithName("GetResponse").RequirePermission(Permissions.ReadResponses)
+            .WithSummary("One response with the same user's answers in this workspace (oldest first, the newest 50), for the trend of their scores.");
         group.MapGet("/responses.csv", ExportResponses).WithName("ExportResponses").RequirePermission(Permissions.ExportResponses)
             .WithSummary("The matching responses as CSV, streamed, trait snapshot keys as columns.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
@@ -113,6 +116,12 @@ public static class AnalyticsEndpoints
             return Invalid(args);
         return TypedResults.Ok(responses.List(filter, position, size));
     }
+
+    static Results<Ok<ResponseDetail>, ProblemHttpResult> GetResponse(string responseId, ClaimsPrincipal user, ResponseReadStore responses) =>
+        long.TryParse(responseId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+        && responses.Detail(user.WorkspaceId(), id, ResponseDetail.MaxUserResponses) is { } detail
+            ? TypedResults.Ok(detail)
+            : Problems.NotFound($"There is no response '{FreeText.Printable(responseId)}' in this workspace; take the id from GET /v1/responses.");
 
     static Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult> ExportResponses(
         [AsParameters] ResponseExportQuery query, HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, MetricsStore surveys, TimeProvider time)

@@ -43,6 +43,7 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, WriteHooks hooks, TimeP
             if (WorkspaceStore.Find(c, tx, DemoWorkspace.Id) is null)
                 WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, nowMs);
             DemoWorkspace.EnsureOwner(c, tx, nowMs);
+            DemoFollowUps.Prepare(c, tx, nowMs);
             return c.QuerySingleOrDefault<string>(SelectSurvey, new { WorkspaceId = DemoWorkspace.Id }, tx);
         }) ?? throw new InvalidOperationException("The demo workspace has no active page-view survey to seed (check its surveys).");
 
@@ -74,6 +75,8 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, WriteHooks hooks, TimeP
             written += chunk.Length;
             progress?.Invoke($"  {written} of {byUser.Count} users written");
         }
+        var followUps = await writer.ExecuteAsync((c, tx) => DemoFollowUps.History(c, tx, nowMs, options.Seed));
+        progress?.Invoke($"  {followUps} follow-ups given a history (notes, status changes, outcomes)");
         return new SeedResult(false, seeded.Count, byUser.Count, data.Displays.Count, data.Responses,
             data.Displays.Count(d => d.Outcome == DemoOutcome.Declined), data.Displays.Count(d => d.Comment is not null));
     }
