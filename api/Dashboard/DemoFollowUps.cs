@@ -95,8 +95,10 @@ public static class DemoFollowUps
             var row = FollowUpStore.Find(c, tx, DemoWorkspace.Id, id)!;
             var age = now - row.CreatedAt;
             var roll = random.NextDouble();
-            // Older than two weeks: nearly all closed; the last fortnight: a mix; the last two days: mostly untouched.
-            var (touch, close) = age > 14 * Day ? (roll < 0.93, roll < 0.88)
+            // Older than two months: all but a few closed; two weeks to two months: most; the last fortnight: a mix;
+            // the last two days: mostly untouched.
+            var (touch, close) = age > 60 * Day ? (roll < 0.99, roll < 0.985)
+                : age > 14 * Day ? (roll < 0.93, roll < 0.85)
                 : age > 2 * Day ? (roll < 0.7, roll < 0.3)
                 : (roll < 0.25, false);
             if (!touch || (row.AssigneeId is null && age < 14 * Day))
@@ -106,7 +108,9 @@ public static class DemoFollowUps
             var actor = Csms.FirstOrDefault(m => m.MemberId == row.AssigneeId) is { } csm ? new Actor(Actor.MemberType, csm.MemberId, csm.Email, null) : owner;
             var touchedAt = Math.Min(now - Hour, row.CreatedAt + (long)(Hour * (1 + (random.NextDouble() * random.NextDouble() * 70))));
             Note(c, tx, row, actor, string.Format(CultureInfo.InvariantCulture, Touches[random.Next(Touches.Length)], account), touchedAt);
-            row = Change(c, tx, row, actor, row.State with { Status = FollowUpStatus.InProgress, AssigneeId = actor.Id }, touchedAt);
+            // In progress: the next step (a call, a fix) is due a few days after the first touch.
+            var nextStep = touchedAt + (long)(Day * (3 + (random.NextDouble() * 7)));
+            row = Change(c, tx, row, actor, row.State with { Status = FollowUpStatus.InProgress, AssigneeId = actor.Id, DueAt = nextStep }, touchedAt);
             if (close)
             {
                 var outcomeRoll = random.NextDouble();

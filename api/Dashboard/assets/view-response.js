@@ -138,8 +138,10 @@ function followUpCard(ctx, r, item, status) {
     h('dt', { text: 'Status' }), h('dd', null, fu.statusLabel(item.status), item.outcome ? ` (${fu.outcomeLabel(item.outcome)})` : '',
       item.overdue ? h('span', { class: 'badge risk', text: 'Overdue' }) : null),
     h('dt', { text: 'Assigned to' }), h('dd', { text: fu.who(item.assignee) }),
-    h('dt', { text: 'Due' }), h('dd', { text: item.dueAt ? `${fmt.dateTime(item.dueAt)} (${fu.due(item)})` : 'no due date' }),
-    h('dt', { text: 'Opened' }), h('dd', { text: fmt.dateTime(item.createdAt) }));
+    h('dt', { text: 'Opened' }), h('dd', { text: fmt.dateTime(item.createdAt) }),
+    item.closedAt
+      ? [h('dt', { text: 'Closed' }), h('dd', { text: fmt.dateTime(item.closedAt) })]
+      : [h('dt', { text: 'Due' }), h('dd', { text: item.dueAt ? `${fmt.dateTime(item.dueAt)} (${fu.due(item)})` : 'no due date' })]);
   const thread = h('ol', { class: 'notes', id: 'follow-up-notes', 'aria-label': 'Notes' },
     item.notes.length
       ? item.notes.map((n) => h('li', null,
@@ -200,7 +202,7 @@ function followUpCard(ctx, r, item, status) {
     forms = [edit, noteForm];
   }
   return h('section', { class: 'card', id: 'follow-up', 'aria-labelledby': head.id }, head, facts,
-    h('h3', { text: 'Notes' }), thread, forms);
+    h('h3', { class: 'notes-title', text: 'Notes' }), thread, forms);
 }
 
 export async function render(ctx, root) {
