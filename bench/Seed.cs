@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
+using Pulse.Api.Cli;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 
@@ -17,7 +18,7 @@ static class Seed
         Migrator.Apply(c, TimeProvider.System);
         using var tx = c.BeginTransaction(deferred: false);
         var ws = WorkspaceStore.Create(c, tx, new NewWorkspace("Bench", ["http://localhost:*"], "Bench App", requireUserHash),
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), PulseCli.WorkspaceHooks);
         tx.Commit();
         return (db, ws);
     }

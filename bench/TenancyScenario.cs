@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
+using Pulse.Api.Cli;
 using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
@@ -33,7 +34,7 @@ static class TenancyScenario
         using (var c = db.Open())
         {
             using var tx = c.BeginTransaction(deferred: false);
-            quiet = WorkspaceStore.Create(c, tx, new NewWorkspace("Quiet", ["http://localhost:*"], RequireUserHash: false), now);
+            quiet = WorkspaceStore.Create(c, tx, new NewWorkspace("Quiet", ["http://localhost:*"], RequireUserHash: false), now, PulseCli.WorkspaceHooks);
             for (var i = 1; i < ActiveSurveys; i++)
                 SurveyStore.Create(c, tx, AtTheLimits(heavy.WorkspaceId, i, now));
             tx.Commit();
@@ -122,7 +123,7 @@ static class TenancyScenario
     }
 
     /// <summary>A survey as heavy as the limits allow.</summary>
-    static Survey AtTheLimits(string workspaceId, int index, long now) => SurveyStore.NewSurvey(workspaceId, now) with
+    static Survey AtTheLimits(string workspaceId, int index, long now) => SurveyDefaults.New(workspaceId, now) with
     {
         Name = $"Heavy {index}",
         Targeting = Enumerable.Range(0, Rules).Select(rule => new TargetingCondition($"t{rule}", "nin", null,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
@@ -22,7 +23,7 @@ public static class AnalyticsEndpoints
 
     public static IHostApplicationBuilder AddAnalytics(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<IWriteHook, NpsAggregateHook>();
+        builder.Services.AddWriteHook<NpsAggregateHook>();
         builder.Services.AddSingleton<MetricsStore>();
         builder.Services.AddSingleton<ResponseReadStore>();
         builder.Services.AddSingleton<AccountStore>();
@@ -33,7 +34,7 @@ public static class AnalyticsEndpoints
     public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Analytics")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound).WithMetadata(TraitFilters.OpenApi);
         group.MapGet("/metrics/nps", GetNps).WithName("GetNps").RequirePermission(Permissions.ReadAnalytics)
             .WithSummary("NPS, counts, response rate and 95 % margin of error for a range; a series per interval and groups per trait.");
         group.MapGet("/metrics/scores", GetScores).WithName("GetScoreDistribution").RequirePermission(Permissions.ReadAnalytics)
@@ -51,7 +52,7 @@ public static class AnalyticsEndpoints
     }
 
     static Results<Ok<NpsReport>, ValidationProblem, ProblemHttpResult> GetNps(
-        [AsParameters] NpsQuery query, HttpRequest request, ClaimsPrincipal user, MetricsStore store, TimeProvider time)
+        [AsParameters] NpsQuery query, HttpRequest request, ClaimsPrincipal user, MetricsStore store, SurveyStore surveyStore, TimeProvider time)
     {
         var args = QueryArgs.For<NpsQuery>(request.Query);
         var zone = args.Zone("tz", query.Tz);
@@ -78,26 +79,26 @@ public static class AnalyticsEndpoints
             args.Fail("interval", $"The range has more than {TimeBuckets.MaxPoints} {query.Interval} intervals; choose a coarser interval or a shorter range.");
             return Invalid(args);
         }
-        if (store.Surveys(user.WorkspaceId(), query.SurveyId) is not { } surveys)
+        if (surveyStore.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
         return TypedResults.Ok(store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where, bands, query.Tag?.Trim()), buckets));
     }
 
     static Results<Ok<ScoreDistributionResponse>, ValidationProblem, ProblemHttpResult> GetScores(
-        [AsParameters] ScoresQuery query, HttpRequest request, ClaimsPrincipal user, ScoreDistributionStore store, MetricsStore metrics, TimeProvider time)
+        [AsParameters] ScoresQuery query, HttpRequest request, ClaimsPrincipal user, ScoreDistributionStore store, SurveyStore surveyStore, TimeProvider time)
     {
         var args = QueryArgs.For<ScoresQuery>(request.Query);
         var where = args.Where(query.Where);
         var (start, end) = Range(args, query.From, query.To, TimeZoneInfo.Utc, time);
         if (!args.Ok)
             return Invalid(args);
-        if (metrics.Surveys(user.WorkspaceId(), query.SurveyId) is not { } surveys)
+        if (surveyStore.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
         return TypedResults.Ok(store.Count(surveys, start, end, where));
     }
 
     static Results<Ok<ResponsePage>, ValidationProblem, ProblemHttpResult> ListResponses(
-        [AsParameters] ResponseListQuery query, HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, MetricsStore surveys, TimeProvider time)
+        [AsParameters] ResponseListQuery query, HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, SurveyStore surveys, TimeProvider time)
     {
         var args = QueryArgs.For<ResponseListQuery>(request.Query);
         var filter = Filter(args, query, user, surveys, time, out var notFound);
@@ -124,7 +125,7 @@ public static class AnalyticsEndpoints
             : Problems.NotFound($"There is no response '{FreeText.Printable(responseId)}' in this workspace; take the id from GET /v1/responses.");
 
     static Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult> ExportResponses(
-        [AsParameters] ResponseExportQuery query, HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, MetricsStore surveys, TimeProvider time)
+        [AsParameters] ResponseExportQuery query, HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, SurveyStore surveys, TimeProvider time)
     {
         var args = QueryArgs.For<ResponseExportQuery>(request.Query);
         var filter = Filter(args, query, user, surveys, time, out var notFound);
@@ -139,7 +140,7 @@ public static class AnalyticsEndpoints
     }
 
     static Results<Ok<AccountList>, ValidationProblem, ProblemHttpResult> ListAccounts(
-        [AsParameters] AccountsQuery query, HttpRequest request, ClaimsPrincipal user, AccountStore accounts, MetricsStore store, TimeProvider time)
+        [AsParameters] AccountsQuery query, HttpRequest request, ClaimsPrincipal user, AccountStore accounts, SurveyStore surveyStore, TimeProvider time)
     {
         var args = QueryArgs.For<AccountsQuery>(request.Query);
         var where = args.Where(query.Where);
@@ -157,7 +158,7 @@ public static class AnalyticsEndpoints
             args.Fail("sort", $"Must be one of {string.Join(", ", AccountStore.SortKeys)}, with '-' in front for descending.");
         if (!args.Ok)
             return Invalid(args);
-        if (store.Surveys(user.WorkspaceId(), query.SurveyId) is not { } surveys)
+        if (surveyStore.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
         return TypedResults.Ok(accounts.List(new AccountQuery(surveys, start, end, where, arr, nps, wanted, sortKey, descending, size)));
     }
@@ -166,7 +167,7 @@ public static class AnalyticsEndpoints
     /// The filters of the list and the export; null when a parameter is bad (errors noted in
     /// <paramref name="args"/>) or the survey is unknown (<paramref name="notFound"/>).
     /// </summary>
-    static ResponseFilter? Filter(QueryArgs args, IResponseFilterQuery query, ClaimsPrincipal user, MetricsStore surveys, TimeProvider time,
+    static ResponseFilter? Filter(QueryArgs args, IResponseFilterQuery query, ClaimsPrincipal user, SurveyStore surveys, TimeProvider time,
         out ProblemHttpResult? notFound)
     {
         notFound = null;
@@ -191,7 +192,7 @@ public static class AnalyticsEndpoints
         };
         if (!args.Ok)
             return null;
-        if (query.SurveyId is not null && surveys.Surveys(user.WorkspaceId(), query.SurveyId) is null)
+        if (query.SurveyId is not null && surveys.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports) is null)
         {
             notFound = SurveyEndpoints.NotFound(query.SurveyId);
             return null;

@@ -3,51 +3,65 @@ using System.Text.Json.Serialization;
 
 namespace Pulse.Api.Analytics;
 
-/// <summary><c>GET /v1/metrics/nps</c>: the headline of the range, its series and its segments.</summary>
-public sealed record NpsReport(
-    double? Nps,
-    long Promoters,
-    long Passives,
-    long Detractors,
-    long Responses,
-    long Displays,
-    double? ResponseRate,
-    double? MarginOfError,
-    bool LowSample,
-    IReadOnlyList<NpsPoint>? Series,
-    IReadOnlyList<NpsGroup>? Groups);
+/// <summary><c>GET /v1/metrics/nps</c>: the headline of the range (<see cref="NpsStats"/>), its series and its segments.</summary>
+public sealed record NpsReport : NpsStats
+{
+    public NpsReport() { }
+
+    public NpsReport(NpsStats headline, IReadOnlyList<NpsPoint>? series, IReadOnlyList<NpsGroup>? groups) : base(headline)
+    {
+        Series = series;
+        Groups = groups;
+    }
+
+    [JsonPropertyOrder(1)]
+    public IReadOnlyList<NpsPoint>? Series { get; init; }
+
+    [JsonPropertyOrder(1)]
+    public IReadOnlyList<NpsGroup>? Groups { get; init; }
+}
 
 /// <summary>One point of a series: the period starting at <c>Start</c> (local time with offset, Z for UTC).</summary>
-public sealed record NpsPoint(
-    string Start,
-    double? Nps,
-    long Promoters,
-    long Passives,
-    long Detractors,
-    long Responses,
-    long Displays,
-    double? ResponseRate,
-    double? MarginOfError,
-    bool LowSample);
+public sealed record NpsPoint : NpsStats
+{
+    public NpsPoint() { }
+
+    public NpsPoint(string start, NpsStats stats) : base(stats) => Start = start;
+
+    [JsonPropertyOrder(-1)]
+    public string Start { get; init; } = "";
+}
 
 /// <summary>
 /// One segment: the displays and responses whose trait snapshot had <c>groupBy</c> = <c>Value</c>;
 /// with <c>bands</c>, a band of values from <c>BandFrom</c> (included) to <c>BandTo</c> (excluded, null: no bound).
 /// </summary>
-public sealed record NpsGroup(
-    string Value,
-    double? Nps,
-    long Promoters,
-    long Passives,
-    long Detractors,
-    long Responses,
-    long Displays,
-    double? ResponseRate,
-    double? MarginOfError,
-    bool LowSample,
-    IReadOnlyList<NpsPoint>? Series,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? BandFrom = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? BandTo = null);
+public sealed record NpsGroup : NpsStats
+{
+    public NpsGroup() { }
+
+    public NpsGroup(string value, NpsStats stats, IReadOnlyList<NpsPoint>? series, double? bandFrom = null, double? bandTo = null) : base(stats)
+    {
+        Value = value;
+        Series = series;
+        BandFrom = bandFrom;
+        BandTo = bandTo;
+    }
+
+    [JsonPropertyOrder(-1)]
+    public string Value { get; init; } = "";
+
+    [JsonPropertyOrder(1)]
+    public IReadOnlyList<NpsPoint>? Series { get; init; }
+
+    [JsonPropertyOrder(1)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? BandFrom { get; init; }
+
+    [JsonPropertyOrder(1)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? BandTo { get; init; }
+}
 
 /// <summary>One response as the list shows it, with the snapshot of the display it answered.</summary>
 public sealed record ResponseItem(

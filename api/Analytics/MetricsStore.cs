@@ -27,9 +27,6 @@ public sealed record MetricsQuery(
 /// </summary>
 public sealed class MetricsStore(Db db)
 {
-    const string SurveysOfWorkspace = "SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND kind = 'nps' ORDER BY created_at, id";
-    const string SurveyOfWorkspace = "SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND id = @SurveyId";
-
     const string Counters = "displays AS Displays, promoters AS Promoters, passives AS Passives, detractors AS Detractors";
 
     const string DailyByKey = $"""
@@ -117,19 +114,6 @@ public sealed class MetricsStore(Db db)
 
     static readonly string TaggedByTrait = TaggedRows(byTag: false);
     static readonly string TaggedByTag = TaggedRows(byTag: true);
-
-    /// <summary>
-    /// The surveys a request reads: the one named (null when it is not the caller's: 404), or
-    /// every NPS survey of the workspace when none is named.
-    /// </summary>
-    public IReadOnlyList<string>? Surveys(string workspaceId, string? surveyId)
-    {
-        using var c = db.Open();
-        if (surveyId is null)
-            return c.Query<string>(SurveysOfWorkspace, new { WorkspaceId = workspaceId }).ToList();
-        var found = c.QuerySingleOrDefault<string>(SurveyOfWorkspace, new { WorkspaceId = workspaceId, SurveyId = surveyId });
-        return found is null ? null : [found];
-    }
 
     public NpsReport Read(MetricsQuery q, IReadOnlyList<Bucket> buckets)
     {
@@ -308,8 +292,7 @@ public sealed class MetricsStore(Db db)
     {
         var all = headline.Sum();
         var total = NpsMath.Summarise(all.Total);
-        return new NpsReport(total.Nps, total.Promoters, total.Passives, total.Detractors, total.Responses, total.Displays,
-            total.ResponseRate, total.MarginOfError, total.LowSample,
+        return new NpsReport(total,
             series ? Points(all.PerBucket, buckets) : null,
             groups?.Values
                 .Select(g => (g.Key, Counts: g.Value))
@@ -321,21 +304,14 @@ public sealed class MetricsStore(Db db)
                 .ThenByDescending(g => g.Total.Responses).ThenByDescending(g => g.Total.Displays).ThenBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g =>
                 {
-                    var s = NpsMath.Summarise(g.Total);
                     var band = bands is not null && bands.TryGetValue(g.Key, out var edges) ? edges : default;
-                    return new NpsGroup(g.Key, s.Nps, s.Promoters, s.Passives, s.Detractors, s.Responses, s.Displays,
-                        s.ResponseRate, s.MarginOfError, s.LowSample, series ? Points(g.Counts, buckets) : null, band.From, band.To);
+                    return new NpsGroup(g.Key, NpsMath.Summarise(g.Total), series ? Points(g.Counts, buckets) : null, band.From, band.To);
                 })
                 .ToList());
     }
 
     static List<NpsPoint> Points(NpsCounts[] counts, IReadOnlyList<Bucket> buckets) =>
-        buckets.Select((b, i) =>
-        {
-            var s = NpsMath.Summarise(counts[i]);
-            return new NpsPoint(b.Start, s.Nps, s.Promoters, s.Passives, s.Detractors, s.Responses, s.Displays,
-                s.ResponseRate, s.MarginOfError, s.LowSample);
-        }).ToList();
+        buckets.Select((b, i) => new NpsPoint(b.Start, NpsMath.Summarise(counts[i]))).ToList();
 
     /// <summary>Counts per segment value and bucket.</summary>
     sealed class Segments(int buckets)

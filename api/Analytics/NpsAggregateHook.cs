@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Displays;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 
@@ -14,7 +14,7 @@ namespace Pulse.Api.Analytics;
 /// the count; an erasure takes it away and deletes rows left at zero, so no trait value of an
 /// erased user stays behind.
 /// </summary>
-public sealed class NpsAggregateHook : IWriteHook
+public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
 {
     const string Set = """
         DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,
@@ -95,14 +95,23 @@ public sealed class NpsAggregateHook : IWriteHook
         _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Not an NPS category."),
     };
 
-    void Add(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+    /// <summary>
+    /// The two upserts run on every display and response; preparing them costs more than running
+    /// them, so they are kept prepared on the writer's connection (<see cref="PreparedStatements"/>).
+    /// </summary>
+    static void Add(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
     {
-        var prepared = _prepared.GetValue(c, connection => new Prepared(connection));
-        prepared.Run(prepared.Daily, tx, display, at, delta);
-        prepared.Run(prepared.Hourly, tx, display, at, delta);
+        Counts(c.Prepared(tx, AddDaily).Bind("@SurveyId", display.SurveyId).Bind("@Day", TimeBuckets.FloorDiv(at, TimeBuckets.DayMs))
+            .Bind("@Traits", TraitsOf(display)), delta).ExecuteNonQuery();
+        Counts(c.Prepared(tx, AddHourly).Bind("@SurveyId", display.SurveyId).Bind("@Hour", TimeBuckets.FloorDiv(at, TimeBuckets.HourMs)), delta)
+            .ExecuteNonQuery();
     }
 
-    void Remove(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+    static SqliteCommand Counts(SqliteCommand command, NpsCounts delta) =>
+        command.Bind("@Displays", delta.Displays).Bind("@Promoters", delta.Promoters).Bind("@Passives", delta.Passives)
+            .Bind("@Detractors", delta.Detractors);
+
+    static void Remove(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
     {
         Add(c, tx, display, at, delta);
         var p = new
@@ -117,45 +126,4 @@ public sealed class NpsAggregateHook : IWriteHook
     }
 
     static string TraitsOf(DisplayWritten display) => string.IsNullOrEmpty(display.TraitsJson) ? "{}" : display.TraitsJson;
-
-    /// <summary>
-    /// The two upserts run on every display and response; preparing them costs more than running
-    /// them, so each connection (in practice the writer's one) keeps them prepared.
-    /// </summary>
-    readonly ConditionalWeakTable<SqliteConnection, Prepared> _prepared = new();
-
-    sealed class Prepared(SqliteConnection c)
-    {
-        public SqliteCommand Daily { get; } = Command(c, AddDaily, "@Day");
-        public SqliteCommand Hourly { get; } = Command(c, AddHourly, "@Hour");
-
-        static SqliteCommand Command(SqliteConnection c, string sql, string bucket)
-        {
-            var command = c.CreateCommand();
-            command.CommandText = sql;
-            foreach (var name in new[] { "@SurveyId", bucket, "@Displays", "@Promoters", "@Passives", "@Detractors" })
-                command.Parameters.Add(new SqliteParameter(name, null));
-            if (sql.Contains("@Traits", StringComparison.Ordinal))
-                command.Parameters.Add(new SqliteParameter("@Traits", null));
-            return command;
-        }
-
-        public void Run(SqliteCommand command, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
-        {
-            command.Transaction = tx;
-            var p = command.Parameters;
-            p["@SurveyId"].Value = display.SurveyId;
-            if (p.Contains("@Day"))
-                p["@Day"].Value = TimeBuckets.FloorDiv(at, TimeBuckets.DayMs);
-            if (p.Contains("@Hour"))
-                p["@Hour"].Value = TimeBuckets.FloorDiv(at, TimeBuckets.HourMs);
-            if (p.Contains("@Traits"))
-                p["@Traits"].Value = TraitsOf(display);
-            p["@Displays"].Value = delta.Displays;
-            p["@Promoters"].Value = delta.Promoters;
-            p["@Passives"].Value = delta.Passives;
-            p["@Detractors"].Value = delta.Detractors;
-            command.ExecuteNonQuery();
-        }
-    }
 }

@@ -11,17 +11,23 @@ public readonly record struct NpsCounts(long Displays, long Promoters, long Pass
     public static NpsCounts operator -(NpsCounts a) => new(-a.Displays, -a.Promoters, -a.Passives, -a.Detractors);
 }
 
-/// <summary>The statistics of one slice, rounded the way the API shows them.</summary>
-public sealed record NpsStats(
-    double? Nps,
-    long Promoters,
-    long Passives,
-    long Detractors,
-    long Responses,
-    long Displays,
-    double? ResponseRate,
-    double? MarginOfError,
-    bool LowSample);
+/// <summary>
+/// The statistics of one slice, rounded the way the API shows them: declared once here, and the
+/// headline (<see cref="NpsReport"/>), a point of a series (<see cref="NpsPoint"/>) and a segment
+/// (<see cref="NpsGroup"/>) are these fields plus their own (JSON keeps them flat).
+/// </summary>
+public record NpsStats
+{
+    public double? Nps { get; init; }
+    public long Promoters { get; init; }
+    public long Passives { get; init; }
+    public long Detractors { get; init; }
+    public long Responses { get; init; }
+    public long Displays { get; init; }
+    public double? ResponseRate { get; init; }
+    public double? MarginOfError { get; init; }
+    public bool LowSample { get; init; }
+}
 
 /// <summary>
 /// NPS arithmetic with no I/O. NPS = %promoters − %detractors (−100…100). The 95 % margin of
@@ -61,16 +67,18 @@ public static class NpsMath
 
     public static bool LowSample(long responses) => responses < LowSampleThreshold;
 
-    public static NpsStats Summarise(NpsCounts c) => new(
-        Nps(c.Promoters, c.Passives, c.Detractors),
-        c.Promoters,
-        c.Passives,
-        c.Detractors,
-        c.Responses,
-        c.Displays,
-        ResponseRate(c.Responses, c.Displays),
-        MarginOfError(c.Promoters, c.Passives, c.Detractors),
-        LowSample(c.Responses));
+    public static NpsStats Summarise(NpsCounts c) => new()
+    {
+        Nps = Nps(c.Promoters, c.Passives, c.Detractors),
+        Promoters = c.Promoters,
+        Passives = c.Passives,
+        Detractors = c.Detractors,
+        Responses = c.Responses,
+        Displays = c.Displays,
+        ResponseRate = ResponseRate(c.Responses, c.Displays),
+        MarginOfError = MarginOfError(c.Promoters, c.Passives, c.Detractors),
+        LowSample = LowSample(c.Responses),
+    };
 
     static double Round1(double value) => (double)Math.Round((decimal)value, 1, MidpointRounding.AwayFromZero);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using Microsoft.AspNetCore.Mvc;
+using Pulse.Api.Operations;
 
 namespace Pulse.Api.Analytics;
 
@@ -12,6 +13,11 @@ namespace Pulse.Api.Analytics;
 public sealed class TraitFilters : IBindableFromHttpContext<TraitFilters>
 {
     public const string Prefix = "where[";
+
+    /// <summary>How OpenAPI describes the filters (the framework sees only a bound object).</summary>
+    public static readonly DeepObjectParameter OpenApi = new("where", QueryArgs.MaxFilters,
+        "Trait filters: where[trait]=value keeps the responses whose display snapshot has that trait value " +
+        $"(several filters must all match; at most {QueryArgs.MaxFilters}; keys of 1–64 characters).");
 
     TraitFilters(IReadOnlyList<KeyValuePair<string, string>> items) => Items = items;
 
@@ -95,7 +101,8 @@ sealed class QueryArgs
         return key;
     }
 
-    static string? TraitKeyError(string key)
+    /// <summary>Why a trait key cannot be filtered or grouped on, or null when it can (also for webhook trait filters).</summary>
+    internal static string? TraitKeyError(string key)
     {
         if (key.Length is 0 or > MaxTraitKeyLength)
             return $"A trait key has 1 to {MaxTraitKeyLength} characters.";

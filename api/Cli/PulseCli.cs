@@ -1,8 +1,10 @@
 using System.Text.Json;
+using Pulse.Api.Access;
 using Pulse.Api.Dashboard;
 using Pulse.Api.Operations;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 
@@ -226,6 +228,12 @@ public static class PulseCli
         .AddEnvironmentVariables()
         .Build();
 
+    /// <summary>
+    /// What the server registers as <see cref="IWorkspaceHook"/>s (the CLI runs without the host):
+    /// a workspace made here starts like one made by the server. A test compares the two lists.
+    /// </summary>
+    public static readonly IReadOnlyList<IWorkspaceHook> WorkspaceHooks = [new DemoOwner(), FirstSurvey.Hook];
+
     static int CreateWorkspace(Db db, CliArgs options, long now, bool json, TextWriter stdout)
     {
         var name = options.Value("name") ?? throw new CliException("--name is required.");
@@ -246,7 +254,7 @@ public static class PulseCli
             origins.Add(normalized);
         }
         var spec = new NewWorkspace(name, origins, productName, RequireUserHash: !options.Flag("no-user-hash"));
-        var created = InTransaction(db, (c, tx) => WorkspaceStore.Create(c, tx, spec, now));
+        var created = InTransaction(db, (c, tx) => WorkspaceStore.Create(c, tx, spec, now, WorkspaceHooks));
         if (json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(created, OperationsExtensions.Configure(new JsonSerializerOptions())));

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pulse.Api.Operations;
-using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Dashboard;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Access;
 using Pulse.Api.FollowUps;
 using Pulse.Api.Surveys;
 using Pulse.Api.Team;

@@ -1,9 +1,9 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
 using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 using Pulse.Api.Users;
 using Pulse.Api.Workspaces;
 
@@ -18,21 +18,15 @@ public sealed record SeedResult(bool AlreadySeeded, int ErasedUsers, int Users, 
 /// <summary>
 /// Fills the demo workspace with <see cref="DemoStory"/>'s year through the same code the API writes
 /// with — <see cref="EndUserStore"/>, <see cref="DisplayStore"/>, <see cref="ResponseStore"/> and the
-/// registered <see cref="WriteHooks"/> (analytics aggregates, webhook outbox), inside write-queue
+/// registered write hooks (<see cref="PrivacyHooks"/> and the display and response hooks it holds: analytics aggregates, webhook outbox), inside write-queue
 /// commands — so everything derived from responses stays consistent. Idempotent: when seeded users
 /// (ids starting with <c>seed-</c>) exist it does nothing, unless <c>Reset</c> erases them first
 /// (through the erasure code of <c>DELETE /v1/users/{id}</c>).
 /// </summary>
-public sealed class DemoSeeder(Db db, WriteQueue writer, WriteHooks hooks, TimeProvider time)
+public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEnumerable<IWorkspaceHook> workspaceHooks, TimeProvider time)
 {
     const int UsersPerCommand = 200;
     static readonly TimeSpan TokenLifetime = TimeSpan.FromDays(7);
-
-    const string SelectSeededUsers = "SELECT user_id FROM end_users WHERE workspace_id = @WorkspaceId AND user_id LIKE 'seed-%' ORDER BY user_id";
-    const string SelectSurvey = """
-        SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND deleted_at IS NULL AND active = 1 AND trigger IS NULL
-        ORDER BY priority, created_at, id LIMIT 1
-        """;
 
     public async Task<SeedResult> SeedAsync(SeedOptions options, Action<string>? progress = null)
     {
@@ -41,15 +35,16 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, WriteHooks hooks, TimeP
         var surveyId = await writer.ExecuteAsync((c, tx) =>
         {
             if (WorkspaceStore.Find(c, tx, DemoWorkspace.Id) is null)
-                WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, nowMs);
-            DemoWorkspace.EnsureOwner(c, tx, nowMs);
+                WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, nowMs, workspaceHooks);
             DemoFollowUps.Prepare(c, tx, nowMs);
-            return c.QuerySingleOrDefault<string>(SelectSurvey, new { WorkspaceId = DemoWorkspace.Id }, tx);
+            // An active page-view survey, lowest priority first (the list keeps creation order within a priority).
+            return SurveyStore.List(c, tx, DemoWorkspace.Id).Where(s => s.Active && s.Trigger is null)
+                .OrderBy(s => s.Priority).FirstOrDefault()?.Id;
         }) ?? throw new InvalidOperationException("The demo workspace has no active page-view survey to seed (check its surveys).");
 
         List<string> seeded;
         using (var c = db.Open())
-            seeded = c.Query<string>(SelectSeededUsers, new { WorkspaceId = DemoWorkspace.Id }).ToList();
+            seeded = EndUserStore.IdsStartingWith(c, DemoWorkspace.Id, DemoStory.UserPrefix).ToList();
         if (seeded.Count > 0 && !options.Reset)
             return new SeedResult(true, 0, seeded.Count, 0, 0, 0, 0);
         foreach (var chunk in seeded.Chunk(UsersPerCommand))
@@ -86,18 +81,16 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, WriteHooks hooks, TimeP
     {
         var user = shown.User;
         var traits = user.TraitsJson();
-        EndUserStore.Upsert(c, tx, DemoWorkspace.Id, new UserSighting(user.Id, user.Email, user.SignedUpAt, traits, shown.ShownAt));
-        var (display, _) = DisplayStore.Create(c, tx, DemoWorkspace.Id, surveyId, user.Id, shown.ShownAt, TokenLifetime,
-            user.Email, traits, user.Locale, shown.Url);
-        hooks.DisplayCreated(c, tx, display.ToWritten());
+        var (display, _) = DisplayStore.Show(c, tx, hooks.Displays, DemoWorkspace.Id, surveyId,
+            new UserSighting(user.Id, user.Email, user.SignedUpAt, traits, shown.ShownAt), TokenLifetime, user.Email, traits, user.Locale, shown.Url);
         switch (shown.Outcome)
         {
             case DemoOutcome.Answered:
                 ResponseStore.Save(c, tx, display, new ResponseChange(shown.Score!.Value, shown.Comment is not null, shown.Comment, false, null),
-                    shown.At, hooks);
+                    shown.At, hooks.Responses);
                 break;
             case DemoOutcome.Declined:
-                ResponseStore.Decline(c, tx, display, shown.At, hooks);
+                ResponseStore.Decline(c, tx, display, shown.At, hooks.Responses);
                 break;
         }
     }

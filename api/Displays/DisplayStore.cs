@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
+using Pulse.Api.Users;
 using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Displays;
@@ -23,8 +24,14 @@ public sealed record Display(
     public DisplayWritten ToWritten() => new(Id, WorkspaceId, SurveyId, UserId, Email, Traits, Locale, Url, ShownAt);
 }
 
+/// <summary>What one user has seen of one survey: the latest of each kind of display (UTC ms), or null.</summary>
+public sealed record SurveyHistory(long? LastShownAt, long? LastAnsweredAt, long? LastDeclinedAt, long? LastIgnoredAt)
+{
+    public static readonly SurveyHistory None = new(null, null, null, null);
+}
+
 /// <summary>
-/// Displays and their tokens. A display token (<c>dt_</c> + 40 random characters) is a bearer
+/// Displays and their tokens: the one store with SQL for <c>displays</c>. A display token (<c>dt_</c> + 40 random characters) is a bearer
 /// capability for one display of one workspace; only its SHA-256 is stored.
 /// </summary>
 public static class DisplayStore
@@ -43,11 +50,41 @@ public static class DisplayStore
 
     const string SelectByTokenHash = $"SELECT {Columns} FROM displays WHERE token_hash = @TokenHash";
 
+    const string SelectOfUser = $"SELECT {Columns} FROM displays WHERE workspace_id = @WorkspaceId AND user_id = @UserId ORDER BY id";
+
+    const string DeleteOfUserSql = "DELETE FROM displays WHERE workspace_id = @WorkspaceId AND user_id = @UserId";
+
+    const string MarkAnsweredSql = "UPDATE displays SET answered_at = @Now WHERE id = @DisplayId AND answered_at IS NULL";
+
+    // A decline after an answer changes nothing: the answer stands (see docs/decisions.md).
+    const string MarkDeclinedSql = "UPDATE displays SET declined_at = @Now WHERE id = @DisplayId AND declined_at IS NULL AND answered_at IS NULL";
+
+    const string SelectExists = "SELECT COUNT(*) FROM displays WHERE id = @DisplayId";
+
+    // One statement for the user's row (end_users, read only) and their history per survey: a user
+    // never seen gives no row, a user without displays one row with a null survey. The bare user
+    // columns are the same on every row of the group (one user), which SQLite allows.
+    const string SelectUserAndHistory = """
+        SELECT u.email AS Email, u.signed_up_at AS SignedUpAt, u.first_seen_at AS FirstSeenAt, u.last_seen_at AS LastSeenAt,
+               u.traits AS Traits, u.opted_out_at AS OptedOutAt,
+               d.survey_id AS SurveyId,
+               MAX(d.shown_at) AS LastShownAt,
+               MAX(d.answered_at) AS LastAnsweredAt,
+               MAX(d.declined_at) AS LastDeclinedAt,
+               MAX(CASE WHEN d.answered_at IS NULL AND d.declined_at IS NULL THEN d.shown_at END) AS LastIgnoredAt
+        FROM end_users u
+        LEFT JOIN displays d ON d.workspace_id = u.workspace_id AND d.user_id = u.user_id
+        WHERE u.workspace_id = @WorkspaceId AND u.user_id = @UserId
+        GROUP BY d.survey_id
+        """;
+
+    const string SelectShownSince = "SELECT COUNT(*) FROM displays WHERE survey_id = @SurveyId AND shown_at >= @Since";
+
     public static string NewToken() => "dt_" + Keys.RandomString(40);
 
     /// <summary>
     /// Inserts a display for a user that already exists in <c>end_users</c> and returns it with its
-    /// token (shown to the client once). Callers run the <see cref="WriteHooks.DisplayCreated"/> hooks.
+    /// token (shown to the client once). Callers run the <see cref="DisplayHooks.DisplayCreated"/> hooks.
     /// </summary>
     public static (Display Display, string Token) Create(SqliteConnection c, SqliteTransaction tx,
         string workspaceId, string surveyId, string userId, long shownAt, TimeSpan tokenLifetime,
@@ -71,24 +108,101 @@ public static class DisplayStore
         return (new Display(id, workspaceId, surveyId, userId, shownAt, expiresAt, null, null, email, traitsJson, locale, url), token);
     }
 
-    /// <summary>The display a token names, on a pooled reader with the statement prepared once.</summary>
-    public static Display? FindByToken(PooledReader reader, string token)
+    /// <summary>
+    /// The write path of a display, in the order eligibility writes it: the user as this call saw
+    /// them (<see cref="EndUserStore.Upsert"/>), the display (<see cref="Create"/>), then
+    /// <see cref="DisplayHooks.DisplayCreated"/>, all in the caller's transaction.
+    /// <paramref name="email"/> and <paramref name="traitsJson"/> are the snapshot the display keeps.
+    /// </summary>
+    public static (Display Display, string Token) Show(SqliteConnection c, SqliteTransaction tx, DisplayHooks hooks, string workspaceId,
+        string surveyId, UserSighting user, TimeSpan tokenLifetime, string? email, string traitsJson, string? locale, string? url)
+    {
+        EndUserStore.Upsert(c, tx, workspaceId, user);
+        var created = Create(c, tx, workspaceId, surveyId, user.UserId, user.SeenAt, tokenLifetime, email, traitsJson, locale, url);
+        hooks.DisplayCreated(c, tx, created.Display.ToWritten());
+        return created;
+    }
+
+    /// <summary>
+    /// The display a token names, or null; looked up by hash, so timing says nothing about the token.
+    /// Prepared once per connection: run it on a <see cref="PooledReader"/>'s connection.
+    /// </summary>
+    public static Display? FindByToken(SqliteConnection c, string token)
     {
         if (!token.StartsWith("dt_", StringComparison.Ordinal) || token.Length > 100)
             return null;
-        var command = reader.Command(SelectByTokenHash, "@TokenHash");
-        command.Parameters[0].Value = Keys.Hash(token);
-        using var r = command.ExecuteReader();
-        if (!r.Read())
-            return null;
-        return new Display(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5),
-            r.IsDBNull(6) ? null : r.GetInt64(6), r.IsDBNull(7) ? null : r.GetInt64(7), r.IsDBNull(8) ? null : r.GetString(8),
-            r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11));
+        using var r = c.Prepared(null, SelectByTokenHash).Bind("@TokenHash", Keys.Hash(token)).ExecuteReader();
+        return r.Read() ? r.GetRowParser<Display>()(r) : null;
     }
 
-    /// <summary>The display a token names, or null. Looked up by hash, so timing says nothing about the token.</summary>
-    public static Display? FindByToken(SqliteConnection c, SqliteTransaction? tx, string token) =>
-        token.StartsWith("dt_", StringComparison.Ordinal) && token.Length <= 100
-            ? c.QuerySingleOrDefault<Display>(SelectByTokenHash, new { TokenHash = Keys.Hash(token) }, tx)
-            : null;
+    /// <summary>The displays of a user, oldest first, inside the caller's transaction (erasure).</summary>
+    public static IReadOnlyList<Display> OfUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        c.Query<Display>(SelectOfUser, new { WorkspaceId = workspaceId, UserId = userId }, tx).ToList();
+
+    /// <summary>Deletes every display of a user (their responses must be gone first); returns how many.</summary>
+    public static int DeleteOfUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        c.Execute(DeleteOfUserSql, new { WorkspaceId = workspaceId, UserId = userId }, tx);
+
+    /// <summary>Records the first answer of a display; false when it was answered before or no longer exists.</summary>
+    public static bool MarkAnswered(SqliteConnection c, SqliteTransaction tx, long displayId, long now) =>
+        c.Prepared(tx, MarkAnsweredSql).Bind("@DisplayId", displayId).Bind("@Now", now).ExecuteNonQuery() == 1;
+
+    /// <summary>Records a dismissal once, and only of a display that was not answered; false when nothing changed.</summary>
+    public static bool MarkDeclined(SqliteConnection c, SqliteTransaction tx, long displayId, long now) =>
+        c.Execute(MarkDeclinedSql, new { DisplayId = displayId, Now = now }, tx) == 1;
+
+    public static bool Exists(SqliteConnection c, SqliteTransaction tx, long displayId) =>
+        c.ExecuteScalar<long>(SelectExists, new { DisplayId = displayId }, tx) > 0;
+
+    // Settable properties, not a constructor: an aggregate over NULLs has no declared column type,
+    // so SQLite reports it as a blob and Dapper's constructor matching would refuse the row.
+    sealed class HistoryRow
+    {
+        public string? Email { get; set; }
+        public long? SignedUpAt { get; set; }
+        public long FirstSeenAt { get; set; }
+        public long LastSeenAt { get; set; }
+        public string Traits { get; set; } = "{}";
+        public long? OptedOutAt { get; set; }
+        public string? SurveyId { get; set; }
+        public long? LastShownAt { get; set; }
+        public long? LastAnsweredAt { get; set; }
+        public long? LastDeclinedAt { get; set; }
+        public long? LastIgnoredAt { get; set; }
+    }
+
+    /// <summary>
+    /// The user's row (null: never seen) and their display history per survey. Prepared once per
+    /// connection: the not-eligible path of eligibility runs this on every call (on a
+    /// <see cref="PooledReader"/>'s connection), the writer once more before it reserves a display.
+    /// </summary>
+    public static (EndUser? User, Dictionary<string, SurveyHistory> Surveys) UserHistory(SqliteConnection c, SqliteTransaction? tx,
+        string workspaceId, string userId)
+    {
+        EndUser? stored = null;
+        var history = new Dictionary<string, SurveyHistory>(StringComparer.Ordinal);
+        using var r = c.Prepared(tx, SelectUserAndHistory).Bind("@WorkspaceId", workspaceId).Bind("@UserId", userId).ExecuteReader();
+        if (!r.Read())
+            return (stored, history);
+        var parse = r.GetRowParser<HistoryRow>();
+        do
+        {
+            var row = parse(r);
+            stored ??= new EndUser(workspaceId, userId, row.Email, row.SignedUpAt, row.FirstSeenAt, row.LastSeenAt, row.Traits, row.OptedOutAt);
+            if (row.SurveyId is not null)
+                history[row.SurveyId] = new SurveyHistory(row.LastShownAt, row.LastAnsweredAt, row.LastDeclinedAt, row.LastIgnoredAt);
+        }
+        while (r.Read());
+        return (stored, history);
+    }
+
+    /// <summary>How many displays each survey has had since <paramref name="since"/> (the <c>displays_survey_time</c> index).</summary>
+    public static Dictionary<string, int> ShownSince(SqliteConnection c, SqliteTransaction? tx, IEnumerable<string> surveyIds, long since)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var surveyId in surveyIds)
+            counts[surveyId] = Convert.ToInt32(c.Prepared(tx, SelectShownSince).Bind("@SurveyId", surveyId).Bind("@Since", since).ExecuteScalar(),
+                System.Globalization.CultureInfo.InvariantCulture);
+        return counts;
+    }
 }

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Displays;
+using Pulse.Api.Privacy;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
@@ -95,7 +98,7 @@ public sealed class DecisionCache(TimeSpan ttl, int maxEntries)
 }
 
 /// <summary>Drops a user's cached answer whenever this process writes something that concerns them.</summary>
-sealed class DecisionCacheHook(DecisionCache cache) : IWriteHook
+sealed class DecisionCacheHook(DecisionCache cache) : IDisplayHook, IResponseHook, IPrivacyHook
 {
     public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) =>
         cache.Forget(display.WorkspaceId, display.UserId);
@@ -105,6 +108,9 @@ sealed class DecisionCacheHook(DecisionCache cache) : IWriteHook
 
     public void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten decline) =>
         cache.Forget(decline.Display.WorkspaceId, decline.Display.UserId);
+
+    public void UserOptedOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        cache.Forget(workspaceId, userId);
 
     public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
         cache.Forget(workspaceId, userId);

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Pulse.Api.Displays;
 using Pulse.Api.Operations;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Eligibility;
@@ -21,7 +23,8 @@ public static class EligibilityEndpoints
             var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EligibilityOptions>>().Value;
             return new DecisionCache(TimeSpan.FromSeconds(options.DecisionCacheSeconds), options.DecisionCacheEntries);
         });
-        builder.Services.AddSingleton<Storage.IWriteHook, DecisionCacheHook>();
+        builder.Services.AddSingleton<DisplayHooks>();
+        builder.Services.AddWriteHook<DecisionCacheHook>();
         return builder;
     }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Pulse.Api.Displays;
 using Pulse.Api.Surveys;
 using Pulse.Api.Users;
 
@@ -29,12 +30,6 @@ public static class Reasons
         Eligible, SurveyInactive, OptedOut, NotTargeted, NoTrigger, TooNew, ThrottledResponse, ThrottledDecline,
         ThrottledDisplay, Fatigue, SampledOut, DailyCap,
     ];
-}
-
-/// <summary>What one user has seen of one survey: the latest of each kind of display (UTC ms), or null.</summary>
-public sealed record SurveyHistory(long? LastShownAt, long? LastAnsweredAt, long? LastDeclinedAt, long? LastIgnoredAt)
-{
-    public static readonly SurveyHistory None = new(null, null, null, null);
 }
 
 /// <summary>

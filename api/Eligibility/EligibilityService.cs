@@ -22,7 +22,7 @@ public sealed class EligibilityService
 {
     readonly ReadPool _reads;
     readonly WriteQueue _writer;
-    readonly WriteHooks _hooks;
+    readonly DisplayHooks _hooks;
     readonly SurveyCache _surveys;
     readonly TimeProvider _time;
     readonly TimeSpan _tokenLifetime;
@@ -30,7 +30,7 @@ public sealed class EligibilityService
     readonly Counter<long> _decisions;
     readonly DecisionCache _cache;
 
-    public EligibilityService(ReadPool reads, WriteQueue writer, WriteHooks hooks, SurveyCache surveys, TimeProvider time,
+    public EligibilityService(ReadPool reads, WriteQueue writer, DisplayHooks hooks, SurveyCache surveys, TimeProvider time,
         IOptions<EligibilityOptions> options, PulseMetrics metrics, DecisionCache cache)
     {
         _cache = cache;
@@ -69,7 +69,7 @@ public sealed class EligibilityService
 
         UserHistory history;
         using (var reader = _reads.Rent())
-            history = EligibilityStore.Load(reader, workspace.Id, ask.UserId, surveys, ask.Event, now);
+            history = EligibilityStore.Load(reader.Connection, null, workspace.Id, ask.UserId, surveys, ask.Event, now);
         var decision = EligibilityRules.Decide(surveys, rules, history, ask, now);
 
         if (decision.Eligible)
@@ -101,14 +101,15 @@ public sealed class EligibilityService
     {
         var history = EligibilityStore.Load(c, tx, workspaceId, ask.UserId, surveys, ask.Event, now);
         var decision = EligibilityRules.Decide(surveys, rules, history, ask, now);
-        if (sighting.Changes(history.Stored, _lastSeenResolution) || decision.Eligible)
-            EndUserStore.Upsert(c, tx, workspaceId, sighting);
         if (decision.Survey is not { } survey)
+        {
+            if (sighting.Changes(history.Stored, _lastSeenResolution))
+                EndUserStore.Upsert(c, tx, workspaceId, sighting);
             return (decision, null);
+        }
         var traits = sighting.TraitsJson ?? history.Stored?.Traits ?? "{}";
         var email = ask.Email ?? history.Stored?.Email;
-        var (display, token) = DisplayStore.Create(c, tx, workspaceId, survey.Id, ask.UserId, now, _tokenLifetime, email, traits, locale, url);
-        _hooks.DisplayCreated(c, tx, display.ToWritten());
+        var (_, token) = DisplayStore.Show(c, tx, _hooks, workspaceId, survey.Id, sighting, _tokenLifetime, email, traits, locale, url);
         return (decision, token);
     }
 

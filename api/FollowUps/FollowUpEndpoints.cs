@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Access;
 using Pulse.Api.Analytics;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
@@ -24,7 +25,10 @@ public static class FollowUpEndpoints
 
     public static IHostApplicationBuilder AddFollowUps(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<IWriteHook, FollowUpHook>();
+        builder.Services.AddWriteHook<FollowUpHook>();
+        builder.Services.AddSingleton<FollowUpHooks>();
+        builder.Services.AddOptions<FollowUpOptions>().BindConfiguration(FollowUpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<FollowUpOverdueWatcher>();
         return builder;
     }
 
@@ -125,7 +129,7 @@ public static class FollowUpEndpoints
     }
 
     static async Task<Results<Created<FollowUpItem>, ValidationProblem, ProblemHttpResult>> Open(
-        FollowUpOpen? body, HttpContext http, ClaimsPrincipal user, WriteQueue writer, TimeProvider time)
+        FollowUpOpen? body, HttpContext http, ClaimsPrincipal user, WriteQueue writer, FollowUpHooks hooks, TimeProvider time)
     {
         if (body is null)
             return Problems.BadRequest("Send a JSON object as the body: { \"responseId\": 123 }, optionally with assignee and dueAt.");
@@ -152,6 +156,7 @@ public static class FollowUpEndpoints
             var id = FollowUpStore.Open(c, tx, workspaceId, responseId, assigneeId, body.DueAt?.ToUnixTimeMilliseconds(), now);
             var opened = FollowUpStore.Read(c, tx, workspaceId, id, now)!;
             Audit.Write(c, tx, actor, workspaceId, "follow_up.opened", id, now, after: Audited(opened), endUserId: userId);
+            hooks.Changed(c, tx, workspaceId, null, id, now);
             return (Outcome.Done, opened);
         });
         return outcome switch
@@ -164,7 +169,7 @@ public static class FollowUpEndpoints
     }
 
     static async Task<Results<Ok<FollowUpItem>, ValidationProblem, ProblemHttpResult>> Patch(
-        string followUpId, FollowUpPatch? patch, HttpContext http, ClaimsPrincipal user, WriteQueue writer, TimeProvider time)
+        string followUpId, FollowUpPatch? patch, HttpContext http, ClaimsPrincipal user, WriteQueue writer, FollowUpHooks hooks, TimeProvider time)
     {
         if (patch is null)
             return Problems.BadRequest("Send a JSON object with the fields to change, e.g. { \"status\": \"in_progress\" }.");
@@ -208,6 +213,7 @@ public static class FollowUpEndpoints
             FollowUpStore.Save(c, tx, current, next, workspaceId, now);
             var after = FollowUpStore.Read(c, tx, workspaceId, followUpId, now)!;
             Audit.Write(c, tx, actor, workspaceId, "follow_up.updated", followUpId, now, Audited(before), Audited(after), current.UserId);
+            hooks.Changed(c, tx, workspaceId, current.State, followUpId, now);
             return (Outcome.Done, after);
         });
         return outcome switch

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Access;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Team;
 
@@ -11,7 +13,7 @@ namespace Pulse.Api.FollowUps;
 /// answer, or when a changed score moves it into such a category. Due in the settings' business
 /// days from the answer. Written to the audit log as an automatic change.
 /// </summary>
-public sealed class FollowUpHook : IWriteHook
+public sealed class FollowUpHook(FollowUpHooks hooks) : IResponseHook
 {
     /// <summary>The actor of what Pulse does by itself (a follow-up opened by an answer).</summary>
     public static readonly Actor Automatic = new(Actor.AnonymousType, null, "automatic", null);
@@ -38,5 +40,6 @@ public sealed class FollowUpHook : IWriteHook
         Audit.Write(c, tx, Automatic, workspaceId, "follow_up.opened", id, now,
             after: new { responseId = response.ResponseId, status = FollowUpStatus.Open, assignee, dueAt = Db.FromUnixMs(due) },
             endUserId: response.Display.UserId);
+        hooks.Changed(c, tx, workspaceId, null, id, now);
     }
 }

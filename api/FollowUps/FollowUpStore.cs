@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Access;
 using Pulse.Api.Analytics;
 using Pulse.Api.Storage;
 using Pulse.Api.Team;
@@ -51,7 +52,9 @@ public static class FollowUpStore
 
     const string Update = """
         UPDATE follow_ups SET status = @Status, outcome = @Outcome, assignee_id = @AssigneeId, due_at = @DueAt,
-               closed_at = @ClosedAt, version = version + 1, updated_at = @Now
+               closed_at = @ClosedAt, version = version + 1, updated_at = @Now,
+               first_touched_at = COALESCE(first_touched_at, CASE WHEN status <> @Status THEN @Now END),
+               overdue_sent_at = CASE WHEN due_at IS @DueAt THEN overdue_sent_at END
         WHERE workspace_id = @WorkspaceId AND id = @Id AND version = @Version
         """;
 
@@ -60,6 +63,16 @@ public static class FollowUpStore
         VALUES (@FollowUpId, @AuthorType, @AuthorId, @AuthorLabel, @Text, @Now)
         RETURNING id
         """;
+
+    const string TouchSql = "UPDATE follow_ups SET first_touched_at = @Now WHERE id = @Id AND first_touched_at IS NULL";
+
+    const string SelectNewlyOverdue = """
+        SELECT workspace_id, id FROM follow_ups
+        WHERE overdue_sent_at IS NULL AND status <> 'closed' AND due_at < @Now
+        ORDER BY due_at LIMIT @Limit
+        """;
+
+    const string MarkOverdueSentSql = "UPDATE follow_ups SET overdue_sent_at = @Now WHERE id = @Id";
 
     const string CountNotes = "SELECT COUNT(*) FROM follow_up_notes WHERE follow_up_id = @Id";
 
@@ -113,11 +126,15 @@ public static class FollowUpStore
             """;
     }, StringComparer.Ordinal);
 
-    public static FollowUpSettings Settings(SqliteConnection c, SqliteTransaction? tx, string workspaceId) =>
-        c.QuerySingleOrDefault<SettingsRow>(SelectSettings, new { WorkspaceId = workspaceId }, tx) is { } row
+    /// <summary>The workspace's settings (read on every answer, in the writer's transaction: a prepared statement).</summary>
+    public static FollowUpSettings Settings(SqliteConnection c, SqliteTransaction? tx, string workspaceId)
+    {
+        using var r = c.Prepared(tx, SelectSettings).Bind("@WorkspaceId", workspaceId).ExecuteReader();
+        return r.Read() && r.GetRowParser<SettingsRow>()(r) is { } row
             ? new FollowUpSettings(JsonSerializer.Deserialize<List<string>>(row.OpenCategories) ?? [], (int)row.DueBusinessDays,
                 JsonSerializer.Deserialize<List<AssignmentRule>>(row.AssignmentRules, Rules) ?? [], row.FallbackAssignee)
             : FollowUpRules.Defaults;
+    }
 
     static readonly JsonSerializerOptions Rules = new(JsonSerializerDefaults.Web);
 
@@ -134,7 +151,7 @@ public static class FollowUpStore
 
     /// <summary>The follow-up of a response, if it has one.</summary>
     public static string? IdOfResponse(SqliteConnection c, SqliteTransaction? tx, string workspaceId, long responseId) =>
-        c.QuerySingleOrDefault<string>(SelectByResponse, new { WorkspaceId = workspaceId, ResponseId = responseId }, tx);
+        c.Prepared(tx, SelectByResponse).Bind("@WorkspaceId", workspaceId).Bind("@ResponseId", responseId).ExecuteScalar() as string;
 
     /// <summary>The end user who gave a response of the workspace, or null when there is no such response.</summary>
     public static string? UserOfResponse(SqliteConnection c, SqliteTransaction? tx, string workspaceId, long responseId) =>
@@ -144,7 +161,8 @@ public static class FollowUpStore
     public static string Open(SqliteConnection c, SqliteTransaction tx, string workspaceId, long responseId, string? assigneeId, long? dueAt, long now)
     {
         var id = Keys.NewId("fu");
-        c.Execute(Insert, new { Id = id, WorkspaceId = workspaceId, ResponseId = responseId, AssigneeId = assigneeId, DueAt = dueAt, Now = now }, tx);
+        c.Prepared(tx, Insert).Bind("@Id", id).Bind("@WorkspaceId", workspaceId).Bind("@ResponseId", responseId)
+            .Bind("@AssigneeId", assigneeId).Bind("@DueAt", dueAt).Bind("@Now", now).ExecuteNonQuery();
         return id;
     }
 
@@ -168,8 +186,11 @@ public static class FollowUpStore
 
     public static long Notes(SqliteConnection c, SqliteTransaction tx, string id) => c.ExecuteScalar<long>(CountNotes, new { Id = id }, tx);
 
-    public static long AddNote(SqliteConnection c, SqliteTransaction tx, string id, Actor author, string text, long now) =>
-        c.ExecuteScalar<long>(InsertNote, new
+    /// <summary>Appends a note (the first one, or the first status change, is the follow-up's first touch); returns its id.</summary>
+    public static long AddNote(SqliteConnection c, SqliteTransaction tx, string id, Actor author, string text, long now)
+    {
+        c.Execute(TouchSql, new { Id = id, Now = now }, tx);
+        return c.ExecuteScalar<long>(InsertNote, new
         {
             FollowUpId = id,
             AuthorType = author.Type,
@@ -178,6 +199,14 @@ public static class FollowUpStore
             Text = text,
             Now = now,
         }, tx);
+    }
+
+    /// <summary>Follow-ups not closed whose due date is before <paramref name="now"/> and that were not announced overdue yet.</summary>
+    public static IReadOnlyList<(string WorkspaceId, string Id)> NewlyOverdue(SqliteConnection c, SqliteTransaction tx, long now, int limit) =>
+        c.Query<(string, string)>(SelectNewlyOverdue, new { Now = now, Limit = limit }, tx).ToList();
+
+    public static void MarkOverdueSent(SqliteConnection c, SqliteTransaction tx, string id, long now) =>
+        c.Execute(MarkOverdueSentSql, new { Id = id, Now = now }, tx);
 
     /// <summary>A follow-up with its notes, as the API shows it.</summary>
     public static FollowUpItem? Read(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string id, long now) =>

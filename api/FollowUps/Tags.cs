@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Access;
 using Pulse.Api.Analytics;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;

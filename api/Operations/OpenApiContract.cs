@@ -77,7 +77,7 @@ public static partial class OpenApiContract
         {
             operation.Security = [Requirement(document)];
             Problem(document, operation, 401, "The secret key is missing, unknown or revoked.");
-            if (metadata.OfType<Workspaces.PermissionMetadata>().FirstOrDefault() is { } permission)
+            if (metadata.OfType<PermissionMetadata>().FirstOrDefault() is { } permission)
                 Problem(document, operation, 403, $"The key's scope (or the member's role) lacks the permission '{permission.Permission}'.");
             Problem(document, operation, 429, "Too many requests for this key; wait for Retry-After (RateLimiting:PerSecretKeyPerSecond).", retryAfter: true);
         }
@@ -105,9 +105,8 @@ public static partial class OpenApiContract
         }
         if (path.Contains('{', StringComparison.Ordinal) || operation.Parameters?.Any(p => p.Name == "surveyId") == true)
             Problem(document, operation, 404, "Nothing with this id exists in the caller's workspace.");
-        if (metadata.OfType<MethodInfo>().Any(handler => handler.GetParameters()
-                .Any(p => p.ParameterType.GetConstructors().Any(c => c.GetParameters().Any(a => a.ParameterType == typeof(Analytics.TraitFilters))))))
-            Where(operation);
+        if (metadata.OfType<DeepObjectParameter>().FirstOrDefault() is { } deep)
+            DeepObject(operation, deep);
         if (path.StartsWith("/widget/", StringComparison.Ordinal))
             Widget(document, operation, path);
         if (path == "/readyz")
@@ -190,24 +189,23 @@ public static partial class OpenApiContract
     }
 
     /// <summary><c>where[plan]=premium&amp;where[role]=admin</c>: OpenAPI's deep-object style of one object parameter.</summary>
-    static void Where(OpenApiOperation operation)
+    static void DeepObject(OpenApiOperation operation, DeepObjectParameter parameter)
     {
         operation.Parameters ??= [];
-        foreach (var generated in operation.Parameters.Where(p => string.Equals(p.Name, "where", StringComparison.OrdinalIgnoreCase)).ToList())
+        foreach (var generated in operation.Parameters.Where(p => string.Equals(p.Name, parameter.Name, StringComparison.OrdinalIgnoreCase)).ToList())
             operation.Parameters.Remove(generated);
         operation.Parameters.Add(new OpenApiParameter
         {
-            Name = "where",
+            Name = parameter.Name,
             In = ParameterLocation.Query,
             Style = ParameterStyle.DeepObject,
             Explode = true,
-            Description = "Trait filters: where[trait]=value keeps the responses whose display snapshot has that trait value " +
-                          "(several filters must all match; at most 10; keys of 1–64 characters).",
+            Description = parameter.Description,
             Schema = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
                 AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String },
-                MaxProperties = Analytics.QueryArgs.MaxFilters,
+                MaxProperties = parameter.MaxProperties,
             },
         });
     }
@@ -250,3 +248,9 @@ public static partial class OpenApiContract
     [GeneratedRegex(@"\{(\w+)(?::[^}]*)?\}")]
     private static partial Regex RouteConstraint();
 }
+
+/// <summary>
+/// Endpoint metadata: the operation reads a deep-object query parameter (<c>name[key]=value</c>)
+/// that its handler binds itself, so the generated document cannot describe it.
+/// </summary>
+public sealed record DeepObjectParameter(string Name, int MaxProperties, string Description);

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Pulse.Api.Storage;
-using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Operations;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Storage;
 
 namespace Pulse.Api.Operations;
 

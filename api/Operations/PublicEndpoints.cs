@@ -1,5 +1,3 @@
-using Pulse.Api.Workspaces;
-
 namespace Pulse.Api.Operations;
 
 public static class PublicEndpoints

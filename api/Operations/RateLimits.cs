@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Storage;
 
 namespace Pulse.Api.Operations;
 

@@ -1,5 +1,6 @@
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Pulse.Api.Storage;
 
 namespace Pulse.Api.Operations;
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
@@ -12,6 +13,12 @@ namespace Pulse.Api.Privacy;
 /// <summary><c>POST /v1/opt-outs</c> (secret key or display token) and <c>DELETE /v1/users/{id}</c> (secret key, GDPR erasure).</summary>
 public static class PrivacyEndpoints
 {
+    public static IHostApplicationBuilder AddPrivacy(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<PrivacyHooks>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapPrivacy(this IEndpointRouteBuilder app)
     {
         // Public, because the widget's "don't ask me again" carries only a display token; a
@@ -30,12 +37,12 @@ public static class PrivacyEndpoints
 
     static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> OptOut(
         OptOutPost? post, HttpContext http, DisplayTokenGate tokens, WriteQueue writer, TimeProvider time, ResponseMetrics metrics,
-        Eligibility.DecisionCache decisions)
+        PrivacyHooks hooks)
     {
         if (post is null)
             return Problems.BadRequest("Send a JSON object as the body: { userId } with a secret key, or { displayToken, siteKey? } from a browser.");
         string workspaceId, userId;
-        Team.Actor? actor = null;
+        Access.Actor? actor = null;
         if (http.Request.Headers.Authorization.Count > 0)
         {
             // The public group does not demand a key, so a bad one must be refused here, not ignored.
@@ -45,7 +52,7 @@ public static class PrivacyEndpoints
             if (auth.Principal.IsReadOnlyKey())
                 return Problems.Forbidden(SecretKeyAuthenticationHandler.ReadKeyRefusal);
             workspaceId = auth.Principal.WorkspaceId();
-            actor = Team.Actor.Of(auth.Principal, Team.Actor.AddressOf(http));
+            actor = Access.Actor.Of(auth.Principal, Access.Actor.AddressOf(http));
             if (post.UserId is null && post.DisplayToken is not null)
             {
                 if (!tokens.TryResolve(post.DisplayToken, post.SiteKey, http.Request, out var display, out var refused, allowExpired: true))
@@ -79,30 +86,29 @@ public static class PrivacyEndpoints
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (await writer.ExecuteAsync((c, tx) =>
             {
-                var opted = PrivacyStore.OptOut(c, tx, workspaceId, userId, now);
+                var opted = PrivacyStore.OptOut(c, tx, workspaceId, userId, now, hooks);
                 // A key's opt-out is a change made by the vendor; a browser's is the end user's own wish.
                 if (opted && actor is not null)
-                    Team.Audit.Write(c, tx, actor, workspaceId, "user.opted_out", userId, now, endUserId: userId);
+                    Access.Audit.Write(c, tx, actor, workspaceId, "user.opted_out", userId, now, endUserId: userId);
                 return opted;
             }))
             metrics.OptedOut();
-        decisions.Forget(workspaceId, userId);
         return TypedResults.NoContent();
     }
 
-    static async Task<NoContent> Erase(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, WriteHooks hooks, ResponseMetrics metrics,
+    static async Task<NoContent> Erase(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, PrivacyHooks hooks, ResponseMetrics metrics,
         Db db, ILoggerFactory logs, TimeProvider time)
     {
         var workspaceId = user.WorkspaceId();
         var userId = UserIdFromPath(http, id);
-        var actor = Team.Actor.Of(http);
+        var actor = Access.Actor.Of(http);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (await writer.ExecuteAsync((c, tx) =>
             {
                 var erased = PrivacyStore.Erase(c, tx, workspaceId, userId, hooks);
                 // Earlier entries lose the user's personal data; the erasure itself is recorded without it.
-                Team.AuditStore.Erase(c, tx, workspaceId, userId);
-                Team.Audit.Write(c, tx, actor, workspaceId, "user.erased", "(erased)", now, after: new { found = erased });
+                Access.AuditStore.Erase(c, tx, workspaceId, userId);
+                Access.Audit.Write(c, tx, actor, workspaceId, "user.erased", "(erased)", now, after: new { found = erased });
                 return erased;
             }))
         {

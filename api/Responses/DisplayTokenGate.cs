@@ -18,7 +18,7 @@ public sealed class DisplayTokenGate(ReadPool reads, SiteKeyGate gate, TimeProvi
         [NotNullWhen(true)] out Display? display, [NotNullWhen(false)] out ProblemHttpResult? problem, bool allowExpired = false)
     {
         using (var reader = reads.Rent())
-            display = DisplayStore.FindByToken(reader, token);
+            display = DisplayStore.FindByToken(reader.Connection, token);
         if (display is null)
             problem = Problems.NotFound(SiteKeyGate.UnknownDisplayToken);
         else if (gate.CheckDisplayToken(display.WorkspaceId, display.UserId, siteKey, request) is { } refused)

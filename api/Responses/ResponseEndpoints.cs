@@ -11,6 +11,7 @@ public static class ResponseEndpoints
     {
         builder.Services.AddSingleton<DisplayTokenGate>();
         builder.Services.AddSingleton<ResponseMetrics>();
+        builder.Services.AddSingleton<ResponseHooks>();
         return builder;
     }
 
@@ -31,7 +32,7 @@ public static class ResponseEndpoints
     }
 
     static async Task<Results<Created<SavedResponse>, Ok<SavedResponse>, ValidationProblem, ProblemHttpResult>> Save(
-        ResponsePost? post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, WriteHooks hooks,
+        ResponsePost? post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, ResponseHooks hooks,
         TimeProvider time, ResponseMetrics metrics)
     {
         if (post is null)
@@ -59,7 +60,7 @@ public static class ResponseEndpoints
     }
 
     static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Decline(
-        DeclinePost? post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, WriteHooks hooks,
+        DeclinePost? post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, ResponseHooks hooks,
         TimeProvider time, ResponseMetrics metrics)
     {
         if (post is null)

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Pulse.Api.Operations;
+using Pulse.Api.Storage;
 
 namespace Pulse.Api.Responses;
 

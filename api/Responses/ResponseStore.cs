@@ -13,16 +13,16 @@ public sealed record ResponseChange(int Score, bool SetComment, string? Comment,
 public sealed record SaveResult(ResponseWritten Response, bool Changed);
 
 /// <summary>
-/// SQL for responses and declines. Every method runs inside a write-queue command (the caller's
-/// transaction), so its read-decide-write is atomic.
+/// The one store with SQL for <c>responses</c>, and the write path of answers and declines (which mark
+/// the display through <see cref="DisplayStore"/>). Every method runs inside a write-queue command
+/// (the caller's transaction), so its read-decide-write is atomic.
 /// </summary>
 public static class ResponseStore
 {
     const string SelectCurrent = """
-        SELECT d.id AS DisplayId, r.id AS Id, r.score AS Score, r.category AS Category, r.comment AS Comment,
-               r.follow_up AS FollowUp, r.created_at AS CreatedAt, r.updated_at AS UpdatedAt
-        FROM displays d LEFT JOIN responses r ON r.display_id = d.id
-        WHERE d.id = @DisplayId
+        SELECT id AS Id, display_id AS DisplayId, score AS Score, category AS Category, comment AS Comment,
+               follow_up AS FollowUp, created_at AS CreatedAt, updated_at AS UpdatedAt
+        FROM responses WHERE display_id = @DisplayId
         """;
 
     const string Insert = """
@@ -31,58 +31,64 @@ public static class ResponseStore
         RETURNING id
         """;
 
-    const string MarkAnswered = "UPDATE displays SET answered_at = @Now WHERE id = @DisplayId AND answered_at IS NULL";
-
     const string Update = """
         UPDATE responses SET score = @Score, category = @Category, comment = @Comment, follow_up = @FollowUp, updated_at = @Now
         WHERE id = @Id
         """;
 
-    // A decline after an answer changes nothing: the answer stands (see docs/decisions.md).
-    const string MarkDeclined = "UPDATE displays SET declined_at = @Now WHERE id = @DisplayId AND declined_at IS NULL AND answered_at IS NULL";
+    const string SelectOfUser = """
+        SELECT id AS Id, display_id AS DisplayId, score AS Score, category AS Category, comment AS Comment,
+               follow_up AS FollowUp, created_at AS CreatedAt, updated_at AS UpdatedAt
+        FROM responses WHERE workspace_id = @WorkspaceId AND user_id = @UserId
+        """;
+
+    const string DeleteOfUserSql = "DELETE FROM responses WHERE workspace_id = @WorkspaceId AND user_id = @UserId";
 
     /// <summary>
     /// Creates the response of <paramref name="display"/> or updates it (the upsert behind 201/200),
     /// marks the display answered on the first answer and calls the hooks. A post that changes
     /// nothing writes nothing and calls no hook. Null when the display no longer exists (erased).
     /// </summary>
-    public static SaveResult? Save(SqliteConnection c, SqliteTransaction tx, Display display, ResponseChange change, long now, WriteHooks hooks)
+    public static SaveResult? Save(SqliteConnection c, SqliteTransaction tx, Display display, ResponseChange change, long now, ResponseHooks hooks)
     {
         var current = ReadCurrent(c, tx, display.Id);
-        if (current is null)
-            return null;
         var category = NpsCategory.Of(change.Score);
-        if (current.Id is not { } id)
+        if (current is null)
         {
+            // The first answer marks the display; a display already marked without a response, or
+            // gone, was erased meanwhile (its response is deleted with it, in one transaction).
+            if (!DisplayStore.MarkAnswered(c, tx, display.Id, now) && !DisplayStore.Exists(c, tx, display.Id))
+                return null;
             var comment = change.SetComment ? change.Comment : null;
             var followUp = change.SetFollowUp ? change.FollowUpJson : null;
             // The first answer is the hot path of ingestion: its statements are prepared once on the writer's connection.
-            var newId = (long)c.Prepared(tx, Insert, "@DisplayId", "@WorkspaceId", "@SurveyId", "@UserId", "@Score", "@Category", "@Comment", "@FollowUp", "@Now")
-                .With(display.Id, display.WorkspaceId, display.SurveyId, display.UserId, change.Score, category, comment, followUp, now)
+            var newId = (long)c.Prepared(tx, Insert)
+                .Bind("@DisplayId", display.Id).Bind("@WorkspaceId", display.WorkspaceId).Bind("@SurveyId", display.SurveyId)
+                .Bind("@UserId", display.UserId).Bind("@Score", change.Score).Bind("@Category", category).Bind("@Comment", comment)
+                .Bind("@FollowUp", followUp).Bind("@Now", now)
                 .ExecuteScalar()!;
-            c.Prepared(tx, MarkAnswered, "@DisplayId", "@Now").With(display.Id, now).ExecuteNonQuery();
             var created = new ResponseWritten(newId, display.ToWritten(), change.Score, category, comment, followUp,
                 now, now, Created: true, PreviousScore: null, PreviousCategory: null);
             hooks.ResponseSaved(c, tx, created);
             return new SaveResult(created, Changed: true);
         }
 
-        var previousScore = (int)current.Score!.Value;
-        var next = new ResponseWritten(id, display.ToWritten(), change.Score, category,
+        var previousScore = (int)current.Score;
+        var next = new ResponseWritten(current.Id, display.ToWritten(), change.Score, category,
             change.SetComment ? change.Comment : current.Comment,
             change.SetFollowUp ? change.FollowUpJson : current.FollowUp,
-            current.CreatedAt!.Value, now, Created: false, previousScore, current.Category);
+            current.CreatedAt, now, Created: false, previousScore, current.Category);
         if (next.Score == previousScore && next.Comment == current.Comment && next.FollowUpJson == current.FollowUp)
-            return new SaveResult(next with { UpdatedAt = current.UpdatedAt!.Value }, Changed: false);
-        c.Execute(Update, new { Id = id, next.Score, next.Category, next.Comment, FollowUp = next.FollowUpJson, Now = now }, tx);
+            return new SaveResult(next with { UpdatedAt = current.UpdatedAt }, Changed: false);
+        c.Execute(Update, new { current.Id, next.Score, next.Category, next.Comment, FollowUp = next.FollowUpJson, Now = now }, tx);
         hooks.ResponseSaved(c, tx, next);
         return new SaveResult(next, Changed: true);
     }
 
     /// <summary>Records a dismissal once and calls the hooks; false when there was nothing to record.</summary>
-    public static bool Decline(SqliteConnection c, SqliteTransaction tx, Display display, long now, WriteHooks hooks)
+    public static bool Decline(SqliteConnection c, SqliteTransaction tx, Display display, long now, ResponseHooks hooks)
     {
-        if (c.Execute(MarkDeclined, new { DisplayId = display.Id, Now = now }, tx) != 1)
+        if (!DisplayStore.MarkDeclined(c, tx, display.Id, now))
             return false;
         hooks.DeclineSaved(c, tx, new DeclineWritten(display.ToWritten(), now));
         return true;
@@ -96,35 +102,34 @@ public static class ResponseStore
         r.FollowUpJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(r.FollowUpJson),
         Db.FromUnixMs(r.CreatedAt), Db.FromUnixMs(r.UpdatedAt));
 
-    static CurrentRow? ReadCurrent(SqliteConnection c, SqliteTransaction tx, long displayId)
-    {
-        using var r = c.Prepared(tx, SelectCurrent, "@DisplayId").With(displayId).ExecuteReader();
-        if (!r.Read())
-            return null;
-        static long? Long(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
-        static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        return new CurrentRow
-        {
-            DisplayId = r.GetInt64(0),
-            Id = Long(r, 1),
-            Score = Long(r, 2),
-            Category = Text(r, 3),
-            Comment = Text(r, 4),
-            FollowUp = Text(r, 5),
-            CreatedAt = Long(r, 6),
-            UpdatedAt = Long(r, 7),
-        };
-    }
+    /// <summary>The responses of a user, inside the caller's transaction (erasure).</summary>
+    public static IReadOnlyList<StoredResponse> OfUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        c.Query<StoredResponse>(SelectOfUser, new { WorkspaceId = workspaceId, UserId = userId }, tx).ToList();
 
-    sealed class CurrentRow
+    /// <summary>Deletes every response of a user; returns how many.</summary>
+    public static int DeleteOfUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        c.Execute(DeleteOfUserSql, new { WorkspaceId = workspaceId, UserId = userId }, tx);
+
+    static StoredResponse? ReadCurrent(SqliteConnection c, SqliteTransaction tx, long displayId)
     {
-        public long DisplayId { get; set; }
-        public long? Id { get; set; }
-        public long? Score { get; set; }
-        public string? Category { get; set; }
-        public string? Comment { get; set; }
-        public string? FollowUp { get; set; }
-        public long? CreatedAt { get; set; }
-        public long? UpdatedAt { get; set; }
+        using var r = c.Prepared(tx, SelectCurrent).Bind("@DisplayId", displayId).ExecuteReader();
+        return r.Read() ? r.GetRowParser<StoredResponse>()(r) : null;
     }
+}
+
+/// <summary>A row of <c>responses</c> as stored.</summary>
+public sealed class StoredResponse
+{
+    public long Id { get; set; }
+    public long DisplayId { get; set; }
+    public long Score { get; set; }
+    public string Category { get; set; } = "";
+    public string? Comment { get; set; }
+    public string? FollowUp { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+
+    /// <summary>The response as write hooks see it, with the display it answers.</summary>
+    public ResponseWritten ToWritten(DisplayWritten display) => new(Id, display, (int)Score, Category, Comment, FollowUp,
+        CreatedAt, UpdatedAt, Created: false, PreviousScore: null, PreviousCategory: null);
 }

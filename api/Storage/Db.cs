@@ -2,13 +2,13 @@ using Microsoft.Data.Sqlite;
 
 namespace Pulse.Api.Storage;
 
-/// <summary>Opens pooled SQLite connections to the Pulse database with the pragmas every connection needs.</summary>
+/// <summary>
+/// Opens pooled SQLite connections to the Pulse database with the pragmas every connection needs.
+/// Queries name their result columns as the properties they fill (<c>workspace_id AS WorkspaceId</c>):
+/// Dapper runs with its default mapping, no process-wide setting.
+/// </summary>
 public sealed class Db
 {
-    // Every query maps snake_case columns to PascalCase properties. Set before any connection is
-    // opened, because Dapper caches each query's mapper on first use.
-    static Db() => Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
-
     /// <param name="walSizeLimitBytes">The writer's <c>journal_size_limit</c>: a restarted WAL is cut back to this size.</param>
     public Db(string connectionString, string contentRoot, int busyTimeoutSeconds = 30, long walSizeLimitBytes = StorageOptions.DefaultWalSizeLimitMiB << 20)
     {

@@ -4,40 +4,43 @@ using Microsoft.Data.Sqlite;
 namespace Pulse.Api.Storage;
 
 /// <summary>
-/// Statements prepared once per connection, for the writer's per-answer work. Microsoft.Data.Sqlite
-/// (and Dapper on top of it) parses and plans the SQL of every new command; on the writer's
-/// long-lived connection a command kept per SQL text skips that on every later use. The cache lives
-/// as long as the connection object does.
+/// The one way Pulse keeps statements prepared. Microsoft.Data.Sqlite (and Dapper on top of it)
+/// parses and plans the SQL of every new command, and for a short indexed statement that costs
+/// more than running it; the library has no statement cache of its own. So the hot statements —
+/// the writer's per-answer work and the reads of eligibility and display tokens, both on
+/// long-lived connections (the writer's, <see cref="ReadPool"/>'s) — take their command from here:
+/// one per SQL text per connection object, prepared on first use and kept as long as the
+/// connection object lives. Parameters are bound by name, afresh on every use; a parameter the
+/// SQL names and the caller did not bind fails the statement instead of reusing an old value.
+/// Everything else runs through Dapper with named parameters on a short-lived connection.
 /// </summary>
 public static class PreparedStatements
 {
     static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Cache = new();
 
     /// <summary>
-    /// The command for <paramref name="sql"/> (a constant) on this connection, with parameters named
-    /// <paramref name="parameters"/> in order, enlisted in <paramref name="tx"/>; set
-    /// <c>Parameters[i].Value</c> and execute it. One thread at a time per connection, as for the connection itself.
+    /// The command for <paramref name="sql"/> (a constant) on this connection, enlisted in
+    /// <paramref name="tx"/>, with no parameters bound: bind each with <see cref="Bind"/>, then execute
+    /// it. Never dispose it (dispose its readers). One thread at a time per connection, as for the connection itself.
     /// </summary>
-    public static SqliteCommand Prepared(this SqliteConnection connection, SqliteTransaction? tx, string sql, params string[] parameters)
+    public static SqliteCommand Prepared(this SqliteConnection connection, SqliteTransaction? tx, string sql)
     {
         var commands = Cache.GetValue(connection, _ => new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
         if (!commands.TryGetValue(sql, out var command))
         {
             command = connection.CreateCommand();
             command.CommandText = sql;
-            foreach (var name in parameters)
-                command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
             commands[sql] = command;
         }
         command.Transaction = tx;
+        command.Parameters.Clear();
         return command;
     }
 
-    /// <summary>Sets the parameters in order (null as SQL NULL) and returns the command.</summary>
-    public static SqliteCommand With(this SqliteCommand command, params object?[] values)
+    /// <summary>Binds <paramref name="value"/> (null as SQL NULL) to the parameter <paramref name="name"/> and returns the command.</summary>
+    public static SqliteCommand Bind(this SqliteCommand command, string name, object? value)
     {
-        for (var i = 0; i < values.Length; i++)
-            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         return command;
     }
 }

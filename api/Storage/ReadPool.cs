@@ -4,10 +4,9 @@ using Microsoft.Data.Sqlite;
 namespace Pulse.Api.Storage;
 
 /// <summary>
-/// Long-lived read connections that keep their prepared statements, for the hottest reads
-/// (eligibility history, display-token lookups). Microsoft.Data.Sqlite prepares a statement every
-/// time a new command runs, and for a short indexed query parsing and planning cost more than
-/// executing; a <see cref="PooledReader"/> prepares each SQL text once per connection and reuses it.
+/// Long-lived read connections for the hottest reads (eligibility history, display-token lookups):
+/// their statements stay prepared (<see cref="PreparedStatements"/> keeps them per connection
+/// object, and a pooled <see cref="Db.Open"/> connection object lives for one request only).
 /// Connections are idle between uses (no open read transaction), so they never hold back a WAL
 /// checkpoint. Everything else keeps using <see cref="Db.Open"/> and Dapper.
 /// </summary>
@@ -47,42 +46,20 @@ public sealed class ReadPool(Db db) : IDisposable
     }
 }
 
-/// <summary>A rented connection with a cache of prepared commands keyed by their SQL text.</summary>
+/// <summary>A rented long-lived connection: use <see cref="Connection"/> with <see cref="PreparedStatements.Prepared"/>.</summary>
 public sealed class PooledReader : IDisposable
 {
-    readonly SqliteConnection _connection;
     readonly ReadPool _pool;
-    readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
 
     internal PooledReader(SqliteConnection connection, ReadPool pool)
     {
-        _connection = connection;
+        Connection = connection;
         _pool = pool;
     }
 
-    /// <summary>
-    /// The prepared command for <paramref name="sql"/> with parameters named <paramref name="parameters"/>
-    /// (in that order); set <c>Parameters[i].Value</c> and execute it. The SQL must be a constant.
-    /// </summary>
-    public SqliteCommand Command(string sql, params string[] parameters)
-    {
-        if (_commands.TryGetValue(sql, out var command))
-            return command;
-        command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-            command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
-        command.Prepare();
-        _commands[sql] = command;
-        return command;
-    }
+    public SqliteConnection Connection { get; }
 
     public void Dispose() => _pool.Return(this);
 
-    internal void Close()
-    {
-        foreach (var command in _commands.Values)
-            command.Dispose();
-        _connection.Dispose();
-    }
+    internal void Close() => Connection.Dispose();
 }

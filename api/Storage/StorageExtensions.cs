@@ -20,7 +20,6 @@ public static class StorageExtensions
         // Registered first so the schema is current before anything else starts.
         builder.Services.AddHostedService<MigrationService>();
         builder.Services.AddSingleton<WriteQueue>();
-        builder.Services.AddSingleton<WriteHooks>();
         builder.Services.AddSingleton<ReadPool>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WriteQueue>());
         return builder;

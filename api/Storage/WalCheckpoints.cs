@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
-using Pulse.Api.Operations;
 
 namespace Pulse.Api.Storage;
 

@@ -1,93 +1,41 @@
-using Microsoft.Data.Sqlite;
-
 namespace Pulse.Api.Storage;
 
-/// <summary>A display as it was written: the trait snapshot is what segments use later.</summary>
-public sealed record DisplayWritten(
-    long DisplayId,
-    string WorkspaceId,
-    string SurveyId,
-    string UserId,
-    string? Email,
-    string TraitsJson,
-    string? Locale,
-    string? Url,
-    long ShownAt);
-
-/// <summary>A response as it now stands, with the display it answers and, on an update, what it was before.</summary>
-public sealed record ResponseWritten(
-    long ResponseId,
-    DisplayWritten Display,
-    int Score,
-    string Category,
-    string? Comment,
-    string? FollowUpJson,
-    long CreatedAt,
-    long UpdatedAt,
-    bool Created,
-    int? PreviousScore,
-    string? PreviousCategory);
-
-/// <summary>A dismissal of a display.</summary>
-public sealed record DeclineWritten(DisplayWritten Display, long DeclinedAt);
-
 /// <summary>
-/// Something that must change in the same transaction as a display, response or decline, so it
-/// exists if and only if the data does: analytics aggregates, the webhook outbox. Writers call
-/// every registered hook (through <see cref="WriteHooks"/>) inside the writer's transaction;
-/// a hook that throws rolls the whole command back.
+/// Something that must change in the same transaction as another feature's write, so it exists if
+/// and only if that data does: analytics aggregates, the webhook outbox, the decision cache. Each
+/// feature that raises events declares its own hook interface deriving from this one, next to the
+/// event records it sends (<c>IDisplayHook</c> in Displays, <c>IResponseHook</c> in Responses,
+/// <c>IPrivacyHook</c> in Privacy), and calls every registered hook inside the writer's
+/// transaction, in registration order; a hook that throws rolls the whole command back.
 /// </summary>
-public interface IWriteHook
+public interface IWriteHook;
+
+/// <summary>The registered hooks of one kind, called in registration order; a feature's hook list derives from it.</summary>
+public abstract class WriteHooks<THook>(IEnumerable<THook> hooks) where THook : IWriteHook
 {
-    void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) { }
+    readonly THook[] _hooks = hooks.ToArray();
 
-    /// <summary>A response was created (<c>Created</c>) or updated (previous values given).</summary>
-    void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) { }
-
-    void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten decline) { }
-
-    /// <summary>Called for each response of an erased user before its row is deleted.</summary>
-    void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) { }
-
-    /// <summary>Called for each display of an erased user before its row is deleted.</summary>
-    void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) { }
-
-    /// <summary>The user is gone: remove every row of yours that names them.</summary>
-    void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) { }
+    protected void Each(Action<THook> call)
+    {
+        foreach (var hook in _hooks)
+            call(hook);
+    }
 }
 
-/// <summary>All registered <see cref="IWriteHook"/>s, called in registration order.</summary>
-public sealed class WriteHooks(IEnumerable<IWriteHook> hooks)
+public static class WriteHookRegistration
 {
-    readonly IWriteHook[] _hooks = hooks.ToArray();
-
-    public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten e)
+    /// <summary>
+    /// Registers <paramref name="hook"/> (or one <typeparamref name="T"/> built by the container) as
+    /// every hook interface it implements, so a class that handles displays and responses is one instance.
+    /// </summary>
+    public static IServiceCollection AddWriteHook<T>(this IServiceCollection services, T? hook = null) where T : class, IWriteHook
     {
-        foreach (var h in _hooks) h.DisplayCreated(c, tx, e);
-    }
-
-    public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten e)
-    {
-        foreach (var h in _hooks) h.ResponseSaved(c, tx, e);
-    }
-
-    public void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten e)
-    {
-        foreach (var h in _hooks) h.DeclineSaved(c, tx, e);
-    }
-
-    public void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten e)
-    {
-        foreach (var h in _hooks) h.ResponseDeleted(c, tx, e);
-    }
-
-    public void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten e)
-    {
-        foreach (var h in _hooks) h.DisplayDeleted(c, tx, e);
-    }
-
-    public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId)
-    {
-        foreach (var h in _hooks) h.UserErased(c, tx, workspaceId, userId);
+        if (hook is null)
+            services.AddSingleton<T>();
+        else
+            services.AddSingleton(hook);
+        foreach (var contract in typeof(T).GetInterfaces().Where(i => i != typeof(IWriteHook) && typeof(IWriteHook).IsAssignableFrom(i)))
+            services.AddSingleton(contract, sp => sp.GetRequiredService<T>());
+        return services;
     }
 }

@@ -1,4 +1,3 @@
-using Pulse.Api.Operations;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Operations;
+using Pulse.Api.Storage;
 
 namespace Pulse.Api.Surveys;
 

@@ -2,9 +2,9 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
-using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Surveys;
@@ -20,6 +20,7 @@ public static class SurveyEndpoints
         builder.Services.AddOptions<SurveyOptions>().BindConfiguration(SurveyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SurveyStore>();
         builder.Services.AddSingleton<SurveyCache>();
+        builder.Services.AddSingleton<IWorkspaceHook>(FirstSurvey.Hook);
         return builder;
     }
 
@@ -50,7 +51,7 @@ public static class SurveyEndpoints
             return BodyRequired;
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var survey = SurveyValidation.Apply(SurveyStore.NewSurvey(workspaceId, now), input, creating: true, out var errors);
+        var survey = SurveyValidation.Apply(SurveyDefaults.New(workspaceId, now), input, creating: true, out var errors);
         if (survey is null)
             return TypedResults.ValidationProblem(errors);
         var refused = await writer.ExecuteAsync((c, tx) =>

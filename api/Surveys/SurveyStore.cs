@@ -5,28 +5,46 @@ using Pulse.Api.Storage;
 
 namespace Pulse.Api.Surveys;
 
-/// <summary>SQL for surveys. Every query is scoped by workspace; deleted surveys are invisible here.</summary>
+/// <summary>
+/// Where a survey id is used, which decides whether a deleted survey counts (<see cref="SurveyStore.Ids"/>).
+/// </summary>
+public enum SurveyUse
+{
+    /// <summary>Settings, eligibility, webhook filters: a deleted survey is gone.</summary>
+    Configuration,
+
+    /// <summary>Metrics, lists and exports: a deleted survey's displays and responses stay in reports.</summary>
+    Reports,
+}
+
+/// <summary>
+/// The one store with SQL for <c>surveys</c>. Every query is scoped by workspace; deleted surveys are
+/// invisible here except in <see cref="Ids"/> for <see cref="SurveyUse.Reports"/>.
+/// </summary>
 public sealed class SurveyStore(Db db)
 {
+    /// <summary>The rule for deleted surveys: a soft-deleted row is out of every configuration read.</summary>
+    const string Live = "deleted_at IS NULL";
+
     const string Columns = """
-        id, workspace_id, name, kind, active, priority, trigger, first_survey_delay_days, resurvey_days,
-        decline_cooldown_days, reshow_after_ignored_days, sample_percent, daily_cap, targeting,
-        exclude_email_domains, texts, theme, created_at, updated_at
+        id AS Id, workspace_id AS WorkspaceId, name AS Name, kind AS Kind, active AS Active, priority AS Priority, trigger AS Trigger, first_survey_delay_days AS FirstSurveyDelayDays, resurvey_days AS ResurveyDays,
+        decline_cooldown_days AS DeclineCooldownDays, reshow_after_ignored_days AS ReshowAfterIgnoredDays, sample_percent AS SamplePercent, daily_cap AS DailyCap, targeting AS Targeting,
+        exclude_email_domains AS ExcludeEmailDomains, texts AS Texts, theme AS Theme, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     const string SelectLive = $"""
-        SELECT {Columns} FROM surveys WHERE workspace_id = @WorkspaceId AND deleted_at IS NULL
+        SELECT {Columns} FROM surveys WHERE workspace_id = @WorkspaceId AND {Live}
         ORDER BY priority DESC, created_at, id
         """;
 
-    const string SelectVersions = """
-        SELECT id, updated_at FROM surveys WHERE workspace_id = @WorkspaceId AND deleted_at IS NULL
+    const string SelectVersions = $"""
+        SELECT id AS Id, updated_at AS UpdatedAt FROM surveys WHERE workspace_id = @WorkspaceId AND {Live}
         ORDER BY priority DESC, created_at, id
         """;
 
-    const string SelectSome = $"SELECT {Columns} FROM surveys WHERE workspace_id = @WorkspaceId AND deleted_at IS NULL AND id IN @Ids";
+    const string SelectSome = $"SELECT {Columns} FROM surveys WHERE workspace_id = @WorkspaceId AND {Live} AND id IN @Ids";
 
-    const string SelectOne = $"SELECT {Columns} FROM surveys WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL";
+    const string SelectOne = $"SELECT {Columns} FROM surveys WHERE workspace_id = @WorkspaceId AND id = @Id AND {Live}";
 
     const string Insert = """
         INSERT INTO surveys (id, workspace_id, name, kind, active, priority, trigger, first_survey_delay_days, resurvey_days,
@@ -37,23 +55,47 @@ public sealed class SurveyStore(Db db)
                 @ExcludeEmailDomains, @Texts, @Theme, @CreatedAt, @UpdatedAt)
         """;
 
-    const string Update = """
+    const string Update = $"""
         UPDATE surveys SET name = @Name, kind = @Kind, active = @Active, priority = @Priority, trigger = @Trigger,
                first_survey_delay_days = @FirstSurveyDelayDays, resurvey_days = @ResurveyDays,
                decline_cooldown_days = @DeclineCooldownDays, reshow_after_ignored_days = @ReshowAfterIgnoredDays,
                sample_percent = @SamplePercent, daily_cap = @DailyCap, targeting = @Targeting,
                exclude_email_domains = @ExcludeEmailDomains, texts = @Texts, theme = @Theme, updated_at = @UpdatedAt
-        WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL
+        WHERE workspace_id = @WorkspaceId AND id = @Id AND {Live}
         """;
 
-    const string SoftDelete = """
+    const string SoftDelete = $"""
         UPDATE surveys SET deleted_at = @At, updated_at = @At, active = 0
-        WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL
+        WHERE workspace_id = @WorkspaceId AND id = @Id AND {Live}
         """;
 
-    const string CountLive = """
-        SELECT COUNT(*) AS Total, COALESCE(SUM(active), 0) AS Active FROM surveys WHERE workspace_id = @WorkspaceId AND deleted_at IS NULL
+    const string CountLive = $"""
+        SELECT COUNT(*) AS Total, COALESCE(SUM(active), 0) AS Active FROM surveys WHERE workspace_id = @WorkspaceId AND {Live}
         """;
+
+    const string SelectNpsIds = "SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND kind = 'nps'";
+    const string SelectId = "SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND id = @Id";
+    const string SelectName = "SELECT name FROM surveys WHERE id = @Id";
+
+    /// <summary>
+    /// The surveys a request names, under the one rule for deleted surveys: with <paramref name="surveyId"/>,
+    /// that survey when it is the workspace's (and, for <see cref="SurveyUse.Configuration"/>, not deleted),
+    /// else null (404); without it, every NPS survey of the workspace that counts for <paramref name="use"/>,
+    /// oldest first.
+    /// </summary>
+    public IReadOnlyList<string>? Ids(string workspaceId, string? surveyId, SurveyUse use)
+    {
+        var live = use == SurveyUse.Configuration ? $" AND {Live}" : "";
+        using var c = db.Open();
+        if (surveyId is null)
+            return c.Query<string>(SelectNpsIds + live + " ORDER BY created_at, id", new { WorkspaceId = workspaceId }).ToList();
+        var found = c.QuerySingleOrDefault<string>(SelectId + live, new { WorkspaceId = workspaceId, Id = surveyId });
+        return found is null ? null : [found];
+    }
+
+    /// <summary>A survey's name, deleted or not (webhook payloads name the survey an answer belongs to).</summary>
+    public static string? Name(SqliteConnection c, SqliteTransaction tx, string surveyId) =>
+        c.ExecuteScalar<string?>(SelectName, new { Id = surveyId }, tx);
 
     /// <summary>How many surveys the workspace has (not deleted), and how many of them are active; read inside the writer's transaction.</summary>
     public static (long Total, long Active) Count(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
@@ -63,8 +105,12 @@ public sealed class SurveyStore(Db db)
     public IReadOnlyList<Survey> List(string workspaceId)
     {
         using var c = db.Open();
-        return c.Query<SurveyRow>(SelectLive, new { WorkspaceId = workspaceId }).Select(r => r.ToSurvey()).ToList();
+        return List(c, null, workspaceId);
     }
+
+    /// <summary>The same as <see cref="List(string)"/> on the caller's connection.</summary>
+    public static IReadOnlyList<Survey> List(SqliteConnection c, SqliteTransaction? tx, string workspaceId) =>
+        c.Query<SurveyRow>(SelectLive, new { WorkspaceId = workspaceId }, tx).Select(r => r.ToSurvey()).ToList();
 
     /// <summary>
     /// The same list as <see cref="List(string)"/>, reusing the surveys of <paramref name="previous"/>
@@ -102,13 +148,6 @@ public sealed class SurveyStore(Db db)
     /// <summary>Marks a survey deleted; its displays and responses stay for reporting.</summary>
     public static bool Delete(SqliteConnection c, SqliteTransaction tx, string workspaceId, string id, long now) =>
         c.Execute(SoftDelete, new { WorkspaceId = workspaceId, Id = id, At = now }, tx) == 1;
-
-    /// <summary>The settings a new survey has before its input is applied: the column defaults of the table.</summary>
-    public static Survey NewSurvey(string workspaceId, long now) => new(
-        Workspaces.Keys.NewId("srv"), workspaceId, "", "nps", Active: true, Priority: 0, Trigger: null,
-        FirstSurveyDelayDays: 30, ResurveyDays: 90, DeclineCooldownDays: 30, ReshowAfterIgnoredDays: 1,
-        SamplePercent: 100, DailyCap: null, Targeting: [], ExcludeEmailDomains: [],
-        Texts: new Dictionary<string, TextOverrides>(), new SurveyTheme(SurveyDefaults.Color, SurveyDefaults.Position), now, now);
 
     static object Parameters(Survey s) => new
     {

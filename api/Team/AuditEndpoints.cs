@@ -3,6 +3,7 @@ using System.Security.Claims;
 using CsvHelper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Pulse.Api.Access;
 using Pulse.Api.Analytics;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;

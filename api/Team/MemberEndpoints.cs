@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Access;
 using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Team;

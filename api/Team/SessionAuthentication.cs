@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 
@@ -29,14 +30,14 @@ public sealed partial class SessionAuthenticationHandler(
     IHostEnvironment env)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string SchemeName = "Session";
+    public const string SchemeName = CallerClaims.SessionScheme;
     public const string CookieName = "pulse_session";
-    public const string CsrfHeader = "X-Pulse-CSRF";
-    public const string MemberClaim = "pulse:member";
-    public const string EmailClaim = "pulse:email";
-    public const string RoleClaim = "pulse:role";
-    public const string SessionClaim = "pulse:session";
-    public const string CsrfClaim = "pulse:csrf";
+    public const string CsrfHeader = CallerClaims.CsrfHeader;
+    public const string MemberClaim = CallerClaims.Member;
+    public const string EmailClaim = CallerClaims.Email;
+    public const string RoleClaim = CallerClaims.Role;
+    public const string SessionClaim = CallerClaims.Session;
+    public const string CsrfClaim = CallerClaims.Csrf;
 
     /// <summary>The last use of a session is written at most this often.</summary>
     public static readonly TimeSpan Resolution = TimeSpan.FromMinutes(1);
@@ -81,21 +82,6 @@ public sealed partial class SessionAuthenticationHandler(
         var result = await HandleAuthenticateOnceSafeAsync();
         await SecretKeyAuthenticationHandler.WriteProblemAsync(problems, Context, StatusCodes.Status401Unauthorized,
             result.Failure?.Message ?? "Sign in at /dashboard, or send 'Authorization: Bearer sk_…' with a secret key of your workspace.");
-    }
-
-    /// <summary>
-    /// Whether a request made with the session cookie may change something: safe methods always,
-    /// others only with the session's CSRF token in <see cref="CsrfHeader"/>. A page of another
-    /// site can make the browser send the cookie, but cannot read the token (it is answered to
-    /// same-origin calls only) nor set the header without a CORS preflight Pulse never allows.
-    /// </summary>
-    public static bool CsrfHolds(HttpContext http, ClaimsPrincipal user)
-    {
-        if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method))
-            return true;
-        var expected = user.FindFirst(CsrfClaim)?.Value;
-        var sent = http.Request.Headers[CsrfHeader].ToString();
-        return expected is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(sent));
     }
 
     /// <summary>The cookie of a new session: HttpOnly, SameSite=Strict, Secure over https, for the whole site.</summary>

@@ -33,7 +33,10 @@ public sealed record UserSighting(string UserId, string? Email, long? SignedUpAt
         || SeenAt - stored.LastSeenAt >= (long)lastSeenResolution.TotalMilliseconds;
 }
 
-/// <summary>SQL for end users. Rows are keyed by (workspace, the vendor's user id); eligibility reads them with the user's history.</summary>
+/// <summary>
+/// The one store with SQL for <c>end_users</c>. Rows are keyed by (workspace, the vendor's user id);
+/// eligibility reads them with the user's display history (<c>DisplayStore.UserHistory</c>).
+/// </summary>
 public sealed class EndUserStore
 {
     const string UpsertSql = """
@@ -44,6 +47,20 @@ public sealed class EndUserStore
             signed_up_at = COALESCE(excluded.signed_up_at, end_users.signed_up_at),
             traits       = COALESCE(@Traits, end_users.traits),
             last_seen_at = MAX(end_users.last_seen_at, excluded.last_seen_at)
+        """;
+
+    // The row is created when the user was never seen, so the opt-out holds before their first visit.
+    const string UpsertOptOut = """
+        INSERT INTO end_users (workspace_id, user_id, first_seen_at, last_seen_at, opted_out_at)
+        VALUES (@WorkspaceId, @UserId, @Now, @Now, @Now)
+        ON CONFLICT (workspace_id, user_id) DO UPDATE SET opted_out_at = excluded.opted_out_at
+        WHERE end_users.opted_out_at IS NULL
+        """;
+
+    const string DeleteUser = "DELETE FROM end_users WHERE workspace_id = @WorkspaceId AND user_id = @UserId";
+
+    const string SelectIdsStartingWith = """
+        SELECT user_id FROM end_users WHERE workspace_id = @WorkspaceId AND substr(user_id, 1, length(@Prefix)) = @Prefix ORDER BY user_id
         """;
 
     /// <summary>Creates the user or applies what the sighting says (first-seen never moves).</summary>
@@ -57,4 +74,16 @@ public sealed class EndUserStore
             s.SeenAt,
             Traits = s.TraitsJson,
         }, tx);
+
+    /// <summary>Marks the user opted out (creating them if needed); false when they already were.</summary>
+    public static bool OptOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId, long now) =>
+        c.Execute(UpsertOptOut, new { WorkspaceId = workspaceId, UserId = userId, Now = now }, tx) == 1;
+
+    /// <summary>Deletes the user's row (their displays and responses must be gone first); false when there was none.</summary>
+    public static bool Delete(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        c.Execute(DeleteUser, new { WorkspaceId = workspaceId, UserId = userId }, tx) == 1;
+
+    /// <summary>The ids of the workspace's users that start with <paramref name="prefix"/>, in order (the demo data's <c>seed-</c> users).</summary>
+    public static IReadOnlyList<string> IdsStartingWith(SqliteConnection c, string workspaceId, string prefix) =>
+        c.Query<string>(SelectIdsStartingWith, new { WorkspaceId = workspaceId, Prefix = prefix }).ToList();
 }

@@ -15,6 +15,10 @@ public static class SlackMessage
 {
     const int MaxComment = 2000;
 
+    /// <summary>
+    /// The message for a stored event. Events about an answer link to that response's page
+    /// (<c>{dashboardUrl}#/responses/{id}</c>); others to the dashboard.
+    /// </summary>
     public static string Format(string eventJson, string dashboardUrl)
     {
         using var doc = JsonDocument.Parse(eventJson);
@@ -24,7 +28,10 @@ public static class SlackMessage
         var link = $"<{Entities(dashboardUrl)}|Open the Pulse dashboard>";
         return type switch
         {
-            WebhookEvents.ResponseCreated or WebhookEvents.ResponseUpdated => ForResponse(type, data, link),
+            WebhookEvents.ResponseCreated or WebhookEvents.ResponseUpdated =>
+                ForResponse(type, data, ResponseLink(dashboardUrl, data.GetProperty("response"))),
+            WebhookEvents.FollowUpAssigned or WebhookEvents.FollowUpClosed or WebhookEvents.FollowUpOverdue =>
+                ForFollowUp(type, data, ResponseLink(dashboardUrl, data.GetProperty("response"))),
             WebhookEvents.DeclineCreated => ForDecline(data, link),
             _ => Message("Pulse test message: this Slack webhook receives Pulse alerts.",
                 [Section("*Pulse test message* — this Slack webhook receives Pulse alerts."), Context(link)]),
@@ -55,6 +62,32 @@ public static class SlackMessage
         blocks.Add(Context(string.Join("  ·  ", facts)));
         blocks.Add(Context(link));
         var text = $"{who} {verb} {score}/10 ({category}) on {survey}" + (account is null ? "" : $" — {account}");
+        return Message(Escape(text), blocks);
+    }
+
+    /// <summary>The link to a response's page in the dashboard (the id is a number we wrote, so it needs no escaping).</summary>
+    static string ResponseLink(string dashboardUrl, JsonElement response) =>
+        $"<{Entities(dashboardUrl)}#/responses/{response.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture)}|Open this response in Pulse>";
+
+    static string ForFollowUp(string type, JsonElement data, string link)
+    {
+        var f = data.GetProperty("followUp");
+        var r = data.GetProperty("response");
+        var who = Who(r);
+        var account = Account(r.GetProperty("traits"));
+        var assignee = f.TryGetProperty("assignee", out var a) && a.ValueKind == JsonValueKind.Object ? Str(a, "name") ?? Str(a, "email") : null;
+        var what = type switch
+        {
+            WebhookEvents.FollowUpAssigned => $"assigned to {assignee ?? "nobody"}",
+            WebhookEvents.FollowUpClosed => "closed" + (Str(f, "outcome") is { } outcome ? $" ({outcome.Replace('_', ' ')})" : ""),
+            _ => "overdue" + (Str(f, "dueAt") is { } due ? $" (due {due})" : ""),
+        };
+        var score = r.GetProperty("score").GetInt32();
+        var text = $"Follow-up {what}: {who} gave {score}/10 ({r.GetProperty("category").GetString()})" + (account is null ? "" : $" — {account}");
+        var blocks = new List<JsonNode> { Section(Escape(text)) };
+        if (Str(r, "comment") is { } comment && !string.IsNullOrWhiteSpace(comment))
+            blocks.Add(Section(Quote(comment)));
+        blocks.Add(Context(link));
         return Message(Escape(text), blocks);
     }
 

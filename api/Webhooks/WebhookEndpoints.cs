@@ -3,9 +3,12 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
+using Pulse.Api.Analytics;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
-using Pulse.Api.Team;
+using Pulse.Api.Surveys;
+using Pulse.Api.Users;
 using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Webhooks;
@@ -33,11 +36,11 @@ public static class WebhookEndpoints
     }
 
     static async Task<Results<Created<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateWebhookRequest? body, ClaimsPrincipal user, HttpRequest request, WebhookStore store, WebhookTargetGuard guard,
+        CreateWebhookRequest? body, ClaimsPrincipal user, HttpRequest request, WebhookStore store, SurveyStore surveys, WebhookTargetGuard guard,
         WriteQueue writer, TimeProvider time, IOptions<WebhookOptions> options, CancellationToken cancellationToken)
     {
         if (body is null)
-            return Problems.BadRequest("Send a JSON object as the body: { url, events, categories?, surveyId?, format? }.");
+            return Problems.BadRequest("Send a JSON object as the body: { url, events, categories?, surveyId?, format?, where? }.");
         var errors = new Dictionary<string, string[]>();
         if (!WebhookTargets.TryParseUrl(body.Url, !guard.Enabled, out var url, out var urlError))
             errors["url"] = [urlError];
@@ -49,8 +52,9 @@ public static class WebhookEndpoints
         if (format is not ("json" or "slack"))
             errors["format"] = [$"'{body.Format}' is not a format; use json or slack."];
         var workspaceId = user.WorkspaceId();
-        if (body.SurveyId is not null && !store.SurveyExists(workspaceId, body.SurveyId))
+        if (body.SurveyId is not null && surveys.Ids(workspaceId, body.SurveyId, SurveyUse.Configuration) is null)
             errors["surveyId"] = [$"There is no survey '{body.SurveyId}' in this workspace; leave it out for every survey, or pick one from GET /v1/surveys."];
+        var where = CheckWhere(body.Where, errors);
         if (errors.Count == 0 && await guard.CheckAsync(url, cancellationToken) is { } refused)
             errors["url"] = [refused];
         if (errors.Count > 0)
@@ -64,7 +68,7 @@ public static class WebhookEndpoints
         {
             if (WebhookStore.Count(c, tx, workspaceId) >= max)
                 return null;
-            var inserted = WebhookStore.Insert(c, tx, workspaceId, url, events, categories, body.SurveyId, format, dashboardBase, now);
+            var inserted = WebhookStore.Insert(c, tx, workspaceId, url, events, categories, body.SurveyId, where, format, dashboardBase, now);
             Audit.Write(c, tx, actor, workspaceId, "webhook.created", inserted.Id, now, after: inserted.ToResponse(now));
             return inserted;
         });
@@ -72,6 +76,26 @@ public static class WebhookEndpoints
             return LimitReached.Problem("Webhooks:MaxPerWorkspace", max,
                 $"This workspace has {max} webhook subscriptions, the most it may have. Delete one first, or widen an existing one's events and categories.");
         return TypedResults.Created($"/v1/webhooks/{row.Id}", row.ToCreated());
+    }
+
+    /// <summary>
+    /// A trait filter as analytics' <c>where[trait]=value</c> takes it (the same key rule and
+    /// number of filters), as a JSON object; null (or empty) for every account.
+    /// </summary>
+    static Dictionary<string, string>? CheckWhere(IReadOnlyDictionary<string, string>? where, Dictionary<string, string[]> errors)
+    {
+        if (where is null || where.Count == 0)
+            return null;
+        if (where.Count > QueryArgs.MaxFilters)
+            errors["where"] = [$"At most {QueryArgs.MaxFilters} trait filters."];
+        foreach (var (key, value) in where)
+        {
+            if (QueryArgs.TraitKeyError(key) is { } error)
+                errors[$"where.{FreeText.Printable(key)}"] = [error];
+            else if (value is null || value.Length > Traits.MaxStringLength)
+                errors[$"where.{key}"] = [$"A trait value to match is a string of at most {Traits.MaxStringLength} characters (numbers and booleans as text: \"48000\", \"true\")."];
+        }
+        return new Dictionary<string, string>(where, StringComparer.Ordinal);
     }
 
     /// <summary>Distinct known values of a list field, or errors naming each bad element.</summary>

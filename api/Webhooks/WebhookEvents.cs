@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Pulse.Api.FollowUps;
 using Pulse.Api.Operations;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 
 namespace Pulse.Api.Webhooks;
@@ -10,19 +12,24 @@ public static class WebhookEvents
     public const string ResponseCreated = "response.created";
     public const string ResponseUpdated = "response.updated";
     public const string DeclineCreated = "decline.created";
+    public const string FollowUpAssigned = "follow_up.assigned";
+    public const string FollowUpClosed = "follow_up.closed";
+    public const string FollowUpOverdue = "follow_up.overdue";
     /// <summary>Sent only by <c>POST /v1/webhooks/{id}/test</c>; not subscribable.</summary>
     public const string Ping = "ping";
 
     /// <summary>The types a subscription may name in <c>events</c>.</summary>
-    public static readonly IReadOnlyList<string> Subscribable = [ResponseCreated, ResponseUpdated, DeclineCreated];
+    public static readonly IReadOnlyList<string> Subscribable =
+        [ResponseCreated, ResponseUpdated, DeclineCreated, FollowUpAssigned, FollowUpClosed, FollowUpOverdue];
 
     public static readonly IReadOnlyList<string> Categories = ["promoter", "passive", "detractor"];
 
     internal static readonly JsonSerializerOptions Json = OperationsExtensions.Configure(new JsonSerializerOptions());
 
     /// <summary>
-    /// Whether a subscription wants an event. The category filter applies to response events
-    /// (by the response's current category); declines have no score and pass it.
+    /// Whether a subscription wants an event, but for its trait filter (checked against the
+    /// snapshot in SQL, <see cref="WebhookStore.TraitsMatch"/>). The category filter applies to
+    /// response and follow-up events (by the response's current category); declines have no score and pass it.
     /// </summary>
     public static bool Matches(WebhookFilter filter, string type, string surveyId, string? category) =>
         filter.Events.Contains(type)
@@ -39,6 +46,19 @@ public static class WebhookEvents
                 ParseOrNull(d.TraitsJson) ?? EmptyObject(), d.Url, d.Locale, Db.FromUnixMs(d.ShownAt), Db.FromUnixMs(r.CreatedAt),
                 Db.FromUnixMs(r.UpdatedAt), r.PreviousScore, r.PreviousCategory));
         return Serialize(eventId, r.Created ? ResponseCreated : ResponseUpdated, at, data);
+    }
+
+    /// <summary>The body of a <c>follow_up.*</c> event: the follow-up, and the answer it is about.</summary>
+    public static string FollowUpPayload(string eventId, string type, DateTimeOffset at, string? surveyName, FollowUpRow f)
+    {
+        var data = new FollowUpEventData(
+            new SurveyRef(f.SurveyId, surveyName),
+            new FollowUpEventFollowUp(f.Id, f.Status, f.Outcome,
+                f.AssigneeId is null ? null : new FollowUpMember(f.AssigneeId, f.AssigneeEmail ?? "", f.AssigneeName),
+                f.DueAt is { } due ? Db.FromUnixMs(due) : null, Db.FromUnixMs(f.CreatedAt), f.ClosedAt is { } closed ? Db.FromUnixMs(closed) : null),
+            new FollowUpEventResponse(f.ResponseId, (int)f.Score, f.Category, f.Comment, f.UserId, f.Email,
+                ParseOrNull(f.Traits) ?? EmptyObject(), Db.FromUnixMs(f.AnsweredAt)));
+        return Serialize(eventId, type, at, data);
     }
 
     /// <summary>The body of a <c>decline.created</c> event.</summary>
@@ -71,7 +91,8 @@ public static class WebhookEvents
 }
 
 /// <summary>What a subscription asks for.</summary>
-public sealed record WebhookFilter(IReadOnlyCollection<string> Events, IReadOnlyCollection<string>? Categories, string? SurveyId);
+public sealed record WebhookFilter(IReadOnlyCollection<string> Events, IReadOnlyCollection<string>? Categories, string? SurveyId,
+    string? TraitFilterJson = null);
 
 /// <summary>The envelope every event shares (the Standard Webhooks payload shape plus the id).</summary>
 public sealed record WebhookEventBody(string Id, string Type, DateTimeOffset Timestamp, object Data);
@@ -111,3 +132,26 @@ public sealed record DeclinePayload(
     DateTimeOffset DeclinedAt);
 
 public sealed record PingEventData(string WebhookId, string Message);
+
+public sealed record FollowUpEventData(SurveyRef Survey, FollowUpEventFollowUp FollowUp, FollowUpEventResponse Response);
+
+/// <summary>A follow-up as sent in <c>follow_up.*</c> events.</summary>
+public sealed record FollowUpEventFollowUp(
+    string Id,
+    string Status,
+    string? Outcome,
+    FollowUpMember? Assignee,
+    DateTimeOffset? DueAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ClosedAt);
+
+/// <summary>The answer a follow-up is about, with the trait snapshot of its display.</summary>
+public sealed record FollowUpEventResponse(
+    long Id,
+    int Score,
+    string Category,
+    string? Comment,
+    string UserId,
+    string? Email,
+    JsonElement Traits,
+    DateTimeOffset CreatedAt);

@@ -12,7 +12,8 @@ public sealed record CreateWebhookRequest(
     [property: MaxLength(10)] IReadOnlyList<string>? Events,
     [property: MaxLength(3)] IReadOnlyList<string>? Categories,
     [property: StringLength(100)] string? SurveyId,
-    [property: StringLength(10)] string? Format);
+    [property: StringLength(10)] string? Format,
+    IReadOnlyDictionary<string, string>? Where = null);
 
 /// <summary>A subscription. <c>Secret</c> is set only in the answer to a create, and left out of the JSON otherwise.</summary>
 public sealed record WebhookResponse(
@@ -21,6 +22,7 @@ public sealed record WebhookResponse(
     IReadOnlyList<string> Events,
     IReadOnlyList<string>? Categories,
     string? SurveyId,
+    IReadOnlyDictionary<string, string>? Where,
     string Format,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
@@ -60,6 +62,7 @@ public sealed class WebhookRow
     public string Events { get; set; } = "[]";
     public string? Categories { get; set; }
     public string? SurveyId { get; set; }
+    public string? TraitFilter { get; set; }
     public string Format { get; set; } = "json";
     public string Secret { get; set; } = "";
     public string? PreviousSecret { get; set; }
@@ -68,9 +71,10 @@ public sealed class WebhookRow
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
 
-    public WebhookFilter ToFilter() => new(ParseList(Events) ?? [], ParseList(Categories), SurveyId);
+    public WebhookFilter ToFilter() => new(ParseList(Events) ?? [], ParseList(Categories), SurveyId, TraitFilter);
 
-    public WebhookResponse ToResponse(long now) => new(Id, Url, ParseList(Events) ?? [], ParseList(Categories), SurveyId, Format,
+    public WebhookResponse ToResponse(long now) => new(Id, Url, ParseList(Events) ?? [], ParseList(Categories), SurveyId,
+        TraitFilter is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(TraitFilter), Format,
         Db.FromUnixMs(CreatedAt), Db.FromUnixMs(UpdatedAt), PreviousExpiresAt > now ? Db.FromUnixMs(PreviousExpiresAt.Value) : null);
 
     public WebhookResponse ToCreated() => ToResponse(CreatedAt) with { Secret = Secret };

@@ -50,6 +50,14 @@ public sealed class WebhookOptions
     public int MaxPerWorkspace { get; set; } = 20;
 
     /// <summary>
+    /// How long a new answer without a comment waits for its comment: a comment (or another edit)
+    /// within the window folds into the one <c>response.created</c> event, sent when the comment
+    /// arrives or the window ends; a change after it sends <c>response.updated</c>. Zero sends at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MergeWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// The public base URL of this Pulse server (e.g. <c>https://pulse.acme.com</c>) for links in
     /// Slack messages. Null: the origin the subscription was created through.
     /// </summary>

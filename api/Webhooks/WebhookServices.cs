@@ -13,7 +13,7 @@ public static class WebhookServices
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookTargetGuard>();
         services.AddSingleton<WebhookSender>();
-        services.AddSingleton<IWriteHook, WebhookOutbox>();
+        services.AddWriteHook<WebhookOutbox>();
         services.AddSingleton<WebhookDispatcher>();
         // After storage, so it starts once migrations ran and stops before the writer drains.
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());

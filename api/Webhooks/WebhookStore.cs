@@ -13,17 +13,46 @@ namespace Pulse.Api.Webhooks;
 public sealed class WebhookStore(Db db)
 {
     const string WebhookColumns = """
-        id, workspace_id, url, events, categories, survey_id, format, secret, previous_secret, previous_expires_at,
-        dashboard_base, created_at, updated_at
+        id AS Id, workspace_id AS WorkspaceId, url AS Url, events AS Events, categories AS Categories, survey_id AS SurveyId, trait_filter AS TraitFilter, format AS Format, secret AS Secret, previous_secret AS PreviousSecret, previous_expires_at AS PreviousExpiresAt,
+        dashboard_base AS DashboardBase, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     const string SelectWebhooks = $"SELECT {WebhookColumns} FROM webhooks WHERE workspace_id = @WorkspaceId ORDER BY created_at, id";
     const string SelectWebhook = $"SELECT {WebhookColumns} FROM webhooks WHERE workspace_id = @WorkspaceId AND id = @Id";
-    const string SelectSubscriptions = "SELECT id, events, categories, survey_id FROM webhooks WHERE workspace_id = @WorkspaceId";
+    const string SelectSubscriptions = """
+        SELECT id AS Id, events AS Events, categories AS Categories, survey_id AS SurveyId, trait_filter AS TraitFilter
+        FROM webhooks WHERE workspace_id = @WorkspaceId
+        """;
+
+    /// <summary>Whether a trait snapshot (<c>@Traits</c>) matches a subscription's filter (<c>@Filters</c>), by analytics' own rule.</summary>
+    static readonly string TraitsMatchSql = $"SELECT {Pulse.Api.Analytics.TraitSql.MatchesFilters} FROM (SELECT @Traits AS traits) d";
+
+    // A response.created event none of whose deliveries is due yet or was attempted: it can still change.
+    const string SelectHeld = """
+        SELECT e.id FROM webhook_events e
+        WHERE e.workspace_id = @WorkspaceId AND e.response_id = @ResponseId AND e.type = 'response.created'
+          AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id
+                          AND (d.status <> 'pending' OR d.attempts > 0 OR d.next_attempt_at <= @Now))
+        """;
+
+    const string RewritePayload = "UPDATE webhook_events SET payload = @Payload WHERE id = @EventId";
+
+    const string DropHeldDeliveries = """
+        DELETE FROM webhook_deliveries WHERE event_id = @EventId AND webhook_id NOT IN (SELECT value FROM json_each(@Targets))
+        """;
+
+    const string AddHeldDeliveries = """
+        INSERT INTO webhook_deliveries (webhook_id, event_id, status, attempts, next_attempt_at, created_at)
+        SELECT value, @EventId, 'pending', 0, @Due, @Now FROM json_each(@Targets)
+        WHERE value NOT IN (SELECT webhook_id FROM webhook_deliveries WHERE event_id = @EventId)
+        """;
+
+    const string RescheduleHeld = "UPDATE webhook_deliveries SET next_attempt_at = @Due WHERE event_id = @EventId";
 
     const string InsertWebhook = """
-        INSERT INTO webhooks (id, workspace_id, url, events, categories, survey_id, format, secret, dashboard_base, created_at, updated_at)
-        VALUES (@Id, @WorkspaceId, @Url, @Events, @Categories, @SurveyId, @Format, @Secret, @DashboardBase, @CreatedAt, @UpdatedAt)
+        INSERT INTO webhooks (id, workspace_id, url, events, categories, survey_id, trait_filter, format, secret, dashboard_base, created_at, updated_at)
+        VALUES (@Id, @WorkspaceId, @Url, @Events, @Categories, @SurveyId, @TraitFilter, @Format, @Secret, @DashboardBase, @CreatedAt, @UpdatedAt)
         """;
 
     const string CountWebhooks = "SELECT COUNT(*) FROM webhooks WHERE workspace_id = @WorkspaceId";
@@ -41,23 +70,20 @@ public sealed class WebhookStore(Db db)
         WHERE workspace_id = @WorkspaceId AND id = @Id
         """;
 
-    const string SurveyName = "SELECT name FROM surveys WHERE id = @Id";
-    const string LiveSurveyCount = "SELECT COUNT(*) FROM surveys WHERE workspace_id = @WorkspaceId AND id = @Id AND deleted_at IS NULL";
-
     const string InsertEvent = """
-        INSERT INTO webhook_events (id, workspace_id, type, user_id, payload, created_at)
-        VALUES (@Id, @WorkspaceId, @Type, @UserId, @Payload, @CreatedAt)
+        INSERT INTO webhook_events (id, workspace_id, type, user_id, response_id, payload, created_at)
+        VALUES (@Id, @WorkspaceId, @Type, @UserId, @ResponseId, @Payload, @CreatedAt)
         """;
 
     const string InsertDelivery = """
         INSERT INTO webhook_deliveries (webhook_id, event_id, status, attempts, next_attempt_at, created_at)
-        VALUES (@WebhookId, @EventId, 'pending', 0, @Now, @Now)
+        VALUES (@WebhookId, @EventId, 'pending', 0, @Due, @Now)
         RETURNING id
         """;
 
     const string DeliveryColumns = """
-        d.id, d.event_id, e.type AS event_type, d.status, d.attempts, d.last_status, d.last_error, d.last_attempt_at,
-        d.next_attempt_at, d.delivered_at, d.created_at
+        d.id AS Id, d.event_id AS EventId, e.type AS EventType, d.status AS Status, d.attempts AS Attempts, d.last_status AS LastStatus, d.last_error AS LastError, d.last_attempt_at AS LastAttemptAt,
+        d.next_attempt_at AS NextAttemptAt, d.delivered_at AS DeliveredAt, d.created_at AS CreatedAt
         """;
 
     const string SelectDeliveries = $"""
@@ -75,8 +101,8 @@ public sealed class WebhookStore(Db db)
 
     // Oldest due first, at most @PerEndpoint per subscription, so one endpoint's backlog cannot fill a round.
     const string SelectDue = """
-        SELECT d.id, d.webhook_id, d.event_id, e.type AS event_type, e.payload, d.attempts, w.url, w.format, w.secret,
-               w.previous_secret, w.previous_expires_at, w.dashboard_base
+        SELECT d.id AS Id, d.webhook_id AS WebhookId, d.event_id AS EventId, e.type AS EventType, e.payload AS Payload, d.attempts AS Attempts, w.url AS Url, w.format AS Format, w.secret AS Secret,
+               w.previous_secret AS PreviousSecret, w.previous_expires_at AS PreviousExpiresAt, w.dashboard_base AS DashboardBase
         FROM (
             SELECT id, webhook_id, event_id, attempts, next_attempt_at,
                    ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS rank
@@ -123,12 +149,6 @@ public sealed class WebhookStore(Db db)
         return c.QuerySingleOrDefault<WebhookRow>(SelectWebhook, new { WorkspaceId = workspaceId, Id = id })?.ToResponse(now);
     }
 
-    public bool SurveyExists(string workspaceId, string surveyId)
-    {
-        using var c = db.Open();
-        return c.ExecuteScalar<long>(LiveSurveyCount, new { WorkspaceId = workspaceId, Id = surveyId }) > 0;
-    }
-
     /// <summary>A page of a subscription's delivery log, newest first; null when the subscription is not the workspace's.</summary>
     public DeliveryPage? Deliveries(string workspaceId, string webhookId, string? status, long? before, int limit)
     {
@@ -159,7 +179,7 @@ public sealed class WebhookStore(Db db)
         c.ExecuteScalar<long>(CountWebhooks, new { WorkspaceId = workspaceId }, tx);
 
     public static WebhookRow Insert(SqliteConnection c, SqliteTransaction tx, string workspaceId, Uri url, IReadOnlyList<string> events,
-        IReadOnlyList<string>? categories, string? surveyId, string format, string dashboardBase, long now)
+        IReadOnlyList<string>? categories, string? surveyId, IReadOnlyDictionary<string, string>? where, string format, string dashboardBase, long now)
     {
         var row = new WebhookRow
         {
@@ -169,6 +189,7 @@ public sealed class WebhookStore(Db db)
             Events = JsonSerializer.Serialize(events),
             Categories = categories is null ? null : JsonSerializer.Serialize(categories),
             SurveyId = surveyId,
+            TraitFilter = where is null ? null : JsonSerializer.Serialize(where),
             Format = format,
             Secret = WebhookSignature.NewSecret(),
             DashboardBase = dashboardBase,
@@ -207,19 +228,45 @@ public sealed class WebhookStore(Db db)
     /// have none, so a prepared existence check comes first.
     /// </summary>
     public static IReadOnlyList<(string Id, WebhookFilter Filter)> Subscriptions(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
-        (long)c.Prepared(tx, AnySubscription, "@WorkspaceId").With(workspaceId).ExecuteScalar()! == 0
+        (long)c.Prepared(tx, AnySubscription).Bind("@WorkspaceId", workspaceId).ExecuteScalar()! == 0
             ? []
             : c.Query<WebhookRow>(SelectSubscriptions, new { WorkspaceId = workspaceId }, tx).Select(r => (r.Id, r.ToFilter())).ToList();
 
-    public static string? FindSurveyName(SqliteConnection c, SqliteTransaction tx, string surveyId) =>
-        c.ExecuteScalar<string?>(SurveyName, new { Id = surveyId }, tx);
-
-    /// <summary>Writes one event and a due delivery per subscription; returns the delivery ids.</summary>
+    /// <summary>
+    /// Writes one event and a delivery per subscription, due at <paramref name="due"/> (now unless
+    /// held for <see cref="WebhookOptions.MergeWindow"/>); returns the delivery ids.
+    /// <paramref name="responseId"/> marks a <c>response.created</c> event that may still fold an edit in.
+    /// </summary>
     public static IReadOnlyList<long> Enqueue(SqliteConnection c, SqliteTransaction tx, string workspaceId, string eventId, string type,
-        string? userId, string payload, IEnumerable<string> webhookIds, long now)
+        string? userId, string payload, IEnumerable<string> webhookIds, long now, long? due = null, long? responseId = null)
     {
-        c.Execute(InsertEvent, new { Id = eventId, WorkspaceId = workspaceId, Type = type, UserId = userId, Payload = payload, CreatedAt = now }, tx);
-        return webhookIds.Select(w => c.ExecuteScalar<long>(InsertDelivery, new { WebhookId = w, EventId = eventId, Now = now }, tx)).ToList();
+        c.Execute(InsertEvent, new { Id = eventId, WorkspaceId = workspaceId, Type = type, UserId = userId, ResponseId = responseId, Payload = payload, CreatedAt = now }, tx);
+        return webhookIds.Select(w => c.ExecuteScalar<long>(InsertDelivery, new { WebhookId = w, EventId = eventId, Due = due ?? now, Now = now }, tx)).ToList();
+    }
+
+    /// <summary>Whether a trait snapshot matches a subscription's trait filter (JSON object), as analytics' <c>where</c> would.</summary>
+    public static bool TraitsMatch(SqliteConnection c, SqliteTransaction tx, string traitsJson, string filterJson) =>
+        Convert.ToInt64(c.Prepared(tx, TraitsMatchSql).Bind("@Traits", traitsJson).Bind("@Filters", filterJson).ExecuteScalar(),
+            System.Globalization.CultureInfo.InvariantCulture) == 1;
+
+    /// <summary>The <c>response.created</c> event of a response that is still held (nothing of it due or sent), or null.</summary>
+    public static string? HeldEvent(SqliteConnection c, SqliteTransaction tx, string workspaceId, long responseId, long now) =>
+        c.QuerySingleOrDefault<string>(SelectHeld, new { WorkspaceId = workspaceId, ResponseId = responseId, Now = now }, tx);
+
+    /// <summary>
+    /// Folds an edit into a held event: the new body, deliveries to exactly <paramref name="webhookIds"/>
+    /// (the subscriptions that want it now), all due at <paramref name="due"/>.
+    /// </summary>
+    public static void Refold(SqliteConnection c, SqliteTransaction tx, string workspaceId, string eventId, string payload,
+        IReadOnlyList<string> webhookIds, long due, long now)
+    {
+        var targets = JsonSerializer.Serialize(webhookIds);
+        c.Execute(RewritePayload, new { EventId = eventId, Payload = payload }, tx);
+        c.Execute(DropHeldDeliveries, new { EventId = eventId, Targets = targets }, tx);
+        c.Execute(AddHeldDeliveries, new { EventId = eventId, Targets = targets, Due = due, Now = now }, tx);
+        c.Execute(RescheduleHeld, new { EventId = eventId, Due = due }, tx);
+        if (webhookIds.Count == 0)
+            c.Execute(DeleteOrphanEvents, new { WorkspaceId = workspaceId }, tx);
     }
 
     /// <summary>

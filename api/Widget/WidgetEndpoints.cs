@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Pulse.Api.Workspaces;
+using Pulse.Api.Operations;
 
 namespace Pulse.Api.Widget;
 

@@ -1,6 +1,5 @@
-using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 using Pulse.Api.Storage;
 
 namespace Pulse.Api.Workspaces;
@@ -57,17 +56,6 @@ public static class DemoWorkspace
         public const string Name = "Demo owner";
     }
 
-    /// <summary>Creates the demo owner (with its published password) and makes it owner of the demo workspaces that exist.</summary>
-    public static void EnsureOwner(SqliteConnection c, SqliteTransaction tx, long now)
-    {
-        var member = Team.MemberStore.FindOrCreate(c, tx, Owner.Email, now, Owner.Id);
-        if (member.PasswordHash is null)
-            Team.MemberStore.SetPassword(c, tx, member.Id, Team.Passwords.Hash(Owner.Password), Owner.Name);
-        foreach (var spec in Specs.Where(w => WorkspaceStore.Find(c, tx, w.Id!) is not null))
-            if (Team.MembershipStore.Role(c, tx, spec.Id!, member.Id) is null)
-                Team.MembershipStore.Put(c, tx, spec.Id!, member.Id, Roles.Owner, now);
-    }
-
     /// <summary>
     /// Whether calls as <paramref name="workspaceId"/> are refused here: the demo workspace and its
     /// keys work only in Development, since its keys are printed in the README. Elsewhere (Staging
@@ -81,14 +69,10 @@ public static class DemoWorkspace
 
 /// <summary>Creates the demo workspace once, after migrations, when enabled.</summary>
 sealed class DemoWorkspaceSeeder(
-    IOptions<DemoOptions> options, IHostEnvironment env, Db db, TimeProvider time, ILogger<DemoWorkspaceSeeder> log)
+    IOptions<DemoOptions> options, IHostEnvironment env, Db db, IEnumerable<IWorkspaceHook> hooks, TimeProvider time,
+    ILogger<DemoWorkspaceSeeder> log)
     : IHostedService
 {
-    const string RevokeDemoKeys = """
-        UPDATE secret_keys SET revoked_at = @Now
-        WHERE (workspace_id IN @Ids OR key_hash IN @Hashes) AND revoked_at IS NULL
-        """;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (!env.IsDevelopment())
@@ -96,12 +80,8 @@ sealed class DemoWorkspaceSeeder(
             // The demo secret key is printed in the README: a database carried over from a
             // developer's machine must not keep it (or any key of the demo workspace) working.
             using var connection = db.Open();
-            var revoked = connection.Execute(RevokeDemoKeys, new
-            {
-                Now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-                Ids = DemoWorkspace.Specs.Select(w => w.Id).ToArray(),
-                Hashes = DemoWorkspace.Specs.Select(w => Keys.Hash(w.SecretKey!)).ToArray(),
-            });
+            var revoked = WorkspaceStore.RevokeAll(connection, DemoWorkspace.Specs.Select(w => w.Id!).ToArray(),
+                DemoWorkspace.Specs.Select(w => Keys.Hash(w.SecretKey!)).ToArray(), time.GetUtcNow().ToUnixTimeMilliseconds());
             if (revoked > 0)
                 log.LogWarning("Revoked {Count} secret key(s) of the demo workspaces: they work only in Development", revoked);
             return Task.CompletedTask;
@@ -112,10 +92,9 @@ sealed class DemoWorkspaceSeeder(
         using var tx = c.BeginTransaction(deferred: false);
         foreach (var spec in DemoWorkspace.Specs.Where(w => WorkspaceStore.Find(c, tx, w.Id!) is null))
         {
-            WorkspaceStore.Create(c, tx, spec, time.GetUtcNow().ToUnixTimeMilliseconds());
+            WorkspaceStore.Create(c, tx, spec, time.GetUtcNow().ToUnixTimeMilliseconds(), hooks);
             log.LogInformation("Seeded the demo workspace {Id} (site key {SiteKey})", spec.Id, spec.SiteKey);
         }
-        DemoWorkspace.EnsureOwner(c, tx, time.GetUtcNow().ToUnixTimeMilliseconds());
         tx.Commit();
         return Task.CompletedTask;
     }

@@ -3,9 +3,9 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
-using Pulse.Api.Team;
 
 namespace Pulse.Api.Workspaces;
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Pulse.Api.Access;
 
 namespace Pulse.Api.Workspaces;
 
@@ -22,11 +23,11 @@ public sealed class SecretKeyAuthenticationHandler(
     IHostEnvironment env)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string SchemeName = "SecretKey";
-    public const string WorkspaceClaim = "pulse:workspace";
-    public const string KeyClaim = "pulse:key";
-    public const string ScopeClaim = "pulse:scope";
-    public const string HintClaim = "pulse:hint";
+    public const string SchemeName = Access.CallerClaims.SecretKeyScheme;
+    public const string WorkspaceClaim = Access.CallerClaims.Workspace;
+    public const string KeyClaim = Access.CallerClaims.Key;
+    public const string ScopeClaim = Access.CallerClaims.Scope;
+    public const string HintClaim = Access.CallerClaims.Hint;
 
     /// <summary>The detail of a write refused to a key of scope 'read' by a handler that checks keys itself.</summary>
     public const string ReadKeyRefusal = "This key has the scope 'read', which may not record or change anything; use a key of scope 'full'.";

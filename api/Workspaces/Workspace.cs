@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Pulse.Api.Access;
 
 namespace Pulse.Api.Workspaces;
 
@@ -24,6 +25,9 @@ public sealed record Workspace(
     string? PreviousIdentitySecret = null,
     long? PreviousIdentitySecretExpiresAt = null)
 {
+    /// <summary>Days after any survey during which no other survey is shown, for a new workspace (the one source of it).</summary>
+    public const int DefaultFatigueDays = 7;
+
     /// <summary>
     /// Whether <paramref name="userHash"/> signs <paramref name="userId"/> with the identity secret,
     /// or with the previous one while its rotation window lasts. Constant time per secret.

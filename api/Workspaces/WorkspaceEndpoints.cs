@@ -1,8 +1,8 @@
+using Pulse.Api.Access;
 using Pulse.Api.Operations;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pulse.Api.Storage;
-using Pulse.Api.Team;
 
 namespace Pulse.Api.Workspaces;
 

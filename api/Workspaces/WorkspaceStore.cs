@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Access;
 using Pulse.Api.Storage;
-using Pulse.Api.Surveys;
 
 namespace Pulse.Api.Workspaces;
 
 /// <summary>
-/// SQL for workspaces and secret keys. Reads open their own connection; writes take the caller's
+/// The one store with SQL for workspaces and secret keys. Reads open their own connection; writes take the caller's
 /// transaction. Lookups by id and site key are cached for a few seconds (every public call makes
 /// one); this process drops an entry as soon as it changes the workspace, another process (the CLI)
 /// is seen within <see cref="CacheFor"/>.
@@ -20,8 +20,12 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
     /// <summary>How long a looked-up workspace is reused (real time, not the injectable clock).</summary>
     public TimeSpan CacheFor { get; } = cacheFor ?? TimeSpan.Zero;
 
-    const string Columns = "id, name, product_name, site_key, identity_secret, allowed_origins, require_user_hash, fatigue_days, test_mode, created_at, updated_at, " +
-        "nps_target, previous_identity_secret, previous_identity_secret_expires_at";
+    const string Columns = """
+        id AS Id, name AS Name, product_name AS ProductName, site_key AS SiteKey, identity_secret AS IdentitySecret,
+        allowed_origins AS AllowedOrigins, require_user_hash AS RequireUserHash, fatigue_days AS FatigueDays, test_mode AS TestMode,
+        created_at AS CreatedAt, updated_at AS UpdatedAt, nps_target AS NpsTarget, previous_identity_secret AS PreviousIdentitySecret,
+        previous_identity_secret_expires_at AS PreviousIdentitySecretExpiresAt
+        """;
 
     const string SelectById = $"SELECT {Columns} FROM workspaces WHERE id = @Id";
     const string SelectBySiteKey = $"SELECT {Columns} FROM workspaces WHERE site_key = @SiteKey";
@@ -58,6 +62,11 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
                previous_identity_secret_expires_at = CASE WHEN @KeepUntil > @At THEN @KeepUntil END,
                identity_secret = @Secret, updated_at = @At
         WHERE id = @Id
+        """;
+
+    const string RevokeKeysOf = """
+        UPDATE secret_keys SET revoked_at = @Now
+        WHERE (workspace_id IN @Ids OR key_hash IN @Hashes) AND revoked_at IS NULL
         """;
 
     public Workspace? Find(string id) => Cached("id:" + id, SelectById, new { Id = id });
@@ -132,8 +141,11 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
     public static void RecordKeyUse(SqliteConnection c, SqliteTransaction tx, string keyId, long at) =>
         c.Execute(SetKeyUsed, new { Id = keyId, At = at }, tx);
 
-    /// <summary>Creates a workspace with one secret key and the default relationship NPS survey.</summary>
-    public static CreatedWorkspace Create(SqliteConnection c, SqliteTransaction tx, NewWorkspace spec, long now)
+    /// <summary>
+    /// Creates a workspace with one secret key, then calls <paramref name="hooks"/> in the same
+    /// transaction (the surveys feature adds the first survey: <c>FirstSurvey</c>).
+    /// </summary>
+    public static CreatedWorkspace Create(SqliteConnection c, SqliteTransaction tx, NewWorkspace spec, long now, IEnumerable<IWorkspaceHook> hooks)
     {
         var id = spec.Id ?? Keys.NewId("ws");
         var siteKey = spec.SiteKey ?? Keys.NewSiteKey();
@@ -147,13 +159,14 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
             IdentitySecret = identitySecret,
             AllowedOrigins = JsonSerializer.Serialize(spec.AllowedOrigins),
             RequireUserHash = spec.RequireUserHash,
-            FatigueDays = 7,
+            FatigueDays = Workspace.DefaultFatigueDays,
             TestMode = false,
             CreatedAt = now,
             UpdatedAt = now,
         }, tx);
         var secretKey = AddKey(c, tx, id, now, spec.SecretKey).SecretKey;
-        SurveyDefaults.InsertRelationshipSurvey(c, tx, id, now);
+        foreach (var hook in hooks)
+            hook.WorkspaceCreated(c, tx, new WorkspaceCreated(id, now));
         return new CreatedWorkspace(id, siteKey, secretKey, identitySecret);
     }
 
@@ -166,6 +179,10 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
         c.Execute(InsertKey, new { Id = keyId, WorkspaceId = workspaceId, KeyHash = Keys.Hash(key), Hint = Keys.Hint(key), Name = name, CreatedAt = now, Scope = scope }, tx);
         return (keyId, key);
     }
+
+    /// <summary>Revokes every key of the given workspaces and every key with one of the given hashes; returns how many.</summary>
+    public static int RevokeAll(SqliteConnection c, IReadOnlyList<string> workspaceIds, IReadOnlyList<byte[]> keyHashes, long now) =>
+        c.Execute(RevokeKeysOf, new { Now = now, Ids = workspaceIds, Hashes = keyHashes });
 
     public static bool Revoke(SqliteConnection c, SqliteTransaction tx, string workspaceId, string keyId, long now) =>
         c.Execute(RevokeKey, new { Id = keyId, WorkspaceId = workspaceId, At = now }, tx) == 1;
@@ -210,3 +227,15 @@ public sealed record NewWorkspace(
     string? SiteKey = null,
     string? SecretKey = null,
     string? IdentitySecret = null);
+
+/// <summary>A workspace was created; hooks run inside the creating transaction.</summary>
+public sealed record WorkspaceCreated(string WorkspaceId, long At);
+
+/// <summary>
+/// Something another feature must add in the transaction that creates a workspace (its first
+/// survey), so the workspace never exists without it. Registered in DI; the CLI passes its own list.
+/// </summary>
+public interface IWorkspaceHook
+{
+    void WorkspaceCreated(SqliteConnection c, SqliteTransaction tx, WorkspaceCreated created);
+}

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Users;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
 
@@ -16,20 +16,12 @@ public sealed record Seeded(FakeShowing Showing, string SurveyId, long DisplayId
 }
 
 /// <summary>
-/// Writes displays and responses through the code the endpoints use — an <c>end_users</c>
-/// upsert, <see cref="DisplayStore.Create"/> with the <see cref="WriteHooks"/>, and
-/// <see cref="ResponseStore.Save"/> — in write-queue commands of hundreds, for data sets too large
-/// to post one request at a time.
+/// Writes displays and responses through the code the endpoints use — <see cref="DisplayStore.Show"/>
+/// (user upsert, display, display hooks) and <see cref="ResponseStore.Save"/> with the response
+/// hooks — in write-queue commands of hundreds, for data sets too large to post one request at a time.
 /// </summary>
 public sealed class AnalyticsSeed(PulseFactory app)
 {
-    const string UpsertUser = """
-        INSERT INTO end_users (workspace_id, user_id, email, first_seen_at, last_seen_at, traits)
-        VALUES (@WorkspaceId, @UserId, @Email, @At, @At, @Traits)
-        ON CONFLICT (workspace_id, user_id) DO UPDATE SET email = excluded.email, traits = excluded.traits,
-            last_seen_at = max(last_seen_at, excluded.last_seen_at)
-        """;
-
     public string SurveyOf(string workspaceId)
     {
         using var c = app.Db.Open();
@@ -40,26 +32,26 @@ public sealed class AnalyticsSeed(PulseFactory app)
     public async Task<List<Seeded>> AddAsync(string workspaceId, IEnumerable<FakeShowing> showings, int perCommand = 500)
     {
         var writer = app.Services.GetRequiredService<WriteQueue>();
-        var hooks = app.Services.GetRequiredService<WriteHooks>();
+        var displays = app.Services.GetRequiredService<DisplayHooks>();
+        var responses = app.Services.GetRequiredService<ResponseHooks>();
         var surveyId = SurveyOf(workspaceId);
         var result = new List<Seeded>();
         foreach (var chunk in showings.OrderBy(s => s.ShownAt).Chunk(perCommand))
-            result.AddRange(await writer.ExecuteAsync((c, tx) => chunk.Select(s => Add(c, tx, hooks, workspaceId, surveyId, s)).ToList()));
+            result.AddRange(await writer.ExecuteAsync((c, tx) => chunk.Select(s => Add(c, tx, displays, responses, workspaceId, surveyId, s)).ToList()));
         return result;
     }
 
-    static Seeded Add(SqliteConnection c, SqliteTransaction tx, WriteHooks hooks, string workspaceId, string surveyId, FakeShowing s)
+    static Seeded Add(SqliteConnection c, SqliteTransaction tx, DisplayHooks displays, ResponseHooks responses, string workspaceId,
+        string surveyId, FakeShowing s)
     {
         var shownAt = s.ShownAt.ToUnixTimeMilliseconds();
         var traits = JsonSerializer.Serialize(s.User.Traits());
-        c.Execute(UpsertUser, new { WorkspaceId = workspaceId, s.User.UserId, s.User.Email, At = shownAt, Traits = traits }, tx);
-        var (display, token) = DisplayStore.Create(c, tx, workspaceId, surveyId, s.User.UserId, shownAt, TimeSpan.FromDays(7),
-            s.User.Email, traits, s.Locale, s.Url);
-        hooks.DisplayCreated(c, tx, display.ToWritten());
+        var (display, token) = DisplayStore.Show(c, tx, displays, workspaceId, surveyId,
+            new UserSighting(s.User.UserId, s.User.Email, null, traits, shownAt), TimeSpan.FromDays(7), s.User.Email, traits, s.Locale, s.Url);
         if (s.Score is not { } score)
             return new Seeded(s, surveyId, display.Id, token, null, shownAt, null);
         var at = shownAt + (long)s.AnswerAfter.TotalMilliseconds;
-        var saved = ResponseStore.Save(c, tx, display, new ResponseChange(score, s.Comment is not null, s.Comment, false, null), at, hooks)!;
+        var saved = ResponseStore.Save(c, tx, display, new ResponseChange(score, s.Comment is not null, s.Comment, false, null), at, responses)!;
         return new Seeded(s, surveyId, display.Id, token, saved.Response.ResponseId, shownAt, at);
     }
 }

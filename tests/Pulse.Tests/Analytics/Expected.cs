@@ -78,12 +78,7 @@ public static class Expected
         }
     }
 
-    public static void AssertSame(Counts expected, NpsReport r, string what) =>
-        AssertSame(expected, r.Displays, r.Promoters, r.Passives, r.Detractors, r.Responses, r.Nps, r.MarginOfError, r.ResponseRate, r.LowSample, what);
-
-    public static void AssertSame(Counts expected, NpsPoint r, string what) =>
-        AssertSame(expected, r.Displays, r.Promoters, r.Passives, r.Detractors, r.Responses, r.Nps, r.MarginOfError, r.ResponseRate, r.LowSample, what);
-
-    public static void AssertSame(Counts expected, NpsGroup r, string what) =>
+    /// <summary>The headline, a point or a group: each is an <see cref="NpsStats"/>.</summary>
+    public static void AssertSame(Counts expected, NpsStats r, string what) =>
         AssertSame(expected, r.Displays, r.Promoters, r.Passives, r.Detractors, r.Responses, r.Nps, r.MarginOfError, r.ResponseRate, r.LowSample, what);
 }

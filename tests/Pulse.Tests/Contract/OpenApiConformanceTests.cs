@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
+using Pulse.Api.Access;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 

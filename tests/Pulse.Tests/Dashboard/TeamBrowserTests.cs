@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Playwright;
+using Pulse.Api.Access;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 

@@ -26,10 +26,12 @@ namespace Pulse.Tests.Docs;
 public sealed class DocsExamplesTests
 {
     const string DocumentedBase = "http://localhost:5080";
+    const string DocumentedManagement = "http://localhost:5081";
 
     PulseFactory _app = null!;
     TempDirectory _dir = null!;
     string _base = null!;
+    string _management = null!;
     readonly Dictionary<string, string> _ids = [];
     string? _cursor;
     string? _etag;
@@ -39,7 +41,12 @@ public sealed class DocsExamplesTests
     {
         _dir = new TempDirectory();
         var removed = 0;
-        _app = new PulseFactory(new Dictionary<string, string?> { ["Demo:Enabled"] = "true", ["Widget:ServeSamples"] = "true" },
+        // The management listener on a free port; the documented address ($MGMT) is mapped to it like the base address.
+        _management = $"http://127.0.0.1:{FreePort()}";
+        _app = new PulseFactory(new Dictionary<string, string?>
+            {
+                ["Demo:Enabled"] = "true", ["Widget:ServeSamples"] = "true", ["Operations:ManagementUrl"] = _management,
+            },
             time: new FakeTimeProvider(DateTimeOffset.UtcNow), environment: "Development",
             services: s =>
             {
@@ -102,7 +109,15 @@ public sealed class DocsExamplesTests
         Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"{doc}'s examples left the demo page unable to ask for surveys: {await answer.Content.ReadAsStringAsync()}");
     }
 
-    string Local(string text) => text.Replace(DocumentedBase, _base, StringComparison.Ordinal);
+    string Local(string text) => text.Replace(DocumentedBase, _base, StringComparison.Ordinal)
+        .Replace(DocumentedManagement, _management, StringComparison.Ordinal);
+
+    static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
 
     async Task RunAsync(DocCommand command, List<string> assignments, bool mayBeEmpty)
     {

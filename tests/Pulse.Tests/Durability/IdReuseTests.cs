@@ -66,7 +66,7 @@ public sealed class IdReuseTests
                 INSERT INTO surveys (id, workspace_id, name, created_at, updated_at) VALUES ('srv_old', 'ws_old', 'NPS', 1, 1);
                 """, transaction: tx);
             var ws = new { WorkspaceId = "ws_old" };
-            var survey = TestData.SurveyId(c, tx, ws.WorkspaceId);
+            const string survey = "srv_old";
             c.Execute("INSERT INTO end_users (workspace_id, user_id, first_seen_at, last_seen_at) VALUES (@W, 'u', 1, 1)", new { W = ws.WorkspaceId }, tx);
             foreach (var id in new[] { 5, 9 })
             {

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Pulse.Api.Operations;
+using Pulse.Api.Storage;
 using Pulse.Tests.Eligibility;
 using Pulse.Tests.Support;
 

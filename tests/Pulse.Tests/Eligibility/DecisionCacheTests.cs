@@ -1,5 +1,6 @@
 using Bogus;
 using Dapper;
+using Pulse.Api.Displays;
 using Pulse.Api.Eligibility;
 using Pulse.Api.Surveys;
 using Pulse.Api.Users;
@@ -18,7 +19,7 @@ public sealed class StableUntilTests
     [Test]
     public void StableUntil_IsTheFirstTimedEdge_AndTheDecisionHoldsUpToIt()
     {
-        var survey = SurveyStore.NewSurvey(Workspace.WorkspaceId, 0) with { Id = "srv_a" };
+        var survey = SurveyDefaults.New(Workspace.WorkspaceId, 0) with { Id = "srv_a" };
         var history = new UserHistory(
             new EndUser(Workspace.WorkspaceId, "u", null, Now - 365 * Day, Now - 365 * Day, Now, "{}", null),
             new Dictionary<string, SurveyHistory> { ["srv_a"] = new(Now - 10 * Day, Now - 10 * Day, null, null) },
@@ -43,7 +44,7 @@ public sealed class StableUntilTests
         var mismatches = new List<string>();
         for (var i = 0; i < 2000; i++)
         {
-            var surveys = Enumerable.Range(0, f.Random.Int(1, 3)).Select(n => SurveyStore.NewSurvey(Workspace.WorkspaceId, n) with
+            var surveys = Enumerable.Range(0, f.Random.Int(1, 3)).Select(n => SurveyDefaults.New(Workspace.WorkspaceId, n) with
             {
                 Id = $"srv_{n}",
                 Priority = f.Random.Int(0, 2),
@@ -119,7 +120,7 @@ public sealed class DecisionCacheTests
     [Test]
     public void Version_ChangesWithASurveyEditOrTheWorkspaceSettings()
     {
-        var s = SurveyStore.NewSurvey("ws_1", 0) with { Id = "srv_a", UpdatedAt = 1 };
+        var s = SurveyDefaults.New("ws_1", 0) with { Id = "srv_a", UpdatedAt = 1 };
         var v = DecisionCache.Version(Ws, [s]);
         using (Assert.EnterMultipleScope())
         {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Dapper;
 using Pulse.Api.Eligibility;
 using Pulse.Api.Operations;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pulse.Api.Displays;
 using Pulse.Api.Eligibility;
 using Pulse.Api.Surveys;
 using Pulse.Api.Users;
@@ -16,7 +17,7 @@ public sealed class EligibilityRulesTests
 
     /// <summary>A default survey (the table's defaults) with an id and creation order.</summary>
     static Survey NewSurvey(string id = "srv_a", int priority = 0, long createdAt = 0) =>
-        SurveyStore.NewSurvey(Workspace.WorkspaceId, createdAt) with { Id = id, Name = id, Priority = priority };
+        SurveyDefaults.New(Workspace.WorkspaceId, createdAt) with { Id = id, Name = id, Priority = priority };
 
     static EndUser Stored(long? signedUpAt = null, long? firstSeenAt = null, long? optedOutAt = null, string? email = null, string traits = "{}") =>
         new(Workspace.WorkspaceId, UserId, email, signedUpAt, firstSeenAt ?? Now - 400 * Day, Now - Day, traits, optedOutAt);

@@ -103,7 +103,7 @@ public sealed class LocalizationTests
     [Test]
     public void Localize_FillsTheProduct_AndAppliesOnlyTheNegotiatedLocalesOverrides()
     {
-        var survey = SurveyStore.NewSurvey("ws", 0) with
+        var survey = SurveyDefaults.New("ws", 0) with
         {
             Texts = new Dictionary<string, TextOverrides>
             {

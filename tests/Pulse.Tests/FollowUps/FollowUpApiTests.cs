@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Dapper;
+using Pulse.Api.Access;
 using Pulse.Api.FollowUps;
 using Pulse.Api.Responses;
 using Pulse.Api.Team;

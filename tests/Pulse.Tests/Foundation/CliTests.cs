@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
+using Pulse.Api.Access;
 using Pulse.Api.Cli;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;

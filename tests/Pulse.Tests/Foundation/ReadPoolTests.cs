@@ -1,45 +1,83 @@
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Foundation;
 
+/// <summary><see cref="PreparedStatements"/> (the one statement cache) and the long-lived connections of <see cref="ReadPool"/>.</summary>
 public sealed class ReadPoolTests
 {
+    const string Sql = "SELECT COUNT(*) FROM t WHERE v >= @Min";
+
+    static Db NewDatabase(TempDirectory dir)
+    {
+        var db = new Db($"Data Source={dir.File("r.db")}", dir.Path);
+        using var c = db.Open();
+        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow));
+        c.Execute("CREATE TABLE t (v INTEGER NOT NULL)");
+        return db;
+    }
+
+    /// <summary>How many times SQLite ran the prepared statement with this SQL on the connection (SQLITE_STMTSTATUS_RUN).</summary>
+    static int Runs(SqliteConnection c, string sql)
+    {
+        for (var stmt = SQLitePCL.raw.sqlite3_next_stmt(c.Handle, null); stmt is not null && !stmt.IsInvalid;
+             stmt = SQLitePCL.raw.sqlite3_next_stmt(c.Handle, stmt))
+            if (SQLitePCL.raw.sqlite3_sql(stmt).utf8_to_string() == sql)
+                return SQLitePCL.raw.sqlite3_stmt_status(stmt, 6, 0);
+        return 0;
+    }
+
     [Test]
-    public void PooledReader_ReusesItsPreparedCommand_AndSeesWritesCommittedSinceItsLastUse()
+    public void PooledReader_ReusesItsPreparedStatement_AndSeesWritesCommittedSinceItsLastUse()
     {
         using var dir = new TempDirectory();
-        var db = new Db($"Data Source={dir.File("r.db")}", dir.Path);
-        using (var c = db.Open())
-        {
-            Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow));
-            c.Execute("CREATE TABLE t (v INTEGER NOT NULL)");
-        }
+        var db = NewDatabase(dir);
         using var pool = new ReadPool(db);
-        const string Sql = "SELECT COUNT(*) FROM t WHERE v >= @Min";
 
-        Microsoft.Data.Sqlite.SqliteCommand first;
+        SqliteCommand first;
         long before;
         using (var reader = pool.Rent())
         {
-            first = reader.Command(Sql, "@Min");
-            first.Parameters[0].Value = 0;
-            before = (long)first.ExecuteScalar()!;
+            reader.Connection.Handle!.enable_sqlite3_next_stmt(true);
+            first = reader.Connection.Prepared(null, Sql);
+            before = (long)first.Bind("@Min", 0).ExecuteScalar()!;
         }
         using (var writer = db.OpenWriter())
             writer.Execute("INSERT INTO t (v) VALUES (1), (2), (3)");
 
         using var again = pool.Rent();
-        var second = again.Command(Sql, "@Min");
-        second.Parameters[0].Value = 2;
-        var after = (long)second.ExecuteScalar()!;
+        var second = again.Connection.Prepared(null, Sql);
+        var after = (long)second.Bind("@Min", 2).ExecuteScalar()!;
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(second, Is.SameAs(first), "the same connection's prepared command comes back");
+            Assert.That(Runs(again.Connection, Sql), Is.EqualTo(2), "one SQLite statement, prepared once and run twice");
             Assert.That(before, Is.Zero);
             Assert.That(after, Is.EqualTo(2), "an idle pooled connection holds no old snapshot");
+        }
+    }
+
+    [Test]
+    public void Prepared_BindsByName_AndNeverKeepsAValueFromTheLastUse()
+    {
+        using var dir = new TempDirectory();
+        var db = NewDatabase(dir);
+        using var c = db.OpenWriter();
+        c.Handle!.enable_sqlite3_next_stmt(true);
+        c.Execute("INSERT INTO t (v) VALUES (1), (2), (3)");
+        const string Between = "SELECT COUNT(*) FROM t WHERE v >= @Min AND v <= @Max";
+
+        var bound = (long)c.Prepared(null, Between).Bind("@Max", 2).Bind("@Min", 2).ExecuteScalar()!;
+        var forgotten = Assert.Throws<InvalidOperationException>(() => c.Prepared(null, Between).Bind("@Min", 1).ExecuteScalar());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(bound, Is.EqualTo(1), "order of binding does not matter, names do");
+            Assert.That(forgotten!.Message, Does.Contain("@Max"), "an unbound parameter fails instead of reusing 2");
+            Assert.That(Runs(c, Between), Is.EqualTo(1));
         }
     }
 }

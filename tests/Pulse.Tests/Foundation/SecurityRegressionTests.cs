@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Pulse.Api.Cli;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
@@ -111,8 +112,8 @@ public sealed class DemoWorkspaceOutsideDevelopmentTests
         {
             Migrator.Apply(c, TimeProvider.System);
             using var tx = c.BeginTransaction(deferred: false);
-            WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, 0);
-            WorkspaceStore.Create(c, tx, DemoWorkspace.Verified.Spec, 0);
+            WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, 0, PulseCli.WorkspaceHooks);
+            WorkspaceStore.Create(c, tx, DemoWorkspace.Verified.Spec, 0, PulseCli.WorkspaceHooks);
             addedKey = WorkspaceStore.AddKey(c, tx, DemoWorkspace.Id, 0).SecretKey;
             tx.Commit();
         }
@@ -148,7 +149,7 @@ public sealed class DemoWorkspaceOutsideDevelopmentTests
         using (var c = app.Db.Open())
         {
             using var tx = c.BeginTransaction(deferred: false);
-            WorkspaceStore.Create(c, tx, spec, 0);
+            WorkspaceStore.Create(c, tx, spec, 0, app.Services.GetServices<IWorkspaceHook>());
             tx.Commit();
         }
         var token = app.CreateDisplay(spec.Id!, "u-demo").Token;

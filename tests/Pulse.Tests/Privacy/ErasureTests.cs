@@ -1,5 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Displays;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Responses;
@@ -19,7 +21,7 @@ public sealed class ErasureTests
     [OneTimeSetUp]
     public void Start()
     {
-        _app = new PulseFactory(services: s => s.AddSingleton<IWriteHook>(_hook));
+        _app = new PulseFactory(services: s => s.AddWriteHook(_hook));
         // A real server: ids are matched against the raw request target, which only real servers keep.
         _app.StartKestrel();
         _acme = _app.CreateWorkspace("Acme", [Origin]);

@@ -22,7 +22,7 @@ public abstract class AnswerFixture
     [OneTimeSetUp]
     public void StartApi()
     {
-        _app = new PulseFactory(services: s => s.AddSingleton<IWriteHook>(_hook));
+        _app = new PulseFactory(services: s => s.AddWriteHook(_hook));
         _ = _app.Server;
         _acme = _app.CreateWorkspace("Acme", [Origin]);
         _globex = _app.CreateWorkspace("Globex", ["https://globex.test"]);

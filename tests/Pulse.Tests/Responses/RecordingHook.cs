@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Displays;
+using Pulse.Api.Privacy;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 
 namespace Pulse.Tests.Responses;
@@ -8,7 +11,7 @@ namespace Pulse.Tests.Responses;
 /// A real <see cref="IWriteHook"/> that writes down what the writers report, in order, so tests can
 /// check the hook contract other features (analytics, webhooks) rely on.
 /// </summary>
-public sealed class RecordingHook : IWriteHook
+public sealed class RecordingHook : IDisplayHook, IResponseHook, IPrivacyHook
 {
     public ConcurrentQueue<(string Event, object Payload)> Events { get; } = new();
 
@@ -23,6 +26,9 @@ public sealed class RecordingHook : IWriteHook
     public void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) => Events.Enqueue((nameof(ResponseDeleted), response));
 
     public void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) => Events.Enqueue((nameof(DisplayDeleted), display));
+
+    public void UserOptedOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        Events.Enqueue((nameof(UserOptedOut), (workspaceId, userId)));
 
     public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
         Events.Enqueue((nameof(UserErased), (workspaceId, userId)));

@@ -125,7 +125,7 @@ public sealed class ResponseCrashTests
         using var c = db.Open();
         Migrator.Apply(c, TimeProvider.System);
         using var tx = c.BeginTransaction(deferred: false);
-        var ws = WorkspaceStore.Create(c, tx, new NewWorkspace("Crash", ["https://app.crash.test"]), now);
+        var ws = WorkspaceStore.Create(c, tx, new NewWorkspace("Crash", ["https://app.crash.test"]), now, Pulse.Api.Cli.PulseCli.WorkspaceHooks);
         var tokens = Enumerable.Range(0, Displays)
             .Select(i => TestData.CreateDisplay(c, tx, ws.WorkspaceId, $"user-{i:D5}", now, TimeSpan.FromDays(7)).Token)
             .ToList();

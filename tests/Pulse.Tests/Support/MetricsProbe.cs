@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Pulse.Api.Operations;
+using Pulse.Api.Storage;
 
 namespace Pulse.Tests.Support;
 

@@ -45,6 +45,11 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
             ["RateLimiting:PerEndUserPerMinute"] = "0",
             ["RateLimiting:PerSecretKeyPerSecond"] = "0",
             ["Webhooks:AllowInsecureTargets"] = "true",
+            // Alerts leave at once unless a test asks for the merge window (the product's default is 2 minutes).
+            ["Webhooks:MergeWindow"] = "00:00:00",
+            // No management listener unless a test asks for one: appsettings.Development.json names a
+            // fixed port, which test runs of other checkouts on the same machine would fight over.
+            ["Operations:ManagementUrl"] = "",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             _settings[key] = value;
@@ -94,7 +99,7 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
         using var c = Db.Open();
         using var tx = c.BeginTransaction(deferred: false);
         var created = WorkspaceStore.Create(c, tx, new NewWorkspace(name, origins ?? ["https://app.acme.test"], RequireUserHash: requireUserHash),
-            Time.GetUtcNow().ToUnixTimeMilliseconds());
+            Time.GetUtcNow().ToUnixTimeMilliseconds(), Services.GetServices<IWorkspaceHook>());
         tx.Commit();
         return created;
     }

@@ -1,37 +1,31 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
-using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
+using Pulse.Api.Users;
 
 namespace Pulse.Tests.Support;
 
 /// <summary>
-/// Rows the eligibility feature writes (end users, displays), created straight in the database for
-/// tests of what follows a display. A display comes with the token a client would have been given.
+/// Rows the eligibility feature writes (end users, displays), created through its write path
+/// (<see cref="DisplayStore.Show"/>) for tests of what follows a display. A display comes with the
+/// token a client would have been given.
 /// </summary>
 public static class TestData
 {
-    const string UpsertUser = """
-        INSERT INTO end_users (workspace_id, user_id, email, first_seen_at, last_seen_at, traits)
-        VALUES (@WorkspaceId, @UserId, @Email, @Now, @Now, @Traits)
-        ON CONFLICT (workspace_id, user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
-        """;
-
     /// <summary>The workspace's first survey (every new workspace starts with one).</summary>
     public static string SurveyId(SqliteConnection c, SqliteTransaction? tx, string workspaceId) =>
-        c.ExecuteScalar<string>("SELECT id FROM surveys WHERE workspace_id = @Id ORDER BY created_at, id LIMIT 1",
-            new { Id = workspaceId }, tx)!;
+        SurveyStore.List(c, tx, workspaceId).MinBy(s => (s.CreatedAt, s.Id))!.Id;
 
-    /// <summary>Upserts the end user and inserts a display of the workspace's first survey inside the caller's transaction.</summary>
+    /// <summary>
+    /// Shows the workspace's first survey to <paramref name="userId"/> inside the caller's transaction,
+    /// as eligibility does (the user upserted, the display, then <paramref name="hooks"/>; none by default).
+    /// </summary>
     public static (Display Display, string Token) CreateDisplay(SqliteConnection c, SqliteTransaction tx, string workspaceId,
-        string userId, long shownAt, TimeSpan? lifetime = null, string? email = null, string traitsJson = "{}", WriteHooks? hooks = null)
-    {
-        c.Execute(UpsertUser, new { WorkspaceId = workspaceId, UserId = userId, Email = email, Now = shownAt, Traits = traitsJson }, tx);
-        var created = DisplayStore.Create(c, tx, workspaceId, SurveyId(c, tx, workspaceId), userId, shownAt,
-            lifetime ?? TimeSpan.FromDays(7), email, traitsJson, "en", "https://app.acme.test/page");
-        hooks?.DisplayCreated(c, tx, created.Display.ToWritten());
-        return created;
-    }
+        string userId, long shownAt, TimeSpan? lifetime = null, string? email = null, string traitsJson = "{}", DisplayHooks? hooks = null) =>
+        DisplayStore.Show(c, tx, hooks ?? new DisplayHooks([]), workspaceId, SurveyId(c, tx, workspaceId),
+            new UserSighting(userId, email, null, traitsJson, shownAt), lifetime ?? TimeSpan.FromDays(7), email, traitsJson,
+            "en", "https://app.acme.test/page");
 
     /// <summary>A display shown now (the factory's clock) to <paramref name="userId"/>, with the registered write hooks called.</summary>
     public static (Display Display, string Token) CreateDisplay(this PulseFactory app, string workspaceId, string userId,
@@ -40,7 +34,7 @@ public static class TestData
         using var c = app.Db.Open();
         using var tx = c.BeginTransaction(deferred: false);
         var created = CreateDisplay(c, tx, workspaceId, userId, app.Time.GetUtcNow().ToUnixTimeMilliseconds(), lifetime, email,
-            traitsJson, app.Services.GetRequiredService<WriteHooks>());
+            traitsJson, app.Services.GetRequiredService<DisplayHooks>());
         tx.Commit();
         return created;
     }

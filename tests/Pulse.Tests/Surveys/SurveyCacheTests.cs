@@ -1,4 +1,5 @@
 using Dapper;
+using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Tests.Support;
 
@@ -7,6 +8,19 @@ namespace Pulse.Tests.Surveys;
 /// <summary>The in-memory survey cache: served until this process writes a survey, or until it ages out.</summary>
 public sealed class SurveyCacheTests
 {
+    /// <summary>One server with an hour-long cache for the tests that only need that; each uses its own workspace.</summary>
+    PulseFactory? _hourLong;
+
+    PulseFactory HourLong()
+    {
+        _hourLong ??= new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "3600" });
+        _ = _hourLong.Server;
+        return _hourLong;
+    }
+
+    [OneTimeTearDown]
+    public void Stop() => _hourLong?.Dispose();
+
     static void RenameBehindTheCachesBack(PulseFactory app, string workspaceId, string name)
     {
         // What another process sharing the file looks like to this one: a change it was not told about.
@@ -17,8 +31,7 @@ public sealed class SurveyCacheTests
     [Test]
     public async Task Cache_ServesTheLoadedSurveys_UntilInvalidated()
     {
-        using var app = new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "3600" });
-        _ = app.Server;
+        var app = HourLong();
         var ws = app.CreateWorkspace();
         var cache = app.Services.GetRequiredService<SurveyCache>();
 
@@ -39,8 +52,7 @@ public sealed class SurveyCacheTests
     [Test]
     public async Task Cache_IsInvalidatedBySurveyWritesThroughTheApi()
     {
-        using var app = new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "3600" });
-        _ = app.Server;
+        var app = HourLong();
         var ws = app.CreateWorkspace();
         var cache = app.Services.GetRequiredService<SurveyCache>();
         using var http = app.SecretClient(ws.SecretKey);
@@ -130,7 +142,7 @@ public sealed class SurveyCacheTests
         public TickClock Clock { get; } = new();
 
         public SurveyCache Cache(Func<string, IReadOnlyList<Survey>?, IReadOnlyList<Survey>>? load = null) =>
-            new(load ?? Store.List, TimeSpan.FromSeconds(5), () => Clock.Now, new Pulse.Api.Operations.PulseMetrics(_meters));
+            new(load ?? Store.List, TimeSpan.FromSeconds(5), () => Clock.Now, new Pulse.Api.Storage.PulseMetrics(_meters));
 
         public void Dispose()
         {

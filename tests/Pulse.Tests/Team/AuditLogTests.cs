@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Access;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;

@@ -1,3 +1,4 @@
+using Pulse.Api.Access;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Pulse.Api.Access;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;

@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
+using Pulse.Api.Access;
+using Pulse.Api.Operations;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Dapper;
+using Pulse.Api.Access;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;

@@ -1,4 +1,5 @@
 using Dapper;
+using Pulse.Api.Access;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Pulse.Api.Displays;
+using Pulse.Api.Responses;
 using Pulse.Api.Storage;
 using Pulse.Api.Webhooks;
 using Pulse.Tests.Fakers;
@@ -12,7 +14,7 @@ public sealed class SlackMessageTests
     static string ResponseEvent(int score, string? comment, bool created = true)
     {
         var display = new DisplayWritten(5, "ws_1", "srv_1", Jane.UserId, Jane.Email, Jane.TraitsJson, "en", "https://app.acme.test/jobs", 1_000);
-        var response = new ResponseWritten(9, display, score, Pulse.Tests.Webhooks.Outbox.Category(score), comment, null, 2_000, 3_000, created,
+        var response = new ResponseWritten(9, display, score, NpsCategory.Of(score), comment, null, 2_000, 3_000, created,
             created ? null : 9, created ? null : "promoter");
         return WebhookEvents.ResponsePayload("evt_1", DateTimeOffset.UnixEpoch, "Relationship NPS", response);
     }
@@ -37,7 +39,7 @@ public sealed class SlackMessageTests
             Assert.That(text, Does.Contain(Jane.Email));
             Assert.That(text, Does.Contain(SlackMessage.Escape(Jane.AccountName)));
             Assert.That(text, Does.Contain(Jane.AccountId));
-            Assert.That(text, Does.Contain("<https://pulse.acme.test/dashboard|"));
+            Assert.That(text, Does.Match(@"<https://pulse\.acme\.test/dashboard#/responses/\d+\|Open this response in Pulse>"), "links to the response's page");
         }
     }
 
@@ -131,6 +133,6 @@ public sealed class SlackMessageTests
     {
         var slack = SlackMessage.Format(ForgedEvent("john_doe", "{}", "snake_case and 2*3*4"), "https://p.test/dash_board");
         var all = string.Join("\n", MrkdwnTexts(slack));
-        Assert.That(all, Does.Contain("john_doe").And.Contain("snake_case and 2*3*4").And.Contain("<https://p.test/dash_board|"));
+        Assert.That(all, Does.Contain("john_doe").And.Contain("snake_case and 2*3*4").And.Contain("<https://p.test/dash_board#/responses/9|"));
     }
 }

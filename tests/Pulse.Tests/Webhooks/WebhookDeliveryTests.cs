@@ -59,7 +59,8 @@ public sealed class WebhookDeliveryTests
     {
         using var c = _app.Db.Open();
         return c.Query<DeliveryState>("""
-            SELECT id, status, attempts, next_attempt_at, last_attempt_at, last_status, last_error
+            SELECT id AS Id, status AS Status, attempts AS Attempts, next_attempt_at AS NextAttemptAt, last_attempt_at AS LastAttemptAt,
+                   last_status AS LastStatus, last_error AS LastError
             FROM webhook_deliveries WHERE webhook_id = @webhookId ORDER BY id
             """, new { webhookId }).ToList();
     }
@@ -321,7 +322,7 @@ public sealed class WebhookDeliveryTests
             Assert.That(json.TryGetProperty("type", out _), Is.False, "not the JSON event");
             Assert.That(blocks, Does.Contain("Interview scheduling &lt;!channel&gt; is painful"));
             Assert.That(blocks, Does.Contain(jane.AccountId));
-            Assert.That(blocks, Does.Contain("http://localhost/dashboard|"), "links to the dashboard of the server the webhook was created on");
+            Assert.That(blocks, Does.Contain("http://localhost/dashboard#/responses/"), "links to the response's page on the server the webhook was created on");
         }
     }
 

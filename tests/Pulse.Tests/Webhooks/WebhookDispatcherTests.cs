@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.AspNetCore.Http;
 using Pulse.Api.Operations;
+using Pulse.Api.Storage;
 using Pulse.Api.Webhooks;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
@@ -111,6 +112,8 @@ public sealed class WebhookDispatcherTests
         await Outbox.SaveResponseAsync(_app, ws.WorkspaceId, RespondentFaker.Create(22).Generate(), 1);
         await receiver.NextAsync();
         await Poll.UntilAsync(() => State(hook.Id).Attempts == 1, "the timed-out attempt recorded");
+        // The outcome is counted once the writer has committed the attempt, a moment after the row shows it.
+        await Poll.UntilAsync(() => Outcomes("retried") > retried, "the retried outcome counted");
         hang.SetResult();
 
         var state = State(hook.Id);

@@ -20,6 +20,7 @@ public sealed class WebhookRestartTests
         ["Webhooks:AllowInsecureTargets"] = "true",
         ["Webhooks:PollInterval"] = "00:00:00.050",
         ["Webhooks:RetryBaseDelay"] = "00:00:00.200",
+        ["Webhooks:MergeWindow"] = "00:00:00",
     };
 
     TempDirectory _dir = null!;

@@ -3,14 +3,15 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
-using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Pulse.Api.Displays;
+using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Users;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
 
@@ -161,95 +162,69 @@ public static class Poll
 }
 
 /// <summary>
-/// Writes responses and declines the way the responses feature does: inside one writer command,
-/// the rows and then the write hooks, so the webhook outbox commits with them.
+/// Writes responses and declines through the product's write paths, in the order production
+/// calls them inside one writer command: the user and display with the display hooks
+/// (<see cref="DisplayStore.Show"/>), then <see cref="ResponseStore.Save"/> or
+/// <see cref="ResponseStore.Decline"/> with the response hooks, so the webhook outbox commits with them.
 /// </summary>
 public static class Outbox
 {
     public static string DefaultSurveyId(PulseFactory app, string workspaceId)
     {
         using var c = app.Db.Open();
-        return c.ExecuteScalar<string>("SELECT id FROM surveys WHERE workspace_id = @W ORDER BY created_at LIMIT 1", new { W = workspaceId })!;
+        return TestData.SurveyId(c, null, workspaceId);
     }
 
     public static Task<ResponseWritten> SaveResponseAsync(PulseFactory app, string workspaceId, Respondent who, int score,
         string? comment = null, string? surveyId = null, Action? thenFail = null)
     {
         var survey = surveyId ?? DefaultSurveyId(app, workspaceId);
-        var hooks = app.Services.GetRequiredService<WriteHooks>();
+        var responses = app.Services.GetRequiredService<ResponseHooks>();
         var now = app.Time.GetUtcNow().ToUnixTimeMilliseconds();
         return app.Services.GetRequiredService<WriteQueue>().ExecuteAsync((c, tx) =>
         {
-            var display = ShowSurvey(c, tx, workspaceId, survey, who, now);
-            var category = Category(score);
-            var id = c.ExecuteScalar<long>("""
-                INSERT INTO responses (display_id, workspace_id, survey_id, user_id, score, category, comment, created_at, updated_at)
-                VALUES (@D, @W, @S, @U, @Score, @Category, @Comment, @Now, @Now) RETURNING id
-                """, new { D = display.DisplayId, W = workspaceId, S = survey, U = who.UserId, Score = score, Category = category, Comment = comment, Now = now }, tx);
-            var written = new ResponseWritten(id, display, score, category, comment, null, now, now, true, null, null);
-            hooks.ResponseSaved(c, tx, written);
+            var display = ShowSurvey(app, c, tx, workspaceId, survey, who, now);
+            var saved = ResponseStore.Save(c, tx, display, new ResponseChange(score, comment is not null, comment, false, null), now, responses)!;
             thenFail?.Invoke();
-            return written;
+            return saved.Response;
         });
     }
 
     /// <summary>The same token posting again: a new score or comment for the same response.</summary>
     public static Task<ResponseWritten> UpdateResponseAsync(PulseFactory app, ResponseWritten previous, int score, string? comment)
     {
-        var hooks = app.Services.GetRequiredService<WriteHooks>();
+        var responses = app.Services.GetRequiredService<ResponseHooks>();
         var now = app.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var d = previous.Display;
+        var display = new Display(d.DisplayId, d.WorkspaceId, d.SurveyId, d.UserId, d.ShownAt, long.MaxValue, previous.CreatedAt, null,
+            d.Email, d.TraitsJson, d.Locale, d.Url);
         return app.Services.GetRequiredService<WriteQueue>().ExecuteAsync((c, tx) =>
-        {
-            var category = Category(score);
-            c.Execute("UPDATE responses SET score = @Score, category = @Category, comment = @Comment, updated_at = @Now WHERE id = @Id",
-                new { Score = score, Category = category, Comment = comment, Now = now, Id = previous.ResponseId }, tx);
-            var written = previous with
-            {
-                Score = score, Category = category, Comment = comment, UpdatedAt = now, Created = false,
-                PreviousScore = previous.Score, PreviousCategory = previous.Category,
-            };
-            hooks.ResponseSaved(c, tx, written);
-            return written;
-        });
+            ResponseStore.Save(c, tx, display, new ResponseChange(score, true, comment, false, null), now, responses)!.Response);
     }
 
     public static Task<DeclineWritten> SaveDeclineAsync(PulseFactory app, string workspaceId, Respondent who, string? surveyId = null)
     {
         var survey = surveyId ?? DefaultSurveyId(app, workspaceId);
-        var hooks = app.Services.GetRequiredService<WriteHooks>();
+        var responses = app.Services.GetRequiredService<ResponseHooks>();
         var now = app.Time.GetUtcNow().ToUnixTimeMilliseconds();
         return app.Services.GetRequiredService<WriteQueue>().ExecuteAsync((c, tx) =>
         {
-            var display = ShowSurvey(c, tx, workspaceId, survey, who, now);
-            c.Execute("UPDATE displays SET declined_at = @Now WHERE id = @Id", new { Now = now, Id = display.DisplayId }, tx);
-            var written = new DeclineWritten(display, now);
-            hooks.DeclineSaved(c, tx, written);
-            return written;
+            var display = ShowSurvey(app, c, tx, workspaceId, survey, who, now);
+            Assert.That(ResponseStore.Decline(c, tx, display, now, responses), Is.True);
+            return new DeclineWritten(display.ToWritten(), now);
         });
     }
 
+    /// <summary>Erases the user as <c>DELETE /v1/users/{id}</c> does.</summary>
     public static Task EraseUserAsync(PulseFactory app, string workspaceId, string userId)
     {
-        var hooks = app.Services.GetRequiredService<WriteHooks>();
-        return app.Services.GetRequiredService<WriteQueue>().ExecuteAsync((c, tx) =>
-        {
-            hooks.UserErased(c, tx, workspaceId, userId);
-            c.Execute("DELETE FROM end_users WHERE workspace_id = @W AND user_id = @U", new { W = workspaceId, U = userId }, tx);
-        });
+        var hooks = app.Services.GetRequiredService<PrivacyHooks>();
+        return app.Services.GetRequiredService<WriteQueue>().ExecuteAsync((c, tx) => PrivacyStore.Erase(c, tx, workspaceId, userId, hooks));
     }
 
-    public static string Category(int score) => NpsCategory.Of(score);
-
-    static DisplayWritten ShowSurvey(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx,
-        string workspaceId, string surveyId, Respondent who, long now)
-    {
-        c.Execute("""
-            INSERT INTO end_users (workspace_id, user_id, email, first_seen_at, last_seen_at, traits)
-            VALUES (@W, @U, @Email, @Now, @Now, @Traits)
-            ON CONFLICT (workspace_id, user_id) DO UPDATE SET last_seen_at = @Now, traits = @Traits
-            """, new { W = workspaceId, U = who.UserId, who.Email, Now = now, Traits = who.TraitsJson }, tx);
-        var (display, _) = DisplayStore.Create(c, tx, workspaceId, surveyId, who.UserId, now, TimeSpan.FromDays(1), who.Email,
-            who.TraitsJson, "en", "https://app.acme.test/jobs");
-        return display.ToWritten();
-    }
+    static Display ShowSurvey(PulseFactory app, Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx,
+        string workspaceId, string surveyId, Respondent who, long now) =>
+        DisplayStore.Show(c, tx, app.Services.GetRequiredService<DisplayHooks>(), workspaceId, surveyId,
+            new UserSighting(who.UserId, who.Email, null, who.TraitsJson, now), TimeSpan.FromDays(1), who.Email, who.TraitsJson,
+            "en", "https://app.acme.test/jobs").Display;
 }

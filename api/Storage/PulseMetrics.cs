@@ -1,8 +1,11 @@
 using System.Diagnostics.Metrics;
 
-namespace Pulse.Api.Operations;
+namespace Pulse.Api.Storage;
 
-/// <summary>The process's one <see cref="Meter"/> ("Pulse"); features create their instruments on it.</summary>
+/// <summary>
+/// The process's one <see cref="Meter"/> ("Pulse"); features create their instruments on it. It lives
+/// in Storage, the bottom of the layering, because the writer records into it and every feature may.
+/// </summary>
 public sealed class PulseMetrics : IDisposable
 {
     public const string MeterName = "Pulse";

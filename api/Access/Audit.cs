@@ -4,9 +4,8 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Operations;
-using Pulse.Api.Workspaces;
 
-namespace Pulse.Api.Team;
+namespace Pulse.Api.Access;
 
 /// <summary>Who made a change: a member (id, email), a key (id, hint), the command line, or nobody known (a failed sign-in).</summary>
 public sealed record Actor(string Type, string? Id, string? Label, string? Address)
@@ -24,10 +23,10 @@ public sealed record Actor(string Type, string? Id, string? Label, string? Addre
 
     public static Actor Of(ClaimsPrincipal user, string? address)
     {
-        if (user.FindFirst(SessionAuthenticationHandler.MemberClaim)?.Value is { } member)
-            return new(MemberType, member, user.FindFirst(SessionAuthenticationHandler.EmailClaim)?.Value, address);
-        if (user.FindFirst(SecretKeyAuthenticationHandler.KeyClaim)?.Value is { } key)
-            return new(KeyType, key, user.FindFirst(SecretKeyAuthenticationHandler.HintClaim)?.Value, address);
+        if (user.FindFirst(CallerClaims.Member)?.Value is { } member)
+            return new(MemberType, member, user.FindFirst(CallerClaims.Email)?.Value, address);
+        if (user.FindFirst(CallerClaims.Key)?.Value is { } key)
+            return new(KeyType, key, user.FindFirst(CallerClaims.Hint)?.Value, address);
         return new(AnonymousType, null, null, address);
     }
 
@@ -121,7 +120,8 @@ public static class AuditStore
 
     // A workspace's entries, and the sign-ins of its members (written without a workspace).
     const string SelectPage = """
-        SELECT id, at, actor_type, actor_id, actor_label, action, target, address, before, after FROM audit_log
+        SELECT id AS Id, at AS At, actor_type AS ActorType, actor_id AS ActorId, actor_label AS ActorLabel, action AS Action, target AS Target,
+               address AS Address, before AS Before, after AS After FROM audit_log
         WHERE (workspace_id = @WorkspaceId
                OR (workspace_id IS NULL AND actor_id IN (SELECT member_id FROM workspace_members WHERE workspace_id = @WorkspaceId)))
           AND (@Before IS NULL OR id < @Before)

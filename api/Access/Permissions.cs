@@ -1,9 +1,45 @@
 using System.Collections.Frozen;
-using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Authorization;
-using Pulse.Api.Team;
+using Pulse.Api.Operations;
 
-namespace Pulse.Api.Workspaces;
+namespace Pulse.Api.Access;
+
+/// <summary>
+/// The names every caller's identity is made of, below the features that authenticate (secret keys
+/// in Workspaces, sessions in Team) and those that only read them (permissions, the audit log).
+/// </summary>
+public static class CallerClaims
+{
+    public const string SecretKeyScheme = "SecretKey";
+    public const string SessionScheme = "Session";
+    public const string Workspace = "pulse:workspace";
+    public const string Key = "pulse:key";
+    public const string Scope = "pulse:scope";
+    public const string Hint = "pulse:hint";
+    public const string Member = "pulse:member";
+    public const string Email = "pulse:email";
+    public const string Role = "pulse:role";
+    public const string Session = "pulse:session";
+    public const string Csrf = "pulse:csrf";
+    public const string CsrfHeader = "X-Pulse-CSRF";
+
+    /// <summary>
+    /// Whether a request made with the session cookie may change something: safe methods always,
+    /// others only with the session's CSRF token in <see cref="CsrfHeader"/>. A page of another
+    /// site can make the browser send the cookie, but cannot read the token (it is answered to
+    /// same-origin calls only) nor set the header without a CORS preflight Pulse never allows.
+    /// </summary>
+    public static bool CsrfHolds(HttpContext http, System.Security.Claims.ClaimsPrincipal user)
+    {
+        if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method))
+            return true;
+        var expected = user.FindFirst(Csrf)?.Value;
+        var sent = http.Request.Headers[CsrfHeader].ToString();
+        return expected is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(sent));
+    }
+}
 
 /// <summary>A member's role in one workspace.</summary>
 public static class Roles
@@ -36,12 +72,6 @@ public static class KeyScopes
 
 /// <summary>Which roles and key scopes hold a permission.</summary>
 public sealed record Grant(IReadOnlyList<string> Roles, IReadOnlyList<string> Scopes);
-
-/// <summary>The endpoint needs this permission (an authorization policy of the same name).</summary>
-public sealed record PermissionMetadata(string Permission);
-
-/// <summary>The endpoint is public on purpose: no key and no session is checked by the policy.</summary>
-public sealed record PublicMetadata(string Why);
 
 /// <summary>
 /// What an endpoint lets its caller do. Every endpoint names one permission (or is marked public);
@@ -124,8 +154,8 @@ public static class Permissions
     {
         foreach (var permission in All)
             builder.AddPolicy(permission, policy => policy
-                .AddAuthenticationSchemes(SecretKeyAuthenticationHandler.SchemeName, SessionAuthenticationHandler.SchemeName)
-                .RequireClaim(SecretKeyAuthenticationHandler.WorkspaceClaim)
+                .AddAuthenticationSchemes(CallerClaims.SecretKeyScheme, CallerClaims.SessionScheme)
+                .RequireClaim(CallerClaims.Workspace)
                 .AddRequirements(new PermissionRequirement(permission)));
         return builder;
     }
@@ -137,10 +167,6 @@ public static class Permissions
             throw new ArgumentException($"'{permission}' is not a permission of Permissions.Table.", nameof(permission));
         return builder.RequireAuthorization(permission).WithMetadata(new PermissionMetadata(permission));
     }
-
-    /// <summary>Marks an endpoint as public on purpose (the permission test lists every endpoint that is neither).</summary>
-    public static TBuilder Public<TBuilder>(this TBuilder builder, string why) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new PublicMetadata(why));
 }
 
 /// <summary>The caller's role or key scope must hold the permission; a cookie write must carry the session's CSRF token.</summary>
@@ -150,11 +176,11 @@ public sealed class PermissionHandler : AuthorizationHandler<PermissionRequireme
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
-        var role = context.User.FindFirst(SessionAuthenticationHandler.RoleClaim)?.Value;
-        var scope = context.User.FindFirst(SecretKeyAuthenticationHandler.ScopeClaim)?.Value;
+        var role = context.User.FindFirst(CallerClaims.Role)?.Value;
+        var scope = context.User.FindFirst(CallerClaims.Scope)?.Value;
         if (role is null && scope is null)
             return Task.CompletedTask; // not authenticated: the policy challenges
-        if (role is not null && context.Resource is HttpContext http && !SessionAuthenticationHandler.CsrfHolds(http, context.User))
+        if (role is not null && context.Resource is HttpContext http && !CallerClaims.CsrfHolds(http, context.User))
         {
             context.Fail(new AuthorizationFailureReason(this,
                 "This change was sent with the session cookie but without the session's token in 'X-Pulse-CSRF'; reload the dashboard and try again."));
