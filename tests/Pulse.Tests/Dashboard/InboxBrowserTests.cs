@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Playwright;
+using Pulse.Api.Access;
 using Pulse.Api.Dashboard;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
