@@ -5,6 +5,7 @@
 
 import { ApiError } from './api.js';
 import { h, uid } from './dom.js';
+import { openModal } from './ui.js';
 
 export const STATUSES = [['open', 'Open'], ['in_progress', 'In progress'], ['closed', 'Closed']];
 export const OUTCOMES = [['resolved', 'Resolved'], ['no_reply', 'No reply'], ['churned', 'Churned']];
@@ -63,7 +64,6 @@ export const addNote = (api, followUp, text) => api.post(`/v1/follow-ups/${encod
  */
 export function formDialog({ title, intro, fields, ok, submit, focus }) {
   return new Promise((resolve) => {
-    const back = document.activeElement;
     const titleId = uid('dialog-title');
     const error = h('p', { class: 'error', role: 'alert' });
     const okButton = h('button', { type: 'submit', class: 'button primary', text: ok });
@@ -95,14 +95,7 @@ export function formDialog({ title, intro, fields, ok, submit, focus }) {
         okButton.disabled = false;
       }
     });
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      if (back && typeof back.focus === 'function' && back.isConnected) back.focus();
-      resolve(answer);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    (focus || okButton).focus();
+    openModal(dialog, focus || okButton, () => resolve(answer));
   });
 }
 
