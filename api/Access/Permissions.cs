@@ -169,10 +169,35 @@ public static class Permissions
     }
 }
 
+/// <summary>
+/// A workspace setting that gives a role a permission the table does not (today one: a workspace
+/// may let viewers export responses, decision P12). Implemented by the feature that owns the setting.
+/// </summary>
+public interface IWorkspaceGrant
+{
+    bool Grants(string workspaceId, string role, string permission);
+}
+
+/// <summary>The table of <see cref="Permissions"/> widened by each workspace's <see cref="IWorkspaceGrant"/>s.</summary>
+public sealed class RoleGrants(IEnumerable<IWorkspaceGrant> widenings)
+{
+    readonly IWorkspaceGrant[] _widenings = [.. widenings];
+
+    /// <summary>Whether a member of <paramref name="workspaceId"/> with <paramref name="role"/>, or a key of <paramref name="scope"/>, holds the permission.</summary>
+    public bool Allows(string permission, string? role, string? scope, string? workspaceId) =>
+        Permissions.Allows(permission, role, scope)
+        || (role is not null && workspaceId is not null && Permissions.Table.ContainsKey(permission)
+            && _widenings.Any(w => w.Grants(workspaceId, role, permission)));
+
+    /// <summary>The permissions of a role in a workspace, as the dashboard is told (it hides what the role cannot do).</summary>
+    public IReadOnlyList<string> OfRole(string role, string workspaceId) =>
+        [.. Permissions.All.Where(p => Allows(p, role, null, workspaceId)).Order(StringComparer.Ordinal)];
+}
+
 /// <summary>The caller's role or key scope must hold the permission; a cookie write must carry the session's CSRF token.</summary>
 public sealed record PermissionRequirement(string Permission) : IAuthorizationRequirement;
 
-public sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
+public sealed class PermissionHandler(RoleGrants grants) : AuthorizationHandler<PermissionRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
@@ -186,7 +211,7 @@ public sealed class PermissionHandler : AuthorizationHandler<PermissionRequireme
                 "This change was sent with the session cookie but without the session's token in 'X-Pulse-CSRF'; reload the dashboard and try again."));
             return Task.CompletedTask;
         }
-        if (Permissions.Allows(requirement.Permission, role, scope))
+        if (grants.Allows(requirement.Permission, role, scope, context.User.FindFirst(CallerClaims.Workspace)?.Value))
             context.Succeed(requirement);
         else
             context.Fail(new AuthorizationFailureReason(this, role is not null

@@ -204,7 +204,7 @@ public static class AnalyticsEndpoints
     /// <c>[from, to)</c> in Unix ms. <c>to</c> defaults to now; <c>from</c> to 90 days before
     /// <c>to</c>, or to the beginning for the list and the export (<paramref name="defaultAll"/>).
     /// </summary>
-    static (long From, long To) Range(QueryArgs args, string? from, string? to, TimeZoneInfo zone, TimeProvider time, bool defaultAll = false)
+    internal static (long From, long To) Range(QueryArgs args, string? from, string? to, TimeZoneInfo zone, TimeProvider time, bool defaultAll = false)
     {
         var last = args.Instant("to", to, zone, endOfDay: true);
         var end = last ?? (defaultAll ? long.MaxValue : time.GetUtcNow().ToUnixTimeMilliseconds());

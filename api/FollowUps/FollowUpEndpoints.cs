@@ -53,6 +53,7 @@ public static class FollowUpEndpoints
             .WithBodyLimit(FollowUpRules.MaxNoteLength * 4 + 1024)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Adds a note to the follow-up's thread (notes are only appended, so concurrent notes never overwrite each other).");
+        app.MapFollowUpMetrics();
         return app;
     }
 
@@ -273,6 +274,8 @@ public static class FollowUpEndpoints
         var errors = new Dictionary<string, string[]>();
         if (update.OpenCategories is { } categories && categories.Any(x => !FollowUpRules.Categories.Contains(x)))
             errors["openCategories"] = [$"List categories among {string.Join(", ", FollowUpRules.Categories)} ([] opens none by itself)."];
+        if (update.SlaHours is < 1 or > FollowUpRules.MaxSlaHours)
+            errors["slaHours"] = [$"Choose a number of hours from 1 to {FollowUpRules.MaxSlaHours}."];
         if (update.DueBusinessDays is < 0 or > FollowUpRules.MaxDueBusinessDays)
             errors["dueBusinessDays"] = [$"Choose a number of business days from 0 to {FollowUpRules.MaxDueBusinessDays}."];
         var rules = new List<(IReadOnlyList<TargetingCondition> When, string Assignee)>();
@@ -315,7 +318,8 @@ public static class FollowUpEndpoints
                 update.OpenCategories is null ? current.OpenCategories : [.. FollowUpRules.Categories.Where(update.OpenCategories.Contains)],
                 update.DueBusinessDays ?? current.DueBusinessDays,
                 update.AssignmentRules is null ? current.AssignmentRules : assigned,
-                fallback);
+                fallback,
+                update.SlaHours ?? current.SlaHours);
             FollowUpStore.SaveSettings(c, tx, workspaceId, next, now);
             Audit.Write(c, tx, actor, workspaceId, "follow_up.settings_updated", workspaceId, now, current, next);
             return (null, next);

@@ -117,7 +117,8 @@ public sealed record FollowUpSettings(
     IReadOnlyList<string> OpenCategories,
     int DueBusinessDays,
     IReadOnlyList<AssignmentRule> AssignmentRules,
-    string? FallbackAssignee);
+    string? FallbackAssignee,
+    int SlaHours = FollowUpRules.DefaultSlaHours);
 
 /// <summary>An assignment rule as sent: conditions as in survey targeting, the assignee by member id or email.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -128,6 +129,7 @@ public sealed record AssignmentRuleInput(IReadOnlyList<TargetingCondition?>? Whe
 public sealed record FollowUpSettingsUpdate(
     [property: Description("promoter, passive and/or detractor; [] opens none by itself.")] IReadOnlyList<string>? OpenCategories,
     [property: Range(0, FollowUpRules.MaxDueBusinessDays)] int? DueBusinessDays,
+    [property: Range(1, FollowUpRules.MaxSlaHours)][property: Description("Hours within which a detractor's follow-up should be touched (first note or status change); default 48.")] int? SlaHours,
     [property: Description("In order; the first whose conditions all hold on the display's traits assigns. [] removes them.")] IReadOnlyList<AssignmentRuleInput?>? AssignmentRules)
 {
     readonly string? _fallback;

@@ -16,6 +16,11 @@ public static class FollowUpRules
 
     public const int MaxAssignmentRules = 50;
 
+    /// <summary>The usual rule: a detractor hears back within two days.</summary>
+    public const int DefaultSlaHours = 48;
+
+    public const int MaxSlaHours = 24 * 90;
+
     public static readonly FollowUpSettings Defaults = new([NpsCategory.Detractor], 1, [], null);
 
     /// <summary>

@@ -84,16 +84,16 @@ public static class FollowUpStore
 
     const string SelectSettings = """
         SELECT open_categories AS OpenCategories, due_business_days AS DueBusinessDays, assignment_rules AS AssignmentRules,
-               fallback_assignee_id AS FallbackAssignee
+               fallback_assignee_id AS FallbackAssignee, sla_hours AS SlaHours
         FROM follow_up_settings WHERE workspace_id = @WorkspaceId
         """;
 
     const string UpsertSettings = """
-        INSERT INTO follow_up_settings (workspace_id, open_categories, due_business_days, assignment_rules, fallback_assignee_id, updated_at)
-        VALUES (@WorkspaceId, @OpenCategories, @DueBusinessDays, @AssignmentRules, @FallbackAssignee, @Now)
+        INSERT INTO follow_up_settings (workspace_id, open_categories, due_business_days, assignment_rules, fallback_assignee_id, sla_hours, updated_at)
+        VALUES (@WorkspaceId, @OpenCategories, @DueBusinessDays, @AssignmentRules, @FallbackAssignee, @SlaHours, @Now)
         ON CONFLICT (workspace_id) DO UPDATE SET open_categories = excluded.open_categories,
             due_business_days = excluded.due_business_days, assignment_rules = excluded.assignment_rules,
-            fallback_assignee_id = excluded.fallback_assignee_id, updated_at = excluded.updated_at
+            fallback_assignee_id = excluded.fallback_assignee_id, sla_hours = excluded.sla_hours, updated_at = excluded.updated_at
         """;
 
     // The ARR of the snapshot when it is a number; no value sorts last in both directions.
@@ -132,7 +132,7 @@ public static class FollowUpStore
         using var r = c.Prepared(tx, SelectSettings).Bind("@WorkspaceId", workspaceId).ExecuteReader();
         return r.Read() && r.GetRowParser<SettingsRow>()(r) is { } row
             ? new FollowUpSettings(JsonSerializer.Deserialize<List<string>>(row.OpenCategories) ?? [], (int)row.DueBusinessDays,
-                JsonSerializer.Deserialize<List<AssignmentRule>>(row.AssignmentRules, Rules) ?? [], row.FallbackAssignee)
+                JsonSerializer.Deserialize<List<AssignmentRule>>(row.AssignmentRules, Rules) ?? [], row.FallbackAssignee, (int)row.SlaHours)
             : FollowUpRules.Defaults;
     }
 
@@ -146,6 +146,7 @@ public static class FollowUpStore
             settings.DueBusinessDays,
             AssignmentRules = JsonSerializer.Serialize(settings.AssignmentRules, Rules),
             settings.FallbackAssignee,
+            settings.SlaHours,
             Now = now,
         }, tx);
 
@@ -251,6 +252,7 @@ public static class FollowUpStore
         public long DueBusinessDays { get; set; }
         public string AssignmentRules { get; set; } = "[]";
         public string? FallbackAssignee { get; set; }
+        public long SlaHours { get; set; }
     }
 
     sealed class NoteRow

@@ -42,7 +42,7 @@ public static class SessionEndpoints
     }
 
     static async Task<Results<Ok<SessionResponse>, ValidationProblem, ProblemHttpResult>> SignIn(
-        SignInRequest? body, HttpContext http, Db db, WriteQueue writer, TimeProvider time, IOptions<TeamOptions> options, IHostEnvironment env)
+        SignInRequest? body, HttpContext http, Db db, WriteQueue writer, TimeProvider time, IOptions<TeamOptions> options, IHostEnvironment env, RoleGrants grants)
     {
         if (body is null)
             return Problems.BadRequest("Send a JSON object as the body: { email, password }.");
@@ -88,7 +88,7 @@ public static class SessionEndpoints
             return created;
         });
         http.Response.Cookies.Append(SessionAuthenticationHandler.CookieName, token, SessionAuthenticationHandler.Cookie(http.Request));
-        return TypedResults.Ok(Describe(member, workspace, workspaces, csrf));
+        return TypedResults.Ok(Describe(member, workspace, workspaces, csrf, grants));
     }
 
     /// <summary>How long sign-ins for this email or from this address must wait, or null when they may go on.</summary>
@@ -112,12 +112,12 @@ public static class SessionEndpoints
     static IReadOnlyList<MemberWorkspace> Usable(IReadOnlyList<MemberWorkspace> all, IHostEnvironment env) =>
         all.Where(w => !DemoWorkspace.IsRefused(w.WorkspaceId, env)).ToList();
 
-    static SessionResponse Describe(Member member, MemberWorkspace current, IReadOnlyList<MemberWorkspace> workspaces, string csrf) =>
-        new(new SessionMember(member.Id, member.Email, member.Name), current.WorkspaceId, current.Role, Permissions.OfRole(current.Role),
+    static SessionResponse Describe(Member member, MemberWorkspace current, IReadOnlyList<MemberWorkspace> workspaces, string csrf, RoleGrants grants) =>
+        new(new SessionMember(member.Id, member.Email, member.Name), current.WorkspaceId, current.Role, grants.OfRole(current.Role, current.WorkspaceId),
             workspaces.Select(w => new SessionWorkspace(w.WorkspaceId, w.Name, w.Role)).ToList(), csrf);
 
     static async Task<Results<Ok<SessionResponse>, Ok<NoSessionResponse>>> Current(HttpContext http, Db db, IHostEnvironment env,
-        IOptions<OidcOptions> oidc)
+        IOptions<OidcOptions> oidc, RoleGrants grants)
     {
         var result = await http.AuthenticateAsync(SessionAuthenticationHandler.SchemeName);
         if (!result.Succeeded)
@@ -129,11 +129,11 @@ public static class SessionEndpoints
             return TypedResults.Ok(new NoSessionResponse(false, "Your account no longer exists.", oidc.Value.Enabled));
         var workspaces = Usable(MembershipStore.WorkspacesOf(c, null, member.Id), env);
         var current = workspaces.First(w => w.WorkspaceId == user.WorkspaceId());
-        return TypedResults.Ok(Describe(member, current, workspaces, user.FindFirst(SessionAuthenticationHandler.CsrfClaim)!.Value));
+        return TypedResults.Ok(Describe(member, current, workspaces, user.FindFirst(SessionAuthenticationHandler.CsrfClaim)!.Value, grants));
     }
 
     static async Task<Results<Ok<SessionResponse>, ValidationProblem, ProblemHttpResult>> Switch(
-        SwitchWorkspaceRequest? body, ClaimsPrincipal user, Db db, WriteQueue writer, IHostEnvironment env)
+        SwitchWorkspaceRequest? body, ClaimsPrincipal user, Db db, WriteQueue writer, IHostEnvironment env, RoleGrants grants)
     {
         if (string.IsNullOrEmpty(body?.WorkspaceId))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["workspaceId"] = ["Name the workspace to switch to."] });
@@ -149,7 +149,7 @@ public static class SessionEndpoints
             return Problems.NotFound($"You are not a member of a workspace '{body.WorkspaceId}'.");
         var sessionId = user.FindFirst(SessionAuthenticationHandler.SessionClaim)!.Value;
         await writer.ExecuteAsync((c, tx) => SessionStore.SwitchWorkspace(c, tx, sessionId, target.WorkspaceId));
-        return TypedResults.Ok(Describe(member, target, workspaces, user.FindFirst(SessionAuthenticationHandler.CsrfClaim)!.Value));
+        return TypedResults.Ok(Describe(member, target, workspaces, user.FindFirst(SessionAuthenticationHandler.CsrfClaim)!.Value, grants));
     }
 
     static async Task<NoContent> SignOut(HttpContext http, WriteQueue writer, TimeProvider time)
@@ -211,7 +211,7 @@ public static class SessionEndpoints
     /// session. Either way the person is signed in. The link works once.
     /// </summary>
     static async Task<Results<Ok<SessionResponse>, ValidationProblem, ProblemHttpResult>> AcceptLink(
-        AcceptLinkRequest? body, HttpContext http, Db db, WriteQueue writer, TimeProvider time, IHostEnvironment env)
+        AcceptLinkRequest? body, HttpContext http, Db db, WriteQueue writer, TimeProvider time, IHostEnvironment env, RoleGrants grants)
     {
         if (body is null)
             return Problems.BadRequest("Send a JSON object as the body: { token, name?, password }.");
@@ -267,7 +267,7 @@ public static class SessionEndpoints
         if (accepted.Current is null)
             return Problems.Forbidden("Your password is set, but you are not a member of any workspace (any more); ask an owner to invite you.");
         http.Response.Cookies.Append(SessionAuthenticationHandler.CookieName, accepted.Token!, SessionAuthenticationHandler.Cookie(http.Request));
-        return TypedResults.Ok(Describe(accepted.Member, accepted.Current, accepted.Workspaces, accepted.Csrf!));
+        return TypedResults.Ok(Describe(accepted.Member, accepted.Current, accepted.Workspaces, accepted.Csrf!, grants));
     }
 
     sealed record Accepted(Member Member, MemberWorkspace? Current, IReadOnlyList<MemberWorkspace> Workspaces, string? Token, string? Csrf);

@@ -26,6 +26,7 @@ public static class TeamExtensions
                     : SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null)
             .AddPulseSingleSignOn(builder.Configuration);
+        builder.Services.AddSingleton<RoleGrants>();
         builder.Services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, PermissionResultHandler>();
         builder.Services.AddAuthorizationBuilder().AddPermissionPolicies();

@@ -13,6 +13,7 @@ public static class PulseAuth
         builder.Services.AddSingleton(sp => new WorkspaceStore(sp.GetRequiredService<Storage.Db>(),
             TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkspaceOptions>>().Value.CacheSeconds)));
         builder.Services.AddSingleton<SiteKeyGate>();
+        builder.Services.AddSingleton<IWorkspaceGrant, ViewersMayExport>();
         builder.Services.AddSingleton<KeyUsage>();
         // Members' sessions, the default scheme and the permission policies are added by AddTeam.
         builder.Services.AddAuthentication()
@@ -24,4 +25,11 @@ public static class PulseAuth
         builder.Services.AddHostedService<DemoWorkspaceSeeder>();
         return builder;
     }
+}
+
+/// <summary>The workspace setting <c>viewersMayExport</c>: its viewers also hold <c>responses:export</c> (decision P12).</summary>
+public sealed class ViewersMayExport(WorkspaceStore workspaces) : IWorkspaceGrant
+{
+    public bool Grants(string workspaceId, string role, string permission) =>
+        role == Roles.Viewer && permission == Permissions.ExportResponses && workspaces.Find(workspaceId)?.ViewersMayExport == true;
 }

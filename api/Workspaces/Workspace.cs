@@ -23,7 +23,8 @@ public sealed record Workspace(
     long UpdatedAt,
     double? NpsTarget = null,
     string? PreviousIdentitySecret = null,
-    long? PreviousIdentitySecretExpiresAt = null)
+    long? PreviousIdentitySecretExpiresAt = null,
+    bool ViewersMayExport = false)
 {
     /// <summary>Days after any survey during which no other survey is shown, for a new workspace (the one source of it).</summary>
     public const int DefaultFatigueDays = 7;
@@ -60,7 +61,8 @@ public sealed record WorkspaceResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     double? NpsTarget = null,
-    DateTimeOffset? PreviousIdentitySecretExpiresAt = null);
+    DateTimeOffset? PreviousIdentitySecretExpiresAt = null,
+    bool ViewersMayExport = false);
 
 /// <summary>
 /// <c>PUT /v1/workspace</c>: the settings to change. Omitted fields keep their value, so a client
@@ -74,7 +76,8 @@ public sealed record WorkspaceUpdate(
     [property: MaxLength(50)] IReadOnlyList<string>? AllowedOrigins,
     bool? RequireUserHash,
     [property: Range(0, 365)] int? FatigueDays,
-    bool? TestMode)
+    bool? TestMode,
+    bool? ViewersMayExport = null)
 {
     readonly double? _npsTarget;
 
@@ -108,10 +111,11 @@ sealed class WorkspaceRow
     public double? NpsTarget { get; set; }
     public string? PreviousIdentitySecret { get; set; }
     public long? PreviousIdentitySecretExpiresAt { get; set; }
+    public long ViewersMayExport { get; set; }
 
     public Workspace ToWorkspace() => new(Id, Name, ProductName, SiteKey, IdentitySecret,
         JsonSerializer.Deserialize<string[]>(AllowedOrigins) ?? [], RequireUserHash != 0, (int)FatigueDays, TestMode != 0, CreatedAt, UpdatedAt,
-        NpsTarget, PreviousIdentitySecret, PreviousIdentitySecretExpiresAt);
+        NpsTarget, PreviousIdentitySecret, PreviousIdentitySecretExpiresAt, ViewersMayExport != 0);
 }
 
 public static class WorkspaceMapping
@@ -121,7 +125,8 @@ public static class WorkspaceMapping
         w.RequireUserHash, w.FatigueDays, w.TestMode, DateTimeOffset.FromUnixTimeMilliseconds(w.CreatedAt),
         DateTimeOffset.FromUnixTimeMilliseconds(w.UpdatedAt), w.NpsTarget,
         w.PreviousIdentitySecret is not null && w.PreviousIdentitySecretExpiresAt > now
-            ? DateTimeOffset.FromUnixTimeMilliseconds(w.PreviousIdentitySecretExpiresAt.Value) : null);
+            ? DateTimeOffset.FromUnixTimeMilliseconds(w.PreviousIdentitySecretExpiresAt.Value) : null,
+        w.ViewersMayExport);
 }
 
 /// <summary>Settings of workspace lookups (section <c>Workspaces</c>).</summary>

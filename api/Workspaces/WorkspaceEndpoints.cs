@@ -67,6 +67,7 @@ public static class WorkspaceEndpoints
                 FatigueDays = update.FatigueDays ?? current.FatigueDays,
                 TestMode = update.TestMode ?? current.TestMode,
                 NpsTarget = update.HasNpsTarget ? update.NpsTarget : current.NpsTarget,
+                ViewersMayExport = update.ViewersMayExport ?? current.ViewersMayExport,
                 UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
             };
             WorkspaceStore.Save(c, tx, next);

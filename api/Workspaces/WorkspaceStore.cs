@@ -24,7 +24,7 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
         id AS Id, name AS Name, product_name AS ProductName, site_key AS SiteKey, identity_secret AS IdentitySecret,
         allowed_origins AS AllowedOrigins, require_user_hash AS RequireUserHash, fatigue_days AS FatigueDays, test_mode AS TestMode,
         created_at AS CreatedAt, updated_at AS UpdatedAt, nps_target AS NpsTarget, previous_identity_secret AS PreviousIdentitySecret,
-        previous_identity_secret_expires_at AS PreviousIdentitySecretExpiresAt
+        previous_identity_secret_expires_at AS PreviousIdentitySecretExpiresAt, viewers_may_export AS ViewersMayExport
         """;
 
     const string SelectById = $"SELECT {Columns} FROM workspaces WHERE id = @Id";
@@ -41,6 +41,7 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
     const string UpdateSettings = """
         UPDATE workspaces SET name = @Name, product_name = @ProductName, allowed_origins = @AllowedOrigins,
                require_user_hash = @RequireUserHash, fatigue_days = @FatigueDays, test_mode = @TestMode, nps_target = @NpsTarget,
+               viewers_may_export = @ViewersMayExport,
                updated_at = @UpdatedAt
         WHERE id = @Id
         """;
@@ -213,6 +214,7 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
             w.FatigueDays,
             w.TestMode,
             w.NpsTarget,
+            w.ViewersMayExport,
             w.UpdatedAt,
         }, tx);
 }

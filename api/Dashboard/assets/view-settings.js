@@ -15,6 +15,7 @@ export const LABELS = {
   requireUserHash: 'Require identity verification (userHash)',
   fatigueDays: 'Days between any two surveys',
   testMode: 'Test mode',
+  viewersMayExport: 'Viewers may export responses',
   npsTarget: 'NPS target',
 };
 
@@ -58,6 +59,7 @@ export async function render(ctx, root) {
   const requireUserHash = h('input', { type: 'checkbox', id: uid('f'), checked: ws.requireUserHash });
   const fatigueDays = h('input', { type: 'number', min: 0, max: 365, step: 1, value: ws.fatigueDays, inputmode: 'numeric' });
   const testMode = h('input', { type: 'checkbox', id: uid('f'), checked: ws.testMode });
+  const viewersMayExport = h('input', { type: 'checkbox', id: uid('f'), checked: ws.viewersMayExport });
   const npsTarget = h('input', { type: 'number', min: -100, max: 100, step: 1, value: ws.npsTarget ?? '', placeholder: 'none', inputmode: 'decimal' });
 
   const check = (input, key, hint) => h('div', { class: 'field check', dataset: { field: key } },
@@ -100,6 +102,7 @@ export async function render(ctx, root) {
       requireUserHash: requireUserHash.checked,
       fatigueDays: fatigueDays.value.trim() === '' ? null : Number(fatigueDays.value),
       testMode: testMode.checked,
+      viewersMayExport: viewersMayExport.checked,
       npsTarget: target === '' ? null : Number(target),
     };
     status.textContent = 'Saving…';
@@ -128,6 +131,8 @@ export async function render(ctx, root) {
       h('div', { class: 'grid-2' },
         field(LABELS.fatigueDays, fatigueDays, { name: 'fatigueDays', hint: 'No user is asked two surveys within this many days (0 to 365).' }),
         field(LABELS.npsTarget, npsTarget, { name: 'npsTarget', hint: 'Drawn as a line on the Overview trend; empty for none (−100 to 100).' }))),
+    h('fieldset', null, h('legend', { text: 'Team' }),
+      check(viewersMayExport, 'viewersMayExport', 'Viewers can download the responses CSV (user ids, traits and comments); owners, admins and analysts always can.')),
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'button primary', text: 'Save settings' }), status));
 
   mount(root,

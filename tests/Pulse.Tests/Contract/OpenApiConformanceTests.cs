@@ -81,7 +81,7 @@ public sealed class OpenApiConformanceTests
             case "DeclineSurvey": return new($$"""{"displayToken":"{{NewToken()}}"}""", Browser: true);
             case "OptOut": return new("""{"userId":"u-opt"}""");
             case "EraseUser": return new(Path: Ids(id: "seed-0"));
-            case "CreateWebhook": return new("""{"url":"https://127.0.0.1:9/hook","events":["response.created"]}""");
+            case "CreateWebhook": return new("""{"url":"https://127.0.0.1:9/hook","events":["response.created","follow_up.overdue"],"where":{"plan":"premium"}}""");
             case "GetWebhook" or "DeleteWebhook" or "ListWebhookDeliveries" or "TestWebhook" or "RotateWebhookSecret":
                 return new(Path: Ids(id: await NewWebhook()));
             case "RetryWebhookDelivery":
@@ -112,7 +112,10 @@ public sealed class OpenApiConformanceTests
             case "ListFollowUps": return new(Query: "?status=open,in_progress&category=detractor&overdue=false&sort=-arr&where%5Bplan%5D=premium&responseId=1");
             case "GetResponse": return new(Path: new Dictionary<string, string> { ["responseId"] = (await NewResponse(6)).ToString(CultureInfo.InvariantCulture) });
             case "GetFollowUpSettings": return new();
-            case "UpdateFollowUpSettings": return new("""{"openCategories":["detractor"],"dueBusinessDays":2}""");
+            case "GetFollowUpMetrics":
+                await NewFollowUp();
+                return new(Query: "?groupBy=assignee&where%5Bplan%5D=premium&from=2020-01-01");
+            case "UpdateFollowUpSettings": return new("""{"openCategories":["detractor"],"dueBusinessDays":2,"slaHours":24}""");
             case "OpenFollowUp": return new($$"""{"responseId":{{await NewResponse(9)}},"dueAt":"2026-03-04T17:00:00Z"}""");
             case "GetFollowUp": return new(Path: FollowUp(await NewFollowUp()));
             case "UpdateFollowUp": return new("""{"status":"closed","outcome":"resolved","assignee":null}""", Path: FollowUp(await NewFollowUp()));

@@ -282,11 +282,19 @@ public sealed class AlertRoutingTests
         second.Time.Advance(TimeSpan.FromDays(4));
         // The watcher works in due order: once the later follow-up is announced, it has seen the first one too.
         await Poll.UntilAsync(() => Count(second, Events, new { Id = sentinel }) == 1, "the second server announces its own");
+        var once = Count(second, Events, new { Id = late });
+        var marked = Count(second, "SELECT COUNT(*) FROM follow_ups WHERE overdue_sent_at IS NOT NULL");
+
+        // A new due date arms it again: it is raised once more when that one passes.
+        using (var http = second.SecretClient(ws.SecretKey))
+            await (await http.PatchAsync($"/v1/follow-ups/{late}", Json.Of(new { dueAt = second.Time.GetUtcNow().AddDays(1) }))).ReadJson<FollowUpItem>();
+        second.Time.Advance(TimeSpan.FromDays(2));
+        await Poll.UntilAsync(() => Count(second, Events, new { Id = late }) == 2, "announced again for the new due date");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(before, Is.Zero, "not before the due date");
-            Assert.That(Count(second, Events, new { Id = late }), Is.EqualTo(1), "not again after the restart");
-            Assert.That(Count(second, "SELECT COUNT(*) FROM follow_ups WHERE overdue_sent_at IS NOT NULL"), Is.EqualTo(2));
+            Assert.That(once, Is.EqualTo(1), "not again after the restart");
+            Assert.That(marked, Is.EqualTo(2));
         }
     }
 }

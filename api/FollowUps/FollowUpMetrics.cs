@@ -1,0 +1,240 @@
+using System.ComponentModel;
+using System.Security.Claims;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Pulse.Api.Access;
+using Pulse.Api.Analytics;
+using Pulse.Api.Responses;
+using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
+using Pulse.Api.Workspaces;
+
+namespace Pulse.Api.FollowUps;
+
+/// <summary><c>GET /v1/metrics/follow-ups</c>.</summary>
+public sealed record FollowUpMetricsQuery(
+    [property: Description("Only this survey (all surveys of the workspace when absent).")][FromQuery(Name = "surveyId")] string? SurveyId,
+    [property: Description("Start of the answers counted: a date (2026-01-31) or an ISO 8601 date-time. Default: 90 days before to.")][FromQuery(Name = "from")] string? From,
+    [property: Description("End of the answers counted (a date counts whole). Default: now.")][FromQuery(Name = "to")] string? To,
+    [property: Description("assignee (the follow-up's member, 'none' when unassigned), or a trait key of the display snapshot (e.g. csm).")][FromQuery(Name = "groupBy")] string? GroupBy,
+    TraitFilters? Where);
+
+/// <summary>A share with its 95 % interval (normal approximation, as the NPS margin), and whether the sample is small.</summary>
+public sealed record Share(long Count, long Of, double? Rate, double? Low, double? High, bool LowSample);
+
+/// <summary>Hours from opening to the first touch, over the touched follow-ups (linear interpolation between ranks).</summary>
+public sealed record TouchTimes(double? MedianHours, double? P90Hours);
+
+/// <summary>Among detractors who answered again, the share whose next answer was passive or promoter.</summary>
+public sealed record Recovery(Share FollowedUp, Share NotFollowedUp);
+
+/// <summary>The loop's statistics over one set of answers.</summary>
+public record FollowUpStats
+{
+    /// <summary>Follow-ups on answers of the range.</summary>
+    public long FollowUps { get; init; }
+
+    public long Touched { get; init; }
+
+    public TouchTimes TimeToFirstTouch { get; init; } = new(null, null);
+
+    /// <summary>Detractors' follow-ups touched within the SLA, of those touched or past it (still inside it and untouched: not counted yet).</summary>
+    public Share TouchedWithinSla { get; init; } = null!;
+
+    public Share Closed { get; init; } = null!;
+
+    public Recovery Recovery { get; init; } = null!;
+
+    /// <summary><paramref name="target"/> (a report or a group) with these statistics.</summary>
+    public T Onto<T>(T target) where T : FollowUpStats => (T)((FollowUpStats)target with
+    {
+        FollowUps = FollowUps,
+        Touched = Touched,
+        TimeToFirstTouch = TimeToFirstTouch,
+        TouchedWithinSla = TouchedWithinSla,
+        Closed = Closed,
+        Recovery = Recovery,
+    });
+}
+
+public sealed record FollowUpGroup : FollowUpStats
+{
+    public string Value { get; init; } = "";
+}
+
+public sealed record FollowUpMetricsReport : FollowUpStats
+{
+    public DateTimeOffset From { get; init; }
+    public DateTimeOffset To { get; init; }
+    public int SlaHours { get; init; }
+    public string? GroupBy { get; init; }
+    public IReadOnlyList<FollowUpGroup>? Groups { get; init; }
+}
+
+/// <summary>
+/// Is the loop closed? Time to first touch, the share of detractors touched within the SLA, the
+/// closure rate and the recovery rate, for the answers of a range (same range, survey, trait filter
+/// and groupBy rules as the NPS metrics). Two statements over the answers of the range; the
+/// arithmetic is <see cref="FollowUpMath"/>.
+/// </summary>
+public static class FollowUpMetrics
+{
+    static readonly string Group = $"CASE WHEN @ByAssignee = 1 THEN COALESCE(m.email, 'none') ELSE {TraitSql.GroupValue} END";
+
+    static readonly string Answers = $"""
+        r.workspace_id = @WorkspaceId AND r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To
+          AND {TraitSql.MatchesFilters}
+        """;
+
+    static readonly string SelectFollowUps = $"""
+        SELECT f.created_at AS OpenedAt, f.first_touched_at AS TouchedAt, f.status AS Status, r.category AS Category, {Group} AS GroupValue
+        FROM follow_ups f JOIN responses r ON r.id = f.response_id JOIN displays d ON d.id = r.display_id
+        LEFT JOIN members m ON m.id = f.assignee_id
+        WHERE {Answers}
+        """;
+
+    // Each detractor answer of the range, the same user's next answer (in the surveys read) and the first touch of its follow-up.
+    static readonly string SelectDetractors = $"""
+        SELECT n.created_at AS NextAt, n.category AS NextCategory, f.first_touched_at AS TouchedAt, {Group} AS GroupValue
+        FROM responses r JOIN displays d ON d.id = r.display_id
+        LEFT JOIN follow_ups f ON f.response_id = r.id
+        LEFT JOIN members m ON m.id = f.assignee_id
+        LEFT JOIN responses n ON n.id = (
+            SELECT x.id FROM responses x
+            WHERE x.workspace_id = r.workspace_id AND x.user_id = r.user_id AND x.survey_id IN @SurveyIds
+              AND (x.created_at > r.created_at OR (x.created_at = r.created_at AND x.id > r.id))
+            ORDER BY x.created_at, x.id LIMIT 1)
+        WHERE r.category = 'detractor' AND {Answers}
+        """;
+
+    public static IEndpointRouteBuilder MapFollowUpMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/metrics/follow-ups", Get).WithName("GetFollowUpMetrics").WithTags("Follow-ups").RequirePermission(Permissions.ReadFollowUps)
+            .ProducesProblem(StatusCodes.Status404NotFound).WithMetadata(TraitFilters.OpenApi)
+            .WithSummary("Time to first touch (median, p90), share touched within the SLA, closure rate and recovery rate (followed up or not, 95 % intervals); groups per assignee or trait.");
+        return app;
+    }
+
+    static Results<Ok<FollowUpMetricsReport>, ValidationProblem, ProblemHttpResult> Get(
+        [AsParameters] FollowUpMetricsQuery query, HttpRequest request, ClaimsPrincipal user, Db db, SurveyStore surveyStore, TimeProvider time)
+    {
+        var args = QueryArgs.For<FollowUpMetricsQuery>(request.Query);
+        var where = args.Where(query.Where);
+        var byAssignee = query.GroupBy == "assignee";
+        var group = byAssignee ? null : args.TraitKey("groupBy", query.GroupBy);
+        var (start, end) = AnalyticsEndpoints.Range(args, query.From, query.To, TimeZoneInfo.Utc, time);
+        if (!args.Ok)
+            return TypedResults.ValidationProblem(args.Errors, detail: args.Detail);
+        var workspaceId = user.WorkspaceId();
+        if (surveyStore.Ids(workspaceId, query.SurveyId, SurveyUse.Reports) is not { } surveys)
+            return SurveyEndpoints.NotFound(query.SurveyId);
+        using var c = db.Open();
+        var sla = FollowUpStore.Settings(c, null, workspaceId).SlaHours;
+        var parameters = new
+        {
+            WorkspaceId = workspaceId,
+            SurveyIds = surveys,
+            From = start,
+            To = end,
+            Filters = System.Text.Json.JsonSerializer.Serialize(where),
+            ByAssignee = byAssignee,
+            GroupPath = group is null ? null : TraitSql.PathOf(group),
+        };
+        var followUps = c.Query<FollowUpFact>(SelectFollowUps, parameters).ToList();
+        var detractors = c.Query<DetractorFact>(SelectDetractors, parameters).ToList();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var all = FollowUpMath.Summarise(followUps, detractors, sla, now);
+        IReadOnlyList<FollowUpGroup>? groups = null;
+        if (query.GroupBy is not null)
+            groups = followUps.Select(f => f.GroupValue).Concat(detractors.Select(d => d.GroupValue)).OfType<string>()
+                .Distinct().Order(StringComparer.Ordinal)
+                .Select(v => FollowUpMath.Summarise(followUps.Where(f => f.GroupValue == v).ToList(), detractors.Where(d => d.GroupValue == v).ToList(), sla, now)
+                    .Onto(new FollowUpGroup { Value = v }))
+                .ToList();
+        return TypedResults.Ok(all.Onto(new FollowUpMetricsReport
+        {
+            From = Db.FromUnixMs(start),
+            To = Db.FromUnixMs(end),
+            SlaHours = sla,
+            GroupBy = query.GroupBy,
+            Groups = groups,
+        }));
+    }
+}
+
+/// <summary>A follow-up of an answer in the range.</summary>
+public sealed class FollowUpFact
+{
+    public long OpenedAt { get; set; }
+    public long? TouchedAt { get; set; }
+    public string Status { get; set; } = "";
+    public string Category { get; set; } = "";
+    public string? GroupValue { get; set; }
+}
+
+/// <summary>A detractor answer of the range with the same user's next answer, if any.</summary>
+public sealed class DetractorFact
+{
+    public long? NextAt { get; set; }
+    public string? NextCategory { get; set; }
+    public long? TouchedAt { get; set; }
+    public string? GroupValue { get; set; }
+}
+
+/// <summary>The arithmetic of the follow-up metrics. Pure.</summary>
+public static class FollowUpMath
+{
+    /// <summary>Below this many cases a share is flagged <c>lowSample</c> (as NPS is).</summary>
+    public static long LowSampleThreshold => NpsMath.LowSampleThreshold;
+
+    public static FollowUpStats Summarise(IReadOnlyList<FollowUpFact> followUps, IReadOnlyList<DetractorFact> detractors, int slaHours, long now)
+    {
+        var sla = slaHours * 3_600_000L;
+        var hours = followUps.Where(f => f.TouchedAt is not null).Select(f => (f.TouchedAt!.Value - f.OpenedAt) / 3_600_000.0).Order().ToList();
+        var detractorFollowUps = followUps.Where(f => f.Category == NpsCategory.Detractor && (f.TouchedAt is not null || now - f.OpenedAt > sla)).ToList();
+        var answeredAgain = detractors.Where(d => d.NextCategory is not null).ToList();
+        // Followed up: the follow-up was touched before the next answer came.
+        var followedUp = answeredAgain.Where(d => d.TouchedAt is { } t && t <= d.NextAt).ToList();
+        var notFollowedUp = answeredAgain.Except(followedUp).ToList();
+        return new FollowUpStats
+        {
+            FollowUps = followUps.Count,
+            Touched = hours.Count,
+            TimeToFirstTouch = new TouchTimes(Round1(Percentile(hours, 0.5)), Round1(Percentile(hours, 0.9))),
+            TouchedWithinSla = ShareOf(detractorFollowUps.Count(f => f.TouchedAt - f.OpenedAt <= sla), detractorFollowUps.Count),
+            Closed = ShareOf(followUps.Count(f => f.Status == FollowUpStatus.Closed), followUps.Count),
+            Recovery = new Recovery(
+                ShareOf(followedUp.Count(d => d.NextCategory != NpsCategory.Detractor), followedUp.Count),
+                ShareOf(notFollowedUp.Count(d => d.NextCategory != NpsCategory.Detractor), notFollowedUp.Count)),
+        };
+    }
+
+    /// <summary>The <paramref name="p"/> quantile of sorted values, interpolating linearly between ranks (h = (n − 1)·p); null when empty.</summary>
+    public static double? Percentile(IReadOnlyList<double> sorted, double p)
+    {
+        if (sorted.Count == 0)
+            return null;
+        var h = (sorted.Count - 1) * p;
+        var below = (int)Math.Floor(h);
+        var above = Math.Min(below + 1, sorted.Count - 1);
+        return sorted[below] + (h - below) * (sorted[above] - sorted[below]);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> of <paramref name="of"/> with the 95 % interval of the NPS margin's
+    /// method (normal approximation: rate ± 1.96·√(rate·(1 − rate)/n)), clipped to 0…1, rounded to 0.0001.
+    /// </summary>
+    public static Share ShareOf(long count, long of)
+    {
+        if (of == 0)
+            return new Share(count, of, null, null, null, true);
+        var rate = (double)count / of;
+        var margin = 1.96 * Math.Sqrt(rate * (1 - rate) / of);
+        return new Share(count, of, Round4(rate), Round4(Math.Max(0, rate - margin)), Round4(Math.Min(1, rate + margin)), of < LowSampleThreshold);
+    }
+
+    static double? Round1(double? value) => value is { } v ? (double)Math.Round((decimal)v, 1, MidpointRounding.AwayFromZero) : null;
+
+    static double Round4(double value) => (double)Math.Round((decimal)value, 4, MidpointRounding.AwayFromZero);
+}
