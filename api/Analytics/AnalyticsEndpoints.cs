@@ -41,13 +41,15 @@ public static class AnalyticsEndpoints
             .WithSummary("Responses per score 0–10 for a survey (all when absent), a date range (from, to) and trait filters (where[trait]=value).");
         group.MapGet("/responses", ListResponses).WithName("ListResponses").RequirePermission(Permissions.ReadResponses)
             .WithSummary("Responses newest first with the display's trait snapshot; cursor paging.");
-        group.MapGet("/responses/{responseId}", GetResponse).WithName("GetResponse").RequirePermission(Permissions.ReadResponses)
-            .WithSummary("One response with the same user's answers in this workspace (oldest first, the newest 50), for the trend of their scores.");
         group.MapGet("/responses.csv", ExportResponses).WithName("ExportResponses").RequirePermission(Permissions.ExportResponses)
             .WithSummary("The matching responses as CSV, streamed, trait snapshot keys as columns.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         group.MapGet("/accounts", ListAccounts).WithName("ListAccounts").RequirePermission(Permissions.ReadAnalytics)
             .WithSummary("NPS, respondents and ARR per account (trait accountId) with the ARR × NPS quadrant.");
+        // Outside the group: one response by id takes no trait filters.
+        app.MapGet("/v1/responses/{responseId}", GetResponse).WithTags("Analytics").WithName("GetResponse").RequirePermission(Permissions.ReadResponses)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("One response with the same user's answers in this workspace (oldest first, the newest 50), for the trend of their scores.");
         return app;
     }
 

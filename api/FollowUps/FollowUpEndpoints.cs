@@ -35,7 +35,7 @@ public static class FollowUpEndpoints
     public static IEndpointRouteBuilder MapFollowUps(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/follow-ups").WithTags("Follow-ups").DisableValidation();
-        group.MapGet("", List).WithName("ListFollowUps").RequirePermission(Permissions.ReadFollowUps)
+        group.MapGet("", List).WithName("ListFollowUps").RequirePermission(Permissions.ReadFollowUps).WithMetadata(TraitFilters.OpenApi)
             .WithSummary("Follow-ups by status, assignee (me, none), category, overdue and trait (where[csm]=Dana); sorted by due date or ARR; cursor paging.");
         group.MapPost("", Open).WithName("OpenFollowUp").RequirePermission(Permissions.ManageFollowUps).WithBodyLimit(4 * 1024)
             .ProducesProblem(StatusCodes.Status409Conflict)
