@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -45,6 +46,10 @@ public static class AnalyticsEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         group.MapGet("/accounts", ListAccounts).WithName("ListAccounts").RequirePermission(Permissions.ReadAnalytics)
             .WithSummary("NPS, respondents and ARR per account (trait accountId) with the ARR × NPS quadrant.");
+        // Outside the group: one response by id takes no trait filters.
+        app.MapGet("/v1/responses/{responseId}", GetResponse).WithTags("Analytics").WithName("GetResponse").RequirePermission(Permissions.ReadResponses)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("One response with the same user's answers in this workspace (oldest first, the newest 50), for the trend of their scores.");
         return app;
     }
 
@@ -117,6 +122,12 @@ public static class AnalyticsEndpoints
             return Invalid(args);
         return TypedResults.Ok(responses.List(filter, position, size));
     }
+
+    static Results<Ok<ResponseDetail>, ProblemHttpResult> GetResponse(string responseId, ClaimsPrincipal user, ResponseReadStore responses) =>
+        long.TryParse(responseId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+        && responses.Detail(user.WorkspaceId(), id, ResponseDetail.MaxUserResponses) is { } detail
+            ? TypedResults.Ok(detail)
+            : Problems.NotFound($"There is no response '{FreeText.Printable(responseId)}' in this workspace; take the id from GET /v1/responses.");
 
     static Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult> ExportResponses(
         [AsParameters] ResponseExportQuery query, HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, SurveyStore surveys, TimeProvider time)

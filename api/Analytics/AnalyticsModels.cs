@@ -94,6 +94,16 @@ public sealed record ResponsePage(
     string? NextCursor,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Total = null);
 
+/// <summary>
+/// <c>GET /v1/responses/{responseId}</c>: one response, and the same user's answers in this
+/// workspace (every survey, the newest <see cref="ResponseDetail.MaxUserResponses"/>, oldest first,
+/// this one among them) for the trend of their scores.
+/// </summary>
+public sealed record ResponseDetail(ResponseItem Response, IReadOnlyList<ResponseItem> UserResponses)
+{
+    public const int MaxUserResponses = 50;
+}
+
 /// <summary>One account of <c>GET /v1/accounts</c>: its NPS, respondents, ARR and ARR × NPS quadrant.</summary>
 public sealed record AccountItem(
     string AccountId,
