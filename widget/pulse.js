@@ -58,6 +58,7 @@
     'background:var(--bg);border:1px solid var(--bd);border-radius:6px;resize:vertical}',
     'button{font:inherit;cursor:pointer}',
     '.b{margin-top:12px;padding:8px 18px;border:0;border-radius:6px;background:var(--a);color:var(--af);font-weight:600}',
+    '.o{display:block;margin-top:8px;padding:0;border:0;background:none;color:var(--mu);font-size:12px;text-decoration:underline}',
     '.x{position:absolute;top:8px;inset-inline-end:8px;width:32px;height:32px;padding:0;border:0;',
     'border-radius:6px;background:none;color:var(--mu);font-size:22px;line-height:1}'
   ].join('');
@@ -187,12 +188,16 @@
       scale.appendChild(label);
     }
     set.appendChild(scale);
-    var ends = el('div', { 'class': 'e', 'aria-hidden': 'true' });
-    ends.appendChild(el('span', { id: 'lo' }, t.low));
-    ends.appendChild(el('span', { id: 'hi' }, t.high));
+    // The labels sit under the ends of the scale, which is left-to-right in every language: the
+    // row is too (else right-to-left puts 'not likely' under 10); each label keeps its own direction.
+    var ends = el('div', { 'class': 'e', 'aria-hidden': 'true', dir: 'ltr' });
+    ends.appendChild(el('span', { id: 'lo', dir: 'auto' }, t.low));
+    ends.appendChild(el('span', { id: 'hi', dir: 'auto' }, t.high));
     set.appendChild(ends);
     form.appendChild(set);
     form.appendChild(el('button', { type: 'submit', 'class': 'b' }, t.submit));
+    var never = t.optOut && el('button', { type: 'button', 'class': 'o' }, t.optOut);
+    if (never) form.appendChild(never);
     box.appendChild(form);
     box.appendChild(status);
     box.appendChild(close);
@@ -213,6 +218,14 @@
         send('/v1/declines', {});
         emit('dismissed', { surveyId: survey.id });
       }
+      remove();
+    }
+
+    // "Don't ask me again": the user opts out of every survey of this product; no decline is sent.
+    function optOut() {
+      if (ui != host) return;
+      send('/v1/opt-outs', {});
+      emit('dismissed', { surveyId: survey.id, optedOut: true });
       remove();
     }
 
@@ -261,6 +274,7 @@
       }
     });
     close.addEventListener('click', dismiss);
+    if (never) never.addEventListener('click', optOut);
     box.addEventListener('keydown', function (e) {
       if (e.key == 'Escape') dismiss();
     });

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -45,6 +46,10 @@ public static class AnalyticsEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         group.MapGet("/accounts", ListAccounts).WithName("ListAccounts").RequirePermission(Permissions.ReadAnalytics)
             .WithSummary("NPS, respondents and ARR per account (trait accountId) with the ARR × NPS quadrant, and each account's health score, band and parts (sort=health, band=at_risk).");
+        // Outside the group: one response by id takes no trait filters.
+        app.MapGet("/v1/responses/{responseId}", GetResponse).WithTags("Analytics").WithName("GetResponse").RequirePermission(Permissions.ReadResponses)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("One response with the same user's answers in this workspace (oldest first, the newest 50), for the trend of their scores.");
         return app;
     }
 
@@ -54,8 +59,8 @@ public static class AnalyticsEndpoints
         var args = QueryArgs.For<NpsQuery>(request.Query);
         var zone = args.Zone("tz", query.Tz);
         var step = args.Interval("interval", query.Interval);
-        var group = args.TraitKey("groupBy", query.GroupBy);
-        var where = args.Where(query.Where);
+        var group = args.TraitKey("groupBy", query.GroupBy) is { } name ? DisplayFields.KeyOf(name) : null;
+        var where = args.Where(query.Where).ToDictionary(f => DisplayFields.KeyOf(f.Key), f => f.Value, StringComparer.Ordinal);
         var (start, end) = Range(args, query.From, query.To, zone, time);
         IReadOnlyList<double>? bands = null;
         if (query.Bands is { } edges)
@@ -78,7 +83,10 @@ public static class AnalyticsEndpoints
         }
         if (surveyStore.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
-        return TypedResults.Ok(store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where, bands, query.Tag?.Trim()), buckets));
+        var report = store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where, bands, query.Tag?.Trim()), buckets);
+        return TypedResults.Ok(group == DisplayFields.Variant && report.Groups is { } variants
+            ? report with { Comparisons = VariantStatistics.Compare(variants) }
+            : report);
     }
 
     static Results<Ok<ScoreDistributionResponse>, ValidationProblem, ProblemHttpResult> GetScores(
@@ -114,6 +122,12 @@ public static class AnalyticsEndpoints
             return Invalid(args);
         return TypedResults.Ok(responses.List(filter, position, size));
     }
+
+    static Results<Ok<ResponseDetail>, ProblemHttpResult> GetResponse(string responseId, ClaimsPrincipal user, ResponseReadStore responses) =>
+        long.TryParse(responseId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+        && responses.Detail(user.WorkspaceId(), id, ResponseDetail.MaxUserResponses) is { } detail
+            ? TypedResults.Ok(detail)
+            : Problems.NotFound($"There is no response '{FreeText.Printable(responseId)}' in this workspace; take the id from GET /v1/responses.");
 
     static Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult> ExportResponses(
         [AsParameters] ResponseExportQuery query, HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, SurveyStore surveys, TimeProvider time)

@@ -19,6 +19,11 @@ public sealed record NpsReport : NpsStats
 
     [JsonPropertyOrder(1)]
     public IReadOnlyList<NpsGroup>? Groups { get; init; }
+
+    /// <summary>With <c>groupBy=variant</c>: each variant against the baseline (<see cref="VariantStatistics"/>).</summary>
+    [JsonPropertyOrder(2)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<VariantComparison>? Comparisons { get; init; }
 }
 
 /// <summary>One point of a series: the period starting at <c>Start</c> (local time with offset, Z for UTC).</summary>
@@ -88,6 +93,16 @@ public sealed record ResponsePage(
     IReadOnlyList<ResponseItem> Items,
     string? NextCursor,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Total = null);
+
+/// <summary>
+/// <c>GET /v1/responses/{responseId}</c>: one response, and the same user's answers in this
+/// workspace (every survey, the newest <see cref="ResponseDetail.MaxUserResponses"/>, oldest first,
+/// this one among them) for the trend of their scores.
+/// </summary>
+public sealed record ResponseDetail(ResponseItem Response, IReadOnlyList<ResponseItem> UserResponses)
+{
+    public const int MaxUserResponses = 50;
+}
 
 /// <summary>One account of <c>GET /v1/accounts</c>: its NPS, respondents, ARR and ARR × NPS quadrant.</summary>
 public sealed record AccountItem(

@@ -28,7 +28,7 @@ public sealed record NpsQuery(
     [property: Description(QueryText.To)][FromQuery(Name = "to")] string? To,
     [property: Description("day, week, month or quarter: adds a series with one point per interval.")][FromQuery(Name = "interval")] string? Interval,
     [property: Description("IANA time zone of dates and intervals (default UTC), e.g. Europe/Berlin.")][FromQuery(Name = "tz")] string? Tz,
-    [property: Description("A trait key: adds one group per value of that trait in each response's snapshot.")][FromQuery(Name = "groupBy")] string? GroupBy,
+    [property: Description("A trait key: adds one group per value of that trait in each response's snapshot; locale or variant: one group per locale or A/B variant the display showed (with variant, comparisons too).")][FromQuery(Name = "groupBy")] string? GroupBy,
     TraitFilters? Where,
     [property: Description("With groupBy on a numeric trait: ascending band edges, e.g. 1000,10000,100000; the groups become <1000, 1000-10000, …, >=100000.")][FromQuery(Name = "bands")] string? Bands = null,
     [property: Description(QueryText.Tag + " Answers only (displays are not tagged): displays and responseRate count nothing.")][FromQuery(Name = "tag")] string? Tag = null);

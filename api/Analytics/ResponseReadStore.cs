@@ -111,6 +111,14 @@ public sealed class ResponseReadStore(Db db)
 
     static readonly string Count = $"SELECT COUNT(*) {Source} {Filter}";
 
+    // The user's answers in the workspace (index responses_user), oldest first; the response itself among them.
+    const string SelectOfUser = $"""
+        SELECT {Columns} {Source}
+        WHERE r.workspace_id = @WorkspaceId
+          AND r.user_id = (SELECT user_id FROM responses WHERE workspace_id = @WorkspaceId AND id = @Id)
+        ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit
+        """;
+
     public ResponsePage List(ResponseFilter filter, ResponseCursor? cursor, int limit)
     {
         using var c = Open();
@@ -122,6 +130,26 @@ public sealed class ResponseReadStore(Db db)
         // The first page says how many match in all ("25 of 2,679"); later pages would only repeat it.
         long? total = cursor is null ? (more ? c.ExecuteScalar<long>(Count, Parameters(filter, null, -1)) : rows.Count) : null;
         return new ResponsePage(rows.Select(r => r.ToItem()).ToList(), next, total);
+    }
+
+    /// <summary>
+    /// A response of the workspace with the same user's answers (the <paramref name="limit"/> newest,
+    /// oldest first, the response itself among them), or null when the workspace has no such response.
+    /// </summary>
+    public ResponseDetail? Detail(string workspaceId, long id, int limit)
+    {
+        using var c = Open();
+        var rows = c.Query<ResponseRow>(SelectOfUser, new { WorkspaceId = workspaceId, Id = id, Limit = limit }).ToList();
+        if (rows.Find(r => r.Id == id) is not { } row)
+        {
+            // Beyond the newest answers of a very active user: read it alone.
+            row = c.QuerySingleOrDefault<ResponseRow>($"SELECT {Columns} {Source} WHERE r.workspace_id = @WorkspaceId AND r.id = @Id",
+                new { WorkspaceId = workspaceId, Id = id });
+            if (row is null)
+                return null;
+        }
+        rows.Reverse();
+        return new ResponseDetail(row.ToItem(), rows.Select(r => r.ToItem()).ToList());
     }
 
     /// <summary>Every trait key of the matching responses' snapshots, sorted: the export's extra columns.</summary>

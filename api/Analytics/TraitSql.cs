@@ -24,13 +24,39 @@ static class TraitSql
              WHEN 'real' THEN CAST(json_extract(d.traits, {path}) AS TEXT) END)
         """;
 
-    /// <summary>The segment value at <c>@GroupPath</c>; '' for every row when the path is null (the "all" segment).</summary>
-    public static readonly string GroupValue = $"CASE WHEN @GroupPath IS NULL THEN '' ELSE {ValueAt("@GroupPath")} END";
+    /// <summary>
+    /// The segment value at a path: the display's own locale or variant for the reserved keys
+    /// (<see cref="DisplayFields"/>), else the trait snapshot's value.
+    /// </summary>
+    static string SegmentAt(string path) =>
+        $"(CASE {path} WHEN '{PathOf(DisplayFields.Locale)}' THEN d.locale WHEN '{PathOf(DisplayFields.Variant)}' THEN d.variant ELSE {ValueAt(path)} END)";
 
-    /// <summary>True when <c>d.traits</c> matches every <c>key: value</c> of the JSON object <c>@Filters</c>.</summary>
+    /// <summary>The segment value at <c>@GroupPath</c>; '' for every row when the path is null (the "all" segment).</summary>
+    public static readonly string GroupValue = $"CASE WHEN @GroupPath IS NULL THEN '' ELSE {SegmentAt("@GroupPath")} END";
+
+    /// <summary>True when <c>d</c> matches every <c>key: value</c> of the JSON object <c>@Filters</c>.</summary>
     public static readonly string MatchesFilters =
-        $"NOT EXISTS (SELECT 1 FROM json_each(@Filters) f WHERE {ValueAt("'$.\"' || f.key || '\"'")} IS NOT f.value)";
+        $"NOT EXISTS (SELECT 1 FROM json_each(@Filters) f WHERE {SegmentAt("'$.\"' || f.key || '\"'")} IS NOT f.value)";
 
     /// <summary>The JSON path of a trait key (keys with quotes or backslashes are refused before this).</summary>
     public static string PathOf(string key) => "$.\"" + key + "\"";
+}
+
+/// <summary>
+/// Fields of the display that segment NPS like traits: <c>groupBy=locale</c> and <c>groupBy=variant</c>
+/// (and <c>where[locale]</c>, <c>where[variant]</c>) name them. In the aggregates and the SQL they are
+/// the keys <c>@locale</c> and <c>@variant</c>, which no trait key can be (trait keys start with a letter or '_').
+/// </summary>
+public static class DisplayFields
+{
+    public const string Locale = "@locale";
+    public const string Variant = "@variant";
+
+    /// <summary>The aggregate key a <c>groupBy</c> or <c>where</c> name stands for.</summary>
+    public static string KeyOf(string name) => name switch
+    {
+        "locale" => Locale,
+        "variant" => Variant,
+        _ => name,
+    };
 }

@@ -36,6 +36,7 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
         {
             if (WorkspaceStore.Find(c, tx, DemoWorkspace.Id) is null)
                 WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, nowMs, workspaceHooks);
+            DemoFollowUps.Prepare(c, tx, nowMs);
             // An active page-view survey, lowest priority first (the list keeps creation order within a priority).
             return SurveyStore.List(c, tx, DemoWorkspace.Id).Where(s => s.Active && s.Trigger is null)
                 .OrderBy(s => s.Priority).FirstOrDefault()?.Id;
@@ -69,6 +70,8 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
             written += chunk.Length;
             progress?.Invoke($"  {written} of {byUser.Count} users written");
         }
+        var followUps = await writer.ExecuteAsync((c, tx) => DemoFollowUps.History(c, tx, nowMs, options.Seed));
+        progress?.Invoke($"  {followUps} follow-ups given a history (notes, status changes, outcomes)");
         return new SeedResult(false, seeded.Count, byUser.Count, data.Displays.Count, data.Responses,
             data.Displays.Count(d => d.Outcome == DemoOutcome.Declined), data.Displays.Count(d => d.Comment is not null));
     }

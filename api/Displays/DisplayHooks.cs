@@ -3,7 +3,7 @@ using Pulse.Api.Storage;
 
 namespace Pulse.Api.Displays;
 
-/// <summary>A display as it was written: the trait snapshot is what segments use later.</summary>
+/// <summary>A display as it was written: the trait snapshot, locale and variant are what segments use later.</summary>
 public sealed record DisplayWritten(
     long DisplayId,
     string WorkspaceId,
@@ -13,7 +13,8 @@ public sealed record DisplayWritten(
     string TraitsJson,
     string? Locale,
     string? Url,
-    long ShownAt);
+    long ShownAt,
+    string? Variant = null);
 
 /// <summary>What must change with a display, in its transaction (see <see cref="IWriteHook"/>).</summary>
 public interface IDisplayHook : IWriteHook

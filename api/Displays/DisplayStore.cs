@@ -19,9 +19,10 @@ public sealed record Display(
     string? Email,
     string Traits,
     string? Locale,
-    string? Url)
+    string? Url,
+    string? Variant = null)
 {
-    public DisplayWritten ToWritten() => new(Id, WorkspaceId, SurveyId, UserId, Email, Traits, Locale, Url, ShownAt);
+    public DisplayWritten ToWritten() => new(Id, WorkspaceId, SurveyId, UserId, Email, Traits, Locale, Url, ShownAt, Variant);
 }
 
 /// <summary>What one user has seen of one survey: the latest of each kind of display (UTC ms), or null.</summary>
@@ -39,12 +40,12 @@ public static class DisplayStore
     const string Columns = """
         id AS Id, workspace_id AS WorkspaceId, survey_id AS SurveyId, user_id AS UserId, shown_at AS ShownAt,
         expires_at AS ExpiresAt, answered_at AS AnsweredAt, declined_at AS DeclinedAt, email AS Email,
-        traits AS Traits, locale AS Locale, url AS Url
+        traits AS Traits, locale AS Locale, url AS Url, variant AS Variant
         """;
 
     const string Insert = """
-        INSERT INTO displays (workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, email, traits, locale, url)
-        VALUES (@WorkspaceId, @SurveyId, @UserId, @TokenHash, @ShownAt, @ExpiresAt, @Email, @Traits, @Locale, @Url)
+        INSERT INTO displays (workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, email, traits, locale, url, variant)
+        VALUES (@WorkspaceId, @SurveyId, @UserId, @TokenHash, @ShownAt, @ExpiresAt, @Email, @Traits, @Locale, @Url, @Variant)
         RETURNING id
         """;
 
@@ -88,7 +89,7 @@ public static class DisplayStore
     /// </summary>
     public static (Display Display, string Token) Create(SqliteConnection c, SqliteTransaction tx,
         string workspaceId, string surveyId, string userId, long shownAt, TimeSpan tokenLifetime,
-        string? email, string traitsJson, string? locale, string? url)
+        string? email, string traitsJson, string? locale, string? url, string? variant = null)
     {
         var token = NewToken();
         var expiresAt = shownAt + (long)tokenLifetime.TotalMilliseconds;
@@ -104,8 +105,9 @@ public static class DisplayStore
             Traits = traitsJson,
             Locale = locale,
             Url = url,
+            Variant = variant,
         }, tx);
-        return (new Display(id, workspaceId, surveyId, userId, shownAt, expiresAt, null, null, email, traitsJson, locale, url), token);
+        return (new Display(id, workspaceId, surveyId, userId, shownAt, expiresAt, null, null, email, traitsJson, locale, url, variant), token);
     }
 
     /// <summary>
@@ -115,10 +117,10 @@ public static class DisplayStore
     /// <paramref name="email"/> and <paramref name="traitsJson"/> are the snapshot the display keeps.
     /// </summary>
     public static (Display Display, string Token) Show(SqliteConnection c, SqliteTransaction tx, DisplayHooks hooks, string workspaceId,
-        string surveyId, UserSighting user, TimeSpan tokenLifetime, string? email, string traitsJson, string? locale, string? url)
+        string surveyId, UserSighting user, TimeSpan tokenLifetime, string? email, string traitsJson, string? locale, string? url, string? variant = null)
     {
         EndUserStore.Upsert(c, tx, workspaceId, user);
-        var created = Create(c, tx, workspaceId, surveyId, user.UserId, user.SeenAt, tokenLifetime, email, traitsJson, locale, url);
+        var created = Create(c, tx, workspaceId, surveyId, user.UserId, user.SeenAt, tokenLifetime, email, traitsJson, locale, url, variant);
         hooks.DisplayCreated(c, tx, created.Display.ToWritten());
         return created;
     }

@@ -314,10 +314,16 @@ public static class Sampling
         // Length prefixes keep the encoding unambiguous whatever the ids contain.
         var input = string.Create(CultureInfo.InvariantCulture,
             $"{workspaceId.Length}:{workspaceId}|{surveyId.Length}:{surveyId}|{userId.Length}:{userId}|{cycle}");
+        return Unit(input) * 100.0;
+    }
+
+    /// <summary>A number in [0, 1) from the SHA-256 of <paramref name="input"/> (its top 53 bits).</summary>
+    public static double Unit(string input)
+    {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(input), hash);
         var top53 = BinaryPrimitives.ReadUInt64BigEndian(hash) >> 11;
-        return top53 * (100.0 / (1UL << 53));
+        return top53 * (1.0 / (1UL << 53));
     }
 
     public static bool Selected(double percent, double bucket) => bucket < percent;

@@ -74,11 +74,11 @@ public sealed class EligibilityService
 
         if (decision.Eligible)
         {
-            var locale = LocaleNegotiation.Negotiate(request.Locale, acceptLanguage);
-            var (final, token) = await _writer.ExecuteAsync((c, tx) => Reserve(c, tx, workspace.Id, surveys, rules, ask, sighting, locale, request.Url, now));
+            var (final, token, shown) = await _writer.ExecuteAsync((c, tx) =>
+                Reserve(c, tx, workspace.Id, surveys, rules, ask, sighting, request.Locale, acceptLanguage, request.Url, now));
             _decisions.Add(1, new KeyValuePair<string, object?>("reason", final.Reason));
             return final.Survey is { } survey
-                ? new EligibilityResponse(true, final.Reason, token, Localize(survey, locale, workspace.ProductName))
+                ? new EligibilityResponse(true, final.Reason, token, Localize(survey, shown.Locale, workspace.ProductName, shown.Variant))
                 : new EligibilityResponse(false, final.Reason);
         }
 
@@ -95,9 +95,16 @@ public sealed class EligibilityService
         return new EligibilityResponse(false, decision.Reason);
     }
 
-    /// <summary>The write command: decide again on the writer's view, then record the user and the display together.</summary>
-    (Decision, string?) Reserve(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx, string workspaceId,
-        IReadOnlyList<Survey> surveys, WorkspaceRules rules, EligibilityAsk ask, UserSighting sighting, string locale, string? url, long now)
+    /// <summary>What a display showed: the negotiated locale and the user's variant (null: the survey has none).</summary>
+    readonly record struct Shown(string Locale, string? Variant);
+
+    /// <summary>
+    /// The write command: decide again on the writer's view, then record the user and the display
+    /// together, with the locale negotiated against the chosen survey's own locales and the user's variant.
+    /// </summary>
+    (Decision, string?, Shown) Reserve(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx, string workspaceId,
+        IReadOnlyList<Survey> surveys, WorkspaceRules rules, EligibilityAsk ask, UserSighting sighting, string? requestedLocale, string? acceptLanguage,
+        string? url, long now)
     {
         var history = EligibilityStore.Load(c, tx, workspaceId, ask.UserId, surveys, ask.Event, now);
         var decision = EligibilityRules.Decide(surveys, rules, history, ask, now);
@@ -105,33 +112,38 @@ public sealed class EligibilityService
         {
             if (sighting.Changes(history.Stored, _lastSeenResolution))
                 EndUserStore.Upsert(c, tx, workspaceId, sighting);
-            return (decision, null);
+            return (decision, null, default);
         }
+        var shown = new Shown(LocaleNegotiation.Negotiate(requestedLocale, acceptLanguage, CustomLocales(survey)),
+            VariantAssignment.Assign(workspaceId, survey.Id, ask.UserId, survey.Variants));
         var traits = sighting.TraitsJson ?? history.Stored?.Traits ?? "{}";
         var email = ask.Email ?? history.Stored?.Email;
-        var (_, token) = DisplayStore.Show(c, tx, _hooks, workspaceId, survey.Id, sighting, _tokenLifetime, email, traits, locale, url);
-        return (decision, token);
+        var (_, token) = DisplayStore.Show(c, tx, _hooks, workspaceId, survey.Id, sighting, _tokenLifetime, email, traits, shown.Locale, url, shown.Variant);
+        return (decision, token, shown);
     }
 
-    /// <summary>The catalog's strings in <paramref name="locale"/>, the survey's overrides on top, <c>{product}</c> filled in.</summary>
-    public static EligibleSurvey Localize(Survey survey, string locale, string productName)
+    /// <summary>The survey's own locales: tags of its texts that the catalog does not have.</summary>
+    public static IEnumerable<string> CustomLocales(Survey survey) => survey.Texts.Keys.Where(k => SurveyCatalog.Find(k) is null);
+
+    /// <summary>
+    /// The strings of <paramref name="locale"/> — a custom locale's own, or the catalog's with the
+    /// survey's overrides on top — then the variant's texts on top, <c>{product}</c> filled in.
+    /// </summary>
+    public static EligibleSurvey Localize(Survey survey, string locale, string productName, string? variant = null)
     {
-        var entry = SurveyCatalog.Get(locale);
-        var t = entry.Texts;
-        var o = survey.Texts.GetValueOrDefault(entry.Code) ?? new TextOverrides();
-        string Fill(string? custom, string standard) => (custom ?? standard).Replace("{product}", productName, StringComparison.Ordinal);
-        var texts = new SurveyTexts(
-            Fill(o.Question, t.Question),
-            Fill(o.Low, t.Low),
-            Fill(o.High, t.High),
-            new FollowUpTexts(
-                Fill(o.FollowUp?.Promoter, t.FollowUp.Promoter),
-                Fill(o.FollowUp?.Passive, t.FollowUp.Passive),
-                Fill(o.FollowUp?.Detractor, t.FollowUp.Detractor)),
-            Fill(o.Placeholder, t.Placeholder),
-            Fill(o.Submit, t.Submit),
-            Fill(o.Dismiss, t.Dismiss),
-            Fill(o.Thanks, t.Thanks));
-        return new EligibleSurvey(survey.Id, survey.Kind, entry.Code, entry.Dir, texts, survey.Theme);
+        var own = survey.Texts.FirstOrDefault(t => string.Equals(t.Key, locale, StringComparison.OrdinalIgnoreCase));
+        var entry = own.Value is not null && SurveyCatalog.Find(locale) is null ? null : SurveyCatalog.Get(locale);
+        var code = entry?.Code ?? own.Key;
+        var layers = new List<TextOverrides>();
+        if (survey.Variants.FirstOrDefault(v => v.Key == variant) is { } chosen
+            && chosen.Texts.FirstOrDefault(t => string.Equals(t.Key, code, StringComparison.OrdinalIgnoreCase)).Value is { } changed)
+            layers.Add(changed);
+        if (own.Value is not null)
+            layers.Add(own.Value);
+        var texts = CatalogKeys.Texts(field =>
+            (layers.Select(l => l.Field(field)).FirstOrDefault(t => t is not null) ?? entry!.Strings[CatalogKeys.KeyOf(survey.Kind, field)])
+            .Replace("{product}", productName, StringComparison.Ordinal));
+        var dir = entry?.Dir ?? own.Value!.Dir ?? LocaleNegotiation.DefaultDir(code);
+        return new EligibleSurvey(survey.Id, survey.Kind, code, dir, texts, survey.Theme);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Data.Sqlite;
@@ -66,6 +67,14 @@ public static class FollowUpEndpoints
         var size = args.Int("limit", query.Limit, DefaultLimit, 1, MaxLimit);
         if (query.Tag is not null && TagRules.Error(query.Tag) is { } tagError)
             args.Fail("tag", tagError);
+        long? responseId = null;
+        if (query.ResponseId is { } rid)
+        {
+            if (long.TryParse(rid, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0)
+                responseId = parsed;
+            else
+                args.Fail("responseId", "Give the id of a response (a positive whole number).");
+        }
         bool? overdue = query.Overdue switch
         {
             null => null,
@@ -109,7 +118,7 @@ public static class FollowUpEndpoints
         if (!args.Ok)
             return TypedResults.ValidationProblem(args.Errors);
         var filter = new FollowUpFilter(workspaceId, statuses, assigneeId, unassigned, categories, overdue, where, sort,
-            time.GetUtcNow().ToUnixTimeMilliseconds(), query.Tag?.Trim());
+            time.GetUtcNow().ToUnixTimeMilliseconds(), query.Tag?.Trim(), responseId);
         return TypedResults.Ok(FollowUpStore.Page(c, filter, after, size));
     }
 

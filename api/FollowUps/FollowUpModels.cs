@@ -173,4 +173,5 @@ public sealed record FollowUpQuery(
     [property: Description("The nextCursor of the previous page, unchanged.")][FromQuery(Name = "cursor")] string? Cursor,
     [property: Description("Follow-ups per page, 1–200 (default 50).")][FromQuery(Name = "limit")] string? Limit,
     TraitFilters? Where,
-    [property: Description("Only follow-ups whose response carries this tag.")][FromQuery(Name = "tag")] string? Tag = null);
+    [property: Description("Only follow-ups whose response carries this tag.")][FromQuery(Name = "tag")] string? Tag = null,
+    [property: Description("Only the follow-up of this response (a response has at most one).")][FromQuery(Name = "responseId")] string? ResponseId = null);

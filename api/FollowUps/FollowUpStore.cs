@@ -20,7 +20,8 @@ public sealed record FollowUpFilter(
     IReadOnlyDictionary<string, string> Where,
     string Sort,
     long Now,
-    string? Tag = null);
+    string? Tag = null,
+    long? ResponseId = null);
 
 /// <summary>
 /// SQL for follow-ups, their notes and the workspace's follow-up settings. Writes take the caller's
@@ -105,6 +106,7 @@ public static class FollowUpStore
           AND (@Statuses IS NULL OR f.status IN (SELECT value FROM json_each(@Statuses)))
           AND (@AssigneeId IS NULL OR f.assignee_id = @AssigneeId)
           AND (@Unassigned = 0 OR f.assignee_id IS NULL)
+          AND (@ResponseId IS NULL OR f.response_id = @ResponseId)
           AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
           AND (@Overdue IS NULL OR @Overdue = (f.status <> 'closed' AND f.due_at IS NOT NULL AND f.due_at < @Now))
           AND {TraitSql.MatchesFilters}
@@ -247,6 +249,7 @@ public static class FollowUpStore
             f.Now,
             Filters = JsonSerializer.Serialize(f.Where),
             f.Tag,
+            f.ResponseId,
             AfterKey = after?.Key ?? (descending ? double.MaxValue : double.MinValue),
             AfterId = after?.Id ?? (descending ? "\uffff" : ""),
             Limit = limit + 1,

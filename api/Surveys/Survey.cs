@@ -24,7 +24,22 @@ public sealed record Survey(
     IReadOnlyDictionary<string, TextOverrides> Texts,
     SurveyTheme Theme,
     long CreatedAt,
-    long UpdatedAt);
+    long UpdatedAt)
+{
+    /// <summary>The A/B variants (none, or 2 to 4); each user sees one, chosen by <see cref="Variants.Assign"/>.</summary>
+    public IReadOnlyList<SurveyVariant> Variants { get; init; } = [];
+}
+
+/// <summary>
+/// One A/B variant: its key (recorded on each display and grouped by <c>groupBy=variant</c>), its
+/// relative weight, and texts per locale laid over the survey's own (any text left out is the survey's).
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record SurveyVariant(string Key, int Weight, IReadOnlyDictionary<string, TextOverrides> Texts);
+
+/// <summary>A variant as a request gives it: <c>{ "key": "b", "weight": 50, "texts": { "en": { "question": "…" } } }</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record VariantInput(string? Key, int? Weight, IReadOnlyDictionary<string, TextOverrides?>? Texts);
 
 /// <summary>
 /// A trait condition: <c>{ "trait": "plan", "op": "in", "values": [...] }</c>. <c>eq</c>/<c>neq</c>
@@ -38,7 +53,11 @@ public sealed record TargetingCondition(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Value = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<JsonElement>? Values = null);
 
-/// <summary>Per-locale replacements of catalog strings; any string left out keeps the catalog's wording.</summary>
+/// <summary>
+/// Per-locale texts. For a catalog locale, replacements of its strings (any string left out keeps
+/// the catalog's wording). For any other BCP 47 tag, a custom locale: every string is required and
+/// <c>dir</c> may say <c>rtl</c> (default: <c>rtl</c> for Arabic-script and Hebrew-script languages).
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record TextOverrides(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Question = null,
@@ -48,7 +67,27 @@ public sealed record TextOverrides(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Placeholder = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Submit = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dismiss = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Thanks = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Thanks = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OptOut = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dir = null)
+{
+    /// <summary>The string of a field path of <see cref="Localization.CatalogKeys.Fields"/>, or null when not given.</summary>
+    public string? Field(string field) => field switch
+    {
+        "question" => Question,
+        "low" => Low,
+        "high" => High,
+        "followUp.promoter" => FollowUp?.Promoter,
+        "followUp.passive" => FollowUp?.Passive,
+        "followUp.detractor" => FollowUp?.Detractor,
+        "placeholder" => Placeholder,
+        "submit" => Submit,
+        "dismiss" => Dismiss,
+        "thanks" => Thanks,
+        "optOut" => OptOut,
+        _ => null,
+    };
+}
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record FollowUpOverrides(
@@ -76,7 +115,8 @@ public sealed record SurveyResource(
     IReadOnlyList<TargetingCondition> Targeting,
     IReadOnlyList<string> ExcludeEmailDomains,
     IReadOnlyDictionary<string, TextOverrides> Texts,
-    SurveyTheme Theme);
+    SurveyTheme Theme,
+    IReadOnlyList<SurveyVariant> Variants);
 
 /// <summary><c>GET /v1/surveys</c>: the workspace's surveys, highest priority first.</summary>
 public sealed record SurveyList(IReadOnlyList<SurveyResource> Items);
@@ -127,6 +167,9 @@ public sealed class SurveyInput
     public IReadOnlyDictionary<string, TextOverrides?>? Texts { get; init; }
     public ThemeInput? Theme { get; init; }
 
+    /// <summary>None (an empty list clears them) or 2 to 4 variants.</summary>
+    public IReadOnlyList<VariantInput?>? Variants { get; init; }
+
     /// <summary>Whether the body named <c>trigger</c> (the JSON serializer calls the setter only then).</summary>
     [JsonIgnore]
     public bool HasTrigger { get; private init; }
@@ -148,5 +191,5 @@ public static class SurveyMapping
 
     public static SurveyResource ToResource(this Survey s) => new(s.Id, s.Name, s.Kind, s.Active, s.Priority, s.Trigger,
         s.FirstSurveyDelayDays, s.ResurveyDays, s.DeclineCooldownDays, s.ReshowAfterIgnoredDays, s.SamplePercent, s.DailyCap,
-        s.Targeting, s.ExcludeEmailDomains, s.Texts, s.Theme);
+        s.Targeting, s.ExcludeEmailDomains, s.Texts, s.Theme, s.Variants);
 }

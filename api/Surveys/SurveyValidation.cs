@@ -15,6 +15,9 @@ public static class SurveyValidation
     public const int MaxConditionValues = 100;
     public const int MaxDomains = 100;
     public const int MaxTextLength = 1000;
+    public const int MinVariants = 2;
+    public const int MaxVariants = 4;
+    public const int MaxVariantWeight = 100;
 
     /// <summary>The most a survey may weigh as JSON (its resource, UTF-8): what one workspace can make every eligibility call carry.</summary>
     public const int MaxSurveyBytes = 64 * 1024;
@@ -81,6 +84,7 @@ public static class SurveyValidation
         var domains = input.ExcludeEmailDomains is null ? current.ExcludeEmailDomains : CheckDomains(input.ExcludeEmailDomains, Error);
         var texts = input.Texts is null ? current.Texts : CheckTexts(input.Texts, Error);
         var theme = input.Theme is null ? current.Theme : CheckTheme(current.Theme, input.Theme, Error);
+        var variants = input.Variants is null ? current.Variants : CheckVariants(input.Variants, texts, Error);
 
         errors = e;
         if (e.Count > 0)
@@ -102,6 +106,7 @@ public static class SurveyValidation
             ExcludeEmailDomains = domains,
             Texts = texts,
             Theme = theme,
+            Variants = variants,
         };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(applied.ToResource(), SurveyMapping.ColumnJson).Length;
         if (bytes > MaxSurveyBytes)
@@ -211,44 +216,129 @@ public static class SurveyValidation
 
     static Dictionary<string, TextOverrides> CheckTexts(IReadOnlyDictionary<string, TextOverrides?> texts, Action<string, string> error)
     {
-        var result = new Dictionary<string, TextOverrides>(StringComparer.Ordinal);
+        var result = new Dictionary<string, TextOverrides>(StringComparer.OrdinalIgnoreCase);
         foreach (var (locale, overrides) in texts)
         {
             var field = $"texts.{locale}";
-            var code = SurveyCatalog.Find(locale)?.Code;
-            if (code is null)
+            var builtIn = SurveyCatalog.Find(locale)?.Code;
+            if (builtIn is null && !LocaleNegotiation.IsWellFormedTag(locale))
             {
-                error(field, $"'{locale}' is not a language Pulse has; choose one of {string.Join(", ", SurveyCatalog.Codes)}.");
+                error(field, $"'{locale}' is not a language tag: give a catalog locale ({string.Join(", ", SurveyCatalog.Codes)}) or any BCP 47 tag such as 'sw' or 'gsw-CH' with every text.");
                 continue;
             }
             if (overrides is null)
             {
-                error(field, "Give an object of the texts to replace: question, low, high, followUp { promoter, passive, detractor }, placeholder, submit, dismiss, thanks.");
+                error(field, "Give an object of the texts: question, low, high, followUp { promoter, passive, detractor }, placeholder, submit, dismiss, thanks, optOut.");
+                continue;
+            }
+            var code = builtIn ?? LocaleNegotiation.Canonical(locale);
+            if (result.ContainsKey(code))
+            {
+                error(field, $"'{code}' is given twice (tags match without regard to case and '_'); keep one.");
+                continue;
+            }
+            var ok = CheckFields(overrides, field, builtIn is null ? "" : ", or leave it out to keep the catalog's wording", error);
+            if (builtIn is not null && overrides.Dir is not null)
+            {
+                error($"{field}.dir", $"'{builtIn}' is a catalog locale and keeps its direction; 'dir' is for custom locales only.");
+                ok = false;
+            }
+            if (overrides.Dir is not null and not ("ltr" or "rtl"))
+            {
+                error($"{field}.dir", "Choose 'ltr' or 'rtl'.");
+                ok = false;
+            }
+            if (builtIn is null && CatalogKeys.Fields.Where(f => overrides.Field(f) is null).ToList() is { Count: > 0 } missing)
+            {
+                error(field, $"'{code}' is not in Pulse's catalog, so it is a custom locale and needs every text; missing: {string.Join(", ", missing)}.");
+                ok = false;
+            }
+            if (ok)
+                result[code] = overrides.FollowUp is { Promoter: null, Passive: null, Detractor: null } ? overrides with { FollowUp = null } : overrides;
+        }
+        return result;
+    }
+
+    /// <summary>Checks the length of every string given; false when one is wrong.</summary>
+    static bool CheckFields(TextOverrides overrides, string field, string orLeaveOut, Action<string, string> error)
+    {
+        var ok = true;
+        foreach (var name in CatalogKeys.Fields)
+        {
+            var value = overrides.Field(name);
+            if (value is not null && (value.Trim().Length == 0 || value.Length > MaxTextLength))
+            {
+                error($"{field}.{name}", $"Write 1 to {MaxTextLength} characters{orLeaveOut}.");
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    /// <summary>A variant key: 1–16 of <c>a-z 0-9 _ -</c>.</summary>
+    static bool IsVariantKey(string? key) =>
+        key is { Length: > 0 and <= 16 } && key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-');
+
+    static List<SurveyVariant> CheckVariants(IReadOnlyList<VariantInput?> variants, IReadOnlyDictionary<string, TextOverrides> surveyTexts, Action<string, string> error)
+    {
+        var result = new List<SurveyVariant>();
+        if (variants.Count == 0)
+            return result;
+        if (variants.Count is < MinVariants or > MaxVariants)
+        {
+            error("variants", $"Give {MinVariants} to {MaxVariants} variants, or an empty list for none.");
+            return result;
+        }
+        var custom = surveyTexts.Keys.Where(k => SurveyCatalog.Find(k) is null).ToList();
+        for (var i = 0; i < variants.Count; i++)
+        {
+            var field = $"variants[{i}]";
+            if (variants[i] is not { } v)
+            {
+                error(field, "Give each variant as an object { key, weight, texts }.");
                 continue;
             }
             var ok = true;
-            void Check(string? value, string name)
+            if (!IsVariantKey(v.Key))
             {
-                if (value is null)
-                    return;
-                if (value.Trim().Length == 0 || value.Length > MaxTextLength)
+                error(field + ".key", "Name the variant: 1 to 16 characters of a-z, 0-9, '_', '-' (e.g. 'a', 'b', 'short-question').");
+                ok = false;
+            }
+            else if (variants.Take(i).Any(p => p?.Key == v.Key))
+            {
+                error(field + ".key", $"'{v.Key}' names another variant too; give each its own key.");
+                ok = false;
+            }
+            if (v.Weight is not (>= 1 and <= MaxVariantWeight))
+            {
+                error(field + ".weight", $"Give a whole number from 1 to {MaxVariantWeight}; each variant is shown to its weight's share of users.");
+                ok = false;
+            }
+            var texts = new Dictionary<string, TextOverrides>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (locale, overrides) in v.Texts ?? new Dictionary<string, TextOverrides?>())
+            {
+                var textField = $"{field}.texts.{locale}";
+                var code = SurveyCatalog.Find(locale)?.Code ?? custom.FirstOrDefault(c => c.Equals(LocaleNegotiation.Canonical(locale), StringComparison.OrdinalIgnoreCase));
+                if (code is null || overrides is null)
                 {
-                    error($"{field}.{name}", $"Write 1 to {MaxTextLength} characters, or leave it empty to keep the catalog's wording.");
+                    error(textField, code is null
+                        ? $"'{locale}' is neither a catalog locale nor one of this survey's own; add it to the survey's texts first."
+                        : "Give an object of the texts this variant changes, e.g. { \"question\": \"…\" }.");
+                    ok = false;
+                    continue;
+                }
+                if (!CheckFields(overrides, textField, ", or leave it out to keep the survey's wording", error))
+                    ok = false;
+                else if (overrides.Dir is not null)
+                {
+                    error(textField + ".dir", "A variant changes words, not the direction; leave 'dir' out.");
                     ok = false;
                 }
+                else
+                    texts[code] = overrides;
             }
-            Check(overrides.Question, "question");
-            Check(overrides.Low, "low");
-            Check(overrides.High, "high");
-            Check(overrides.FollowUp?.Promoter, "followUp.promoter");
-            Check(overrides.FollowUp?.Passive, "followUp.passive");
-            Check(overrides.FollowUp?.Detractor, "followUp.detractor");
-            Check(overrides.Placeholder, "placeholder");
-            Check(overrides.Submit, "submit");
-            Check(overrides.Dismiss, "dismiss");
-            Check(overrides.Thanks, "thanks");
             if (ok)
-                result[code] = overrides.FollowUp is { Promoter: null, Passive: null, Detractor: null } ? overrides with { FollowUp = null } : overrides;
+                result.Add(new SurveyVariant(v.Key!, v.Weight!.Value, texts));
         }
         return result;
     }

@@ -40,8 +40,8 @@ export class Api {
     this.onUnauthorized = onUnauthorized;
   }
 
-  async request(method, path, { params, body, accept = 'application/json' } = {}) {
-    const headers = { Accept: accept };
+  async request(method, path, { params, body, accept = 'application/json', extra = {} } = {}) {
+    const headers = { Accept: accept, ...extra };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (method !== 'GET' && this.csrfToken) headers['X-Pulse-CSRF'] = this.csrfToken;
     const response = await fetch(path + query(params), {
@@ -76,6 +76,11 @@ export class Api {
   async post(path, body) {
     const response = await this.request('POST', path, { body });
     return response.status === 204 ? null : response.json();
+  }
+
+  /** PATCH with a JSON body; `ifMatch` (an ETag) makes a stale edit answer 412. */
+  async patch(path, body, ifMatch) {
+    return (await this.request('PATCH', path, { body, extra: ifMatch ? { 'If-Match': ifMatch } : {} })).json();
   }
 
   async delete(path) {

@@ -13,6 +13,8 @@ import * as overview from './view-overview.js';
 import * as segments from './view-segments.js';
 import * as accounts from './view-accounts.js';
 import * as comments from './view-comments.js';
+import * as inbox from './view-inbox.js';
+import * as response from './view-response.js';
 import * as setup from './view-setup.js';
 import * as surveysView from './view-surveys.js';
 import * as webhooks from './view-webhooks.js';
@@ -21,13 +23,15 @@ import * as settings from './view-settings.js';
 import * as team from './view-team.js';
 import * as audit from './view-audit.js';
 
-const VIEWS = { overview, segments, accounts, comments, surveys: surveysView, webhooks, keys, settings, setup, team, audit };
+const VIEWS = { overview, segments, accounts, comments, inbox, response, surveys: surveysView, webhooks, keys, settings, setup, team, audit };
 /** Views that administer the workspace: they take no date range or trait filters. */
 const ADMIN = new Set(['surveys', 'webhooks', 'keys', 'settings', 'setup', 'team', 'audit']);
+/** Views without the filter bar: the administration ones, the Inbox and the response page. */
+const UNFILTERED = new Set([...ADMIN, 'inbox', 'response']);
 /** The permission a view needs (docs/api.md, "Roles"); the others are open to every role. */
 const NEEDS = {
   surveys: 'surveys:manage', webhooks: 'webhooks:manage', keys: 'keys:manage', settings: 'workspace:manage', setup: 'workspace:manage',
-  team: 'members:manage', audit: 'audit:read',
+  team: 'members:manage', audit: 'audit:read', inbox: 'follow-ups:read', response: 'responses:read',
 };
 const PRESETS = [
   ['30d', 'Last 30 days'],
@@ -37,7 +41,8 @@ const PRESETS = [
   ['custom', 'Custom range'],
 ];
 /** Trait keys the dashboard offers first; any other key seen in responses is offered too. */
-export const KNOWN_TRAITS = ['plan', 'role', 'csm', 'industry', 'companySize', 'accountName'];
+// locale and variant are the display's own (the language and A/B variant shown), not traits.
+export const KNOWN_TRAITS = ['plan', 'role', 'csm', 'industry', 'companySize', 'accountName', 'locale', 'variant'];
 
 const $ = (id) => document.getElementById(id);
 const app = {
@@ -97,7 +102,10 @@ function parseHash() {
   const [path, search = ''] = hash.slice(2).split('?');
   const params = new URLSearchParams(search);
   const state = { ...DEFAULTS, where: {} };
-  state.view = VIEWS[path] ? path : 'overview';
+  // #/responses/123 is the response page (where Slack links land); every other path names a view.
+  const responseId = /^responses\/(\d{1,18})$/.exec(path);
+  state.view = responseId ? 'response' : VIEWS[path] && path !== 'response' ? path : 'overview';
+  state.id = responseId ? responseId[1] : '';
   for (const [k, v] of params) {
     if (k.startsWith('w.')) state.where[k.slice(2)] = v;
     else if (k in DEFAULTS && k !== 'view') state[k] = v;
@@ -123,7 +131,8 @@ function toHash(state) {
   }
   for (const [k, v] of Object.entries(state.where || {})) params.set(`w.${k}`, v);
   const search = params.toString();
-  return `#/${state.view}${search ? `?${search}` : ''}`;
+  const path = state.view === 'response' ? `responses/${state.id}` : state.view;
+  return `#/${path}${search ? `?${search}` : ''}`;
 }
 
 /**
@@ -197,7 +206,7 @@ function context(token) {
 function renderFilters() {
   const state = app.state;
   const form = $('filters');
-  const hideAll = ADMIN.has(state.view);
+  const hideAll = UNFILTERED.has(state.view);
   form.hidden = hideAll;
   if (hideAll) return;
 

@@ -32,7 +32,6 @@ export function codeBlock(text, label, { id } = {}) {
  */
 export function confirmAction({ title, body, confirm, danger = true }) {
   return new Promise((resolve) => {
-    const back = document.activeElement;
     const titleId = uid('confirm-title');
     const ok = h('button', { type: 'button', class: `button ${danger ? 'danger' : 'primary'}`, text: confirm, dataset: { confirm: 'yes' } });
     const cancel = h('button', { type: 'button', class: 'button', text: 'Cancel', dataset: { confirm: 'no' } });
@@ -44,15 +43,24 @@ export function confirmAction({ title, body, confirm, danger = true }) {
     const close = (value) => { answer = value; dialog.close(); };
     ok.addEventListener('click', () => close(true));
     cancel.addEventListener('click', () => close(false));
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      if (back && typeof back.focus === 'function' && back.isConnected) back.focus();
-      resolve(answer);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    cancel.focus();
+    openModal(dialog, cancel, () => resolve(answer));
   });
+}
+
+/**
+ * Shows a native modal <dialog> (focus stays inside, Esc closes it) with focus on `first`; when it
+ * closes it is removed, focus returns where it was, and `onClose` runs.
+ */
+export function openModal(dialog, first, onClose) {
+  const back = document.activeElement;
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    if (back && typeof back.focus === 'function' && back.isConnected) back.focus();
+    onClose();
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+  first.focus();
 }
 
 /**

@@ -15,7 +15,7 @@ function traitValue(key, value) {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function card(item) {
+function card(item, selectable) {
   const traits = Object.entries(item.traits || {});
   const account = item.traits?.accountName || item.traits?.accountId;
   return h('li', { class: 'comment', dataset: { id: item.id } },
@@ -25,6 +25,13 @@ function card(item) {
         h('span', { class: 'visually-hidden', text: `Score ${item.score}, ` }),
         h('span', { class: `badge c-${item.category}-text`, text: item.category }),
         h('time', { datetime: item.createdAt, text: fmt.dateTime(item.createdAt) })),
+      selectable
+        ? h('div', { class: 'comment-select' },
+          h('input', { type: 'checkbox', id: `select-${item.id}`, class: 'select-response', value: String(item.id) }),
+          h('label', { for: `select-${item.id}`, text: 'Select for tagging' }))
+        : null,
+      item.tags?.length ? h('ul', { class: 'traits tags', 'aria-label': 'Tags' }, item.tags.map((t) => h('li', { text: t }))) : null,
+      h('p', { class: 'comment-open' }, h('a', { href: `#/responses/${item.id}`, text: 'Open the response page' })),
       item.comment
         ? h('p', { class: 'comment-text', text: item.comment })
         : h('p', { class: 'comment-text muted', text: 'No comment.' }),
@@ -47,6 +54,42 @@ function saveBlob(blob, fileName) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Tags in bulk: the selected responses (checkboxes on the cards) get a tag added or removed at once. */
+function bulkTags(ctx, list) {
+  const input = h('input', { type: 'text', id: 'bulk-tag', autocomplete: 'off', maxlength: 40 });
+  const result = h('p', { class: 'muted', id: 'bulk-status', role: 'status' });
+  const selected = () => [...list.querySelectorAll('.select-response:checked')].map((c) => Number(c.value));
+  const run = async (add) => {
+    const ids = selected();
+    const tag = input.value.trim();
+    if (!tag || !ids.length) {
+      result.textContent = !ids.length ? 'Select one or more responses first.' : 'Write the tag first.';
+      return;
+    }
+    try {
+      const answer = await ctx.api.post('/v1/responses/tags', { responseIds: ids, add: add ? [tag] : [], remove: add ? [] : [tag] });
+      for (const item of answer.items || []) {
+        const box = list.querySelector(`#select-${item.responseId}`);
+        const article = box?.closest('article');
+        article?.querySelector('.tags')?.remove();
+        if (item.tags.length) box.parentElement.after(h('ul', { class: 'traits tags', 'aria-label': 'Tags' }, item.tags.map((t) => h('li', { text: t }))));
+      }
+      result.textContent = `${add ? 'Tagged' : 'Removed the tag from'} ${fmt.count(ids.length)} response${ids.length === 1 ? '' : 's'} “${tag}”.`;
+    } catch (error) {
+      result.textContent = `Tags not changed: ${error.message}`;
+    }
+  };
+  const all = h('button', { type: 'button', class: 'button', text: 'Select all shown' });
+  all.addEventListener('click', () => { for (const c of list.querySelectorAll('.select-response')) c.checked = true; result.textContent = `${selected().length} selected.`; });
+  const form = h('form', { class: 'inline-form bulk-tags', id: 'bulk-tags', 'aria-label': 'Tag the selected responses', novalidate: true },
+    h('div', { class: 'control' }, h('label', { for: input.id, text: 'Tag the selected responses' }), input),
+    h('button', { type: 'submit', class: 'button primary', text: 'Add tag' }),
+    h('button', { type: 'button', class: 'button', id: 'bulk-untag', text: 'Remove tag', on: { click: () => run(false) } }),
+    all, result);
+  form.addEventListener('submit', (event) => { event.preventDefault(); run(true); });
+  return form;
 }
 
 export async function render(ctx, root) {
@@ -73,7 +116,8 @@ export async function render(ctx, root) {
     apply();
   });
 
-  const list = h('ol', { class: 'comments', id: 'comments-list' }, first.items.map(card));
+  const selectable = ctx.can('tags:manage');
+  const list = h('ol', { class: 'comments', id: 'comments-list' }, first.items.map((i) => card(i, selectable)));
   const status = h('p', { class: 'muted', id: 'comments-count', 'aria-live': 'polite' });
   let cursor = first.nextCursor;
   let shown = first.items.length;
@@ -89,7 +133,7 @@ export async function render(ctx, root) {
     more.disabled = true;
     try {
       const page = await ctx.api.get('/v1/responses', { ...params, limit: PAGE, cursor });
-      list.append(...page.items.map(card));
+      list.append(...page.items.map((i) => card(i, selectable)));
       shown += page.items.length;
       cursor = page.nextCursor;
       more.hidden = !cursor;
@@ -124,6 +168,7 @@ export async function render(ctx, root) {
         h('h2', { id: 'comments-title', text: 'What people said' }),
         ctx.can('responses:export') ? h('div', { class: 'actions' }, exportButton, exportStatus) : null),
       form,
+      selectable ? bulkTags(ctx, list) : null,
       status,
       list,
       more));

@@ -141,6 +141,16 @@ export async function render(ctx, root) {
     ? (all.length > TOP ? h('button', { type: 'button', class: 'button', id: 'segments-top', text: `Show the top ${TOP} only`, on: { click: () => ctx.set({ all: '' }) } }) : null)
     : h('button', { type: 'button', class: 'button', id: 'segments-show-all', text: `Show all ${fmt.count(all.length)} values`, on: { click: () => ctx.set({ all: '1' }) } });
 
+  // groupBy=variant: each variant against the baseline, with the 95 % intervals and the API's verdict.
+  const interval = (d, show) => (d.estimate == null ? 'no data' : `${show(d.estimate)} (95 % interval ${show(d.low)} to ${show(d.high)})`);
+  const points = (v) => fmt.nps(v);
+  const comparisons = (metrics.comparisons || []).length ? h('section', { class: 'card', 'aria-labelledby': 'variants-title' },
+    h('h2', { id: 'variants-title', text: 'Variants compared' }),
+    h('ul', { id: 'variant-comparisons' }, metrics.comparisons.map((c) => h('li', null,
+      h('strong', { text: `${c.variant} against ${c.baseline}: ${c.verdict}.` }),
+      h('span', { text: ` NPS ${interval(c.nps, points)}; response rate ${interval(c.responseRate, (v) => `${fmt.nps(v * 100)} pts`)}.` })))))
+    : null;
+
   mount(root,
     h('h1', { tabindex: -1, text: 'Segments' }),
     h('section', { class: 'card', 'aria-labelledby': 'segments-title' },
@@ -156,6 +166,7 @@ export async function render(ctx, root) {
       lowCount ? h('p', { class: 'notice warn', text: `${lowCount} of ${all.length} segments have fewer than 30 responses: read them with care.` }) : null,
       segmentChart({ title: `NPS by ${fmt.traitLabel(trait)}, ${state.from} to ${state.to}`, trait: fmt.traitLabel(trait), groups }),
       more),
+    comparisons,
     h('section', { class: 'card', 'aria-labelledby': 'segments-table-title' },
       h('h2', { id: 'segments-table-title', text: 'Segment details' }),
       h('div', { class: 'table-wrap' },

@@ -15,6 +15,7 @@ const TEXT_FIELDS = [
   ['followUp.promoter', `Follow-up for promoters (${fmt.scoreRange('promoter')})`], ['followUp.passive', `Follow-up for passives (${fmt.scoreRange('passive')})`],
   ['followUp.detractor', `Follow-up for detractors (${fmt.scoreRange('detractor')})`], ['placeholder', 'Comment placeholder'],
   ['submit', 'Submit button'], ['dismiss', 'Close button label'], ['thanks', 'Thank-you message'],
+  ['optOut', '“Don’t ask me again” link'],
 ];
 const POSITIONS = ['bottom-right', 'bottom-left', 'top-right', 'top-left', 'center'];
 
@@ -35,6 +36,7 @@ export const LABELS = {
   targeting: 'Targeting',
   excludeEmailDomains: 'Never survey these email domains',
   texts: 'Texts per locale',
+  variants: 'A/B variants',
   theme: 'Look',
   'theme.color': 'Colour',
   'theme.position': 'Position',
@@ -74,19 +76,24 @@ function conditionRow(condition, index, onRemove) {
   return row;
 }
 
-function localeBlock(locale, texts, onRemove) {
+function localeBlock(locale, texts, onRemove, prefix) {
   const inputs = TEXT_FIELDS.map(([key, label]) => {
     const [a, b] = key.split('.');
     const current = b ? texts?.[a]?.[b] : texts?.[a];
     const control = key === 'question' || key.startsWith('followUp')
       ? h('textarea', { rows: 2, dataset: { key } }, current ?? '')
       : h('input', { type: 'text', value: current ?? '', dataset: { key } });
-    return field(label, control, { name: `texts.${locale}.${key}` });
+    return field(label, control, { name: `${prefix}.${locale}.${key}` });
   });
+  const own = prefix === 'texts';
+  const dir = own && h('select', null, [['', 'the language’s own'], ['ltr', 'left to right'], ['rtl', 'right to left']]
+    .map(([v, label]) => h('option', { value: v, text: label, selected: v === (texts?.dir || '') })));
   const block = h('fieldset', { class: 'locale', dataset: { locale } },
     h('legend', { text: `Texts for ${locale}` }),
-    h('p', { class: 'hint', text: 'Leave a field empty to use the built-in translation. {product} is replaced by your product name.' }),
-    h('div', { class: 'grid-2' }, inputs),
+    h('p', { class: 'hint', text: own
+      ? 'Leave a field empty to use the built-in translation. For a language Pulse does not ship (a custom locale), fill in every field. {product} is replaced by your product name.'
+      : 'Only the texts this variant changes; empty fields keep the survey’s wording.' }),
+    h('div', { class: 'grid-2' }, inputs, dir && field('Direction (custom locales only)', dir, { name: `${prefix}.${locale}.dir` })),
     h('button', { type: 'button', class: 'button small subtle', text: `Remove ${locale}`, on: { click: onRemove } }));
   block.read = () => {
     const out = {};
@@ -96,15 +103,60 @@ function localeBlock(locale, texts, onRemove) {
       const [a, b] = el.dataset.key.split('.');
       if (b) { out[a] = out[a] || {}; out[a][b] = v; } else out[a] = v;
     }
+    if (dir && dir.value) out.dir = dir.value;
     return out;
   };
+  return block;
+}
+
+/** Texts per locale with an "Add locale" control; prefix names the API field (texts, variants[0].texts). */
+function localeList(initial, prefix, empty) {
+  const locales = h('div', { class: 'locales' });
+  let blocks = [];
+  const read = () => Object.fromEntries(blocks.map((b) => [b.dataset.locale, b.read()]));
+  const draw = (texts) => {
+    blocks = Object.entries(texts).map(([loc, t]) => localeBlock(loc, t, () => {
+      const next = read();
+      delete next[loc];
+      draw(next);
+    }, prefix));
+    mount(locales, blocks.length ? blocks : h('p', { class: 'muted', text: empty }));
+  };
+  draw(initial || {});
+  const newLocale = h('input', { type: 'text', autocomplete: 'off', placeholder: 'de, pt-BR, sw…', size: 8 });
+  const add = h('button', { type: 'button', class: 'button small', text: 'Add locale' });
+  add.addEventListener('click', () => {
+    const loc = newLocale.value.trim();
+    if (!/^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$/.test(loc)) { newLocale.setAttribute('aria-invalid', 'true'); newLocale.focus(); return; }
+    newLocale.removeAttribute('aria-invalid');
+    const texts = read();
+    if (!(loc in texts)) texts[loc] = {};
+    draw(texts);
+    newLocale.value = '';
+  });
+  const element = h('div', null, locales, h('div', { class: 'inline-form' }, field('New locale', newLocale), add));
+  return { element, read };
+}
+
+function variantBlock(variant, index, onRemove) {
+  const key = h('input', { type: 'text', value: variant.key ?? '', autocomplete: 'off', size: 10 });
+  const weight = numberInput(variant.weight ?? 50, { min: 1, max: 100, step: 1 });
+  const texts = localeList(variant.texts, `variants[${index}].texts`, 'The survey’s wording; add a locale to change it in this variant.');
+  const block = h('fieldset', { class: 'variant' },
+    h('legend', { text: `Variant ${index + 1}` }),
+    h('div', { class: 'grid-2' },
+      field('Key', key, { name: `variants[${index}].key`, hint: 'a, b, short-question… (a-z, 0-9, _ and -); the variant whose key sorts first is the baseline.' }),
+      field('Weight', weight, { name: `variants[${index}].weight`, hint: '1 to 100, relative to the other variants.' })),
+    texts.element,
+    h('button', { type: 'button', class: 'button small subtle', text: `Remove variant ${index + 1}`, on: { click: onRemove } }));
+  block.read = () => ({ key: key.value.trim(), weight: weight.value.trim() === '' ? null : Number(weight.value), texts: texts.read() });
   return block;
 }
 
 /** The editor of one survey; survey is null to create one. onSaved(result, created) runs after a save. */
 function surveyEditor(ctx, survey, onSaved) {
   const creating = !survey;
-  const s = survey || { active: true, priority: 0, targeting: [], excludeEmailDomains: [], texts: {}, theme: {} };
+  const s = survey || { active: true, priority: 0, targeting: [], excludeEmailDomains: [], texts: {}, theme: {}, variants: [] };
   const form = h('form', { class: 'survey-form', novalidate: true, 'aria-labelledby': 'survey-form-title' });
   const errors = formErrors(form, LABELS);
   const saved = statusLine('survey-saved');
@@ -135,29 +187,18 @@ function surveyEditor(ctx, survey, onSaved) {
   const addCondition = h('button', { type: 'button', class: 'button small', text: 'Add condition',
     on: { click: () => drawConditions([...readConditions(), { trait: '', op: 'eq', value: '' }]) } });
 
-  const locales = h('div', { class: 'locales' });
-  let localeBlocks = [];
-  const readTexts = () => Object.fromEntries(localeBlocks.map((b) => [b.dataset.locale, b.read()]));
-  const drawLocales = (texts) => {
-    localeBlocks = Object.entries(texts).map(([loc, t]) => localeBlock(loc, t, () => {
-      const next = readTexts();
-      delete next[loc];
-      drawLocales(next);
-    }));
-    mount(locales, localeBlocks.length ? localeBlocks : h('p', { class: 'muted', text: 'Built-in translations in every locale; no overrides.' }));
+  const texts = localeList(s.texts, 'texts', 'Built-in translations in every locale; no overrides.');
+
+  const variants = h('div', { class: 'variants' });
+  let variantBlocks = [];
+  const readVariants = () => variantBlocks.map((b) => b.read());
+  const drawVariants = (list) => {
+    variantBlocks = list.map((v, i) => variantBlock(v, i, () => drawVariants(readVariants().filter((_, j) => j !== i))));
+    mount(variants, variantBlocks.length ? variantBlocks : h('p', { class: 'muted', text: 'No variants: everyone sees the same wording.' }));
   };
-  drawLocales(s.texts || {});
-  const newLocale = h('input', { type: 'text', autocomplete: 'off', placeholder: 'de, pt-BR, ja…', size: 8 });
-  const addLocale = h('button', { type: 'button', class: 'button small', text: 'Add locale' });
-  addLocale.addEventListener('click', () => {
-    const loc = newLocale.value.trim();
-    if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(loc)) { newLocale.setAttribute('aria-invalid', 'true'); newLocale.focus(); return; }
-    newLocale.removeAttribute('aria-invalid');
-    const texts = readTexts();
-    if (!(loc in texts)) texts[loc] = {};
-    drawLocales(texts);
-    newLocale.value = '';
-  });
+  drawVariants(s.variants || []);
+  const addVariant = h('button', { type: 'button', class: 'button small', text: 'Add variant',
+    on: { click: () => drawVariants([...readVariants(), { key: String.fromCharCode(97 + variantBlocks.length), weight: 50, texts: {} }]) } });
 
   const toNumber = (input) => (input.value.trim() === '' ? null : Number(input.value));
   /** The body: every field the API has (not the id). Creating, empty numbers are left out so the defaults apply. */
@@ -175,8 +216,9 @@ function surveyEditor(ctx, survey, onSaved) {
       dailyCap: toNumber(cap),
       targeting: readConditions(),
       excludeEmailDomains: domains.value.split(/[\s,]+/).map((d) => d.trim()).filter(Boolean),
-      texts: readTexts(),
+      texts: texts.read(),
       theme: { color: color.value, position: position.value },
+      variants: readVariants(),
     };
     if (creating) {
       body.kind = 'nps';
@@ -225,9 +267,11 @@ function surveyEditor(ctx, survey, onSaved) {
       h('p', { class: 'hint', text: 'All conditions must hold. Traits come from pulse(\'init\', { user: { traits } }).' }),
       conditions, addCondition,
       field(LABELS.excludeEmailDomains, domains, { name: 'excludeEmailDomains', hint: 'Comma-separated, e.g. your own company\'s domain.' })),
-    h('fieldset', null, h('legend', { text: LABELS.texts }),
-      locales,
-      h('div', { class: 'inline-form' }, field('New locale', newLocale), addLocale)),
+    h('fieldset', null, h('legend', { text: LABELS.texts }), texts.element),
+    h('fieldset', null, h('legend', { text: LABELS.variants }),
+      h('p', { class: 'hint', text: 'None, or 2 to 4 wordings; each user always sees the same one. Compare them under Segments with “variant”.' }),
+      h('div', { class: 'field', dataset: { field: 'variants' } }, h('p', { class: 'error' })),
+      variants, addVariant),
     h('fieldset', null, h('legend', { text: LABELS.theme }),
       h('div', { class: 'grid-2' }, field(LABELS['theme.color'], color, { name: 'theme.color' }), field(LABELS['theme.position'], position, { name: 'theme.position' }))),
     h('div', { class: 'form-actions' },

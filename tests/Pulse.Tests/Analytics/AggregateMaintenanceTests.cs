@@ -107,7 +107,7 @@ public sealed class AggregateMaintenanceTests
     public async Task Aggregates_EqualTheMigrationsRecomputationFromRawRows() => await AssertAggregatesEqualRecomputation();
 
     /// <summary>
-    /// Rebuilds the aggregates with the backfill of migration 0020 inside a savepoint that is rolled
+    /// Rebuilds the aggregates with the backfills of migrations 0020 and 0090 inside a savepoint that is rolled
     /// back, and compares what it computes from displays and responses with what the hook maintained.
     /// </summary>
     async Task AssertAggregatesEqualRecomputation()
@@ -132,17 +132,25 @@ public sealed class AggregateMaintenanceTests
         Assert.That(maintained, Is.EqualTo(recomputed));
     }
 
-    [Test]
-    public void Migration_OnADatabaseWithData_BackfillsTheAggregates()
+    /// <summary>A database migrated up to <paramref name="version"/> with workspace ws_1, survey srv_1 and user u1.</summary>
+    static Microsoft.Data.Sqlite.SqliteConnection OldDatabase(TempDirectory dir, int version)
     {
-        using var dir = new TempDirectory();
-        var db = new Db($"Data Source={dir.File("old.db")}", dir.Path);
-        using var c = db.Open();
-        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow), upTo: 19);
+        var c = new Db($"Data Source={dir.File("old.db")}", dir.Path).Open();
+        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow), upTo: version);
         c.Execute("""
             INSERT INTO workspaces (id, name, product_name, site_key, identity_secret, created_at, updated_at) VALUES ('ws_1', 'A', 'A', 'pk_1', 'ids', 1, 1);
             INSERT INTO surveys (id, workspace_id, name, created_at, updated_at) VALUES ('srv_1', 'ws_1', 'NPS', 1, 1);
             INSERT INTO end_users (workspace_id, user_id, first_seen_at, last_seen_at) VALUES ('ws_1', 'u1', 1, 1);
+            """);
+        return c;
+    }
+
+    [Test]
+    public void Migration_OnADatabaseWithData_BackfillsTheAggregates()
+    {
+        using var dir = new TempDirectory();
+        using var c = OldDatabase(dir, 19);
+        c.Execute("""
             INSERT INTO displays (id, workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, traits)
                 VALUES (1, 'ws_1', 'srv_1', 'u1', x'01', 86400000 * 3 + 5, 86400000 * 10, '{"plan":"premium","beta":true,"seats":12,"tags":["a"]}'),
                        (2, 'ws_1', 'srv_1', 'u1', x'02', 86400000 * 3 + 7, 86400000 * 10, '{"plan":"free"}');
@@ -161,5 +169,31 @@ public sealed class AggregateMaintenanceTests
             ("plan", 3L, "free", 1L, 0L), ("plan", 3L, "premium", 1L, 0L), ("plan", 4L, "premium", 0L, 1L),
             ("seats", 3L, "12", 1L, 0L), ("seats", 4L, "12", 0L, 1L),
         }));
+    }
+
+    [Test]
+    public void Migration0090_OnADatabaseWithData_BackfillsTheLocaleRows()
+    {
+        using var dir = new TempDirectory();
+        using var c = OldDatabase(dir, 89);
+        c.Execute("""
+            INSERT INTO displays (id, workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, traits, locale)
+                VALUES (1, 'ws_1', 'srv_1', 'u1', x'01', 86400000 * 3 + 5, 86400000 * 10, '{}', 'de'),
+                       (2, 'ws_1', 'srv_1', 'u1', x'02', 86400000 * 3 + 7, 86400000 * 10, '{}', 'fr'),
+                       (3, 'ws_1', 'srv_1', 'u1', x'03', 86400000 * 3 + 9, 86400000 * 10, '{}', NULL);
+            INSERT INTO responses (display_id, workspace_id, survey_id, user_id, score, category, created_at, updated_at)
+                VALUES (1, 'ws_1', 'srv_1', 'u1', 10, 'promoter', 86400000 * 4, 86400000 * 4);
+            """);
+
+        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow));
+
+        var rows = c.Query<(string Key, long Day, string Value, long Displays, long Promoters)>(
+            "SELECT trait_key, day, trait_value, displays, promoters FROM nps_daily WHERE trait_key LIKE '@%' ORDER BY trait_key, day, trait_value").ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rows, Is.EqualTo(new[] { ("@locale", 3L, "de", 1L, 0L), ("@locale", 3L, "fr", 1L, 0L), ("@locale", 4L, "de", 0L, 1L) }));
+            Assert.That(c.ExecuteScalar<string>("SELECT variants FROM surveys"), Is.EqualTo("[]"));
+            Assert.That(c.ExecuteScalar<string?>("SELECT variant FROM displays WHERE id = 1"), Is.Null);
+        }
     }
 }

@@ -36,7 +36,7 @@ public sealed class JsonBodyTests : ContractFixture
     }
 
     [TestCase("/v1/surveys", "POST", """{"name":"a","questions":[{"text":"Why?"}]}""", "$.questions")]
-    [TestCase("/v1/surveys", "POST", """{"name":"a","variants":["b"]}""", "$.variants")]
+    [TestCase("/v1/surveys", "POST", """{"name":"a","flavours":["b"]}""", "$.flavours")]
     [TestCase("/v1/surveys", "POST", """{"name":"a","theme":{"color":"#000000","font":"Comic Sans"}}""", "$.theme.font")]
     [TestCase("/v1/surveys", "POST", """{"name":"a","targeting":[{"trait":"plan","op":"eq","value":"x","weight":2}]}""", "$.targeting[0].weight")]
     [TestCase("/v1/surveys", "POST", """{"name":"a","texts":{"en":{"title":"Hi"}}}""", "$.texts.en.title")]

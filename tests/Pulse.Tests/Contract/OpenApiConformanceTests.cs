@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -108,7 +109,8 @@ public sealed class OpenApiConformanceTests
                 (await _secret.PostAsync("/v1/tags", Json.Body($$"""{"name":"{{tag}}"}"""))).EnsureSuccessStatusCode();
                 return new(Path: new Dictionary<string, string> { ["name"] = tag });
             case "TagResponses": return new($$"""{"responseIds":[{{await NewResponse(4)}}],"add":["pricing"],"remove":["old"]}""");
-            case "ListFollowUps": return new(Query: "?status=open,in_progress&category=detractor&overdue=false&sort=-arr&where%5Bplan%5D=premium");
+            case "ListFollowUps": return new(Query: "?status=open,in_progress&category=detractor&overdue=false&sort=-arr&where%5Bplan%5D=premium&responseId=1");
+            case "GetResponse": return new(Path: new Dictionary<string, string> { ["responseId"] = (await NewResponse(6)).ToString(CultureInfo.InvariantCulture) });
             case "GetFollowUpSettings": return new();
             case "GetFollowUpMetrics":
                 await NewFollowUp();

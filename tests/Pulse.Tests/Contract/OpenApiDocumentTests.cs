@@ -99,7 +99,7 @@ public sealed class OpenApiDocumentTests
             ["/v1/metrics/scores"] = ["surveyId", "from", "to", "where"],
             ["/v1/responses"] = ["surveyId", "category", "from", "to", "q", "withComment", "tag", "cursor", "limit", "where"],
             ["/v1/responses.csv"] = ["surveyId", "category", "from", "to", "q", "withComment", "tag", "where"],
-            ["/v1/follow-ups"] = ["status", "assignee", "category", "overdue", "sort", "cursor", "limit", "tag", "where"],
+            ["/v1/follow-ups"] = ["status", "assignee", "category", "overdue", "sort", "cursor", "limit", "tag", "responseId", "where"],
             ["/v1/metrics/follow-ups"] = ["surveyId", "from", "to", "groupBy", "where"],
             ["/v1/accounts"] = ["surveyId", "from", "to", "arrThreshold", "npsThreshold", "quadrant", "band", "sort", "limit", "where"],
         };

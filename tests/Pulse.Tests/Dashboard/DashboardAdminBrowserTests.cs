@@ -134,6 +134,48 @@ public sealed class DashboardAdminBrowserTests : DashboardPage
         await (await Api.PutAsJsonAsync($"/v1/surveys/{id}", new { samplePercent = 100 })).ReadJson<JsonElement>();
     }
 
+    [Test]
+    public async Task SurveyEditor_EditsCustomLocalesAndVariants_ShowingTheApisMessages()
+    {
+        var id = (await Surveys()).First().GetProperty("id").GetString()!;
+        await SignIn($"surveys?edit={id}");
+        await Page.FillAsync(".survey-form input[placeholder^='de, pt-BR']", "sw");
+        await Page.ClickAsync(".survey-form button:text-is('Add locale')");
+        await Page.FillAsync("[data-field='texts.sw.question'] textarea", "Kuna uwezekano gani kwamba utapendekeza {product}?");
+        await Page.ClickAsync(".survey-form button:text-is('Add variant')");
+        await Page.ClickAsync(".survey-form button[type=submit]");
+        await Page.Locator(".error-summary:not([hidden])").WaitForAsync();
+        var direct = await Api.PutAsJsonAsync($"/v1/surveys/{id}", new
+        {
+            texts = new Dictionary<string, object> { ["sw"] = new { question = "Kuna uwezekano gani kwamba utapendekeza {product}?" } },
+            variants = new[] { new { key = "a", weight = 50 } },
+        });
+        var errors = (await direct.AssertProblem(400)).GetProperty("errors");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Page.TextContentAsync("[data-field='texts.sw.question'] .error"), Is.EqualTo(errors.GetProperty("texts.sw")[0].GetString()),
+                "the missing texts of a custom locale, by its first field");
+            Assert.That(await Page.TextContentAsync("[data-field=variants] .error"), Is.EqualTo(errors.GetProperty("variants")[0].GetString()));
+            Assert.That((await Get($"/v1/surveys/{id}")).GetProperty("texts").TryGetProperty("sw", out _), Is.False, "nothing was saved");
+        }
+
+        string[] rest = ["low", "high", "followUp.promoter", "followUp.passive", "followUp.detractor", "placeholder", "submit", "dismiss", "thanks", "optOut"];
+        foreach (var key in rest)
+            await Page.Locator($"[data-field='texts.sw.{key}'] :is(input, textarea)").FillAsync("Maandishi " + key);
+        await Page.ClickAsync(".survey-form button:text-is('Add variant')");
+        await Page.FillAsync("[data-field='variants[1].weight'] input", "25");
+        await Page.ClickAsync(".survey-form button[type=submit]");
+        await Page.Locator(".survey-form [role=status]:has-text('Saved')").WaitForAsync();
+        var saved = await Get($"/v1/surveys/{id}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(saved.GetProperty("texts").GetProperty("sw").GetProperty("optOut").GetString(), Is.EqualTo("Maandishi optOut"));
+            Assert.That(saved.GetProperty("variants").EnumerateArray().Select(v => (v.GetProperty("key").GetString(), v.GetProperty("weight").GetInt32())),
+                Is.EqualTo(new[] { ("a", 50), ("b", 25) }));
+        }
+        await (await Api.PutAsJsonAsync($"/v1/surveys/{id}", new { texts = new { }, variants = Array.Empty<object>() })).ReadJson<JsonElement>();
+    }
+
     // ---- webhooks ------------------------------------------------------------------------------
 
     [Test]

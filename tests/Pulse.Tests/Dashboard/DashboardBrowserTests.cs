@@ -19,7 +19,7 @@ public sealed class DashboardBrowserTests : DashboardPage
 {
     const string Xss = "<img src=x onerror=alert(1)>";
     const string LongName = "The Very Long-Named International Holding Company of Greater Springfield Incorporated";
-    static readonly string[] Views = ["overview", "segments", "accounts", "comments", "surveys", "webhooks", "keys", "settings", "setup", "team", "audit"];
+    static readonly string[] Views = ["overview", "segments", "accounts", "comments", "inbox", "surveys", "webhooks", "keys", "settings", "setup", "team", "audit"];
 
     protected override int Responses => 5000;
 
@@ -528,6 +528,34 @@ public sealed class DashboardBrowserTests : DashboardPage
             Assert.That(text, Is.EqualTo("Export is broken " + Xss));
             Assert.That(await Page.Locator("#view img").CountAsync(), Is.Zero);
             Assert.That(await Page.Locator("#comments-list b").CountAsync(), Is.Zero, "the account name is text too");
+            Assert.That(dialogs, Is.Empty);
+            Assert.That(await Page.EvaluateAsync<string[]>("window.__csp"), Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task Inbox_AndResponsePage_ShowHtmlAsText_ForACsmOnTheFullDemo()
+    {
+        // The XSS answer is an unassigned detractor's: it waits in everyone's Inbox, as text.
+        var dana = DemoFollowUps.Csms[0];
+        var dialogs = await SignIn("inbox", email: dana.Email, password: DemoWorkspace.Owner.Password);
+        var comments = await Page.Locator("#inbox-unassigned .inbox-comment").AllTextContentsAsync();
+        var mine = await Page.Locator("#inbox-mine .inbox-row").CountAsync();
+        await Shot("inbox", fullPage: false);
+        var xss = (await Get("/v1/responses?q=onerror")).GetProperty("items")[0].GetProperty("id").GetInt64();
+        await Go($"#/responses/{xss}");
+        var comment = await Page.TextContentAsync("#response-comment");
+        var account = await Page.TextContentAsync("#account-title");
+        var closed = (await Get($"/v1/follow-ups?status=closed&assignee={Uri.EscapeDataString(dana.Email)}&limit=1")).GetProperty("items")[0];
+        await Go($"#/responses/{closed.GetProperty("response").GetProperty("id").GetInt64()}");
+        await Shot("response");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(mine, Is.GreaterThan(1), "the full demo gives a CSM several open follow-ups");
+            Assert.That(comments, Does.Contain("Export is broken " + Xss));
+            Assert.That(comment, Is.EqualTo("Export is broken " + Xss));
+            Assert.That(account, Is.EqualTo("Account: Evil <b>Corp</b>"));
+            Assert.That(await Page.Locator("#view img, #view b").CountAsync(), Is.Zero);
             Assert.That(dialogs, Is.Empty);
             Assert.That(await Page.EvaluateAsync<string[]>("window.__csp"), Is.Empty);
         }

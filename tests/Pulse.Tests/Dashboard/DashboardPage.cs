@@ -72,7 +72,7 @@ public abstract class DashboardPage : BrowserTest
         await page.ClickAsync("#signin-form button[type=submit]");
         await page.WaitForFunctionAsync(
             "view => { const v = document.getElementById('view'); return v.dataset.view === view && !v.hasAttribute('aria-busy') && !!v.dataset.ready; }",
-            view.Split('?')[0]);
+            ViewOf(view));
         return dialogs;
     }
 
@@ -84,7 +84,14 @@ public abstract class DashboardPage : BrowserTest
             return;
         var before = await Rendered(page);
         await page.EvaluateAsync("h => { location.hash = h; }", hash);
-        await WaitForRender(hash.TrimStart('#', '/').Split('?')[0], before, page);
+        await WaitForRender(ViewOf(hash), before, page);
+    }
+
+    /// <summary>The view a route renders: its path, except the response page (<c>responses/123</c> → <c>response</c>).</summary>
+    protected static string ViewOf(string route)
+    {
+        var path = route.TrimStart('#', '/').Split('?')[0];
+        return path.StartsWith("responses/", StringComparison.Ordinal) ? "response" : path;
     }
 
     /// <summary>Runs <paramref name="action"/> and waits for the view to render again.</summary>

@@ -130,6 +130,39 @@ public sealed class DemoSeederTests
     }
 
     [Test]
+    public async Task Seed_GivesTheFollowUpsAHistory_ClosedWithOutcomes_SomeOverdue_SomeUnassigned_AndTheCsmsSignIn()
+    {
+        await Seeder.SeedAsync(new SeedOptions(Responses: 1500));
+        var now = _app.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        long Open(string where) => Count($"SELECT COUNT(*) FROM follow_ups WHERE workspace_id = @WorkspaceId AND status <> 'closed' AND {where}");
+        var detractors = Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId AND category = 'detractor'");
+        var followUps = Count("SELECT COUNT(*) FROM follow_ups WHERE workspace_id = @WorkspaceId");
+        var closed = Count("SELECT COUNT(*) FROM follow_ups WHERE workspace_id = @WorkspaceId AND status = 'closed'");
+        var outcomes = Count("SELECT COUNT(DISTINCT outcome) FROM follow_ups WHERE workspace_id = @WorkspaceId AND status = 'closed'");
+        var overdue = Open($"due_at < {now}");
+        var unassigned = Open("assignee_id IS NULL");
+        var notes = Count("SELECT COUNT(*) FROM follow_up_notes n JOIN follow_ups f ON f.id = n.follow_up_id WHERE f.workspace_id = @WorkspaceId");
+        var noteAudit = Count("SELECT COUNT(*) FROM audit_log WHERE workspace_id = @WorkspaceId AND action = 'follow_up.note_added'");
+        var dana = DemoFollowUps.Csms[0];
+        using var member = await _app.MemberClient(dana.Email, DemoWorkspace.Owner.Password);
+        var mine = await (await member.GetAsync("/v1/follow-ups?assignee=me&limit=200")).ReadJson<JsonElement>();
+        var assignees = mine.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("assignee").GetProperty("email").GetString()).Distinct().ToList();
+        var csms = mine.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("response").GetProperty("traits").GetProperty("csm").GetString()).Distinct().ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(followUps, Is.EqualTo(detractors), "every detractor opened one, through the API's own hook");
+            Assert.That(closed, Is.GreaterThan(followUps / 2), "most older ones are closed");
+            Assert.That(outcomes, Is.EqualTo(3), "resolved, no_reply and churned all occur");
+            Assert.That(overdue, Is.InRange(1, followUps / 4), "some are overdue, not most");
+            Assert.That(unassigned, Is.GreaterThan(0), "Luis Ortega's recent ones wait unassigned");
+            Assert.That(notes, Is.GreaterThan(closed), "touched ones have a note, closed ones two");
+            Assert.That(noteAudit, Is.EqualTo(notes), "every note is on the record, as the API writes it");
+            Assert.That(assignees, Is.EqualTo(new[] { dana.Email }));
+            Assert.That(csms, Is.EqualTo(new[] { dana.Name }), "the assignment rules sent Dana her accounts");
+        }
+    }
+
+    [Test]
     [Category(TestCategories.Process)]
     public async Task SeedCommand_RealProcess_SeedsTheDatabaseTheServerReads()
     {
