@@ -125,10 +125,18 @@ public static class AccountHealthMath
     static double? Round(double? value, int digits) =>
         value is { } v ? (double)Math.Round((decimal)v, digits, MidpointRounding.AwayFromZero) : null;
 
-    // Dapper fills it through the constructor; SQLite's sums of integers are integers.
-    sealed record Row(string AccountId, long Displays, long Promoters, long Passives, long Detractors,
-        long PreviousPromoters, long PreviousPassives, long PreviousDetractors)
+    // Settable properties, not a constructor: on no rows SQLite types the sums as blobs, which no constructor matches.
+    sealed class Row
     {
+        public string AccountId { get; set; } = "";
+        public long Displays { get; set; }
+        public long Promoters { get; set; }
+        public long Passives { get; set; }
+        public long Detractors { get; set; }
+        public long PreviousPromoters { get; set; }
+        public long PreviousPassives { get; set; }
+        public long PreviousDetractors { get; set; }
+
         public HealthCounts Counts() => new(new NpsCounts(Displays, Promoters, Passives, Detractors),
             new NpsCounts(0, PreviousPromoters, PreviousPassives, PreviousDetractors));
     }

@@ -167,6 +167,14 @@ public sealed class AccountHealthTests : FollowUpFixture
     }
 
     [Test]
+    public async Task AWorkspaceWithoutAnswers_ListsNoAccounts()
+    {
+        var other = App.CreateWorkspace("Empty");
+        using var key = App.SecretClient(other.SecretKey);
+        Assert.That((await (await key.GetAsync("/v1/accounts?sort=health")).ReadJson<AccountList>()).Items, Is.Empty);
+    }
+
+    [Test]
     public async Task AnotherWorkspace_WithTheSameAccountIds_SeesOnlyItsOwn()
     {
         var other = App.CreateWorkspace("Other");
