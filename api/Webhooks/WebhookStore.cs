@@ -25,7 +25,7 @@ public sealed class WebhookStore(Db db)
         """;
 
     /// <summary>Whether a trait snapshot (<c>@Traits</c>) matches a subscription's filter (<c>@Filters</c>), by analytics' own rule.</summary>
-    static readonly string TraitsMatchSql = $"SELECT {Pulse.Api.Analytics.TraitSql.MatchesFilters} FROM (SELECT @Traits AS traits) d";
+    static readonly string TraitsMatchSql = $"SELECT {Pulse.Api.Analytics.TraitSql.MatchesFilters} FROM (SELECT @Traits AS traits, @Locale AS locale, @Variant AS variant) d";
 
     // A response.created event none of whose deliveries is due yet or was attempted: it can still change.
     const string SelectHeld = """
@@ -244,9 +244,13 @@ public sealed class WebhookStore(Db db)
         return webhookIds.Select(w => c.ExecuteScalar<long>(InsertDelivery, new { WebhookId = w, EventId = eventId, Due = due ?? now, Now = now }, tx)).ToList();
     }
 
-    /// <summary>Whether a trait snapshot matches a subscription's trait filter (JSON object), as analytics' <c>where</c> would.</summary>
-    public static bool TraitsMatch(SqliteConnection c, SqliteTransaction tx, string traitsJson, string filterJson) =>
-        Convert.ToInt64(c.Prepared(tx, TraitsMatchSql).Bind("@Traits", traitsJson).Bind("@Filters", filterJson).ExecuteScalar(),
+    /// <summary>
+    /// Whether a display's trait snapshot (with its locale and variant, which the analytics filter
+    /// reads as the display's own fields) matches a subscription's trait filter (JSON object), as analytics' <c>where</c> would.
+    /// </summary>
+    public static bool TraitsMatch(SqliteConnection c, SqliteTransaction tx, string traitsJson, string? locale, string? variant, string filterJson) =>
+        Convert.ToInt64(c.Prepared(tx, TraitsMatchSql).Bind("@Traits", traitsJson).Bind("@Locale", locale).Bind("@Variant", variant)
+            .Bind("@Filters", filterJson).ExecuteScalar(),
             System.Globalization.CultureInfo.InvariantCulture) == 1;
 
     /// <summary>The <c>response.created</c> event of a response that is still held (nothing of it due or sent), or null.</summary>
