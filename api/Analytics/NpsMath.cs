@@ -39,6 +39,12 @@ public static class NpsMath
     /// <summary>Below this many responses the NPS is flagged <c>lowSample</c>.</summary>
     public const int LowSampleThreshold = 30;
 
+    /// <summary>The normal quantile of every 95 % interval Pulse reports.</summary>
+    public const double Z95 = 1.96;
+
+    /// <summary>The variance of one answer scored +1 / 0 / −1, from the shares of promoters <paramref name="p"/> and detractors <paramref name="d"/>.</summary>
+    public static double ScoreVariance(double p, double d) => Math.Max(0, p + d - (p - d) * (p - d));
+
     /// <summary>NPS rounded half away from zero to 0.1, or null when there are no responses.</summary>
     public static double? Nps(long promoters, long passives, long detractors)
     {
@@ -57,8 +63,7 @@ public static class NpsMath
             return null;
         var p = (double)promoters / n;
         var d = (double)detractors / n;
-        var variance = Math.Max(0, p + d - (p - d) * (p - d));
-        return Round1(1.96 * 100 * Math.Sqrt(variance / n));
+        return Round1(Z95 * 100 * Math.Sqrt(ScoreVariance(p, d) / n));
     }
 
     /// <summary>Responses per display rounded to 0.0001, or null when nothing was displayed.</summary>

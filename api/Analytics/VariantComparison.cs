@@ -22,7 +22,7 @@ public sealed record VariantComparison(string Baseline, string Variant, Differen
 /// </summary>
 public static class VariantStatistics
 {
-    const double Z95 = 1.96;
+    const double Z95 = NpsMath.Z95;
 
     public static IReadOnlyList<VariantComparison> Compare(IReadOnlyList<NpsGroup> groups)
     {
@@ -51,7 +51,7 @@ public static class VariantStatistics
         {
             var p = (double)s.Promoters / s.Responses;
             var d = (double)s.Detractors / s.Responses;
-            return (p - d, Math.Max(0, p + d - (p - d) * (p - d)));
+            return (p - d, NpsMath.ScoreVariance(p, d));
         }
         var (ma, va) = Of(a);
         var (mb, vb) = Of(b);

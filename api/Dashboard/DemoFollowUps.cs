@@ -85,10 +85,7 @@ public static class DemoFollowUps
     public static int History(SqliteConnection c, SqliteTransaction tx, long now, int seed)
     {
         var random = new Random(seed);
-        var ids = c.Query<string>("""
-            SELECT f.id FROM follow_ups f JOIN responses r ON r.id = f.response_id
-            WHERE f.workspace_id = @WorkspaceId AND r.user_id LIKE 'seed-%' ORDER BY f.created_at, f.id
-            """, new { WorkspaceId = DemoWorkspace.Id }, tx).ToList();
+        var ids = FollowUpStore.IdsOfUsers(c, tx, DemoWorkspace.Id, "seed-");
         var owner = new Actor(Actor.MemberType, DemoWorkspace.Owner.Id, DemoWorkspace.Owner.Email, null);
         var changed = 0;
         foreach (var id in ids)

@@ -230,7 +230,7 @@ public static class FollowUpMath
         if (of == 0)
             return new Share(count, of, null, null, null, true);
         var rate = (double)count / of;
-        var margin = 1.96 * Math.Sqrt(rate * (1 - rate) / of);
+        var margin = NpsMath.Z95 * Math.Sqrt(rate * (1 - rate) / of);
         return new Share(count, of, Round4(rate), Round4(Math.Max(0, rate - margin)), Round4(Math.Min(1, rate + margin)), of < LowSampleThreshold);
     }
 

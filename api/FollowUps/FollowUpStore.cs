@@ -172,6 +172,13 @@ public static class FollowUpStore
             .ToDictionary(r => r.AccountId, r => r.Overdue, StringComparer.Ordinal);
 
     /// <summary>The follow-up of a response, if it has one.</summary>
+    /// <summary>The ids of the workspace's follow-ups on answers of users whose id starts with <paramref name="userIdPrefix"/>, oldest first.</summary>
+    public static IReadOnlyList<string> IdsOfUsers(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string userIdPrefix) =>
+        c.Query<string>("""
+            SELECT f.id FROM follow_ups f JOIN responses r ON r.id = f.response_id
+            WHERE f.workspace_id = @WorkspaceId AND substr(r.user_id, 1, length(@Prefix)) = @Prefix ORDER BY f.created_at, f.id
+            """, new { WorkspaceId = workspaceId, Prefix = userIdPrefix }, tx).ToList();
+
     public static string? IdOfResponse(SqliteConnection c, SqliteTransaction? tx, string workspaceId, long responseId) =>
         c.Prepared(tx, SelectByResponse).Bind("@WorkspaceId", workspaceId).Bind("@ResponseId", responseId).ExecuteScalar() as string;
 
