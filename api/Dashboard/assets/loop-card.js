@@ -34,7 +34,7 @@ export async function loopCard(ctx) {
       ? h('p', { class: 'muted', text: 'No follow-ups in this range yet: detractors open one by themselves.' })
       : h('dl', { class: 'kpis' },
         item('followUps', 'Follow-ups', { value: fmt.count(m.followUps), note: `${fmt.count(m.touched)} touched` }),
-        item('firstTouch', 'Time to first touch', { value: hours(first.medianHours), note: first.medianHours === null || first.medianHours === undefined ? 'none touched yet' : `median; 90% within ${hours(first.p90Hours)}` }),
+        item('firstTouch', 'Time to first touch', { value: hours(first.medianHours), note: first.medianHours === null || first.medianHours === undefined ? 'none touched yet' : `median; nine in ten within ${hours(first.p90Hours)}` }),
         item('sla', `Touched within ${fmt.count(m.slaHours)} h`, share(m.touchedWithinSla)),
         item('closed', 'Closed', share(m.closed)),
         item('recoveredFollowed', 'Recovered, followed up', share(recovered.followedUp)),
