@@ -215,7 +215,7 @@ function webhookCard(ctx, hook, refresh) {
       status.textContent = `The filter was not saved: ${messages || error.message}`;
     }
   });
-  const editWhere = h('button', { type: 'button', class: 'button small', text: 'Edit accounts filter', 'aria-label': `Edit the accounts filter of ${hook.url}`,
+  const editWhere = h('button', { type: 'button', class: 'button small', text: 'Edit accounts filter', 'aria-label': `Edit accounts filter of ${hook.url}`,
     'aria-expanded': 'false', on: { click: (event) => {
       whereForm.hidden = !whereForm.hidden;
       event.currentTarget.setAttribute('aria-expanded', String(!whereForm.hidden));

@@ -277,12 +277,12 @@ public sealed class DashboardAdminBrowserTests : DashboardPage
         var id = hook.GetProperty("id").GetString()!;
         var shown = await Page.TextContentAsync($"li[data-webhook='{id}'] dd.where");
 
-        await Page.ClickAsync($"button[aria-label='Edit the accounts filter of {url}']");
+        await Page.ClickAsync($"button[aria-label='Edit accounts filter of {url}']");
         await Page.FillAsync($"#where-{id}", "csm=Priya Raman");
         await AndRender("webhooks", () => Page.ClickAsync($"li[data-webhook='{id}'] .where-form button[type=submit]"));
         var handed = await Get($"/v1/webhooks/{id}");
 
-        await Page.ClickAsync($"button[aria-label='Edit the accounts filter of {url}']");
+        await Page.ClickAsync($"button[aria-label='Edit accounts filter of {url}']");
         await Page.FillAsync($"#where-{id}", "bad\"key=x");
         await Page.ClickAsync($"li[data-webhook='{id}'] .where-form button[type=submit]");
         await Page.Locator($"#webhook-status-{id}:has-text('not saved')").WaitForAsync();
