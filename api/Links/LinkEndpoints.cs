@@ -88,7 +88,7 @@ public static class LinkEndpoints
             DateTimeOffset.FromUnixTimeMilliseconds(created.ExpiresAt)));
     }
 
-    static async Task<ContentHttpResult> Page(string token, int? score, HttpContext http, LinkService links, WorkspaceStore workspaces)
+    static async Task<ContentHttpResult> Page(string token, string? score, HttpContext http, LinkService links, WorkspaceStore workspaces)
     {
         PageHeaders(http.Response.Headers);
         var opened = await links.OpenAsync(token, http.Request.Headers.AcceptLanguage.ToString());
@@ -98,7 +98,7 @@ public static class LinkEndpoints
         var survey = EligibilityService.Localize(opened.Survey!, display.Locale ?? "en", workspace.ProductName, display.Variant);
         // The page has nothing to close and no display token for the opt-out: the widget shows neither.
         survey = survey with { Texts = survey.Texts with { OptOut = "" } };
-        var data = JsonSerializer.Serialize(new { token, score = score is >= 0 and <= 10 ? score : null, survey }, JsonSerializerOptions.Web);
+        var data = JsonSerializer.Serialize(new { token, score = PreSelected(score), survey }, JsonSerializerOptions.Web);
         var html = new StringBuilder()
             .Append("<!doctype html>\n<html lang=\"").Append(Enc(survey.Locale)).Append("\" dir=\"").Append(survey.Dir == "rtl" ? "rtl" : "ltr").Append("\">\n")
             .Append(Head(survey.Texts.Question))
@@ -110,6 +110,10 @@ public static class LinkEndpoints
             .Append("<script src=\"").Append(http.Request.PathBase).Append("/s/assets/page.js\"></script>\n</body>\n</html>\n");
         return TypedResults.Content(html.ToString(), "text/html; charset=utf-8", Encoding.UTF8, StatusCodes.Status200OK);
     }
+
+    /// <summary>The score <c>?score=N</c> pre-selects: a whole number 0–10, else none (a bad value is ignored, never an error page).</summary>
+    static int? PreSelected(string? score) =>
+        int.TryParse(score, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= 10 ? n : null;
 
     /// <summary>The page of a link that shows no survey: 404 unknown, 410 expired, answered or no longer available. Never problem+json.</summary>
     static ContentHttpResult Polite(LinkOpened opened, HttpContext http, WorkspaceStore workspaces)

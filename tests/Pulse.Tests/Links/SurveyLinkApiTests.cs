@@ -106,6 +106,7 @@ public sealed class SurveyLinkApiTests
         var first = await visitor.GetAsync(path + "?score=9");
         var html = await first.Content.ReadAsStringAsync();
         var again = await visitor.GetAsync(path + "?score=10");
+        var nonsense = await visitor.GetAsync(path + "?score=ten");
 
         using (Assert.EnterMultipleScope())
         {
@@ -118,6 +119,8 @@ public sealed class SurveyLinkApiTests
             Assert.That(first.Headers.GetValues("X-Robots-Tag").Single(), Is.EqualTo("noindex"));
             Assert.That(first.Headers.Contains("Set-Cookie"), Is.False, "no cookies");
             Assert.That((int)again.StatusCode, Is.EqualTo(200));
+            Assert.That((int)nonsense.StatusCode, Is.EqualTo(200), "a score that is not 0–10 pre-selects nothing");
+            Assert.That(await nonsense.Content.ReadAsStringAsync(), Does.Contain("\"score\":null"));
             Assert.That(Rows(_app), Is.EqualTo((1L, 1L, 0L)), "one display per link, and no answer from a GET");
             Assert.That(Channels(_app), Is.EqualTo(new[] { "link" }));
         }
