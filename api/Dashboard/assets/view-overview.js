@@ -48,7 +48,7 @@ function channelComparison(byChannel) {
   if (groups.length < 2) return null;
   return h('section', { class: 'card', 'aria-labelledby': 'channels-title' },
     h('h2', { id: 'channels-title', text: 'Channels compared' }),
-    h('table', { id: 'channel-comparison' },
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'channel-comparison' },
       h('thead', null, h('tr', null, ['Channel', 'Shown', 'Responses', 'Response rate', 'NPS'].map((text, i) =>
         h('th', { scope: 'col', class: i ? 'num' : null, text })))),
       h('tbody', null, groups.map((g) => h('tr', null,
@@ -56,7 +56,7 @@ function channelComparison(byChannel) {
         h('td', { class: 'num', text: fmt.count(g.displays) }),
         h('td', { class: 'num', text: fmt.count(g.responses) }),
         h('td', { class: 'num', text: fmt.pct(g.responseRate) }),
-        h('td', { class: 'num', text: fmt.nps(g.nps) }))))),
+        h('td', { class: 'num', text: fmt.nps(g.nps) })))))),
     h('p', { class: 'hint', text: 'Segments by Channel shows margins and lets you filter to one channel.' }));
 }
 
