@@ -6,6 +6,8 @@
  *   pulse('init', { siteKey, user: { id, email, createdAt, traits }, userHash, locale, apiBase })
  *   pulse('track', 'event_name')   ask again for surveys triggered by this event
  *   pulse('reset')                 log-out / user switch: remove the survey, forget the user
+ *   pulse('page', { token, score, survey }) the hosted survey page (/s/{token}): the survey fills
+ *                                  #pulse-page, answers go to the link, nothing to close
  *   pulse('on', 'shown' | 'answered' | 'dismissed' | 'skipped', fn)
  *                                  'skipped': no survey this time, fn({ reason }) with the eligibility
  *                                  reason code, or { reason: 'error', message } when Pulse refused
@@ -38,6 +40,7 @@
     '.p[data-pos$=left]{right:auto;left:16px}',
     '.p[data-pos^=top]{bottom:auto;top:16px}',
     '.p[data-pos=center]{inset:0;margin:auto;height:fit-content}',
+    '.p[data-pos=page]{position:static;width:auto;max-height:none;box-shadow:none;font-size:16px}',
     '@keyframes pulse-in{from{opacity:0;transform:translateY(8px)}}',
     '@media (prefers-reduced-motion:reduce){.p{animation:none}}',
     '@media (prefers-color-scheme:dark){.p{--bg:#1f2937;--fg:#f9fafb;--mu:#d1d5db;--bd:#6b7280}}',
@@ -146,10 +149,11 @@
     var survey = reply.survey, t = survey.texts || {}, theme = survey.theme || {};
     var token = reply.displayToken, score = null, answered = false, back;
     // The site key rides along so the API can tell apart workspaces that allow the same origin.
+    // On the hosted page the link token names the display; only answers are sent there.
     var send = function (path, body) {
       body.displayToken = token;
       body.siteKey = conf.siteKey;
-      post(conf, path, body).catch(function () { });
+      post(conf, conf.link ? '/s/' + conf.link + '/responses' : path, body).catch(function () { });
     };
     var host = d.createElement('pulse-survey');
     var root = host.attachShadow({ mode: 'open' });
@@ -164,14 +168,14 @@
 
     var box = el('section', {
       'class': 'p', lang: survey.locale, dir: survey.dir == 'rtl' ? 'rtl' : 'ltr',
-      'data-pos': theme.position, 'aria-label': t.question
+      'data-pos': conf.link ? 'page' : theme.position, 'aria-label': t.question
     });
     var accent = rgb(theme.color);
     if (accent) {
       box.style.setProperty('--a', theme.color);
       box.style.setProperty('--af', onAccent(accent));
     }
-    var status = el('p', { 'class': 't', role: 'status' });
+    var status = el('p', { 'class': 't', role: 'status', tabindex: conf.link ? -1 : null });
     var close = el('button', { type: 'button', 'class': 'x', 'aria-label': t.dismiss, title: t.dismiss }, '\u00d7');
 
     var form = el('form');
@@ -181,7 +185,7 @@
     for (var i = 0; i <= 10; i++) {
       var label = el('label');
       label.appendChild(el('input', {
-        type: 'radio', name: 'score', value: i, required: '',
+        type: 'radio', name: 'score', value: i, required: '', checked: conf.score === i ? '' : null,
         'aria-describedby': i == 0 ? 'lo' : i == 10 ? 'hi' : null
       }));
       label.appendChild(el('span', null, i));
@@ -200,7 +204,7 @@
     if (never) form.appendChild(never);
     box.appendChild(form);
     box.appendChild(status);
-    box.appendChild(close);
+    if (!conf.link) box.appendChild(close);
     root.appendChild(box);
 
     function remove() {
@@ -213,7 +217,7 @@
     }
 
     function dismiss() {
-      if (ui != host) return;
+      if (ui != host || conf.link) return;
       if (!answered) {
         send('/v1/declines', {});
         emit('dismissed', { surveyId: survey.id });
@@ -233,7 +237,7 @@
       var focused = root.activeElement;
       form.remove();
       status.textContent = t.thanks;
-      if (focused) close.focus();
+      if (focused) (conf.link ? status : close).focus();
     }
 
     function answer() {
@@ -284,7 +288,7 @@
 
     ui = host;
     var mount = function () {
-      (d.body || d.documentElement).appendChild(host);
+      (conf.mount || d.body || d.documentElement).appendChild(host);
       emit('shown', { surveyId: survey.id });
     };
     d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', mount) : mount();
@@ -315,6 +319,11 @@
       ask(String(event));
     },
     reset: reset,
+    page: function (o) {
+      reset();
+      cfg = { link: o.token, score: o.score, mount: d.getElementById('pulse-page') };
+      show(cfg, { survey: o.survey });
+    },
     on: function (name, fn) {
       if (!handlers[name] || typeof fn != 'function') return log('unknown event ' + name);
       handlers[name].push(fn);

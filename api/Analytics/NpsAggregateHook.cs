@@ -10,7 +10,7 @@ namespace Pulse.Api.Analytics;
 /// Keeps <c>nps_daily</c> and <c>nps_hourly</c> in step with displays and responses, inside the
 /// writer's transaction: a display adds one to <c>displays</c>, a response one to its category —
 /// per day in the row for all data, in one row per trait of the display's snapshot and in
-/// the rows of its locale and variant (one statement), and per hour for all data (one more). An update that changes the category moves
+/// the rows of its locale, variant and channel (one statement), and per hour for all data (one more). An update that changes the category moves
 /// the count; an erasure takes it away and deletes rows left at zero, so no trait value of an
 /// erased user stays behind.
 /// </summary>
@@ -31,6 +31,8 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         SELECT @SurveyId, '{DisplayFields.Locale}', @Day, @Locale, @Displays, @Promoters, @Passives, @Detractors WHERE @Locale IS NOT NULL
         UNION ALL
         SELECT @SurveyId, '{DisplayFields.Variant}', @Day, @Variant, @Displays, @Promoters, @Passives, @Detractors WHERE @Variant IS NOT NULL
+        UNION ALL
+        SELECT @SurveyId, '{DisplayFields.Channel}', @Day, @Channel, @Displays, @Promoters, @Passives, @Detractors
         ON CONFLICT (survey_id, trait_key, day, trait_value) {Set}
         """;
 
@@ -43,6 +45,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     const string Keys = $"""
         SELECT '', '' UNION ALL SELECT j.key, {TraitSql.EachValue} FROM json_each(@Traits) j WHERE {TraitSql.EachIsSegment}
         UNION ALL SELECT '{DisplayFields.Locale}', @Locale UNION ALL SELECT '{DisplayFields.Variant}', @Variant
+        UNION ALL SELECT '{DisplayFields.Channel}', @Channel
         """;
 
     const string Empty = "displays = 0 AND promoters = 0 AND passives = 0 AND detractors = 0";
@@ -54,8 +57,8 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
 
     const string PruneHourly = $"DELETE FROM nps_hourly WHERE survey_id = @SurveyId AND hour = @Hour AND {Empty}";
 
-    /// <summary>The backfills of migrations 0020 (traits) and 0090 (locale and variant): the aggregates recomputed from displays and responses.</summary>
-    static readonly Lazy<string> Backfill = new(() => string.Join('\n', new[] { 20, 90 }.Select(version =>
+    /// <summary>The backfills of migrations 0020 (traits), 0090 (locale and variant) and 0130 (channel): the aggregates recomputed from displays and responses.</summary>
+    static readonly Lazy<string> Backfill = new(() => string.Join('\n', new[] { 20, 90, 130 }.Select(version =>
     {
         var sql = Migrator.All.Single(m => m.Version == version).Sql;
         return sql[sql.IndexOf("-- Backfill", StringComparison.Ordinal)..];
@@ -109,7 +112,8 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     static void Add(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
     {
         Counts(c.Prepared(tx, AddDaily).Bind("@SurveyId", display.SurveyId).Bind("@Day", TimeBuckets.FloorDiv(at, TimeBuckets.DayMs))
-            .Bind("@Traits", TraitsOf(display)).Bind("@Locale", display.Locale).Bind("@Variant", display.Variant), delta).ExecuteNonQuery();
+            .Bind("@Traits", TraitsOf(display)).Bind("@Locale", display.Locale).Bind("@Variant", display.Variant)
+            .Bind("@Channel", display.Channel), delta).ExecuteNonQuery();
         Counts(c.Prepared(tx, AddHourly).Bind("@SurveyId", display.SurveyId).Bind("@Hour", TimeBuckets.FloorDiv(at, TimeBuckets.HourMs)), delta)
             .ExecuteNonQuery();
     }
@@ -129,6 +133,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
             Traits = TraitsOf(display),
             display.Locale,
             display.Variant,
+            display.Channel,
         };
         c.Execute(PruneDaily, p, tx);
         c.Execute(PruneHourly, p, tx);

@@ -29,7 +29,7 @@ static class TraitSql
     /// (<see cref="DisplayFields"/>), else the trait snapshot's value.
     /// </summary>
     static string SegmentAt(string path) =>
-        $"(CASE {path} WHEN '{PathOf(DisplayFields.Locale)}' THEN d.locale WHEN '{PathOf(DisplayFields.Variant)}' THEN d.variant ELSE {ValueAt(path)} END)";
+        $"(CASE {path} WHEN '{PathOf(DisplayFields.Locale)}' THEN d.locale WHEN '{PathOf(DisplayFields.Variant)}' THEN d.variant WHEN '{PathOf(DisplayFields.Channel)}' THEN d.channel ELSE {ValueAt(path)} END)";
 
     /// <summary>The segment value at <c>@GroupPath</c>; '' for every row when the path is null (the "all" segment).</summary>
     public static readonly string GroupValue = $"CASE WHEN @GroupPath IS NULL THEN '' ELSE {SegmentAt("@GroupPath")} END";
@@ -43,20 +43,22 @@ static class TraitSql
 }
 
 /// <summary>
-/// Fields of the display that segment NPS like traits: <c>groupBy=locale</c> and <c>groupBy=variant</c>
-/// (and <c>where[locale]</c>, <c>where[variant]</c>) name them. In the aggregates and the SQL they are
-/// the keys <c>@locale</c> and <c>@variant</c>, which no trait key can be (trait keys start with a letter or '_').
+/// Fields of the display that segment NPS like traits: <c>groupBy=locale</c>, <c>groupBy=variant</c> and <c>groupBy=channel</c>
+/// (and <c>where[locale]</c>, <c>where[variant]</c>, <c>where[channel]</c>) name them. In the aggregates and the SQL they are
+/// the keys <c>@locale</c>, <c>@variant</c> and <c>@channel</c>, which no trait key can be (trait keys start with a letter or '_').
 /// </summary>
 public static class DisplayFields
 {
     public const string Locale = "@locale";
     public const string Variant = "@variant";
+    public const string Channel = "@channel";
 
     /// <summary>The aggregate key a <c>groupBy</c> or <c>where</c> name stands for.</summary>
     public static string KeyOf(string name) => name switch
     {
         "locale" => Locale,
         "variant" => Variant,
+        "channel" => Channel,
         _ => name,
     };
 }

@@ -76,13 +76,31 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
             data.Displays.Count(d => d.Outcome == DemoOutcome.Declined), data.Displays.Count(d => d.Comment is not null));
     }
 
+    /// <summary>
+    /// The channel of a seeded display: most are in-app; some came by personal link or email, which
+    /// are answered less often (a larger share of the ignored displays), so the Overview's channel
+    /// comparison has something to show. Never a dismissal: the hosted page has nothing to dismiss.
+    /// </summary>
+    static string ChannelOf(DemoDisplay shown)
+    {
+        var bucket = (int)((ulong)shown.ShownAt * 2_654_435_761UL % 100);
+        return shown.Outcome switch
+        {
+            DemoOutcome.Answered => bucket < 3 ? Channels.Email : bucket < 8 ? Channels.Link : Channels.InApp,
+            DemoOutcome.Ignored => bucket < 20 ? Channels.Email : bucket < 35 ? Channels.Link : Channels.InApp,
+            _ => Channels.InApp,
+        };
+    }
+
     /// <summary>One visit, in the order the API would have written it: the user seen, the survey shown, then the answer or dismissal.</summary>
     void Write(SqliteConnection c, SqliteTransaction tx, string surveyId, DemoDisplay shown)
     {
         var user = shown.User;
         var traits = user.TraitsJson();
+        var channel = ChannelOf(shown);
         var (display, _) = DisplayStore.Show(c, tx, hooks.Displays, DemoWorkspace.Id, surveyId,
-            new UserSighting(user.Id, user.Email, user.SignedUpAt, traits, shown.ShownAt), TokenLifetime, user.Email, traits, user.Locale, shown.Url);
+            new UserSighting(user.Id, user.Email, user.SignedUpAt, traits, shown.ShownAt), TokenLifetime, user.Email, traits, user.Locale,
+            channel == Channels.InApp ? shown.Url : null, channel: channel);
         switch (shown.Outcome)
         {
             case DemoOutcome.Answered:

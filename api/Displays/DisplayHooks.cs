@@ -3,7 +3,22 @@ using Pulse.Api.Storage;
 
 namespace Pulse.Api.Displays;
 
-/// <summary>A display as it was written: the trait snapshot, locale and variant are what segments use later.</summary>
+/// <summary>How a survey reached the user: a display's <c>channel</c> (migration 0130).</summary>
+public static class Channels
+{
+    /// <summary>The widget in the vendor's product (every display before channels existed).</summary>
+    public const string InApp = "in_app";
+
+    /// <summary>A personal link opened on the hosted survey page.</summary>
+    public const string Link = "link";
+
+    /// <summary>A personal link that a survey email carried.</summary>
+    public const string Email = "email";
+
+    public static readonly IReadOnlyList<string> All = [InApp, Email, Link];
+}
+
+/// <summary>A display as it was written: the trait snapshot, locale, variant and channel are what segments use later.</summary>
 public sealed record DisplayWritten(
     long DisplayId,
     string WorkspaceId,
@@ -14,7 +29,8 @@ public sealed record DisplayWritten(
     string? Locale,
     string? Url,
     long ShownAt,
-    string? Variant = null);
+    string? Variant = null,
+    string Channel = Channels.InApp);
 
 /// <summary>What must change with a display, in its transaction (see <see cref="IWriteHook"/>).</summary>
 public interface IDisplayHook : IWriteHook

@@ -20,9 +20,10 @@ public sealed record Display(
     string Traits,
     string? Locale,
     string? Url,
-    string? Variant = null)
+    string? Variant = null,
+    string Channel = Channels.InApp)
 {
-    public DisplayWritten ToWritten() => new(Id, WorkspaceId, SurveyId, UserId, Email, Traits, Locale, Url, ShownAt, Variant);
+    public DisplayWritten ToWritten() => new(Id, WorkspaceId, SurveyId, UserId, Email, Traits, Locale, Url, ShownAt, Variant, Channel);
 }
 
 /// <summary>What one user has seen of one survey: the latest of each kind of display (UTC ms), or null.</summary>
@@ -40,16 +41,18 @@ public static class DisplayStore
     const string Columns = """
         id AS Id, workspace_id AS WorkspaceId, survey_id AS SurveyId, user_id AS UserId, shown_at AS ShownAt,
         expires_at AS ExpiresAt, answered_at AS AnsweredAt, declined_at AS DeclinedAt, email AS Email,
-        traits AS Traits, locale AS Locale, url AS Url, variant AS Variant
+        traits AS Traits, locale AS Locale, url AS Url, variant AS Variant, channel AS Channel
         """;
 
     const string Insert = """
-        INSERT INTO displays (workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, email, traits, locale, url, variant)
-        VALUES (@WorkspaceId, @SurveyId, @UserId, @TokenHash, @ShownAt, @ExpiresAt, @Email, @Traits, @Locale, @Url, @Variant)
+        INSERT INTO displays (workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, email, traits, locale, url, variant, channel)
+        VALUES (@WorkspaceId, @SurveyId, @UserId, @TokenHash, @ShownAt, @ExpiresAt, @Email, @Traits, @Locale, @Url, @Variant, @Channel)
         RETURNING id
         """;
 
     const string SelectByTokenHash = $"SELECT {Columns} FROM displays WHERE token_hash = @TokenHash";
+
+    const string SelectById = $"SELECT {Columns} FROM displays WHERE id = @Id";
 
     const string SelectOfUser = $"SELECT {Columns} FROM displays WHERE workspace_id = @WorkspaceId AND user_id = @UserId ORDER BY id";
 
@@ -89,7 +92,7 @@ public static class DisplayStore
     /// </summary>
     public static (Display Display, string Token) Create(SqliteConnection c, SqliteTransaction tx,
         string workspaceId, string surveyId, string userId, long shownAt, TimeSpan tokenLifetime,
-        string? email, string traitsJson, string? locale, string? url, string? variant = null)
+        string? email, string traitsJson, string? locale, string? url, string? variant = null, string channel = Channels.InApp)
     {
         var token = NewToken();
         var expiresAt = shownAt + (long)tokenLifetime.TotalMilliseconds;
@@ -106,8 +109,9 @@ public static class DisplayStore
             Locale = locale,
             Url = url,
             Variant = variant,
+            Channel = channel,
         }, tx);
-        return (new Display(id, workspaceId, surveyId, userId, shownAt, expiresAt, null, null, email, traitsJson, locale, url, variant), token);
+        return (new Display(id, workspaceId, surveyId, userId, shownAt, expiresAt, null, null, email, traitsJson, locale, url, variant, channel), token);
     }
 
     /// <summary>
@@ -117,10 +121,11 @@ public static class DisplayStore
     /// <paramref name="email"/> and <paramref name="traitsJson"/> are the snapshot the display keeps.
     /// </summary>
     public static (Display Display, string Token) Show(SqliteConnection c, SqliteTransaction tx, DisplayHooks hooks, string workspaceId,
-        string surveyId, UserSighting user, TimeSpan tokenLifetime, string? email, string traitsJson, string? locale, string? url, string? variant = null)
+        string surveyId, UserSighting user, TimeSpan tokenLifetime, string? email, string traitsJson, string? locale, string? url, string? variant = null,
+        string channel = Channels.InApp)
     {
         EndUserStore.Upsert(c, tx, workspaceId, user);
-        var created = Create(c, tx, workspaceId, surveyId, user.UserId, user.SeenAt, tokenLifetime, email, traitsJson, locale, url, variant);
+        var created = Create(c, tx, workspaceId, surveyId, user.UserId, user.SeenAt, tokenLifetime, email, traitsJson, locale, url, variant, channel);
         hooks.DisplayCreated(c, tx, created.Display.ToWritten());
         return created;
     }
@@ -136,6 +141,10 @@ public static class DisplayStore
         using var r = c.Prepared(null, SelectByTokenHash).Bind("@TokenHash", Keys.Hash(token)).ExecuteReader();
         return r.Read() ? r.GetRowParser<Display>()(r) : null;
     }
+
+    /// <summary>The display of an id, or null (erased), inside the caller's transaction.</summary>
+    public static Display? Find(SqliteConnection c, SqliteTransaction tx, long id) =>
+        c.QuerySingleOrDefault<Display>(SelectById, new { Id = id }, tx);
 
     /// <summary>The displays of a user, oldest first, inside the caller's transaction (erasure).</summary>
     public static IReadOnlyList<Display> OfUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>

@@ -85,6 +85,9 @@ public static class ResponseStore
         return new SaveResult(next, Changed: true);
     }
 
+    /// <summary>The score of a display's response, or null when it has none.</summary>
+    public static int? ScoreOf(SqliteConnection c, SqliteTransaction tx, long displayId) => (int?)ReadCurrent(c, tx, displayId)?.Score;
+
     /// <summary>Records a dismissal once and calls the hooks; false when there was nothing to record.</summary>
     public static bool Decline(SqliteConnection c, SqliteTransaction tx, Display display, long now, ResponseHooks hooks)
     {

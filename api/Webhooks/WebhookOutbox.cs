@@ -83,14 +83,14 @@ public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal, IOpti
     }
 
     static IReadOnlyList<string> Targets(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, string type, string? category) =>
-        Targets(c, tx, display.WorkspaceId, type, display.SurveyId, category, display.TraitsJson, display.Locale, display.Variant);
+        Targets(c, tx, display.WorkspaceId, type, display.SurveyId, category, display.TraitsJson, display.Locale, display.Variant, display.Channel);
 
     /// <summary>The subscriptions of a workspace that want this event about an answer with this snapshot.</summary>
     static IReadOnlyList<string> Targets(SqliteConnection c, SqliteTransaction tx, string workspaceId, string type, string surveyId,
-        string? category, string traitsJson, string? locale = null, string? variant = null) =>
+        string? category, string traitsJson, string? locale = null, string? variant = null, string channel = Displays.Channels.InApp) =>
         WebhookStore.Subscriptions(c, tx, workspaceId)
             .Where(s => WebhookEvents.Matches(s.Filter, type, surveyId, category)
-                && (s.Filter.TraitFilterJson is not { } where || WebhookStore.TraitsMatch(c, tx, traitsJson, locale, variant, where)))
+                && (s.Filter.TraitFilterJson is not { } where || WebhookStore.TraitsMatch(c, tx, traitsJson, locale, variant, where, channel)))
             .Select(s => s.Id)
             .ToList();
 

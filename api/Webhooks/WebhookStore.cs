@@ -25,7 +25,7 @@ public sealed class WebhookStore(Db db)
         """;
 
     /// <summary>Whether a trait snapshot (<c>@Traits</c>) matches a subscription's filter (<c>@Filters</c>), by analytics' own rule.</summary>
-    static readonly string TraitsMatchSql = $"SELECT {Pulse.Api.Analytics.TraitSql.MatchesFilters} FROM (SELECT @Traits AS traits, @Locale AS locale, @Variant AS variant) d";
+    static readonly string TraitsMatchSql = $"SELECT {Pulse.Api.Analytics.TraitSql.MatchesFilters} FROM (SELECT @Traits AS traits, @Locale AS locale, @Variant AS variant, @Channel AS channel) d";
 
     // A response.created event none of whose deliveries is due yet or was attempted: it can still change.
     const string SelectHeld = """
@@ -254,11 +254,13 @@ public sealed class WebhookStore(Db db)
     }
 
     /// <summary>
-    /// Whether a display's trait snapshot (with its locale and variant, which the analytics filter
+    /// Whether a display's trait snapshot (with its locale, variant and channel, which the analytics filter
     /// reads as the display's own fields) matches a subscription's trait filter (JSON object), as analytics' <c>where</c> would.
     /// </summary>
-    public static bool TraitsMatch(SqliteConnection c, SqliteTransaction tx, string traitsJson, string? locale, string? variant, string filterJson) =>
+    public static bool TraitsMatch(SqliteConnection c, SqliteTransaction tx, string traitsJson, string? locale, string? variant, string filterJson,
+        string channel = Displays.Channels.InApp) =>
         Convert.ToInt64(c.Prepared(tx, TraitsMatchSql).Bind("@Traits", traitsJson).Bind("@Locale", locale).Bind("@Variant", variant)
+            .Bind("@Channel", channel)
             .Bind("@Filters", filterJson).ExecuteScalar(),
             System.Globalization.CultureInfo.InvariantCulture) == 1;
 

@@ -42,7 +42,7 @@ const PRESETS = [
 ];
 /** Trait keys the dashboard offers first; any other key seen in responses is offered too. */
 // locale and variant are the display's own (the language and A/B variant shown), not traits.
-export const KNOWN_TRAITS = ['plan', 'role', 'csm', 'industry', 'companySize', 'accountName', 'locale', 'variant'];
+export const KNOWN_TRAITS = ['plan', 'role', 'csm', 'industry', 'companySize', 'accountName', 'locale', 'variant', 'channel'];
 
 const $ = (id) => document.getElementById(id);
 const app = {

@@ -97,7 +97,7 @@ export function scoreRange(kind) {
 
 /** Human label for a trait key: companySize → "Company size". */
 export function traitLabel(key) {
-  const known = { csm: 'CSM', arr: 'ARR', accountId: 'Account id', accountName: 'Account', companySize: 'Company size', locale: 'Language', variant: 'A/B variant' };
+  const known = { csm: 'CSM', arr: 'ARR', accountId: 'Account id', accountName: 'Account', companySize: 'Company size', locale: 'Language', variant: 'A/B variant', channel: 'Channel' };
   if (known[key]) return known[key];
   const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);

@@ -39,17 +39,39 @@ function changeKpi(diff, previous, days) {
       h('span', { class: 'kpi-note', text: `NPS ${fmt.nps(previous.nps)} from ${previous.from} to ${previous.to}; ${verdict}` })));
 }
 
+/** Names of the channels a survey reaches users through. */
+const CHANNELS = { in_app: 'In-app', link: 'Personal link', email: 'Email' };
+
+/** Response rate and NPS per channel, when more than one channel has displays in the range. */
+function channelComparison(byChannel) {
+  const groups = (byChannel.groups || []).filter((g) => g.displays > 0);
+  if (groups.length < 2) return null;
+  return h('section', { class: 'card', 'aria-labelledby': 'channels-title' },
+    h('h2', { id: 'channels-title', text: 'Channels compared' }),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'channel-comparison' },
+      h('thead', null, h('tr', null, ['Channel', 'Shown', 'Responses', 'Response rate', 'NPS'].map((text, i) =>
+        h('th', { scope: 'col', class: i ? 'num' : null, text })))),
+      h('tbody', null, groups.map((g) => h('tr', null,
+        h('th', { scope: 'row', text: CHANNELS[g.value] || g.value }),
+        h('td', { class: 'num', text: fmt.count(g.displays) }),
+        h('td', { class: 'num', text: fmt.count(g.responses) }),
+        h('td', { class: 'num', text: fmt.pct(g.responseRate) }),
+        h('td', { class: 'num', text: fmt.nps(g.nps) })))))),
+    h('p', { class: 'hint', text: 'Segments by Channel shows margins and lets you filter to one channel.' }));
+}
+
 export async function render(ctx, root) {
   const { state } = ctx;
   const previous = previousRange(state.from, state.to);
   const days = previous.days;
   const tooManyDays = state.interval === 'day' && days > MAX_DAILY_DAYS;
   const interval = tooManyDays ? 'week' : state.interval;
-  const [metrics, scores, before, loop] = await Promise.all([
+  const [metrics, scores, before, loop, byChannel] = await Promise.all([
     ctx.api.get('/v1/metrics/nps', ctx.filters({ interval })),
     ctx.api.get('/v1/metrics/scores', ctx.filters()),
     ctx.api.get('/v1/metrics/nps', ctx.filters({ from: previous.from, to: previous.to })),
     loopCard(ctx),
+    ctx.api.get('/v1/metrics/nps', ctx.filters({ groupBy: 'channel' })),
   ]);
   if (!ctx.current()) return;
   const diff = change(metrics, before);
@@ -98,6 +120,7 @@ export async function render(ctx, root) {
       h('ul', { class: 'legend' },
         [['detractor', `Detractors ${fmt.scoreRange('detractor')}`], ['passive', `Passives ${fmt.scoreRange('passive')}`], ['promoter', `Promoters ${fmt.scoreRange('promoter')}`]].map(([key, text]) =>
           h('li', null, h('span', { class: `key c-${key}`, 'aria-hidden': 'true' }), h('span', { text }))))),
-    loop);
+    loop,
+    channelComparison(byChannel));
   ctx.announce(`Overview updated: NPS ${fmt.nps(metrics.nps)}, ${fmt.count(metrics.responses)} responses.`);
 }

@@ -165,6 +165,7 @@ public sealed class AggregateMaintenanceTests
         Assert.That(rows, Is.EqualTo(new[]
         {
             ("", 3L, "", 2L, 0L), ("", 4L, "", 0L, 1L),
+            ("@channel", 3L, "in_app", 2L, 0L), ("@channel", 4L, "in_app", 0L, 1L),
             ("beta", 3L, "true", 1L, 0L), ("beta", 4L, "true", 0L, 1L),
             ("plan", 3L, "free", 1L, 0L), ("plan", 3L, "premium", 1L, 0L), ("plan", 4L, "premium", 0L, 1L),
             ("seats", 3L, "12", 1L, 0L), ("seats", 4L, "12", 0L, 1L),
@@ -188,12 +189,36 @@ public sealed class AggregateMaintenanceTests
         Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow));
 
         var rows = c.Query<(string Key, long Day, string Value, long Displays, long Promoters)>(
-            "SELECT trait_key, day, trait_value, displays, promoters FROM nps_daily WHERE trait_key LIKE '@%' ORDER BY trait_key, day, trait_value").ToList();
+            "SELECT trait_key, day, trait_value, displays, promoters FROM nps_daily WHERE trait_key IN ('@locale', '@variant') ORDER BY trait_key, day, trait_value").ToList();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(rows, Is.EqualTo(new[] { ("@locale", 3L, "de", 1L, 0L), ("@locale", 3L, "fr", 1L, 0L), ("@locale", 4L, "de", 0L, 1L) }));
             Assert.That(c.ExecuteScalar<string>("SELECT variants FROM surveys"), Is.EqualTo("[]"));
             Assert.That(c.ExecuteScalar<string?>("SELECT variant FROM displays WHERE id = 1"), Is.Null);
+        }
+    }
+
+    [Test]
+    public void Migration0130_OnADatabaseWithData_MakesEveryDisplayInApp_AndBackfillsTheChannelRows()
+    {
+        using var dir = new TempDirectory();
+        using var c = OldDatabase(dir, 129);
+        c.Execute("""
+            INSERT INTO displays (id, workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, traits, locale)
+                VALUES (1, 'ws_1', 'srv_1', 'u1', x'01', 86400000 * 3 + 5, 86400000 * 10, '{}', 'de'),
+                       (2, 'ws_1', 'srv_1', 'u1', x'02', 86400000 * 3 + 7, 86400000 * 10, '{}', NULL);
+            INSERT INTO responses (display_id, workspace_id, survey_id, user_id, score, category, created_at, updated_at)
+                VALUES (2, 'ws_1', 'srv_1', 'u1', 3, 'detractor', 86400000 * 5, 86400000 * 5);
+            """);
+
+        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow));
+
+        var rows = c.Query<(long Day, string Value, long Displays, long Detractors)>(
+            "SELECT day, trait_value, displays, detractors FROM nps_daily WHERE trait_key = '@channel' ORDER BY day").ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rows, Is.EqualTo(new[] { (3L, "in_app", 2L, 0L), (5L, "in_app", 0L, 1L) }));
+            Assert.That(c.Query<string>("SELECT channel FROM displays"), Is.EqualTo(new[] { "in_app", "in_app" }));
         }
     }
 }

@@ -80,6 +80,8 @@ public sealed class OpenApiConformanceTests
             case "SaveResponse": return new($$"""{"displayToken":"{{NewToken()}}","score":9,"comment":"Great"}""", Browser: true);
             case "DeclineSurvey": return new($$"""{"displayToken":"{{NewToken()}}"}""", Browser: true);
             case "OptOut": return new("""{"userId":"u-opt"}""");
+            case "CreateSurveyLink":
+                return new($$"""{"user":{"id":"u-link-{{Guid.NewGuid():N}}","createdAt":"2020-01-01T00:00:00Z"},"channel":"email"}""");
             case "EraseUser": return new(Path: Ids(id: "seed-0"));
             case "CreateWebhook": return new("""{"url":"https://127.0.0.1:9/hook","events":["response.created","follow_up.overdue"],"where":{"plan":"premium"}}""");
             case "GetWebhook" or "DeleteWebhook" or "ListWebhookDeliveries" or "TestWebhook" or "RotateWebhookSecret":
