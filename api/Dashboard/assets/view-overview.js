@@ -48,7 +48,7 @@ function channelComparison(byChannel) {
   if (groups.length < 2) return null;
   return h('section', { class: 'card', 'aria-labelledby': 'channels-title' },
     h('h2', { id: 'channels-title', text: 'Channels compared' }),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'channel-comparison' },
+    h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Channels compared (scrolls sideways)' }, h('table', { class: 'data', id: 'channel-comparison' },
       h('thead', null, h('tr', null, ['Channel', 'Shown', 'Responses', 'Response rate', 'NPS'].map((text, i) =>
         h('th', { scope: 'col', class: i ? 'num' : null, text })))),
       h('tbody', null, groups.map((g) => h('tr', null,
