@@ -73,7 +73,7 @@ public static class EmailTemplates
         text.Append(CultureInfo.InvariantCulture, $"Your {r.Frequency} digest of {r.WorkspaceName}, {range}.\n\n");
 
         var change = Change(r.Current.Nps, r.Previous.Nps);
-        var rate = r.Current.ResponseRate is { } rr ? rr.ToString("P0", CultureInfo.InvariantCulture) : "—";
+        var rate = r.Current.ResponseRate is { } rr ? (rr * 100).ToString("0", CultureInfo.InvariantCulture) + "%" : "—";
         html.Append("<table role=\"presentation\" style=\"border-collapse:collapse;margin:8px 0 16px\"><tr>")
             .Append(Cell("NPS", Number(r.Current.Nps), change + $" vs the previous {period}"))
             .Append(Cell("Answers", r.Current.Responses.ToString(CultureInfo.InvariantCulture), $"{r.Previous.Responses.ToString(CultureInfo.InvariantCulture)} the previous {period}"))
