@@ -12,8 +12,8 @@ using Pulse.Api.Workspaces;
 namespace Pulse.Api.Email;
 
 /// <summary>
-/// <c>/v1/email</c>: whether email is configured, the delivery log (like webhooks'), a member's
-/// email preferences and the preview of their digest.
+/// <c>/v1/email</c>: whether email is configured and the delivery log (like webhooks');
+/// <c>/dashboard/api/email</c>: the signed-in member's email preferences and the preview of their digest.
 /// </summary>
 public static class EmailEndpoints
 {
@@ -27,14 +27,16 @@ public static class EmailEndpoints
             .WithSummary("Whether Pulse sends email (SMTP configured), from which address, and where its links point.");
         group.MapGet("/deliveries", Deliveries).WithName("ListEmailDeliveries").RequirePermission(Permissions.ReadAudit)
             .WithSummary("The workspace's emails, newest first: kind, recipient, subject, status, attempts, last error, next attempt.");
-        group.MapPost("/deliveries/{id:long}/retry", Retry).WithName("RetryEmailDelivery").RequirePermission(Permissions.ManageWorkspace)
+        group.MapPost("/deliveries/{deliveryId:long}/retry", Retry).WithName("RetryEmailDelivery").RequirePermission(Permissions.ManageWorkspace)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Sends a failed or uncertain email again now, with the same Message-ID.");
-        group.MapGet("/preferences", GetPreferences).WithName("GetEmailPreferences").RequirePermission(Permissions.Account)
+        // The member's own: a session, never a key, so they are the dashboard's (not in the OpenAPI document), like sign-in.
+        var own = app.MapGroup("/dashboard/api/email").WithTags("Email").ExcludeFromDescription().DisableValidation();
+        own.MapGet("/preferences", GetPreferences).WithName("GetEmailPreferences").RequirePermission(Permissions.Account)
             .WithSummary("The signed-in member's email preferences in this workspace: follow-up emails, digest, its day, hour and time zone.");
-        group.MapPut("/preferences", PutPreferences).WithName("SetEmailPreferences").RequirePermission(Permissions.Account).WithBodyLimit(4 * 1024)
+        own.MapPut("/preferences", PutPreferences).WithName("SetEmailPreferences").RequirePermission(Permissions.Account).WithBodyLimit(4 * 1024)
             .WithSummary("Changes the signed-in member's email preferences; omitted fields stay.");
-        group.MapGet("/digest/preview", Preview).WithName("PreviewDigest").RequirePermission(Permissions.Account)
+        own.MapGet("/digest/preview", Preview).WithName("PreviewDigest").RequirePermission(Permissions.Account)
             .Produces<string>(StatusCodes.Status200OK, "text/html")
             .WithSummary("The signed-in member's digest as it would be sent now (the period ending now), as HTML.");
         return app;
@@ -61,11 +63,12 @@ public static class EmailEndpoints
         return TypedResults.Ok(new EmailDeliveryPage(items, rows.Count > limit ? items[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
     }
 
-    static async Task<Results<Accepted<EmailDeliveryResponse>, ProblemHttpResult>> Retry(long id, HttpContext http, ClaimsPrincipal user, WriteQueue writer,
+    static async Task<Results<Accepted<EmailDeliveryResponse>, ProblemHttpResult>> Retry(long deliveryId, HttpContext http, ClaimsPrincipal user, WriteQueue writer,
         [FromKeyedServices(EmailServices.Key)] WebhookSignal signal, TimeProvider time, IOptions<EmailOptions> options)
     {
         if (!options.Value.Configured)
             return Problems.Of(StatusCodes.Status409Conflict, NotConfigured);
+        var id = deliveryId;
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var actor = Actor.Of(http);

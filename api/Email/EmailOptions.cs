@@ -47,6 +47,9 @@ public sealed class EmailOptions
 /// <summary>The SMTP server Pulse sends through (section <c>Email:Smtp</c>).</summary>
 public sealed class SmtpOptions
 {
+    /// <summary>Bound as part of <see cref="EmailOptions"/>; named here so each key has its full name.</summary>
+    public const string Section = "Email:Smtp";
+
     /// <summary>The server's host name; null or empty: email is not configured.</summary>
     public string? Host { get; set; }
 

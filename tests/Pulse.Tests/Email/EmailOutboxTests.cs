@@ -132,8 +132,8 @@ public sealed class EmailOutboxTests
     public async Task Preferences_HaveDefaults_ChangeOneFieldAtATime_RefuseBadValuesUnchanged_AndBelongToMembers()
     {
         await Start(Refused());
-        var defaults = await (await _owner.GetAsync("/v1/email/preferences")).ReadJson<EmailPreferencesResponse>();
-        var changed = await (await _owner.PutAsync("/v1/email/preferences", Json.Of(new { digest = "daily", timeZone = "Europe/Paris", digestHour = 7 })))
+        var defaults = await (await _owner.GetAsync("/dashboard/api/email/preferences")).ReadJson<EmailPreferencesResponse>();
+        var changed = await (await _owner.PutAsync("/dashboard/api/email/preferences", Json.Of(new { digest = "daily", timeZone = "Europe/Paris", digestHour = 7 })))
             .ReadJson<EmailPreferencesResponse>();
         var bad = new[]
         {
@@ -142,14 +142,14 @@ public sealed class EmailOutboxTests
         };
         foreach (var (body, field) in bad)
         {
-            var refused = await _owner.PutAsync("/v1/email/preferences", Json.Body(body));
+            var refused = await _owner.PutAsync("/dashboard/api/email/preferences", Json.Body(body));
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), body);
             Assert.That((await refused.ReadJson<JsonElement>(400)).GetProperty("errors").TryGetProperty(field, out _), Is.True, body);
         }
-        var unknownField = await _owner.PutAsync("/v1/email/preferences", Json.Body("""{"digets":"daily"}"""));
-        var after = await (await _owner.GetAsync("/v1/email/preferences")).ReadJson<EmailPreferencesResponse>();
+        var unknownField = await _owner.PutAsync("/dashboard/api/email/preferences", Json.Body("""{"digets":"daily"}"""));
+        var after = await (await _owner.GetAsync("/dashboard/api/email/preferences")).ReadJson<EmailPreferencesResponse>();
         using var key = _app.SecretClient(_ws.SecretKey);
-        var asKey = await key.GetAsync("/v1/email/preferences");
+        var asKey = await key.GetAsync("/dashboard/api/email/preferences");
         Assert.Multiple(() =>
         {
             Assert.That(defaults, Is.EqualTo(new EmailPreferencesResponse(true, "weekly", 1, 8, "UTC")));
@@ -175,7 +175,7 @@ public sealed class EmailOutboxTests
             (await widget.PostAsync("/v1/responses", Json.Of(new { displayToken = token, score = 1, comment = "<b>slow</b>" }))).EnsureSuccessStatusCode();
         }
         await Answer("u1");
-        (await dana.PutAsync("/v1/email/preferences", Json.Of(new { followUpEmails = false }))).EnsureSuccessStatusCode();
+        (await dana.PutAsync("/dashboard/api/email/preferences", Json.Of(new { followUpEmails = false }))).EnsureSuccessStatusCode();
         await Answer("u2");
         var queued = Outbox();
         Assert.That(queued.Select(q => (q.Kind, q.Recipient)), Is.EqualTo(new[] { (EmailKinds.FollowUpAssigned, "dana@acme.test") }));
@@ -190,7 +190,7 @@ public sealed class EmailOutboxTests
         var (_, token) = _app.CreateDisplay(_ws.WorkspaceId, "eve", traitsJson: """{"email":"eve@x.test"}""");
         (await widget.PostAsync("/v1/responses", Json.Of(new { displayToken = token, score = 0, comment = "<script>alert(1)</script>" }))).EnsureSuccessStatusCode();
         _app.Time.Advance(TimeSpan.FromMinutes(1));
-        var preview = await _owner.GetAsync("/v1/email/digest/preview");
+        var preview = await _owner.GetAsync("/dashboard/api/email/digest/preview");
         var html = await preview.Content.ReadAsStringAsync();
         using var key = _app.SecretClient(_ws.SecretKey);
         Assert.Multiple(async () =>
@@ -200,7 +200,7 @@ public sealed class EmailOutboxTests
             Assert.That(preview.Headers.GetValues("Content-Security-Policy").Single(), Is.EqualTo(EmailEndpoints.PreviewPolicy));
             Assert.That(preview.Headers.GetValues("X-Frame-Options").Single(), Is.EqualTo("SAMEORIGIN"));
             Assert.That(html, Does.Contain("New detractors (1)").And.Contain("&lt;script&gt;alert(1)&lt;/script&gt;").And.Not.Contain("<script>"));
-            Assert.That((await key.GetAsync("/v1/email/digest/preview")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That((await key.GetAsync("/dashboard/api/email/digest/preview")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         });
     }
 }

@@ -147,7 +147,7 @@ public sealed class EmailSmtpTests
     public async Task TheDigest_GoesAtTheMembersHourInTheirZone_Once_WithTheWeeksNumbers()
     {
         // 2026-03-02 12:00 UTC is 07:00 in New York; the member wants it daily at 09:00 there.
-        (await _owner.PutAsync("/v1/email/preferences", Json.Of(new { digest = "daily", digestHour = 9, timeZone = "America/New_York" }))).EnsureSuccessStatusCode();
+        (await _owner.PutAsync("/dashboard/api/email/preferences", Json.Of(new { digest = "daily", digestHour = 9, timeZone = "America/New_York" }))).EnsureSuccessStatusCode();
         using var widget = _app.BrowserClient();
         var (_, token) = _app.CreateDisplay(_ws.WorkspaceId, "eve", traitsJson: """{"email":"eve@x.test"}""");
         (await widget.PostAsync("/v1/responses", Json.Of(new { displayToken = token, score = 0, comment = "<script>x</script> broken" }))).EnsureSuccessStatusCode();
