@@ -50,15 +50,10 @@ public static class EmailEndpoints
         var errors = new Dictionary<string, string[]>();
         if (query.Status is not null && !EmailStore.Statuses.Contains(query.Status))
             errors["status"] = [$"Use {string.Join(", ", EmailStore.Statuses)}."];
-        var before = long.MaxValue;
-        if (query.Cursor is not null && !long.TryParse(query.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out before))
-            errors["cursor"] = ["Pass the nextCursor of a previous page back unchanged."];
-        var limit = 50;
-        if (query.Limit is not null && !(int.TryParse(query.Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 200))
-            errors["limit"] = ["Give a whole number from 1 to 200."];
+        var (cursor, limit) = query.Page(errors);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors, detail: $"Invalid parameter '{errors.First().Key}': {errors.First().Value[0]}");
-        var rows = store.Log(user.WorkspaceId(), query.Status, before, limit + 1);
+        var rows = store.Log(user.WorkspaceId(), query.Status, cursor ?? long.MaxValue, limit + 1);
         var items = rows.Take(limit).Select(ToResponse).ToList();
         return TypedResults.Ok(new EmailDeliveryPage(items, rows.Count > limit ? items[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
     }

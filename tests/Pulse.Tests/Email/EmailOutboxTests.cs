@@ -33,10 +33,7 @@ public sealed class EmailOutboxTests
     async Task Start(Dictionary<string, string?>? settings)
     {
         _app = new PulseFactory(settings);
-        _ = _app.Server;
-        _ws = _app.CreateWorkspace("Acme");
-        _app.AddMember(_ws.WorkspaceId, "olivia@acme.test", Roles.Owner);
-        _owner = await _app.MemberClient("olivia@acme.test");
+        (_ws, _owner) = await _app.AcmeWithOwner("olivia@acme.test");
     }
 
     [TearDown]

@@ -38,10 +38,7 @@ public sealed class EmailSmtpTests
         var settings = _smtp.Settings;
         settings["Email:DigestCheckInterval"] = "01:00:00"; // the test runs the scheduler itself
         _app = new PulseFactory(settings);
-        _ = _app.Server;
-        _ws = _app.CreateWorkspace("Acme");
-        _app.AddMember(_ws.WorkspaceId, "olivia@acme.test", Roles.Owner);
-        _owner = await _app.MemberClient("olivia@acme.test");
+        (_ws, _owner) = await _app.AcmeWithOwner("olivia@acme.test");
     }
 
     [TearDown]
