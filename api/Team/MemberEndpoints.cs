@@ -51,7 +51,7 @@ public static class MemberEndpoints
     }
 
     static async Task<Results<Created<InvitationResponse>, ValidationProblem, ProblemHttpResult>> Invite(
-        InviteRequest? body, HttpContext http, ClaimsPrincipal user, WriteQueue writer, TimeProvider time, IOptions<TeamOptions> options)
+        InviteRequest? body, HttpContext http, ClaimsPrincipal user, WriteQueue writer, TimeProvider time, IOptions<TeamOptions> options, LinkHooks links)
     {
         if (body is null)
             return Problems.BadRequest("Send a JSON object as the body: { email, role }.");
@@ -65,11 +65,18 @@ public static class MemberEndpoints
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var actor = Actor.Of(http);
-        var created = await writer.ExecuteAsync((c, tx) => Invitations.Invite(c, tx, actor, workspaceId, body.Email!, body.Role!, now));
+        var email = MemberStore.Normalize(body.Email!);
+        var baseUrl = Invitations.BaseUrl(options.Value, http.Request);
+        var created = await writer.ExecuteAsync((c, tx) =>
+        {
+            if (Invitations.Invite(c, tx, actor, workspaceId, body.Email!, body.Role!, now) is not { } link)
+                return ((InvitationResponse?)null);
+            var answer = Invitations.Describe(link.Invitation, email, link.Token, baseUrl);
+            return answer with { Emailed = links.Created(c, tx, Invitations.Announce(c, tx, answer, workspaceId, actor, now)) };
+        });
         if (created is null)
             return Problems.Of(StatusCodes.Status409Conflict, $"{body.Email} is already a member of this workspace; change their role instead.");
-        return TypedResults.Created($"/v1/members/{created.Value.Invitation.MemberId}",
-            Invitations.Describe(created.Value.Invitation, MemberStore.Normalize(body.Email!), created.Value.Token, Invitations.BaseUrl(options.Value, http.Request)));
+        return TypedResults.Created($"/v1/members/{created.MemberId}", created);
     }
 
     static async Task<Results<Ok<MemberResponse>, ValidationProblem, ProblemHttpResult>> SetRole(
@@ -115,30 +122,32 @@ public static class MemberEndpoints
     }
 
     static async Task<Results<Created<InvitationResponse>, ProblemHttpResult>> ResetPassword(
-        string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, TimeProvider time, IOptions<TeamOptions> options)
+        string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, TimeProvider time, IOptions<TeamOptions> options, LinkHooks links)
     {
         var workspaceId = user.WorkspaceId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var actor = Actor.Of(http);
+        var baseUrl = Invitations.BaseUrl(options.Value, http.Request);
         var (outcome, created, email) = await writer.ExecuteAsync((c, tx) =>
         {
             var member = MembershipStore.Find(c, tx, workspaceId, id);
             if (member is null)
-                return (Outcome.Unknown, ((Invitation, string)?)null, (string?)null);
+                return (Outcome.Unknown, (InvitationResponse?)null, (string?)null);
             // An owner of one workspace must not take over an account that also opens others.
             if (MembershipStore.WorkspacesOf(c, tx, id).Count > 1)
                 return (Outcome.Elsewhere, null, (string?)member.Email);
             var link = InvitationStore.Create(c, tx, InvitationStore.Reset, id, workspaceId, null, now);
             Audit.Write(c, tx, actor, workspaceId, "member.password_reset_link", id, now, after: new { member.Email });
-            return (Outcome.Done, ((Invitation, string)?)link, (string?)member.Email);
+            var answer = Invitations.Describe(link.Invitation, member.Email, link.Token, baseUrl);
+            answer = answer with { Emailed = links.Created(c, tx, Invitations.Announce(c, tx, answer, workspaceId, actor, now)) };
+            return (Outcome.Done, (InvitationResponse?)answer, (string?)member.Email);
         });
         return outcome switch
         {
             Outcome.Unknown => NotFound(id),
             Outcome.Elsewhere => Problems.Of(StatusCodes.Status409Conflict,
                 $"{email} also belongs to other workspaces, so only the server's command line can reset their password: members reset-password --email {email}."),
-            _ => TypedResults.Created($"/v1/members/{id}", Invitations.Describe(created!.Value.Item1, email!, created.Value.Item2,
-                Invitations.BaseUrl(options.Value, http.Request))),
+            _ => TypedResults.Created($"/v1/members/{id}", created!),
         };
     }
 
@@ -199,6 +208,12 @@ public static class Invitations
 
     public static InvitationResponse Describe(Invitation invitation, string email, string token, string baseUrl) =>
         new(invitation.Id, invitation.MemberId, email, invitation.Role, invitation.Kind, Link(baseUrl, token), Db.FromUnixMs(invitation.ExpiresAt));
+
+    /// <summary>The event the <see cref="ILinkHook"/>s get for a link just made (the email outbox sends it).</summary>
+    public static LinkCreated Announce(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx,
+        InvitationResponse link, string workspaceId, Actor actor, long now) =>
+        new(workspaceId, WorkspaceStore.Find(c, tx, workspaceId)?.Name, link.MemberId, link.Email, link.Kind, link.Role, link.Link,
+            link.ExpiresAt.ToUnixTimeMilliseconds(), actor.Label, now);
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -213,8 +228,12 @@ public sealed record PendingInvitationResponse(string Id, string Email, string R
 
 public sealed record MemberList(IReadOnlyList<MemberResponse> Items, IReadOnlyList<PendingInvitationResponse> Invitations);
 
-/// <summary>A one-time link (invitation or password reset), shown only in this answer.</summary>
-public sealed record InvitationResponse(string Id, string MemberId, string Email, string? Role, string Kind, string Link, DateTimeOffset ExpiresAt);
+/// <summary>
+/// A one-time link (invitation or password reset), shown only in this answer. <c>Emailed</c>: the
+/// link was also queued by email to the person (email is configured, decision E3).
+/// </summary>
+public sealed record InvitationResponse(string Id, string MemberId, string Email, string? Role, string Kind, string Link, DateTimeOffset ExpiresAt,
+    bool Emailed = false);
 
 public static class MemberMapping
 {

@@ -31,6 +31,7 @@ public static class TeamExtensions
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, PermissionResultHandler>();
         builder.Services.AddAuthorizationBuilder().AddPermissionPolicies();
         builder.Services.AddSingleton<IWorkspaceHook, DemoOwner>();
+        builder.Services.AddSingleton<LinkHooks>();
         return builder;
     }
 }

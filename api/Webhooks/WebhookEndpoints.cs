@@ -193,17 +193,7 @@ public static class WebhookEndpoints
         var errors = new Dictionary<string, string[]>();
         if (query.Status is not (null or "pending" or "delivered" or "failed"))
             errors["status"] = ["Use pending, delivered or failed."];
-        long? before = null;
-        if (query.Cursor is not null)
-        {
-            if (long.TryParse(query.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-                before = parsed;
-            else
-                errors["cursor"] = ["Pass the nextCursor of a previous page back unchanged."];
-        }
-        var limit = 50;
-        if (query.Limit is not null && !(int.TryParse(query.Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 200))
-            errors["limit"] = ["Give a whole number from 1 to 200."];
+        var (before, limit) = query.Page(errors);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors, detail: $"Invalid parameter '{errors.First().Key}': {errors.First().Value[0]}");
         return store.Deliveries(user.WorkspaceId(), id, query.Status, before, limit) is { } page ? TypedResults.Ok(page) : NotFound(id);
@@ -272,4 +262,22 @@ public static class WebhookEndpoints
 public sealed record DeliveryQuery(
     [FromQuery(Name = "status")] string? Status,
     [FromQuery(Name = "cursor")] string? Cursor,
-    [FromQuery(Name = "limit")] string? Limit);
+    [FromQuery(Name = "limit")] string? Limit)
+{
+    /// <summary>The page asked for: before which id (the cursor), and how many (default 50); a bad value adds to <paramref name="errors"/>.</summary>
+    public (long? Before, int Limit) Page(Dictionary<string, string[]> errors)
+    {
+        long? before = null;
+        if (Cursor is not null)
+        {
+            if (long.TryParse(Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+                before = parsed;
+            else
+                errors["cursor"] = ["Pass the nextCursor of a previous page back unchanged."];
+        }
+        var limit = 50;
+        if (Limit is not null && !(int.TryParse(Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 200))
+            errors["limit"] = ["Give a whole number from 1 to 200."];
+        return (before, limit);
+    }
+}

@@ -22,10 +22,11 @@ import * as keys from './view-keys.js';
 import * as settings from './view-settings.js';
 import * as team from './view-team.js';
 import * as audit from './view-audit.js';
+import * as email from './view-email.js';
 
-const VIEWS = { overview, segments, accounts, comments, inbox, response, surveys: surveysView, webhooks, keys, settings, setup, team, audit };
+const VIEWS = { overview, segments, accounts, comments, inbox, response, surveys: surveysView, webhooks, keys, settings, setup, team, audit, email };
 /** Views that administer the workspace: they take no date range or trait filters. */
-const ADMIN = new Set(['surveys', 'webhooks', 'keys', 'settings', 'setup', 'team', 'audit']);
+const ADMIN = new Set(['surveys', 'webhooks', 'keys', 'settings', 'setup', 'team', 'audit', 'email']);
 /** Views without the filter bar: the administration ones, the Inbox and the response page. */
 const UNFILTERED = new Set([...ADMIN, 'inbox', 'response']);
 /** The permission a view needs (docs/api.md, "Roles"); the others are open to every role. */

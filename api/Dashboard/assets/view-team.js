@@ -22,12 +22,14 @@ function roleSelect(id, value) {
 }
 
 function linkOnce(link, what) {
+  // Emailed: the person has it; the dashboard does not show the one-time link again.
+  if (link.emailed) return null;
   return secretOnce({
     title: `Copy the ${what} link now`,
     value: link.link,
     label: `the ${what} link`,
     notes: [
-      `It is shown only now and works once, until ${fmt.dateTime(link.expiresAt)}. Send it to ${link.email} yourself (Pulse sends no email yet).`,
+      `It is shown only now and works once, until ${fmt.dateTime(link.expiresAt)}. Send it to ${link.email} yourself: email is not configured on this server (see Email).`,
       'Whoever opens it can set the password of this account: send it only to that person.',
     ],
   });
@@ -43,7 +45,7 @@ function inviteForm(ctx) {
     errors.clear();
     try {
       const link = await ctx.api.post('/v1/members', { email: email.value.trim(), role: role.value });
-      ctx.set({}, { flash: `Invited ${link.email} as ${link.role}.`, keep: linkOnce(link, 'invitation') });
+      ctx.set({}, { flash: `Invited ${link.email} as ${link.role}${link.emailed ? '; the invitation is on its way by email' : ''}.`, keep: linkOnce(link, 'invitation') });
     } catch (error) {
       errors.showError(error, 'Nobody was invited');
     }
@@ -103,7 +105,7 @@ export async function render(ctx, root) {
         if (!ok) return;
         try {
           const link = await ctx.api.post(`/v1/members/${encodeURIComponent(m.id)}/password-reset`);
-          ctx.set({}, { flash: `Made a reset link for ${who}.`, keep: linkOnce(link, 'password reset') });
+          ctx.set({}, { flash: `Made a reset link for ${who}${link.emailed ? ' and emailed it' : ''}.`, keep: linkOnce(link, 'password reset') });
         } catch (error) {
           status.textContent = `No link was made: ${error.message}`;
         }

@@ -33,7 +33,15 @@ public sealed class OpenApiConformanceTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _app = new PulseFactory();
+        // Email on, to a loopback port nobody listens on, one attempt: invitations' emails fail at once (RetryEmailDelivery).
+        _app = new PulseFactory(new Dictionary<string, string?>
+        {
+            ["Email:Smtp:Host"] = "127.0.0.1",
+            ["Email:Smtp:Port"] = ApiProcess.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
+            ["Email:Smtp:UseStartTls"] = "false",
+            ["Email:Smtp:From"] = "pulse@contract.test",
+            ["Email:MaxAttempts"] = "1",
+        });
         _ = _app.Server;
         _ws = _app.CreateWorkspace("Contract", [Origin], requireUserHash: false);
         _secret = _app.SecretClient(_ws.SecretKey);
@@ -105,7 +113,8 @@ public sealed class OpenApiConformanceTests
             case "InviteMember": return new($$"""{"email":"p-{{Guid.NewGuid():N}}@acme.test","role":"analyst"}""");
             case "SetMemberRole": return new("""{"role":"viewer"}""", Path: Ids(id: NewMember()));
             case "RemoveMember" or "ResetMemberPassword": return new(Path: Ids(id: NewMember()));
-            case "ListTags": return new();
+            case "ListTags" or "GetEmailStatus" or "ListEmailDeliveries": return new();
+            case "RetryEmailDelivery": return new(Path: new Dictionary<string, string> { ["deliveryId"] = await FailedEmail() });
             case "CreateTag": return new($$"""{"name":"t-{{Guid.NewGuid().ToString("N")[..20]}}"}""");
             case "DeleteTag":
                 var tag = $"d-{Guid.NewGuid():N}"[..20];
@@ -154,6 +163,21 @@ public sealed class OpenApiConformanceTests
         var response = await NewResponse(2);
         var page = await (await _secret.GetAsync("/v1/follow-ups?limit=200")).ReadJson<JsonElement>();
         return page.GetProperty("items").EnumerateArray().Single(f => f.GetProperty("response").GetProperty("id").GetInt64() == response).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>An invitation whose email failed (its SMTP port refuses, one attempt): its id in the email log.</summary>
+    async Task<string> FailedEmail()
+    {
+        (await _secret.PostAsync("/v1/members", Json.Body($$"""{"email":"e-{{Guid.NewGuid():N}}@acme.test","role":"viewer"}"""))).EnsureSuccessStatusCode();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var page = await (await _secret.GetAsync("/v1/email/deliveries?status=failed")).ReadJson<JsonElement>();
+            if (page.GetProperty("items").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } failed)
+                return failed.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture);
+            Assert.That(started.Elapsed, Is.LessThan(TimeSpan.FromMinutes(1)), "the invitation's email did not fail");
+            await Task.Delay(100);
+        }
     }
 
     string NewMember() => _app.AddMember(_ws.WorkspaceId, $"m-{Guid.NewGuid():N}@acme.test", Roles.Analyst);

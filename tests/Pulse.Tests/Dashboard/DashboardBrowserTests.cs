@@ -19,7 +19,7 @@ public sealed class DashboardBrowserTests : DashboardPage
 {
     const string Xss = "<img src=x onerror=alert(1)>";
     const string LongName = "The Very Long-Named International Holding Company of Greater Springfield Incorporated";
-    static readonly string[] Views = ["overview", "segments", "accounts", "comments", "inbox", "surveys", "webhooks", "keys", "settings", "setup", "team", "audit"];
+    static readonly string[] Views = ["overview", "segments", "accounts", "comments", "inbox", "surveys", "webhooks", "keys", "settings", "setup", "team", "audit", "email"];
 
     protected override int Responses => 5000;
 

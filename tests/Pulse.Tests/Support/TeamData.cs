@@ -38,6 +38,15 @@ public static class TeamData
         return client;
     }
 
+    /// <summary>Starts the server, creates a workspace named Acme with an owner, and signs the owner in.</summary>
+    public static async Task<(Pulse.Api.Workspaces.CreatedWorkspace Workspace, HttpClient Owner)> AcmeWithOwner(this PulseFactory app, string ownerEmail)
+    {
+        _ = app.Server;
+        var workspace = app.CreateWorkspace("Acme");
+        app.AddMember(workspace.WorkspaceId, ownerEmail, Pulse.Api.Access.Roles.Owner);
+        return (workspace, await app.MemberClient(ownerEmail));
+    }
+
     /// <summary>A client with its own cookie jar (in memory or on the real port).</summary>
     public static HttpClient CookieClient(this PulseFactory app) => app.Address is null
         ? app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true })

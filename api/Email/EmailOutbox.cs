@@ -1,0 +1,60 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using MimeKit.Utils;
+using Pulse.Api.FollowUps;
+using Pulse.Api.Surveys;
+using Pulse.Api.Team;
+using Pulse.Api.Webhooks;
+
+namespace Pulse.Api.Email;
+
+/// <summary>
+/// Queues email in the transaction of what caused it (see <see cref="Storage.IWriteHook"/>): the
+/// email of a one-time link (invitation, password reset), and the email to the member a follow-up
+/// was assigned to (unless they turned it off). Each message gets its Message-ID here, so every
+/// attempt sends the same one. Without SMTP settings nothing is queued. Other features queue
+/// their own messages through <see cref="Queue"/> (kind, headers such as List-Unsubscribe, locale).
+/// </summary>
+public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider time, [FromKeyedServices(EmailServices.Key)] WebhookSignal signal, EmailLinks links)
+    : ILinkHook, IFollowUpHook
+{
+    public bool Configured => options.Value.Configured;
+
+    /// <summary>Queues <paramref name="email"/> in the caller's transaction; false when email is not configured or its dedupe key was queued already.</summary>
+    public bool Queue(SqliteConnection c, SqliteTransaction tx, OutgoingEmail email)
+    {
+        if (!Configured)
+            return false;
+        if (!EmailStore.Enqueue(c, tx, email, NewMessageId(options.Value.Smtp.From!), time.GetUtcNow().ToUnixTimeMilliseconds()))
+            return false;
+        signal.Notify();
+        return true;
+    }
+
+    public bool LinkCreated(SqliteConnection c, SqliteTransaction tx, LinkCreated link) => Queue(c, tx, EmailTemplates.Link(link));
+
+    public void FollowUpAssigned(SqliteConnection c, SqliteTransaction tx, FollowUpWritten e)
+    {
+        var f = e.FollowUp;
+        if (!Configured || f.AssigneeId is null || f.AssigneeEmail is null || !EmailStore.Preferences(c, tx, e.WorkspaceId, f.AssigneeId).FollowUpEmails)
+            return;
+        Queue(c, tx, EmailTemplates.FollowUpAssigned(e.WorkspaceId, f, SurveyStore.Name(c, tx, f.SurveyId), links.Dashboard));
+    }
+
+    /// <summary>A Message-ID (without angle brackets) in the domain of the From address.</summary>
+    public static string NewMessageId(string from)
+    {
+        var domain = MailboxAddress.TryParse(from, out var address) && address.Domain is { Length: > 0 } d ? d : "pulse.localhost";
+        return MimeUtils.GenerateMessageId(domain);
+    }
+}
+
+/// <summary>Where links in emails point: <c>Email:PublicUrl</c>, else <c>Authentication:PublicUrl</c>, <c>Webhooks:PublicUrl</c>, <c>http://localhost:5080</c>.</summary>
+public sealed class EmailLinks(IOptions<EmailOptions> email, IOptions<TeamOptions> team, IOptions<WebhookOptions> webhooks)
+{
+    public string Base => (email.Value.PublicUrl ?? team.Value.PublicUrl ?? webhooks.Value.PublicUrl ?? "http://localhost:5080").TrimEnd('/');
+
+    /// <summary>The dashboard: routes follow as fragments (<c>#/responses/42</c>).</summary>
+    public string Dashboard => Base + "/dashboard";
+}
