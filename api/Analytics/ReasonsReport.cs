@@ -74,9 +74,20 @@ public sealed class ReasonsStore(Db db)
         GROUP BY Segment
         """;
 
-    sealed record CountRow(string? Segment, string Id, long Count);
+    // Classes, not positional records: on an empty result SQLite reports no column types, and Dapper
+    // then looks for a constructor of byte[] parameters.
+    sealed class CountRow
+    {
+        public string? Segment { get; set; }
+        public string Id { get; set; } = "";
+        public long Count { get; set; }
+    }
 
-    sealed record RespondentRow(string? Segment, long Count);
+    sealed class RespondentRow
+    {
+        public string? Segment { get; set; }
+        public long Count { get; set; }
+    }
 
     sealed record Period(Dictionary<string, long> Respondents, Dictionary<(string Segment, string Id), long> Counts);
 

@@ -38,16 +38,32 @@ function changeKpi(diff, previous, days) {
       h('span', { class: 'kpi-note', text: `NPS ${fmt.nps(previous.nps)} from ${previous.from} to ${previous.to}; ${verdict}` })));
 }
 
+/** The reasons report as a table: count, share of the detractors who answered, change in points against the previous period. */
+function reasonsTable(report, days) {
+  if (!report.reasons.length) {
+    return h('p', { class: 'hint', text: 'No detractor chose a reason in this range (add a reasons question to a survey in Surveys).' });
+  }
+  return h('table', { class: 'reasons', dataset: { respondents: String(report.respondents) } },
+    h('caption', { text: `${fmt.count(report.respondents)} detractors answered the reasons question; change against the previous ${fmt.count(days)} days` }),
+    h('thead', null, h('tr', null, ['Reason', 'Detractors', 'Share', 'Change'].map((text) => h('th', { scope: 'col', text })))),
+    h('tbody', null, report.reasons.slice(0, 10).map((r) => h('tr', { dataset: { reason: r.id } },
+      h('th', { scope: 'row', text: r.label ?? r.id }),
+      h('td', { text: fmt.count(r.count) }),
+      h('td', { text: `${r.share.toFixed(1)}%` }),
+      h('td', { text: r.change === null ? '—' : `${fmt.delta(r.change)} pts` })))));
+}
+
 export async function render(ctx, root) {
   const { state } = ctx;
   const previous = previousRange(state.from, state.to);
   const days = previous.days;
   const tooManyDays = state.interval === 'day' && days > MAX_DAILY_DAYS;
   const interval = tooManyDays ? 'week' : state.interval;
-  const [metrics, scores, before] = await Promise.all([
+  const [metrics, scores, before, reasons] = await Promise.all([
     ctx.api.get('/v1/metrics/nps', ctx.filters({ interval })),
     ctx.api.get('/v1/metrics/scores', ctx.filters()),
     ctx.api.get('/v1/metrics/nps', ctx.filters({ from: previous.from, to: previous.to })),
+    ctx.api.get('/v1/metrics/reasons', ctx.filters({ category: 'detractor' })),
   ]);
   if (!ctx.current()) return;
   const diff = change(metrics, before);
@@ -95,6 +111,9 @@ export async function render(ctx, root) {
       distributionChart({ title: `Responses per score, ${state.from} to ${state.to}`, counts: scores.counts }),
       h('ul', { class: 'legend' },
         [['detractor', `Detractors ${fmt.scoreRange('detractor')}`], ['passive', `Passives ${fmt.scoreRange('passive')}`], ['promoter', `Promoters ${fmt.scoreRange('promoter')}`]].map(([key, text]) =>
-          h('li', null, h('span', { class: `key c-${key}`, 'aria-hidden': 'true' }), h('span', { text }))))));
+          h('li', null, h('span', { class: `key c-${key}`, 'aria-hidden': 'true' }), h('span', { text }))))),
+    h('section', { class: 'card', 'aria-labelledby': 'reasons-title' },
+      h('h2', { id: 'reasons-title', text: 'Top reasons among detractors' }),
+      reasonsTable(reasons, days)));
   ctx.announce(`Overview updated: NPS ${fmt.nps(metrics.nps)}, ${fmt.count(metrics.responses)} responses.`);
 }

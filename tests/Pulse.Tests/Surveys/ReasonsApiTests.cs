@@ -332,6 +332,22 @@ public sealed class ReasonsApiTests
     }
 
     [Test]
+    public async Task Metrics_WithoutReasons_AreEmpty()
+    {
+        var (_, server, _) = Workspace();
+        await Answer(server, await Shown(server, "u-1", new { plan = "free" }), 3);
+
+        var report = await (await server.GetAsync("/v1/metrics/reasons?category=detractor&from=2026-01-01&to=2026-03-31&groupBy=plan")).ReadJson<JsonElement>();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(report.GetProperty("respondents").GetInt64(), Is.Zero);
+            Assert.That(report.GetProperty("reasons").GetArrayLength(), Is.Zero);
+            Assert.That(report.GetProperty("groups").GetArrayLength(), Is.Zero);
+        }
+    }
+
+    [Test]
     public async Task Metrics_BadCategory_Is400()
     {
         var (_, server, _) = Workspace();
