@@ -1,11 +1,12 @@
 // Overview: the headline NPS with its margin of error and its change against the previous period
 // of the same length, responses, response rate and the split; the trend with its band (and the
-// workspace's NPS target); the 0–10 distribution.
+// workspace's NPS target); the 0–10 distribution; whether the follow-up loop is closed (loop-card.js).
 
 import { h, mount } from './dom.js';
 import * as fmt from './format.js';
 import { distributionChart, splitBar, trendChart } from './charts.js';
 import { change, previousRange } from './compare.js';
+import { loopCard } from './loop-card.js';
 
 export const title = 'Overview';
 
@@ -59,10 +60,11 @@ export async function render(ctx, root) {
   const days = previous.days;
   const tooManyDays = state.interval === 'day' && days > MAX_DAILY_DAYS;
   const interval = tooManyDays ? 'week' : state.interval;
-  const [metrics, scores, before, reasons] = await Promise.all([
+  const [metrics, scores, before, loop, reasons] = await Promise.all([
     ctx.api.get('/v1/metrics/nps', ctx.filters({ interval })),
     ctx.api.get('/v1/metrics/scores', ctx.filters()),
     ctx.api.get('/v1/metrics/nps', ctx.filters({ from: previous.from, to: previous.to })),
+    loopCard(ctx),
     ctx.api.get('/v1/metrics/reasons', ctx.filters({ category: 'detractor' })),
   ]);
   if (!ctx.current()) return;
@@ -114,6 +116,7 @@ export async function render(ctx, root) {
           h('li', null, h('span', { class: `key c-${key}`, 'aria-hidden': 'true' }), h('span', { text }))))),
     h('section', { class: 'card', 'aria-labelledby': 'reasons-title' },
       h('h2', { id: 'reasons-title', text: 'Top reasons among detractors' }),
-      reasonsTable(reasons, days)));
+      reasonsTable(reasons, days)),
+    loop);
   ctx.announce(`Overview updated: NPS ${fmt.nps(metrics.nps)}, ${fmt.count(metrics.responses)} responses.`);
 }
