@@ -147,7 +147,7 @@
 
   function show(conf, reply) {
     var survey = reply.survey, t = survey.texts || {}, theme = survey.theme || {};
-    var token = reply.displayToken, score = null, answered = false, back;
+    var token = reply.displayToken, score = null, answered = false, back, step = null;
     // The site key rides along so the API can tell apart workspaces that allow the same origin.
     // On the hosted page the link token names the display; only answers are sent there.
     var send = function (path, body) {
@@ -247,6 +247,25 @@
       answered = true;
       send('/v1/responses', { score: score });
       emit('answered', { surveyId: survey.id, score: score });
+      // The reasons step, when the survey asks it of this score, comes from a chunk loaded only now.
+      var r = survey.reasons, list = r && r.lists.filter(function (l) { return score >= l.min && score <= l.max; })[0];
+      if (!list) return followUp();
+      var s = el('script', { src: (conf.apiBase || origin) + '/widget/v1/reasons.js', async: '' });
+      s.onload = function () {
+        if (ui != host || !w.pulse.reasons) return followUp();
+        var chosen = w.pulse.reasons(form, el, r, list, t.reasons || {}, t.submit);
+        step = function () {
+          var body = chosen();
+          step = null;
+          if (body) send('/v1/responses', (body.score = score, body));
+          followUp();
+        };
+      };
+      s.onerror = followUp;
+      d.head.appendChild(s);
+    }
+
+    function followUp() {
       var category = score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
       var question = (t.followUp || {})[category];
       if (!question) return thank();
@@ -268,7 +287,7 @@
 
     form.addEventListener('submit', function (e) {
       e.preventDefault();
-      answered ? comment() : answer();
+      step ? step() : answered ? comment() : answer();
     });
     // Enter on a radio submits, like Enter in a text field (browsers differ here).
     scale.addEventListener('keydown', function (e) {

@@ -28,6 +28,7 @@ public static class AnalyticsEndpoints
         builder.Services.AddSingleton<ResponseReadStore>();
         builder.Services.AddSingleton<AccountStore>();
         builder.Services.AddSingleton<ScoreDistributionStore>();
+        builder.Services.AddSingleton<ReasonsStore>();
         return builder;
     }
 
@@ -39,6 +40,8 @@ public static class AnalyticsEndpoints
             .WithSummary("NPS, counts, response rate and 95 % margin of error for a range; a series per interval and groups per trait.");
         group.MapGet("/metrics/scores", GetScores).WithName("GetScoreDistribution").RequirePermission(Permissions.ReadAnalytics)
             .WithSummary("Responses per score 0–10 for a survey (all when absent), a date range (from, to) and trait filters (where[trait]=value).");
+        group.MapGet("/metrics/reasons", GetReasons).WithName("GetReasons").RequirePermission(Permissions.ReadAnalytics)
+            .WithSummary("The reasons chosen in the reasons question: counts and shares of the respondents who answered it, against the previous period of equal length; per category, trait filters, groups by a trait.");
         group.MapGet("/responses", ListResponses).WithName("ListResponses").RequirePermission(Permissions.ReadResponses)
             .WithSummary("Responses newest first with the display's trait snapshot; cursor paging.");
         group.MapGet("/responses.csv", ExportResponses).WithName("ExportResponses").RequirePermission(Permissions.ExportResponses)
@@ -100,6 +103,24 @@ public static class AnalyticsEndpoints
         if (surveyStore.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
         return TypedResults.Ok(store.Count(surveys, start, end, where));
+    }
+
+    static Results<Ok<ReasonsReport>, ValidationProblem, ProblemHttpResult> GetReasons(
+        [AsParameters] ReasonsQueryArgs query, HttpRequest request, ClaimsPrincipal user, ReasonsStore store, SurveyStore surveyStore, TimeProvider time)
+    {
+        var args = QueryArgs.For<ReasonsQueryArgs>(request.Query);
+        var group = args.TraitKey("groupBy", query.GroupBy) is { } name ? DisplayFields.KeyOf(name) : null;
+        var where = args.Where(query.Where).ToDictionary(f => DisplayFields.KeyOf(f.Key), f => f.Value, StringComparer.Ordinal);
+        var (start, end) = Range(args, query.From, query.To, TimeZoneInfo.Utc, time);
+        var categories = new[] { "nps", "csat", "ces" }.SelectMany(k => ScoreCategories.Of(k).Select(b => b.Category)).Distinct().ToList();
+        if (query.Category is { } category && !categories.Contains(category))
+            args.Fail("category", $"Must be one of {string.Join(", ", categories)}.");
+        if (!args.Ok)
+            return Invalid(args);
+        if (surveyStore.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports) is not { } surveys)
+            return SurveyEndpoints.NotFound(query.SurveyId);
+        var labels = ReasonsStore.Labels(surveyStore.List(user.WorkspaceId()));
+        return TypedResults.Ok(store.Read(new ReasonsQuery(surveys, start, end, query.Category, where, group), labels));
     }
 
     static Results<Ok<ResponsePage>, ValidationProblem, ProblemHttpResult> ListResponses(

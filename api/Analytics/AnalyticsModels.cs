@@ -83,7 +83,14 @@ public sealed record ResponseItem(
     string? Locale,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<string> Tags);
+    IReadOnlyList<string> Tags)
+{
+    /// <summary>The reason ids chosen in the reasons question (<c>other</c> for "Other"); empty when not answered.</summary>
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    /// <summary>The text of "Other", or null.</summary>
+    public string? ReasonOther { get; init; }
+}
 
 /// <summary>
 /// <c>GET /v1/responses</c>: newest first; pass <c>nextCursor</c> back as <c>cursor</c> for the next page.

@@ -40,6 +40,15 @@ public sealed record ScoresQuery(
     [property: Description(QueryText.To)][FromQuery(Name = "to")] string? To,
     TraitFilters? Where);
 
+/// <summary><c>GET /v1/metrics/reasons</c>.</summary>
+public sealed record ReasonsQueryArgs(
+    [property: Description(QueryText.SurveyId)][FromQuery(Name = "surveyId")] string? SurveyId,
+    [property: Description("Only answers of this category: detractor, passive, promoter (NPS, eNPS), dissatisfied, neutral, satisfied (CSAT), difficult, neutral, easy (CES). All answers when absent.")][FromQuery(Name = "category")] string? Category,
+    [property: Description(QueryText.From)][FromQuery(Name = "from")] string? From,
+    [property: Description(QueryText.To)][FromQuery(Name = "to")] string? To,
+    [property: Description("A trait key (or locale, variant): adds the reasons of each value of that trait.")][FromQuery(Name = "groupBy")] string? GroupBy,
+    TraitFilters? Where);
+
 /// <summary><c>GET /v1/responses</c>.</summary>
 public sealed record ResponseListQuery(
     [property: Description(QueryText.SurveyId)][FromQuery(Name = "surveyId")] string? SurveyId,

@@ -14,7 +14,7 @@ public static partial class CsvExport
 {
     /// <summary>The fixed columns; trait snapshot keys follow as <c>traits.&lt;key&gt;</c>.</summary>
     public static readonly IReadOnlyList<string> Columns =
-        ["id", "surveyId", "userId", "email", "score", "category", "comment", "followUp", "url", "locale", "createdAt", "updatedAt", "tags"];
+        ["id", "surveyId", "userId", "email", "score", "category", "comment", "followUp", "url", "locale", "createdAt", "updatedAt", "tags", "reasons", "reasonOther"];
 
     public const string TraitPrefix = "traits.";
 
@@ -88,6 +88,8 @@ public static partial class CsvExport
                 csv.WriteField(Time(row.CreatedAt));
                 csv.WriteField(Time(row.UpdatedAt));
                 csv.WriteField(Neutralise(string.Join(", ", TagSql.Parse(row.Tags))));
+                csv.WriteField(string.Join(", ", TagSql.Parse(row.Reasons)));
+                csv.WriteField(Neutralise(row.ReasonOther));
                 TraitCells(row.Traits, traitKeys, traits);
                 foreach (var cell in traits)
                     csv.WriteField(Neutralise(cell));

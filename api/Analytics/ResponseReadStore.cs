@@ -64,10 +64,13 @@ public sealed class ResponseRow
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
     public string? Tags { get; set; }
+    public string? Reasons { get; set; }
+    public string? ReasonOther { get; set; }
 
     public ResponseItem ToItem() => new(Id, SurveyId, UserId, Email, (int)Score, Category, Comment,
         FollowUp is null ? null : Parse(FollowUp), Parse(Traits), Url, Locale,
-        Db.FromUnixMs(CreatedAt), Db.FromUnixMs(UpdatedAt), TagSql.Parse(Tags));
+        Db.FromUnixMs(CreatedAt), Db.FromUnixMs(UpdatedAt), TagSql.Parse(Tags))
+    { Reasons = TagSql.Parse(Reasons), ReasonOther = ReasonOther };
 
     static JsonElement Parse(string json)
     {
@@ -87,7 +90,7 @@ public sealed class ResponseReadStore(Db db)
         r.id AS Id, r.survey_id AS SurveyId, r.user_id AS UserId, d.email AS Email, r.score AS Score,
         r.category AS Category, r.comment AS Comment, r.follow_up AS FollowUp, d.traits AS Traits,
         d.url AS Url, d.locale AS Locale, r.created_at AS CreatedAt, r.updated_at AS UpdatedAt,
-        {TagSql.TagsOfResponse} AS Tags
+        {TagSql.TagsOfResponse} AS Tags, {ReasonSql.IdsOfResponse} AS Reasons, {ReasonSql.OtherOfResponse} AS ReasonOther
         """;
 
     // The workspace index (workspace_id, created_at, id) serves the order and the keyset bound.

@@ -38,8 +38,12 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
                 WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, nowMs, workspaceHooks);
             DemoFollowUps.Prepare(c, tx, nowMs);
             // An active page-view survey, lowest priority first (the list keeps creation order within a priority).
-            return SurveyStore.List(c, tx, DemoWorkspace.Id).Where(s => s.Active && s.Trigger is null)
-                .OrderBy(s => s.Priority).FirstOrDefault()?.Id;
+            var survey = SurveyStore.List(c, tx, DemoWorkspace.Id).Where(s => s.Active && s.Trigger is null)
+                .OrderBy(s => s.Priority).FirstOrDefault();
+            // The demo asks the reasons question, so the dashboard has reasons to show.
+            if (survey is { Reasons: null })
+                SurveyStore.Save(c, tx, survey with { Reasons = DemoReasons.Question, UpdatedAt = nowMs });
+            return survey?.Id;
         }) ?? throw new InvalidOperationException("The demo workspace has no active page-view survey to seed (check its surveys).");
 
         List<string> seeded;
@@ -104,8 +108,8 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
         switch (shown.Outcome)
         {
             case DemoOutcome.Answered:
-                ResponseStore.Save(c, tx, display, new ResponseChange(shown.Score!.Value, shown.Comment is not null, shown.Comment, false, null),
-                    shown.At, hooks.Responses);
+                ResponseStore.Save(c, tx, display, new ResponseChange(shown.Score!.Value, shown.Comment is not null, shown.Comment, false, null)
+                { Reasons = DemoReasons.For(shown.Theme, NpsCategory.Of(shown.Score.Value)) }, shown.At, hooks.Responses);
                 break;
             case DemoOutcome.Declined:
                 ResponseStore.Decline(c, tx, display, shown.At, hooks.Responses);

@@ -34,7 +34,24 @@ public sealed record EligibilityResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EligibleSurvey? Survey = null);
 
 /// <summary>The survey to show, with every string in the negotiated locale and <c>{product}</c> filled in.</summary>
-public sealed record EligibleSurvey(string Id, string Kind, string Locale, string Dir, SurveyTexts Texts, SurveyTheme Theme);
+public sealed record EligibleSurvey(string Id, string Kind, string Locale, string Dir, SurveyTexts Texts, SurveyTheme Theme)
+{
+    /// <summary>The reasons question, its labels in the locale; left out when the survey (or the shown variant) asks none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EligibleReasons? Reasons { get; init; }
+}
+
+/// <summary>
+/// The reasons question as the widget reads it: one list per category that is asked, with the scores
+/// it covers (<c>min</c>–<c>max</c>), so the widget picks the list of the chosen score without knowing the kind.
+/// </summary>
+public sealed record EligibleReasons(bool Multiple, bool Other, IReadOnlyList<EligibleReasonList> Lists);
+
+/// <summary>The reasons shown to the scores <c>min</c>–<c>max</c> (one category).</summary>
+public sealed record EligibleReasonList(string Category, int Min, int Max, IReadOnlyList<EligibleReason> Options);
+
+/// <summary>A reason's id and its label in the negotiated locale.</summary>
+public sealed record EligibleReason(string Id, string Label);
 
 /// <summary>Settings of the <c>Eligibility</c> section.</summary>
 public sealed class EligibilityOptions

@@ -140,10 +140,24 @@ public sealed class EligibilityService
             layers.Add(changed);
         if (own.Value is not null)
             layers.Add(own.Value);
+        var reasons = survey.ReasonsOf(variant);
         var texts = CatalogKeys.Texts(field =>
-            (layers.Select(l => l.Field(field)).FirstOrDefault(t => t is not null) ?? entry!.Strings[CatalogKeys.KeyOf(survey.Kind, field)])
-            .Replace("{product}", productName, StringComparison.Ordinal));
+            (layers.Select(l => l.Field(field)).FirstOrDefault(t => t is not null) ?? entry?.Strings[CatalogKeys.KeyOf(survey.Kind, field)]
+                ?? SurveyCatalog.Get(SurveyCatalog.DefaultLocale).Strings[CatalogKeys.KeyOf(survey.Kind, field)])
+            .Replace("{product}", productName, StringComparison.Ordinal), withReasons: reasons is not null);
         var dir = entry?.Dir ?? own.Value!.Dir ?? LocaleNegotiation.DefaultDir(code);
-        return new EligibleSurvey(survey.Id, survey.Kind, code, dir, texts, survey.Theme);
+        return new EligibleSurvey(survey.Id, survey.Kind, code, dir, texts, survey.Theme) { Reasons = LocalizeReasons(reasons, survey.Kind, code) };
+    }
+
+    /// <summary>The lists of the categories that are asked, labels in <paramref name="locale"/>; null when none is.</summary>
+    static EligibleReasons? LocalizeReasons(SurveyReasons? reasons, string kind, string locale)
+    {
+        if (reasons is null)
+            return null;
+        var lists = ScoreCategories.Of(kind)
+            .Select(b => new EligibleReasonList(b.Category, b.Min, b.Max, reasons.For(b.Category).Select(r => new EligibleReason(r.Id, r.LabelIn(locale))).ToList()))
+            .Where(l => l.Options.Count > 0)
+            .ToList();
+        return lists.Count == 0 ? null : new EligibleReasons(reasons.Multiple, reasons.Other, lists);
     }
 }

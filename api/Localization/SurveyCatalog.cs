@@ -6,6 +6,9 @@ namespace Pulse.Api.Localization;
 /// <summary>The follow-up question asked after a score, one per NPS category.</summary>
 public sealed record FollowUpTexts(string Promoter, string Passive, string Detractor);
 
+/// <summary>The reasons question's own strings: its prompt, the "Other" choice and the placeholder of Other's text.</summary>
+public sealed record ReasonTexts(string Question, string Other, string Placeholder);
+
 /// <summary>Every string the widget shows, in one locale. <c>{product}</c> stands for the workspace's product name.</summary>
 public sealed record SurveyTexts(
     string Question,
@@ -16,7 +19,12 @@ public sealed record SurveyTexts(
     string Submit,
     string Dismiss,
     string Thanks,
-    string OptOut);
+    string OptOut)
+{
+    /// <summary>The reasons question's strings; sent only when the survey asks it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ReasonTexts? Reasons { get; init; }
+}
 
 /// <summary>
 /// One locale: its code (as sent to clients), writing direction, name in its own language and
@@ -39,18 +47,28 @@ public static class CatalogKeys
 {
     /// <summary>Field paths of the texts a survey can give, in the payload's order.</summary>
     public static readonly IReadOnlyList<string> Fields =
-        ["question", "low", "high", "followUp.promoter", "followUp.passive", "followUp.detractor", "placeholder", "submit", "dismiss", "thanks", "optOut"];
+        ["question", "low", "high", "followUp.promoter", "followUp.passive", "followUp.detractor", "placeholder", "submit", "dismiss", "thanks", "optOut",
+         "reasons.question", "reasons.other", "reasons.placeholder"];
+
+    /// <summary>The reasons question's fields: a custom locale needs them only when its survey asks the question.</summary>
+    public static readonly IReadOnlyList<string> ReasonFields = ["reasons.question", "reasons.other", "reasons.placeholder"];
 
     static readonly FrozenSet<string> KindFields = new[] { "question", "low", "high", "followUp.promoter", "followUp.passive", "followUp.detractor" }.ToFrozenSet();
 
     /// <summary>The catalog key of a field for a kind: <c>question</c> → <c>nps.question</c>, <c>submit</c> → <c>submit</c>.</summary>
     public static string KeyOf(string kind, string field) => KindFields.Contains(field) ? kind + "." + field : field;
 
-    /// <summary>The widget's texts with each field (path of <see cref="Fields"/>) read through <paramref name="read"/>.</summary>
-    public static SurveyTexts Texts(Func<string, string> read) =>
+    /// <summary>
+    /// The widget's texts with each field (path of <see cref="Fields"/>) read through <paramref name="read"/>;
+    /// the reasons question's only <paramref name="withReasons"/>.
+    /// </summary>
+    public static SurveyTexts Texts(Func<string, string> read, bool withReasons = false) =>
         new(read("question"), read("low"), read("high"),
             new FollowUpTexts(read("followUp.promoter"), read("followUp.passive"), read("followUp.detractor")),
-            read("placeholder"), read("submit"), read("dismiss"), read("thanks"), read("optOut"));
+            read("placeholder"), read("submit"), read("dismiss"), read("thanks"), read("optOut"))
+        {
+            Reasons = withReasons ? new ReasonTexts(read("reasons.question"), read("reasons.other"), read("reasons.placeholder")) : null,
+        };
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 
 namespace Pulse.Api.Responses;
 
@@ -33,20 +34,33 @@ public static class ResponseEndpoints
 
     static async Task<Results<Created<SavedResponse>, Ok<SavedResponse>, ValidationProblem, ProblemHttpResult>> Save(
         ResponsePost? post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, ResponseHooks hooks,
-        TimeProvider time, ResponseMetrics metrics)
+        TimeProvider time, ResponseMetrics metrics, SurveyStore surveys)
     {
         if (post is null)
-            return Problems.BadRequest("Send a JSON object as the body: { displayToken, score, comment?, followUp?, siteKey? }.");
+            return Problems.BadRequest("Send a JSON object as the body: { displayToken, score, comment?, followUp?, reasons?, reasonOther?, siteKey? }.");
         var errors = ResponseRules.Validate(post);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         if (!tokens.TryResolve(post.DisplayToken!, post.SiteKey, request, out var display, out var refused))
             return refused;
+        ChosenReasons? reasons = null;
+        if (post.Reasons is { } ids)
+        {
+            // Only an answer with reasons reads its survey: the question the display asked (its variant's, if any).
+            var survey = ids.Count == 0 ? null : surveys.Find(display.WorkspaceId, display.SurveyId);
+            var category = (survey is null ? null : ScoreCategories.CategoryOf(survey.Kind, post.Score!.Value)) ?? NpsCategory.Of(post.Score!.Value);
+            var reasonErrors = ResponseRules.ValidateReasons(post, survey?.ReasonsOf(display.Variant), category);
+            if (reasonErrors.Count > 0)
+                return TypedResults.ValidationProblem(reasonErrors);
+            reasons = new ChosenReasons(ids.Select(id => id!).Order(StringComparer.Ordinal).ToList(),
+                ids.Contains(ReasonsValidation.OtherId) && post.ReasonOther is { } other ? ResponseRules.NormalizeComment(other) : null);
+        }
         var change = new ResponseChange(post.Score!.Value,
             SetComment: post.Comment is not null,
             Comment: post.Comment is null ? null : ResponseRules.NormalizeComment(post.Comment),
             SetFollowUp: post.FollowUp is not null,
-            FollowUpJson: post.FollowUp is null ? null : ResponseStore.FollowUpJson(post.FollowUp));
+            FollowUpJson: post.FollowUp is null ? null : ResponseStore.FollowUpJson(post.FollowUp))
+        { Reasons = reasons };
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
         var result = await writer.ExecuteAsync((c, tx) => ResponseStore.Save(c, tx, display, change, now, hooks));

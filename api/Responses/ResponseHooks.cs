@@ -16,7 +16,11 @@ public sealed record ResponseWritten(
     long UpdatedAt,
     bool Created,
     int? PreviousScore,
-    string? PreviousCategory);
+    string? PreviousCategory)
+{
+    /// <summary>The reasons the answer chose (none when the question was not asked or not answered).</summary>
+    public ChosenReasons Reasons { get; init; } = ChosenReasons.None;
+}
 
 /// <summary>A dismissal of a display.</summary>
 public sealed record DeclineWritten(DisplayWritten Display, long DeclinedAt);

@@ -4,13 +4,18 @@ namespace Pulse.Api.Responses;
 /// <c>POST /v1/responses</c>: the answer to one display. <c>comment</c> and <c>followUp</c> left
 /// out (or null) keep what an earlier post saved; an empty string or object clears them.
 /// <c>siteKey</c> is optional; when sent it must be the site key of the token's workspace.
+/// <c>reasons</c> are the ids chosen in the survey's reasons question (<c>other</c> for "Other", its
+/// text in <c>reasonOther</c>); left out they keep what was saved, unless the score moved to another
+/// category (then they are cleared); an empty list clears them.
 /// </summary>
 public sealed record ResponsePost(
     string? DisplayToken,
     int? Score,
     string? Comment,
     Dictionary<string, string>? FollowUp,
-    string? SiteKey);
+    string? SiteKey,
+    IReadOnlyList<string?>? Reasons = null,
+    string? ReasonOther = null);
 
 /// <summary><c>POST /v1/declines</c>: the user dismissed the survey.</summary>
 public sealed record DeclinePost(string? DisplayToken, string? SiteKey);
@@ -23,7 +28,15 @@ public sealed record SavedResponse(
     string? Comment,
     IReadOnlyDictionary<string, string>? FollowUp,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The reason ids chosen (empty: the reasons question was not answered).</summary>
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    /// <summary>The text of "Other", when it was chosen with a text.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ReasonOther { get; init; }
+}
 
 /// <summary>NPS categories of a 0–10 score. Pure.</summary>
 public static class NpsCategory

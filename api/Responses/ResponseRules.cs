@@ -1,3 +1,5 @@
+using Pulse.Api.Surveys;
+
 namespace Pulse.Api.Responses;
 
 /// <summary>The limits of a response and the check of a posted one. Pure: no I/O.</summary>
@@ -14,6 +16,9 @@ public static class ResponseRules
 
     /// <summary>Characters in one <c>followUp</c> answer.</summary>
     public const int MaxFollowUpAnswerLength = 1_000;
+
+    /// <summary>Characters in <c>reasonOther</c>.</summary>
+    public const int MaxReasonOtherLength = 1_000;
 
     /// <summary>
     /// Largest body accepted: room for the longest comment and follow-up answers even when every
@@ -47,6 +52,54 @@ public static class ResponseRules
                     errors[$"followUp.{key}"] = [answerError];
             }
         }
+        if (post.Reasons is { } reasons)
+        {
+            if (reasons.Count > ReasonsValidation.MaxReasons + 1)
+                errors["reasons"] = [$"At most {ReasonsValidation.MaxReasons + 1} reason ids (the list's and '{ReasonsValidation.OtherId}'); {reasons.Count} were sent."];
+            else
+                for (var i = 0; i < reasons.Count; i++)
+                {
+                    if (reasons[i] is not { } id || !(ReasonsValidation.IsReasonId(id) || id == ReasonsValidation.OtherId))
+                        errors[$"reasons[{i}]"] = ["A reason id is a string of 1–32 characters of a-z, 0-9, '_', '-' (or 'other')."];
+                    else if (reasons.Take(i).Contains(id))
+                        errors[$"reasons[{i}]"] = [$"'{id}' is sent twice; send each reason once."];
+                }
+        }
+        if (post.ReasonOther is not null)
+        {
+            if (CheckText(post.ReasonOther, MaxReasonOtherLength) is { } otherError)
+                errors["reasonOther"] = [otherError];
+            else if (post.Reasons is null || !post.Reasons.Contains(ReasonsValidation.OtherId))
+                errors["reasonOther"] = [$"Send the text of \"Other\" with '{ReasonsValidation.OtherId}' among the reasons."];
+        }
+        return errors;
+    }
+
+    /// <summary>
+    /// The errors of the reasons of <paramref name="post"/> against the question the display asked
+    /// (<paramref name="question"/>, null for none) for a score of <paramref name="category"/>.
+    /// </summary>
+    public static Dictionary<string, string[]> ValidateReasons(ResponsePost post, SurveyReasons? question, string category)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (post.Reasons is not { Count: > 0 } reasons)
+            return errors;
+        var list = question?.For(category) ?? [];
+        if (list.Count == 0)
+        {
+            errors["reasons"] = [$"This survey asks no reasons of a {category}; leave 'reasons' out."];
+            return errors;
+        }
+        for (var i = 0; i < reasons.Count; i++)
+        {
+            var id = reasons[i]!;
+            if (id == ReasonsValidation.OtherId ? !question!.Other : list.All(r => r.Id != id))
+                errors[$"reasons[{i}]"] = [id == ReasonsValidation.OtherId
+                    ? "This survey offers no \"Other\" answer."
+                    : $"'{id}' is not a reason this survey offers a {category}; choose among: {string.Join(", ", list.Select(r => r.Id))}{(question!.Other ? ", other" : "")}."];
+        }
+        if (!question!.Multiple && reasons.Count > 1)
+            errors["reasons"] = ["This question takes one reason; send one id."];
         return errors;
     }
 

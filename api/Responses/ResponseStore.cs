@@ -7,7 +7,11 @@ using Pulse.Api.Storage;
 namespace Pulse.Api.Responses;
 
 /// <summary>What a post changes: the score always; comment and follow-up answers only when sent.</summary>
-public sealed record ResponseChange(int Score, bool SetComment, string? Comment, bool SetFollowUp, string? FollowUpJson);
+public sealed record ResponseChange(int Score, bool SetComment, string? Comment, bool SetFollowUp, string? FollowUpJson)
+{
+    /// <summary>The reasons sent (ids sorted), or null to keep the saved ones (cleared when the category changes).</summary>
+    public ChosenReasons? Reasons { get; init; }
+}
 
 /// <summary>The response after a save, and whether the save changed anything.</summary>
 public sealed record SaveResult(ResponseWritten Response, bool Changed);
@@ -67,20 +71,29 @@ public static class ResponseStore
                 .Bind("@UserId", display.UserId).Bind("@Score", change.Score).Bind("@Category", category).Bind("@Comment", comment)
                 .Bind("@FollowUp", followUp).Bind("@Now", now)
                 .ExecuteScalar()!;
+            var reasons = change.Reasons ?? ChosenReasons.None;
+            if (reasons.Ids.Count > 0)
+                ReasonStore.Replace(c, tx, newId, reasons);
             var created = new ResponseWritten(newId, display.ToWritten(), change.Score, category, comment, followUp,
-                now, now, Created: true, PreviousScore: null, PreviousCategory: null);
+                now, now, Created: true, PreviousScore: null, PreviousCategory: null) { Reasons = reasons };
             hooks.ResponseSaved(c, tx, created);
             return new SaveResult(created, Changed: true);
         }
 
         var previousScore = (int)current.Score;
+        var currentReasons = ReasonStore.Read(c, tx, current.Id);
+        // Reasons answer the question of one category: a score that moves to another drops those not resent.
+        var nextReasons = change.Reasons ?? (category == current.Category ? currentReasons : ChosenReasons.None);
         var next = new ResponseWritten(current.Id, display.ToWritten(), change.Score, category,
             change.SetComment ? change.Comment : current.Comment,
             change.SetFollowUp ? change.FollowUpJson : current.FollowUp,
-            current.CreatedAt, now, Created: false, previousScore, current.Category);
-        if (next.Score == previousScore && next.Comment == current.Comment && next.FollowUpJson == current.FollowUp)
+            current.CreatedAt, now, Created: false, previousScore, current.Category) { Reasons = nextReasons };
+        var reasonsChanged = !nextReasons.SameAs(currentReasons);
+        if (next.Score == previousScore && next.Comment == current.Comment && next.FollowUpJson == current.FollowUp && !reasonsChanged)
             return new SaveResult(next with { UpdatedAt = current.UpdatedAt }, Changed: false);
         c.Execute(Update, new { current.Id, next.Score, next.Category, next.Comment, FollowUp = next.FollowUpJson, Now = now }, tx);
+        if (reasonsChanged)
+            ReasonStore.Replace(c, tx, current.Id, nextReasons);
         hooks.ResponseSaved(c, tx, next);
         return new SaveResult(next, Changed: true);
     }
@@ -103,7 +116,8 @@ public static class ResponseStore
 
     public static SavedResponse ToSaved(this ResponseWritten r) => new(r.ResponseId, r.Score, r.Category, r.Comment,
         r.FollowUpJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(r.FollowUpJson),
-        Db.FromUnixMs(r.CreatedAt), Db.FromUnixMs(r.UpdatedAt));
+        Db.FromUnixMs(r.CreatedAt), Db.FromUnixMs(r.UpdatedAt))
+    { Reasons = r.Reasons.Ids, ReasonOther = r.Reasons.Other };
 
     /// <summary>The responses of a user, inside the caller's transaction (erasure).</summary>
     public static IReadOnlyList<StoredResponse> OfUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>

@@ -28,6 +28,13 @@ public sealed record Survey(
 {
     /// <summary>The A/B variants (none, or 2 to 4); each user sees one, chosen by <see cref="Variants.Assign"/>.</summary>
     public IReadOnlyList<SurveyVariant> Variants { get; init; } = [];
+
+    /// <summary>The reasons question asked after the score, or null for none.</summary>
+    public SurveyReasons? Reasons { get; init; }
+
+    /// <summary>The reasons question a display of <paramref name="variant"/> asks: the variant's own, else the survey's.</summary>
+    public SurveyReasons? ReasonsOf(string? variant) =>
+        Variants.FirstOrDefault(v => v.Key == variant)?.Reasons ?? Reasons;
 }
 
 /// <summary>
@@ -35,11 +42,18 @@ public sealed record Survey(
 /// relative weight, and texts per locale laid over the survey's own (any text left out is the survey's).
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record SurveyVariant(string Key, int Weight, IReadOnlyDictionary<string, TextOverrides> Texts);
+public sealed record SurveyVariant(
+    string Key,
+    int Weight,
+    IReadOnlyDictionary<string, TextOverrides> Texts,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SurveyReasons? Reasons = null);
 
-/// <summary>A variant as a request gives it: <c>{ "key": "b", "weight": 50, "texts": { "en": { "question": "…" } } }</c>.</summary>
+/// <summary>
+/// A variant as a request gives it: <c>{ "key": "b", "weight": 50, "texts": { "en": { "question": "…" } } }</c>;
+/// <c>reasons</c>, when given, replaces the survey's reasons question for this variant.
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record VariantInput(string? Key, int? Weight, IReadOnlyDictionary<string, TextOverrides?>? Texts);
+public sealed record VariantInput(string? Key, int? Weight, IReadOnlyDictionary<string, TextOverrides?>? Texts, ReasonsInput? Reasons = null);
 
 /// <summary>
 /// A trait condition: <c>{ "trait": "plan", "op": "in", "values": [...] }</c>. <c>eq</c>/<c>neq</c>
@@ -69,7 +83,8 @@ public sealed record TextOverrides(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dismiss = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Thanks = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OptOut = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dir = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dir = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReasonTextOverrides? Reasons = null)
 {
     /// <summary>The string of a field path of <see cref="Localization.CatalogKeys.Fields"/>, or null when not given.</summary>
     public string? Field(string field) => field switch
@@ -85,6 +100,9 @@ public sealed record TextOverrides(
         "dismiss" => Dismiss,
         "thanks" => Thanks,
         "optOut" => OptOut,
+        "reasons.question" => Reasons?.Question,
+        "reasons.other" => Reasons?.Other,
+        "reasons.placeholder" => Reasons?.Placeholder,
         _ => null,
     };
 }
@@ -94,6 +112,13 @@ public sealed record FollowUpOverrides(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Promoter = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Passive = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detractor = null);
+
+/// <summary>The reasons question's own texts: its prompt, the "Other" choice and the placeholder of Other's text field.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ReasonTextOverrides(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Question = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Other = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Placeholder = null);
 
 /// <summary>How the widget looks: accent colour <c>#rrggbb</c> and where it appears.</summary>
 public sealed record SurveyTheme(string Color, string Position);
@@ -116,7 +141,8 @@ public sealed record SurveyResource(
     IReadOnlyList<string> ExcludeEmailDomains,
     IReadOnlyDictionary<string, TextOverrides> Texts,
     SurveyTheme Theme,
-    IReadOnlyList<SurveyVariant> Variants);
+    IReadOnlyList<SurveyVariant> Variants,
+    SurveyReasons? Reasons);
 
 /// <summary><c>GET /v1/surveys</c>: the workspace's surveys, highest priority first.</summary>
 public sealed record SurveyList(IReadOnlyList<SurveyResource> Items);
@@ -130,6 +156,7 @@ public sealed class SurveyInput
 {
     readonly string? _trigger;
     readonly int? _dailyCap;
+    readonly ReasonsInput? _reasons;
 
     /// <summary>
     /// Read-only: a client may send back the resource it read (GET, edit, PUT), so the survey's own id
@@ -170,6 +197,16 @@ public sealed class SurveyInput
     /// <summary>None (an empty list clears them) or 2 to 4 variants.</summary>
     public IReadOnlyList<VariantInput?>? Variants { get; init; }
 
+    /// <summary>The reasons question; an explicit null removes it.</summary>
+    public ReasonsInput? Reasons
+    {
+        get => _reasons;
+        init { _reasons = value; HasReasons = true; }
+    }
+
+    [JsonIgnore]
+    public bool HasReasons { get; private init; }
+
     /// <summary>Whether the body named <c>trigger</c> (the JSON serializer calls the setter only then).</summary>
     [JsonIgnore]
     public bool HasTrigger { get; private init; }
@@ -191,5 +228,5 @@ public static class SurveyMapping
 
     public static SurveyResource ToResource(this Survey s) => new(s.Id, s.Name, s.Kind, s.Active, s.Priority, s.Trigger,
         s.FirstSurveyDelayDays, s.ResurveyDays, s.DeclineCooldownDays, s.ReshowAfterIgnoredDays, s.SamplePercent, s.DailyCap,
-        s.Targeting, s.ExcludeEmailDomains, s.Texts, s.Theme, s.Variants);
+        s.Targeting, s.ExcludeEmailDomains, s.Texts, s.Theme, s.Variants, s.Reasons);
 }

@@ -84,7 +84,13 @@ public static class SurveyValidation
         var domains = input.ExcludeEmailDomains is null ? current.ExcludeEmailDomains : CheckDomains(input.ExcludeEmailDomains, Error);
         var texts = input.Texts is null ? current.Texts : CheckTexts(input.Texts, Error);
         var theme = input.Theme is null ? current.Theme : CheckTheme(current.Theme, input.Theme, Error);
-        var variants = input.Variants is null ? current.Variants : CheckVariants(input.Variants, texts, Error);
+        var kind = input.Kind ?? current.Kind;
+        var variants = input.Variants is null ? current.Variants : CheckVariants(input.Variants, texts, kind, Error);
+        var reasons = !input.HasReasons ? current.Reasons
+            : input.Reasons is null ? null
+            : ReasonsValidation.Check(input.Reasons, kind, "reasons", Error);
+        if (e.Count == 0)
+            CheckReasonTexts(texts, reasons, variants, Error);
 
         errors = e;
         if (e.Count > 0)
@@ -107,6 +113,7 @@ public static class SurveyValidation
             Texts = texts,
             Theme = theme,
             Variants = variants,
+            Reasons = reasons,
         };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(applied.ToResource(), SurveyMapping.ColumnJson).Length;
         if (bytes > MaxSurveyBytes)
@@ -228,7 +235,7 @@ public static class SurveyValidation
             }
             if (overrides is null)
             {
-                error(field, "Give an object of the texts: question, low, high, followUp { promoter, passive, detractor }, placeholder, submit, dismiss, thanks, optOut.");
+                error(field, "Give an object of the texts: question, low, high, followUp { promoter, passive, detractor }, placeholder, submit, dismiss, thanks, optOut, reasons { question, other, placeholder }.");
                 continue;
             }
             var code = builtIn ?? LocaleNegotiation.Canonical(locale);
@@ -248,13 +255,17 @@ public static class SurveyValidation
                 error($"{field}.dir", "Choose 'ltr' or 'rtl'.");
                 ok = false;
             }
-            if (builtIn is null && CatalogKeys.Fields.Where(f => overrides.Field(f) is null).ToList() is { Count: > 0 } missing)
+            if (builtIn is null && CatalogKeys.Fields.Except(CatalogKeys.ReasonFields).Where(f => overrides.Field(f) is null).ToList() is { Count: > 0 } missing)
             {
                 error(field, $"'{code}' is not in Pulse's catalog, so it is a custom locale and needs every text; missing: {string.Join(", ", missing)}.");
                 ok = false;
             }
             if (ok)
-                result[code] = overrides.FollowUp is { Promoter: null, Passive: null, Detractor: null } ? overrides with { FollowUp = null } : overrides;
+                result[code] = overrides with
+                {
+                    FollowUp = overrides.FollowUp is { Promoter: null, Passive: null, Detractor: null } ? null : overrides.FollowUp,
+                    Reasons = overrides.Reasons is { Question: null, Other: null, Placeholder: null } ? null : overrides.Reasons,
+                };
         }
         return result;
     }
@@ -279,7 +290,20 @@ public static class SurveyValidation
     static bool IsVariantKey(string? key) =>
         key is { Length: > 0 and <= 16 } && key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-');
 
-    static List<SurveyVariant> CheckVariants(IReadOnlyList<VariantInput?> variants, IReadOnlyDictionary<string, TextOverrides> surveyTexts, Action<string, string> error)
+    /// <summary>
+    /// A custom locale needs the reasons question's texts only when the survey (or a variant) asks it;
+    /// checked on the merged survey, so adding reasons to a survey with a custom locale names what it lacks.
+    /// </summary>
+    static void CheckReasonTexts(IReadOnlyDictionary<string, TextOverrides> texts, SurveyReasons? reasons, IReadOnlyList<SurveyVariant> variants, Action<string, string> error)
+    {
+        if (reasons is null && variants.All(v => v.Reasons is null))
+            return;
+        foreach (var (code, overrides) in texts)
+            if (SurveyCatalog.Find(code) is null && CatalogKeys.ReasonFields.Where(f => overrides.Field(f) is null).ToList() is { Count: > 0 } missing)
+                error($"texts.{code}", $"'{code}' is a custom locale and this survey asks the reasons question, so it needs its texts too; missing: {string.Join(", ", missing)}.");
+    }
+
+    static List<SurveyVariant> CheckVariants(IReadOnlyList<VariantInput?> variants, IReadOnlyDictionary<string, TextOverrides> surveyTexts, string kind, Action<string, string> error)
     {
         var result = new List<SurveyVariant>();
         if (variants.Count == 0)
@@ -337,8 +361,11 @@ public static class SurveyValidation
                 else
                     texts[code] = overrides;
             }
+            SurveyReasons? reasons = null;
+            if (v.Reasons is not null && (reasons = ReasonsValidation.Check(v.Reasons, kind, field + ".reasons", error)) is null)
+                ok = false;
             if (ok)
-                result.Add(new SurveyVariant(v.Key!, v.Weight!.Value, texts));
+                result.Add(new SurveyVariant(v.Key!, v.Weight!.Value, texts, reasons));
         }
         return result;
     }

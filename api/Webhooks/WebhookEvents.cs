@@ -44,7 +44,7 @@ public static class WebhookEvents
             new SurveyRef(d.SurveyId, surveyName),
             new ResponsePayload(r.ResponseId, r.Score, r.Category, r.Comment, ParseOrNull(r.FollowUpJson), d.UserId, d.Email,
                 ParseOrNull(d.TraitsJson) ?? EmptyObject(), d.Url, d.Locale, Db.FromUnixMs(d.ShownAt), Db.FromUnixMs(r.CreatedAt),
-                Db.FromUnixMs(r.UpdatedAt), r.PreviousScore, r.PreviousCategory));
+                Db.FromUnixMs(r.UpdatedAt), r.PreviousScore, r.PreviousCategory) { Reasons = r.Reasons.Ids, ReasonOther = r.Reasons.Other });
         return Serialize(eventId, r.Created ? ResponseCreated : ResponseUpdated, at, data);
     }
 
@@ -117,7 +117,14 @@ public sealed record ResponsePayload(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     int? PreviousScore,
-    string? PreviousCategory);
+    string? PreviousCategory)
+{
+    /// <summary>The reason ids chosen in the reasons question (<c>other</c> for "Other"); empty when not answered.</summary>
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    /// <summary>The text of "Other", or null.</summary>
+    public string? ReasonOther { get; init; }
+}
 
 public sealed record DeclineEventData(SurveyRef Survey, DeclinePayload Decline);
 

@@ -55,6 +55,7 @@ public sealed class WidgetAssets
     WidgetAssets()
     {
         Script = new ServedFile("pulse.js", "text/javascript; charset=utf-8", Encoding.UTF8.GetBytes(Resource("Pulse.Widget.pulse.min.js")));
+        Reasons = new ServedFile("reasons.js", "text/javascript; charset=utf-8", Encoding.UTF8.GetBytes(Resource("Pulse.Widget.reasons.min.js")));
         Loader = Resource("Pulse.Widget.loader.js");
     }
 
@@ -63,6 +64,9 @@ public sealed class WidgetAssets
 
     /// <summary>The widget as served: minified, with gzip and Brotli forms.</summary>
     public ServedFile Script { get; }
+
+    /// <summary>The reasons step (widget/reasons.js), loaded by the widget only when a survey asks the reasons question.</summary>
+    public ServedFile Reasons { get; }
 
     /// <summary>widget/loader.js: the snippet (queue stub, async script tag, init call) with placeholders.</summary>
     public string Loader { get; }

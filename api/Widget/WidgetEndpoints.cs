@@ -46,6 +46,8 @@ public static class WidgetEndpoints
             .WithName("WidgetScript").WithSummary("The widget script; cached briefly, revalidated by ETag.");
         group.MapMethods("/pulse.{fingerprint}.js", ["GET", "HEAD"], PinnedScript)
             .WithName("WidgetScriptPinned").WithSummary("The widget script at an immutable, fingerprinted URL.");
+        group.MapMethods("/reasons.js", ["GET", "HEAD"], ReasonsChunk)
+            .WithName("WidgetReasonsChunk").WithSummary("The widget's reasons step, loaded only when a survey asks the reasons question; cached like the script.");
         group.MapGet("/manifest.json", Manifest)
             .WithName("WidgetManifest").WithSummary("The current script's fingerprinted URL, integrity and sizes.");
 
@@ -62,6 +64,9 @@ public static class WidgetEndpoints
 
     static Results<FileContentHttpResult, StatusCodeHttpResult, NotFound> Script(HttpContext context, WidgetAssets assets, IOptions<WidgetOptions> options) =>
         Serve(context, assets.Script, $"public, max-age={options.Value.MaxAgeSeconds}");
+
+    static Results<FileContentHttpResult, StatusCodeHttpResult, NotFound> ReasonsChunk(HttpContext context, WidgetAssets assets, IOptions<WidgetOptions> options) =>
+        Serve(context, assets.Reasons, $"public, max-age={options.Value.MaxAgeSeconds}");
 
     static Results<FileContentHttpResult, StatusCodeHttpResult, NotFound> PinnedScript(string fingerprint, HttpContext context, WidgetAssets assets)
     {

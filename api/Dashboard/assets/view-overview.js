@@ -60,18 +60,34 @@ function channelComparison(byChannel) {
     h('p', { class: 'hint', text: 'Segments by Channel shows margins and lets you filter to one channel.' }));
 }
 
+/** The reasons report as a table: count, share of the detractors who answered, change in points against the previous period. */
+function reasonsTable(report, days) {
+  if (!report.reasons.length) {
+    return h('p', { class: 'hint', text: 'No detractor chose a reason in this range (add a reasons question to a survey in Surveys).' });
+  }
+  return h('table', { class: 'reasons', dataset: { respondents: String(report.respondents) } },
+    h('caption', { text: `${fmt.count(report.respondents)} detractors answered the reasons question; change against the previous ${fmt.count(days)} days` }),
+    h('thead', null, h('tr', null, ['Reason', 'Detractors', 'Share', 'Change'].map((text) => h('th', { scope: 'col', text })))),
+    h('tbody', null, report.reasons.slice(0, 10).map((r) => h('tr', { dataset: { reason: r.id } },
+      h('th', { scope: 'row', text: r.label ?? r.id }),
+      h('td', { text: fmt.count(r.count) }),
+      h('td', { text: `${r.share.toFixed(1)}%` }),
+      h('td', { text: r.change === null ? '—' : `${fmt.delta(r.change)} pts` })))));
+}
+
 export async function render(ctx, root) {
   const { state } = ctx;
   const previous = previousRange(state.from, state.to);
   const days = previous.days;
   const tooManyDays = state.interval === 'day' && days > MAX_DAILY_DAYS;
   const interval = tooManyDays ? 'week' : state.interval;
-  const [metrics, scores, before, loop, byChannel] = await Promise.all([
+  const [metrics, scores, before, loop, byChannel, reasons] = await Promise.all([
     ctx.api.get('/v1/metrics/nps', ctx.filters({ interval })),
     ctx.api.get('/v1/metrics/scores', ctx.filters()),
     ctx.api.get('/v1/metrics/nps', ctx.filters({ from: previous.from, to: previous.to })),
     loopCard(ctx),
     ctx.api.get('/v1/metrics/nps', ctx.filters({ groupBy: 'channel' })),
+    ctx.api.get('/v1/metrics/reasons', ctx.filters({ category: 'detractor' })),
   ]);
   if (!ctx.current()) return;
   const diff = change(metrics, before);
@@ -120,6 +136,9 @@ export async function render(ctx, root) {
       h('ul', { class: 'legend' },
         [['detractor', `Detractors ${fmt.scoreRange('detractor')}`], ['passive', `Passives ${fmt.scoreRange('passive')}`], ['promoter', `Promoters ${fmt.scoreRange('promoter')}`]].map(([key, text]) =>
           h('li', null, h('span', { class: `key c-${key}`, 'aria-hidden': 'true' }), h('span', { text }))))),
+    h('section', { class: 'card', 'aria-labelledby': 'reasons-title' },
+      h('h2', { id: 'reasons-title', text: 'Top reasons among detractors' }),
+      reasonsTable(reasons, days)),
     loop,
     channelComparison(byChannel));
   ctx.announce(`Overview updated: NPS ${fmt.nps(metrics.nps)}, ${fmt.count(metrics.responses)} responses.`);

@@ -16,6 +16,7 @@ const TEXT_FIELDS = [
   ['followUp.detractor', `Follow-up for detractors (${fmt.scoreRange('detractor')})`], ['placeholder', 'Comment placeholder'],
   ['submit', 'Submit button'], ['dismiss', 'Close button label'], ['thanks', 'Thank-you message'],
   ['optOut', '“Don’t ask me again” link'],
+  ['reasons.question', 'Reasons question'], ['reasons.other', '“Other” reason'], ['reasons.placeholder', '“Other” placeholder'],
 ];
 const POSITIONS = ['bottom-right', 'bottom-left', 'top-right', 'top-left', 'center'];
 
@@ -37,6 +38,7 @@ export const LABELS = {
   excludeEmailDomains: 'Never survey these email domains',
   texts: 'Texts per locale',
   variants: 'A/B variants',
+  reasons: 'Reasons question',
   theme: 'Look',
   'theme.color': 'Colour',
   'theme.position': 'Position',
@@ -149,11 +151,48 @@ function variantBlock(variant, index, onRemove) {
       field('Weight', weight, { name: `variants[${index}].weight`, hint: '1 to 100, relative to the other variants.' })),
     texts.element,
     h('button', { type: 'button', class: 'button small subtle', text: `Remove variant ${index + 1}`, on: { click: onRemove } }));
-  block.read = () => ({ key: key.value.trim(), weight: weight.value.trim() === '' ? null : Number(weight.value), texts: texts.read() });
+  // A variant's own reasons question (set through the API) is kept as it is.
+  block.read = () => ({ key: key.value.trim(), weight: weight.value.trim() === '' ? null : Number(weight.value), texts: texts.read(), reasons: variant.reasons ?? null });
   return block;
 }
 
 /** The editor of one survey; survey is null to create one. onSaved(result, created) runs after a save. */
+const REASON_CATEGORIES = [['detractor', 'Detractors (0–6)'], ['passive', 'Passives (7–8)'], ['promoter', 'Promoters (9–10)']];
+
+/**
+ * The reasons question: single or multiple choice, "Other", and one list per category written
+ * as "id: label" lines (an empty list is not asked). Labels per locale set through the API are kept.
+ */
+function reasonsEditor(reasons) {
+  const known = new Map();
+  for (const r of [...(reasons?.options || []), ...Object.values(reasons?.byCategory || {}).flat()]) known.set(r.id, r);
+  const multiple = h('input', { type: 'checkbox', checked: reasons ? !!reasons.multiple : true, id: uid('f') });
+  const other = h('input', { type: 'checkbox', checked: !!reasons?.other, id: uid('f') });
+  const lists = REASON_CATEGORIES.map(([category, label]) => {
+    const list = reasons ? (reasons.byCategory?.[category] ?? reasons.options ?? []) : [];
+    const area = h('textarea', { rows: 4, spellcheck: 'false' }, list.map((r) => `${r.id}: ${r.label}`).join('\n'));
+    return { category, area, element: field(label, area, { name: `reasons.byCategory.${category}`, hint: 'One reason a line, “id: label”, e.g. “price: Too expensive”. Empty: not asked.' }) };
+  });
+  const parse = (text) => text.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
+    const at = line.indexOf(':');
+    const id = (at < 0 ? line : line.slice(0, at)).trim();
+    const label = (at < 0 ? line : line.slice(at + 1)).trim();
+    const labels = known.get(id)?.labels;
+    return labels ? { id, label, labels } : { id, label };
+  });
+  const read = () => {
+    const byCategory = Object.fromEntries(lists.map((l) => [l.category, parse(l.area.value)]));
+    if (Object.values(byCategory).every((l) => l.length === 0)) return null;
+    return { multiple: multiple.checked, other: other.checked, options: [], byCategory };
+  };
+  const element = h('div', { class: 'reasons-editor' },
+    h('div', { class: 'field', dataset: { field: 'reasons' } }, h('p', { class: 'error' })),
+    h('div', { class: 'check' }, multiple, h('label', { for: multiple.id, text: 'Several reasons may be chosen (checkboxes; else one, radio buttons)' })),
+    h('div', { class: 'check' }, other, h('label', { for: other.id, text: 'Offer “Other” with a text field' })),
+    lists.map((l) => l.element));
+  return { element, read };
+}
+
 function surveyEditor(ctx, survey, onSaved) {
   const creating = !survey;
   const s = survey || { active: true, priority: 0, targeting: [], excludeEmailDomains: [], texts: {}, theme: {}, variants: [] };
@@ -188,6 +227,7 @@ function surveyEditor(ctx, survey, onSaved) {
     on: { click: () => drawConditions([...readConditions(), { trait: '', op: 'eq', value: '' }]) } });
 
   const texts = localeList(s.texts, 'texts', 'Built-in translations in every locale; no overrides.');
+  const reasons = reasonsEditor(s.reasons);
 
   const variants = h('div', { class: 'variants' });
   let variantBlocks = [];
@@ -219,6 +259,7 @@ function surveyEditor(ctx, survey, onSaved) {
       texts: texts.read(),
       theme: { color: color.value, position: position.value },
       variants: readVariants(),
+      reasons: reasons.read(),
     };
     if (creating) {
       body.kind = 'nps';
@@ -268,6 +309,9 @@ function surveyEditor(ctx, survey, onSaved) {
       conditions, addCondition,
       field(LABELS.excludeEmailDomains, domains, { name: 'excludeEmailDomains', hint: 'Comma-separated, e.g. your own company\'s domain.' })),
     h('fieldset', null, h('legend', { text: LABELS.texts }), texts.element),
+    h('fieldset', null, h('legend', { text: LABELS.reasons }),
+      h('p', { class: 'hint', text: 'Asked after the score: why? Answers keep the id, so change a label freely but keep its id.' }),
+      reasons.element),
     h('fieldset', null, h('legend', { text: LABELS.variants }),
       h('p', { class: 'hint', text: 'None, or 2 to 4 wordings; each user always sees the same one. Compare them under Segments with “variant”.' }),
       h('div', { class: 'field', dataset: { field: 'variants' } }, h('p', { class: 'error' })),

@@ -101,6 +101,7 @@ public sealed class OpenApiConformanceTests
                 return new(Path: new Dictionary<string, string> { ["id"] = webhook, ["deliveryId"] = ping.GetProperty("deliveryId").ToString() });
             case "GetNps": return new(Query: "?interval=month&groupBy=plan&where%5Bplan%5D=premium&from=2020-01-01");
             case "GetScoreDistribution" or "ListAccounts": return new(Query: "?where%5Bplan%5D=premium&from=2020-01-01");
+            case "GetReasons": return new(Query: "?category=detractor&groupBy=plan&where%5Bplan%5D=premium&from=2020-01-01");
             case "ListResponses" or "ExportResponses": return new(Query: "?category=promoter,passive&where%5Bplan%5D=premium");
             case "WidgetScriptPinned":
                 var manifest = await (await _anonymous.GetAsync("/widget/v1/manifest.json")).ReadJson<JsonElement>();
@@ -132,7 +133,7 @@ public sealed class OpenApiConformanceTests
             case "GetFollowUp": return new(Path: FollowUp(await NewFollowUp()));
             case "UpdateFollowUp": return new("""{"status":"closed","outcome":"resolved","assignee":null}""", Path: FollowUp(await NewFollowUp()));
             case "AddFollowUpNote": return new("""{"text":"Called them; fix ships Friday."}""", Path: FollowUp(await NewFollowUp()));
-            case "Health" or "Ready" or "GetWorkspace" or "ListSurveys" or "ListWebhooks" or "WidgetScript" or "WidgetManifest":
+            case "Health" or "Ready" or "GetWorkspace" or "ListSurveys" or "ListWebhooks" or "WidgetScript" or "WidgetReasonsChunk" or "WidgetManifest":
                 return new();
             default:
                 throw new AssertionException($"The document has an operation '{operationId}' this test has no valid example for; add one.");

@@ -159,7 +159,8 @@ public sealed class DashboardAdminBrowserTests : DashboardPage
             Assert.That((await Get($"/v1/surveys/{id}")).GetProperty("texts").TryGetProperty("sw", out _), Is.False, "nothing was saved");
         }
 
-        string[] rest = ["low", "high", "followUp.promoter", "followUp.passive", "followUp.detractor", "placeholder", "submit", "dismiss", "thanks", "optOut"];
+        string[] rest = ["low", "high", "followUp.promoter", "followUp.passive", "followUp.detractor", "placeholder", "submit", "dismiss", "thanks", "optOut",
+            "reasons.question", "reasons.other", "reasons.placeholder"];
         foreach (var key in rest)
             await Page.Locator($"[data-field='texts.sw.{key}'] :is(input, textarea)").FillAsync("Maandishi " + key);
         await Page.ClickAsync(".survey-form button:text-is('Add variant')");
@@ -174,6 +175,42 @@ public sealed class DashboardAdminBrowserTests : DashboardPage
                 Is.EqualTo(new[] { ("a", 50), ("b", 25) }));
         }
         await (await Api.PutAsJsonAsync($"/v1/surveys/{id}", new { texts = new { }, variants = Array.Empty<object>() })).ReadJson<JsonElement>();
+    }
+
+    [Test]
+    public async Task SurveyEditor_EditsTheReasonsQuestion_ShowingTheApisMessages()
+    {
+        var id = (await Surveys()).First().GetProperty("id").GetString()!;
+        var before = await Get($"/v1/surveys/{id}");
+        await SignIn($"surveys?edit={id}");
+        var detractors = Page.Locator("[data-field='reasons.byCategory.detractor'] textarea");
+        await detractors.FillAsync("price: Too expensive\nBad Id: Slow");
+        await Page.ClickAsync(".survey-form button[type=submit]");
+        await Page.Locator(".error-summary:not([hidden])").WaitForAsync();
+        var direct = await Api.PutAsJsonAsync($"/v1/surveys/{id}", new
+        {
+            reasons = new { byCategory = new { detractor = new[] { new { id = "price", label = "Too expensive" }, new { id = "Bad Id", label = "Slow" } } } },
+        });
+        var errors = (await direct.AssertProblem(400)).GetProperty("errors");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Page.TextContentAsync("[data-field='reasons.byCategory.detractor'] .error"),
+                Is.EqualTo(errors.GetProperty("reasons.byCategory.detractor[1].id")[0].GetString()));
+            Assert.That((await Get($"/v1/surveys/{id}")).GetProperty("reasons").ToString(), Is.EqualTo(before.GetProperty("reasons").ToString()), "nothing was saved");
+        }
+
+        await detractors.FillAsync("price: Too expensive\nslow: Slow");
+        await Page.FillAsync("[data-field='reasons.byCategory.passive'] textarea", "");
+        await Page.FillAsync("[data-field='reasons.byCategory.promoter'] textarea", "");
+        await Page.ClickAsync(".survey-form button[type=submit]");
+        await Page.Locator(".survey-form [role=status]:has-text('Saved')").WaitForAsync();
+        var saved = (await Get($"/v1/surveys/{id}")).GetProperty("reasons");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(saved.GetProperty("byCategory").GetProperty("detractor").EnumerateArray().Select(r => r.GetProperty("id").GetString()), Is.EqualTo(new[] { "price", "slow" }));
+            Assert.That(saved.GetProperty("byCategory").GetProperty("promoter").GetArrayLength(), Is.Zero, "an empty list is not asked");
+        }
+        await (await Api.PutAsJsonAsync($"/v1/surveys/{id}", new { reasons = before.GetProperty("reasons") })).ReadJson<JsonElement>();
     }
 
     // ---- webhooks ------------------------------------------------------------------------------

@@ -90,6 +90,31 @@ public sealed class DashboardBrowserTests : DashboardPage
         }
     }
 
+    [Test]
+    public async Task Overview_TopReasonsAmongDetractors_EqualTheReasonsApi()
+    {
+        await SignIn();
+        var range = await Range();
+        var api = await Get($"/v1/metrics/reasons?{range}&category=detractor");
+        var rows = Page.Locator("table.reasons tbody tr");
+        await rows.First.WaitForAsync();
+        var reasons = api.GetProperty("reasons").EnumerateArray().Take(10).ToList();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(reasons, Is.Not.Empty, "the demo seed answers the reasons question");
+            Assert.That(await rows.CountAsync(), Is.EqualTo(reasons.Count));
+            Assert.That(await Page.Locator("table.reasons").GetAttributeAsync("data-respondents"), Is.EqualTo(api.GetProperty("respondents").GetInt64().ToString(Inv)));
+            for (var i = 0; i < reasons.Count; i++)
+            {
+                var cells = await rows.Nth(i).Locator("th, td").AllTextContentsAsync();
+                Assert.That(await rows.Nth(i).GetAttributeAsync("data-reason"), Is.EqualTo(reasons[i].GetProperty("id").GetString()));
+                Assert.That(cells[1], Is.EqualTo(reasons[i].GetProperty("count").GetInt64().ToString("N0", Inv)));
+                Assert.That(cells[2], Is.EqualTo(reasons[i].GetProperty("share").GetDouble().ToString("0.0", Inv) + "%"));
+            }
+        }
+    }
+
     /// <summary>NPS and its 95 % margin of error from raw scores, at full precision, with no code of Pulse's.</summary>
     static (double Nps, double Variance, int N) Independent(IReadOnlyList<int> scores)
     {

@@ -50,6 +50,24 @@ public sealed class DemoSeederTests
     }
 
     [Test]
+    public async Task Seed_AsksReasons_AndEveryAnswerAboutAThemeChoosesItsReason()
+    {
+        await Seeder.SeedAsync(new SeedOptions(Responses: 400));
+        var story = DemoStory.Generate(400, _app.Time.GetUtcNow());
+        var themed = story.Displays.Where(d => d.Outcome == DemoOutcome.Answered)
+            .Count(d => DemoReasons.For(d.Theme, Pulse.Api.Responses.NpsCategory.Of(d.Score!.Value)) is not null);
+        using var http = _app.SecretClient(DemoWorkspace.SecretKey);
+        var surveys = await (await http.GetAsync("/v1/surveys")).ReadJson<System.Text.Json.JsonElement>();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(themed, Is.Positive);
+            Assert.That(Count("SELECT COUNT(*) FROM response_reasons"), Is.EqualTo(themed));
+            Assert.That(surveys.GetProperty("items").EnumerateArray().Count(s => s.GetProperty("reasons").ValueKind == System.Text.Json.JsonValueKind.Object), Is.EqualTo(1));
+        }
+    }
+
+    [Test]
     public async Task Seed_Twice_WritesNothingTheSecondTime_ResetReplacesIt()
     {
         await Seeder.SeedAsync(new SeedOptions(Responses: 150));

@@ -46,12 +46,12 @@ public sealed class WidgetMinifyTests
         var bad = dir.File("pulse.js");
         await File.WriteAllTextAsync(bad, "(function () {\n  var = ;\n})();\n");
         var (exitCode, output) = await Shell.RunAsync("dotnet",
-            ["msbuild", Repository.Path("api/Pulse.Api.csproj"), "-t:MinifyWidget", "-nologo", $"-p:WidgetSource={bad}", $"-p:WidgetMinified={dir.File("out.js")}"]);
+            ["msbuild", Repository.Path("api/Pulse.Api.csproj"), "-t:MinifyWidget", "-nologo", $"-p:WidgetSources={bad}", $"-p:WidgetOutDir={dir.File("out")}/"]);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(exitCode, Is.Not.Zero, output);
             Assert.That(output, Does.Contain("pulse.js(2,").And.Contain("error JS"));
-            Assert.That(File.Exists(dir.File("out.js")), Is.False);
+            Assert.That(File.Exists(dir.File("out/pulse.min.js")), Is.False);
         }
     }
 }

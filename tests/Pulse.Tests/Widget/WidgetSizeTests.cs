@@ -50,6 +50,35 @@ public sealed class WidgetSizeTests
         }
     }
 
+    /// <summary>The two paths of a survey: NPS alone loads the widget; with reasons, the widget and its reasons chunk.</summary>
+    const int NpsPathBudget = 4 * 1024;
+    const int ReasonsChunkBudget = 1024;
+
+    [Test]
+    public async Task EachPath_AsServed_FitsItsGzipBudget()
+    {
+        using var app = new Support.PulseFactory();
+        using var http = app.CreateClient();
+        async Task<int> Served(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
+            var response = await http.SendAsync(request);
+            Assert.That(response.Content.Headers.ContentEncoding, Does.Contain("gzip"), path);
+            return (await response.Content.ReadAsByteArrayAsync()).Length;
+        }
+        var widget = await Served("/widget/v1/pulse.js");
+        var chunk = await Served("/widget/v1/reasons.js");
+
+        TestContext.Out.WriteLine($"paths (gzip -9 as served): nps {widget} B; nps + reasons {widget + chunk} B (chunk {chunk} B)");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(widget, Is.LessThanOrEqualTo(NpsPathBudget), "NPS path (widget alone) over 4 KB gzip");
+            Assert.That(chunk, Is.LessThanOrEqualTo(ReasonsChunkBudget), "reasons chunk over its budget");
+            Assert.That(chunk, Is.EqualTo(Gzip9(WidgetAssets.Current.Reasons.Bytes)), "served gzip is level 9");
+        }
+    }
+
     [Test]
     public void Loader_AsPasted_FitsIn600BytesGzip()
     {
