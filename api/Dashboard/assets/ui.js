@@ -135,7 +135,9 @@ export function formErrors(form, labels) {
       const k = normalizeField(key);
       const target = fields.find((f) => normalizeField(f.dataset.field) === k)
         || fields.find((f) => normalizeField(f.dataset.field).startsWith(`${k}.`))
-        || fields.find((f) => k.startsWith(`${normalizeField(f.dataset.field)}.`));
+        // The deepest field the key is inside (reasons.byCategory.detractor[1].id → the detractor list, not the whole reasons group).
+        || fields.filter((f) => k.startsWith(`${normalizeField(f.dataset.field)}.`))
+          .sort((a, b) => b.dataset.field.length - a.dataset.field.length)[0];
       const text = plain(messages.join(' '), labels);
       if (target) {
         target.classList.add('invalid');

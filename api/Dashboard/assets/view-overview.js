@@ -65,14 +65,14 @@ function reasonsTable(report, days) {
   if (!report.reasons.length) {
     return h('p', { class: 'hint', text: 'No detractor chose a reason in this range (add a reasons question to a survey in Surveys).' });
   }
-  return h('table', { class: 'reasons', dataset: { respondents: String(report.respondents) } },
+  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Top reasons (scrolls sideways)' }, h('table', { class: 'reasons', dataset: { respondents: String(report.respondents) } },
     h('caption', { text: `${fmt.count(report.respondents)} detractors answered the reasons question; change against the previous ${fmt.count(days)} days` }),
     h('thead', null, h('tr', null, ['Reason', 'Detractors', 'Share', 'Change'].map((text) => h('th', { scope: 'col', text })))),
     h('tbody', null, report.reasons.slice(0, 10).map((r) => h('tr', { dataset: { reason: r.id } },
       h('th', { scope: 'row', text: r.label ?? r.id }),
       h('td', { text: fmt.count(r.count) }),
       h('td', { text: `${r.share.toFixed(1)}%` }),
-      h('td', { text: r.change === null ? '—' : `${fmt.delta(r.change)} pts` })))));
+      h('td', { text: r.change === null ? '—' : `${fmt.delta(r.change)} pts` }))))));
 }
 
 export async function render(ctx, root) {
