@@ -109,7 +109,10 @@ export async function render(ctx, root) {
       preferencesForm(ctx, prefs)),
     h('section', { class: 'card', 'aria-labelledby': 'email-preview-title' },
       h('h2', { id: 'email-preview-title', text: 'Your digest, as it would be sent now' }),
-      h('iframe', { id: 'digest-preview', class: 'email-preview', src: '/dashboard/api/email/digest/preview', sandbox: '', title: 'Preview of your digest', loading: 'lazy' })),
+      // The preview loads on request: a sandboxed frame (no scripts) is built only when asked for.
+      h('button', { type: 'button', class: 'button', id: 'digest-preview-show', text: 'Show the preview', on: { click: (event) => {
+        event.currentTarget.replaceWith(h('iframe', { id: 'digest-preview', class: 'email-preview', src: '/dashboard/api/email/digest/preview', sandbox: '', title: 'Preview of your digest' }));
+      } } })),
     ctx.can('audit:read')
       ? h('section', { class: 'card', 'aria-labelledby': 'email-log-title' }, h('h2', { id: 'email-log-title', text: 'Delivery log' }), log)
       : null);
