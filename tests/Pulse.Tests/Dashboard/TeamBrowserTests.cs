@@ -42,7 +42,7 @@ public sealed class TeamBrowserTests : DashboardPage
         await AssertAxeClean(Page, "surveys refused to a viewer");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(visibleNav, Is.EqualTo(new[] { "Overview", "Segments", "Accounts", "Comments", "Inbox" }));
+            Assert.That(visibleNav, Is.EqualTo(new[] { "Overview", "Segments", "Accounts", "Comments", "Inbox", "Email" }));
             Assert.That(export, Is.Zero, "no CSV export of personal data for viewers");
             Assert.That(member, Does.Contain("viewer"));
             Assert.That(kpi, Is.Not.Null.And.Not.Empty, "the overview shows the NPS");
