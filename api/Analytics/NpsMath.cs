@@ -1,14 +1,19 @@
 namespace Pulse.Api.Analytics;
 
-/// <summary>Counts of displays and of responses per category over some slice of time and segment.</summary>
-public readonly record struct NpsCounts(long Displays, long Promoters, long Passives, long Detractors)
+/// <summary>
+/// Counts of displays and of responses per category over some slice of time and segment, with the
+/// sum of the scores and of their squares. The categories are the kind's, lowest in
+/// <c>Detractors</c> (detractor, dissatisfied, difficult), highest in <c>Promoters</c> (promoter, satisfied, easy).
+/// </summary>
+public readonly record struct NpsCounts(long Displays, long Promoters, long Passives, long Detractors, long ScoreSum = 0, long ScoreSquares = 0)
 {
     public long Responses => Promoters + Passives + Detractors;
 
     public static NpsCounts operator +(NpsCounts a, NpsCounts b) =>
-        new(a.Displays + b.Displays, a.Promoters + b.Promoters, a.Passives + b.Passives, a.Detractors + b.Detractors);
+        new(a.Displays + b.Displays, a.Promoters + b.Promoters, a.Passives + b.Passives, a.Detractors + b.Detractors,
+            a.ScoreSum + b.ScoreSum, a.ScoreSquares + b.ScoreSquares);
 
-    public static NpsCounts operator -(NpsCounts a) => new(-a.Displays, -a.Promoters, -a.Passives, -a.Detractors);
+    public static NpsCounts operator -(NpsCounts a) => new(-a.Displays, -a.Promoters, -a.Passives, -a.Detractors, -a.ScoreSum, -a.ScoreSquares);
 }
 
 /// <summary>

@@ -33,8 +33,11 @@ public sealed record EligibilityResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DisplayToken = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EligibleSurvey? Survey = null);
 
-/// <summary>The survey to show, with every string in the negotiated locale and <c>{product}</c> filled in.</summary>
-public sealed record EligibleSurvey(string Id, string Kind, string Locale, string Dir, SurveyTexts Texts, SurveyTheme Theme);
+/// <summary>The survey to show, with every string in the negotiated locale and <c>{product}</c> filled in, and the scale of its kind.</summary>
+public sealed record EligibleSurvey(string Id, string Kind, string Locale, string Dir, SurveyTexts Texts, SurveyTheme Theme, SurveyScale Scale);
+
+/// <summary>The scale the widget draws (<c>min</c> to <c>max</c>) and its categories, lowest first, which pick the follow-up prompt.</summary>
+public sealed record SurveyScale(int Min, int Max, IReadOnlyList<ScoreCategory> Categories);
 
 /// <summary>Settings of the <c>Eligibility</c> section.</summary>
 public sealed class EligibilityOptions

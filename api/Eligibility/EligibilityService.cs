@@ -140,10 +140,11 @@ public sealed class EligibilityService
             layers.Add(changed);
         if (own.Value is not null)
             layers.Add(own.Value);
-        var texts = CatalogKeys.Texts(field =>
+        var kind = QuestionKinds.Of(survey.Kind);
+        var texts = CatalogKeys.Texts(CatalogKeys.FieldsOf(kind.CategoryNames), field =>
             (layers.Select(l => l.Field(field)).FirstOrDefault(t => t is not null) ?? entry!.Strings[CatalogKeys.KeyOf(survey.Kind, field)])
             .Replace("{product}", productName, StringComparison.Ordinal));
         var dir = entry?.Dir ?? own.Value!.Dir ?? LocaleNegotiation.DefaultDir(code);
-        return new EligibleSurvey(survey.Id, survey.Kind, code, dir, texts, survey.Theme);
+        return new EligibleSurvey(survey.Id, survey.Kind, code, dir, texts, survey.Theme, new SurveyScale(kind.Min, kind.Max, kind.Categories));
     }
 }

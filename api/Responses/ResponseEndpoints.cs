@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pulse.Api.Operations;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 
 namespace Pulse.Api.Responses;
 
@@ -33,7 +34,7 @@ public static class ResponseEndpoints
 
     static async Task<Results<Created<SavedResponse>, Ok<SavedResponse>, ValidationProblem, ProblemHttpResult>> Save(
         ResponsePost? post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, ResponseHooks hooks,
-        TimeProvider time, ResponseMetrics metrics)
+        TimeProvider time, ResponseMetrics metrics, SurveyKinds kinds)
     {
         if (post is null)
             return Problems.BadRequest("Send a JSON object as the body: { displayToken, score, comment?, followUp?, siteKey? }.");
@@ -42,11 +43,15 @@ public static class ResponseEndpoints
             return TypedResults.ValidationProblem(errors);
         if (!tokens.TryResolve(post.DisplayToken!, post.SiteKey, request, out var display, out var refused))
             return refused;
+        var kind = kinds.Of(display.SurveyId);
+        if (ResponseRules.ScoreError(kind, post.Score!.Value) is { } scoreError)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["score"] = [scoreError] });
         var change = new ResponseChange(post.Score!.Value,
             SetComment: post.Comment is not null,
             Comment: post.Comment is null ? null : ResponseRules.NormalizeComment(post.Comment),
             SetFollowUp: post.FollowUp is not null,
-            FollowUpJson: post.FollowUp is null ? null : ResponseStore.FollowUpJson(post.FollowUp));
+            FollowUpJson: post.FollowUp is null ? null : ResponseStore.FollowUpJson(post.FollowUp),
+            Category: kind.CategoryOf(post.Score!.Value));
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
         var result = await writer.ExecuteAsync((c, tx) => ResponseStore.Save(c, tx, display, change, now, hooks));
