@@ -32,6 +32,10 @@ public record NpsStats
     public double? ResponseRate { get; init; }
     public double? MarginOfError { get; init; }
     public bool LowSample { get; init; }
+
+    /// <summary>The counts these statistics were computed from, for the reports of other kinds (<see cref="KindReport.From"/>); not in the JSON.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public NpsCounts Counts { get; init; }
 }
 
 /// <summary>
@@ -79,6 +83,7 @@ public static class NpsMath
 
     public static NpsStats Summarise(NpsCounts c) => new()
     {
+        Counts = c,
         Nps = Nps(c.Promoters, c.Passives, c.Detractors),
         Promoters = c.Promoters,
         Passives = c.Passives,

@@ -104,6 +104,10 @@ public sealed class SurveyStore(Db db)
         return c.ExecuteScalar<string?>(SelectKind, new { Id = surveyId });
     }
 
+    /// <summary>A survey's kind, deleted or not, inside the caller's transaction (webhook payloads); nps for an unknown id.</summary>
+    public static string Kind(SqliteConnection c, SqliteTransaction tx, string surveyId) =>
+        c.ExecuteScalar<string?>(SelectKind, new { Id = surveyId }, tx) ?? QuestionKinds.NpsName;
+
     /// <summary>A survey's name, deleted or not (webhook payloads name the survey an answer belongs to).</summary>
     public static string? Name(SqliteConnection c, SqliteTransaction tx, string surveyId) =>
         c.ExecuteScalar<string?>(SelectName, new { Id = surveyId }, tx);
