@@ -96,6 +96,9 @@ public static class Permissions
 
     public const string EraseUsers = "users:erase";
     public const string ManageMembers = "members:manage";
+
+    /// <summary>List the workspace's members (name, email, role), e.g. to pick a follow-up's assignee; pending invitations need <see cref="ManageMembers"/>.</summary>
+    public const string ReadMembers = "members:read";
     public const string ReadAudit = "audit:read";
 
     /// <summary>Read follow-ups (status, assignee, notes) and the workspace's follow-up settings.</summary>
@@ -132,6 +135,7 @@ public static class Permissions
         [ManageKeys] = new(Owners, FullKey),
         [EraseUsers] = new(Editors, FullKey),
         [ManageMembers] = new(Owners, FullKey),
+        [ReadMembers] = new(Readers, AnyKey),
         [ReadAudit] = new(Editors, FullKey),
         [ReadFollowUps] = new(Everyone, AnyKey),
         [ManageFollowUps] = new(Readers, FullKey),

@@ -20,8 +20,8 @@ public static class MemberEndpoints
     public static IEndpointRouteBuilder MapMembers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/members").WithTags("Members").DisableValidation();
-        group.MapGet("", List).WithName("ListMembers").RequirePermission(Permissions.ManageMembers)
-            .WithSummary("The workspace's members with their roles, and the invitations not accepted yet.");
+        group.MapGet("", List).WithName("ListMembers").RequirePermission(Permissions.ReadMembers)
+            .WithSummary("The workspace's members with their roles; the invitations not accepted yet to those who manage members (others get an empty list).");
         group.MapPost("", Invite).WithName("InviteMember").RequirePermission(Permissions.ManageMembers).WithBodyLimit(4 * 1024)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Invites a person by email with a role; the answer carries a one-time link (7 days), shown only here.");
@@ -37,14 +37,17 @@ public static class MemberEndpoints
         return app;
     }
 
-    static Ok<MemberList> List(ClaimsPrincipal user, Db db, TimeProvider time)
+    static Ok<MemberList> List(ClaimsPrincipal user, Db db, TimeProvider time, RoleGrants grants)
     {
         var workspaceId = user.WorkspaceId();
+        var manages = grants.Allows(Permissions.ManageMembers, user.FindFirst(CallerClaims.Role)?.Value, user.FindFirst(CallerClaims.Scope)?.Value, workspaceId);
         using var c = db.Open();
         return TypedResults.Ok(new MemberList(
             MembershipStore.List(c, null, workspaceId).Select(m => m.ToResponse()).ToList(),
-            InvitationStore.Pending(c, null, workspaceId, time.GetUtcNow().ToUnixTimeMilliseconds())
-                .Select(i => new PendingInvitationResponse(i.Id, i.Email, i.Role, Db.FromUnixMs(i.CreatedAt), Db.FromUnixMs(i.ExpiresAt))).ToList()));
+            manages
+                ? InvitationStore.Pending(c, null, workspaceId, time.GetUtcNow().ToUnixTimeMilliseconds())
+                    .Select(i => new PendingInvitationResponse(i.Id, i.Email, i.Role, Db.FromUnixMs(i.CreatedAt), Db.FromUnixMs(i.ExpiresAt))).ToList()
+                : []));
     }
 
     static async Task<Results<Created<InvitationResponse>, ValidationProblem, ProblemHttpResult>> Invite(

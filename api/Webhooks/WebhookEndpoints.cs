@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,8 @@ public static class WebhookEndpoints
             .WithBodyLimit(16 * 1024);
         group.MapGet("", List).WithName("ListWebhooks").RequirePermission(Permissions.ReadWebhooks).WithSummary("The workspace's webhook subscriptions (without secrets).");
         group.MapGet("{id}", Get).WithName("GetWebhook").RequirePermission(Permissions.ReadWebhooks).WithSummary("One subscription (without its secret).");
+        group.MapPatch("{id}", Update).WithName("UpdateWebhook").RequirePermission(Permissions.ManageWebhooks).WithBodyLimit(16 * 1024)
+            .WithSummary("Changes a subscription's url, events, format or filters (categories, surveyId, where); the secret and the deliveries stay.");
         group.MapDelete("{id}", Delete).WithName("DeleteWebhook").RequirePermission(Permissions.ManageWebhooks).WithSummary("Deletes a subscription and its pending deliveries.");
         group.MapGet("{id}/deliveries", Deliveries).WithName("ListWebhookDeliveries").RequirePermission(Permissions.ReadWebhooks)
             .WithSummary("The delivery log, newest first: status, attempts, last HTTP status and error, next attempt.");
@@ -76,6 +79,53 @@ public static class WebhookEndpoints
             return LimitReached.Problem("Webhooks:MaxPerWorkspace", max,
                 $"This workspace has {max} webhook subscriptions, the most it may have. Delete one first, or widen an existing one's events and categories.");
         return TypedResults.Created($"/v1/webhooks/{row.Id}", row.ToCreated());
+    }
+
+    static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Update(
+        string id, UpdateWebhookRequest? body, ClaimsPrincipal user, HttpRequest request, SurveyStore surveys, WebhookTargetGuard guard,
+        WriteQueue writer, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (body is null)
+            return Problems.BadRequest("Send a JSON object with the fields to change: { url?, events?, categories?, surveyId?, format?, where? }.");
+        var errors = new Dictionary<string, string[]>();
+        Uri? url = null;
+        if (body.Url is not null && !WebhookTargets.TryParseUrl(body.Url, !guard.Enabled, out url, out var urlError))
+            errors["url"] = [urlError];
+        var events = body.Events is null ? null : Validate(body.Events, WebhookEvents.Subscribable, "events", "event type", errors, required: true,
+            unknownHint: e => e == WebhookEvents.Ping ? " Pings are sent with POST /v1/webhooks/{id}/test." : "");
+        var categories = body.Categories is null ? null
+            : Validate(body.Categories, WebhookEvents.Categories, "categories", "category", errors, required: true, unknownHint: _ => "");
+        if (body.Format is not null and not ("json" or "slack"))
+            errors["format"] = [$"'{body.Format}' is not a format; use json or slack."];
+        var workspaceId = user.WorkspaceId();
+        if (body.SurveyId is not null && surveys.Ids(workspaceId, body.SurveyId, SurveyUse.Configuration) is null)
+            errors["surveyId"] = [$"There is no survey '{body.SurveyId}' in this workspace; send null for every survey, or pick one from GET /v1/surveys."];
+        var where = CheckWhere(body.Where, errors);
+        if (errors.Count == 0 && url is not null && await guard.CheckAsync(url, cancellationToken) is { } refused)
+            errors["url"] = [refused];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var actor = Actor.Of(request.HttpContext);
+        var row = await writer.ExecuteAsync((c, tx) =>
+        {
+            var current = WebhookStore.Find(c, tx, workspaceId, id);
+            if (current is null)
+                return null;
+            var before = current.ToResponse(now);
+            if (url is not null) current.Url = url.AbsoluteUri;
+            if (events is not null) current.Events = JsonSerializer.Serialize(events);
+            if (body.HasCategories) current.Categories = categories is null ? null : JsonSerializer.Serialize(categories);
+            if (body.HasSurveyId) current.SurveyId = body.SurveyId;
+            if (body.HasWhere) current.TraitFilter = where is null ? null : JsonSerializer.Serialize(where);
+            if (body.Format is not null) current.Format = body.Format;
+            current.UpdatedAt = now;
+            WebhookStore.Update(c, tx, current);
+            Audit.Write(c, tx, actor, workspaceId, "webhook.updated", id, now, before: before, after: current.ToResponse(now));
+            return current;
+        });
+        return row is null ? NotFound(id) : TypedResults.Ok(row.ToResponse(now));
     }
 
     /// <summary>

@@ -15,6 +15,36 @@ public sealed record CreateWebhookRequest(
     [property: StringLength(10)] string? Format,
     IReadOnlyDictionary<string, string>? Where = null);
 
+/// <summary>
+/// <c>PATCH /v1/webhooks/{id}</c>: the fields sent change, the others stay. <c>categories</c>,
+/// <c>surveyId</c> and <c>where</c> sent as null remove that filter.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record UpdateWebhookRequest(
+    [property: StringLength(WebhookTargets.MaxUrlLength)] string? Url,
+    [property: MaxLength(10)] IReadOnlyList<string>? Events,
+    [property: StringLength(10)] string? Format)
+{
+    readonly IReadOnlyList<string>? _categories;
+    readonly string? _surveyId;
+    readonly IReadOnlyDictionary<string, string>? _where;
+
+    /// <summary>Only answers of these categories; null for every category.</summary>
+    [MaxLength(3)]
+    public IReadOnlyList<string>? Categories { get => _categories; init { _categories = value; HasCategories = true; } }
+
+    /// <summary>Only this survey's events; null for every survey.</summary>
+    [StringLength(100)]
+    public string? SurveyId { get => _surveyId; init { _surveyId = value; HasSurveyId = true; } }
+
+    /// <summary>Only answers whose trait snapshot matches (as analytics' where[trait]=value); null for every account.</summary>
+    public IReadOnlyDictionary<string, string>? Where { get => _where; init { _where = value; HasWhere = true; } }
+
+    [JsonIgnore] public bool HasCategories { get; private init; }
+    [JsonIgnore] public bool HasSurveyId { get; private init; }
+    [JsonIgnore] public bool HasWhere { get; private init; }
+}
+
 /// <summary>A subscription. <c>Secret</c> is set only in the answer to a create, and left out of the JSON otherwise.</summary>
 public sealed record WebhookResponse(
     string Id,

@@ -55,6 +55,12 @@ public sealed class WebhookStore(Db db)
         VALUES (@Id, @WorkspaceId, @Url, @Events, @Categories, @SurveyId, @TraitFilter, @Format, @Secret, @DashboardBase, @CreatedAt, @UpdatedAt)
         """;
 
+    const string UpdateWebhook = """
+        UPDATE webhooks SET url = @Url, events = @Events, categories = @Categories, survey_id = @SurveyId, trait_filter = @TraitFilter,
+            format = @Format, updated_at = @UpdatedAt
+        WHERE workspace_id = @WorkspaceId AND id = @Id
+        """;
+
     const string CountWebhooks = "SELECT COUNT(*) FROM webhooks WHERE workspace_id = @WorkspaceId";
 
     const string DeleteWebhook = "DELETE FROM webhooks WHERE workspace_id = @WorkspaceId AND id = @Id";
@@ -199,6 +205,9 @@ public sealed class WebhookStore(Db db)
         c.Execute(InsertWebhook, row, tx);
         return row;
     }
+
+    /// <summary>Writes a subscription's changed url, events, filters and format (the secret stays).</summary>
+    public static void Update(SqliteConnection c, SqliteTransaction tx, WebhookRow row) => c.Execute(UpdateWebhook, row, tx);
 
     /// <summary>Deletes a subscription with its pending and past deliveries; false when it is not the workspace's.</summary>
     public static bool Delete(SqliteConnection c, SqliteTransaction tx, string workspaceId, string id)

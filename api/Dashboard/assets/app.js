@@ -93,7 +93,7 @@ export function presetRange(preset) {
 
 const DEFAULTS = {
   view: 'overview', preset: '12m', survey: '', interval: 'month', trait: 'plan', category: '', q: '', comment: '', sort: '', dir: '',
-  bands: '', all: '', order: '', arrLine: '', npsLine: '', edit: '',
+  bands: '', all: '', order: '', arrLine: '', npsLine: '', edit: '', band: '',
 };
 
 function parseHash() {

@@ -2,7 +2,9 @@
 // NPS (high ARR, low NPS) are called out first. The quadrant lines are stated and adjustable; by
 // default the ARR line is the median ARR of all accounts in the range — whatever trait filter is
 // applied — so an account keeps its quadrant when the reader filters by CSM. An account with fewer
-// than 30 responses is never called "At risk" on that evidence alone.
+// than 30 responses is never called "At risk" on that evidence alone. Each account also has a
+// health band (GET /v1/accounts `health`): the table shows the score, the band and, on request, the
+// parts it is made of; a band filter narrows the list to one band.
 
 import { h, mount } from './dom.js';
 import * as fmt from './format.js';
@@ -36,8 +38,38 @@ const COLUMNS = [
   ['nps', 'NPS', (a) => a.nps ?? -1000],
   ['marginOfError', 'Margin', (a) => a.marginOfError ?? 1000],
   ['responses', 'Responses', (a) => a.responses],
+  ['health', 'Health', (a) => a.health?.score ?? -1],
   ['quadrant', 'Quadrant', (a) => a.status || ''],
 ];
+
+/** The API's health bands and how the dashboard names them. */
+export const BANDS = { healthy: 'Healthy', watch: 'Watch', at_risk: 'At risk' };
+const PARTS = [
+  ['nps', 'NPS, last 90 days', (v) => fmt.nps(v)],
+  ['trend', 'Trend against the 90 days before', (v) => fmt.delta(v)],
+  ['responseRate', 'Response rate', (v) => fmt.pct(v)],
+  ['overdueFollowUps', 'Overdue detractor follow-ups', (v) => fmt.count(v)],
+];
+
+/** The health cell: score and band, and the parts behind them in a disclosure. */
+function healthCell(a) {
+  const health = a.health;
+  if (!health || health.score === null || health.score === undefined) return h('td', { class: 'num muted', text: '—' });
+  const parts = PARTS.map(([key, label, show]) => {
+    const part = health.parts?.[key];
+    return h('li', null, h('span', { text: `${label}: ` }),
+      part && part.value !== null && part.value !== undefined
+        ? h('span', { text: `${show(part.value)} → ${part.points} points × weight ${part.weight}` })
+        : h('span', { class: 'muted', text: 'no data (left out)' }));
+  });
+  return h('td', { class: 'num health' },
+    h('span', { class: 'health-score', text: String(health.score) }),
+    h('span', { class: `badge band-${health.band}`, text: BANDS[health.band] || health.band }),
+    health.lowSample ? h('span', { class: 'badge band-low', text: 'Few answers' }) : null,
+    h('details', { class: 'health-parts' }, h('summary', { text: 'Why' }),
+      h('ul', null, parts,
+        h('li', { class: 'muted', text: `${fmt.count(health.parts?.responses ?? 0)} answers in the last 90 days, ${fmt.count(health.parts?.previousResponses ?? 0)} in the 90 before` }))));
+}
 
 const number = (text) => (text !== undefined && text !== '' && Number.isFinite(Number(text)) ? Number(text) : null);
 
@@ -55,8 +87,9 @@ export async function render(ctx, root) {
     arrLine = everyone ? everyone.arrThreshold : null;
     arrSource = 'median';
   }
+  const band = state.band in BANDS ? state.band : '';
   const response = await ctx.api.get('/v1/accounts', ctx.filters({
-    limit: 1000, npsThreshold: atLeast(npsLine), arrThreshold: arrLine ?? undefined,
+    limit: 1000, npsThreshold: atLeast(npsLine), arrThreshold: arrLine ?? undefined, band: band || undefined,
   }));
   if (!ctx.current()) return;
   arrLine = arrLine ?? response.arrThreshold ?? 0;
@@ -97,6 +130,7 @@ export async function render(ctx, root) {
     h('td', { class: 'num', text: fmt.nps(a.nps) }),
     h('td', { class: 'num', text: fmt.moe(a.marginOfError) }),
     h('td', { class: 'num' }, fmt.count(a.responses), a.lowSample ? h('span', { class: 'badge warn', text: 'Low sample' }) : null),
+    healthCell(a),
     h('td', null, a.kind ? [quadrantSwatch(a.kind), ` ${a.status}`] : h('span', { class: 'muted', text: 'no ARR' }))));
 
   // The table shows the first rows in the chosen order; the rest on request (hidden rows stay in the DOM).
@@ -126,6 +160,20 @@ export async function render(ctx, root) {
       ? `the median ARR of all accounts in this range${filtered ? ', before the filters' : ''}` : 'your choice'}), and high NPS above ${fmt.nps(npsLine)}. `
       + `${NAMES.at_risk} means high ARR and low NPS from at least 30 responses; with fewer, the account is marked “${UNCLEAR}”.` });
 
+  const bands = Object.fromEntries(Object.keys(BANDS).map((b) => [b, items.filter((a) => a.health?.band === b).length]));
+  const bandSelect = h('select', { id: 'accounts-band', name: 'band' },
+    h('option', { value: '', text: 'Every band', selected: !band }),
+    Object.entries(BANDS).map(([value, name]) => h('option', { value, text: name, selected: value === band })));
+  bandSelect.addEventListener('change', () => ctx.set({ band: bandSelect.value }));
+  const healthCard = h('section', { class: 'card', 'aria-labelledby': 'health-title' },
+    h('h2', { id: 'health-title', text: 'Health' }),
+    h('p', { class: 'muted', id: 'health-rule',
+      text: 'Health (0–100) weighs each account’s NPS of the last 90 days, its trend against the 90 days before, its response rate and its overdue detractor follow-ups (the weights are in the follow-up settings). '
+        + 'An account with too few answers is at most “Watch”.' }),
+    h('ul', { class: 'legend', id: 'health-bands' }, Object.entries(BANDS).map(([b, name]) => h('li', { dataset: { band: b } },
+      h('span', { class: `badge band-${b}`, text: name }), h('span', { text: ` ${fmt.count(bands[b])} ${bands[b] === 1 ? 'account' : 'accounts'}` })))),
+    h('div', { class: 'inline-form' }, h('div', { class: 'control' }, h('label', { for: bandSelect.id, text: 'Show' }), bandSelect)));
+
   mount(root,
     h('h1', { tabindex: -1, text: 'Accounts' }),
     atRisk.length || unclear.length
@@ -143,6 +191,7 @@ export async function render(ctx, root) {
             + 'too few to call them at risk — ask more of their users.' })
           : null)
       : null,
+    healthCard,
     h('section', { class: 'card', 'aria-labelledby': 'scatter-title' },
       h('h2', { id: 'scatter-title', text: 'ARR × NPS' }),
       rule,
@@ -155,12 +204,12 @@ export async function render(ctx, root) {
         quadrantSwatch(kind), h('span', { text: `${name} (${DESCRIPTIONS[kind]})` }))),
       h('li', null, h('span', { class: 'hollow', 'aria-hidden': 'true' }), h('span', { text: 'Hollow: fewer than 30 responses' })))),
     h('section', { class: 'card', 'aria-labelledby': 'accounts-table-title' },
-      h('h2', { id: 'accounts-table-title', text: `All accounts (${items.length})` }),
+      h('h2', { id: 'accounts-table-title', text: `${band ? `${BANDS[band]} accounts` : 'All accounts'} (${items.length})` }),
       h('div', { class: 'table-wrap' },
         h('table', { class: 'data', id: 'accounts-table' },
-          h('caption', { class: 'visually-hidden', text: 'Accounts with ARR, NPS, margin of error, responses and quadrant; column headers sort' }),
+          h('caption', { class: 'visually-hidden', text: 'Accounts with ARR, NPS, margin of error, responses, health and quadrant; column headers sort' }),
           h('thead', null, h('tr', null, header)),
           h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: COLUMNS.length, text: 'No accounts with responses in this range.' }))))),
       showAll));
-  ctx.announce(`Accounts: ${items.length}, ${atRisk.length} ${NAMES.at_risk.toLowerCase()}.`);
+  ctx.announce(`Accounts: ${items.length}, ${atRisk.length} ${NAMES.at_risk.toLowerCase()}; health: ${bands.healthy} healthy, ${bands.watch} watch, ${bands.at_risk} at risk.`);
 }

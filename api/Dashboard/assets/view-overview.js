@@ -1,11 +1,12 @@
 // Overview: the headline NPS with its margin of error and its change against the previous period
 // of the same length, responses, response rate and the split; the trend with its band (and the
-// workspace's NPS target); the 0–10 distribution.
+// workspace's NPS target); the 0–10 distribution; whether the follow-up loop is closed (loop-card.js).
 
 import { h, mount } from './dom.js';
 import * as fmt from './format.js';
 import { distributionChart, splitBar, trendChart } from './charts.js';
 import { change, previousRange } from './compare.js';
+import { loopCard } from './loop-card.js';
 
 export const title = 'Overview';
 
@@ -44,10 +45,11 @@ export async function render(ctx, root) {
   const days = previous.days;
   const tooManyDays = state.interval === 'day' && days > MAX_DAILY_DAYS;
   const interval = tooManyDays ? 'week' : state.interval;
-  const [metrics, scores, before] = await Promise.all([
+  const [metrics, scores, before, loop] = await Promise.all([
     ctx.api.get('/v1/metrics/nps', ctx.filters({ interval })),
     ctx.api.get('/v1/metrics/scores', ctx.filters()),
     ctx.api.get('/v1/metrics/nps', ctx.filters({ from: previous.from, to: previous.to })),
+    loopCard(ctx),
   ]);
   if (!ctx.current()) return;
   const diff = change(metrics, before);
@@ -95,6 +97,7 @@ export async function render(ctx, root) {
       distributionChart({ title: `Responses per score, ${state.from} to ${state.to}`, counts: scores.counts }),
       h('ul', { class: 'legend' },
         [['detractor', `Detractors ${fmt.scoreRange('detractor')}`], ['passive', `Passives ${fmt.scoreRange('passive')}`], ['promoter', `Promoters ${fmt.scoreRange('promoter')}`]].map(([key, text]) =>
-          h('li', null, h('span', { class: `key c-${key}`, 'aria-hidden': 'true' }), h('span', { text }))))));
+          h('li', null, h('span', { class: `key c-${key}`, 'aria-hidden': 'true' }), h('span', { text }))))),
+    loop);
   ctx.announce(`Overview updated: NPS ${fmt.nps(metrics.nps)}, ${fmt.count(metrics.responses)} responses.`);
 }

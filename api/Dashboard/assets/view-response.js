@@ -118,7 +118,7 @@ function accountCard(r, account, others) {
       : h('p', { class: 'muted', text: 'Nobody else at this account has answered yet.' }));
 }
 
-function followUpCard(ctx, r, item, status) {
+function followUpCard(ctx, r, item, status, members) {
   const manage = ctx.can('follow-ups:manage');
   const head = h('h2', { id: 'follow-up-title', text: 'Follow-up' });
   if (!item) {
@@ -153,12 +153,17 @@ function followUpCard(ctx, r, item, status) {
     const statusSel = h('select', { id: 'fu-status' }, fu.STATUSES.map(([v, l]) => h('option', { value: v, text: l, selected: v === item.status })));
     const outcomeSel = h('select', { id: 'fu-outcome' }, h('option', { value: '', text: '—' }),
       fu.OUTCOMES.map(([v, l]) => h('option', { value: v, text: l, selected: v === item.outcome })));
-    const assignee = h('input', { type: 'email', id: 'fu-assignee', value: item.assignee?.email || '', autocomplete: 'off', spellcheck: 'false' });
+    // The members (members:read) are offered as suggestions; any member's email is still accepted.
+    const assignee = h('input', { type: 'email', id: 'fu-assignee', value: item.assignee?.email || '', autocomplete: 'off', spellcheck: 'false',
+      list: members.length ? 'fu-assignees' : null });
+    const suggestions = members.length
+      ? h('datalist', { id: 'fu-assignees' }, members.map((m) => h('option', { value: m.email, label: `${m.name || m.email} (${m.role})` })))
+      : null;
     const dueDate = h('input', { type: 'date', id: 'fu-due', value: item.dueAt ? item.dueAt.slice(0, 10) : '' });
     const edit = h('form', { class: 'grid-2 follow-up-form', id: 'follow-up-form', novalidate: true, 'aria-label': 'Change the follow-up' },
       field('Status', statusSel, { name: 'status' }),
       field('Outcome (when closed)', outcomeSel, { name: 'outcome' }),
-      field('Assigned to (email; empty for nobody)', assignee, { name: 'assignee' }),
+      field('Assigned to (email; empty for nobody)', assignee, { name: 'assignee' }), suggestions,
       field('Due (end of day, UTC)', dueDate, { name: 'dueAt' }),
       h('div', { class: 'form-actions' },
         h('button', { type: 'submit', class: 'button primary', text: 'Save' }),
@@ -218,10 +223,11 @@ export async function render(ctx, root) {
   }
   const r = detail.response;
   const accountId = r.traits?.accountId;
-  const [followUps, others, accounts] = await Promise.all([
+  const [followUps, others, accounts, members] = await Promise.all([
     ctx.can('follow-ups:read') ? ctx.api.get('/v1/follow-ups', { responseId: r.id }) : { items: [] },
     accountId ? ctx.api.get('/v1/responses', { where: { accountId: String(accountId) }, limit: OTHERS }) : { items: [] },
     accountId ? ctx.api.get('/v1/accounts', { where: { accountId: String(accountId) }, from: ctx.state.from, to: ctx.state.to }) : { items: [] },
+    ctx.can('follow-ups:manage') && ctx.can('members:read') ? ctx.api.get('/v1/members') : { items: [] },
   ]);
   if (!ctx.current()) return;
   const status = statusLine('response-status');
@@ -232,7 +238,7 @@ export async function render(ctx, root) {
     h('h1', { tabindex: -1, text: `Score ${r.score} from ${r.userId}` }),
     status,
     h('div', { class: 'response-layout' },
-      h('div', null, answerCard(ctx, r, status), followUpCard(ctx, r, followUps.items[0] || null, status)),
+      h('div', null, answerCard(ctx, r, status), followUpCard(ctx, r, followUps.items[0] || null, status, members.items)),
       h('div', null, historyCard(detail), accountCard(r, account, others.items))));
   ctx.announce(status.textContent || `Response ${r.id}: score ${r.score}.`);
 }

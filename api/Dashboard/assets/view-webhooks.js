@@ -1,6 +1,8 @@
 // Webhooks: create a subscription (JSON or Slack), send a test, read the delivery log with each
 // attempt's status and error, retry a failed delivery, rotate the signing secret (shown once, with
-// the rotation window) and delete — each through /v1/webhooks, destructive ones after asking.
+// the rotation window) and delete — each through /v1/webhooks, destructive ones after asking. A
+// trait filter ("only accounts where csm = Dana Lee") routes each CSM's accounts to their channel;
+// it is set at creation and changed in place (PATCH) when accounts change hands.
 
 import { h, field, mount } from './dom.js';
 import * as fmt from './format.js';
@@ -21,7 +23,25 @@ export const LABELS = {
   categories: 'Only these answers',
   surveyId: 'Survey',
   format: 'Format',
+  where: 'Only accounts where',
 };
+
+const WHERE_HINT = 'trait=value pairs separated by ";" — e.g. csm=Dana Lee; plan=enterprise. Every pair must hold; empty: every account.';
+
+/** "csm=Dana Lee; plan=pro" → { csm: 'Dana Lee', plan: 'pro' }, or null when empty; a pair without "=" is kept for the API to refuse. */
+export function parseWhere(text) {
+  const pairs = text.split(';').map((p) => p.trim()).filter(Boolean);
+  if (!pairs.length) return null;
+  return Object.fromEntries(pairs.map((p) => {
+    const at = p.indexOf('=');
+    return at < 0 ? [p, ''] : [p.slice(0, at).trim(), p.slice(at + 1).trim()];
+  }));
+}
+
+/** { csm: 'Dana Lee' } → "csm=Dana Lee" (the form's own spelling). */
+export function whereText(where) {
+  return where ? Object.entries(where).map(([k, v]) => `${k}=${v}`).join('; ') : '';
+}
 
 const STATUS = { pending: 'Pending', delivered: 'Delivered', failed: 'Failed' };
 
@@ -50,6 +70,7 @@ function createForm(ctx, done) {
   const categories = checkboxes('categories', LABELS.categories, CATEGORIES, [], 'None ticked: every answer.');
   const survey = h('select', { id: 'webhook-survey' },
     h('option', { value: '', text: 'All surveys' }), ctx.surveys.map((sv) => h('option', { value: sv.id, text: sv.name })));
+  const where = h('input', { type: 'text', id: 'webhook-where', autocomplete: 'off', spellcheck: 'false', placeholder: 'csm=Dana Lee' });
   const status = statusLine('webhook-create-status');
 
   form.addEventListener('submit', async (event) => {
@@ -62,6 +83,7 @@ function createForm(ctx, done) {
       events: events.values(),
       categories: picked.length ? picked : null,
       surveyId: survey.value || null,
+      where: parseWhere(where.value),
     };
     status.textContent = 'Creating…';
     try {
@@ -79,6 +101,7 @@ function createForm(ctx, done) {
     field(LABELS.url, url, { name: 'url', hint: 'A public https address. Pulse POSTs each event to it as it happens.' }),
     format, events, categories,
     field(LABELS.surveyId, survey, { name: 'surveyId' }),
+    field(LABELS.where, where, { name: 'where', hint: WHERE_HINT }),
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'button primary', text: 'Create webhook' }), status));
   return form;
 }
@@ -177,6 +200,27 @@ function webhookCard(ctx, hook, refresh) {
         status.textContent = `The secret was not rotated: ${error.message}`;
       }
     } } });
+  // The trait filter, changed in place: the subscription keeps its secret and its log.
+  const whereInput = h('input', { type: 'text', id: `where-${hook.id}`, value: whereText(hook.where), autocomplete: 'off', spellcheck: 'false' });
+  const whereForm = h('form', { class: 'inline-form where-form', novalidate: true, hidden: true, 'aria-label': `Accounts filter of ${hook.url}` },
+    field(LABELS.where, whereInput, { name: 'where', hint: WHERE_HINT }),
+    h('button', { type: 'submit', class: 'button small primary', text: 'Save filter' }));
+  whereForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await ctx.api.patch(`/v1/webhooks/${id}`, { where: parseWhere(whereInput.value) });
+      refresh(`Saved the accounts filter of the webhook to ${hook.url}.`);
+    } catch (error) {
+      const messages = error.fieldErrors ? Object.values(error.fieldErrors).flat().join(' ') : '';
+      status.textContent = `The filter was not saved: ${messages || error.message}`;
+    }
+  });
+  const editWhere = h('button', { type: 'button', class: 'button small', text: 'Edit accounts filter', 'aria-label': `Edit the accounts filter of ${hook.url}`,
+    'aria-expanded': 'false', on: { click: (event) => {
+      whereForm.hidden = !whereForm.hidden;
+      event.currentTarget.setAttribute('aria-expanded', String(!whereForm.hidden));
+      if (!whereForm.hidden) whereInput.focus();
+    } } });
   const remove = h('button', { type: 'button', class: 'button small danger', text: 'Delete', 'aria-label': `Delete the webhook to ${hook.url}`,
     on: { click: async () => {
       const ok = await confirmAction({
@@ -201,10 +245,11 @@ function webhookCard(ctx, hook, refresh) {
       h('dt', { text: 'Sends when' }), h('dd', { text: events }),
       h('dt', { text: 'Answers' }), h('dd', { text: categories }),
       h('dt', { text: 'Survey' }), h('dd', { text: survey }),
+      h('dt', { text: 'Accounts' }), h('dd', { class: 'where', text: hook.where ? whereText(hook.where).replaceAll('=', ' = ') : 'every account' }),
       h('dt', { text: 'Created' }), h('dd', { text: fmt.dateTime(hook.createdAt) }),
       hook.previousSecretExpiresAt ? [h('dt', { text: 'Old secret' }), h('dd', { text: `still signs until ${fmt.dateTime(hook.previousSecretExpiresAt)}` })] : null),
-    h('div', { class: 'actions' }, test, showLog, rotate, remove),
-    status, secretHolder, log);
+    h('div', { class: 'actions' }, test, showLog, editWhere, rotate, remove),
+    whereForm, status, secretHolder, log);
 }
 
 export async function render(ctx, root) {

@@ -84,6 +84,7 @@ public sealed class OpenApiConformanceTests
             case "CreateWebhook": return new("""{"url":"https://127.0.0.1:9/hook","events":["response.created","follow_up.overdue"],"where":{"plan":"premium"}}""");
             case "GetWebhook" or "DeleteWebhook" or "ListWebhookDeliveries" or "TestWebhook" or "RotateWebhookSecret":
                 return new(Path: Ids(id: await NewWebhook()));
+            case "UpdateWebhook": return new("""{"where":{"plan":"enterprise"},"categories":null}""", Path: Ids(id: await NewWebhook()));
             case "RetryWebhookDelivery":
                 var webhook = await NewWebhook();
                 var ping = await (await _secret.PostAsync($"/v1/webhooks/{webhook}/test", null)).ReadJson<JsonElement>(202);

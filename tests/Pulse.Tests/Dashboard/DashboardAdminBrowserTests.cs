@@ -266,6 +266,44 @@ public sealed class DashboardAdminBrowserTests : DashboardPage
     }
 
     [Test]
+    public async Task Webhooks_AnAccountsFilter_IsSetAtCreation_AndChangedInPlace()
+    {
+        var url = _receiver.Url("/dana");
+        await SignIn("webhooks");
+        await Page.FillAsync("#webhook-url", url);
+        await Page.FillAsync("#webhook-where", "csm=Dana Lee; plan = enterprise");
+        await AndRender("webhooks", () => Page.ClickAsync("#webhook-create button[type=submit]"));
+        var hook = (await Get("/v1/webhooks")).GetProperty("items").EnumerateArray().Single(w => w.GetProperty("url").GetString() == url);
+        var id = hook.GetProperty("id").GetString()!;
+        var shown = await Page.TextContentAsync($"li[data-webhook='{id}'] dd.where");
+
+        await Page.ClickAsync($"button[aria-label='Edit the accounts filter of {url}']");
+        await Page.FillAsync($"#where-{id}", "csm=Priya Raman");
+        await AndRender("webhooks", () => Page.ClickAsync($"li[data-webhook='{id}'] .where-form button[type=submit]"));
+        var handed = await Get($"/v1/webhooks/{id}");
+
+        await Page.ClickAsync($"button[aria-label='Edit the accounts filter of {url}']");
+        await Page.FillAsync($"#where-{id}", "bad\"key=x");
+        await Page.ClickAsync($"li[data-webhook='{id}'] .where-form button[type=submit]");
+        await Page.Locator($"#webhook-status-{id}:has-text('not saved')").WaitForAsync();
+        var refused = await Get($"/v1/webhooks/{id}");
+
+        await Page.FillAsync($"#where-{id}", "");
+        await AndRender("webhooks", () => Page.ClickAsync($"li[data-webhook='{id}'] .where-form button[type=submit]"));
+        var cleared = await Get($"/v1/webhooks/{id}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(hook.GetProperty("where").GetProperty("csm").GetString(), Is.EqualTo("Dana Lee"));
+            Assert.That(hook.GetProperty("where").GetProperty("plan").GetString(), Is.EqualTo("enterprise"));
+            Assert.That(shown, Is.EqualTo("csm = Dana Lee; plan = enterprise"));
+            Assert.That(handed.GetProperty("where").EnumerateObject().Select(p => $"{p.Name}={p.Value.GetString()}"), Is.EqualTo(new[] { "csm=Priya Raman" }));
+            Assert.That(refused.GetProperty("where").GetRawText(), Is.EqualTo(handed.GetProperty("where").GetRawText()), "a refused filter changes nothing");
+            Assert.That(cleared.GetProperty("where").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            Assert.That(await Page.TextContentAsync($"li[data-webhook='{id}'] dd.where"), Is.EqualTo("every account"));
+        }
+    }
+
+    [Test]
     public async Task Webhooks_BadAddress_ShowsTheApisMessageByTheField()
     {
         await SignIn("webhooks");

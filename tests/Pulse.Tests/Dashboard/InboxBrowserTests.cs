@@ -213,4 +213,78 @@ public sealed class InboxBrowserTests : DashboardPage
         Assert.That(tagged, Is.EqualTo(ids.Order().ToArray()));
         Assert.That(shown, Is.EqualTo(2));
     }
+
+    [Test]
+    public async Task ACsm_AssignsAFollowUp_ToAnotherMember_PickedFromTheMembers()
+    {
+        var tom = DemoFollowUps.Csms.Single(c => c.Name == "Tom Becker");
+        var item = (await Get($"/v1/follow-ups?status=open,in_progress&assignee={Uri.EscapeDataString(Dana.Email)}&limit=1")).GetProperty("items")[0];
+        var id = item.GetProperty("id").GetString()!;
+        await SignIn($"responses/{item.GetProperty("response").GetProperty("id").GetInt64()}", email: Dana.Email, password: DemoWorkspace.Owner.Password);
+        var offered = await Page.Locator("#fu-assignees option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)");
+        var listed = (await Get("/v1/members")).GetProperty("items").EnumerateArray().Select(m => m.GetProperty("email").GetString()!).ToArray();
+        await Page.FillAsync("#fu-assignee", tom.Email);
+        await AndRender("response", () => Page.ClickAsync("#follow-up-form button[type=submit]"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(offered, Is.EquivalentTo(listed).And.Contain(tom.Email), "an analyst is offered every member (members:read)");
+            Assert.That(await Page.GetAttributeAsync("#fu-assignee", "list"), Is.EqualTo("fu-assignees"));
+            Assert.That((await FollowUp(id)).GetProperty("assignee").GetProperty("email").GetString(), Is.EqualTo(tom.Email));
+        }
+    }
+
+    [Test]
+    public async Task TheOverview_SaysWhetherTheLoopIsClosed_WithTheApisNumbers()
+    {
+        await SignIn("overview");
+        var range = await Range();
+        var m = await Get($"/v1/metrics/follow-ups?{range}");
+        static string Pct(JsonElement share) => (share.GetProperty("rate").GetDouble() * 100).ToString("0.0", Inv) + "%";
+        var card = await Page.TextContentAsync("#loop-card");
+        var sla = await Page.TextContentAsync("#loop-card [data-kpi=sla] .kpi-value");
+        var closed = await Page.TextContentAsync("#loop-card [data-kpi=closed] .kpi-value");
+        var followUps = await Page.TextContentAsync("#loop-card [data-kpi=followUps] .kpi-value");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(m.GetProperty("followUps").GetInt32(), Is.Positive, "the demo has follow-ups");
+            Assert.That(followUps, Is.EqualTo(m.GetProperty("followUps").GetInt32().ToString("N0", Inv)));
+            Assert.That(sla, Is.EqualTo(Pct(m.GetProperty("touchedWithinSla"))));
+            Assert.That(closed, Is.EqualTo(Pct(m.GetProperty("closed"))));
+            Assert.That(card, Does.Contain($"Touched within {m.GetProperty("slaHours").GetInt32()} h").And.Contain("95% interval"));
+            Assert.That(await Page.TextContentAsync("#loop-verdict"), Does.StartWith("Recovery:"));
+        }
+    }
+
+    [Test]
+    public async Task Accounts_ShowHealthBands_TheirParts_AndFilterByBand_AsTheApiSays()
+    {
+        await SignIn("accounts");
+        var range = await Range();
+        var items = (await Get($"/v1/accounts?{range}&limit=1000&npsThreshold=0.1")).GetProperty("items").EnumerateArray().ToList();
+        static string? Band(JsonElement i) => i.GetProperty("health").GetProperty("band").ValueKind == JsonValueKind.String ? i.GetProperty("health").GetProperty("band").GetString() : null;
+        var counts = new[] { "healthy", "watch", "at_risk" }.ToDictionary(b => b, b => items.Count(i => Band(i) == b));
+        var legend = await Page.Locator("#health-bands li").EvaluateAllAsync<string[][]>("ls => ls.map(l => [l.dataset.band, l.textContent])");
+        var sample = items.First(i => Band(i) is not null);
+        var row = Page.Locator($"#accounts-table tbody tr[data-account='{sample.GetProperty("accountId").GetString()}']");
+        if (await Page.Locator("#accounts-show-all").CountAsync() > 0)
+            await Page.ClickAsync("#accounts-show-all");
+        await row.Locator("td.health summary").ClickAsync();
+        var parts = await row.Locator("td.health details").TextContentAsync();
+        var score = await row.Locator(".health-score").TextContentAsync();
+        var band = counts.OrderByDescending(c => c.Value).First().Key;
+        await AndRender("accounts", () => Page.SelectOptionAsync("#accounts-band", band));
+        var filtered = await Page.Locator("#accounts-table tbody tr[data-account]").CountAsync();
+        var apiFiltered = (await Get($"/v1/accounts?{range}&limit=1000&npsThreshold=0.1&band={band}")).GetProperty("items").GetArrayLength();
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var (b, text) in legend.Select(l => (l[0], l[1])))
+                Assert.That(text, Does.Contain($" {counts[b]} "), $"the {b} count");
+            Assert.That(score, Is.EqualTo(sample.GetProperty("health").GetProperty("score").GetInt32().ToString(Inv)));
+            Assert.That(parts, Does.Contain("NPS, last 90 days").And.Contain("points × weight").And.Contain("Overdue detractor follow-ups"));
+            Assert.That(filtered, Is.EqualTo(apiFiltered).And.Positive);
+            Assert.That(Page.Url, Does.Contain($"band={band}"));
+            Assert.That(await Page.Locator("#accounts-table tbody .badge[class*=band-]:not(.band-low)").AllTextContentsAsync(),
+                Has.All.EqualTo(band switch { "healthy" => "Healthy", "watch" => "Watch", _ => "At risk" }));
+        }
+    }
 }

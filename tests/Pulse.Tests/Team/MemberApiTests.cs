@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Dapper;
 using Pulse.Api.Access;
@@ -83,6 +84,28 @@ public sealed class MemberApiTests
         }
         var weak = (await common.AssertProblem(400)).GetProperty("errors").GetProperty("password")[0].GetString();
         Assert.That(weak, Does.Contain("most common"));
+    }
+
+    [Test]
+    public async Task AnAnalyst_ListsTheMembers_ToAssignFollowUps_ButNotThePendingInvitations_AndAViewerIsRefused()
+    {
+        await Invite("pending@acme.test", Roles.Viewer);
+        _app.AddMember(_ws.WorkspaceId, "ana@acme.test", Roles.Analyst);
+        _app.AddMember(_ws.WorkspaceId, "vic@acme.test", Roles.Viewer);
+        using var analyst = await _app.MemberClient("ana@acme.test");
+        using var viewer = await _app.MemberClient("vic@acme.test");
+        var asOwner = await (await _owner.GetAsync("/v1/members")).ReadJson<MemberList>();
+        var asAnalyst = await (await analyst.GetAsync("/v1/members")).ReadJson<MemberList>();
+        var refused = await viewer.GetAsync("/v1/members");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(asAnalyst.Items.Select(m => m.Email), Is.EquivalentTo(asOwner.Items.Select(m => m.Email)));
+            Assert.That(asAnalyst.Items.Select(m => m.Email), Does.Contain("olivia@acme.test").And.Contain("vic@acme.test"));
+            Assert.That(asOwner.Invitations.Select(i => i.Email), Is.EqualTo(new[] { "pending@acme.test" }));
+            Assert.That(asAnalyst.Invitations, Is.Empty, "pending invitations are for those who manage members");
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain(Permissions.ReadMembers));
+        }
     }
 
     [Test]

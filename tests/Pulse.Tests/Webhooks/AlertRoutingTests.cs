@@ -184,6 +184,59 @@ public sealed class AlertRoutingTests
         }
     }
 
+    [Test]
+    public async Task AFilter_ChangedWithPatch_RoutesTheNextAnswers_AndBadPatchesChangeNothing()
+    {
+        var app = Start(mergeWindow: "00:00:00");
+        var ws = app.CreateWorkspace("Acme", [Origin]);
+        var other = app.CreateWorkspace("Other", [Origin]);
+        using var http = app.SecretClient(ws.SecretKey);
+        using var stranger = app.SecretClient(other.SecretKey);
+        using var browser = app.BrowserClient(Origin);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var hook = await Subscribe(http, receiver.Url(), ["response.created"], new { csm = "Dana Lee" });
+        var secret = Count(app, "SELECT COUNT(*) FROM webhooks WHERE secret IS NOT NULL");
+        string SecretOf() { using var c = app.Db.Open(); return c.ExecuteScalar<string>("SELECT secret FROM webhooks WHERE id = @Id", new { hook.Id })!; }
+        var secretBefore = SecretOf();
+
+        async Task<string[]> AnswerAll(params (string User, string Csm)[] users)
+        {
+            foreach (var (user, csm) in users)
+                await Answer(browser, app.CreateDisplay(ws.WorkspaceId, user, traitsJson: $$"""{"csm":"{{csm}}"}""").Token, 4);
+            await Poll.UntilAsync(() => Count(app, "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'") == 0, "every delivery made");
+            return receiver.Drain().Select(x => x.Json.GetProperty("data").GetProperty("response").GetProperty("userId").GetString()!).Order().ToArray();
+        }
+
+        var before = await AnswerAll(("u1", "Dana Lee"), ("u2", "Priya Raman"));
+        var handed = await (await http.PatchAsync($"/v1/webhooks/{hook.Id}", Json.Body("""{"where":{"csm":"Priya Raman"}}"""))).ReadJson<WebhookResponse>();
+        var after = await AnswerAll(("u3", "Dana Lee"), ("u4", "Priya Raman"));
+        var badEvent = await http.PatchAsync($"/v1/webhooks/{hook.Id}", Json.Body("""{"events":["nope"],"where":null}"""));
+        var badUrl = await http.PatchAsync($"/v1/webhooks/{hook.Id}", Json.Body("""{"url":"ftp://x"}"""));
+        var unknownField = await http.PatchAsync($"/v1/webhooks/{hook.Id}", Json.Body("""{"secret":"mine"}"""));
+        var notYours = await stranger.PatchAsync($"/v1/webhooks/{hook.Id}", Json.Body("""{"where":null}"""));
+        var unchanged = await (await http.GetAsync($"/v1/webhooks/{hook.Id}")).ReadJson<WebhookResponse>();
+        var cleared = await (await http.PatchAsync($"/v1/webhooks/{hook.Id}", Json.Body("""{"where":null}"""))).ReadJson<WebhookResponse>();
+        var everyone = await AnswerAll(("u5", "Dana Lee"), ("u6", "Tom Becker"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(before, Is.EqualTo(new[] { "u1" }));
+            Assert.That(handed.Where, Is.EqualTo(new Dictionary<string, string> { ["csm"] = "Priya Raman" }));
+            Assert.That(handed.Events, Is.EqualTo(new[] { "response.created" }), "fields not sent stay");
+            Assert.That(after, Is.EqualTo(new[] { "u4" }), "the next answers follow the new filter");
+            Assert.That(badEvent.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(await badEvent.Content.ReadAsStringAsync(), Does.Contain("events[0]"));
+            Assert.That(badUrl.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(unknownField.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "the secret is rotated, not patched");
+            Assert.That(notYours.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(unchanged.Where, Is.EqualTo(handed.Where), "a refused patch changes nothing");
+            Assert.That(cleared.Where, Is.Null);
+            Assert.That(everyone, Is.EqualTo(new[] { "u5", "u6" }), "null removes the filter");
+            Assert.That(SecretOf(), Is.EqualTo(secretBefore), "the secret stays");
+            Assert.That(secret, Is.EqualTo(1));
+            Assert.That(Count(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'webhook.updated'"), Is.EqualTo(2));
+        }
+    }
+
     [TestCase("""{"url":"http://127.0.0.1:9/h","events":["response.created"],"where":{"a\"b":"x"}}""", "where.")]
     [TestCase("""{"url":"http://127.0.0.1:9/h","events":["response.created"],"where":{"csm":3}}""", null)]
     [TestCase("""{"url":"http://127.0.0.1:9/h","events":["follow_up.later"]}""", "events[0]")]
