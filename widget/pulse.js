@@ -1,5 +1,5 @@
 /*
- * Pulse widget: the in-app NPS survey. Plain ES5-style JavaScript, no dependency, one global.
+ * Pulse widget: the in-app survey (NPS, CSAT, CES, eNPS). Plain ES5-style JavaScript, no dependency, one global.
  * The API serves this file with comments and indentation stripped (api/Widget/ScriptMinifier.cs:
  * no template literals, keep semicolons), gzip and brotli precompressed. Budget: 6 KB gzip -9.
  *
@@ -49,6 +49,7 @@
     '.t{margin:0}.t:empty{display:none}',
     '.s{display:grid;grid-template-columns:repeat(11,1fr);gap:4px}',
     '@media (max-width:420px){.s{grid-template-columns:repeat(6,1fr)}}',
+    '.s.k{grid-template-columns:repeat(var(--n),1fr)}',
     '.s label{position:relative;display:block}',
     '.s input{position:absolute;inset:0;width:100%;height:100%;margin:0;opacity:0;cursor:pointer}',
     '.s span{display:block;min-height:32px;padding:5px 0;border:1px solid var(--bd);border-radius:6px;',
@@ -181,12 +182,15 @@
     var form = el('form');
     var set = el('fieldset');
     set.appendChild(el('legend', null, t.question));
-    var scale = el('div', { 'class': 's', dir: 'ltr' });
-    for (var i = 0; i <= 10; i++) {
+    // The kind's scale (nps/enps 0-10, csat 1-5, ces 1-7): short scales stay on one row at any width.
+    var sc = survey.scale, lo = sc.min, hi = sc.max;
+    var scale = el('div', { 'class': hi - lo < 10 ? 's k' : 's', dir: 'ltr' });
+    scale.style.setProperty('--n', hi - lo + 1);
+    for (var i = lo; i <= hi; i++) {
       var label = el('label');
       label.appendChild(el('input', {
         type: 'radio', name: 'score', value: i, required: '', checked: conf.score === i ? '' : null,
-        'aria-describedby': i == 0 ? 'lo' : i == 10 ? 'hi' : null
+        'aria-describedby': i == lo ? 'lo' : i == hi ? 'hi' : null
       }));
       label.appendChild(el('span', null, i));
       scale.appendChild(label);
@@ -266,7 +270,8 @@
     }
 
     function followUp() {
-      var category = score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
+      // The kind's categories, lowest first, pick the prompt (detractor 0-6, dissatisfied 1-2, difficult 1-3…).
+      var category = sc.categories.filter(function (c) { return score <= c.to; })[0].name;
       var question = (t.followUp || {})[category];
       if (!question) return thank();
       // The follow-up replaces the scale; focus follows the user's own action (never on appear).

@@ -38,6 +38,12 @@ public static class AnalyticsEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).WithMetadata(TraitFilters.OpenApi);
         group.MapGet("/metrics/nps", GetNps).WithName("GetNps").RequirePermission(Permissions.ReadAnalytics)
             .WithSummary("NPS, counts, response rate and 95 % margin of error for a range; a series per interval and groups per trait.");
+        group.MapGet("/metrics/enps", GetEnps).WithName("GetEnps").RequirePermission(Permissions.ReadAnalytics)
+            .WithSummary("eNPS of the enps surveys, reported exactly like NPS: counts, response rate, 95 % margin, series and groups.");
+        group.MapGet("/metrics/csat", GetCsat).WithName("GetCsat").RequirePermission(Permissions.ReadAnalytics)
+            .WithSummary("CSAT of the csat surveys: % satisfied (4–5 of 1–5) with its 95 % margin, the categories, response rate; series and groups as NPS.");
+        group.MapGet("/metrics/ces", GetCes).WithName("GetCes").RequirePermission(Permissions.ReadAnalytics)
+            .WithSummary("CES of the ces surveys: mean score (1–7) and % easy (5–7), each with its 95 % margin, the categories, response rate; series and groups as NPS.");
         group.MapGet("/metrics/scores", GetScores).WithName("GetScoreDistribution").RequirePermission(Permissions.ReadAnalytics)
             .WithSummary("Responses per score 0–10 for a survey (all when absent), a date range (from, to) and trait filters (where[trait]=value).");
         group.MapGet("/metrics/reasons", GetReasons).WithName("GetReasons").RequirePermission(Permissions.ReadAnalytics)
@@ -57,7 +63,35 @@ public static class AnalyticsEndpoints
     }
 
     static Results<Ok<NpsReport>, ValidationProblem, ProblemHttpResult> GetNps(
-        [AsParameters] NpsQuery query, HttpRequest request, ClaimsPrincipal user, MetricsStore store, SurveyStore surveyStore, TimeProvider time)
+        [AsParameters] NpsQuery query, HttpRequest request, ClaimsPrincipal user, MetricsStore store, SurveyStore surveyStore, SurveyKinds kinds, TimeProvider time) =>
+        Metrics(QuestionKinds.Nps, query, request, user, store, surveyStore, kinds, time);
+
+    static Results<Ok<NpsReport>, ValidationProblem, ProblemHttpResult> GetEnps(
+        [AsParameters] NpsQuery query, HttpRequest request, ClaimsPrincipal user, MetricsStore store, SurveyStore surveyStore, SurveyKinds kinds, TimeProvider time) =>
+        Metrics(QuestionKinds.Enps, query, request, user, store, surveyStore, kinds, time);
+
+    static Results<Ok<KindReport>, ValidationProblem, ProblemHttpResult> GetCsat(
+        [AsParameters] NpsQuery query, HttpRequest request, ClaimsPrincipal user, MetricsStore store, SurveyStore surveyStore, SurveyKinds kinds, TimeProvider time) =>
+        OfKind(QuestionKinds.Csat, Metrics(QuestionKinds.Csat, query, request, user, store, surveyStore, kinds, time));
+
+    static Results<Ok<KindReport>, ValidationProblem, ProblemHttpResult> GetCes(
+        [AsParameters] NpsQuery query, HttpRequest request, ClaimsPrincipal user, MetricsStore store, SurveyStore surveyStore, SurveyKinds kinds, TimeProvider time) =>
+        OfKind(QuestionKinds.Ces, Metrics(QuestionKinds.Ces, query, request, user, store, surveyStore, kinds, time));
+
+    static Results<Ok<KindReport>, ValidationProblem, ProblemHttpResult> OfKind(QuestionKind kind, Results<Ok<NpsReport>, ValidationProblem, ProblemHttpResult> read) =>
+        read.Result switch
+        {
+            Ok<NpsReport> ok => TypedResults.Ok(KindReport.From(kind, ok.Value!)),
+            ValidationProblem invalid => invalid,
+            var problem => (ProblemHttpResult)problem,
+        };
+
+    /// <summary>
+    /// The metrics of the surveys of one kind (all of the workspace's, or the one <c>surveyId</c>
+    /// names, which must be of that kind), read from the aggregates in the counts every kind shares.
+    /// </summary>
+    static Results<Ok<NpsReport>, ValidationProblem, ProblemHttpResult> Metrics(QuestionKind kind,
+        NpsQuery query, HttpRequest request, ClaimsPrincipal user, MetricsStore store, SurveyStore surveyStore, SurveyKinds kinds, TimeProvider time)
     {
         var args = QueryArgs.For<NpsQuery>(request.Query);
         var zone = args.Zone("tz", query.Tz);
@@ -84,10 +118,15 @@ public static class AnalyticsEndpoints
             args.Fail("interval", $"The range has more than {TimeBuckets.MaxPoints} {query.Interval} intervals; choose a coarser interval or a shorter range.");
             return Invalid(args);
         }
-        if (surveyStore.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports) is not { } surveys)
+        if (surveyStore.Ids(user.WorkspaceId(), query.SurveyId, SurveyUse.Reports, kind.Name) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
+        if (query.SurveyId is not null && kinds.Of(surveys[0]) is { } asked && asked != kind)
+        {
+            args.Fail("surveyId", $"This survey asks {asked.Name}, not {kind.Name}; read GET /v1/metrics/{asked.Name}.");
+            return Invalid(args);
+        }
         var report = store.Read(new MetricsQuery(surveys, start, end, step, zone, group, where, bands, query.Tag?.Trim()), buckets);
-        return TypedResults.Ok(group == DisplayFields.Variant && report.Groups is { } variants
+        return TypedResults.Ok(group == DisplayFields.Variant && report.Groups is { } variants && (kind == QuestionKinds.Nps || kind == QuestionKinds.Enps)
             ? report with { Comparisons = VariantStatistics.Compare(variants) }
             : report);
     }
@@ -151,7 +190,8 @@ public static class AnalyticsEndpoints
             : Problems.NotFound($"There is no response '{FreeText.Printable(responseId)}' in this workspace; take the id from GET /v1/responses.");
 
     static Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult> ExportResponses(
-        [AsParameters] ResponseExportQuery query, HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, SurveyStore surveys, TimeProvider time)
+        [AsParameters] ResponseExportQuery query, HttpRequest request, ClaimsPrincipal user, ResponseReadStore responses, SurveyStore surveys, SurveyKinds kinds,
+        TimeProvider time)
     {
         var args = QueryArgs.For<ResponseExportQuery>(request.Query);
         var filter = Filter(args, query, user, surveys, time, out var notFound);
@@ -161,7 +201,7 @@ public static class AnalyticsEndpoints
             return Invalid(args);
         var keys = responses.TraitKeysOf(filter);
         var aborted = request.HttpContext.RequestAborted;
-        return TypedResults.Stream(body => CsvExport.WriteAsync(body, keys, responses.Stream(filter), aborted),
+        return TypedResults.Stream(body => CsvExport.WriteAsync(body, keys, responses.Stream(filter), aborted, id => kinds.Of(id).Name),
             "text/csv; charset=utf-8", "responses.csv");
     }
 
@@ -206,8 +246,8 @@ public static class AnalyticsEndpoints
         if (query.Category is { } text)
         {
             categories = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            if (categories.Count == 0 || categories.Any(c => c is not (NpsCategory.Promoter or NpsCategory.Passive or NpsCategory.Detractor)))
-                args.Fail("category", "Must be promoter, passive or detractor, or several separated by commas.");
+            if (categories.Count == 0 || categories.Any(c => !QuestionKinds.AllCategories.Contains(c)))
+                args.Fail("category", $"Must be a category of the surveys' kind ({string.Join(", ", QuestionKinds.AllCategories)}), or several separated by commas.");
         }
         if (query.Tag is not null && TagSql.NameError(query.Tag) is { } tagError)
             args.Fail("tag", tagError);

@@ -93,7 +93,7 @@ static class QueryText
     public const string FromAll = "Start: a date (2026-01-31) or an ISO 8601 date-time with Z or an offset. Default: the first response.";
     public const string To = "End: a date (its whole day is included) or an ISO 8601 date-time with Z or an offset. Default: now.";
     public const string Tag = "Only responses that carry this tag (case does not matter).";
-    public const string Category = "promoter, passive or detractor, or several separated by commas.";
+    public const string Category = "A category of the survey's kind — promoter, passive, detractor (nps, enps); satisfied, neutral, dissatisfied (csat); easy, neutral, difficult (ces) — or several separated by commas.";
     public const string Q = "Text to find in comments, 1–200 characters.";
     public const string WithComment = "true: only responses with a comment; false or absent: all.";
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CsvHelper;
+using Pulse.Api.Surveys;
 
 namespace Pulse.Api.Analytics;
 
@@ -14,7 +15,7 @@ public static partial class CsvExport
 {
     /// <summary>The fixed columns; trait snapshot keys follow as <c>traits.&lt;key&gt;</c>.</summary>
     public static readonly IReadOnlyList<string> Columns =
-        ["id", "surveyId", "userId", "email", "score", "category", "comment", "followUp", "url", "locale", "createdAt", "updatedAt", "tags", "reasons", "reasonOther"];
+        ["id", "surveyId", "kind", "userId", "email", "score", "category", "comment", "followUp", "url", "locale", "createdAt", "updatedAt", "tags", "reasons", "reasonOther"];
 
     public const string TraitPrefix = "traits.";
 
@@ -61,7 +62,9 @@ public static partial class CsvExport
     /// buffer and writes it out asynchronously whenever it is mostly full, so memory stays constant
     /// however many rows there are; cells are neutralised here (<see cref="Neutralise"/>).
     /// </summary>
-    public static async Task WriteAsync(Stream output, IReadOnlyList<string> traitKeys, IEnumerable<ResponseRow> rows, CancellationToken cancellationToken)
+    /// <paramref name="kindOf"/> gives the question kind of a survey id (nps when absent).
+    public static async Task WriteAsync(Stream output, IReadOnlyList<string> traitKeys, IEnumerable<ResponseRow> rows, CancellationToken cancellationToken,
+        Func<string, string>? kindOf = null)
     {
         var csv = CsvWriter.Create(output, Options, leaveOpen: true);
         await using (csv.ConfigureAwait(false))
@@ -77,6 +80,7 @@ public static partial class CsvExport
             {
                 csv.WriteField(row.Id.ToString(CultureInfo.InvariantCulture));
                 csv.WriteField(Neutralise(row.SurveyId));
+                csv.WriteField(kindOf?.Invoke(row.SurveyId) ?? QuestionKinds.NpsName);
                 csv.WriteField(Neutralise(row.UserId));
                 csv.WriteField(Neutralise(row.Email));
                 csv.WriteField(row.Score.ToString(CultureInfo.InvariantCulture));

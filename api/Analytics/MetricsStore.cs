@@ -27,7 +27,12 @@ public sealed record MetricsQuery(
 /// </summary>
 public sealed class MetricsStore(Db db)
 {
-    const string Counters = "displays AS Displays, promoters AS Promoters, passives AS Passives, detractors AS Detractors";
+    const string Counters = "displays AS Displays, promoters AS Promoters, passives AS Passives, detractors AS Detractors, score_sum AS ScoreSum, score_squares AS ScoreSquares";
+
+    const string Sums = """
+        sum(displays) AS Displays, sum(promoters) AS Promoters, sum(passives) AS Passives, sum(detractors) AS Detractors,
+        sum(score_sum) AS ScoreSum, sum(score_squares) AS ScoreSquares
+        """;
 
     const string DailyByKey = $"""
         SELECT trait_value AS Value, day AS Unit, {Counters} FROM nps_daily
@@ -36,8 +41,7 @@ public sealed class MetricsStore(Db db)
 
     // One bucket (no interval): every day row lands in it, so SQLite sums per value and returns one row each.
     const string DailyByKeyTotal = $"""
-        SELECT trait_value AS Value, @From AS Unit, sum(displays) AS Displays, sum(promoters) AS Promoters,
-               sum(passives) AS Passives, sum(detractors) AS Detractors FROM nps_daily
+        SELECT trait_value AS Value, @From AS Unit, {Sums} FROM nps_daily
         WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
         GROUP BY trait_value
         """;
@@ -54,8 +58,7 @@ public sealed class MetricsStore(Db db)
             bucket.Append(System.Globalization.CultureInfo.InvariantCulture, $" WHEN day < @B{i} THEN @B{i - 1}");
         bucket.Append(System.Globalization.CultureInfo.InvariantCulture, $" ELSE @B{n - 1} END");
         return $"""
-            SELECT trait_value AS Value, {bucket} AS Unit, sum(displays) AS Displays, sum(promoters) AS Promoters,
-                   sum(passives) AS Passives, sum(detractors) AS Detractors FROM nps_daily
+            SELECT trait_value AS Value, {bucket} AS Unit, {Sums} FROM nps_daily
             WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
             GROUP BY 1, 2
             """;
@@ -76,17 +79,19 @@ public sealed class MetricsStore(Db db)
         WHERE survey_id IN @SurveyIds AND hour >= @From AND hour < @To
         """;
 
+    /// <summary>The aggregates' column of <c>r.category</c>, as <see cref="NpsAggregateHook"/> counts it: 1 positive, 2 middle, 3 negative.</summary>
+    const string CategoryColumn = "CASE WHEN r.category IN ('promoter', 'satisfied', 'easy') THEN 1 WHEN r.category IN ('passive', 'neutral') THEN 2 ELSE 3 END";
+
     /// <summary>Raw rows of <c>[@From, @To)</c> counted per segment value and unit of <c>@Grain</c> ms.</summary>
     static readonly string RawRows = $"""
         SELECT value AS Value, unit AS Unit, sum(kind = 0) AS Displays, sum(kind = 1) AS Promoters,
-               sum(kind = 2) AS Passives, sum(kind = 3) AS Detractors
+               sum(kind = 2) AS Passives, sum(kind = 3) AS Detractors, sum(score) AS ScoreSum, sum(score * score) AS ScoreSquares
         FROM (
-            SELECT {TraitSql.GroupValue} AS value, d.shown_at / @Grain AS unit, 0 AS kind
+            SELECT {TraitSql.GroupValue} AS value, d.shown_at / @Grain AS unit, 0 AS kind, 0 AS score
             FROM displays d
             WHERE d.survey_id IN @SurveyIds AND d.shown_at >= @From AND d.shown_at < @To AND {TraitSql.MatchesFilters}
             UNION ALL
-            SELECT {TraitSql.GroupValue}, r.created_at / @Grain,
-                   CASE r.category WHEN 'promoter' THEN 1 WHEN 'passive' THEN 2 ELSE 3 END
+            SELECT {TraitSql.GroupValue}, r.created_at / @Grain, {CategoryColumn}, r.score
             FROM responses r JOIN displays d ON d.id = r.display_id
             WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
         )
@@ -100,10 +105,10 @@ public sealed class MetricsStore(Db db)
     /// each of their tags. Tags are on answers, not displays, so displays count nothing here.
     /// </summary>
     static string TaggedRows(bool byTag) => $"""
-        SELECT value AS Value, unit AS Unit, 0 AS Displays, sum(r_category = 'promoter') AS Promoters,
-               sum(r_category = 'passive') AS Passives, sum(r_category = 'detractor') AS Detractors
+        SELECT value AS Value, unit AS Unit, 0 AS Displays, sum(kind = 1) AS Promoters,
+               sum(kind = 2) AS Passives, sum(kind = 3) AS Detractors, sum(score) AS ScoreSum, sum(score * score) AS ScoreSquares
         FROM (
-            SELECT {(byTag ? "g.tag" : TraitSql.GroupValue)} AS value, r.created_at / @Grain AS unit, r.category AS r_category
+            SELECT {(byTag ? "g.tag" : TraitSql.GroupValue)} AS value, r.created_at / @Grain AS unit, {CategoryColumn} AS kind, r.score AS score
             FROM responses r JOIN displays d ON d.id = r.display_id{(byTag ? " JOIN response_tags g ON g.response_id = r.id" : "")}
             WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
               AND {TagSql.HasTag}
@@ -346,7 +351,9 @@ public sealed class MetricsStore(Db db)
         public long Promoters { get; set; }
         public long Passives { get; set; }
         public long Detractors { get; set; }
+        public long ScoreSum { get; set; }
+        public long ScoreSquares { get; set; }
 
-        public NpsCounts Counts => new(Displays, Promoters, Passives, Detractors);
+        public NpsCounts Counts => new(Displays, Promoters, Passives, Detractors, ScoreSum, ScoreSquares);
     }
 }

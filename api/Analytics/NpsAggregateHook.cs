@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 
 namespace Pulse.Api.Analytics;
 
@@ -18,27 +19,28 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
 {
     const string Set = """
         DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,
-                      passives = a.passives + excluded.passives, detractors = a.detractors + excluded.detractors
+                      passives = a.passives + excluded.passives, detractors = a.detractors + excluded.detractors,
+                      score_sum = a.score_sum + excluded.score_sum, score_squares = a.score_squares + excluded.score_squares
         """;
 
     const string AddDaily = $"""
-        INSERT INTO nps_daily AS a (survey_id, trait_key, day, trait_value, displays, promoters, passives, detractors)
-        SELECT @SurveyId, '', @Day, '', @Displays, @Promoters, @Passives, @Detractors
+        INSERT INTO nps_daily AS a (survey_id, trait_key, day, trait_value, {Columns})
+        SELECT @SurveyId, '', @Day, '', {Values}
         UNION ALL
-        SELECT @SurveyId, j.key, @Day, {TraitSql.EachValue}, @Displays, @Promoters, @Passives, @Detractors
+        SELECT @SurveyId, j.key, @Day, {TraitSql.EachValue}, {Values}
         FROM json_each(@Traits) j WHERE {TraitSql.EachIsSegment}
         UNION ALL
-        SELECT @SurveyId, '{DisplayFields.Locale}', @Day, @Locale, @Displays, @Promoters, @Passives, @Detractors WHERE @Locale IS NOT NULL
+        SELECT @SurveyId, '{DisplayFields.Locale}', @Day, @Locale, {Values} WHERE @Locale IS NOT NULL
         UNION ALL
-        SELECT @SurveyId, '{DisplayFields.Variant}', @Day, @Variant, @Displays, @Promoters, @Passives, @Detractors WHERE @Variant IS NOT NULL
+        SELECT @SurveyId, '{DisplayFields.Variant}', @Day, @Variant, {Values} WHERE @Variant IS NOT NULL
         UNION ALL
-        SELECT @SurveyId, '{DisplayFields.Channel}', @Day, @Channel, @Displays, @Promoters, @Passives, @Detractors
+        SELECT @SurveyId, '{DisplayFields.Channel}', @Day, @Channel, {Values}
         ON CONFLICT (survey_id, trait_key, day, trait_value) {Set}
         """;
 
     const string AddHourly = $"""
-        INSERT INTO nps_hourly AS a (survey_id, hour, displays, promoters, passives, detractors)
-        VALUES (@SurveyId, @Hour, @Displays, @Promoters, @Passives, @Detractors)
+        INSERT INTO nps_hourly AS a (survey_id, hour, {Columns})
+        VALUES (@SurveyId, @Hour, {Values})
         ON CONFLICT (survey_id, hour) {Set}
         """;
 
@@ -48,7 +50,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         UNION ALL SELECT '{DisplayFields.Channel}', @Channel
         """;
 
-    const string Empty = "displays = 0 AND promoters = 0 AND passives = 0 AND detractors = 0";
+    const string Empty = "displays = 0 AND promoters = 0 AND passives = 0 AND detractors = 0 AND score_sum = 0 AND score_squares = 0";
 
     const string PruneDaily = $"""
         DELETE FROM nps_daily
@@ -57,8 +59,8 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
 
     const string PruneHourly = $"DELETE FROM nps_hourly WHERE survey_id = @SurveyId AND hour = @Hour AND {Empty}";
 
-    /// <summary>The backfills of migrations 0020 (traits), 0090 (locale and variant) and 0130 (channel): the aggregates recomputed from displays and responses.</summary>
-    static readonly Lazy<string> Backfill = new(() => string.Join('\n', new[] { 20, 90, 130 }.Select(version =>
+    /// <summary>The backfills of migrations 0100 (every column, traits, locale and variant) and 0130 (channel): the aggregates recomputed from displays and responses.</summary>
+    static readonly Lazy<string> Backfill = new(() => string.Join('\n', new[] { 100, 130 }.Select(version =>
     {
         var sql = Migrator.All.Single(m => m.Version == version).Sql;
         return sql[sql.IndexOf("-- Backfill", StringComparison.Ordinal)..];
@@ -77,33 +79,37 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) =>
         Add(c, tx, display, display.ShownAt, new NpsCounts(1, 0, 0, 0));
 
+    const string Columns = "displays, promoters, passives, detractors, score_sum, score_squares";
+    const string Values = "@Displays, @Promoters, @Passives, @Detractors, @ScoreSum, @ScoreSquares";
+
     public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten response)
     {
         if (response.Created)
         {
-            Add(c, tx, response.Display, response.CreatedAt, Of(response.Category, 1));
+            Add(c, tx, response.Display, response.CreatedAt, Of(response.Category, response.Score, 1));
             return;
         }
-        if (response.PreviousCategory is null || response.PreviousCategory == response.Category)
+        if (response.PreviousCategory is null || response.PreviousScore is not { } previous || previous == response.Score)
             return;
-        // The response keeps its created_at, so it stays in its bucket and only changes category.
-        var moved = Of(response.Category, 1) + Of(response.PreviousCategory, -1);
+        // The response keeps its created_at, so it stays in its bucket and only changes score (and maybe category).
+        var moved = Of(response.Category, response.Score, 1) + Of(response.PreviousCategory, previous, -1);
         Add(c, tx, response.Display, response.CreatedAt, moved);
     }
 
     public void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) =>
-        Remove(c, tx, response.Display, response.CreatedAt, Of(response.Category, -1));
+        Remove(c, tx, response.Display, response.CreatedAt, Of(response.Category, response.Score, -1));
 
     public void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) =>
         Remove(c, tx, display, display.ShownAt, new NpsCounts(-1, 0, 0, 0));
 
-    static NpsCounts Of(string category, int delta) => category switch
+    /// <summary>One answer of <paramref name="score"/> in its category's column (<see cref="QuestionKinds.RankOf"/>), counted <paramref name="delta"/> times.</summary>
+    static NpsCounts Of(string category, int score, int delta) => (QuestionKinds.RankOf(category) switch
     {
-        NpsCategory.Promoter => new NpsCounts(0, delta, 0, 0),
-        NpsCategory.Passive => new NpsCounts(0, 0, delta, 0),
-        NpsCategory.Detractor => new NpsCounts(0, 0, 0, delta),
-        _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Not an NPS category."),
-    };
+        2 => new NpsCounts(0, delta, 0, 0),
+        1 => new NpsCounts(0, 0, delta, 0),
+        0 => new NpsCounts(0, 0, 0, delta),
+        _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Not a category of any question kind."),
+    }) with { ScoreSum = delta * score, ScoreSquares = delta * score * score };
 
     /// <summary>
     /// The two upserts run on every display and response; preparing them costs more than running
@@ -120,7 +126,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
 
     static SqliteCommand Counts(SqliteCommand command, NpsCounts delta) =>
         command.Bind("@Displays", delta.Displays).Bind("@Promoters", delta.Promoters).Bind("@Passives", delta.Passives)
-            .Bind("@Detractors", delta.Detractors);
+            .Bind("@Detractors", delta.Detractors).Bind("@ScoreSum", delta.ScoreSum).Bind("@ScoreSquares", delta.ScoreSquares);
 
     static void Remove(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
     {

@@ -1,14 +1,19 @@
 namespace Pulse.Api.Analytics;
 
-/// <summary>Counts of displays and of responses per category over some slice of time and segment.</summary>
-public readonly record struct NpsCounts(long Displays, long Promoters, long Passives, long Detractors)
+/// <summary>
+/// Counts of displays and of responses per category over some slice of time and segment, with the
+/// sum of the scores and of their squares. The categories are the kind's, lowest in
+/// <c>Detractors</c> (detractor, dissatisfied, difficult), highest in <c>Promoters</c> (promoter, satisfied, easy).
+/// </summary>
+public readonly record struct NpsCounts(long Displays, long Promoters, long Passives, long Detractors, long ScoreSum = 0, long ScoreSquares = 0)
 {
     public long Responses => Promoters + Passives + Detractors;
 
     public static NpsCounts operator +(NpsCounts a, NpsCounts b) =>
-        new(a.Displays + b.Displays, a.Promoters + b.Promoters, a.Passives + b.Passives, a.Detractors + b.Detractors);
+        new(a.Displays + b.Displays, a.Promoters + b.Promoters, a.Passives + b.Passives, a.Detractors + b.Detractors,
+            a.ScoreSum + b.ScoreSum, a.ScoreSquares + b.ScoreSquares);
 
-    public static NpsCounts operator -(NpsCounts a) => new(-a.Displays, -a.Promoters, -a.Passives, -a.Detractors);
+    public static NpsCounts operator -(NpsCounts a) => new(-a.Displays, -a.Promoters, -a.Passives, -a.Detractors, -a.ScoreSum, -a.ScoreSquares);
 }
 
 /// <summary>
@@ -27,6 +32,10 @@ public record NpsStats
     public double? ResponseRate { get; init; }
     public double? MarginOfError { get; init; }
     public bool LowSample { get; init; }
+
+    /// <summary>The counts these statistics were computed from, for the reports of other kinds (<see cref="KindReport.From"/>); not in the JSON.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public NpsCounts Counts { get; init; }
 }
 
 /// <summary>
@@ -74,6 +83,7 @@ public static class NpsMath
 
     public static NpsStats Summarise(NpsCounts c) => new()
     {
+        Counts = c,
         Nps = Nps(c.Promoters, c.Passives, c.Detractors),
         Promoters = c.Promoters,
         Passives = c.Passives,

@@ -33,8 +33,8 @@ public sealed record EligibilityResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DisplayToken = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EligibleSurvey? Survey = null);
 
-/// <summary>The survey to show, with every string in the negotiated locale and <c>{product}</c> filled in.</summary>
-public sealed record EligibleSurvey(string Id, string Kind, string Locale, string Dir, SurveyTexts Texts, SurveyTheme Theme)
+/// <summary>The survey to show, with every string in the negotiated locale and <c>{product}</c> filled in, and the scale of its kind.</summary>
+public sealed record EligibleSurvey(string Id, string Kind, string Locale, string Dir, SurveyTexts Texts, SurveyTheme Theme, SurveyScale Scale)
 {
     /// <summary>The reasons question, its labels in the locale; left out when the survey (or the shown variant) asks none.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -52,6 +52,9 @@ public sealed record EligibleReasonList(string Category, int Min, int Max, IRead
 
 /// <summary>A reason's id and its label in the negotiated locale.</summary>
 public sealed record EligibleReason(string Id, string Label);
+
+/// <summary>The scale the widget draws (<c>min</c> to <c>max</c>) and its categories, lowest first, which pick the follow-up prompt.</summary>
+public sealed record SurveyScale(int Min, int Max, IReadOnlyList<ScoreCategory> Categories);
 
 /// <summary>Settings of the <c>Eligibility</c> section.</summary>
 public sealed class EligibilityOptions

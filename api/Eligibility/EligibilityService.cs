@@ -141,12 +141,16 @@ public sealed class EligibilityService
         if (own.Value is not null)
             layers.Add(own.Value);
         var reasons = survey.ReasonsOf(variant);
-        var texts = CatalogKeys.Texts(field =>
+        var kind = QuestionKinds.Of(survey.Kind);
+        var texts = CatalogKeys.Texts(CatalogKeys.FieldsOf(kind.CategoryNames), field =>
             (layers.Select(l => l.Field(field)).FirstOrDefault(t => t is not null) ?? entry?.Strings[CatalogKeys.KeyOf(survey.Kind, field)]
                 ?? SurveyCatalog.Get(SurveyCatalog.DefaultLocale).Strings[CatalogKeys.KeyOf(survey.Kind, field)])
             .Replace("{product}", productName, StringComparison.Ordinal), withReasons: reasons is not null);
         var dir = entry?.Dir ?? own.Value!.Dir ?? LocaleNegotiation.DefaultDir(code);
-        return new EligibleSurvey(survey.Id, survey.Kind, code, dir, texts, survey.Theme) { Reasons = LocalizeReasons(reasons, survey.Kind, code) };
+        return new EligibleSurvey(survey.Id, survey.Kind, code, dir, texts, survey.Theme, new SurveyScale(kind.Min, kind.Max, kind.Categories))
+        {
+            Reasons = LocalizeReasons(reasons, survey.Kind, code),
+        };
     }
 
     /// <summary>The lists of the categories that are asked, labels in <paramref name="locale"/>; null when none is.</summary>

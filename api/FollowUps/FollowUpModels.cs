@@ -143,7 +143,7 @@ public sealed record AssignmentRuleInput(IReadOnlyList<TargetingCondition?>? Whe
 /// <summary><c>PUT /v1/follow-ups/settings</c>: omitted fields stay; <c>fallbackAssignee: null</c> removes it.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record FollowUpSettingsUpdate(
-    [property: Description("promoter, passive and/or detractor; [] opens none by itself.")] IReadOnlyList<string>? OpenCategories,
+    [property: Description("Categories of any question kind (promoter, passive, detractor, satisfied, neutral, dissatisfied, easy, difficult); [] opens none by itself.")] IReadOnlyList<string>? OpenCategories,
     [property: Range(0, FollowUpRules.MaxDueBusinessDays)] int? DueBusinessDays,
     [property: Range(1, FollowUpRules.MaxSlaHours)][property: Description("Hours within which a detractor's follow-up should be touched (first note or status change); default 48.")] int? SlaHours,
     [property: Description("In order; the first whose conditions all hold on the display's traits assigns. [] removes them.")] IReadOnlyList<AssignmentRuleInput?>? AssignmentRules,

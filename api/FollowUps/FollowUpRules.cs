@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Pulse.Api.Eligibility;
 using Pulse.Api.Responses;
+using Pulse.Api.Surveys;
 
 namespace Pulse.Api.FollowUps;
 
@@ -21,7 +22,8 @@ public static class FollowUpRules
 
     public const int MaxSlaHours = 24 * 90;
 
-    public static readonly FollowUpSettings Defaults = new([NpsCategory.Detractor], 1, [], null);
+    /// <summary>By default the negative category of every kind opens a follow-up: detractors, dissatisfied (CSAT), difficult (CES).</summary>
+    public static readonly FollowUpSettings Defaults = new([.. QuestionKinds.All.Select(k => k.Negative).Distinct()], 1, [], null);
 
     /// <summary>
     /// The member a new follow-up goes to: the first rule whose conditions all hold on the trait
@@ -36,7 +38,8 @@ public static class FollowUpRules
         return settings.FallbackAssignee is { } fallback && isMember(fallback) ? fallback : null;
     }
 
-    public static readonly IReadOnlyList<string> Categories = [NpsCategory.Promoter, NpsCategory.Passive, NpsCategory.Detractor];
+    /// <summary>Every category of every question kind (<see cref="QuestionKinds.AllCategories"/>).</summary>
+    public static IReadOnlyList<string> Categories => QuestionKinds.AllCategories;
 
     /// <summary>
     /// <paramref name="days"/> business days after <paramref name="from"/> (UTC): each day forward

@@ -147,11 +147,15 @@ public static class LinkEndpoints
         var errors = ResponseRules.Validate(new ResponsePost(token, body.Score, body.Comment, body.FollowUp, null));
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
+        var kind = await links.KindAsync(token);
+        if (kind is not null && ResponseRules.ScoreError(kind, body.Score!.Value) is { } scoreError)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["score"] = [scoreError] });
         var change = new ResponseChange(body.Score!.Value,
             SetComment: body.Comment is not null,
             Comment: body.Comment is null ? null : ResponseRules.NormalizeComment(body.Comment),
             SetFollowUp: body.FollowUp is not null,
-            FollowUpJson: body.FollowUp is null ? null : ResponseStore.FollowUpJson(body.FollowUp));
+            FollowUpJson: body.FollowUp is null ? null : ResponseStore.FollowUpJson(body.FollowUp),
+            Category: kind?.CategoryOf(body.Score!.Value));
         var (opened, saved) = await links.AnswerAsync(token, change, http.Request.Headers.AcceptLanguage.ToString());
         switch (opened.State)
         {

@@ -108,6 +108,10 @@ public sealed class LinkService(ReadPool reads, WriteQueue writer, DisplayHooks 
         });
     }
 
+    /// <summary>The question kind of the link's survey, so an answer is checked on its scale; null for an unknown link.</summary>
+    public async Task<QuestionKind?> KindAsync(string token) =>
+        (await FindAsync(token)).Survey is { } survey ? QuestionKinds.Of(survey.Kind) : null;
+
     async Task<(StoredLink? Link, Survey? Survey)> FindAsync(string token)
     {
         if (!LinkStore.IsWellFormed(token))

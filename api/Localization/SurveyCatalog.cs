@@ -1,10 +1,58 @@
 using System.Collections.Frozen;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Pulse.Api.Localization;
 
-/// <summary>The follow-up question asked after a score, one per NPS category.</summary>
-public sealed record FollowUpTexts(string Promoter, string Passive, string Detractor);
+/// <summary>
+/// The follow-up question asked after a score, one per category of the survey's kind (docs/decisions.md,
+/// K1): <c>promoter</c>/<c>passive</c>/<c>detractor</c> for NPS and eNPS, <c>satisfied</c>/<c>neutral</c>/<c>dissatisfied</c>
+/// for CSAT, <c>easy</c>/<c>neutral</c>/<c>difficult</c> for CES. A kind's payload carries its three only.
+/// As a survey's texts, it replaces the catalog's prompts it names.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record FollowUpTexts(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Promoter = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Passive = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detractor = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dissatisfied = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Neutral = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Satisfied = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Difficult = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Easy = null)
+{
+    /// <summary>The prompt of a category, or null when not given (or not a category name).</summary>
+    public string? Of(string category) => category switch
+    {
+        "promoter" => Promoter,
+        "passive" => Passive,
+        "detractor" => Detractor,
+        "dissatisfied" => Dissatisfied,
+        "neutral" => Neutral,
+        "satisfied" => Satisfied,
+        "difficult" => Difficult,
+        "easy" => Easy,
+        _ => null,
+    };
+
+    /// <summary>These prompts with the one of <paramref name="category"/> set.</summary>
+    public FollowUpTexts With(string category, string? text) => category switch
+    {
+        "promoter" => this with { Promoter = text },
+        "passive" => this with { Passive = text },
+        "detractor" => this with { Detractor = text },
+        "dissatisfied" => this with { Dissatisfied = text },
+        "neutral" => this with { Neutral = text },
+        "satisfied" => this with { Satisfied = text },
+        "difficult" => this with { Difficult = text },
+        "easy" => this with { Easy = text },
+        _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Not a category of any question kind."),
+    };
+
+    /// <summary>True when no prompt is given.</summary>
+    [JsonIgnore]
+    public bool IsEmpty => this == new FollowUpTexts();
+}
 
 /// <summary>The reasons question's own strings: its prompt, the "Other" choice and the placeholder of Other's text.</summary>
 public sealed record ReasonTexts(string Question, string Other, string Placeholder);
@@ -32,39 +80,55 @@ public sealed record SurveyTexts(
 /// </summary>
 public sealed record CatalogLocale(string Code, string Dir, string Name, IReadOnlyDictionary<string, string> Strings)
 {
+    /// <summary>The categories of a kind as this locale's keys name them (<c>nps.followUp.detractor</c> → <c>detractor</c>).</summary>
+    public IReadOnlyList<string> CategoriesOf(string kind)
+    {
+        var prefix = kind + "." + CatalogKeys.FollowUpPrefix;
+        return Strings.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..]).Order(StringComparer.Ordinal).ToArray();
+    }
+
     /// <summary>The widget's strings for a survey of <paramref name="kind"/>, <c>{product}</c> not yet filled in.</summary>
-    public SurveyTexts Texts(string kind = "nps") => CatalogKeys.Texts(field => Strings[CatalogKeys.KeyOf(kind, field)]);
+    public SurveyTexts Texts(string kind = "nps") =>
+        CatalogKeys.Texts(CatalogKeys.FieldsOf(CategoriesOf(kind)), field => Strings[CatalogKeys.KeyOf(kind, field)]);
 }
 
 /// <summary>
 /// The catalog keys. A kind's own strings are prefixed with the kind (<c>nps.question</c>,
-/// <c>nps.followUp.detractor</c>); the buttons and lines every kind shares are not. Adding a
+/// <c>csat.followUp.dissatisfied</c>); the buttons and lines every kind shares are not. Adding a
 /// question kind is adding its keys to every file of <c>Locales/</c> (the completeness test names
 /// what is missing). A survey's texts name the same strings by their field path in the widget's
 /// payload (<c>question</c>, <c>followUp.detractor</c>, <c>optOut</c>).
 /// </summary>
 public static class CatalogKeys
 {
-    /// <summary>Field paths of the texts a survey can give, in the payload's order.</summary>
-    public static readonly IReadOnlyList<string> Fields =
-        ["question", "low", "high", "followUp.promoter", "followUp.passive", "followUp.detractor", "placeholder", "submit", "dismiss", "thanks", "optOut",
-         "reasons.question", "reasons.other", "reasons.placeholder"];
+    public const string FollowUpPrefix = "followUp.";
 
     /// <summary>The reasons question's fields: a custom locale needs them only when its survey asks the question.</summary>
     public static readonly IReadOnlyList<string> ReasonFields = ["reasons.question", "reasons.other", "reasons.placeholder"];
 
-    static readonly FrozenSet<string> KindFields = new[] { "question", "low", "high", "followUp.promoter", "followUp.passive", "followUp.detractor" }.ToFrozenSet();
+    static readonly string[] KindOwn = ["question", "low", "high"];
+
+    static readonly string[] Shared = ["placeholder", "submit", "dismiss", "thanks", "optOut"];
+
+    /// <summary>Field paths of the texts of a kind with these follow-up categories, in the payload's order.</summary>
+    public static IReadOnlyList<string> FieldsOf(IEnumerable<string> categories) =>
+        [.. KindOwn, .. categories.Select(c => FollowUpPrefix + c), .. Shared];
+
+    /// <summary>Field paths of the texts of an NPS survey with the reasons question, in the payload's order.</summary>
+    public static readonly IReadOnlyList<string> Fields = [.. FieldsOf(["promoter", "passive", "detractor"]), "reasons.question", "reasons.other", "reasons.placeholder"];
 
     /// <summary>The catalog key of a field for a kind: <c>question</c> → <c>nps.question</c>, <c>submit</c> → <c>submit</c>.</summary>
-    public static string KeyOf(string kind, string field) => KindFields.Contains(field) ? kind + "." + field : field;
+    public static string KeyOf(string kind, string field) =>
+        KindOwn.Contains(field) || field.StartsWith(FollowUpPrefix, StringComparison.Ordinal) ? kind + "." + field : field;
 
     /// <summary>
-    /// The widget's texts with each field (path of <see cref="Fields"/>) read through <paramref name="read"/>;
-    /// the reasons question's only <paramref name="withReasons"/>.
+    /// The widget's texts of <paramref name="fields"/> (paths of <see cref="FieldsOf"/>), each read through
+    /// <paramref name="read"/>; the reasons question's only <paramref name="withReasons"/>.
     /// </summary>
-    public static SurveyTexts Texts(Func<string, string> read, bool withReasons = false) =>
+    public static SurveyTexts Texts(IReadOnlyList<string> fields, Func<string, string> read, bool withReasons = false) =>
         new(read("question"), read("low"), read("high"),
-            new FollowUpTexts(read("followUp.promoter"), read("followUp.passive"), read("followUp.detractor")),
+            fields.Where(f => f.StartsWith(FollowUpPrefix, StringComparison.Ordinal))
+                .Aggregate(new FollowUpTexts(), (texts, f) => texts.With(f[FollowUpPrefix.Length..], read(f))),
             read("placeholder"), read("submit"), read("dismiss"), read("thanks"), read("optOut"))
         {
             Reasons = withReasons ? new ReasonTexts(read("reasons.question"), read("reasons.other"), read("reasons.placeholder")) : null,

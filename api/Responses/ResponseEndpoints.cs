@@ -34,7 +34,7 @@ public static class ResponseEndpoints
 
     static async Task<Results<Created<SavedResponse>, Ok<SavedResponse>, ValidationProblem, ProblemHttpResult>> Save(
         ResponsePost? post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, ResponseHooks hooks,
-        TimeProvider time, ResponseMetrics metrics, SurveyStore surveys)
+        TimeProvider time, ResponseMetrics metrics, SurveyStore surveys, SurveyKinds kinds)
     {
         if (post is null)
             return Problems.BadRequest("Send a JSON object as the body: { displayToken, score, comment?, followUp?, reasons?, reasonOther?, siteKey? }.");
@@ -43,12 +43,15 @@ public static class ResponseEndpoints
             return TypedResults.ValidationProblem(errors);
         if (!tokens.TryResolve(post.DisplayToken!, post.SiteKey, request, out var display, out var refused))
             return refused;
+        var kind = kinds.Of(display.SurveyId);
+        if (ResponseRules.ScoreError(kind, post.Score!.Value) is { } scoreError)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["score"] = [scoreError] });
         ChosenReasons? reasons = null;
         if (post.Reasons is { } ids)
         {
             // Only an answer with reasons reads its survey: the question the display asked (its variant's, if any).
             var survey = ids.Count == 0 ? null : surveys.Find(display.WorkspaceId, display.SurveyId);
-            var category = (survey is null ? null : ScoreCategories.CategoryOf(survey.Kind, post.Score!.Value)) ?? NpsCategory.Of(post.Score!.Value);
+            var category = kind.CategoryOf(post.Score!.Value);
             var reasonErrors = ResponseRules.ValidateReasons(post, survey?.ReasonsOf(display.Variant), category);
             if (reasonErrors.Count > 0)
                 return TypedResults.ValidationProblem(reasonErrors);
@@ -59,7 +62,8 @@ public static class ResponseEndpoints
             SetComment: post.Comment is not null,
             Comment: post.Comment is null ? null : ResponseRules.NormalizeComment(post.Comment),
             SetFollowUp: post.FollowUp is not null,
-            FollowUpJson: post.FollowUp is null ? null : ResponseStore.FollowUpJson(post.FollowUp))
+            FollowUpJson: post.FollowUp is null ? null : ResponseStore.FollowUpJson(post.FollowUp),
+            Category: kind.CategoryOf(post.Score!.Value))
         { Reasons = reasons };
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 

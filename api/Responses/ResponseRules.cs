@@ -34,8 +34,8 @@ public static class ResponseRules
             errors["displayToken"] = ["The display token from the eligibility answer is required."];
         if (post.Score is null)
             errors["score"] = ["A score from 0 to 10 is required."];
-        else if (post.Score is < 0 or > 10)
-            errors["score"] = [$"The score must be a whole number from 0 to 10; {post.Score} is not."];
+        else if (post.Score is < QuestionKinds.LowestScore or > QuestionKinds.HighestScore)
+            errors["score"] = [$"The score must be a whole number from {QuestionKinds.LowestScore} to {QuestionKinds.HighestScore}; {post.Score} is not."];
         if (post.Comment is not null && CheckText(post.Comment, MaxCommentLength) is { } commentError)
             errors["comment"] = [commentError];
         if (post.FollowUp is { } followUp)
@@ -102,6 +102,11 @@ public static class ResponseRules
             errors["reasons"] = ["This question takes one reason; send one id."];
         return errors;
     }
+
+    /// <summary>Why <paramref name="score"/> is not on the scale of a survey of <paramref name="kind"/>, or null when it is.</summary>
+    public static string? ScoreError(QuestionKind kind, int score) => kind.InRange(score)
+        ? null
+        : $"This survey asks {kind.Name}: the score must be a whole number from {kind.Min} to {kind.Max}; {score} is not.";
 
     /// <summary>The errors of a decline or opt-out that names a display token.</summary>
     public static Dictionary<string, string[]> ValidateToken(string? displayToken) =>

@@ -6,8 +6,11 @@ using Pulse.Api.Storage;
 
 namespace Pulse.Api.Responses;
 
-/// <summary>What a post changes: the score always; comment and follow-up answers only when sent.</summary>
-public sealed record ResponseChange(int Score, bool SetComment, string? Comment, bool SetFollowUp, string? FollowUpJson)
+/// <summary>
+/// What a post changes: the score always; comment and follow-up answers only when sent. The category
+/// is the score's in the survey's kind (null: an NPS score's).
+/// </summary>
+public sealed record ResponseChange(int Score, bool SetComment, string? Comment, bool SetFollowUp, string? FollowUpJson, string? Category = null)
 {
     /// <summary>The reasons sent (ids sorted), or null to keep the saved ones (cleared when the category changes).</summary>
     public ChosenReasons? Reasons { get; init; }
@@ -56,7 +59,7 @@ public static class ResponseStore
     public static SaveResult? Save(SqliteConnection c, SqliteTransaction tx, Display display, ResponseChange change, long now, ResponseHooks hooks)
     {
         var current = ReadCurrent(c, tx, display.Id);
-        var category = NpsCategory.Of(change.Score);
+        var category = change.Category ?? NpsCategory.Of(change.Score);
         if (current is null)
         {
             // The first answer marks the display; a display already marked without a response, or

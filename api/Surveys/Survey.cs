@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Pulse.Api.Localization;
 using Pulse.Api.Operations;
 
 namespace Pulse.Api.Surveys;
@@ -77,7 +78,7 @@ public sealed record TextOverrides(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Question = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Low = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? High = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FollowUpOverrides? FollowUp = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FollowUpTexts? FollowUp = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Placeholder = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Submit = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dismiss = null,
@@ -86,15 +87,13 @@ public sealed record TextOverrides(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dir = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReasonTextOverrides? Reasons = null)
 {
-    /// <summary>The string of a field path of <see cref="Localization.CatalogKeys.Fields"/>, or null when not given.</summary>
+    /// <summary>The string of a field path of <see cref="CatalogKeys.FieldsOf"/>, or null when not given.</summary>
     public string? Field(string field) => field switch
     {
         "question" => Question,
         "low" => Low,
         "high" => High,
-        "followUp.promoter" => FollowUp?.Promoter,
-        "followUp.passive" => FollowUp?.Passive,
-        "followUp.detractor" => FollowUp?.Detractor,
+        _ when field.StartsWith(CatalogKeys.FollowUpPrefix, StringComparison.Ordinal) => FollowUp?.Of(field[CatalogKeys.FollowUpPrefix.Length..]),
         "placeholder" => Placeholder,
         "submit" => Submit,
         "dismiss" => Dismiss,
@@ -106,12 +105,6 @@ public sealed record TextOverrides(
         _ => null,
     };
 }
-
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record FollowUpOverrides(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Promoter = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Passive = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detractor = null);
 
 /// <summary>The reasons question's own texts: its prompt, the "Other" choice and the placeholder of Other's text field.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

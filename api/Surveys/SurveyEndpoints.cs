@@ -20,6 +20,7 @@ public static class SurveyEndpoints
         builder.Services.AddOptions<SurveyOptions>().BindConfiguration(SurveyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SurveyStore>();
         builder.Services.AddSingleton<SurveyCache>();
+        builder.Services.AddSingleton<SurveyKinds>();
         builder.Services.AddSingleton<IWorkspaceHook>(FirstSurvey.Hook);
         return builder;
     }

@@ -73,25 +73,40 @@ public sealed class SurveyStore(Db db)
         SELECT COUNT(*) AS Total, COALESCE(SUM(active), 0) AS Active FROM surveys WHERE workspace_id = @WorkspaceId AND {Live}
         """;
 
-    const string SelectNpsIds = "SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND kind = 'nps'";
+    const string SelectIdsOfKind = "SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND kind = @Kind";
+    const string SelectKind = "SELECT kind FROM surveys WHERE id = @Id";
     const string SelectId = "SELECT id FROM surveys WHERE workspace_id = @WorkspaceId AND id = @Id";
     const string SelectName = "SELECT name FROM surveys WHERE id = @Id";
 
     /// <summary>
     /// The surveys a request names, under the one rule for deleted surveys: with <paramref name="surveyId"/>,
     /// that survey when it is the workspace's (and, for <see cref="SurveyUse.Configuration"/>, not deleted),
-    /// else null (404); without it, every NPS survey of the workspace that counts for <paramref name="use"/>,
+    /// else null (404); without it, every survey of <paramref name="kind"/> of the workspace that counts for <paramref name="use"/>,
     /// oldest first.
     /// </summary>
-    public IReadOnlyList<string>? Ids(string workspaceId, string? surveyId, SurveyUse use)
+    public IReadOnlyList<string>? Ids(string workspaceId, string? surveyId, SurveyUse use, string kind = QuestionKinds.NpsName)
     {
         var live = use == SurveyUse.Configuration ? $" AND {Live}" : "";
         using var c = db.Open();
         if (surveyId is null)
-            return c.Query<string>(SelectNpsIds + live + " ORDER BY created_at, id", new { WorkspaceId = workspaceId }).ToList();
+            return c.Query<string>(SelectIdsOfKind + live + " ORDER BY created_at, id", new { WorkspaceId = workspaceId, Kind = kind }).ToList();
         var found = c.QuerySingleOrDefault<string>(SelectId + live, new { WorkspaceId = workspaceId, Id = surveyId });
         return found is null ? null : [found];
     }
+
+    /// <summary>
+    /// A survey's kind, deleted or not; null for an unknown id. The kind never changes after creation
+    /// (docs/decisions.md, K2), so callers may keep it (<see cref="SurveyKinds"/>).
+    /// </summary>
+    public string? Kind(string surveyId)
+    {
+        using var c = db.Open();
+        return c.ExecuteScalar<string?>(SelectKind, new { Id = surveyId });
+    }
+
+    /// <summary>A survey's kind, deleted or not, inside the caller's transaction (webhook payloads); nps for an unknown id.</summary>
+    public static string Kind(SqliteConnection c, SqliteTransaction tx, string surveyId) =>
+        c.ExecuteScalar<string?>(SelectKind, new { Id = surveyId }, tx) ?? QuestionKinds.NpsName;
 
     /// <summary>A survey's name, deleted or not (webhook payloads name the survey an answer belongs to).</summary>
     public static string? Name(SqliteConnection c, SqliteTransaction tx, string surveyId) =>

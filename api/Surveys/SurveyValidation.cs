@@ -22,7 +22,7 @@ public static class SurveyValidation
     /// <summary>The most a survey may weigh as JSON (its resource, UTF-8): what one workspace can make every eligibility call carry.</summary>
     public const int MaxSurveyBytes = 64 * 1024;
 
-    public static readonly IReadOnlyList<string> Kinds = ["nps"];
+    public static IReadOnlyList<string> Kinds => QuestionKinds.Names;
     public static readonly IReadOnlyList<string> Positions = ["bottom-right", "bottom-left", "top-right", "top-left", "center"];
     public static readonly IReadOnlyList<string> Ops = ["eq", "neq", "in", "nin", "exists", "gte", "lte"];
 
@@ -51,8 +51,16 @@ public static class SurveyValidation
         else if (creating)
             Error("name", "Give the survey a name (1 to 100 characters).");
 
-        if (input.Kind is not null && !Kinds.Contains(input.Kind))
-            Error("kind", $"Choose one of: {string.Join(", ", Kinds)} ('csat' and 'ces' are planned).");
+        var kind = QuestionKinds.Of(current.Kind);
+        if (input.Kind is not null && input.Kind != current.Kind)
+        {
+            if (QuestionKinds.Find(input.Kind) is not { } chosen)
+                Error("kind", $"Choose one of: {string.Join(", ", Kinds)} (nps 0–10, csat 1–5, ces 1–7, enps 0–10 for employees).");
+            else if (!creating)
+                Error("kind", $"The kind is chosen when the survey is created and stays '{current.Kind}': its answers and reports are on that scale. Create a new survey to ask '{input.Kind}'.");
+            else
+                kind = chosen;
+        }
         if (input.Priority is < -MaxPriority or > MaxPriority)
             Error("priority", $"Choose a whole number from -{MaxPriority} to {MaxPriority}; higher is asked first.");
 
@@ -82,13 +90,12 @@ public static class SurveyValidation
 
         var targeting = input.Targeting is null ? current.Targeting : CheckTargeting(input.Targeting, Error);
         var domains = input.ExcludeEmailDomains is null ? current.ExcludeEmailDomains : CheckDomains(input.ExcludeEmailDomains, Error);
-        var texts = input.Texts is null ? current.Texts : CheckTexts(input.Texts, Error);
+        var texts = input.Texts is null ? current.Texts : CheckTexts(input.Texts, kind, Error);
         var theme = input.Theme is null ? current.Theme : CheckTheme(current.Theme, input.Theme, Error);
-        var kind = input.Kind ?? current.Kind;
         var variants = input.Variants is null ? current.Variants : CheckVariants(input.Variants, texts, kind, Error);
         var reasons = !input.HasReasons ? current.Reasons
             : input.Reasons is null ? null
-            : ReasonsValidation.Check(input.Reasons, kind, "reasons", Error);
+            : ReasonsValidation.Check(input.Reasons, kind.Name, "reasons", Error);
         if (e.Count == 0)
             CheckReasonTexts(texts, reasons, variants, Error);
 
@@ -98,7 +105,7 @@ public static class SurveyValidation
         var applied = current with
         {
             Name = name,
-            Kind = input.Kind ?? current.Kind,
+            Kind = kind.Name,
             Active = input.Active ?? current.Active,
             Priority = input.Priority ?? current.Priority,
             Trigger = trigger,
@@ -221,8 +228,9 @@ public static class SurveyValidation
         && d.Split('.').All(label => label.Length is > 0 and <= 63 && label.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
                                      && label[0] != '-' && label[^1] != '-');
 
-    static Dictionary<string, TextOverrides> CheckTexts(IReadOnlyDictionary<string, TextOverrides?> texts, Action<string, string> error)
+    static Dictionary<string, TextOverrides> CheckTexts(IReadOnlyDictionary<string, TextOverrides?> texts, QuestionKind kind, Action<string, string> error)
     {
+        var fields = CatalogKeys.FieldsOf(kind.CategoryNames);
         var result = new Dictionary<string, TextOverrides>(StringComparer.OrdinalIgnoreCase);
         foreach (var (locale, overrides) in texts)
         {
@@ -235,7 +243,7 @@ public static class SurveyValidation
             }
             if (overrides is null)
             {
-                error(field, "Give an object of the texts: question, low, high, followUp { promoter, passive, detractor }, placeholder, submit, dismiss, thanks, optOut, reasons { question, other, placeholder }.");
+                error(field, $"Give an object of the texts: question, low, high, followUp {{ {string.Join(", ", kind.CategoryNames.Reverse())} }}, placeholder, submit, dismiss, thanks, optOut, reasons {{ question, other, placeholder }}.");
                 continue;
             }
             var code = builtIn ?? LocaleNegotiation.Canonical(locale);
@@ -244,7 +252,7 @@ public static class SurveyValidation
                 error(field, $"'{code}' is given twice (tags match without regard to case and '_'); keep one.");
                 continue;
             }
-            var ok = CheckFields(overrides, field, builtIn is null ? "" : ", or leave it out to keep the catalog's wording", error);
+            var ok = CheckFields(overrides, field, kind, builtIn is null ? "" : ", or leave it out to keep the catalog's wording", error);
             if (builtIn is not null && overrides.Dir is not null)
             {
                 error($"{field}.dir", $"'{builtIn}' is a catalog locale and keeps its direction; 'dir' is for custom locales only.");
@@ -255,7 +263,7 @@ public static class SurveyValidation
                 error($"{field}.dir", "Choose 'ltr' or 'rtl'.");
                 ok = false;
             }
-            if (builtIn is null && CatalogKeys.Fields.Except(CatalogKeys.ReasonFields).Where(f => overrides.Field(f) is null).ToList() is { Count: > 0 } missing)
+            if (builtIn is null && fields.Where(f => overrides.Field(f) is null).ToList() is { Count: > 0 } missing)
             {
                 error(field, $"'{code}' is not in Pulse's catalog, so it is a custom locale and needs every text; missing: {string.Join(", ", missing)}.");
                 ok = false;
@@ -263,18 +271,25 @@ public static class SurveyValidation
             if (ok)
                 result[code] = overrides with
                 {
-                    FollowUp = overrides.FollowUp is { Promoter: null, Passive: null, Detractor: null } ? null : overrides.FollowUp,
+                    FollowUp = overrides.FollowUp is { IsEmpty: true } ? null : overrides.FollowUp,
                     Reasons = overrides.Reasons is { Question: null, Other: null, Placeholder: null } ? null : overrides.Reasons,
                 };
         }
         return result;
     }
 
-    /// <summary>Checks the length of every string given; false when one is wrong.</summary>
-    static bool CheckFields(TextOverrides overrides, string field, string orLeaveOut, Action<string, string> error)
+    /// <summary>Checks the length of every string given and that follow-ups name the kind's categories; false when one is wrong.</summary>
+    static bool CheckFields(TextOverrides overrides, string field, QuestionKind kind, string orLeaveOut, Action<string, string> error)
     {
         var ok = true;
-        foreach (var name in CatalogKeys.Fields)
+        foreach (var other in QuestionKinds.AllCategories.Except(kind.CategoryNames))
+        {
+            if (overrides.FollowUp?.Of(other) is null)
+                continue;
+            error($"{field}.followUp.{other}", $"'{other}' is not a category of a {kind.Name} survey; its follow-ups are {string.Join(", ", kind.CategoryNames)}.");
+            ok = false;
+        }
+        foreach (var name in CatalogKeys.FieldsOf(kind.CategoryNames))
         {
             var value = overrides.Field(name);
             if (value is not null && (value.Trim().Length == 0 || value.Length > MaxTextLength))
@@ -303,7 +318,8 @@ public static class SurveyValidation
                 error($"texts.{code}", $"'{code}' is a custom locale and this survey asks the reasons question, so it needs its texts too; missing: {string.Join(", ", missing)}.");
     }
 
-    static List<SurveyVariant> CheckVariants(IReadOnlyList<VariantInput?> variants, IReadOnlyDictionary<string, TextOverrides> surveyTexts, string kind, Action<string, string> error)
+    static List<SurveyVariant> CheckVariants(IReadOnlyList<VariantInput?> variants, IReadOnlyDictionary<string, TextOverrides> surveyTexts, QuestionKind kind,
+        Action<string, string> error)
     {
         var result = new List<SurveyVariant>();
         if (variants.Count == 0)
@@ -351,7 +367,7 @@ public static class SurveyValidation
                     ok = false;
                     continue;
                 }
-                if (!CheckFields(overrides, textField, ", or leave it out to keep the survey's wording", error))
+                if (!CheckFields(overrides, textField, kind, ", or leave it out to keep the survey's wording", error))
                     ok = false;
                 else if (overrides.Dir is not null)
                 {
@@ -362,7 +378,7 @@ public static class SurveyValidation
                     texts[code] = overrides;
             }
             SurveyReasons? reasons = null;
-            if (v.Reasons is not null && (reasons = ReasonsValidation.Check(v.Reasons, kind, field + ".reasons", error)) is null)
+            if (v.Reasons is not null && (reasons = ReasonsValidation.Check(v.Reasons, kind.Name, field + ".reasons", error)) is null)
                 ok = false;
             if (ok)
                 result.Add(new SurveyVariant(v.Key!, v.Weight!.Value, texts, reasons));

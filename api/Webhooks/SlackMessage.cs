@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Pulse.Api.Surveys;
 
 namespace Pulse.Api.Webhooks;
 
@@ -47,7 +48,8 @@ public static class SlackMessage
         var who = Who(r);
         var account = Account(r.GetProperty("traits"));
         var verb = type == WebhookEvents.ResponseUpdated ? "updated their answer" : "answered";
-        var headline = $"{Escape(who)} {verb}: *{score}/10* ({Escape(Title(category))}) on {Escape(survey)}";
+        var outOf = OutOf(data);
+        var headline = $"{Escape(who)} {verb}: *{score}/{outOf}* ({Escape(Title(category))}) on {Escape(survey)}";
         var blocks = new List<JsonNode> { Section(headline) };
         var comment = Str(r, "comment");
         if (!string.IsNullOrWhiteSpace(comment))
@@ -58,10 +60,10 @@ public static class SlackMessage
         if (Trait(r.GetProperty("traits"), "plan") is { } plan)
             facts.Add($"*Plan:* {Escape(plan)}");
         if (type == WebhookEvents.ResponseUpdated && r.TryGetProperty("previousScore", out var prev) && prev.ValueKind == JsonValueKind.Number)
-            facts.Add($"*Before:* {prev.GetInt32()}/10");
+            facts.Add($"*Before:* {prev.GetInt32()}/{outOf}");
         blocks.Add(Context(string.Join("  ·  ", facts)));
         blocks.Add(Context(link));
-        var text = $"{who} {verb} {score}/10 ({category}) on {survey}" + (account is null ? "" : $" — {account}");
+        var text = $"{who} {verb} {score}/{outOf} ({category}) on {survey}" + (account is null ? "" : $" — {account}");
         return Message(Escape(text), blocks);
     }
 
@@ -83,7 +85,7 @@ public static class SlackMessage
             _ => "overdue" + (Str(f, "dueAt") is { } due ? $" (due {due})" : ""),
         };
         var score = r.GetProperty("score").GetInt32();
-        var text = $"Follow-up {what}: {who} gave {score}/10 ({r.GetProperty("category").GetString()})" + (account is null ? "" : $" — {account}");
+        var text = $"Follow-up {what}: {who} gave {score}/{OutOf(data)} ({r.GetProperty("category").GetString()})" + (account is null ? "" : $" — {account}");
         var blocks = new List<JsonNode> { Section(Escape(text)) };
         if (Str(r, "comment") is { } comment && !string.IsNullOrWhiteSpace(comment))
             blocks.Add(Section(Quote(comment)));
@@ -207,6 +209,10 @@ public static class SlackMessage
 
     static string? Str(JsonElement e, string key) =>
         e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    /// <summary>The top of the survey's scale (10, or 5 for CSAT, 7 for CES), from the event's <c>survey.kind</c>.</summary>
+    static int OutOf(JsonElement data) =>
+        QuestionKinds.Of(data.TryGetProperty("survey", out var s) ? Str(s, "kind") ?? QuestionKinds.NpsName : QuestionKinds.NpsName).Max;
 
     static string Title(string category) =>
         category.Length == 0 ? category : char.ToUpper(category[0], CultureInfo.InvariantCulture) + category[1..];

@@ -3,6 +3,7 @@ using Pulse.Api.FollowUps;
 using Pulse.Api.Operations;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 
 namespace Pulse.Api.Webhooks;
 
@@ -37,11 +38,11 @@ public static class WebhookEvents
         && (category is null || filter.Categories is null || filter.Categories.Contains(category));
 
     /// <summary>The body of a <c>response.created</c> / <c>response.updated</c> event.</summary>
-    public static string ResponsePayload(string eventId, DateTimeOffset at, string? surveyName, ResponseWritten r)
+    public static string ResponsePayload(string eventId, DateTimeOffset at, string? surveyName, ResponseWritten r, string kind = QuestionKinds.NpsName)
     {
         var d = r.Display;
         var data = new ResponseEventData(
-            new SurveyRef(d.SurveyId, surveyName),
+            new SurveyRef(d.SurveyId, surveyName, kind),
             new ResponsePayload(r.ResponseId, r.Score, r.Category, r.Comment, ParseOrNull(r.FollowUpJson), d.UserId, d.Email,
                 ParseOrNull(d.TraitsJson) ?? EmptyObject(), d.Url, d.Locale, Db.FromUnixMs(d.ShownAt), Db.FromUnixMs(r.CreatedAt),
                 Db.FromUnixMs(r.UpdatedAt), r.PreviousScore, r.PreviousCategory) { Reasons = r.Reasons.Ids, ReasonOther = r.Reasons.Other });
@@ -49,10 +50,10 @@ public static class WebhookEvents
     }
 
     /// <summary>The body of a <c>follow_up.*</c> event: the follow-up, and the answer it is about.</summary>
-    public static string FollowUpPayload(string eventId, string type, DateTimeOffset at, string? surveyName, FollowUpRow f)
+    public static string FollowUpPayload(string eventId, string type, DateTimeOffset at, string? surveyName, FollowUpRow f, string kind = QuestionKinds.NpsName)
     {
         var data = new FollowUpEventData(
-            new SurveyRef(f.SurveyId, surveyName),
+            new SurveyRef(f.SurveyId, surveyName, kind),
             new FollowUpEventFollowUp(f.Id, f.Status, f.Outcome,
                 f.AssigneeId is null ? null : new FollowUpMember(f.AssigneeId, f.AssigneeEmail ?? "", f.AssigneeName),
                 f.DueAt is { } due ? Db.FromUnixMs(due) : null, Db.FromUnixMs(f.CreatedAt), f.ClosedAt is { } closed ? Db.FromUnixMs(closed) : null),
@@ -62,11 +63,11 @@ public static class WebhookEvents
     }
 
     /// <summary>The body of a <c>decline.created</c> event.</summary>
-    public static string DeclinePayload(string eventId, DateTimeOffset at, string? surveyName, DeclineWritten decline)
+    public static string DeclinePayload(string eventId, DateTimeOffset at, string? surveyName, DeclineWritten decline, string kind = QuestionKinds.NpsName)
     {
         var d = decline.Display;
         var data = new DeclineEventData(
-            new SurveyRef(d.SurveyId, surveyName),
+            new SurveyRef(d.SurveyId, surveyName, kind),
             new DeclinePayload(d.DisplayId, d.UserId, d.Email, ParseOrNull(d.TraitsJson) ?? EmptyObject(), d.Url, d.Locale,
                 Db.FromUnixMs(d.ShownAt), Db.FromUnixMs(decline.DeclinedAt)));
         return Serialize(eventId, DeclineCreated, at, data);
@@ -97,7 +98,8 @@ public sealed record WebhookFilter(IReadOnlyCollection<string> Events, IReadOnly
 /// <summary>The envelope every event shares (the Standard Webhooks payload shape plus the id).</summary>
 public sealed record WebhookEventBody(string Id, string Type, DateTimeOffset Timestamp, object Data);
 
-public sealed record SurveyRef(string Id, string? Name);
+/// <summary>The survey an event is about: its id, name and question kind (the scale and categories of the answer's score).</summary>
+public sealed record SurveyRef(string Id, string? Name, string Kind);
 
 public sealed record ResponseEventData(SurveyRef Survey, ResponsePayload Response);
 

@@ -32,7 +32,7 @@ public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal, IOpti
         {
             var due = window > 0 && !hasComment ? now.ToUnixTimeMilliseconds() + window : (long?)null;
             Enqueue(c, tx, d, WebhookEvents.ResponseCreated, Targets(c, tx, d, WebhookEvents.ResponseCreated, response.Category),
-                (id, at, survey) => WebhookEvents.ResponsePayload(id, at, survey, response), due, response.ResponseId);
+                (id, at, survey) => WebhookEvents.ResponsePayload(id, at, survey.Name, response, survey.Kind), due, response.ResponseId);
             return;
         }
         IReadOnlyList<string> folded = [];
@@ -43,19 +43,19 @@ public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal, IOpti
             var whole = response with { Created = true, PreviousScore = null, PreviousCategory = null };
             folded = Targets(c, tx, d, WebhookEvents.ResponseCreated, response.Category);
             var due = hasComment ? now.ToUnixTimeMilliseconds() : response.CreatedAt + window;
-            WebhookStore.Refold(c, tx, d.WorkspaceId, held, WebhookEvents.ResponsePayload(held, now, SurveyStore.Name(c, tx, d.SurveyId), whole),
+            WebhookStore.Refold(c, tx, d.WorkspaceId, held, WebhookEvents.ResponsePayload(held, now, SurveyStore.Name(c, tx, d.SurveyId), whole, SurveyStore.Kind(c, tx, d.SurveyId)),
                 folded, due, now.ToUnixTimeMilliseconds());
             signal.Notify();
         }
         // Subscriptions that took the edit in the folded event get no response.updated for it.
         var updated = Targets(c, tx, d, WebhookEvents.ResponseUpdated, response.Category).Except(folded).ToList();
         Enqueue(c, tx, d, WebhookEvents.ResponseUpdated, updated,
-            (id, at, survey) => WebhookEvents.ResponsePayload(id, at, survey, response));
+            (id, at, survey) => WebhookEvents.ResponsePayload(id, at, survey.Name, response, survey.Kind));
     }
 
     public void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten decline) =>
         Enqueue(c, tx, decline.Display, WebhookEvents.DeclineCreated, Targets(c, tx, decline.Display, WebhookEvents.DeclineCreated, null),
-            (id, at, survey) => WebhookEvents.DeclinePayload(id, at, survey, decline));
+            (id, at, survey) => WebhookEvents.DeclinePayload(id, at, survey.Name, decline, survey.Kind));
 
     public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
         WebhookStore.EraseUser(c, tx, workspaceId, userId);
@@ -77,7 +77,7 @@ public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal, IOpti
             return;
         var now = time.GetUtcNow();
         var eventId = NewEventId();
-        var body = WebhookEvents.FollowUpPayload(eventId, type, now, SurveyStore.Name(c, tx, f.SurveyId), f);
+        var body = WebhookEvents.FollowUpPayload(eventId, type, now, SurveyStore.Name(c, tx, f.SurveyId), f, SurveyStore.Kind(c, tx, f.SurveyId));
         WebhookStore.Enqueue(c, tx, e.WorkspaceId, eventId, type, f.UserId, body, targets, now.ToUnixTimeMilliseconds());
         signal.Notify();
     }
@@ -95,13 +95,13 @@ public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal, IOpti
             .ToList();
 
     void Enqueue(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, string type, IReadOnlyList<string> targets,
-        Func<string, DateTimeOffset, string?, string> payload, long? due = null, long? responseId = null)
+        Func<string, DateTimeOffset, (string? Name, string Kind), string> payload, long? due = null, long? responseId = null)
     {
         if (targets.Count == 0)
             return;
         var now = time.GetUtcNow();
         var eventId = NewEventId();
-        var body = payload(eventId, now, SurveyStore.Name(c, tx, display.SurveyId));
+        var body = payload(eventId, now, (SurveyStore.Name(c, tx, display.SurveyId), SurveyStore.Kind(c, tx, display.SurveyId)));
         WebhookStore.Enqueue(c, tx, display.WorkspaceId, eventId, type, display.UserId, body, targets, now.ToUnixTimeMilliseconds(), due, responseId);
         signal.Notify();
     }

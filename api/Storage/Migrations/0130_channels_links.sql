@@ -23,14 +23,18 @@ CREATE TABLE survey_links (
 );
 CREATE INDEX survey_links_user ON survey_links (workspace_id, user_id);
 
--- Backfill the '@channel' rows from displays and responses written before this migration.
-INSERT INTO nps_daily (survey_id, trait_key, day, trait_value, displays, promoters, passives, detractors)
-SELECT survey_id, '@channel', at / 86400000, channel, sum(displays), sum(promoters), sum(passives), sum(detractors)
+-- Backfill the '@channel' rows from displays and responses written before this migration (with the
+-- score sums of migration 0100, and every kind's categories).
+INSERT INTO nps_daily (survey_id, trait_key, day, trait_value, displays, promoters, passives, detractors, score_sum, score_squares)
+SELECT survey_id, '@channel', at / 86400000, channel, sum(displays), sum(promoters), sum(passives), sum(detractors),
+       sum(score_sum), sum(score_squares)
 FROM (
-    SELECT d.survey_id, d.channel, d.shown_at AS at, 1 AS displays, 0 AS promoters, 0 AS passives, 0 AS detractors
+    SELECT d.survey_id, d.channel, d.shown_at AS at, 1 AS displays, 0 AS promoters, 0 AS passives, 0 AS detractors,
+           0 AS score_sum, 0 AS score_squares
     FROM displays d
     UNION ALL
-    SELECT r.survey_id, d.channel, r.created_at, 0, r.category = 'promoter', r.category = 'passive', r.category = 'detractor'
+    SELECT r.survey_id, d.channel, r.created_at, 0, r.category IN ('promoter', 'satisfied', 'easy'), r.category IN ('passive', 'neutral'),
+           r.category IN ('detractor', 'dissatisfied', 'difficult'), r.score, r.score * r.score
     FROM responses r JOIN displays d ON d.id = r.display_id
 )
 GROUP BY survey_id, at / 86400000, channel;

@@ -99,7 +99,7 @@ public sealed class OpenApiConformanceTests
                 var webhook = await NewWebhook();
                 var ping = await (await _secret.PostAsync($"/v1/webhooks/{webhook}/test", null)).ReadJson<JsonElement>(202);
                 return new(Path: new Dictionary<string, string> { ["id"] = webhook, ["deliveryId"] = ping.GetProperty("deliveryId").ToString() });
-            case "GetNps": return new(Query: "?interval=month&groupBy=plan&where%5Bplan%5D=premium&from=2020-01-01");
+            case "GetNps" or "GetEnps" or "GetCsat" or "GetCes": return new(Query: "?interval=month&groupBy=plan&where%5Bplan%5D=premium&from=2020-01-01");
             case "GetScoreDistribution" or "ListAccounts": return new(Query: "?where%5Bplan%5D=premium&from=2020-01-01");
             case "GetReasons": return new(Query: "?category=detractor&groupBy=plan&where%5Bplan%5D=premium&from=2020-01-01");
             case "ListResponses" or "ExportResponses": return new(Query: "?category=promoter,passive&where%5Bplan%5D=premium");

@@ -1,5 +1,8 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Pulse.Api.Eligibility;
 using Pulse.Api.Responses;
+using Pulse.Api.Surveys;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Dashboard;
@@ -23,13 +26,21 @@ public sealed class NpsCategoryScriptTests : BrowserTest
         Assert.That(actual, Is.EqualTo(Expected));
     }
 
-    [Test]
-    public async Task Widget_CategoryOfTheAnswer_IsNpsCategoryOf()
+    /// <summary>The widget picks the category from the scale the eligibility answer sends (<see cref="SurveyScale"/>), for every kind.</summary>
+    [TestCase("nps")]
+    [TestCase("enps")]
+    [TestCase("csat")]
+    [TestCase("ces")]
+    public async Task Widget_CategoryOfTheAnswer_IsTheKindsCategory(string name)
     {
+        var kind = QuestionKinds.Find(name)!;
+        var scale = JsonSerializer.Serialize(new SurveyScale(kind.Min, kind.Max, kind.Categories), JsonSerializerOptions.Web);
         var source = Repository.Read("widget/pulse.js");
-        var expression = Regex.Match(source, @"var category = (?<e>[^;]+);").Groups["e"].Value;
+        var expression = Regex.Match(source, @"var category = (?<e>.+);\r?$", RegexOptions.Multiline).Groups["e"].Value;
         Assert.That(expression, Does.Contain("score"), "widget/pulse.js computes var category = …score…;");
-        var actual = await Page.EvaluateAsync<string[]>($"() => [...Array(11).keys()].map(function (score) {{ return {expression}; }})");
-        Assert.That(actual, Is.EqualTo(Expected));
+        var scores = Enumerable.Range(kind.Min, kind.Max - kind.Min + 1).ToArray();
+        var actual = await Page.EvaluateAsync<string[]>(
+            $"scores => {{ var sc = {scale}; return scores.map(function (score) {{ return {expression}; }}); }}", scores);
+        Assert.That(actual, Is.EqualTo(scores.Select(kind.CategoryOf)));
     }
 }

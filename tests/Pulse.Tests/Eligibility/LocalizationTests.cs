@@ -14,7 +14,7 @@ public sealed class LocalizationTests
     ];
 
     static IEnumerable<string> AllStrings(SurveyTexts t) =>
-        [t.Question, t.Low, t.High, t.FollowUp.Promoter, t.FollowUp.Passive, t.FollowUp.Detractor, t.Placeholder, t.Submit, t.Dismiss, t.Thanks, t.OptOut];
+        [t.Question, t.Low, t.High, t.FollowUp.Promoter!, t.FollowUp.Passive!, t.FollowUp.Detractor!, t.Placeholder, t.Submit, t.Dismiss, t.Thanks, t.OptOut];
 
     static SurveyTexts Texts(string code) => SurveyCatalog.Get(code).Texts();
 
@@ -206,7 +206,7 @@ public sealed class LocalizationTests
         {
             Texts = new Dictionary<string, TextOverrides>
             {
-                ["de"] = new(Question: "Würden Sie {product} empfehlen?", FollowUp: new FollowUpOverrides(Detractor: "Was fehlt {product}?")),
+                ["de"] = new(Question: "Würden Sie {product} empfehlen?", FollowUp: new FollowUpTexts(Detractor: "Was fehlt {product}?")),
             },
         };
 
@@ -231,7 +231,7 @@ public sealed class LocalizationTests
     static TextOverrides Swahili(string? dir = null) => new(
         Question: "Kuna uwezekano gani kwamba utapendekeza {product} kwa rafiki au mwenzako?",
         Low: "Haiwezekani kabisa", High: "Inawezekana sana",
-        FollowUp: new FollowUpOverrides("Unapenda nini zaidi kuhusu {product}?", "Tungefanya nini ili {product} iwe bora kwako?", "Nini kilikukatisha tamaa?"),
+        FollowUp: new FollowUpTexts("Unapenda nini zaidi kuhusu {product}?", "Tungefanya nini ili {product} iwe bora kwako?", "Nini kilikukatisha tamaa?"),
         Placeholder: "Tuambie zaidi (si lazima)", Submit: "Tuma", Dismiss: "Funga", Thanks: "Asante kwa maoni yako!", OptOut: "Usiniulize tena", Dir: dir);
 
     [Test]

@@ -35,7 +35,7 @@ public sealed class SurveyInputFaker : Faker<SurveyInput>
             Texts = new Dictionary<string, TextOverrides?>
             {
                 [f.PickRandom(SurveyCatalog.Codes.ToArray())] = new(Question: f.Lorem.Sentence() + " {product}?",
-                    FollowUp: new FollowUpOverrides(Detractor: f.Lorem.Sentence())),
+                    FollowUp: new FollowUpTexts(Detractor: f.Lorem.Sentence())),
             },
             Theme = new ThemeInput(f.Internet.Color(), f.PickRandom(SurveyValidation.Positions.ToArray())),
         });

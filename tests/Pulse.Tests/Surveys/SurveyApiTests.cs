@@ -233,7 +233,7 @@ public sealed class SurveyApiTests
 
     [TestCase("""{ }""", "name")]
     [TestCase("""{ "name": "" }""", "name")]
-    [TestCase("""{ "name": "x", "kind": "csat" }""", "kind")]
+    [TestCase("""{ "name": "x", "kind": "likert" }""", "kind")]
     [TestCase("""{ "name": "x", "priority": 5000 }""", "priority")]
     [TestCase("""{ "name": "x", "samplePercent": -1 }""", "samplePercent")]
     [TestCase("""{ "name": "x", "samplePercent": 100.01 }""", "samplePercent")]

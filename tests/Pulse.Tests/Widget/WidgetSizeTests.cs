@@ -79,6 +79,28 @@ public sealed class WidgetSizeTests
         }
     }
 
+    /// <summary>
+    /// Every question kind is drawn by the one script (no kind lazy-loads code; docs/decisions.md, K6),
+    /// so the bytes a page asking any kind downloads are the widget's, and the whole widget stays within 4 KB gzip.
+    /// </summary>
+    [TestCase("nps")]
+    [TestCase("csat")]
+    [TestCase("ces")]
+    [TestCase("enps")]
+    public void EveryKindPath_FitsIn4KBGzip(string kind)
+    {
+        var script = WidgetAssets.Current.Script;
+        var source = System.Text.Encoding.UTF8.GetString(script.Bytes);
+        var gzip = Gzip9(script.Bytes);
+        TestContext.Out.WriteLine($"widget for {kind}: {gzip} B gzip -9 (one script for every kind)");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Pulse.Api.Surveys.QuestionKinds.Names, Does.Contain(kind));
+            Assert.That(source, Does.Not.Contain("import("), "no kind loads code lazily, so the script is the whole path");
+            Assert.That(gzip, Is.LessThanOrEqualTo(4096), $"the {kind} path is over 4 KB gzip");
+        }
+    }
+
     [Test]
     public void Loader_AsPasted_FitsIn600BytesGzip()
     {
