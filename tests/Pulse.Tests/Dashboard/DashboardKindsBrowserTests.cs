@@ -266,6 +266,24 @@ public sealed class DashboardKindsBrowserTests : DashboardPage
     }
 
     [Test]
+    public async Task Comments_OfACsatSurvey_FilterByItsCategories_AndNameEachAnswersOwnCategory()
+    {
+        await SignIn("comments");
+        var csat = SurveyOf(DemoKinds.CsatName);
+        await ChooseSurvey(csat);
+        var options = await Page.Locator("#comments-category option").AllTextContentsAsync();
+        await AndRender("comments", () => Page.SelectOptionAsync("#comments-category", "dissatisfied"));
+        var labels = await Page.Locator("li.comment article").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('aria-label'))");
+        var api = await Get($"/v1/responses?surveyId={csat}&{await Range()}&category=dissatisfied&limit=25");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options, Is.EqualTo(new[] { "All categories", "Satisfied only", "Neutral only", "Dissatisfied only" }));
+            Assert.That(labels, Has.Length.EqualTo(api.GetProperty("items").GetArrayLength()).And.Length.Positive);
+            Assert.That(labels, Has.All.StartWith("dissatisfied score "), "a CSAT answer is named by its own category, not NPS's");
+        }
+    }
+
+    [Test]
     public async Task Phone320_CsatAndCesViews_Reflow_AndPassAxe()
     {
         var page = await OpenAsync(new() { ViewportSize = new() { Width = 320, Height = 780 }, IsMobile = true, HasTouch = true });
