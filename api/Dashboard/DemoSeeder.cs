@@ -32,7 +32,7 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
     {
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
-        var surveyId = await writer.ExecuteAsync((c, tx) =>
+        var (surveyId, csat, ces) = await writer.ExecuteAsync((c, tx) =>
         {
             if (WorkspaceStore.Find(c, tx, DemoWorkspace.Id) is null)
                 WorkspaceStore.Create(c, tx, DemoWorkspace.Spec, nowMs, workspaceHooks);
@@ -43,8 +43,12 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
             // The demo asks the reasons question, so the dashboard has reasons to show.
             if (survey is { Reasons: null })
                 SurveyStore.Save(c, tx, survey with { Reasons = DemoReasons.Question, UpdatedAt = nowMs });
-            return survey?.Id;
-        }) ?? throw new InvalidOperationException("The demo workspace has no active page-view survey to seed (check its surveys).");
+            var (csat, ces) = DemoKinds.Prepare(c, tx, nowMs);
+            return (survey?.Id, csat.Id, ces.Id);
+        });
+        if (surveyId is null)
+            throw new InvalidOperationException("The demo workspace has no active page-view survey to seed (check its surveys).");
+        var also = new Dictionary<string, string>(StringComparer.Ordinal) { [QuestionKinds.CsatName] = csat, [QuestionKinds.CesName] = ces };
 
         List<string> seeded;
         using (var c = db.Open())
@@ -69,7 +73,7 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
             {
                 foreach (var user in chunk)
                     foreach (var shown in user)
-                        Write(c, tx, surveyId, shown);
+                        Write(c, tx, surveyId, also, shown);
             });
             written += chunk.Length;
             progress?.Invoke($"  {written} of {byUser.Count} users written");
@@ -96,9 +100,16 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
         };
     }
 
-    /// <summary>One visit, in the order the API would have written it: the user seen, the survey shown, then the answer or dismissal.</summary>
-    void Write(SqliteConnection c, SqliteTransaction tx, string surveyId, DemoDisplay shown)
+    /// <summary>
+    /// One visit, in the order the API would have written it: the user seen, the survey shown, then the
+    /// answer or dismissal; for some answers, a CSAT or CES survey answered two hours before (<see cref="DemoKinds"/>).
+    /// </summary>
+    void Write(SqliteConnection c, SqliteTransaction tx, string surveyId, IReadOnlyDictionary<string, string> also, DemoDisplay shown)
     {
+        if (shown is { Outcome: DemoOutcome.Answered, Score: { } nps } && DemoKinds.Also(shown.ShownAt) is { } kind)
+            WriteAnswer(c, tx, also[kind.Name], shown with { ShownAt = shown.ShownAt - 2 * 3_600_000, At = shown.ShownAt - 2 * 3_600_000 + 40_000 },
+                DemoKinds.Score(kind, nps, shown.ShownAt), kind);
+
         var user = shown.User;
         var traits = user.TraitsJson();
         var channel = ChannelOf(shown);
@@ -115,5 +126,15 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
                 ResponseStore.Decline(c, tx, display, shown.At, hooks.Responses);
                 break;
         }
+    }
+
+    /// <summary>An answer to a CSAT or CES survey, in-app, with no comment or reasons.</summary>
+    void WriteAnswer(SqliteConnection c, SqliteTransaction tx, string surveyId, DemoDisplay shown, int score, QuestionKind kind)
+    {
+        var user = shown.User;
+        var traits = user.TraitsJson();
+        var (display, _) = DisplayStore.Show(c, tx, hooks.Displays, DemoWorkspace.Id, surveyId,
+            new UserSighting(user.Id, user.Email, user.SignedUpAt, traits, shown.ShownAt), TokenLifetime, user.Email, traits, user.Locale, shown.Url);
+        ResponseStore.Save(c, tx, display, new ResponseChange(score, false, null, false, null, kind.CategoryOf(score)), shown.At, hooks.Responses);
     }
 }

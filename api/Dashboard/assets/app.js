@@ -8,7 +8,7 @@
 
 import { Api, ApiError } from './api.js';
 import { h, mount, uid } from './dom.js';
-import { traitLabel } from './format.js';
+import { kindOf, traitLabel } from './format.js';
 import * as overview from './view-overview.js';
 import * as segments from './view-segments.js';
 import * as accounts from './view-accounts.js';
@@ -173,6 +173,8 @@ function context(token) {
     state,
     get workspace() { return app.workspace; },
     get surveys() { return app.surveys; },
+    /** The question kind the result views report: the chosen survey's (fmt.KINDS), NPS for "All surveys". */
+    get kind() { return kindOf(app.surveys.find((sv) => sv.id === state.survey)?.kind); },
     /** Trait keys known so far: the usual ones, then any other key seen in responses. */
     get traits() { return [...app.traits]; },
     set,

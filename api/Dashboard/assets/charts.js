@@ -139,67 +139,69 @@ function empty(svg, W, height, text) {
 }
 
 /**
- * NPS over time: the line, and the 95 % margin of error as a band around it. Points with low
- * samples are drawn hollow. points: [{ start, nps, marginOfError, responses, lowSample }].
+ * A metric over time (NPS, eNPS, CSAT or CES: `kind`): the line, and the 95 % margin of error as a
+ * band around it. Points with low samples are drawn hollow. points: a report's series as the API
+ * gives it for that kind ([{ start, nps | score, marginOfError, responses, lowSample }]).
  */
-export function trendChart({ title, points, interval, target = null }) {
+export function trendChart({ title, points: raw, interval, target = null, kind = 'nps' }) {
+  const K = fmt.kindOf(kind);
+  const points = raw.map((p) => fmt.metricOf(K.name, p));
   const W = chartWidth();
   const height = W < 500 ? 240 : 300;
   const m = { l: 52, r: 30, t: 16, b: 48 };
   const hasTarget = target !== null && target !== undefined;
-  const withData = points.filter((p) => p.nps !== null && p.nps !== undefined);
-  const lows = withData.map((p) => Math.max(-100, p.nps - (p.marginOfError || 0)));
-  const highs = withData.map((p) => Math.min(100, p.nps + (p.marginOfError || 0)));
+  const has = (p) => p.metric !== null && p.metric !== undefined;
+  const up = (p) => Math.min(K.hi, p.metric + (p.margin || 0));
+  const down = (p) => Math.max(K.lo, p.metric - (p.margin || 0));
+  const withData = points.filter(has);
   const targets = hasTarget ? [target] : [];
-  let lo = Math.max(-100, Math.floor(Math.min(0, ...lows, ...targets) / 10) * 10);
-  let hi = Math.min(100, Math.ceil(Math.max(10, ...highs, ...targets) / 10) * 10);
-  if (hi - lo < 20) hi = Math.min(100, lo + 20);
+  let lo = Math.max(K.lo, Math.floor(Math.min(...K.anchors.slice(0, 1), ...withData.map(down), ...targets) / K.step) * K.step);
+  let hi = Math.min(K.hi, Math.ceil(Math.max(...K.anchors.slice(1), ...withData.map(up), ...targets) / K.step) * K.step);
+  if (hi - lo < K.span) { hi = Math.min(K.hi, lo + K.span); lo = Math.max(K.lo, hi - K.span); }
   const n = points.length;
   const x = (i) => m.l + (n <= 1 ? (W - m.l - m.r) / 2 : (i * (W - m.l - m.r)) / (n - 1));
   const y = (v) => m.t + ((hi - v) * (height - m.t - m.b)) / (hi - lo || 1);
-  const label = (p) => `${fmt.period(p.start, interval)}: ${p.nps === null || p.nps === undefined
-    ? 'no responses'
-    : `NPS ${fmt.nps(p.nps)} ${fmt.moe(p.marginOfError)}, ${fmt.count(p.responses)} responses${p.lowSample ? ', low sample' : ''}`}`;
+  const label = (p) => `${fmt.period(p.start, interval)}: ${has(p)
+    ? `${K.label} ${K.format(p.metric)} ${K.margin(p.margin)}, ${fmt.count(p.responses)} responses${p.lowSample ? ', low sample' : ''}`
+    : 'no responses'}`;
 
   const desc = withData.length === 0
     ? 'No responses in this range.'
     : `${n} ${interval} points from ${fmt.period(points[0].start, interval)} to ${fmt.period(points[n - 1].start, interval)}; `
-      + `NPS between ${fmt.nps(Math.min(...withData.map((p) => p.nps)))} and ${fmt.nps(Math.max(...withData.map((p) => p.nps)))}. `
+      + `${K.label} between ${K.format(Math.min(...withData.map((p) => p.metric)))} and ${K.format(Math.max(...withData.map((p) => p.metric)))}. `
       + 'The shaded band is the 95% margin of error; hollow points have fewer than 30 responses.'
-      + (hasTarget ? ` The dashed line is the target NPS of ${fmt.nps(target)}.` : '');
+      + (hasTarget ? ` The dashed line is the target ${K.label} of ${K.format(target)}.` : '');
 
   const table = dataTable(`${title} (data)`,
-    [{ label: 'Period' }, { label: 'NPS', numeric: true }, { label: 'Margin of error', numeric: true },
+    [{ label: 'Period' }, { label: K.label, numeric: true }, { label: 'Margin of error', numeric: true },
       { label: 'Responses', numeric: true }, { label: 'Low sample' }],
-    points.map((p) => [fmt.period(p.start, interval), fmt.nps(p.nps), fmt.moe(p.marginOfError), fmt.count(p.responses), p.lowSample ? 'yes' : 'no']));
+    points.map((p) => [fmt.period(p.start, interval), K.format(p.metric), K.margin(p.margin), fmt.count(p.responses), p.lowSample ? 'yes' : 'no']));
 
   return frame({
     title, desc, width: W, height, table, className: 'trend',
     build(svg) {
       if (withData.length === 0) { empty(svg, W, height, 'No responses in this range'); return; }
-      yAxis(svg, y, ticks(lo, hi, 5), m.l, W - m.r, fmt.tick);
+      yAxis(svg, y, ticks(lo, hi, 5), m.l, W - m.r, K.tick);
       if (hasTarget) {
         svg.append(s('line', { class: 'target-line', x1: m.l, x2: W - m.r, y1: y(target), y2: y(target), dataset: { value: String(target) } }));
-        svg.append(s('text', { class: 'target-label', x: W - m.r, y: y(target) - 6, 'text-anchor': 'end', text: `Target ${fmt.nps(target)}` }));
+        svg.append(s('text', { class: 'target-label', x: W - m.r, y: y(target) - 6, 'text-anchor': 'end', text: `Target ${K.format(target)}` }));
       }
       // Runs of consecutive points with data: the band and the line break where a period has none.
       const runs = [];
       let run = [];
       points.forEach((p, i) => {
-        if (p.nps === null || p.nps === undefined) { if (run.length) runs.push(run); run = []; } else run.push(i);
+        if (!has(p)) { if (run.length) runs.push(run); run = []; } else run.push(i);
       });
       if (run.length) runs.push(run);
       for (const r of runs) {
-        const upper = r.map((i) => `${x(i)},${y(Math.min(100, points[i].nps + (points[i].marginOfError || 0)))}`);
-        const lower = r.map((i) => `${x(i)},${y(Math.max(-100, points[i].nps - (points[i].marginOfError || 0)))}`).reverse();
-        const single = r.length === 1;
-        if (single) {
-          const i = r[0];
-          svg.append(s('rect', { class: 'band', x: x(i) - 6, width: 12, y: y(Math.min(100, points[i].nps + (points[i].marginOfError || 0))),
-            height: Math.max(1, y(Math.max(-100, points[i].nps - (points[i].marginOfError || 0))) - y(Math.min(100, points[i].nps + (points[i].marginOfError || 0)))) }));
+        if (r.length === 1) {
+          const p = points[r[0]];
+          svg.append(s('rect', { class: 'band', x: x(r[0]) - 6, width: 12, y: y(up(p)), height: Math.max(1, y(down(p)) - y(up(p))) }));
         } else {
+          const upper = r.map((i) => `${x(i)},${y(up(points[i]))}`);
+          const lower = r.map((i) => `${x(i)},${y(down(points[i]))}`).reverse();
           svg.append(s('path', { class: 'band', d: `M${upper.join('L')}L${lower.join('L')}Z` }));
-          svg.append(s('path', { class: 'line', d: `M${r.map((i) => `${x(i)},${y(points[i].nps)}`).join('L')}` }));
+          svg.append(s('path', { class: 'line', d: `M${r.map((i) => `${x(i)},${y(points[i].metric)}`).join('L')}` }));
         }
       }
       const names = points.map((p) => fmt.periodShort(p.start, interval));
@@ -208,16 +210,21 @@ export function trendChart({ title, points, interval, target = null }) {
         if (labelled.has(i)) {
           svg.append(s('text', { class: 'tick x-tick', x: x(i), y: height - m.b + 20, 'text-anchor': 'middle', text: names[i] }));
         }
-        if (p.nps !== null && p.nps !== undefined) {
-          svg.append(mark('circle', { class: p.lowSample ? 'point low' : 'point', cx: x(i), cy: y(p.nps), r: 5 }, label(p)));
+        if (has(p)) {
+          svg.append(mark('circle', { class: p.lowSample ? 'point low' : 'point', cx: x(i), cy: y(p.metric), r: 5 }, label(p)));
         }
       });
     },
   });
 }
 
-/** Responses per score 0–10, coloured by category. counts: eleven numbers. */
-export function distributionChart({ title, counts }) {
+/** Responses per score of the kind's scale (0–10, 1–5, 1–7), coloured by category. counts: eleven numbers, counts[score]. */
+export function distributionChart({ title, counts: all, kind = 'nps' }) {
+  const K = fmt.kindOf(kind);
+  const scores = [];
+  for (let score = K.min; score <= K.max; score += 1) scores.push(score);
+  const counts = scores.map((score) => all[score] || 0);
+  const info = (score) => fmt.categoryInfo(K.name, fmt.categoryOf(K.name, score));
   const W = chartWidth();
   const height = 260;
   const m = { l: 52, r: 16, t: 24, b: 44 };
@@ -226,25 +233,26 @@ export function distributionChart({ title, counts }) {
   const yTicks = ticks(0, max, 4);
   const top = Math.max(max, yTicks[yTicks.length - 1]);
   const y = (v) => m.t + ((top - v) * (height - m.t - m.b)) / top;
-  const slot = (W - m.l - m.r) / 11;
+  const slot = (W - m.l - m.r) / scores.length;
   const share = (c) => (total ? c / total : 0);
-  const part = (kind, label) => `${label} (${fmt.scoreRange(kind)}): `
-    + fmt.pct(share(counts.reduce((sum, c, score) => sum + (fmt.category(score) === kind ? c : 0), 0)));
+  const part = ([key, label], i) => `${i ? label.toLowerCase() : label} (${fmt.categoryInfo(K.name, key).range}): `
+    + fmt.pct(share(counts.reduce((sum, c, j) => sum + (fmt.categoryOf(K.name, scores[j]) === key ? c : 0), 0)));
   const desc = total === 0
     ? 'No responses in this range.'
-    : `${fmt.count(total)} responses. ${part('detractor', 'Detractors')}, ${part('passive', 'passives')}, ${part('promoter', 'promoters')}.`;
+    : `${fmt.count(total)} responses. ${K.categories.map(part).join(', ')}.`;
   const table = dataTable(`${title} (data)`,
     [{ label: 'Score' }, { label: 'Category' }, { label: 'Responses', numeric: true }, { label: 'Share', numeric: true }],
-    counts.map((c, score) => [String(score), fmt.category(score), fmt.count(c), fmt.pct(share(c))]));
+    counts.map((c, j) => [String(scores[j]), fmt.categoryOf(K.name, scores[j]), fmt.count(c), fmt.pct(share(c))]));
   return frame({
     title, desc, width: W, height, table, className: 'distribution',
     build(svg) {
       if (total === 0) { empty(svg, W, height, 'No responses in this range'); return; }
       yAxis(svg, y, yTicks, m.l, W - m.r, (v) => fmt.count(v));
-      counts.forEach((c, score) => {
-        const bx = m.l + score * slot + slot * 0.15;
-        const label = `Score ${score} (${fmt.category(score)}): ${fmt.count(c)} responses, ${fmt.pct(share(c))}`;
-        svg.append(mark('rect', { class: `bar c-${fmt.category(score)}`, x: bx, width: slot * 0.7, y: y(c), height: Math.max(0, y(0) - y(c)) }, label));
+      counts.forEach((c, j) => {
+        const score = scores[j];
+        const bx = m.l + j * slot + slot * 0.15;
+        const label = `Score ${score} (${fmt.categoryOf(K.name, score)}): ${fmt.count(c)} responses, ${fmt.pct(share(c))}`;
+        svg.append(mark('rect', { class: `bar c-${info(score).colour}`, x: bx, width: slot * 0.7, y: y(c), height: Math.max(0, y(0) - y(c)) }, label));
         svg.append(s('text', { class: 'value', x: bx + slot * 0.35, y: y(c) - 6, 'text-anchor': 'middle', text: fmt.count(c) }));
         svg.append(s('text', { class: 'tick', x: bx + slot * 0.35, y: height - m.b + 20, 'text-anchor': 'middle', text: String(score) }));
       });
@@ -253,31 +261,34 @@ export function distributionChart({ title, counts }) {
 }
 
 /**
- * NPS per segment value, side by side on one −100…100 axis, each with its margin of error as a
- * whisker; segments with fewer than 30 responses are hatched and marked "low n".
- * groups: [{ value, nps, marginOfError, responses, lowSample }].
+ * A metric per segment value (NPS, eNPS, CSAT or CES: `kind`), side by side on the kind's axis
+ * (−100…100, 0…100 %, 1…7), each with its margin of error as a whisker; segments with fewer than 30
+ * responses are hatched and marked "low n". groups: a report's groups as the API gives them.
  */
-export function segmentChart({ title, trait, groups }) {
+export function segmentChart({ title, trait, groups: raw, kind = 'nps' }) {
+  const K = fmt.kindOf(kind);
+  const groups = raw.map((g) => fmt.metricOf(K.name, g));
   const W = chartWidth();
   const row = 34;
   const m = { l: Math.min(190, Math.round(W * 0.3)), r: W < 500 ? 76 : 90, t: 28, b: 36 };
   const maxChars = Math.max(6, Math.floor((m.l - 14) / 6.5));
   const height = m.t + Math.max(1, groups.length) * row + m.b;
-  const x = (v) => m.l + ((v + 100) * (W - m.l - m.r)) / 200;
+  const x = (v) => m.l + ((v - K.lo) * (W - m.l - m.r)) / (K.hi - K.lo);
   const hatchIds = { positive: uid('hatch'), negative: uid('hatch') };
-  const shown = groups.filter((g) => g.nps !== null && g.nps !== undefined);
-  const label = (g) => `${trait} ${g.label ?? g.value}: NPS ${fmt.nps(g.nps)} ${fmt.moe(g.marginOfError)}, ${fmt.count(g.responses)} responses${g.lowSample ? ', low sample' : ''}`;
-  const best = shown.length ? shown.reduce((a, b) => (b.nps > a.nps ? b : a)) : null;
-  const worst = shown.length ? shown.reduce((a, b) => (b.nps < a.nps ? b : a)) : null;
+  const shown = groups.filter((g) => g.metric !== null && g.metric !== undefined);
+  const label = (g) => `${trait} ${g.label ?? g.value}: ${K.label} ${K.format(g.metric)} ${K.margin(g.margin)}, ${fmt.count(g.responses)} responses${g.lowSample ? ', low sample' : ''}`;
+  const best = shown.length ? shown.reduce((a, b) => (b.metric > a.metric ? b : a)) : null;
+  const worst = shown.length ? shown.reduce((a, b) => (b.metric < a.metric ? b : a)) : null;
   const desc = shown.length === 0
     ? 'No responses in this range.'
-    : `NPS by ${trait} for ${groups.length} values. Highest: ${best.label ?? best.value} at ${fmt.nps(best.nps)}; lowest: ${worst.label ?? worst.value} at ${fmt.nps(worst.nps)}. `
+    : `${K.label} by ${trait} for ${groups.length} values. Highest: ${best.label ?? best.value} at ${K.format(best.metric)}; lowest: ${worst.label ?? worst.value} at ${K.format(worst.metric)}. `
       + `Whiskers show the 95% margin of error; hatched bars have fewer than 30 responses.`;
   const table = dataTable(`${title} (data)`,
-    [{ label: trait }, { label: 'NPS', numeric: true }, { label: 'Margin of error', numeric: true }, { label: 'Responses', numeric: true },
-      { label: 'Promoters', numeric: true }, { label: 'Passives', numeric: true }, { label: 'Detractors', numeric: true }, { label: 'Low sample' }],
-    groups.map((g) => [g.label ?? String(g.value), fmt.nps(g.nps), fmt.moe(g.marginOfError), fmt.count(g.responses),
-      fmt.count(g.promoters), fmt.count(g.passives), fmt.count(g.detractors), g.lowSample ? 'yes' : 'no']));
+    [{ label: trait }, { label: K.label, numeric: true }, { label: 'Margin of error', numeric: true }, { label: 'Responses', numeric: true },
+      ...[...K.categories].reverse().map(([, name]) => ({ label: name, numeric: true })), { label: 'Low sample' }],
+    groups.map((g) => [g.label ?? String(g.value), K.format(g.metric), K.margin(g.margin), fmt.count(g.responses),
+      ...[...g.split].reverse().map((c) => fmt.count(c)), g.lowSample ? 'yes' : 'no']));
+  const axis = [0, 0.25, 0.5, 0.75, 1].map((f) => K.lo + f * (K.hi - K.lo));
   return frame({
     title, desc, width: W, height, table, className: 'segments',
     build(svg) {
@@ -287,9 +298,9 @@ export function segmentChart({ title, trait, groups }) {
         id, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)',
       }, s('rect', { class: 'hatch-bg', width: 6, height: 6 }), s('line', { class: `hatch-line ${sign}`, x1: 0, y1: 0, x2: 0, y2: 6 })))));
       if (groups.length === 0) { empty(svg, W, height, 'No responses for this trait in this range'); return; }
-      for (const v of [-100, -50, 0, 50, 100]) {
-        svg.append(s('line', { class: v === 0 ? 'axis zero' : 'grid', x1: x(v), x2: x(v), y1: m.t - 6, y2: height - m.b }));
-        svg.append(s('text', { class: 'tick', x: x(v), y: height - m.b + 18, 'text-anchor': 'middle', text: fmt.tick(v) }));
+      for (const v of axis) {
+        svg.append(s('line', { class: v === K.base ? 'axis zero' : 'grid', x1: x(v), x2: x(v), y1: m.t - 6, y2: height - m.b }));
+        svg.append(s('text', { class: 'tick', x: x(v), y: height - m.b + 18, 'text-anchor': 'middle', text: K.tick(v) }));
       }
       groups.forEach((g, i) => {
         const cy = m.t + i * row + row / 2;
@@ -299,17 +310,17 @@ export function segmentChart({ title, trait, groups }) {
         svg.append(s('text', { class: 'label', x: m.l - 10, y: cy, 'text-anchor': 'end', 'dominant-baseline': 'middle' },
           s('title', { text: name }),
           lines.map((line, k) => s('tspan', { x: m.l - 10, dy: k === 0 ? (lines.length > 1 ? '-0.55em' : '0') : '1.1em', text: line }))));
-        if (g.nps === null || g.nps === undefined) return;
-        const x0 = Math.min(x(0), x(g.nps));
-        const sign = g.nps >= 0 ? 'positive' : 'negative';
+        if (g.metric === null || g.metric === undefined) return;
+        const x0 = Math.min(x(K.base), x(g.metric));
+        const sign = g.metric >= K.pivot ? 'positive' : 'negative';
         const bar = mark('rect', {
           class: `bar ${sign}${g.lowSample ? ' low' : ''}`,
-          x: x0, width: Math.max(1, Math.abs(x(g.nps) - x(0))), y: cy - 10, height: 20,
+          x: x0, width: Math.max(1, Math.abs(x(g.metric) - x(K.base))), y: cy - 10, height: 20,
           fill: g.lowSample ? `url(#${hatchIds[sign]})` : null,
         }, label(g));
         svg.append(bar);
-        const a = x(Math.max(-100, g.nps - (g.marginOfError || 0)));
-        const b = x(Math.min(100, g.nps + (g.marginOfError || 0)));
+        const a = x(Math.max(K.lo, g.metric - (g.margin || 0)));
+        const b = x(Math.min(K.hi, g.metric + (g.margin || 0)));
         svg.append(s('path', { class: 'whisker', d: `M${a},${cy}H${b}M${a},${cy - 6}V${cy + 6}M${b},${cy - 6}V${cy + 6}` }));
         svg.append(s('text', { class: g.lowSample ? 'value low' : 'value', x: W - m.r + 8, y: cy, 'dominant-baseline': 'middle',
           text: g.lowSample ? `n=${fmt.count(g.responses)} · low n` : `n=${fmt.count(g.responses)}` }));
@@ -390,10 +401,12 @@ export function accountScatter({ title, accounts, arrThreshold, npsThreshold, qu
   });
 }
 
-/** The promoter / passive / detractor split as one 100 % bar with a legend. */
-export function splitBar({ promoters, passives, detractors }) {
-  const total = promoters + passives + detractors;
-  const parts = [['detractor', 'Detractors', detractors], ['passive', 'Passives', passives], ['promoter', 'Promoters', promoters]];
+/** The split into the kind's three categories (detractors · passives · promoters for NPS) as one 100 % bar with a legend. */
+export function splitBar(report, kind = 'nps') {
+  const K = fmt.kindOf(kind);
+  const { split } = fmt.metricOf(K.name, report);
+  const total = split.reduce((a, b) => a + b, 0);
+  const parts = K.categories.map(([, name, , , colour], i) => [colour, name, split[i]]);
   const titleId = uid('split');
   let offset = 0;
   const svg = s('svg', { viewBox: '0 0 300 20', class: 'split-svg', role: 'img', 'aria-labelledby': titleId, preserveAspectRatio: 'none', focusable: 'false' },

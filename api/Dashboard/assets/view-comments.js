@@ -7,7 +7,8 @@ import * as fmt from './format.js';
 
 export const title = 'Comments';
 
-const CATEGORIES = [['', 'All categories'], ['promoter', 'Promoters only'], ['passive', 'Passives only'], ['detractor', 'Detractors only']];
+/** The category filter of a kind: its categories, highest first ("Promoters only", "Satisfied only"). */
+const categoriesOf = (K) => [['', 'All categories'], ...[...K.categories].reverse().map(([key, name]) => [key, `${name} only`])];
 const PAGE = 25;
 
 function traitValue(key, value) {
@@ -19,7 +20,7 @@ function card(item, selectable) {
   const traits = Object.entries(item.traits || {});
   const account = item.traits?.accountName || item.traits?.accountId;
   return h('li', { class: 'comment', dataset: { id: item.id } },
-    h('article', { 'aria-label': `${fmt.category(item.score)} score ${item.score} from ${item.userId}` },
+    h('article', { 'aria-label': `${item.category} score ${item.score} from ${item.userId}` },
       h('div', { class: 'comment-head' },
         h('span', { class: `score c-${item.category}`, text: String(item.score), 'aria-hidden': 'true' }),
         h('span', { class: 'visually-hidden', text: `Score ${item.score}, ` }),
@@ -100,7 +101,7 @@ export async function render(ctx, root) {
   ctx.rememberTraits(first.items.flatMap((i) => Object.keys(i.traits || {})));
 
   const category = h('select', { id: 'comments-category', name: 'category' },
-    CATEGORIES.map(([value, label]) => h('option', { value, text: label, selected: value === state.category })));
+    categoriesOf(ctx.kind).map(([value, label]) => h('option', { value, text: label, selected: value === state.category })));
   const search = h('input', { id: 'comments-q', name: 'q', type: 'search', value: state.q, autocomplete: 'off' });
   const withComment = h('input', { id: 'comments-with-comment', name: 'comment', type: 'checkbox', checked: state.comment === '1' });
   const form = h('form', { class: 'inline-form', role: 'search', 'aria-label': 'Filter comments' },

@@ -1,10 +1,12 @@
-// Segments: NPS per value of one trait, side by side with margins and a low-sample flag. Traits
-// with many values show the 20 with the most responses first; numeric traits (ARR, …) are grouped
-// into bands whose edges the reader can change.
+// Segments: the selected survey's metric (NPS, eNPS, CSAT, CES) per value of one trait, side by side
+// with margins and a low-sample flag. Traits with many values show the 20 with the most responses
+// first; numeric traits (ARR, …) are grouped into bands whose edges the reader can change. Below,
+// the top reasons of the kind's negative category per value, with counts, shares and their change.
 
 import { h, mount } from './dom.js';
 import * as fmt from './format.js';
 import { segmentChart } from './charts.js';
+import { previousRange } from './compare.js';
 
 export const title = 'Segments';
 
@@ -17,7 +19,10 @@ export const ARR_BANDS = [1000, 10000, 100000, 1000000];
 /** A numeric trait with more values than this is banded by default. */
 const BAND_ABOVE = 12;
 
-const ORDERS = [['n', 'Most responses first'], ['nps', 'Highest NPS first']];
+const ORDERS = [['n', 'Most responses first'], ['nps', 'Highest score first']];
+
+/** Reasons shown per segment value in the reasons table. */
+export const REASONS_PER_VALUE = 3;
 
 const isNumber = (v) => v !== '' && Number.isFinite(Number(v));
 
@@ -50,27 +55,63 @@ export function bandLabel(trait, from, to) {
   return `${num(from)}–${bare(to)}`;
 }
 
+/** "Too expensive: 12 · 40.0% (+5.0 pts)": a reason's count, share of the value's respondents and change in points. */
+function reasonCell(r) {
+  return h('td', { class: 'wrap', dataset: { reason: r.id, count: String(r.count), share: String(r.share), change: r.change === null ? '' : String(r.change) } },
+    h('span', { class: 'reason-name', text: r.label ?? r.id }),
+    h('span', { class: 'muted', text: ` ${fmt.count(r.count)} · ${r.share.toFixed(1)}% (${r.change === null ? 'new' : `${fmt.delta(r.change)} pts`})` }));
+}
+
+/**
+ * "Top reasons among detractors, by plan": per value of the trait (most respondents first, the
+ * same values as the API groups), the reasons most chosen with count, share and change against the
+ * previous period of equal length. who: the negative category's name ("Detractors").
+ */
+function reasonsCard(who, report, trait, days) {
+  const lower = who.toLowerCase();
+  const groups = (report.groups || []).filter((g) => g.respondents > 0).slice(0, TOP);
+  const head = ['Value', who, ...Array.from({ length: REASONS_PER_VALUE }, (_, i) => (i ? `Reason ${i + 1}` : 'Top reason'))];
+  return h('section', { class: 'card', 'aria-labelledby': 'segment-reasons-title' },
+    h('h2', { id: 'segment-reasons-title', text: `Top reasons among ${lower}, by ${fmt.traitLabel(trait)}` }),
+    h('p', { class: 'muted', text: `${fmt.count(report.respondents)} ${lower} chose a reason in this range. Each reason: ${lower} who chose it · their share of the value's ${lower} who answered the question (change in points against the previous ${fmt.count(days)} days).` }),
+    groups.length
+      ? h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Top reasons by segment (scrolls sideways)' },
+        h('table', { class: 'data', id: 'segment-reasons' },
+          h('caption', { class: 'visually-hidden', text: `Top reasons among ${lower}, by ${fmt.traitLabel(trait)}` }),
+          h('thead', null, h('tr', null, head.map((text, i) => h('th', { scope: 'col', class: i === 1 ? 'num' : null, text })))),
+          h('tbody', null, groups.map((g) => h('tr', { dataset: { value: String(g.value), respondents: String(g.respondents) } },
+            h('th', { scope: 'row', class: 'wrap', text: String(g.value) }),
+            h('td', { class: 'num', text: fmt.count(g.respondents) }),
+            Array.from({ length: REASONS_PER_VALUE }, (_, i) => (g.reasons[i] ? reasonCell(g.reasons[i]) : h('td', { class: 'muted', text: '—' }))))))))
+      : h('p', { class: 'hint', id: 'segment-reasons-none', text: `No reason was chosen by ${lower} in this range (add a reasons question to a survey in Surveys).` }));
+}
+
 export async function render(ctx, root) {
   const { state } = ctx;
   const trait = state.trait || 'plan';
+  const K = ctx.kind;
+  const [negative, negativeName] = K.categories[0];
+  const reasonsCall = ctx.api.get('/v1/metrics/reasons', ctx.filters({ category: negative, groupBy: trait }));
   // A page of recent responses tells which other trait keys this workspace sends.
   const recentCall = ctx.api.get('/v1/responses', { ...ctx.filters(), limit: 100 });
   const custom = state.bands && state.bands !== 'off' ? parseBands(state.bands) : null;
   let bands = state.bands === 'off' ? null : custom || (trait === 'arr' ? ARR_BANDS : null);
-  let metrics = await ctx.api.get('/v1/metrics/nps', ctx.filters({ groupBy: trait, bands: bands?.join(',') }));
+  let metrics = await ctx.api.get(K.path, ctx.filters({ groupBy: trait, bands: bands?.join(',') }));
   const rawValues = (metrics.groups || []).map((g) => String(g.value));
   const numeric = bands !== null || (rawValues.length > 0 && rawValues.every(isNumber));
   if (!bands && numeric && state.bands !== 'off' && rawValues.length > BAND_ABOVE) {
     bands = defaultBands(trait, rawValues);
-    metrics = await ctx.api.get('/v1/metrics/nps', ctx.filters({ groupBy: trait, bands: bands.join(',') }));
+    metrics = await ctx.api.get(K.path, ctx.filters({ groupBy: trait, bands: bands.join(',') }));
   }
   const recent = await recentCall;
+  const reasons = await reasonsCall;
   if (!ctx.current()) return;
   ctx.rememberTraits(recent.items.flatMap((i) => Object.keys(i.traits || {})));
 
   const banded = bands !== null;
+  const overall = fmt.metricOf(K.name, metrics);
   const all = (metrics.groups || []).map((g) => ({
-    ...g,
+    ...fmt.metricOf(K.name, g),
     label: banded && (g.bandFrom != null || g.bandTo != null) ? bandLabel(trait, g.bandFrom, g.bandTo) : String(g.value),
   }));
   // The values with the most responses (the API's order), then the reader's order among them.
@@ -78,11 +119,11 @@ export async function render(ctx, root) {
   const shown = showAll ? all : all.slice(0, TOP);
   const order = ORDERS.some(([k]) => k === state.order) ? state.order : (banded ? 'band' : 'n');
   const groups = [...shown].sort((a, b) => {
-    if (order === 'nps') return ((b.nps ?? -1000) - (a.nps ?? -1000)) || (b.responses - a.responses);
+    if (order === 'nps') return ((b.metric ?? -1000) - (a.metric ?? -1000)) || (b.responses - a.responses);
     // Bands in ascending order (the lowest has no lower edge); values that are not numbers last.
     const start = (g) => g.bandFrom ?? (g.bandTo != null ? -Infinity : Infinity);
     if (order === 'band') return (start(a) - start(b)) || (b.responses - a.responses);
-    return (b.responses - a.responses) || ((b.nps ?? -1000) - (a.nps ?? -1000));
+    return (b.responses - a.responses) || ((b.metric ?? -1000) - (a.metric ?? -1000));
   });
 
   const picker = h('select', { id: 'segment-trait', name: 'trait' },
@@ -92,7 +133,7 @@ export async function render(ctx, root) {
 
   const orders = banded ? [['band', 'Band order'], ...ORDERS] : ORDERS;
   const sorter = h('select', { id: 'segment-order', name: 'order' },
-    orders.map(([value, label]) => h('option', { value, text: label, selected: value === order })));
+    orders.map(([value, label]) => h('option', { value, text: label.replace('score', K.label), selected: value === order })));
   sorter.addEventListener('change', () => ctx.set({ order: sorter.value }));
 
   let bandForm = null;
@@ -123,8 +164,8 @@ export async function render(ctx, root) {
   const lowCount = all.filter((g) => g.lowSample).length;
   const rows = groups.map((g) => h('tr', { class: g.lowSample ? 'low-sample' : null },
     h('th', { scope: 'row', class: 'wrap', text: g.label }),
-    h('td', { class: 'num', text: fmt.nps(g.nps) }),
-    h('td', { class: 'num', text: fmt.moe(g.marginOfError) }),
+    h('td', { class: 'num', text: K.format(g.metric) }),
+    h('td', { class: 'num', text: K.margin(g.margin) }),
     h('td', { class: 'num', text: fmt.count(g.responses) }),
     h('td', { class: 'num', text: fmt.pct(g.responseRate) }),
     h('td', { class: 'sample' }, h('span', { text: `n = ${fmt.count(g.responses)}` }),
@@ -155,26 +196,27 @@ export async function render(ctx, root) {
     h('h1', { tabindex: -1, text: 'Segments' }),
     h('section', { class: 'card', 'aria-labelledby': 'segments-title' },
       h('div', { class: 'card-head' },
-        h('h2', { id: 'segments-title', text: `NPS by ${fmt.traitLabel(trait)}` }),
+        h('h2', { id: 'segments-title', text: `${K.label} by ${fmt.traitLabel(trait)}` }),
         h('div', { class: 'inline-form' },
           h('div', { class: 'control' }, h('label', { for: picker.id, text: 'Segment by' }), picker),
           h('div', { class: 'control' }, h('label', { for: sorter.id, text: 'Order' }), sorter))),
       bandForm,
-      h('p', { class: 'muted', text: `Overall NPS ${fmt.nps(metrics.nps)} ${fmt.moe(metrics.marginOfError)} from ${fmt.count(metrics.responses)} responses. `
+      h('p', { class: 'muted', id: 'segments-overall', text: `Overall ${K.title} ${K.format(overall.metric)} ${K.margin(overall.margin)} from ${fmt.count(metrics.responses)} responses. `
         + 'Segments use the traits users had when they were surveyed.' }),
       showAll ? null : h('p', { class: 'notice', id: 'segments-top-note', text: `Showing the ${TOP} values with the most responses of ${fmt.count(all.length)}.` }),
       lowCount ? h('p', { class: 'notice warn', text: `${lowCount} of ${all.length} segments have fewer than 30 responses: read them with care.` }) : null,
-      segmentChart({ title: `NPS by ${fmt.traitLabel(trait)}, ${state.from} to ${state.to}`, trait: fmt.traitLabel(trait), groups }),
+      segmentChart({ title: `${K.title} by ${fmt.traitLabel(trait)}, ${state.from} to ${state.to}`, trait: fmt.traitLabel(trait), groups, kind: K.name }),
       more),
     comparisons,
     h('section', { class: 'card', 'aria-labelledby': 'segments-table-title' },
       h('h2', { id: 'segments-table-title', text: 'Segment details' }),
       h('div', { class: 'table-wrap' },
         h('table', { class: 'data', id: 'segments-table' },
-          h('caption', { class: 'visually-hidden', text: `NPS by ${fmt.traitLabel(trait)}` }),
+          h('caption', { class: 'visually-hidden', text: `${K.title} by ${fmt.traitLabel(trait)}` }),
           h('thead', null, h('tr', null,
-            ['Value', 'NPS', 'Margin', 'Responses', 'Response rate', 'Sample', 'Filter'].map((c, i) =>
+            ['Value', K.label, 'Margin', 'Responses', 'Response rate', 'Sample', 'Filter'].map((c, i) =>
               h('th', { scope: 'col', class: i > 0 && i < 5 ? 'num' : null, text: c })))),
-          h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: 7, text: 'No responses for this trait in this range.' })))))));
+          h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: 7, text: 'No responses for this trait in this range.' })))))),
+    reasonsCard(K.field === 'nps' ? negativeName : `${negativeName} answers`, reasons, trait, previousRange(state.from, state.to).days));
   ctx.announce(`Segments by ${fmt.traitLabel(trait)}: ${groups.length} of ${all.length} values shown.`);
 }

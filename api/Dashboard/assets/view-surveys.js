@@ -10,14 +10,22 @@ export const title = 'Surveys';
 
 const OPS = [['eq', 'equals'], ['neq', 'does not equal'], ['in', 'is one of'], ['nin', 'is none of'],
   ['exists', 'is set'], ['gte', 'is at least'], ['lte', 'is at most']];
-const TEXT_FIELDS = [
-  ['question', 'Question'], ['low', 'Label under 0'], ['high', 'Label under 10'],
-  ['followUp.promoter', `Follow-up for promoters (${fmt.scoreRange('promoter')})`], ['followUp.passive', `Follow-up for passives (${fmt.scoreRange('passive')})`],
-  ['followUp.detractor', `Follow-up for detractors (${fmt.scoreRange('detractor')})`], ['placeholder', 'Comment placeholder'],
-  ['submit', 'Submit button'], ['dismiss', 'Close button label'], ['thanks', 'Thank-you message'],
-  ['optOut', '“Don’t ask me again” link'],
-  ['reasons.question', 'Reasons question'], ['reasons.other', '“Other” reason'], ['reasons.placeholder', '“Other” placeholder'],
-];
+/** The kinds a survey can ask, in the order of the API's docs (the kind is fixed once the survey exists). */
+const KIND_CHOICES = [['nps', 'NPS: how likely to recommend, 0–10'], ['csat', 'CSAT: how satisfied, 1–5'],
+  ['ces', 'CES: how easy, 1–7'], ['enps', 'eNPS: recommend as a place to work, 0–10']];
+
+/** The text fields of a kind: its scale's end labels and one follow-up per category, highest first. */
+function textFields(kind) {
+  const K = fmt.kindOf(kind);
+  return [
+    ['question', 'Question'], ['low', `Label under ${K.min}`], ['high', `Label under ${K.max}`],
+    ...[...K.categories].reverse().map(([key, name]) => [`followUp.${key}`, `Follow-up for ${name.toLowerCase()} (${fmt.categoryInfo(K.name, key).range})`]),
+    ['placeholder', 'Comment placeholder'],
+    ['submit', 'Submit button'], ['dismiss', 'Close button label'], ['thanks', 'Thank-you message'],
+    ['optOut', '“Don’t ask me again” link'],
+    ['reasons.question', 'Reasons question'], ['reasons.other', '“Other” reason'], ['reasons.placeholder', '“Other” placeholder'],
+  ];
+}
 const POSITIONS = ['bottom-right', 'bottom-left', 'top-right', 'top-left', 'center'];
 
 /** The API's field names and the labels people see: errors name the label, never the API field. */
@@ -78,8 +86,8 @@ function conditionRow(condition, index, onRemove) {
   return row;
 }
 
-function localeBlock(locale, texts, onRemove, prefix) {
-  const inputs = TEXT_FIELDS.map(([key, label]) => {
+function localeBlock(locale, texts, onRemove, prefix, kind) {
+  const inputs = textFields(kind).map(([key, label]) => {
     const [a, b] = key.split('.');
     const current = b ? texts?.[a]?.[b] : texts?.[a];
     const control = key === 'question' || key.startsWith('followUp')
@@ -112,7 +120,7 @@ function localeBlock(locale, texts, onRemove, prefix) {
 }
 
 /** Texts per locale with an "Add locale" control; prefix names the API field (texts, variants[0].texts). */
-function localeList(initial, prefix, empty) {
+function localeList(initial, prefix, empty, kind) {
   const locales = h('div', { class: 'locales' });
   let blocks = [];
   const read = () => Object.fromEntries(blocks.map((b) => [b.dataset.locale, b.read()]));
@@ -121,7 +129,7 @@ function localeList(initial, prefix, empty) {
       const next = read();
       delete next[loc];
       draw(next);
-    }, prefix));
+    }, prefix, kind));
     mount(locales, blocks.length ? blocks : h('p', { class: 'muted', text: empty }));
   };
   draw(initial || {});
@@ -140,10 +148,10 @@ function localeList(initial, prefix, empty) {
   return { element, read };
 }
 
-function variantBlock(variant, index, onRemove) {
+function variantBlock(variant, index, onRemove, kind) {
   const key = h('input', { type: 'text', value: variant.key ?? '', autocomplete: 'off', size: 10 });
   const weight = numberInput(variant.weight ?? 50, { min: 1, max: 100, step: 1 });
-  const texts = localeList(variant.texts, `variants[${index}].texts`, 'The survey’s wording; add a locale to change it in this variant.');
+  const texts = localeList(variant.texts, `variants[${index}].texts`, 'The survey’s wording; add a locale to change it in this variant.', kind);
   const block = h('fieldset', { class: 'variant' },
     h('legend', { text: `Variant ${index + 1}` }),
     h('div', { class: 'grid-2' },
@@ -156,21 +164,22 @@ function variantBlock(variant, index, onRemove) {
   return block;
 }
 
-/** The editor of one survey; survey is null to create one. onSaved(result, created) runs after a save. */
-const REASON_CATEGORIES = [['detractor', 'Detractors (0–6)'], ['passive', 'Passives (7–8)'], ['promoter', 'Promoters (9–10)']];
 
 /**
  * The reasons question: single or multiple choice, "Other", and one list per category written
  * as "id: label" lines (an empty list is not asked). Labels per locale set through the API are kept.
  */
-function reasonsEditor(reasons) {
+function reasonsEditor(reasons, kind, typed = null) {
   const known = new Map();
   for (const r of [...(reasons?.options || []), ...Object.values(reasons?.byCategory || {}).flat()]) known.set(r.id, r);
   const multiple = h('input', { type: 'checkbox', checked: reasons ? !!reasons.multiple : true, id: uid('f') });
   const other = h('input', { type: 'checkbox', checked: !!reasons?.other, id: uid('f') });
-  const lists = REASON_CATEGORIES.map(([category, label]) => {
+  const K = fmt.kindOf(kind);
+  // One list per category of the kind, lowest first; typed: the lists' text before the kind was changed, by rank.
+  const lists = K.categories.map(([category, name, lo, hi], rank) => {
+    const label = `${name} (${lo === hi ? lo : `${lo}–${hi}`})`;
     const list = reasons ? (reasons.byCategory?.[category] ?? reasons.options ?? []) : [];
-    const area = h('textarea', { rows: 4, spellcheck: 'false' }, list.map((r) => `${r.id}: ${r.label}`).join('\n'));
+    const area = h('textarea', { rows: 4, spellcheck: 'false' }, typed ? typed[rank] : list.map((r) => `${r.id}: ${r.label}`).join('\n'));
     return { category, area, element: field(label, area, { name: `reasons.byCategory.${category}`, hint: 'One reason a line, “id: label”, e.g. “price: Too expensive”. Empty: not asked.' }) };
   });
   const parse = (text) => text.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
@@ -190,9 +199,10 @@ function reasonsEditor(reasons) {
     h('div', { class: 'check' }, multiple, h('label', { for: multiple.id, text: 'Several reasons may be chosen (checkboxes; else one, radio buttons)' })),
     h('div', { class: 'check' }, other, h('label', { for: other.id, text: 'Offer “Other” with a text field' })),
     lists.map((l) => l.element));
-  return { element, read };
+  return { element, read, typed: () => lists.map((l) => l.area.value) };
 }
 
+/** The editor of one survey; survey is null to create one. onSaved(result, created) runs after a save. */
 function surveyEditor(ctx, survey, onSaved) {
   const creating = !survey;
   const s = survey || { active: true, priority: 0, targeting: [], excludeEmailDomains: [], texts: {}, theme: {}, variants: [] };
@@ -226,19 +236,34 @@ function surveyEditor(ctx, survey, onSaved) {
   const addCondition = h('button', { type: 'button', class: 'button small', text: 'Add condition',
     on: { click: () => drawConditions([...readConditions(), { trait: '', op: 'eq', value: '' }]) } });
 
-  const texts = localeList(s.texts, 'texts', 'Built-in translations in every locale; no overrides.');
-  const reasons = reasonsEditor(s.reasons);
+  // The kind is chosen when the survey is created, then fixed (the API refuses a change: answers are on one scale).
+  const kind = h('select', { disabled: !creating },
+    KIND_CHOICES.map(([value, text]) => h('option', { value, text, selected: value === (s.kind || 'nps') })));
+  let texts = localeList(s.texts, 'texts', 'Built-in translations in every locale; no overrides.', kind.value);
+  let reasons = reasonsEditor(s.reasons, kind.value);
+  const textsSlot = h('div', null, texts.element);
+  const reasonsSlot = h('div', null, reasons.element);
 
   const variants = h('div', { class: 'variants' });
   let variantBlocks = [];
   const readVariants = () => variantBlocks.map((b) => b.read());
   const drawVariants = (list) => {
-    variantBlocks = list.map((v, i) => variantBlock(v, i, () => drawVariants(readVariants().filter((_, j) => j !== i))));
+    variantBlocks = list.map((v, i) => variantBlock(v, i, () => drawVariants(readVariants().filter((_, j) => j !== i)), kind.value));
     mount(variants, variantBlocks.length ? variantBlocks : h('p', { class: 'muted', text: 'No variants: everyone sees the same wording.' }));
   };
   drawVariants(s.variants || []);
   const addVariant = h('button', { type: 'button', class: 'button small', text: 'Add variant',
     on: { click: () => drawVariants([...readVariants(), { key: String.fromCharCode(97 + variantBlocks.length), weight: 50, texts: {} }]) } });
+
+  // Another kind has other end labels, follow-up categories and reasons lists: redraw them, keeping what was typed.
+  kind.addEventListener('change', () => {
+    const typed = reasons.typed();
+    texts = localeList(texts.read(), 'texts', 'Built-in translations in every locale; no overrides.', kind.value);
+    mount(textsSlot, texts.element);
+    reasons = reasonsEditor(reasons.read(), kind.value, typed);
+    mount(reasonsSlot, reasons.element);
+    drawVariants(readVariants());
+  });
 
   const toNumber = (input) => (input.value.trim() === '' ? null : Number(input.value));
   /** The body: every field the API has (not the id). Creating, empty numbers are left out so the defaults apply. */
@@ -262,7 +287,7 @@ function surveyEditor(ctx, survey, onSaved) {
       reasons: reasons.read(),
     };
     if (creating) {
-      body.kind = 'nps';
+      body.kind = kind.value;
       for (const key of ['firstSurveyDelayDays', 'resurveyDays', 'declineCooldownDays', 'reshowAfterIgnoredDays', 'samplePercent']) {
         if (body[key] === null) delete body[key];
       }
@@ -293,6 +318,9 @@ function surveyEditor(ctx, survey, onSaved) {
     h('fieldset', null, h('legend', { text: 'Survey' }),
       h('div', { class: 'grid-2' },
         field(LABELS.name, name, { name: 'name' }),
+        field(LABELS.kind, kind, { name: 'kind', hint: creating
+          ? 'The question and its scale. It cannot be changed once the survey exists: its answers are on one scale.'
+          : 'Fixed when the survey was created; create a new survey to ask another kind.' }),
         field(LABELS.priority, priority, { name: 'priority', hint: 'When several surveys could be shown, the one with the highest priority is asked first.' }),
         field(LABELS.trigger, trigger, { name: 'trigger', hint: 'Empty: any page view. Or an event such as support_case_closed, sent with pulse(\'track\', …).' }),
         h('div', { class: 'field check', dataset: { field: 'active' } }, active, h('label', { for: active.id, text: 'Active (shown to users)' }), h('p', { class: 'error' })))),
@@ -308,10 +336,10 @@ function surveyEditor(ctx, survey, onSaved) {
       h('p', { class: 'hint', text: 'All conditions must hold. Traits come from pulse(\'init\', { user: { traits } }).' }),
       conditions, addCondition,
       field(LABELS.excludeEmailDomains, domains, { name: 'excludeEmailDomains', hint: 'Comma-separated, e.g. your own company\'s domain.' })),
-    h('fieldset', null, h('legend', { text: LABELS.texts }), texts.element),
+    h('fieldset', null, h('legend', { text: LABELS.texts }), textsSlot),
     h('fieldset', null, h('legend', { text: LABELS.reasons }),
       h('p', { class: 'hint', text: 'Asked after the score: why? Answers keep the id, so change a label freely but keep its id.' }),
-      reasons.element),
+      reasonsSlot),
     h('fieldset', null, h('legend', { text: LABELS.variants }),
       h('p', { class: 'hint', text: 'None, or 2 to 4 wordings; each user always sees the same one. Compare them under Segments with “variant”.' }),
       h('div', { class: 'field', dataset: { field: 'variants' } }, h('p', { class: 'error' })),
@@ -330,7 +358,7 @@ function surveyEditor(ctx, survey, onSaved) {
 /** How many answers a survey collected (all time): deleting it keeps them, and the dialog says how many. */
 async function answersOf(ctx, survey) {
   try {
-    const m = await ctx.api.get('/v1/metrics/nps', { surveyId: survey.id, from: '2000-01-01', to: new Date().toISOString().slice(0, 10) });
+    const m = await ctx.api.get(fmt.kindOf(survey.kind).path, { surveyId: survey.id, from: '2000-01-01', to: new Date().toISOString().slice(0, 10) });
     return m.responses;
   } catch {
     return null;

@@ -20,6 +20,9 @@ public sealed class DemoSeederTests
 
     DemoSeeder Seeder => _app.Services.GetRequiredService<DemoSeeder>();
 
+    /// <summary>Restricts a count to the NPS survey's rows (the demo also has a CSAT and a CES survey, <see cref="DemoKinds"/>).</summary>
+    const string OfNps = " AND survey_id IN (SELECT id FROM surveys WHERE kind = 'nps')";
+
     long Count(string sql)
     {
         using var c = _app.Db.Open();
@@ -35,11 +38,11 @@ public sealed class DemoSeederTests
         {
             Assert.That(result.AlreadySeeded, Is.False);
             Assert.That(result.Responses, Is.EqualTo(400));
-            Assert.That(Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId"), Is.EqualTo(400));
-            Assert.That(Count("SELECT COUNT(*) FROM displays WHERE workspace_id = @WorkspaceId"), Is.EqualTo(story.Displays.Count));
-            Assert.That(Count("SELECT COUNT(*) FROM displays WHERE workspace_id = @WorkspaceId AND declined_at IS NOT NULL"),
+            Assert.That(Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId" + OfNps), Is.EqualTo(400));
+            Assert.That(Count("SELECT COUNT(*) FROM displays WHERE workspace_id = @WorkspaceId" + OfNps), Is.EqualTo(story.Displays.Count));
+            Assert.That(Count("SELECT COUNT(*) FROM displays WHERE workspace_id = @WorkspaceId AND declined_at IS NOT NULL" + OfNps),
                 Is.EqualTo(story.Displays.Count(d => d.Outcome == DemoOutcome.Declined)).And.EqualTo(result.Declines));
-            Assert.That(Count("SELECT COUNT(*) FROM displays WHERE workspace_id = @WorkspaceId AND answered_at IS NOT NULL"), Is.EqualTo(400));
+            Assert.That(Count("SELECT COUNT(*) FROM displays WHERE workspace_id = @WorkspaceId AND answered_at IS NOT NULL" + OfNps), Is.EqualTo(400));
             Assert.That(Count("SELECT COUNT(*) FROM end_users WHERE workspace_id = @WorkspaceId"), Is.EqualTo(story.Users.Count).And.EqualTo(result.Users));
             Assert.That(Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId AND comment IS NOT NULL"), Is.EqualTo(result.Comments));
             Assert.That(Count("SELECT COUNT(*) FROM responses r JOIN displays d ON d.id = r.display_id WHERE r.workspace_id = @WorkspaceId AND json_extract(d.traits, '$.accountName') IS NULL"),
@@ -68,18 +71,52 @@ public sealed class DemoSeederTests
     }
 
     [Test]
+    public async Task Seed_AsksCsatAndCes_OnTheirOwnEvents_WithTheAnswersTheStoryImplies()
+    {
+        await Seeder.SeedAsync(new SeedOptions(Responses: 600));
+        var answered = DemoStory.Generate(600, _app.Time.GetUtcNow()).Displays.Where(d => d.Outcome == DemoOutcome.Answered).ToList();
+        using var http = _app.SecretClient(DemoWorkspace.SecretKey);
+        var surveys = (await (await http.GetAsync("/v1/surveys")).ReadJson<JsonElement>()).GetProperty("items").EnumerateArray().ToList();
+        var year = $"from={_app.Time.GetUtcNow().AddDays(-400):yyyy-MM-dd}&to={_app.Time.GetUtcNow():yyyy-MM-dd}";
+        var nps = await (await http.GetAsync($"/v1/metrics/nps?{year}")).ReadJson<JsonElement>();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(nps.GetProperty("responses").GetInt64(), Is.EqualTo(600), "the NPS reports count the NPS survey only");
+            foreach (var (name, kindName, trigger) in new[] { (DemoKinds.CsatName, "csat", "support_case_closed"), (DemoKinds.CesName, "ces", "report_exported") })
+            {
+                var kind = Pulse.Api.Surveys.QuestionKinds.Find(kindName)!;
+                var survey = surveys.Single(s => s.GetProperty("name").GetString() == name);
+                // Independently: which answers of the story also answered this kind, and with which scores.
+                var scores = answered.Where(d => DemoKinds.Also(d.ShownAt) == kind).Select(d => DemoKinds.Score(kind, d.Score!.Value, d.ShownAt)).ToList();
+                var report = await (await http.GetAsync($"/v1/metrics/{kindName}?{year}&surveyId={survey.GetProperty("id").GetString()}")).ReadJson<JsonElement>();
+                var positive = scores.Count(score => kind.CategoryOf(score) == kind.Positive);
+                Assert.That(survey.GetProperty("kind").GetString(), Is.EqualTo(kindName));
+                Assert.That(survey.GetProperty("trigger").GetString(), Is.EqualTo(trigger), "asked on its own event: the page-view NPS survey stays the demo page's");
+                Assert.That(scores, Has.Count.GreaterThan(60), "enough answers for a chart");
+                Assert.That(kind.CategoryNames.Select(c => scores.Count(score => kind.CategoryOf(score) == c)), Has.All.Positive, "every category occurs");
+                Assert.That(report.GetProperty("responses").GetInt64(), Is.EqualTo(scores.Count));
+                Assert.That(report.GetProperty("percentPositive").GetDouble(), Is.EqualTo(Math.Round(100.0 * positive / scores.Count, 1, MidpointRounding.AwayFromZero)));
+            }
+        }
+        var again = await Seeder.SeedAsync(new SeedOptions(Responses: 100, Reset: true));
+        var kinds = (await (await http.GetAsync("/v1/surveys")).ReadJson<JsonElement>()).GetProperty("items").EnumerateArray().Select(s => s.GetProperty("kind").GetString()).ToList();
+        Assert.That(kinds, Is.EquivalentTo(new[] { "nps", "csat", "ces" }), $"a reset keeps one survey of each ({again.Responses} answers)");
+    }
+
+    [Test]
     public async Task Seed_Twice_WritesNothingTheSecondTime_ResetReplacesIt()
     {
         await Seeder.SeedAsync(new SeedOptions(Responses: 150));
         var again = await Seeder.SeedAsync(new SeedOptions(Responses: 150));
-        var afterAgain = Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId");
+        var afterAgain = Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId" + OfNps);
         var reset = await Seeder.SeedAsync(new SeedOptions(Responses: 90, Reset: true));
         using (Assert.EnterMultipleScope())
         {
             Assert.That(again.AlreadySeeded, Is.True);
             Assert.That(afterAgain, Is.EqualTo(150));
             Assert.That(reset.ErasedUsers, Is.GreaterThan(0));
-            Assert.That(Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId"), Is.EqualTo(90));
+            Assert.That(Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId" + OfNps), Is.EqualTo(90));
             Assert.That(Count("SELECT COUNT(*) FROM end_users WHERE workspace_id = @WorkspaceId"), Is.EqualTo(reset.Users));
         }
     }
@@ -153,7 +190,8 @@ public sealed class DemoSeederTests
         await Seeder.SeedAsync(new SeedOptions(Responses: 1500));
         var now = _app.Time.GetUtcNow().ToUnixTimeMilliseconds();
         long Open(string where) => Count($"SELECT COUNT(*) FROM follow_ups WHERE workspace_id = @WorkspaceId AND status <> 'closed' AND {where}");
-        var detractors = Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId AND category = 'detractor'");
+        // Follow-ups open on each kind's negative category (docs/decisions.md, K5): NPS detractors and the CSAT and CES surveys' negative answers.
+        var detractors = Count("SELECT COUNT(*) FROM responses WHERE workspace_id = @WorkspaceId AND category IN ('detractor', 'dissatisfied', 'difficult')");
         var followUps = Count("SELECT COUNT(*) FROM follow_ups WHERE workspace_id = @WorkspaceId");
         var closed = Count("SELECT COUNT(*) FROM follow_ups WHERE workspace_id = @WorkspaceId AND status = 'closed'");
         var outcomes = Count("SELECT COUNT(DISTINCT outcome) FROM follow_ups WHERE workspace_id = @WorkspaceId AND status = 'closed'");
@@ -168,7 +206,7 @@ public sealed class DemoSeederTests
         var csms = mine.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("response").GetProperty("traits").GetProperty("csm").GetString()).Distinct().ToList();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(followUps, Is.EqualTo(detractors), "every detractor opened one, through the API's own hook");
+            Assert.That(followUps, Is.EqualTo(detractors), "every negative answer opened one, through the API's own hook");
             Assert.That(closed, Is.GreaterThan(followUps / 2), "most older ones are closed");
             Assert.That(outcomes, Is.EqualTo(3), "resolved, no_reply and churned all occur");
             Assert.That(overdue, Is.InRange(1, followUps / 4), "some are overdue, not most");

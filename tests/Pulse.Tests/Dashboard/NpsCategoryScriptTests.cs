@@ -26,6 +26,32 @@ public sealed class NpsCategoryScriptTests : BrowserTest
         Assert.That(actual, Is.EqualTo(Expected));
     }
 
+    /// <summary>
+    /// format.js's table of kinds (scale, categories and their ranges) equals <see cref="QuestionKinds"/>:
+    /// the dashboard's <c>categoryOf(kind, score)</c> for every score of every kind is the kind's <c>CategoryOf</c>.
+    /// </summary>
+    [TestCase("nps")]
+    [TestCase("enps")]
+    [TestCase("csat")]
+    [TestCase("ces")]
+    public async Task DashboardFormatJs_CategoryOfEveryKind_IsQuestionKinds(string name)
+    {
+        var kind = QuestionKinds.Find(name)!;
+        // format.js imports nothing: its text without "export" runs as a function body.
+        var source = Repository.Read("api/Dashboard/assets/format.js").Replace("export ", "", StringComparison.Ordinal);
+        var actual = await Page.EvaluateAsync<JsonElement>(
+            $"name => {{ {source}\nconst k = KINDS[name]; const scores = []; for (let s = k.min; s <= k.max; s += 1) scores.push(s);\n"
+            + "return { min: k.min, max: k.max, names: k.categories.map((c) => c[0]), categories: scores.map((s) => categoryOf(name, s)) }; }", name);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(actual.GetProperty("min").GetInt32(), Is.EqualTo(kind.Min));
+            Assert.That(actual.GetProperty("max").GetInt32(), Is.EqualTo(kind.Max));
+            Assert.That(actual.GetProperty("names").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(kind.CategoryNames));
+            Assert.That(actual.GetProperty("categories").EnumerateArray().Select(e => e.GetString()),
+                Is.EqualTo(Enumerable.Range(kind.Min, kind.Max - kind.Min + 1).Select(kind.CategoryOf)));
+        }
+    }
+
     /// <summary>The widget picks the category from the scale the eligibility answer sends (<see cref="SurveyScale"/>), for every kind.</summary>
     [TestCase("nps")]
     [TestCase("enps")]

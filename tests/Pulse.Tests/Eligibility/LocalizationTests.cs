@@ -120,6 +120,26 @@ public sealed class LocalizationTests
         }
     }
 
+    /// <summary>What the native review of the kinds' and reasons' strings fixed (docs/decisions.md, D8).</summary>
+    [Test]
+    public void Catalog_KindsReviewFixes()
+    {
+        string S(string code, string key) => SurveyCatalog.Get(code).Strings[key];
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(SurveyCatalog.Get("fr").Strings.Values, Has.None.Match(@" [?!:;]"),
+                "fr: a no-break space before ? ! : ; (a normal one lets the mark wrap onto a line of its own)");
+            Assert.That(SurveyCatalog.Get("es").Strings.Values, Has.None.Contain("Qué tan"), "es: 'qué tan' is Latin American only; neutral 'en qué medida'");
+            Assert.That(S("fr", "ces.question"), Does.Not.Contain("{product} est-il"), "fr: no gender for the product's name");
+            Assert.That(S("sl", "enps.question"), Does.Contain("delodajalca"), "sl: 'delovno mesto' is a job, not an employer");
+            Assert.That(S("et", "enps.followUp.promoter"), Does.Not.Match("juures.*juures"), "et: 'juures' once");
+            Assert.That(S("ur", "enps.followUp.promoter"), Does.Contain("قدر کرتے ہیں"), "ur: 'what do you value', not 'what value is to you'");
+            Assert.That(S("vi", "enps.question"), Does.Not.Match("là .* là "), "vi: 'là' once");
+            foreach (var (code, low, high) in new[] { ("bg", "Много недоволен", "Много доволен"), ("lt", "Labai nepatenkintas", "Labai patenkintas"), ("hi", "बहुत असंतुष्ट", "बहुत संतुष्ट"), ("ur", "بہت غیر مطمئن", "بہت مطمئن") })
+                Assert.That((S(code, "csat.low"), S(code, "csat.high")), Is.EqualTo((low, high)), $"{code}: the CSAT ends mirror each other, like 'very dissatisfied' and 'very satisfied'");
+        }
+    }
+
     [TestCase("pt-PT", null, "pt-PT")]
     [TestCase("zh-HK", null, "zh-HK")]
     [TestCase("zh-Hant-HK", null, "zh-HK")]
