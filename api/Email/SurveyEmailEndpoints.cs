@@ -28,7 +28,7 @@ public static class SurveyEmailEndpoints
 
     public static IEndpointRouteBuilder MapSurveyEmails(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/surveys/{surveyId}/send", Send).WithTags("Email").WithName("SendSurveyEmails").RequirePermission(Permissions.ManageSurveys)
+        app.MapPost("/v1/surveys/{id}/send", Send).WithTags("Email").WithName("SendSurveyEmails").RequirePermission(Permissions.ManageSurveys)
             .WithBodyLimit(BodyLimit).DisableValidation()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Sends the survey by email to each listed user who has an email and passes eligibility now; says per user queued, not_eligible (why) or no_email.");
@@ -41,7 +41,7 @@ public static class SurveyEmailEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<SurveySendResponse>, ValidationProblem, ProblemHttpResult>> Send(string surveyId, [FromBody] SurveySendRequest? body,
+    static async Task<Results<Ok<SurveySendResponse>, ValidationProblem, ProblemHttpResult>> Send(string id, [FromBody] SurveySendRequest? body,
         ClaimsPrincipal user, WorkspaceStore workspaces, SurveyCache surveys, SurveyEmails emails, IOptions<EmailOptions> options)
     {
         if (body is null)
@@ -51,8 +51,8 @@ public static class SurveyEmailEndpoints
             return TypedResults.ValidationProblem(errors, detail: "The request has invalid fields (see 'errors'); correct them and send it again. Nothing was sent.");
         if (workspaces.Find(user.WorkspaceId()) is not { } workspace)
             return Problems.Unauthorized("The secret key's workspace no longer exists; use a key of an existing workspace.");
-        if ((await surveys.GetAsync(workspace.Id)).FirstOrDefault(s => s.Id == surveyId) is not { } survey)
-            return Problems.NotFound($"No survey '{surveyId}' in this workspace; GET /v1/surveys lists them.");
+        if ((await surveys.GetAsync(workspace.Id)).FirstOrDefault(s => s.Id == id) is not { } survey)
+            return Problems.NotFound($"No survey '{id}' in this workspace; GET /v1/surveys lists them.");
         if (!options.Value.Configured)
             return Problems.Of(StatusCodes.Status409Conflict,
                 "Email is not configured on this server (Email:Smtp:Host and Email:Smtp:From), so no survey email can be sent; nothing was recorded. "
