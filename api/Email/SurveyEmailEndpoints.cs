@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Access;
 using Pulse.Api.Eligibility;
+using Pulse.Api.Links;
 using Pulse.Api.Operations;
 using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
@@ -123,13 +124,5 @@ public static class SurveyEmailEndpoints
 
     static string Enc(string text) => WebUtility.HtmlEncode(text);
 
-    /// <summary>No caching, no referrer, no indexing, no framing; the page sets no cookie.</summary>
-    static void Headers(IHeaderDictionary headers)
-    {
-        headers.ContentSecurityPolicy = UnsubscribePolicy;
-        headers.CacheControl = "no-store";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers["X-Robots-Tag"] = "noindex";
-        headers.XFrameOptions = "DENY";
-    }
+    static void Headers(IHeaderDictionary headers) => LinkEndpoints.PageHeaders(headers, UnsubscribePolicy);
 }

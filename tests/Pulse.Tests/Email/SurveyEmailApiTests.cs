@@ -28,16 +28,13 @@ public sealed class SurveyEmailApiTests
     HttpClient _server = null!;
     string _surveyId = null!;
 
-    static Dictionary<string, string?> Refused() => new()
+    static Dictionary<string, string?> Refused()
     {
-        ["Email:Smtp:Host"] = "127.0.0.1",
-        ["Email:Smtp:Port"] = ApiProcess.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Email:Smtp:UseStartTls"] = "false",
-        ["Email:Smtp:From"] = "pulse@pulse.test",
-        ["Email:PublicUrl"] = "https://pulse.acme.test",
-        ["Email:RetryBaseDelay"] = "01:00:00",
-        ["Email:FallbackCheckInterval"] = "01:00:00", // the test runs the fallback itself
-    };
+        var settings = EmailOutboxTests.Refused();
+        settings["Email:RetryBaseDelay"] = "01:00:00";
+        settings["Email:FallbackCheckInterval"] = "01:00:00"; // the test runs the fallback itself
+        return settings;
+    }
 
     void Start(Dictionary<string, string?>? settings)
     {
