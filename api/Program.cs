@@ -60,6 +60,7 @@ app.MapFollowUps();
 app.MapTags();
 app.MapLinks();
 app.MapEmail();
+app.MapSurveyEmails();
 app.MapWidget();
 app.MapDashboard();
 var addresses = ListenFailure.Addresses(app);

@@ -32,6 +32,10 @@ public sealed class EmailOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan DigestCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often (real time) Pulse looks for ignored in-app surveys whose email fallback is due.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan FallbackCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Timeout of one SMTP conversation step (connect, authenticate, send).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -8,7 +8,7 @@ public static class EmailServices
     /// <summary>The key of the email dispatcher's own wake-up signal.</summary>
     public const string Key = "email";
 
-    /// <summary>The outbox write hook, the SMTP sender, the dispatcher and the digest scheduler.</summary>
+    /// <summary>The outbox write hook, the SMTP sender, the dispatcher, the digest scheduler and survey emails with their fallback job.</summary>
     public static IHostApplicationBuilder AddPulseEmail(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -21,9 +21,12 @@ public static class EmailServices
         services.AddWriteHook<EmailOutbox>();
         services.AddSingleton<EmailDispatcher>();
         services.AddSingleton<DigestScheduler>();
+        services.AddSingleton<SurveyEmails>();
+        services.AddSingleton<SurveyEmailFallback>();
         // After storage, so they start once migrations ran and stop before the writer drains.
         services.AddHostedService(sp => sp.GetRequiredService<EmailDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<DigestScheduler>());
+        services.AddHostedService(sp => sp.GetRequiredService<SurveyEmailFallback>());
         return builder;
     }
 }

@@ -162,4 +162,7 @@ public static class EmailKinds
     public const string PasswordReset = "password_reset";
     public const string FollowUpAssigned = "follow_up_assigned";
     public const string Digest = "digest";
+
+    /// <summary>A survey sent by email (on demand or as the fallback of an ignored in-app survey).</summary>
+    public const string Survey = "survey";
 }

@@ -196,10 +196,10 @@ public static class LinkEndpoints
 
     static string Enc(string text) => WebUtility.HtmlEncode(text);
 
-    /// <summary>No caching, no referrer, no indexing, a strict CSP; the page sets no cookie.</summary>
-    static void PageHeaders(IHeaderDictionary headers)
+    /// <summary>No caching, no referrer, no indexing, no framing, a strict CSP (<paramref name="policy"/>); the page sets no cookie.</summary>
+    public static void PageHeaders(IHeaderDictionary headers, string policy = ContentSecurityPolicy)
     {
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.ContentSecurityPolicy = policy;
         headers.CacheControl = "no-store";
         headers["Referrer-Policy"] = "no-referrer";
         headers["X-Robots-Tag"] = "noindex";

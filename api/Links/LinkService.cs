@@ -37,6 +37,9 @@ public sealed record LinkOpened(LinkState State, StoredLink? Link = null, Displa
 public sealed class LinkService(ReadPool reads, WriteQueue writer, DisplayHooks displays, ResponseHooks responses, SurveyCache surveys,
     TimeProvider time, IOptions<LinkOptions> options)
 {
+    /// <summary>Why an <c>email</c> link is refused to a user who unsubscribed from survey emails (not an eligibility code: in-app is unaffected).</summary>
+    public const string Unsubscribed = "unsubscribed";
+
     /// <summary>Runs eligibility for <paramref name="request"/>'s user and stores a link to the first eligible survey.</summary>
     public async Task<LinkCreated?> CreateAsync(Workspace workspace, SurveyLinkRequest request)
     {
@@ -53,6 +56,8 @@ public sealed class LinkService(ReadPool reads, WriteQueue writer, DisplayHooks 
         var channel = request.Channel ?? Channels.Link;
         return await writer.ExecuteAsync((c, tx) =>
         {
+            if (channel == Channels.Email && EndUserStore.IsUnsubscribedFromEmail(c, tx, workspace.Id, ask.UserId))
+                return new LinkCreated(null, null, 0, Unsubscribed);
             string? reason = null;
             foreach (var survey in EligibilityRules.Ordered(candidates))
             {

@@ -31,8 +31,8 @@ public static class LinkStore
         """;
 
     const string Insert = """
-        INSERT INTO survey_links (workspace_id, survey_id, user_id, token_hash, channel, locale, created_at, expires_at)
-        VALUES (@WorkspaceId, @SurveyId, @UserId, @TokenHash, @Channel, @Locale, @CreatedAt, @ExpiresAt)
+        INSERT INTO survey_links (workspace_id, survey_id, user_id, token_hash, channel, locale, created_at, expires_at, display_id)
+        VALUES (@WorkspaceId, @SurveyId, @UserId, @TokenHash, @Channel, @Locale, @CreatedAt, @ExpiresAt, @DisplayId)
         RETURNING id
         """;
 
@@ -42,9 +42,12 @@ public static class LinkStore
     public static bool IsWellFormed(string? token) =>
         token is { Length: 43 } && token.StartsWith(Prefix, StringComparison.Ordinal) && token.Skip(3).All(char.IsAsciiLetterOrDigit);
 
-    /// <summary>Stores a link for a user that exists in <c>end_users</c>; returns its token (shown once).</summary>
+    /// <summary>
+    /// Stores a link for a user that exists in <c>end_users</c>; returns its token (shown once). A survey
+    /// email passes the display it reserved when sending (<paramref name="displayId"/>); other links get theirs when first opened.
+    /// </summary>
     public static string Create(SqliteConnection c, SqliteTransaction tx, string workspaceId, string surveyId, string userId, string channel,
-        string? locale, long now, long expiresAt)
+        string? locale, long now, long expiresAt, long? displayId = null)
     {
         var token = NewToken();
         c.ExecuteScalar<long>(Insert, new
@@ -57,6 +60,7 @@ public static class LinkStore
             Locale = locale,
             CreatedAt = now,
             ExpiresAt = expiresAt,
+            DisplayId = displayId,
         }, tx);
         return token;
     }

@@ -33,6 +33,9 @@ public sealed record Survey(
     /// <summary>The reasons question asked after the score, or null for none.</summary>
     public SurveyReasons? Reasons { get; init; }
 
+    /// <summary>Days after an ignored in-app display to send the survey by email (once per cycle); null: off.</summary>
+    public int? EmailFallbackDays { get; init; }
+
     /// <summary>The reasons question a display of <paramref name="variant"/> asks: the variant's own, else the survey's.</summary>
     public SurveyReasons? ReasonsOf(string? variant) =>
         Variants.FirstOrDefault(v => v.Key == variant)?.Reasons ?? Reasons;
@@ -135,7 +138,8 @@ public sealed record SurveyResource(
     IReadOnlyDictionary<string, TextOverrides> Texts,
     SurveyTheme Theme,
     IReadOnlyList<SurveyVariant> Variants,
-    SurveyReasons? Reasons);
+    SurveyReasons? Reasons,
+    int? EmailFallbackDays);
 
 /// <summary><c>GET /v1/surveys</c>: the workspace's surveys, highest priority first.</summary>
 public sealed record SurveyList(IReadOnlyList<SurveyResource> Items);
@@ -150,6 +154,7 @@ public sealed class SurveyInput
     readonly string? _trigger;
     readonly int? _dailyCap;
     readonly ReasonsInput? _reasons;
+    readonly int? _emailFallbackDays;
 
     /// <summary>
     /// Read-only: a client may send back the resource it read (GET, edit, PUT), so the survey's own id
@@ -206,6 +211,16 @@ public sealed class SurveyInput
 
     [JsonIgnore]
     public bool HasDailyCap { get; private init; }
+
+    /// <summary>Null: no email fallback (the default). An explicit null turns it off.</summary>
+    public int? EmailFallbackDays
+    {
+        get => _emailFallbackDays;
+        init { _emailFallbackDays = value; HasEmailFallbackDays = true; }
+    }
+
+    [JsonIgnore]
+    public bool HasEmailFallbackDays { get; private init; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -221,5 +236,5 @@ public static class SurveyMapping
 
     public static SurveyResource ToResource(this Survey s) => new(s.Id, s.Name, s.Kind, s.Active, s.Priority, s.Trigger,
         s.FirstSurveyDelayDays, s.ResurveyDays, s.DeclineCooldownDays, s.ReshowAfterIgnoredDays, s.SamplePercent, s.DailyCap,
-        s.Targeting, s.ExcludeEmailDomains, s.Texts, s.Theme, s.Variants, s.Reasons);
+        s.Targeting, s.ExcludeEmailDomains, s.Texts, s.Theme, s.Variants, s.Reasons, s.EmailFallbackDays);
 }

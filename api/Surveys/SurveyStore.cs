@@ -29,7 +29,7 @@ public sealed class SurveyStore(Db db)
     const string Columns = """
         id AS Id, workspace_id AS WorkspaceId, name AS Name, kind AS Kind, active AS Active, priority AS Priority, trigger AS Trigger, first_survey_delay_days AS FirstSurveyDelayDays, resurvey_days AS ResurveyDays,
         decline_cooldown_days AS DeclineCooldownDays, reshow_after_ignored_days AS ReshowAfterIgnoredDays, sample_percent AS SamplePercent, daily_cap AS DailyCap, targeting AS Targeting,
-        exclude_email_domains AS ExcludeEmailDomains, texts AS Texts, theme AS Theme, variants AS Variants, reasons AS Reasons, created_at AS CreatedAt, updated_at AS UpdatedAt
+        exclude_email_domains AS ExcludeEmailDomains, texts AS Texts, theme AS Theme, variants AS Variants, reasons AS Reasons, email_fallback_days AS EmailFallbackDays, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     const string SelectLive = $"""
@@ -49,10 +49,10 @@ public sealed class SurveyStore(Db db)
     const string Insert = """
         INSERT INTO surveys (id, workspace_id, name, kind, active, priority, trigger, first_survey_delay_days, resurvey_days,
                              decline_cooldown_days, reshow_after_ignored_days, sample_percent, daily_cap, targeting,
-                             exclude_email_domains, texts, theme, variants, reasons, created_at, updated_at)
+                             exclude_email_domains, texts, theme, variants, reasons, email_fallback_days, created_at, updated_at)
         VALUES (@Id, @WorkspaceId, @Name, @Kind, @Active, @Priority, @Trigger, @FirstSurveyDelayDays, @ResurveyDays,
                 @DeclineCooldownDays, @ReshowAfterIgnoredDays, @SamplePercent, @DailyCap, @Targeting,
-                @ExcludeEmailDomains, @Texts, @Theme, @Variants, @Reasons, @CreatedAt, @UpdatedAt)
+                @ExcludeEmailDomains, @Texts, @Theme, @Variants, @Reasons, @EmailFallbackDays, @CreatedAt, @UpdatedAt)
         """;
 
     const string Update = $"""
@@ -60,7 +60,7 @@ public sealed class SurveyStore(Db db)
                first_survey_delay_days = @FirstSurveyDelayDays, resurvey_days = @ResurveyDays,
                decline_cooldown_days = @DeclineCooldownDays, reshow_after_ignored_days = @ReshowAfterIgnoredDays,
                sample_percent = @SamplePercent, daily_cap = @DailyCap, targeting = @Targeting,
-               exclude_email_domains = @ExcludeEmailDomains, texts = @Texts, theme = @Theme, variants = @Variants, reasons = @Reasons, updated_at = @UpdatedAt
+               exclude_email_domains = @ExcludeEmailDomains, texts = @Texts, theme = @Theme, variants = @Variants, reasons = @Reasons, email_fallback_days = @EmailFallbackDays, updated_at = @UpdatedAt
         WHERE workspace_id = @WorkspaceId AND id = @Id AND {Live}
         """;
 
@@ -185,6 +185,7 @@ public sealed class SurveyStore(Db db)
         Theme = JsonSerializer.Serialize(s.Theme, SurveyMapping.ColumnJson),
         Variants = JsonSerializer.Serialize(s.Variants, SurveyMapping.ColumnJson),
         Reasons = s.Reasons is null ? null : JsonSerializer.Serialize(s.Reasons, SurveyMapping.ColumnJson),
+        s.EmailFallbackDays,
         s.CreatedAt,
         s.UpdatedAt,
     };
@@ -211,6 +212,7 @@ public sealed class SurveyStore(Db db)
         public string Theme { get; set; } = "{}";
         public string Variants { get; set; } = "[]";
         public string? Reasons { get; set; }
+        public long? EmailFallbackDays { get; set; }
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
 
@@ -227,6 +229,7 @@ public sealed class SurveyStore(Db db)
             {
                 Variants = JsonSerializer.Deserialize<List<SurveyVariant>>(Variants, SurveyMapping.ColumnJson) ?? [],
                 Reasons = Reasons is null ? null : JsonSerializer.Deserialize<SurveyReasons>(Reasons, SurveyMapping.ColumnJson),
+                EmailFallbackDays = (int?)EmailFallbackDays,
             };
         }
     }

@@ -11,6 +11,9 @@ public static class SurveyValidation
     public const int MaxDays = 3650;
     public const int MaxPriority = 1000;
     public const int MaxDailyCap = 1_000_000;
+
+    /// <summary>The longest wait of the email fallback after an ignored in-app display.</summary>
+    public const int MaxEmailFallbackDays = 90;
     public const int MaxConditions = 20;
     public const int MaxConditionValues = 100;
     public const int MaxDomains = 100;
@@ -88,6 +91,14 @@ public static class SurveyValidation
                 Error("dailyCap", $"Leave it empty for no cap, or choose a whole number from 0 to {MaxDailyCap}.");
         }
 
+        var fallback = current.EmailFallbackDays;
+        if (input.HasEmailFallbackDays)
+        {
+            fallback = input.EmailFallbackDays;
+            if (fallback is < 1 or > MaxEmailFallbackDays)
+                Error("emailFallbackDays", $"Leave it empty for no email fallback, or choose a whole number of days from 1 to {MaxEmailFallbackDays}.");
+        }
+
         var targeting = input.Targeting is null ? current.Targeting : CheckTargeting(input.Targeting, Error);
         var domains = input.ExcludeEmailDomains is null ? current.ExcludeEmailDomains : CheckDomains(input.ExcludeEmailDomains, Error);
         var texts = input.Texts is null ? current.Texts : CheckTexts(input.Texts, kind, Error);
@@ -121,6 +132,7 @@ public static class SurveyValidation
             Theme = theme,
             Variants = variants,
             Reasons = reasons,
+            EmailFallbackDays = fallback,
         };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(applied.ToResource(), SurveyMapping.ColumnJson).Length;
         if (bytes > MaxSurveyBytes)

@@ -57,6 +57,14 @@ public sealed class EndUserStore
         WHERE end_users.opted_out_at IS NULL
         """;
 
+    // Survey emails only (migration 0140): the row goes with the user.
+    const string InsertUnsubscribe = """
+        INSERT INTO email_unsubscribes (workspace_id, user_id, unsubscribed_at) VALUES (@WorkspaceId, @UserId, @Now)
+        ON CONFLICT (workspace_id, user_id) DO NOTHING
+        """;
+
+    const string SelectUnsubscribed = "SELECT COUNT(*) FROM email_unsubscribes WHERE workspace_id = @WorkspaceId AND user_id = @UserId";
+
     const string DeleteUser = "DELETE FROM end_users WHERE workspace_id = @WorkspaceId AND user_id = @UserId";
 
     const string SelectIdsStartingWith = """
@@ -78,6 +86,14 @@ public sealed class EndUserStore
     /// <summary>Marks the user opted out (creating them if needed); false when they already were.</summary>
     public static bool OptOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId, long now) =>
         c.Execute(UpsertOptOut, new { WorkspaceId = workspaceId, UserId = userId, Now = now }, tx) == 1;
+
+    /// <summary>Unsubscribes an existing user from survey emails (in-app surveys are unaffected); false when they already were.</summary>
+    public static bool UnsubscribeFromEmail(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId, long now) =>
+        c.Execute(InsertUnsubscribe, new { WorkspaceId = workspaceId, UserId = userId, Now = now }, tx) == 1;
+
+    /// <summary>Whether the user unsubscribed from survey emails.</summary>
+    public static bool IsUnsubscribedFromEmail(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string userId) =>
+        c.ExecuteScalar<long>(SelectUnsubscribed, new { WorkspaceId = workspaceId, UserId = userId }, tx) > 0;
 
     /// <summary>Deletes the user's row (their displays and responses must be gone first); false when there was none.</summary>
     public static bool Delete(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>

@@ -42,6 +42,7 @@ export const LABELS = {
   reshowAfterIgnoredDays: 'Show again after an ignored survey (days)',
   samplePercent: 'Sample (% of eligible users)',
   dailyCap: 'Daily cap (surveys shown per day)',
+  emailFallbackDays: 'Email fallback (days after an ignored in-app survey)',
   targeting: 'Targeting',
   excludeEmailDomains: 'Never survey these email domains',
   texts: 'Texts per locale',
@@ -221,6 +222,7 @@ function surveyEditor(ctx, survey, onSaved) {
   const reshow = numberInput(s.reshowAfterIgnoredDays, { min: 0, step: 1, ...defaultHint });
   const sample = numberInput(s.samplePercent, { min: 0, max: 100, step: 0.1, ...defaultHint });
   const cap = numberInput(s.dailyCap, { min: 1, step: 1, placeholder: 'no cap' });
+  const fallback = numberInput(s.emailFallbackDays, { min: 1, max: 90, step: 1, placeholder: 'off' });
   const domains = h('textarea', { rows: 2 }, (s.excludeEmailDomains || []).join(', '));
   const color = h('input', { type: 'color', value: /^#[0-9a-f]{6}$/i.test(s.theme?.color || '') ? s.theme.color : '#4f46e5' });
   const position = h('select', null, POSITIONS.map((p) => h('option', { value: p, text: p, selected: p === (s.theme?.position || 'bottom-right') })));
@@ -279,6 +281,7 @@ function surveyEditor(ctx, survey, onSaved) {
       reshowAfterIgnoredDays: toNumber(reshow),
       samplePercent: toNumber(sample),
       dailyCap: toNumber(cap),
+      emailFallbackDays: toNumber(fallback),
       targeting: readConditions(),
       excludeEmailDomains: domains.value.split(/[\s,]+/).map((d) => d.trim()).filter(Boolean),
       texts: texts.read(),
@@ -331,7 +334,8 @@ function surveyEditor(ctx, survey, onSaved) {
         field(LABELS.declineCooldownDays, cooldown, { name: 'declineCooldownDays', hint: creating ? 'Empty: 30.' : null }),
         field(LABELS.reshowAfterIgnoredDays, reshow, { name: 'reshowAfterIgnoredDays', hint: creating ? 'Empty: 1.' : null }),
         field(LABELS.samplePercent, sample, { name: 'samplePercent', hint: '0 to 100; the same user keeps the same answer within a cycle.' }),
-        field(LABELS.dailyCap, cap, { name: 'dailyCap', hint: 'Empty: no cap.' }))),
+        field(LABELS.dailyCap, cap, { name: 'dailyCap', hint: 'Empty: no cap.' }),
+        field(LABELS.emailFallbackDays, fallback, { name: 'emailFallbackDays', hint: 'Empty: off. Users who ignored the survey in the product get it by email once per cycle (needs SMTP).' }))),
     h('fieldset', null, h('legend', { text: LABELS.targeting }),
       h('p', { class: 'hint', text: 'All conditions must hold. Traits come from pulse(\'init\', { user: { traits } }).' }),
       conditions, addCondition,

@@ -90,6 +90,9 @@ public sealed class OpenApiConformanceTests
             case "OptOut": return new("""{"userId":"u-opt"}""");
             case "CreateSurveyLink":
                 return new($$"""{"user":{"id":"u-link-{{Guid.NewGuid():N}}","createdAt":"2020-01-01T00:00:00Z"},"channel":"email"}""");
+            case "SendSurveyEmails":
+                return new($$"""{"users":[{"id":"u-mail-{{Guid.NewGuid():N}}","email":"mail@acme.test","createdAt":"2020-01-01T00:00:00Z"}]}""",
+                    Path: Ids(id: await NewSurvey()));
             case "EraseUser": return new(Path: Ids(id: "seed-0"));
             case "CreateWebhook": return new("""{"url":"https://127.0.0.1:9/hook","events":["response.created","follow_up.overdue"],"where":{"plan":"premium"}}""");
             case "GetWebhook" or "DeleteWebhook" or "ListWebhookDeliveries" or "TestWebhook" or "RotateWebhookSecret":

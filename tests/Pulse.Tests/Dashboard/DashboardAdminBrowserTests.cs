@@ -46,6 +46,7 @@ public sealed class DashboardAdminBrowserTests : DashboardPage
         await Page.FillAsync("[data-field=trigger] input", "support_case_closed");
         await Page.FillAsync("[data-field=priority] input", "10");
         await Page.FillAsync("[data-field=samplePercent] input", "50");
+        await Page.FillAsync("[data-field=emailFallbackDays] input", "3");
         await AndRender("surveys", () => Page.ClickAsync(".survey-form button[type=submit]"));
         await Flash("#surveys-status", "Created “Support NPS”.");
         var created = (await Surveys()).Single(s => s.GetProperty("name").GetString() == "Support NPS");
@@ -56,6 +57,7 @@ public sealed class DashboardAdminBrowserTests : DashboardPage
             Assert.That(created.GetProperty("trigger").GetString(), Is.EqualTo("support_case_closed"));
             Assert.That(created.GetProperty("priority").GetInt32(), Is.EqualTo(10));
             Assert.That(created.GetProperty("samplePercent").GetDouble(), Is.EqualTo(50));
+            Assert.That(created.GetProperty("emailFallbackDays").GetInt32(), Is.EqualTo(3));
             Assert.That(created.GetProperty("active").GetBoolean(), Is.True);
             Assert.That(created.GetProperty("firstSurveyDelayDays").GetInt32(), Is.EqualTo(30), "fields left empty take the API's defaults");
             Assert.That(await row.InnerTextAsync(), Does.Contain("Active").And.Contain("Event “support_case_closed”").And.Contain("NPS"));

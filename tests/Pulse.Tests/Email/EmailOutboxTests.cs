@@ -21,7 +21,7 @@ public sealed class EmailOutboxTests
     HttpClient _owner = null!;
 
     /// <summary>SMTP settings pointing at a loopback port nobody listens on: every attempt is refused.</summary>
-    static Dictionary<string, string?> Refused() => new()
+    internal static Dictionary<string, string?> Refused() => new()
     {
         ["Email:Smtp:Host"] = "127.0.0.1",
         ["Email:Smtp:Port"] = ApiProcess.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture),

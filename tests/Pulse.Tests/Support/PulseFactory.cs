@@ -81,10 +81,10 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
         });
     }
 
-    /// <summary>Serves on 127.0.0.1 with a free port; returns the base address.</summary>
-    public Uri StartKestrel()
+    /// <summary>Serves on 127.0.0.1 with a free port (or <paramref name="port"/>, for settings that name the address); returns the base address.</summary>
+    public Uri StartKestrel(int port = 0)
     {
-        UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+        UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         Address = new Uri(addresses.Addresses.First());

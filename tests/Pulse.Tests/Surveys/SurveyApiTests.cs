@@ -86,7 +86,7 @@ public sealed class SurveyApiTests
             Assert.That(doc.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
             {
                 "id", "name", "kind", "active", "priority", "trigger", "firstSurveyDelayDays", "resurveyDays", "declineCooldownDays",
-                "reshowAfterIgnoredDays", "samplePercent", "dailyCap", "targeting", "excludeEmailDomains", "texts", "theme", "variants", "reasons",
+                "reshowAfterIgnoredDays", "samplePercent", "dailyCap", "targeting", "excludeEmailDomains", "texts", "theme", "variants", "reasons", "emailFallbackDays",
             }));
             Assert.That(response.Headers.Location?.ToString(), Is.EqualTo("/v1/surveys/" + doc.GetProperty("id").GetString()));
             Assert.That(doc.GetProperty("id").GetString(), Does.StartWith("srv_"));
