@@ -32,7 +32,7 @@ static class AnalyticsScenario
         var seed = await SeededAsync(ctx, responses);
 
         using var api = await ServerProcess.StartApiAsync(seed.Path);
-        using var http = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromMinutes(5) };
+        using var http = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromMinutes(10) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", seed.SecretKey);
         var s = $"surveyId={seed.SurveyId}";
 
@@ -63,8 +63,9 @@ static class AnalyticsScenario
             new("q text search over comments", $"/v1/responses?{s}&q=slow&limit=50", Check.Total),
             new("accounts with health", $"/v1/accounts?{s}", Check.None),
             new("follow-up inbox", "/v1/follow-ups", Check.None),
-            new("follow-up metrics", $"/v1/metrics/follow-ups?{s}", Check.None),
         ]);
+        // Last: before its fix it ran for minutes, and a request given up on keeps the server busy.
+        queries.Add(new("follow-up metrics", $"/v1/metrics/follow-ups?{s}", Check.None));
 
         var wrong = new List<string>();
         using (var raw = new SqliteConnection($"Data Source={seed.Path};Mode=ReadOnly"))
@@ -79,6 +80,13 @@ static class AnalyticsScenario
         foreach (var q in queries)
         {
             var t = await Measure(http, q.Url, requests);
+            if (t is null)
+            {
+                misses++;
+                ctx.Report.Add(new Result("analytics", $"{q.Name}: median", Limit.TotalMilliseconds, "ms", Target: "≤ 50 ms, p99 ≤ 200 ms", Pass: false,
+                    Note: $"no answer within {Limit.TotalSeconds:F0} s; not measured further"));
+                continue;
+            }
             var pass = t.Median <= 50 && t.P99 <= 200;
             misses += pass ? 0 : 1;
             ctx.Report.Add(new Result("analytics", $"{q.Name}: median", t.Median, "ms", Target: "≤ 50 ms, p99 ≤ 200 ms", Pass: pass,
@@ -94,7 +102,7 @@ static class AnalyticsScenario
             $"{BusyShare:P0} of them between today's UTC midnight and the run's start (a busy today), seeded with Bogus (seed 11) in one transaction " +
             $"in {seed.Seeded.TotalSeconds:F0} s, aggregates rebuilt with `NpsAggregateHook.Rebuild` in {seed.Rebuilt.TotalSeconds:F0} s " +
             $"({seed.AggregateRows:N0} daily rows); the file is cached under the temp folder for the rest of the UTC day. Each query is sent up to {requests} " +
-            "times one after another (at least 5, stopping after 20 s) over loopback after 3 warm-up calls; the times are client-side wall times " +
+            "times one after another (at least 5, stopping after 20 s) over loopback after 3 warm-up calls (a query without an answer within 60 s is a miss, not called again); the times are client-side wall times " +
             "including HTTP. Metrics answers (headline, every group, and the series' sum) and the totals of response lists are compared with " +
             "counts of the raw rows of the same range, read straight from the file.");
         if (misses > 0)
@@ -108,9 +116,21 @@ static class AnalyticsScenario
 
     sealed record Timing(double Median, double P99, int Count);
 
-    static async Task<Timing> Measure(HttpClient http, string url, int count)
+    /// <summary>The longest a query may take before it is reported as a miss without further calls.</summary>
+    static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    static async Task<Timing?> Measure(HttpClient http, string url, int count)
     {
-        for (var i = 0; i < 3; i++)
+        try
+        {
+            using var first = new CancellationTokenSource(Limit);
+            (await http.GetAsync(url, first.Token)).EnsureSuccessStatusCode();
+        }
+        catch (TaskCanceledException)
+        {
+            return null;
+        }
+        for (var i = 0; i < 2; i++)
             (await http.GetAsync(url)).EnsureSuccessStatusCode();
         var times = new List<double>(count);
         var spent = Stopwatch.StartNew();
