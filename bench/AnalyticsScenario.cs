@@ -76,32 +76,41 @@ static class AnalyticsScenario
                     wrong.Add($"{q.Name}: {problem}");
         }
 
+        var loadBefore = SoakScenario.LoadAverage();
+        var table = new System.Text.StringBuilder();
+        table.AppendLine("| query | median | p99 | requests | target | verdict |");
+        table.AppendLine("|---|---:|---:|---:|---|---|");
         var misses = 0;
         foreach (var q in queries)
         {
             var t = await Measure(http, q.Url, requests);
-            if (t is null)
-            {
-                misses++;
-                ctx.Report.Add(new Result("analytics", $"{q.Name}: median", Limit.TotalMilliseconds, "ms", Target: "≤ 50 ms, p99 ≤ 200 ms", Pass: false,
-                    Note: $"no answer within {Limit.TotalSeconds:F0} s; not measured further"));
-                continue;
-            }
-            var pass = t.Median <= 50 && t.P99 <= 200;
+            var pass = t is not null && t.Median <= 50 && t.P99 <= 200;
             misses += pass ? 0 : 1;
-            ctx.Report.Add(new Result("analytics", $"{q.Name}: median", t.Median, "ms", Target: "≤ 50 ms, p99 ≤ 200 ms", Pass: pass,
-                Note: $"p99 {t.P99:F1} ms, {t.Count} requests"));
+            var row = t is null
+                ? $"| {q.Name} | > {Limit.TotalSeconds:F0} s | | 1 | ≤ 50 ms, p99 ≤ 200 ms | FAIL |"
+                : $"| {q.Name} | {Report.Format(t.Median)} ms | {Report.Format(t.P99)} ms | {t.Count} | ≤ 50 ms, p99 ≤ 200 ms | {(pass ? "PASS" : "FAIL")} |";
+            table.AppendLine(row);
+            Console.WriteLine("   " + row);
         }
+        ctx.Report.Add(new Result("analytics", $"dashboard queries within median 50 ms and p99 200 ms (of {queries.Count}; each in the Analytics section)",
+            queries.Count - misses, "queries", Target: "all", Pass: misses == 0));
         ctx.Report.Add(new Result("analytics", "answers equal to raw rows counted on the same file", queries.Count(q => q.Check != Check.None) - wrong.Count, "queries",
             Target: "all", Pass: wrong.Count == 0, Note: wrong.Count == 0 ? null : string.Join("; ", wrong)));
         foreach (var w in wrong)
             Console.WriteLine("   WRONG " + w);
+        ctx.Report.Section("analytics", $"""
+            ## Analytics at {responses:N0} responses
+
+            `dotnet run -c Release --project bench -- --only analytics` (`--scale 10m` for ten million). Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores; the machine's load average (1/5/15 min) was {loadBefore} before the queries and {SoakScenario.LoadAverage()} after — other work on the same cores slows every request here. Answers equal to raw rows: {queries.Count(q => q.Check != Check.None) - wrong.Count} of {queries.Count(q => q.Check != Check.None)} checked queries{(wrong.Count == 0 ? "" : " — WRONG: " + string.Join("; ", wrong))}.
+
+            {table}
+            """);
         ctx.Report.Add(new Result("startup", $"{responses:N0}-response database: start to /readyz 200", api.Startup.TotalMilliseconds, "ms"));
         ctx.Report.Add(new Result("analytics", "database file per million responses", new FileInfo(seed.Path).Length / 1048576.0 * 1_000_000 / responses, "MiB"));
         ctx.Report.Note($"Analytics: {responses:N0} responses (and {(int)(responses / 0.8):N0} displays, 8 traits each; 40 % with a comment) over 365 days, " +
             $"{BusyShare:P0} of them between today's UTC midnight and the run's start (a busy today), seeded with Bogus (seed 11) in one transaction " +
             $"in {seed.Seeded.TotalSeconds:F0} s, aggregates rebuilt with `NpsAggregateHook.Rebuild` in {seed.Rebuilt.TotalSeconds:F0} s " +
-            $"({seed.AggregateRows:N0} daily rows); the file is cached under the temp folder for the rest of the UTC day. Each query is sent up to {requests} " +
+            $"({seed.AggregateRows:N0} daily rows); the file is cached under the temp folder for the rest of the UTC day (copied and migrated on reuse). Each query is sent up to {requests} " +
             "times one after another (at least 5, stopping after 20 s) over loopback after 3 warm-up calls (a query without an answer within 60 s is a miss, not called again); the times are client-side wall times " +
             "including HTTP. Metrics answers (headline, every group, and the series' sum) and the totals of response lists are compared with " +
             "counts of the raw rows of the same range, read straight from the file.");
@@ -261,24 +270,29 @@ static class AnalyticsScenario
 
     sealed record SeededFile(string Path, string SecretKey, string SurveyId, TimeSpan Seeded, TimeSpan Rebuilt, long AggregateRows);
 
-    /// <summary>The seeded database, from the cache when this UTC day's file of this size and schema exists (copied into the run's folder).</summary>
+    /// <summary>The seeded database, from the cache when this UTC day's file of this size and seed exists (copied into the run's folder and migrated).</summary>
     static async Task<SeededFile> SeededAsync(BenchContext ctx, int responses)
     {
         var cacheDir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pulse-bench-cache");
         Directory.CreateDirectory(cacheDir);
-        var key = $"analytics-{responses}-{DateTime.UtcNow:yyyyMMdd}-m{Migrator.LatestVersion}-s{SeedVersion}";
-        var cached = System.IO.Path.Combine(cacheDir, key + ".db");
-        var meta = System.IO.Path.Combine(cacheDir, key + ".json");
+        var day = $"analytics-{responses}-{DateTime.UtcNow:yyyyMMdd}-";
         var path = ctx.File("analytics.db");
-        if (File.Exists(cached) && File.Exists(meta))
+        if (Directory.GetFiles(cacheDir, $"{day}*s{SeedVersion}.db").FirstOrDefault() is { } found
+            && System.IO.Path.ChangeExtension(found, ".json") is var foundMeta && File.Exists(foundMeta))
         {
-            File.Copy(cached, path);
-            var m = JsonSerializer.Deserialize<SeededFile>(await File.ReadAllTextAsync(meta))!;
-            Console.WriteLine($"   (seeded database from the cache: {cached})");
+            File.Copy(found, path);
+            // A file seeded before a newer migration is brought up to date here, so start-up times measure start-up only.
+            using (var c = new Db($"Data Source={path}", ctx.WorkDirectory).Open())
+                Migrator.Apply(c, TimeProvider.System);
+            SqliteConnection.ClearAllPools();
+            var m = JsonSerializer.Deserialize<SeededFile>(await File.ReadAllTextAsync(foundMeta))!;
+            Console.WriteLine($"   (seeded database from the cache: {found})");
             return m with { Path = path };
         }
         foreach (var old in Directory.GetFiles(cacheDir, $"analytics-{responses}-*"))
             File.Delete(old);
+        var cached = System.IO.Path.Combine(cacheDir, $"{day}s{SeedVersion}.db");
+        var meta = System.IO.Path.ChangeExtension(cached, ".json");
 
         var clock = Stopwatch.StartNew();
         var (db, ws) = Seed.NewDatabase(path);
