@@ -44,19 +44,16 @@ static class AnalyticsScenario
             new($"series by week in {Zone}", $"/v1/metrics/nps?{s}&interval=week&tz={Zone}", Check.Metrics),
             new($"series by month over a year in {Zone}", $"/v1/metrics/nps?{s}&interval=month&tz={Zone}", Check.Metrics, Days: 365),
         };
-        foreach (var trait in new[] { "plan", "role", "csm", "industry", "companySize", "accountId", "accountName", "arr" })
-            queries.Add(new($"groupBy={trait}", $"/v1/metrics/nps?{s}&groupBy={trait}", Check.Metrics));
+        // Each trait, and the display's own fields.
+        foreach (var key in new[] { "plan", "role", "csm", "industry", "companySize", "accountId", "accountName", "arr", "channel", "variant", "locale" })
+            queries.Add(new($"groupBy={key}", $"/v1/metrics/nps?{s}&groupBy={key}", Check.Metrics));
+        foreach (var kind in new[] { "enps", "csat", "ces" })
+            queries.Add(new($"metrics/{kind} (no survey of that kind)", $"/v1/metrics/{kind}", Check.None));
         queries.AddRange(
         [
             new("where[plan] + groupBy=role", $"/v1/metrics/nps?{s}&where[plan]=premium&groupBy=role", Check.Metrics),
             new("where[plan] + groupBy=role by week", $"/v1/metrics/nps?{s}&where[plan]=premium&groupBy=role&interval=week&tz={Zone}", Check.Metrics),
             new("two filters", $"/v1/metrics/nps?{s}&where[plan]=premium&where[industry]=Retail", Check.Metrics),
-            new("groupBy=channel", $"/v1/metrics/nps?{s}&groupBy=channel", Check.Metrics),
-            new("groupBy=variant", $"/v1/metrics/nps?{s}&groupBy=variant", Check.Metrics),
-            new("groupBy=locale", $"/v1/metrics/nps?{s}&groupBy=locale", Check.Metrics),
-            new("metrics/enps (no survey of that kind)", "/v1/metrics/enps", Check.None),
-            new("metrics/csat (no survey of that kind)", "/v1/metrics/csat", Check.None),
-            new("metrics/ces (no survey of that kind)", "/v1/metrics/ces", Check.None),
             new("score distribution", $"/v1/metrics/scores?{s}", Check.None),
             new("reasons", $"/v1/metrics/reasons?{s}", Check.None),
             new("responses, first page with a filter", $"/v1/responses?{s}&where[plan]=premium&limit=50", Check.Total),
