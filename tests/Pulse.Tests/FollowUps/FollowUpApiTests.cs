@@ -98,7 +98,7 @@ public sealed class FollowUpApiTests : FollowUpFixture
 
         var saved = await (await Key.PutAsync("/v1/follow-ups/settings", Json.Body("""{"openCategories":["detractor","passive"],"dueBusinessDays":2}""")))
             .ReadJson<FollowUpSettings>();
-        Assert.That(saved.OpenCategories, Is.EqualTo(new[] { "passive", "detractor" }));
+        Assert.That(saved.OpenCategories, Is.EqualTo(new[] { "detractor", "passive" }));
         await Answer("u1", 7);
         await Answer("u2", 10);
         var passive = await Only();
