@@ -114,7 +114,7 @@ public sealed class ResponseReadStore(Db db)
 
     static readonly string Count = $"SELECT COUNT(*) {Source} {Filter}";
 
-    // The user's answers in the workspace (index responses_user), oldest first; the response itself among them.
+    // The user's answers in the workspace (index responses_user_time), oldest first; the response itself among them.
     const string SelectOfUser = $"""
         SELECT {Columns} {Source}
         WHERE r.workspace_id = @WorkspaceId

@@ -95,7 +95,7 @@ public static class FollowUpMetrics
         """;
 
     // Each detractor answer of the range, the same user's next answer (in the surveys read) and the first touch of its follow-up.
-    static readonly string SelectDetractors = $"""
+    internal static readonly string SelectDetractors = $"""
         SELECT n.created_at AS NextAt, n.category AS NextCategory, f.first_touched_at AS TouchedAt, {Group} AS GroupValue
         FROM responses r JOIN displays d ON d.id = r.display_id
         LEFT JOIN follow_ups f ON f.response_id = r.id
