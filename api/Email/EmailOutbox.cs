@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Utils;
 using Pulse.Api.FollowUps;
+using Pulse.Api.Privacy;
 using Pulse.Api.Surveys;
 using Pulse.Api.Team;
 using Pulse.Api.Webhooks;
@@ -12,12 +13,13 @@ namespace Pulse.Api.Email;
 /// <summary>
 /// Queues email in the transaction of what caused it (see <see cref="Storage.IWriteHook"/>): the
 /// email of a one-time link (invitation, password reset), and the email to the member a follow-up
-/// was assigned to (unless they turned it off). Each message gets its Message-ID here, so every
+/// was assigned to (unless they turned it off); withdraws an end user's survey emails when they opt
+/// out and deletes them all when they are erased. Each message gets its Message-ID here, so every
 /// attempt sends the same one. Without SMTP settings nothing is queued. Other features queue
 /// their own messages through <see cref="Queue"/> (kind, headers such as List-Unsubscribe, locale).
 /// </summary>
 public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider time, [FromKeyedServices(EmailServices.Key)] WebhookSignal signal, EmailLinks links)
-    : ILinkHook, IFollowUpHook
+    : ILinkHook, IFollowUpHook, IPrivacyHook
 {
     public bool Configured => options.Value.Configured;
 
@@ -41,6 +43,14 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider tim
             return;
         Queue(c, tx, EmailTemplates.FollowUpAssigned(e.WorkspaceId, f, SurveyStore.Name(c, tx, f.SurveyId), links.Dashboard));
     }
+
+    /// <summary>An opted-out user gets no survey: their survey emails not sent yet are withdrawn.</summary>
+    public void UserOptedOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        EmailStore.WithdrawSurveyEmails(c, tx, workspaceId, userId);
+
+    /// <summary>An erased user leaves no message behind, sent or not.</summary>
+    public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        EmailStore.EraseUser(c, tx, workspaceId, userId);
 
     /// <summary>A Message-ID (without angle brackets) in the domain of the From address.</summary>
     public static string NewMessageId(string from)

@@ -15,7 +15,8 @@ public sealed record OutgoingEmail(
     string? MemberId = null,
     string Locale = "en",
     IReadOnlyDictionary<string, string>? Headers = null,
-    string? DedupeKey = null);
+    string? DedupeKey = null,
+    string? UserId = null);
 
 /// <summary>A message the dispatcher is to send now.</summary>
 public sealed class DueEmail
@@ -93,9 +94,9 @@ public sealed class EmailStore(Db db)
     public static readonly IReadOnlyList<string> Statuses = [Pending, Sending, Sent, Failed, Uncertain];
 
     const string Insert = """
-        INSERT INTO email_outbox (workspace_id, message_id, kind, dedupe_key, member_id, recipient, locale, subject, html, text, headers,
+        INSERT INTO email_outbox (workspace_id, message_id, kind, dedupe_key, member_id, user_id, recipient, locale, subject, html, text, headers,
                                   status, attempts, next_attempt_at, created_at)
-        VALUES (@WorkspaceId, @MessageId, @Kind, @DedupeKey, @MemberId, @Recipient, @Locale, @Subject, @Html, @Text, @Headers,
+        VALUES (@WorkspaceId, @MessageId, @Kind, @DedupeKey, @MemberId, @UserId, @Recipient, @Locale, @Subject, @Html, @Text, @Headers,
                 'pending', 0, @Now, @Now)
         ON CONFLICT DO NOTHING
         """;
@@ -188,6 +189,7 @@ public sealed class EmailStore(Db db)
             email.Kind,
             email.DedupeKey,
             email.MemberId,
+            email.UserId,
             email.Recipient,
             email.Locale,
             email.Subject,
@@ -196,6 +198,23 @@ public sealed class EmailStore(Db db)
             Headers = System.Text.Json.JsonSerializer.Serialize(email.Headers ?? new Dictionary<string, string>()),
             Now = now,
         }, tx) == 1;
+
+    // Survey emails to an end user (migration 0141): the pending ones are withdrawn when they opt out or
+    // unsubscribe; every one goes when they are erased (the address is personal data, even once sent).
+    const string DeletePendingSurveyEmails = $"""
+        DELETE FROM email_outbox
+        WHERE workspace_id = @WorkspaceId AND user_id = @UserId AND kind = '{EmailKinds.Survey}' AND status = '{Pending}'
+        """;
+
+    const string DeleteOfUser = "DELETE FROM email_outbox WHERE workspace_id = @WorkspaceId AND user_id = @UserId";
+
+    /// <summary>Withdraws the user's survey emails not sent yet (one in flight still goes); how many went.</summary>
+    public static int WithdrawSurveyEmails(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        c.Execute(DeletePendingSurveyEmails, new { WorkspaceId = workspaceId, UserId = userId }, tx);
+
+    /// <summary>Deletes every message to the end user, whatever its state (erasure).</summary>
+    public static int EraseUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+        c.Execute(DeleteOfUser, new { WorkspaceId = workspaceId, UserId = userId }, tx);
 
     public IReadOnlyList<DueEmail> Due(long now, int limit)
     {

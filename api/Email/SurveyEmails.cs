@@ -127,7 +127,7 @@ public sealed class SurveyEmails(WriteQueue writer, DisplayHooks displays, Email
         var page = links.Base + "/s/" + token;
         var localized = EligibilityService.Localize(survey, locale, workspace.ProductName, variant);
         outbox.Queue(c, tx, SurveyEmailTemplate.Render(workspace.Id, localized, workspace.ProductName, email, page, page + "/unsubscribe",
-            dedupeKey ?? $"survey:{display.Id}"));
+            dedupeKey ?? $"survey:{display.Id}") with { UserId = userId });
     }
 
     /// <summary>The ignored in-app displays whose fallback email is due now (at most <paramref name="limit"/>).</summary>
@@ -178,7 +178,11 @@ public sealed class SurveyEmails(WriteQueue writer, DisplayHooks displays, Email
         if (link is null)
             return null;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await writer.ExecuteAsync((c, tx) => EndUserStore.UnsubscribeFromEmail(c, tx, link.WorkspaceId, link.UserId, now));
+        await writer.ExecuteAsync((c, tx) =>
+        {
+            EndUserStore.UnsubscribeFromEmail(c, tx, link.WorkspaceId, link.UserId, now);
+            return EmailStore.WithdrawSurveyEmails(c, tx, link.WorkspaceId, link.UserId);
+        });
         return ProductOf(link);
     }
 

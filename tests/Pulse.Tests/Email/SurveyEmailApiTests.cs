@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Pulse.Api.Displays;
@@ -161,6 +162,40 @@ public sealed class SurveyEmailApiTests
             Assert.That(JsonSerializer.Deserialize<Dictionary<string, string>>(outbox[0].Headers)!["List-Unsubscribe-Post"], Is.EqualTo("List-Unsubscribe=One-Click"));
             Assert.That(JsonSerializer.Deserialize<Dictionary<string, string>>(outbox[0].Headers)!["List-Unsubscribe"],
                 Does.Match("^<https://pulse\\.acme\\.test/s/sl_[A-Za-z0-9]{40}/unsubscribe>$"));
+        }
+    }
+
+    [Test]
+    public async Task OptOut_Unsubscribe_AndErasure_WithdrawTheUsersSurveyEmails_AndErasureLeavesNoMessageToThem()
+    {
+        Start(Refused());
+        var queued = await (await Send(
+                User("u-out", Now, email: "out@acme.test"), User("u-unsub", Now, email: "unsub@acme.test"),
+                User("u-gone", Now, email: "gone@acme.test"), User("u-keep", Now, email: "keep@acme.test")))
+            .ReadJson<SurveySendResponse>();
+        Assert.That(queued.Queued, Is.EqualTo(4));
+        string unsubscribeUrl;
+        using (var c = _app.Db.Open())
+        {
+            // The erased user's email has gone out already: erasure takes the sent message (and its address) too.
+            c.Execute("UPDATE email_outbox SET status = 'sent', html = NULL, text = NULL WHERE recipient = 'gone@acme.test'");
+            var headers = c.QuerySingle<string>("SELECT headers FROM email_outbox WHERE recipient = 'unsub@acme.test'");
+            unsubscribeUrl = Regex.Match(JsonSerializer.Deserialize<Dictionary<string, string>>(headers)!["List-Unsubscribe"], "^<(.+)>$").Groups[1].Value;
+        }
+
+        var optOut = await _server.PostAsync("/v1/opt-outs", Json.Of(new { userId = "u-out" }));
+        using var anonymous = _app.CreateClient();
+        var unsubscribe = await anonymous.PostAsync(new Uri(unsubscribeUrl).PathAndQuery, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+        var erase = await _server.DeleteAsync("/v1/users/u-gone");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((optOut.StatusCode, unsubscribe.StatusCode, erase.StatusCode),
+                Is.EqualTo((HttpStatusCode.NoContent, HttpStatusCode.OK, HttpStatusCode.NoContent)));
+            Assert.That(Outbox().Select(o => o.Recipient), Is.EqualTo(new[] { "keep@acme.test" }),
+                "the opted-out, unsubscribed and erased users' survey emails are gone; the others' stay");
+            using var c = _app.Db.Open();
+            Assert.That(c.QuerySingle<long>("SELECT COUNT(*) FROM email_outbox WHERE user_id = 'u-keep'"), Is.EqualTo(1), "a survey email names its user");
         }
     }
 
