@@ -199,16 +199,18 @@ public sealed class EmailStore(Db db)
             Now = now,
         }, tx) == 1;
 
-    // Survey emails to an end user (migration 0141): the pending ones are withdrawn when they opt out or
-    // unsubscribe; every one goes when they are erased (the address is personal data, even once sent).
+    // Survey emails to an end user (migration 0141): those not sent are withdrawn when they opt out or
+    // unsubscribe — also one in the middle of an attempt (the dispatcher's update then finds no row, so
+    // a failed attempt is not retried) and failed or uncertain ones (no retry by hand either); every one
+    // goes when they are erased (the address is personal data, even once sent).
     const string DeletePendingSurveyEmails = $"""
         DELETE FROM email_outbox
-        WHERE workspace_id = @WorkspaceId AND user_id = @UserId AND kind = '{EmailKinds.Survey}' AND status = '{Pending}'
+        WHERE workspace_id = @WorkspaceId AND user_id = @UserId AND kind = '{EmailKinds.Survey}' AND status <> '{Sent}'
         """;
 
     const string DeleteOfUser = "DELETE FROM email_outbox WHERE workspace_id = @WorkspaceId AND user_id = @UserId";
 
-    /// <summary>Withdraws the user's survey emails not sent yet (one in flight still goes); how many went.</summary>
+    /// <summary>Withdraws the user's survey emails not sent (one whose attempt is under way is sent only if that attempt succeeds); how many went.</summary>
     public static int WithdrawSurveyEmails(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
         c.Execute(DeletePendingSurveyEmails, new { WorkspaceId = workspaceId, UserId = userId }, tx);
 
