@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Pulse.Api.Access;
 using Pulse.Api.Eligibility;
 using Pulse.Api.Links;
+using Pulse.Api.Localization;
 using Pulse.Api.Operations;
 using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
@@ -87,40 +88,38 @@ public static class SurveyEmailEndpoints
     static ContentHttpResult UnsubscribePage(string token, HttpContext http, SurveyEmails emails)
     {
         Headers(http.Response.Headers);
-        if (emails.Product(token) is not { } product)
+        if (emails.Owner(token) is not { } owner)
             return NotFound(http);
+        var locale = LinkEndpoints.PageLocale(owner.Locale, http);
+        var title = locale.Strings["email.unsubscribe"];
         var body = new StringBuilder()
-            .Append("<p>Stop getting survey emails from ").Append(Enc(product)).Append("? One click is enough; you will not be asked to confirm.</p>\n")
+            .Append("<p>").Append(Text(locale, "unsubscribe.text", owner.Product)).Append("</p>\n")
             .Append("<form method=\"post\" action=\"").Append(Enc(http.Request.PathBase + "/s/" + token + "/unsubscribe")).Append("\">")
-            .Append("<button type=\"submit\">Unsubscribe from survey emails</button></form>\n")
-            .Append("<p>This stops survey emails only. To stop all surveys from ").Append(Enc(product))
-            .Append(", including those shown in the product, choose “Don’t ask me again” on the next survey you see there.</p>\n");
-        return Page(http, StatusCodes.Status200OK, "Unsubscribe from survey emails", body.ToString());
+            .Append("<button type=\"submit\">").Append(Enc(title)).Append("</button></form>\n")
+            .Append("<p>").Append(Text(locale, "unsubscribe.allSurveys", owner.Product)).Append("</p>\n");
+        return LinkEndpoints.SimplePage(http, StatusCodes.Status200OK, locale, title, body.ToString());
     }
 
     static async Task<ContentHttpResult> Unsubscribe(string token, HttpContext http, SurveyEmails emails)
     {
         Headers(http.Response.Headers);
-        if (await emails.UnsubscribeAsync(token) is not { } product)
+        if (await emails.UnsubscribeAsync(token) is not { } owner)
             return NotFound(http);
-        var body = "<p>You will get no more survey emails from " + Enc(product) + ". Surveys shown in the product are not affected; "
-            + "to stop those too, choose “Don’t ask me again” on the next one.</p>\n";
-        return Page(http, StatusCodes.Status200OK, "You are unsubscribed", body);
+        var locale = LinkEndpoints.PageLocale(owner.Locale, http);
+        return LinkEndpoints.SimplePage(http, StatusCodes.Status200OK, locale, locale.Strings["unsubscribe.done.title"],
+            "<p>" + Text(locale, "unsubscribe.done.text", owner.Product) + "</p>\n");
     }
 
-    static ContentHttpResult NotFound(HttpContext http) =>
-        Page(http, StatusCodes.Status404NotFound, "Link not found", "<p>We could not find this link. Please check that the whole address was copied.</p>\n");
-
-    static ContentHttpResult Page(HttpContext http, int status, string title, string body)
+    static ContentHttpResult NotFound(HttpContext http)
     {
-        var html = new StringBuilder("<!doctype html>\n<html lang=\"en\" dir=\"ltr\">\n<head>\n<meta charset=\"utf-8\">\n")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"color-scheme\" content=\"light dark\">\n")
-            .Append("<meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"robots\" content=\"noindex\">\n<title>").Append(Enc(title)).Append("</title>\n")
-            .Append("<link rel=\"stylesheet\" href=\"").Append(Enc(http.Request.PathBase + "/s/assets/page.css")).Append("\">\n</head>\n")
-            .Append("<body>\n<main>\n<h1>").Append(Enc(title)).Append("</h1>\n").Append(body).Append("</main>\n</body>\n</html>\n");
-        http.Response.StatusCode = status;
-        return TypedResults.Content(html.ToString(), "text/html; charset=utf-8", Encoding.UTF8, status);
+        var locale = LinkEndpoints.PageLocale(null, http);
+        return LinkEndpoints.SimplePage(http, StatusCodes.Status404NotFound, locale, locale.Strings["page.notFound.title"],
+            "<p>" + Enc(locale.Strings["page.notFound.text"]) + "</p>\n");
     }
+
+    /// <summary>A catalog string with the product and the locale's "Don't ask me again" filled in, HTML-encoded.</summary>
+    static string Text(CatalogLocale locale, string key, string product) =>
+        Enc(locale.Strings[key].Replace("{optOut}", locale.Strings["optOut"], StringComparison.Ordinal).Replace("{product}", product, StringComparison.Ordinal));
 
     static string Enc(string text) => WebUtility.HtmlEncode(text);
 

@@ -169,8 +169,8 @@ public sealed class SurveyEmails(WriteQueue writer, DisplayHooks displays, Email
         return queued;
     }
 
-    /// <summary>What unsubscribing through a link token found: the product's name, or null for an unknown token.</summary>
-    public async Task<string?> UnsubscribeAsync(string token)
+    /// <summary>What unsubscribing through a link token found: the product's name and the link's locale, or null for an unknown token.</summary>
+    public async Task<LinkOwner?> UnsubscribeAsync(string token)
     {
         StoredLink? link;
         using (var reader = reads.Rent())
@@ -183,18 +183,21 @@ public sealed class SurveyEmails(WriteQueue writer, DisplayHooks displays, Email
             EndUserStore.UnsubscribeFromEmail(c, tx, link.WorkspaceId, link.UserId, now);
             return EmailStore.WithdrawSurveyEmails(c, tx, link.WorkspaceId, link.UserId);
         });
-        return ProductOf(link);
+        return OwnerOf(link);
     }
 
-    /// <summary>The product a link token belongs to (for the unsubscribe page), or null for an unknown token.</summary>
-    public string? Product(string token)
+    /// <summary>The product a link token belongs to and the link's locale (for the unsubscribe page), or null for an unknown token.</summary>
+    public LinkOwner? Owner(string token)
     {
         using var reader = reads.Rent();
-        return LinkStore.Find(reader.Connection, null, token) is { } link ? ProductOf(link) : null;
+        return LinkStore.Find(reader.Connection, null, token) is { } link ? OwnerOf(link) : null;
     }
 
-    string ProductOf(StoredLink link) => workspaces.Find(link.WorkspaceId)?.ProductName ?? "Pulse";
+    LinkOwner OwnerOf(StoredLink link) => new(workspaces.Find(link.WorkspaceId)?.ProductName ?? "Pulse", link.Locale);
 }
+
+/// <summary>Whose a link token is, as its pages need it: the product's name and the locale the link was made with.</summary>
+public sealed record LinkOwner(string Product, string? Locale);
 
 /// <summary>
 /// Runs the email fallback every <c>Email:FallbackCheckInterval</c> (real time; what is due is decided

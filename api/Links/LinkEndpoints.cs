@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Pulse.Api.Access;
 using Pulse.Api.Displays;
 using Pulse.Api.Eligibility;
+using Pulse.Api.Localization;
 using Pulse.Api.Operations;
 using Pulse.Api.Responses;
 using Pulse.Api.Widget;
@@ -115,24 +116,41 @@ public static class LinkEndpoints
     static int? PreSelected(string? score) =>
         int.TryParse(score, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= 10 ? n : null;
 
-    /// <summary>The page of a link that shows no survey: 404 unknown, 410 expired, answered or no longer available. Never problem+json.</summary>
+    /// <summary>
+    /// The page of a link that shows no survey: 404 unknown, 410 expired, answered or no longer available. Never problem+json.
+    /// In the link's language (its display's, else the one it was made with), else the request's Accept-Language, else English.
+    /// </summary>
     static ContentHttpResult Polite(LinkOpened opened, HttpContext http, WorkspaceStore workspaces)
     {
-        var (status, title, text) = opened.State switch
+        var (status, key) = opened.State switch
         {
-            LinkState.Unknown => (StatusCodes.Status404NotFound, "Survey link not found",
-                "We could not find this survey link. Please check that the whole address was copied."),
-            LinkState.Expired => (StatusCodes.Status410Gone, "This survey link has expired",
-                "Thank you for your interest. This survey is closed now, so there is nothing more to do."),
-            LinkState.Answered => (StatusCodes.Status410Gone, "Thank you, your answer is recorded",
-                "You already answered this survey. There is nothing more to do."),
-            _ => (StatusCodes.Status410Gone, "This survey is no longer available",
-                "Thank you for your interest. This survey link can no longer be answered."),
+            LinkState.Unknown => (StatusCodes.Status404NotFound, "page.notFound"),
+            LinkState.Expired => (StatusCodes.Status410Gone, "page.expired"),
+            LinkState.Answered => (StatusCodes.Status410Gone, "page.answered"),
+            _ => (StatusCodes.Status410Gone, "page.unavailable"),
         };
+        var locale = PageLocale(opened.Display?.Locale ?? opened.Link?.Locale, http);
         var product = opened.Link is { } link ? workspaces.Find(link.WorkspaceId)?.ProductName : null;
-        var html = new StringBuilder("<!doctype html>\n<html lang=\"en\" dir=\"ltr\">\n").Append(Head(title))
-            .Append("<body>\n<main>\n<h1>").Append(Enc(title)).Append("</h1>\n<p>").Append(Enc(text)).Append("</p>\n")
-            .Append(product is null ? "" : "<p>— " + Enc(product) + "</p>\n").Append("</main>\n</body>\n</html>\n");
+        var body = "<p>" + Enc(locale.Strings[key + ".text"]) + "</p>\n" + (product is null ? "" : "<p>— " + Enc(product) + "</p>\n");
+        return SimplePage(http, status, locale, locale.Strings[key + ".title"], body);
+    }
+
+    /// <summary>
+    /// The catalog locale of a page about a link: <paramref name="stored"/> (the link's or its display's locale) when the
+    /// catalog has it, else the request's Accept-Language as the widget negotiates it, else English.
+    /// </summary>
+    public static CatalogLocale PageLocale(string? stored, HttpContext http) =>
+        SurveyCatalog.Get(LocaleNegotiation.Negotiate(stored, http.Request.Headers.AcceptLanguage.ToString()));
+
+    /// <summary>
+    /// A page without script in <paramref name="locale"/> (<c>lang</c> and <c>dir</c> on &lt;html&gt;): a heading of
+    /// <paramref name="title"/> and <paramref name="body"/>, which is HTML the caller has encoded.
+    /// </summary>
+    public static ContentHttpResult SimplePage(HttpContext http, int status, CatalogLocale locale, string title, string body)
+    {
+        var html = new StringBuilder("<!doctype html>\n<html lang=\"").Append(Enc(locale.Code)).Append("\" dir=\"").Append(locale.Dir == "rtl" ? "rtl" : "ltr").Append("\">\n")
+            .Append(Head(title, http.Request.PathBase))
+            .Append("<body>\n<main>\n<h1>").Append(Enc(title)).Append("</h1>\n").Append(body).Append("</main>\n</body>\n</html>\n");
         http.Response.StatusCode = status;
         return TypedResults.Content(html.ToString(), "text/html; charset=utf-8", Encoding.UTF8, status);
     }
@@ -189,10 +207,10 @@ public static class LinkEndpoints
     static readonly Lazy<byte[]> Script = new(() => WidgetAssets.ResourceBytes("Pulse.Links.page.js"));
     static readonly Lazy<byte[]> Style = new(() => WidgetAssets.ResourceBytes("Pulse.Links.page.css"));
 
-    static string Head(string title) =>
+    static string Head(string title, PathString pathBase = default) =>
         "<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n" +
         "<meta name=\"color-scheme\" content=\"light dark\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"robots\" content=\"noindex\">\n" +
-        "<title>" + Enc(title) + "</title>\n<link rel=\"stylesheet\" href=\"/s/assets/page.css\">\n</head>\n";
+        "<title>" + Enc(title) + "</title>\n<link rel=\"stylesheet\" href=\"" + Enc(pathBase + "/s/assets/page.css") + "\">\n</head>\n";
 
     static string Enc(string text) => WebUtility.HtmlEncode(text);
 

@@ -137,4 +137,30 @@ public sealed class SurveyPageBrowserTests : WidgetBrowserTest
         Assert.That(status, Is.EqualTo(201));
         Assert.That(ResponseOf(Workspace.WorkspaceId, userId)?.Score, Is.EqualTo(7L));
     }
+
+    [TestCase(ColorScheme.Light)]
+    [TestCase(ColorScheme.Dark)]
+    public async Task AnsweredLinksPage_InArabic_IsRightToLeft_AndAxeClean(ColorScheme scheme)
+    {
+        var url = await LinkFor($"u-page-polite-{scheme}", "ar");
+        using (var client = new HttpClient())
+        {
+            Assert.That((int)(await client.GetAsync(url)).StatusCode, Is.EqualTo(200));
+            Assert.That((int)(await client.PostAsync(url + "/responses", Json.Of(new { score = 9 }))).StatusCode, Is.EqualTo(201));
+        }
+        await OpenAsync(new() { ColorScheme = scheme, ViewportSize = new() { Width = 320, Height = 640 } });
+
+        var response = await Page.GotoAsync(url);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(response!.Status, Is.EqualTo(410));
+            Assert.That(await Page.Locator("html").GetAttributeAsync("dir"), Is.EqualTo("rtl"));
+            Assert.That(await Page.Locator("html").GetAttributeAsync("lang"), Is.EqualTo("ar"));
+            Assert.That(await Page.Locator("h1").TextContentAsync(), Is.EqualTo("شكرًا لك، تم تسجيل إجابتك"));
+            Assert.That(await Page.EvaluateAsync<int>("document.documentElement.scrollWidth"), Is.LessThanOrEqualTo(320));
+        }
+        await AssertNoViolations("answered, ar");
+        Assert.That(Current.Errors.Concat(Current.Console.Where(l => l.Contains("Content Security Policy", StringComparison.Ordinal))), Is.Empty);
+    }
 }
