@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Bogus;
 using Dapper;
@@ -160,7 +161,7 @@ static class EligibilityScenario
         return new Mix(throttled, declined, tooNew, eligible, nowMs);
     }
 
-    static SqliteCommand Prepare(SqliteConnection c, SqliteTransaction tx, string sql, params string[] names)
+    static DbCommand Prepare(DbConnection c, DbTransaction tx, string sql, params string[] names)
     {
         var command = c.CreateCommand();
         command.Transaction = tx;
@@ -171,7 +172,7 @@ static class EligibilityScenario
         return command;
     }
 
-    static object? Run(SqliteCommand command, params object?[] values)
+    static object? Run(DbCommand command, params object?[] values)
     {
         for (var i = 0; i < values.Length; i++)
             command.Parameters[i].Value = values[i] ?? DBNull.Value;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -54,7 +55,7 @@ public static class Audit
     static readonly JsonSerializerOptions Json = OperationsExtensions.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
     /// <summary>Appends a change: <paramref name="before"/> and <paramref name="after"/> are serialized and redacted.</summary>
-    public static void Write(SqliteConnection c, SqliteTransaction tx, Actor actor, string? workspaceId, string action, string? target, long at,
+    public static void Write(DbConnection c, DbTransaction tx, Actor actor, string? workspaceId, string action, string? target, long at,
         object? before = null, object? after = null, string? endUserId = null) =>
         AuditStore.Append(c, tx, new AuditEntry(at, workspaceId, actor, action, target, Redact(before), Redact(after), endUserId));
 
@@ -152,7 +153,7 @@ public static class AuditStore
         WHERE workspace_id = @WorkspaceId AND end_user_id = @UserId
         """;
 
-    public static void Append(SqliteConnection c, SqliteTransaction tx, AuditEntry e) =>
+    public static void Append(DbConnection c, DbTransaction tx, AuditEntry e) =>
         c.Execute(Insert, new
         {
             e.At,
@@ -169,7 +170,7 @@ public static class AuditStore
         }, tx);
 
     /// <summary>Newest first, below the cursor <see cref="AuditFilter.Before"/>.</summary>
-    public static IEnumerable<AuditRecord> Page(SqliteConnection c, AuditFilter f) =>
+    public static IEnumerable<AuditRecord> Page(DbConnection c, AuditFilter f) =>
         c.Query<Row>(SelectPage, new
         {
             f.WorkspaceId,
@@ -186,14 +187,14 @@ public static class AuditStore
     static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 
     /// <summary>Times of the failed sign-ins for an email (or from an address) since <paramref name="since"/> and after the last success, newest first.</summary>
-    public static IReadOnlyList<long> RecentFailures(SqliteConnection c, SqliteTransaction? tx, string? email, string? address, long since, int limit)
+    public static IReadOnlyList<long> RecentFailures(DbConnection c, DbTransaction? tx, string? email, string? address, long since, int limit)
     {
         var sql = email is not null ? SelectFailuresByEmail : SelectFailuresByAddress;
         return c.Query<long>(sql, new { Key = email ?? address, Since = since, Limit = limit }, tx).ToList();
     }
 
     /// <summary>Clears an erased end user's personal data from the workspace's entries (the entries stay).</summary>
-    public static int Erase(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public static int Erase(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         c.Execute(EraseUser, new { WorkspaceId = workspaceId, UserId = userId }, tx);
 
     sealed class Row

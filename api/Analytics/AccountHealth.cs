@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Pulse.Api.Storage;
 
@@ -82,7 +83,7 @@ public static class AccountHealthMath
         """;
 
     /// <summary>The health of every account with aggregates in the last 180 days, at <paramref name="now"/>.</summary>
-    public static IReadOnlyDictionary<string, AccountHealth> Compute(Microsoft.Data.Sqlite.SqliteConnection c, IReadOnlyList<string> surveyIds,
+    public static IReadOnlyDictionary<string, AccountHealth> Compute(DbConnection c, IReadOnlyList<string> surveyIds,
         AccountHealthSettings settings, IReadOnlyDictionary<string, long> overdue, long now)
     {
         var today = TimeBuckets.FloorDiv(now, TimeBuckets.DayMs);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -186,7 +187,7 @@ public sealed class MetricsStore(Db db)
     /// days fall in, then the rows between each bucket edge and its nearest midnight moved to their
     /// exact bucket — whole hours of the unsegmented series from hourly rows, the rest from raw rows.
     /// </summary>
-    Segments FromAggregates(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, ReadPlan plan, long grain,
+    Segments FromAggregates(DbConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, ReadPlan plan, long grain,
         string key, string? value)
     {
         var result = new Segments(buckets.Count);
@@ -237,7 +238,7 @@ public sealed class MetricsStore(Db db)
     /// The unsegmented rows of a correction span: between the bucket edges inside it, whole hours
     /// from <c>nps_hourly</c> (one row each, all in one bucket), the part-hours at the ends raw.
     /// </summary>
-    static IEnumerable<(IEnumerable<CountRow> Rows, long Unit)> Unsegmented(SqliteConnection c, IReadOnlyList<Bucket> buckets, Span span, RawQuery raw)
+    static IEnumerable<(IEnumerable<CountRow> Rows, long Unit)> Unsegmented(DbConnection c, IReadOnlyList<Bucket> buckets, Span span, RawQuery raw)
     {
         var cuts = buckets.Select(b => b.From).Append(buckets[^1].To).Where(e => e > span.From && e < span.To)
             .Prepend(span.From).Append(span.To).ToList();
@@ -262,10 +263,10 @@ public sealed class MetricsStore(Db db)
     /// <summary>The parameters of <see cref="Raw"/> reads for one request and trait key.</summary>
     sealed record RawQuery(IReadOnlyList<string> SurveyIds, long Grain, string Filters, string? GroupPath);
 
-    static IEnumerable<CountRow> Raw(SqliteConnection c, RawQuery raw, Span span) =>
+    static IEnumerable<CountRow> Raw(DbConnection c, RawQuery raw, Span span) =>
         c.Query<CountRow>(RawRows, new { raw.SurveyIds, span.From, span.To, raw.Grain, raw.Filters, raw.GroupPath });
 
-    static void ReadRaw(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, Span span, long grain,
+    static void ReadRaw(DbConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, Span span, long grain,
         IReadOnlyDictionary<string, string> filters, string? groupKey, Segments into)
     {
         var raw = new RawQuery(q.SurveyIds, grain, JsonSerializer.Serialize(filters), groupKey is null ? null : TraitSql.PathOf(groupKey));
@@ -273,7 +274,7 @@ public sealed class MetricsStore(Db db)
             into.Add(row.Value, TimeBuckets.IndexOf(buckets, row.Unit * grain), row.Counts);
     }
 
-    static Segments ReadTagged(SqliteConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, long grain, string? groupBy)
+    static Segments ReadTagged(DbConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, long grain, string? groupBy)
     {
         var byTag = groupBy == TagSql.GroupBy;
         var into = new Segments(buckets.Count);

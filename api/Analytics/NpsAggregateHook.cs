@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
@@ -70,19 +71,19 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     /// Recomputes both tables from the raw rows, for bulk loads that write displays and responses
     /// without the hooks (benchmark seeding, imports). Runs in the caller's write transaction.
     /// </summary>
-    public static void Rebuild(SqliteConnection c, SqliteTransaction tx)
+    public static void Rebuild(DbConnection c, DbTransaction tx)
     {
         c.Execute("DELETE FROM nps_daily; DELETE FROM nps_hourly;", transaction: tx);
         c.Execute(Backfill.Value, transaction: tx);
     }
 
-    public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) =>
+    public void DisplayCreated(DbConnection c, DbTransaction tx, DisplayWritten display) =>
         Add(c, tx, display, display.ShownAt, new NpsCounts(1, 0, 0, 0));
 
     const string Columns = "displays, promoters, passives, detractors, score_sum, score_squares";
     const string Values = "@Displays, @Promoters, @Passives, @Detractors, @ScoreSum, @ScoreSquares";
 
-    public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten response)
+    public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response)
     {
         if (response.Created)
         {
@@ -96,10 +97,10 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         Add(c, tx, response.Display, response.CreatedAt, moved);
     }
 
-    public void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) =>
+    public void ResponseDeleted(DbConnection c, DbTransaction tx, ResponseWritten response) =>
         Remove(c, tx, response.Display, response.CreatedAt, Of(response.Category, response.Score, -1));
 
-    public void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) =>
+    public void DisplayDeleted(DbConnection c, DbTransaction tx, DisplayWritten display) =>
         Remove(c, tx, display, display.ShownAt, new NpsCounts(-1, 0, 0, 0));
 
     /// <summary>One answer of <paramref name="score"/> in its category's column (<see cref="QuestionKinds.RankOf"/>), counted <paramref name="delta"/> times.</summary>
@@ -115,7 +116,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     /// The two upserts run on every display and response; preparing them costs more than running
     /// them, so they are kept prepared on the writer's connection (<see cref="PreparedStatements"/>).
     /// </summary>
-    static void Add(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+    static void Add(DbConnection c, DbTransaction tx, DisplayWritten display, long at, NpsCounts delta)
     {
         Counts(c.Prepared(tx, AddDaily).Bind("@SurveyId", display.SurveyId).Bind("@Day", TimeBuckets.FloorDiv(at, TimeBuckets.DayMs))
             .Bind("@Traits", TraitsOf(display)).Bind("@Locale", display.Locale).Bind("@Variant", display.Variant)
@@ -124,11 +125,11 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
             .ExecuteNonQuery();
     }
 
-    static SqliteCommand Counts(SqliteCommand command, NpsCounts delta) =>
+    static DbCommand Counts(DbCommand command, NpsCounts delta) =>
         command.Bind("@Displays", delta.Displays).Bind("@Promoters", delta.Promoters).Bind("@Passives", delta.Passives)
             .Bind("@Detractors", delta.Detractors).Bind("@ScoreSum", delta.ScoreSum).Bind("@ScoreSquares", delta.ScoreSquares);
 
-    static void Remove(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+    static void Remove(DbConnection c, DbTransaction tx, DisplayWritten display, long at, NpsCounts delta)
     {
         Add(c, tx, display, at, delta);
         var p = new

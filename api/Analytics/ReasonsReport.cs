@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Pulse.Api.Storage;
@@ -136,7 +137,7 @@ public sealed class ReasonsStore(Db db)
 
     static double Percent(long part, long whole) => Math.Round(Raw(part, whole), 1, MidpointRounding.AwayFromZero) + 0.0;
 
-    static Period Count(Microsoft.Data.Sqlite.SqliteConnection c, ReasonsQuery q, long from, long to)
+    static Period Count(DbConnection c, ReasonsQuery q, long from, long to)
     {
         var parameters = new
         {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -170,7 +171,7 @@ public sealed class ResponseReadStore(Db db)
             yield return row;
     }
 
-    SqliteConnection Open()
+    DbConnection Open()
     {
         var c = db.Open();
         // Registered on every connection: SQLite resolves functions when it prepares the statement.

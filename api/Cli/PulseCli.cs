@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Pulse.Api.Access;
 using Pulse.Api.Dashboard;
@@ -363,7 +364,7 @@ public static class PulseCli
     }
 
     /// <summary>The member of this email in this workspace, or a usage error.</summary>
-    static Membership RequireMembership(SqliteConnection c, SqliteTransaction tx, string workspaceId, string email) =>
+    static Membership RequireMembership(DbConnection c, DbTransaction tx, string workspaceId, string email) =>
         MemberStore.FindByEmail(c, tx, email) is { } member && MembershipStore.Find(c, tx, workspaceId, member.Id) is { } membership
             ? membership
             : throw new CliException($"{email} is not a member of {workspaceId}; 'members list' shows who is.");
@@ -468,7 +469,7 @@ public static class PulseCli
         return new WorkspaceStore(db).Find(id)?.Id ?? throw new CliException($"No workspace '{id}'.");
     }
 
-    static T InTransaction<T>(Db db, Func<SqliteConnection, SqliteTransaction, T> work)
+    static T InTransaction<T>(Db db, Func<DbConnection, DbTransaction, T> work)
     {
         using var c = db.OpenWriter();
         using var tx = c.BeginTransaction(deferred: false);

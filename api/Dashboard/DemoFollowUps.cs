@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
@@ -65,7 +66,7 @@ public static class DemoFollowUps
     };
 
     /// <summary>Creates the CSM members and the assignment rules (before the answers are written, so the rules assign them).</summary>
-    public static void Prepare(SqliteConnection c, SqliteTransaction tx, long now)
+    public static void Prepare(DbConnection c, DbTransaction tx, long now)
     {
         var rules = new List<AssignmentRule>();
         foreach (var csm in Csms)
@@ -82,7 +83,7 @@ public static class DemoFollowUps
     }
 
     /// <summary>Gives the seeded follow-ups their past (same seed, same history).</summary>
-    public static int History(SqliteConnection c, SqliteTransaction tx, long now, int seed)
+    public static int History(DbConnection c, DbTransaction tx, long now, int seed)
     {
         var random = new Random(seed);
         var ids = FollowUpStore.IdsOfUsers(c, tx, DemoWorkspace.Id, "seed-");
@@ -123,13 +124,13 @@ public static class DemoFollowUps
         return changed;
     }
 
-    static void Note(SqliteConnection c, SqliteTransaction tx, FollowUpRow row, Actor actor, string text, long at)
+    static void Note(DbConnection c, DbTransaction tx, FollowUpRow row, Actor actor, string text, long at)
     {
         var noteId = FollowUpStore.AddNote(c, tx, row.Id, actor, text, at);
         Audit.Write(c, tx, actor, DemoWorkspace.Id, "follow_up.note_added", row.Id, at, after: new { noteId, text }, endUserId: row.UserId);
     }
 
-    static FollowUpRow Change(SqliteConnection c, SqliteTransaction tx, FollowUpRow row, Actor actor, FollowUpState next, long at)
+    static FollowUpRow Change(DbConnection c, DbTransaction tx, FollowUpRow row, Actor actor, FollowUpState next, long at)
     {
         FollowUpStore.Save(c, tx, row, next, DemoWorkspace.Id, at);
         Audit.Write(c, tx, actor, DemoWorkspace.Id, "follow_up.updated", row.Id, at,

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
@@ -17,7 +18,7 @@ public static class DemoKinds
     public const string CesName = "Report export effort (CES)";
 
     /// <summary>The two surveys, created once (by name) in the seeding transaction; their ids, CSAT first.</summary>
-    public static (Survey Csat, Survey Ces) Prepare(SqliteConnection c, SqliteTransaction tx, long now)
+    public static (Survey Csat, Survey Ces) Prepare(DbConnection c, DbTransaction tx, long now)
     {
         var surveys = SurveyStore.List(c, tx, DemoWorkspace.Id);
         Survey Ensure(string name, string kind, string trigger)

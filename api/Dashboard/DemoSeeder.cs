@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
 using Pulse.Api.Privacy;
@@ -104,7 +105,7 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
     /// One visit, in the order the API would have written it: the user seen, the survey shown, then the
     /// answer or dismissal; for some answers, a CSAT or CES survey answered two hours before (<see cref="DemoKinds"/>).
     /// </summary>
-    void Write(SqliteConnection c, SqliteTransaction tx, string surveyId, IReadOnlyDictionary<string, string> also, DemoDisplay shown)
+    void Write(DbConnection c, DbTransaction tx, string surveyId, IReadOnlyDictionary<string, string> also, DemoDisplay shown)
     {
         if (shown is { Outcome: DemoOutcome.Answered, Score: { } nps } && DemoKinds.Also(shown.ShownAt) is { } kind)
             WriteAnswer(c, tx, also[kind.Name], shown with { ShownAt = shown.ShownAt - 2 * 3_600_000, At = shown.ShownAt - 2 * 3_600_000 + 40_000 },
@@ -129,7 +130,7 @@ public sealed class DemoSeeder(Db db, WriteQueue writer, PrivacyHooks hooks, IEn
     }
 
     /// <summary>An answer to a CSAT or CES survey, in-app, with no comment or reasons.</summary>
-    void WriteAnswer(SqliteConnection c, SqliteTransaction tx, string surveyId, DemoDisplay shown, int score, QuestionKind kind)
+    void WriteAnswer(DbConnection c, DbTransaction tx, string surveyId, DemoDisplay shown, int score, QuestionKind kind)
     {
         var user = shown.User;
         var traits = user.TraitsJson();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
 
@@ -36,16 +37,16 @@ public sealed record DisplayWritten(
 public interface IDisplayHook : IWriteHook
 {
     /// <summary>Eligibility reserved a display (and upserted its user) in this transaction.</summary>
-    void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) { }
+    void DisplayCreated(DbConnection c, DbTransaction tx, DisplayWritten display) { }
 
     /// <summary>Called for each display of an erased user before its row is deleted.</summary>
-    void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) { }
+    void DisplayDeleted(DbConnection c, DbTransaction tx, DisplayWritten display) { }
 }
 
 /// <summary>All registered <see cref="IDisplayHook"/>s, called in registration order.</summary>
 public sealed class DisplayHooks(IEnumerable<IDisplayHook> hooks) : WriteHooks<IDisplayHook>(hooks)
 {
-    public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten e) => Each(h => h.DisplayCreated(c, tx, e));
+    public void DisplayCreated(DbConnection c, DbTransaction tx, DisplayWritten e) => Each(h => h.DisplayCreated(c, tx, e));
 
-    public void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten e) => Each(h => h.DisplayDeleted(c, tx, e));
+    public void DisplayDeleted(DbConnection c, DbTransaction tx, DisplayWritten e) => Each(h => h.DisplayDeleted(c, tx, e));
 }

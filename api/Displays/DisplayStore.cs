@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
@@ -90,7 +91,7 @@ public static class DisplayStore
     /// Inserts a display for a user that already exists in <c>end_users</c> and returns it with its
     /// token (shown to the client once). Callers run the <see cref="DisplayHooks.DisplayCreated"/> hooks.
     /// </summary>
-    public static (Display Display, string Token) Create(SqliteConnection c, SqliteTransaction tx,
+    public static (Display Display, string Token) Create(DbConnection c, DbTransaction tx,
         string workspaceId, string surveyId, string userId, long shownAt, TimeSpan tokenLifetime,
         string? email, string traitsJson, string? locale, string? url, string? variant = null, string channel = Channels.InApp)
     {
@@ -120,7 +121,7 @@ public static class DisplayStore
     /// <see cref="DisplayHooks.DisplayCreated"/>, all in the caller's transaction.
     /// <paramref name="email"/> and <paramref name="traitsJson"/> are the snapshot the display keeps.
     /// </summary>
-    public static (Display Display, string Token) Show(SqliteConnection c, SqliteTransaction tx, DisplayHooks hooks, string workspaceId,
+    public static (Display Display, string Token) Show(DbConnection c, DbTransaction tx, DisplayHooks hooks, string workspaceId,
         string surveyId, UserSighting user, TimeSpan tokenLifetime, string? email, string traitsJson, string? locale, string? url, string? variant = null,
         string channel = Channels.InApp)
     {
@@ -134,7 +135,7 @@ public static class DisplayStore
     /// The display a token names, or null; looked up by hash, so timing says nothing about the token.
     /// Prepared once per connection: run it on a <see cref="PooledReader"/>'s connection.
     /// </summary>
-    public static Display? FindByToken(SqliteConnection c, string token)
+    public static Display? FindByToken(DbConnection c, string token)
     {
         if (!token.StartsWith("dt_", StringComparison.Ordinal) || token.Length > 100)
             return null;
@@ -143,26 +144,26 @@ public static class DisplayStore
     }
 
     /// <summary>The display of an id, or null (erased), inside the caller's transaction.</summary>
-    public static Display? Find(SqliteConnection c, SqliteTransaction tx, long id) =>
+    public static Display? Find(DbConnection c, DbTransaction tx, long id) =>
         c.QuerySingleOrDefault<Display>(SelectById, new { Id = id }, tx);
 
     /// <summary>The displays of a user, oldest first, inside the caller's transaction (erasure).</summary>
-    public static IReadOnlyList<Display> OfUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public static IReadOnlyList<Display> OfUser(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         c.Query<Display>(SelectOfUser, new { WorkspaceId = workspaceId, UserId = userId }, tx).ToList();
 
     /// <summary>Deletes every display of a user (their responses must be gone first); returns how many.</summary>
-    public static int DeleteOfUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public static int DeleteOfUser(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         c.Execute(DeleteOfUserSql, new { WorkspaceId = workspaceId, UserId = userId }, tx);
 
     /// <summary>Records the first answer of a display; false when it was answered before or no longer exists.</summary>
-    public static bool MarkAnswered(SqliteConnection c, SqliteTransaction tx, long displayId, long now) =>
+    public static bool MarkAnswered(DbConnection c, DbTransaction tx, long displayId, long now) =>
         c.Prepared(tx, MarkAnsweredSql).Bind("@DisplayId", displayId).Bind("@Now", now).ExecuteNonQuery() == 1;
 
     /// <summary>Records a dismissal once, and only of a display that was not answered; false when nothing changed.</summary>
-    public static bool MarkDeclined(SqliteConnection c, SqliteTransaction tx, long displayId, long now) =>
+    public static bool MarkDeclined(DbConnection c, DbTransaction tx, long displayId, long now) =>
         c.Execute(MarkDeclinedSql, new { DisplayId = displayId, Now = now }, tx) == 1;
 
-    public static bool Exists(SqliteConnection c, SqliteTransaction tx, long displayId) =>
+    public static bool Exists(DbConnection c, DbTransaction tx, long displayId) =>
         c.ExecuteScalar<long>(SelectExists, new { DisplayId = displayId }, tx) > 0;
 
     // Settable properties, not a constructor: an aggregate over NULLs has no declared column type,
@@ -187,7 +188,7 @@ public static class DisplayStore
     /// connection: the not-eligible path of eligibility runs this on every call (on a
     /// <see cref="PooledReader"/>'s connection), the writer once more before it reserves a display.
     /// </summary>
-    public static (EndUser? User, Dictionary<string, SurveyHistory> Surveys) UserHistory(SqliteConnection c, SqliteTransaction? tx,
+    public static (EndUser? User, Dictionary<string, SurveyHistory> Surveys) UserHistory(DbConnection c, DbTransaction? tx,
         string workspaceId, string userId)
     {
         EndUser? stored = null;
@@ -208,7 +209,7 @@ public static class DisplayStore
     }
 
     /// <summary>How many displays each survey has had since <paramref name="since"/> (the <c>displays_survey_time</c> index).</summary>
-    public static Dictionary<string, int> ShownSince(SqliteConnection c, SqliteTransaction? tx, IEnumerable<string> surveyIds, long since)
+    public static Dictionary<string, int> ShownSince(DbConnection c, DbTransaction? tx, IEnumerable<string> surveyIds, long since)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var surveyId in surveyIds)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
@@ -100,18 +101,18 @@ public sealed class DecisionCache(TimeSpan ttl, int maxEntries)
 /// <summary>Drops a user's cached answer whenever this process writes something that concerns them.</summary>
 sealed class DecisionCacheHook(DecisionCache cache) : IDisplayHook, IResponseHook, IPrivacyHook
 {
-    public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) =>
+    public void DisplayCreated(DbConnection c, DbTransaction tx, DisplayWritten display) =>
         cache.Forget(display.WorkspaceId, display.UserId);
 
-    public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) =>
+    public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response) =>
         cache.Forget(response.Display.WorkspaceId, response.Display.UserId);
 
-    public void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten decline) =>
+    public void DeclineSaved(DbConnection c, DbTransaction tx, DeclineWritten decline) =>
         cache.Forget(decline.Display.WorkspaceId, decline.Display.UserId);
 
-    public void UserOptedOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public void UserOptedOut(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         cache.Forget(workspaceId, userId);
 
-    public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public void UserErased(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         cache.Forget(workspaceId, userId);
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Displays;
@@ -102,7 +103,7 @@ public sealed class EligibilityService
     /// The write command: decide again on the writer's view, then record the user and the display
     /// together, with the locale negotiated against the chosen survey's own locales and the user's variant.
     /// </summary>
-    (Decision, string?, Shown) Reserve(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx, string workspaceId,
+    (Decision, string?, Shown) Reserve(DbConnection c, DbTransaction tx, string workspaceId,
         IReadOnlyList<Survey> surveys, WorkspaceRules rules, EligibilityAsk ask, UserSighting sighting, string? requestedLocale, string? acceptLanguage,
         string? url, long now)
     {

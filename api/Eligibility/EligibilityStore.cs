@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
 using Pulse.Api.Storage;
@@ -17,7 +18,7 @@ public static class EligibilityStore
     /// Loads what <see cref="EligibilityRules.Decide"/> needs about <paramref name="userId"/>, on the
     /// caller's connection: a <see cref="PooledReader"/>'s for the decision, the writer's for the re-check.
     /// </summary>
-    public static UserHistory Load(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string userId,
+    public static UserHistory Load(DbConnection c, DbTransaction? tx, string workspaceId, string userId,
         IReadOnlyList<Survey> surveys, string? eventName, long now)
     {
         var (stored, history) = DisplayStore.UserHistory(c, tx, workspaceId, userId);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -24,7 +25,7 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider tim
     public bool Configured => options.Value.Configured;
 
     /// <summary>Queues <paramref name="email"/> in the caller's transaction; false when email is not configured or its dedupe key was queued already.</summary>
-    public bool Queue(SqliteConnection c, SqliteTransaction tx, OutgoingEmail email)
+    public bool Queue(DbConnection c, DbTransaction tx, OutgoingEmail email)
     {
         if (!Configured)
             return false;
@@ -34,9 +35,9 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider tim
         return true;
     }
 
-    public bool LinkCreated(SqliteConnection c, SqliteTransaction tx, LinkCreated link) => Queue(c, tx, EmailTemplates.Link(link));
+    public bool LinkCreated(DbConnection c, DbTransaction tx, LinkCreated link) => Queue(c, tx, EmailTemplates.Link(link));
 
-    public void FollowUpAssigned(SqliteConnection c, SqliteTransaction tx, FollowUpWritten e)
+    public void FollowUpAssigned(DbConnection c, DbTransaction tx, FollowUpWritten e)
     {
         var f = e.FollowUp;
         if (!Configured || f.AssigneeId is null || f.AssigneeEmail is null || !EmailStore.Preferences(c, tx, e.WorkspaceId, f.AssigneeId).FollowUpEmails)
@@ -45,11 +46,11 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider tim
     }
 
     /// <summary>An opted-out user gets no survey: their survey emails not sent yet are withdrawn.</summary>
-    public void UserOptedOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public void UserOptedOut(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         EmailStore.WithdrawSurveyEmails(c, tx, workspaceId, userId);
 
     /// <summary>An erased user leaves no message behind, sent or not.</summary>
-    public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public void UserErased(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         EmailStore.EraseUser(c, tx, workspaceId, userId);
 
     /// <summary>A Message-ID (without angle brackets) in the domain of the From address.</summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
@@ -181,7 +182,7 @@ public sealed class EmailStore(Db db)
         """;
 
     /// <summary>Queues a message in the caller's transaction; false when its dedupe key was queued already.</summary>
-    public static bool Enqueue(SqliteConnection c, SqliteTransaction tx, OutgoingEmail email, string messageId, long now) =>
+    public static bool Enqueue(DbConnection c, DbTransaction tx, OutgoingEmail email, string messageId, long now) =>
         c.Execute(Insert, new
         {
             email.WorkspaceId,
@@ -211,11 +212,11 @@ public sealed class EmailStore(Db db)
     const string DeleteOfUser = "DELETE FROM email_outbox WHERE workspace_id = @WorkspaceId AND user_id = @UserId";
 
     /// <summary>Withdraws the user's survey emails not sent (one whose attempt is under way is sent only if that attempt succeeds); how many went.</summary>
-    public static int WithdrawSurveyEmails(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public static int WithdrawSurveyEmails(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         c.Execute(DeletePendingSurveyEmails, new { WorkspaceId = workspaceId, UserId = userId }, tx);
 
     /// <summary>Deletes every message to the end user, whatever its state (erasure).</summary>
-    public static int EraseUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public static int EraseUser(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         c.Execute(DeleteOfUser, new { WorkspaceId = workspaceId, UserId = userId }, tx);
 
     public IReadOnlyList<DueEmail> Due(long now, int limit)
@@ -225,14 +226,14 @@ public sealed class EmailStore(Db db)
     }
 
     /// <summary>Moves a pending message to <c>sending</c> (committed before the first byte goes out); false when it is not pending any more.</summary>
-    public static bool StartSending(SqliteConnection c, SqliteTransaction tx, long id, long now) =>
+    public static bool StartSending(DbConnection c, DbTransaction tx, long id, long now) =>
         c.Execute(Claim, new { Id = id, Now = now }, tx) == 1;
 
-    public static void RecordSent(SqliteConnection c, SqliteTransaction tx, long id, long now) =>
+    public static void RecordSent(DbConnection c, DbTransaction tx, long id, long now) =>
         c.Execute(MarkSent, new { Id = id, Now = now }, tx);
 
     /// <summary>A failed attempt: pending again after <paramref name="delay"/>, or failed after the last attempt. Returns the new status.</summary>
-    public static string RecordFailure(SqliteConnection c, SqliteTransaction tx, long id, string error, long now, int maxAttempts, Func<int, TimeSpan> delay)
+    public static string RecordFailure(DbConnection c, DbTransaction tx, long id, string error, long now, int maxAttempts, Func<int, TimeSpan> delay)
     {
         var attempts = (int)c.ExecuteScalar<long>(SelectAttempts, new { Id = id }, tx);
         var status = attempts >= maxAttempts ? Failed : Pending;
@@ -242,10 +243,10 @@ public sealed class EmailStore(Db db)
     }
 
     /// <summary>At start-up: messages left in <c>sending</c> by a process that died mid-send become <c>uncertain</c>.</summary>
-    public static int MarkInterrupted(SqliteConnection c, SqliteTransaction tx) => c.Execute(Interrupted, transaction: tx);
+    public static int MarkInterrupted(DbConnection c, DbTransaction tx) => c.Execute(Interrupted, transaction: tx);
 
     /// <summary>Sends a failed or uncertain message again (same Message-ID); false when there is none such, or it was sent (its body is gone).</summary>
-    public static bool RetryMessage(SqliteConnection c, SqliteTransaction tx, string workspaceId, long id, long now) =>
+    public static bool RetryMessage(DbConnection c, DbTransaction tx, string workspaceId, long id, long now) =>
         c.Execute(Retry, new { WorkspaceId = workspaceId, Id = id, Now = now }, tx) == 1;
 
     public IReadOnlyList<EmailLogRow> Log(string workspaceId, string? status, long before, int limit)
@@ -254,12 +255,12 @@ public sealed class EmailStore(Db db)
         return c.Query<EmailLogRow>(SelectLog, new { WorkspaceId = workspaceId, Status = status, Before = before, Limit = limit }).ToList();
     }
 
-    public static EmailLogRow? Find(SqliteConnection c, SqliteTransaction? tx, string workspaceId, long id) =>
+    public static EmailLogRow? Find(DbConnection c, DbTransaction? tx, string workspaceId, long id) =>
         c.QuerySingleOrDefault<EmailLogRow>(SelectOne, new { WorkspaceId = workspaceId, Id = id }, tx);
 
-    public static int PruneBefore(SqliteConnection c, SqliteTransaction tx, long before) => c.Execute(Prune, new { Before = before }, tx);
+    public static int PruneBefore(DbConnection c, DbTransaction tx, long before) => c.Execute(Prune, new { Before = before }, tx);
 
-    public static EmailPreferences Preferences(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string memberId) =>
+    public static EmailPreferences Preferences(DbConnection c, DbTransaction? tx, string workspaceId, string memberId) =>
         c.QuerySingleOrDefault<PreferencesRow>(SelectPreferences, new { WorkspaceId = workspaceId, MemberId = memberId }, tx)?.ToPreferences()
         ?? EmailPreferences.Defaults;
 
@@ -270,7 +271,7 @@ public sealed class EmailStore(Db db)
     }
 
     /// <summary>Saves a member's preferences; <paramref name="lastSlot"/> is the digest slot already passed under them (none is sent for it).</summary>
-    public static void SavePreferences(SqliteConnection c, SqliteTransaction tx, string workspaceId, string memberId, EmailPreferences p, long? lastSlot, long now) =>
+    public static void SavePreferences(DbConnection c, DbTransaction tx, string workspaceId, string memberId, EmailPreferences p, long? lastSlot, long now) =>
         c.Execute(UpsertPreferences, new
         {
             WorkspaceId = workspaceId,
@@ -284,7 +285,7 @@ public sealed class EmailStore(Db db)
             Now = now,
         }, tx);
 
-    public static void DigestQueued(SqliteConnection c, SqliteTransaction tx, string workspaceId, string memberId, long slot, long now) =>
+    public static void DigestQueued(DbConnection c, DbTransaction tx, string workspaceId, string memberId, long slot, long now) =>
         c.Execute(MarkDigest, new { WorkspaceId = workspaceId, MemberId = memberId, Slot = slot, Now = now }, tx);
 
     public IReadOnlyList<DigestSubscriber> Subscribers()

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapper;
@@ -91,7 +92,7 @@ public sealed class SurveyEmails(WriteQueue writer, DisplayHooks displays, Email
         return new SurveySendResponse(survey.Id, results.Count(r => r.Status == SurveySendStatus.Queued), results);
     }
 
-    SurveySendResult SendOne(SqliteConnection c, SqliteTransaction tx, Workspace workspace, Survey survey, WorkspaceRules rules, SurveySendUser user, long now)
+    SurveySendResult SendOne(DbConnection c, DbTransaction tx, Workspace workspace, Survey survey, WorkspaceRules rules, SurveySendUser user, long now)
     {
         // Sending is its own trigger, as a link is: the survey's event (if any) counts as having happened.
         var ask = new EligibilityAsk(user.Id!, user.Email, user.CreatedAt?.ToUnixTimeMilliseconds(), user.Traits, survey.Trigger);
@@ -115,7 +116,7 @@ public sealed class SurveyEmails(WriteQueue writer, DisplayHooks displays, Email
     /// for a user who exists in <c>end_users</c>. The link and its display expire after <c>Links:LinkDays</c>.
     /// The outbox's dedupe key is <paramref name="dedupeKey"/>, else the display's.
     /// </summary>
-    void Queue(SqliteConnection c, SqliteTransaction tx, Workspace workspace, Survey survey, string userId, string email, string traitsJson,
+    void Queue(DbConnection c, DbTransaction tx, Workspace workspace, Survey survey, string userId, string email, string traitsJson,
         string? requestedLocale, long now, string? dedupeKey)
     {
         var lifetime = TimeSpan.FromDays(linkOptions.Value.LinkDays);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -372,7 +373,7 @@ public static class FollowUpEndpoints
 
     /// <summary>Runs <paramref name="change"/> in one write command on the follow-up as it is now (NoFollowUp when there is none).</summary>
     static Task<(Outcome, FollowUpItem?)> Change(WriteQueue writer, TimeProvider time, string workspaceId, string followUpId,
-        Func<SqliteConnection, SqliteTransaction, FollowUpRow, long, (Outcome, FollowUpItem?)> change) =>
+        Func<DbConnection, DbTransaction, FollowUpRow, long, (Outcome, FollowUpItem?)> change) =>
         writer.ExecuteAsync((c, tx) => FollowUpStore.Find(c, tx, workspaceId, followUpId) is { } current
             ? change(c, tx, current, time.GetUtcNow().ToUnixTimeMilliseconds())
             : (Outcome.NoFollowUp, null));
@@ -380,7 +381,7 @@ public static class FollowUpEndpoints
     enum Outcome { Done, NoFollowUp, NoResponse, Conflict, Stale, NotMember, OutcomeNeedsClosed }
 
     /// <summary>A member of the workspace named by id or email, or null.</summary>
-    static Membership? MemberOf(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string idOrEmail) =>
+    static Membership? MemberOf(DbConnection c, DbTransaction? tx, string workspaceId, string idOrEmail) =>
         idOrEmail.Contains('@')
             ? MemberStore.FindByEmail(c, tx, idOrEmail) is { } member ? MembershipStore.Find(c, tx, workspaceId, member.Id) : null
             : MembershipStore.Find(c, tx, workspaceId, idOrEmail);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Storage;
@@ -15,26 +16,26 @@ public sealed record FollowUpWritten(string WorkspaceId, FollowUpRow FollowUp, l
 public interface IFollowUpHook : IWriteHook
 {
     /// <summary>A follow-up got an assignee (opened with one, or a different member named).</summary>
-    void FollowUpAssigned(SqliteConnection c, SqliteTransaction tx, FollowUpWritten followUp) { }
+    void FollowUpAssigned(DbConnection c, DbTransaction tx, FollowUpWritten followUp) { }
 
     /// <summary>A follow-up moved to closed.</summary>
-    void FollowUpClosed(SqliteConnection c, SqliteTransaction tx, FollowUpWritten followUp) { }
+    void FollowUpClosed(DbConnection c, DbTransaction tx, FollowUpWritten followUp) { }
 
     /// <summary>An open follow-up's due date passed (once per due date).</summary>
-    void FollowUpOverdue(SqliteConnection c, SqliteTransaction tx, FollowUpWritten followUp) { }
+    void FollowUpOverdue(DbConnection c, DbTransaction tx, FollowUpWritten followUp) { }
 }
 
 /// <summary>All registered <see cref="IFollowUpHook"/>s, called in registration order.</summary>
 public sealed class FollowUpHooks(IEnumerable<IFollowUpHook> hooks) : WriteHooks<IFollowUpHook>(hooks)
 {
-    public void FollowUpAssigned(SqliteConnection c, SqliteTransaction tx, FollowUpWritten e) => Each(h => h.FollowUpAssigned(c, tx, e));
+    public void FollowUpAssigned(DbConnection c, DbTransaction tx, FollowUpWritten e) => Each(h => h.FollowUpAssigned(c, tx, e));
 
-    public void FollowUpClosed(SqliteConnection c, SqliteTransaction tx, FollowUpWritten e) => Each(h => h.FollowUpClosed(c, tx, e));
+    public void FollowUpClosed(DbConnection c, DbTransaction tx, FollowUpWritten e) => Each(h => h.FollowUpClosed(c, tx, e));
 
-    public void FollowUpOverdue(SqliteConnection c, SqliteTransaction tx, FollowUpWritten e) => Each(h => h.FollowUpOverdue(c, tx, e));
+    public void FollowUpOverdue(DbConnection c, DbTransaction tx, FollowUpWritten e) => Each(h => h.FollowUpOverdue(c, tx, e));
 
     /// <summary>Raises what a change from <paramref name="before"/> (null: just opened) to the follow-up's current state means.</summary>
-    public void Changed(SqliteConnection c, SqliteTransaction tx, string workspaceId, FollowUpState? before, string followUpId, long now)
+    public void Changed(DbConnection c, DbTransaction tx, string workspaceId, FollowUpState? before, string followUpId, long now)
     {
         if (FollowUpStore.Find(c, tx, workspaceId, followUpId) is not { } row)
             return;
@@ -94,7 +95,7 @@ public sealed class FollowUpOverdueWatcher(WriteQueue writer, TimeProvider time,
         }
     }
 
-    int Announce(SqliteConnection c, SqliteTransaction tx)
+    int Announce(DbConnection c, DbTransaction tx)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var due = FollowUpStore.NewlyOverdue(c, tx, now, Batch);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Access;
@@ -18,7 +19,7 @@ public sealed class FollowUpHook(FollowUpHooks hooks) : IResponseHook
     /// <summary>The actor of what Pulse does by itself (a follow-up opened by an answer).</summary>
     public static readonly Actor Automatic = new(Actor.AnonymousType, null, "automatic", null);
 
-    public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten response)
+    public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response)
     {
         if (!response.Created && response.Category == response.PreviousCategory)
             return;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -128,7 +129,7 @@ public static class FollowUpStore
     }, StringComparer.Ordinal);
 
     /// <summary>The workspace's settings (read on every answer, in the writer's transaction: a prepared statement).</summary>
-    public static FollowUpSettings Settings(SqliteConnection c, SqliteTransaction? tx, string workspaceId)
+    public static FollowUpSettings Settings(DbConnection c, DbTransaction? tx, string workspaceId)
     {
         using var r = c.Prepared(tx, SelectSettings).Bind("@WorkspaceId", workspaceId).ExecuteReader();
         return r.Read() && r.GetRowParser<SettingsRow>()(r) is { } row
@@ -142,7 +143,7 @@ public static class FollowUpStore
 
     static readonly JsonSerializerOptions Rules = new(JsonSerializerDefaults.Web);
 
-    public static void SaveSettings(SqliteConnection c, SqliteTransaction tx, string workspaceId, FollowUpSettings settings, long now) =>
+    public static void SaveSettings(DbConnection c, DbTransaction tx, string workspaceId, FollowUpSettings settings, long now) =>
         c.Execute(UpsertSettings, new
         {
             WorkspaceId = workspaceId,
@@ -167,27 +168,27 @@ public static class FollowUpStore
         """;
 
     /// <summary>Per account (trait accountId of the snapshot), the detractors' follow-ups not closed and past due at <paramref name="now"/>.</summary>
-    public static IReadOnlyDictionary<string, long> OverdueDetractorsByAccount(SqliteConnection c, string workspaceId, IReadOnlyList<string> surveyIds, long now) =>
+    public static IReadOnlyDictionary<string, long> OverdueDetractorsByAccount(DbConnection c, string workspaceId, IReadOnlyList<string> surveyIds, long now) =>
         c.Query<(string AccountId, long Overdue)>(SelectOverdueByAccount, new { WorkspaceId = workspaceId, SurveyIds = surveyIds, Now = now })
             .ToDictionary(r => r.AccountId, r => r.Overdue, StringComparer.Ordinal);
 
     /// <summary>The follow-up of a response, if it has one.</summary>
     /// <summary>The ids of the workspace's follow-ups on answers of users whose id starts with <paramref name="userIdPrefix"/>, oldest first.</summary>
-    public static IReadOnlyList<string> IdsOfUsers(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string userIdPrefix) =>
+    public static IReadOnlyList<string> IdsOfUsers(DbConnection c, DbTransaction? tx, string workspaceId, string userIdPrefix) =>
         c.Query<string>("""
             SELECT f.id FROM follow_ups f JOIN responses r ON r.id = f.response_id
             WHERE f.workspace_id = @WorkspaceId AND substr(r.user_id, 1, length(@Prefix)) = @Prefix ORDER BY f.created_at, f.id
             """, new { WorkspaceId = workspaceId, Prefix = userIdPrefix }, tx).ToList();
 
-    public static string? IdOfResponse(SqliteConnection c, SqliteTransaction? tx, string workspaceId, long responseId) =>
+    public static string? IdOfResponse(DbConnection c, DbTransaction? tx, string workspaceId, long responseId) =>
         c.Prepared(tx, SelectByResponse).Bind("@WorkspaceId", workspaceId).Bind("@ResponseId", responseId).ExecuteScalar() as string;
 
     /// <summary>The end user who gave a response of the workspace, or null when there is no such response.</summary>
-    public static string? UserOfResponse(SqliteConnection c, SqliteTransaction? tx, string workspaceId, long responseId) =>
+    public static string? UserOfResponse(DbConnection c, DbTransaction? tx, string workspaceId, long responseId) =>
         c.QuerySingleOrDefault<string>(SelectResponse, new { WorkspaceId = workspaceId, ResponseId = responseId }, tx);
 
     /// <summary>Opens a follow-up on a response (which must have none); returns its id.</summary>
-    public static string Open(SqliteConnection c, SqliteTransaction tx, string workspaceId, long responseId, string? assigneeId, long? dueAt, long now)
+    public static string Open(DbConnection c, DbTransaction tx, string workspaceId, long responseId, string? assigneeId, long? dueAt, long now)
     {
         var id = Keys.NewId("fu");
         c.Prepared(tx, Insert).Bind("@Id", id).Bind("@WorkspaceId", workspaceId).Bind("@ResponseId", responseId)
@@ -195,11 +196,11 @@ public static class FollowUpStore
         return id;
     }
 
-    public static FollowUpRow? Find(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string id) =>
+    public static FollowUpRow? Find(DbConnection c, DbTransaction? tx, string workspaceId, string id) =>
         c.QuerySingleOrDefault<FollowUpRow>(SelectOne, new { WorkspaceId = workspaceId, Id = id }, tx);
 
     /// <summary>Writes the new state if the row is still at <paramref name="current"/>'s version; false when it moved on.</summary>
-    public static bool Save(SqliteConnection c, SqliteTransaction tx, FollowUpRow current, FollowUpState next, string workspaceId, long now) =>
+    public static bool Save(DbConnection c, DbTransaction tx, FollowUpRow current, FollowUpState next, string workspaceId, long now) =>
         c.Execute(Update, new
         {
             WorkspaceId = workspaceId,
@@ -213,10 +214,10 @@ public static class FollowUpStore
             Now = now,
         }, tx) == 1;
 
-    public static long Notes(SqliteConnection c, SqliteTransaction tx, string id) => c.ExecuteScalar<long>(CountNotes, new { Id = id }, tx);
+    public static long Notes(DbConnection c, DbTransaction tx, string id) => c.ExecuteScalar<long>(CountNotes, new { Id = id }, tx);
 
     /// <summary>Appends a note (the first one, or the first status change, is the follow-up's first touch); returns its id.</summary>
-    public static long AddNote(SqliteConnection c, SqliteTransaction tx, string id, Actor author, string text, long now)
+    public static long AddNote(DbConnection c, DbTransaction tx, string id, Actor author, string text, long now)
     {
         c.Execute(TouchSql, new { Id = id, Now = now }, tx);
         return c.ExecuteScalar<long>(InsertNote, new
@@ -231,18 +232,18 @@ public static class FollowUpStore
     }
 
     /// <summary>Follow-ups not closed whose due date is before <paramref name="now"/> and that were not announced overdue yet.</summary>
-    public static IReadOnlyList<(string WorkspaceId, string Id)> NewlyOverdue(SqliteConnection c, SqliteTransaction tx, long now, int limit) =>
+    public static IReadOnlyList<(string WorkspaceId, string Id)> NewlyOverdue(DbConnection c, DbTransaction tx, long now, int limit) =>
         c.Query<(string, string)>(SelectNewlyOverdue, new { Now = now, Limit = limit }, tx).ToList();
 
-    public static void MarkOverdueSent(SqliteConnection c, SqliteTransaction tx, string id, long now) =>
+    public static void MarkOverdueSent(DbConnection c, DbTransaction tx, string id, long now) =>
         c.Execute(MarkOverdueSentSql, new { Id = id, Now = now }, tx);
 
     /// <summary>A follow-up with its notes, as the API shows it.</summary>
-    public static FollowUpItem? Read(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string id, long now) =>
+    public static FollowUpItem? Read(DbConnection c, DbTransaction? tx, string workspaceId, string id, long now) =>
         Find(c, tx, workspaceId, id) is { } row ? WithNotes(c, tx, [row], now)[0] : null;
 
     /// <summary>One page in the filter's order after <paramref name="after"/>; <c>limit + 1</c> rows tell whether there is more.</summary>
-    public static FollowUpPage Page(SqliteConnection c, FollowUpFilter f, FollowUpCursor? after, int limit)
+    public static FollowUpPage Page(DbConnection c, FollowUpFilter f, FollowUpCursor? after, int limit)
     {
         var descending = FollowUpRules.Sorts[f.Sort].Descending;
         var rows = c.Query<FollowUpRow>(Pages[f.Sort], new
@@ -268,7 +269,7 @@ public static class FollowUpStore
         return new FollowUpPage(WithNotes(c, null, rows, f.Now), next);
     }
 
-    static List<FollowUpItem> WithNotes(SqliteConnection c, SqliteTransaction? tx, IReadOnlyList<FollowUpRow> rows, long now)
+    static List<FollowUpItem> WithNotes(DbConnection c, DbTransaction? tx, IReadOnlyList<FollowUpRow> rows, long now)
     {
         var notes = c.Query<NoteRow>(SelectNotes, new { Ids = JsonSerializer.Serialize(rows.Select(r => r.Id)) }, tx).ToLookup(n => n.FollowUpId);
         return rows.Select(r => r.ToItem(notes[r.Id].Select(n => n.ToNote()).ToList(), now)).ToList();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -64,27 +65,27 @@ public static class TagStore
         WHERE response_id IN (SELECT value FROM json_each(@Ids)) ORDER BY response_id, tag
         """;
 
-    public static IReadOnlyList<TagItem> List(SqliteConnection c, SqliteTransaction? tx, string workspaceId) =>
+    public static IReadOnlyList<TagItem> List(DbConnection c, DbTransaction? tx, string workspaceId) =>
         c.Query<TagRow>(SelectList, new { WorkspaceId = workspaceId }, tx).Select(r => new TagItem(r.Name, r.Responses)).ToList();
 
     /// <summary>The stored spelling of a tag of the workspace, or null.</summary>
-    public static string? Find(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string name) =>
+    public static string? Find(DbConnection c, DbTransaction? tx, string workspaceId, string name) =>
         c.QuerySingleOrDefault<string>(SelectName, new { WorkspaceId = workspaceId, Name = name }, tx);
 
-    public static long Total(SqliteConnection c, SqliteTransaction tx, string workspaceId) => c.ExecuteScalar<long>(Count, new { WorkspaceId = workspaceId }, tx);
+    public static long Total(DbConnection c, DbTransaction tx, string workspaceId) => c.ExecuteScalar<long>(Count, new { WorkspaceId = workspaceId }, tx);
 
-    public static void Create(SqliteConnection c, SqliteTransaction tx, string workspaceId, string name, long now) =>
+    public static void Create(DbConnection c, DbTransaction tx, string workspaceId, string name, long now) =>
         c.Execute(Insert, new { WorkspaceId = workspaceId, Name = name, Now = now }, tx);
 
     /// <summary>Removes the tag from the list and from every response; false when there was none.</summary>
-    public static bool Remove(SqliteConnection c, SqliteTransaction tx, string workspaceId, string name) =>
+    public static bool Remove(DbConnection c, DbTransaction tx, string workspaceId, string name) =>
         c.Execute(Delete, new { WorkspaceId = workspaceId, Name = name }, tx) == 1;
 
     /// <summary>The ids among <paramref name="ids"/> that are responses of the workspace.</summary>
-    public static HashSet<long> Existing(SqliteConnection c, SqliteTransaction tx, string workspaceId, IEnumerable<long> ids) =>
+    public static HashSet<long> Existing(DbConnection c, DbTransaction tx, string workspaceId, IEnumerable<long> ids) =>
         [.. c.Query<long>(SelectResponses, new { WorkspaceId = workspaceId, Ids = JsonSerializer.Serialize(ids) }, tx)];
 
-    public static void Apply(SqliteConnection c, SqliteTransaction tx, string workspaceId, long responseId, IEnumerable<string> add, IEnumerable<string> remove, long now)
+    public static void Apply(DbConnection c, DbTransaction tx, string workspaceId, long responseId, IEnumerable<string> add, IEnumerable<string> remove, long now)
     {
         foreach (var tag in add)
             c.Execute(Tag, new { ResponseId = responseId, WorkspaceId = workspaceId, Tag = tag, Now = now }, tx);
@@ -92,7 +93,7 @@ public static class TagStore
             c.Execute(Untag, new { ResponseId = responseId, Tag = tag }, tx);
     }
 
-    public static IReadOnlyList<ResponseTags> Of(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<long> ids)
+    public static IReadOnlyList<ResponseTags> Of(DbConnection c, DbTransaction tx, IReadOnlyList<long> ids)
     {
         var rows = c.Query<TagOf>(SelectTagsOf, new { Ids = JsonSerializer.Serialize(ids) }, tx).ToLookup(r => r.ResponseId, r => r.Tag);
         return ids.Select(id => new ResponseTags(id, rows[id].ToList())).ToList();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Displays;
@@ -130,7 +131,7 @@ public sealed class LinkService(ReadPool reads, WriteQueue writer, DisplayHooks 
     }
 
     /// <summary>The link's display, created on the first opening, and whether the link may still be answered.</summary>
-    LinkOpened Resolve(SqliteConnection c, SqliteTransaction tx, string token, Survey survey, string? acceptLanguage, long now)
+    LinkOpened Resolve(DbConnection c, DbTransaction tx, string token, Survey survey, string? acceptLanguage, long now)
     {
         var link = LinkStore.Find(c, tx, token);
         if (link is null)

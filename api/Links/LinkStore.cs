@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Workspaces;
@@ -46,7 +47,7 @@ public static class LinkStore
     /// Stores a link for a user that exists in <c>end_users</c>; returns its token (shown once). A survey
     /// email passes the display it reserved when sending (<paramref name="displayId"/>); other links get theirs when first opened.
     /// </summary>
-    public static string Create(SqliteConnection c, SqliteTransaction tx, string workspaceId, string surveyId, string userId, string channel,
+    public static string Create(DbConnection c, DbTransaction tx, string workspaceId, string surveyId, string userId, string channel,
         string? locale, long now, long expiresAt, long? displayId = null)
     {
         var token = NewToken();
@@ -66,12 +67,12 @@ public static class LinkStore
     }
 
     /// <summary>The link a token names, or null.</summary>
-    public static StoredLink? Find(SqliteConnection c, SqliteTransaction? tx, string token) =>
+    public static StoredLink? Find(DbConnection c, DbTransaction? tx, string token) =>
         IsWellFormed(token)
             ? c.QuerySingleOrDefault<StoredLink>($"SELECT {Columns} FROM survey_links WHERE token_hash = @TokenHash", new { TokenHash = Keys.Hash(token) }, tx)
             : null;
 
     /// <summary>Records the display the link's first opening created.</summary>
-    public static void SetDisplay(SqliteConnection c, SqliteTransaction tx, long linkId, long displayId) =>
+    public static void SetDisplay(DbConnection c, DbTransaction tx, long linkId, long displayId) =>
         c.Execute("UPDATE survey_links SET display_id = @DisplayId WHERE id = @Id", new { Id = linkId, DisplayId = displayId }, tx);
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
 
@@ -7,10 +8,10 @@ namespace Pulse.Api.Privacy;
 public interface IPrivacyHook : IWriteHook
 {
     /// <summary>The user opted out (or already had): they get no survey from now on.</summary>
-    void UserOptedOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) { }
+    void UserOptedOut(DbConnection c, DbTransaction tx, string workspaceId, string userId) { }
 
     /// <summary>The user is gone: remove every row of yours that names them.</summary>
-    void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) { }
+    void UserErased(DbConnection c, DbTransaction tx, string workspaceId, string userId) { }
 }
 
 /// <summary>
@@ -24,9 +25,9 @@ public sealed class PrivacyHooks(IEnumerable<IPrivacyHook> hooks, Displays.Displ
 
     public Responses.ResponseHooks Responses { get; } = responses;
 
-    public void UserOptedOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public void UserOptedOut(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         Each(h => h.UserOptedOut(c, tx, workspaceId, userId));
 
-    public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public void UserErased(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         Each(h => h.UserErased(c, tx, workspaceId, userId));
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
 using Pulse.Api.Responses;
@@ -15,7 +16,7 @@ public static class PrivacyStore
 {
     /// <summary>Marks the user opted out (creating them if needed); false when they already were.</summary>
     /// <remarks>The hooks run either way, so a cached answer from before is dropped.</remarks>
-    public static bool OptOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId, long now, PrivacyHooks hooks)
+    public static bool OptOut(DbConnection c, DbTransaction tx, string workspaceId, string userId, long now, PrivacyHooks hooks)
     {
         var changed = EndUserStore.OptOut(c, tx, workspaceId, userId, now);
         hooks.UserOptedOut(c, tx, workspaceId, userId);
@@ -27,7 +28,7 @@ public static class PrivacyStore
     /// <see cref="PrivacyHooks.UserErased"/> removes what they keep; then the rows are deleted.
     /// Returns whether anything of the user existed. Repeating it is harmless.
     /// </summary>
-    public static bool Erase(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId, PrivacyHooks hooks)
+    public static bool Erase(DbConnection c, DbTransaction tx, string workspaceId, string userId, PrivacyHooks hooks)
     {
         var responses = ResponseStore.OfUser(c, tx, workspaceId, userId).ToDictionary(r => r.DisplayId);
         foreach (var display in DisplayStore.OfUser(c, tx, workspaceId, userId))

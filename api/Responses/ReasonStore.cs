@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Surveys;
@@ -25,7 +26,7 @@ public static class ReasonStore
     sealed record Row(string Id, string? Other);
 
     /// <summary>The reasons of a response, ids in order.</summary>
-    public static ChosenReasons Read(SqliteConnection c, SqliteTransaction tx, long responseId)
+    public static ChosenReasons Read(DbConnection c, DbTransaction tx, long responseId)
     {
         var rows = c.Query<Row>(Select, new { ResponseId = responseId }, tx).ToList();
         return rows.Count == 0 ? ChosenReasons.None
@@ -33,7 +34,7 @@ public static class ReasonStore
     }
 
     /// <summary>Replaces the reasons of a response.</summary>
-    public static void Replace(SqliteConnection c, SqliteTransaction tx, long responseId, ChosenReasons reasons)
+    public static void Replace(DbConnection c, DbTransaction tx, long responseId, ChosenReasons reasons)
     {
         c.Execute(Delete, new { ResponseId = responseId }, tx);
         foreach (var id in reasons.Ids)

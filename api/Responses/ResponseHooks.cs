@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
 using Pulse.Api.Storage;
@@ -29,20 +30,20 @@ public sealed record DeclineWritten(DisplayWritten Display, long DeclinedAt);
 public interface IResponseHook : IWriteHook
 {
     /// <summary>A response was created (<c>Created</c>) or updated (previous values given).</summary>
-    void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) { }
+    void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response) { }
 
-    void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten decline) { }
+    void DeclineSaved(DbConnection c, DbTransaction tx, DeclineWritten decline) { }
 
     /// <summary>Called for each response of an erased user before its row is deleted.</summary>
-    void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) { }
+    void ResponseDeleted(DbConnection c, DbTransaction tx, ResponseWritten response) { }
 }
 
 /// <summary>All registered <see cref="IResponseHook"/>s, called in registration order.</summary>
 public sealed class ResponseHooks(IEnumerable<IResponseHook> hooks) : WriteHooks<IResponseHook>(hooks)
 {
-    public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten e) => Each(h => h.ResponseSaved(c, tx, e));
+    public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten e) => Each(h => h.ResponseSaved(c, tx, e));
 
-    public void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten e) => Each(h => h.DeclineSaved(c, tx, e));
+    public void DeclineSaved(DbConnection c, DbTransaction tx, DeclineWritten e) => Each(h => h.DeclineSaved(c, tx, e));
 
-    public void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten e) => Each(h => h.ResponseDeleted(c, tx, e));
+    public void ResponseDeleted(DbConnection c, DbTransaction tx, ResponseWritten e) => Each(h => h.ResponseDeleted(c, tx, e));
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -56,7 +57,7 @@ public static class ResponseStore
     /// marks the display answered on the first answer and calls the hooks. A post that changes
     /// nothing writes nothing and calls no hook. Null when the display no longer exists (erased).
     /// </summary>
-    public static SaveResult? Save(SqliteConnection c, SqliteTransaction tx, Display display, ResponseChange change, long now, ResponseHooks hooks)
+    public static SaveResult? Save(DbConnection c, DbTransaction tx, Display display, ResponseChange change, long now, ResponseHooks hooks)
     {
         var current = ReadCurrent(c, tx, display.Id);
         var category = change.Category ?? NpsCategory.Of(change.Score);
@@ -102,10 +103,10 @@ public static class ResponseStore
     }
 
     /// <summary>The score of a display's response, or null when it has none.</summary>
-    public static int? ScoreOf(SqliteConnection c, SqliteTransaction tx, long displayId) => (int?)ReadCurrent(c, tx, displayId)?.Score;
+    public static int? ScoreOf(DbConnection c, DbTransaction tx, long displayId) => (int?)ReadCurrent(c, tx, displayId)?.Score;
 
     /// <summary>Records a dismissal once and calls the hooks; false when there was nothing to record.</summary>
-    public static bool Decline(SqliteConnection c, SqliteTransaction tx, Display display, long now, ResponseHooks hooks)
+    public static bool Decline(DbConnection c, DbTransaction tx, Display display, long now, ResponseHooks hooks)
     {
         if (!DisplayStore.MarkDeclined(c, tx, display.Id, now))
             return false;
@@ -123,14 +124,14 @@ public static class ResponseStore
     { Reasons = r.Reasons.Ids, ReasonOther = r.Reasons.Other };
 
     /// <summary>The responses of a user, inside the caller's transaction (erasure).</summary>
-    public static IReadOnlyList<StoredResponse> OfUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public static IReadOnlyList<StoredResponse> OfUser(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         c.Query<StoredResponse>(SelectOfUser, new { WorkspaceId = workspaceId, UserId = userId }, tx).ToList();
 
     /// <summary>Deletes every response of a user; returns how many.</summary>
-    public static int DeleteOfUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public static int DeleteOfUser(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         c.Execute(DeleteOfUserSql, new { WorkspaceId = workspaceId, UserId = userId }, tx);
 
-    static StoredResponse? ReadCurrent(SqliteConnection c, SqliteTransaction tx, long displayId)
+    static StoredResponse? ReadCurrent(DbConnection c, DbTransaction tx, long displayId)
     {
         using var r = c.Prepared(tx, SelectCurrent).Bind("@DisplayId", displayId).ExecuteReader();
         return r.Read() ? r.GetRowParser<StoredResponse>()(r) : null;

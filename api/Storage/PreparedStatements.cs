@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
@@ -16,16 +17,16 @@ namespace Pulse.Api.Storage;
 /// </summary>
 public static class PreparedStatements
 {
-    static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Cache = new();
+    static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Cache = new();
 
     /// <summary>
     /// The command for <paramref name="sql"/> (a constant) on this connection, enlisted in
     /// <paramref name="tx"/>, with no parameters bound: bind each with <see cref="Bind"/>, then execute
     /// it. Never dispose it (dispose its readers). One thread at a time per connection, as for the connection itself.
     /// </summary>
-    public static SqliteCommand Prepared(this SqliteConnection connection, SqliteTransaction? tx, string sql)
+    public static DbCommand Prepared(this DbConnection connection, DbTransaction? tx, string sql)
     {
-        var commands = Cache.GetValue(connection, _ => new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
+        var commands = Cache.GetValue(connection, _ => new Dictionary<string, DbCommand>(StringComparer.Ordinal));
         if (!commands.TryGetValue(sql, out var command))
         {
             command = connection.CreateCommand();
@@ -38,9 +39,12 @@ public static class PreparedStatements
     }
 
     /// <summary>Binds <paramref name="value"/> (null as SQL NULL) to the parameter <paramref name="name"/> and returns the command.</summary>
-    public static SqliteCommand Bind(this SqliteCommand command, string name, object? value)
+    public static DbCommand Bind(this DbCommand command, string name, object? value)
     {
-        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
         return command;
     }
 }

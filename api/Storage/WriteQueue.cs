@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
@@ -73,7 +74,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
     /// Queues <paramref name="work"/> and completes once the transaction that ran it has committed.
     /// Throws <see cref="WriteQueueFullException"/> at once when the queue is full.
     /// </summary>
-    public Task<T> ExecuteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work) =>
+    public Task<T> ExecuteAsync<T>(Func<DbConnection, DbTransaction, T> work) =>
         Enqueue(new WriteCommand<T>(work));
 
     /// <summary>
@@ -81,7 +82,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
     /// the batch it lands in, outside any transaction (for a WAL checkpoint, which cannot run in one).
     /// </summary>
     public Task<T> ExecuteAfterCommitAsync<T>(Func<SqliteConnection, T> work) =>
-        Enqueue(new WriteCommand<T>((c, _) => work(c)) { AfterCommit = true });
+        Enqueue(new WriteCommand<T>((c, _) => work((SqliteConnection)c)) { AfterCommit = true });
 
     Task<T> Enqueue<T>(WriteCommand<T> command)
     {
@@ -94,7 +95,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
     }
 
     /// <summary>Queues a command with no result.</summary>
-    public Task ExecuteAsync(Action<SqliteConnection, SqliteTransaction> work) =>
+    public Task ExecuteAsync(Action<DbConnection, DbTransaction> work) =>
         ExecuteAsync<bool>((c, tx) => { work(c, tx); return true; });
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -300,12 +301,12 @@ public sealed class WriteQueue : IHostedService, IDisposable
     {
         bool AfterCommit { get; }
 
-        void Run(SqliteConnection connection, SqliteTransaction tx);
+        void Run(DbConnection connection, DbTransaction tx);
         void Complete();
         void Fail(Exception ex);
     }
 
-    sealed class WriteCommand<T>(Func<SqliteConnection, SqliteTransaction, T> work) : IWriteCommand
+    sealed class WriteCommand<T>(Func<DbConnection, DbTransaction, T> work) : IWriteCommand
     {
         readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         T? _result;
@@ -315,7 +316,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
 
         public bool AfterCommit { get; init; }
 
-        public void Run(SqliteConnection connection, SqliteTransaction tx) => _result = work(connection, tx);
+        public void Run(DbConnection connection, DbTransaction tx) => _result = work(connection, tx);
 
         public void Complete()
         {

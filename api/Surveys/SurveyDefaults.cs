@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Workspaces;
 
@@ -31,6 +32,6 @@ public sealed class FirstSurvey : IWorkspaceHook
 {
     public static readonly FirstSurvey Hook = new();
 
-    public void WorkspaceCreated(SqliteConnection c, SqliteTransaction tx, WorkspaceCreated created) =>
+    public void WorkspaceCreated(DbConnection c, DbTransaction tx, WorkspaceCreated created) =>
         SurveyStore.Create(c, tx, SurveyDefaults.Relationship(created.WorkspaceId, created.At));
 }

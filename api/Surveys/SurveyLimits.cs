@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Operations;
@@ -13,7 +14,7 @@ namespace Pulse.Api.Surveys;
 public static class SurveyLimits
 {
     /// <summary>Null when the workspace may add a survey (<paramref name="adding"/>) and/or one more active survey; else the 409.</summary>
-    public static ProblemHttpResult? Refusal(SqliteConnection c, SqliteTransaction tx, string workspaceId, bool adding, bool activating, SurveyOptions options)
+    public static ProblemHttpResult? Refusal(DbConnection c, DbTransaction tx, string workspaceId, bool adding, bool activating, SurveyOptions options)
     {
         if (!adding && !activating)
             return null;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -105,15 +106,15 @@ public sealed class SurveyStore(Db db)
     }
 
     /// <summary>A survey's kind, deleted or not, inside the caller's transaction (webhook payloads); nps for an unknown id.</summary>
-    public static string Kind(SqliteConnection c, SqliteTransaction tx, string surveyId) =>
+    public static string Kind(DbConnection c, DbTransaction tx, string surveyId) =>
         c.ExecuteScalar<string?>(SelectKind, new { Id = surveyId }, tx) ?? QuestionKinds.NpsName;
 
     /// <summary>A survey's name, deleted or not (webhook payloads name the survey an answer belongs to).</summary>
-    public static string? Name(SqliteConnection c, SqliteTransaction tx, string surveyId) =>
+    public static string? Name(DbConnection c, DbTransaction tx, string surveyId) =>
         c.ExecuteScalar<string?>(SelectName, new { Id = surveyId }, tx);
 
     /// <summary>How many surveys the workspace has (not deleted), and how many of them are active; read inside the writer's transaction.</summary>
-    public static (long Total, long Active) Count(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
+    public static (long Total, long Active) Count(DbConnection c, DbTransaction tx, string workspaceId) =>
         c.QuerySingle<(long Total, long Active)>(CountLive, new { WorkspaceId = workspaceId }, tx);
 
     /// <summary>The workspace's surveys that are not deleted, highest priority first (ties: oldest first).</summary>
@@ -124,7 +125,7 @@ public sealed class SurveyStore(Db db)
     }
 
     /// <summary>The same as <see cref="List(string)"/> on the caller's connection.</summary>
-    public static IReadOnlyList<Survey> List(SqliteConnection c, SqliteTransaction? tx, string workspaceId) =>
+    public static IReadOnlyList<Survey> List(DbConnection c, DbTransaction? tx, string workspaceId) =>
         c.Query<SurveyRow>(SelectLive, new { WorkspaceId = workspaceId }, tx).Select(r => r.ToSurvey()).ToList();
 
     /// <summary>
@@ -152,16 +153,16 @@ public sealed class SurveyStore(Db db)
         return Find(c, null, workspaceId, id);
     }
 
-    public static Survey? Find(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string id) =>
+    public static Survey? Find(DbConnection c, DbTransaction? tx, string workspaceId, string id) =>
         c.QuerySingleOrDefault<SurveyRow>(SelectOne, new { WorkspaceId = workspaceId, Id = id }, tx)?.ToSurvey();
 
-    public static void Create(SqliteConnection c, SqliteTransaction tx, Survey s) => c.Execute(Insert, Parameters(s), tx);
+    public static void Create(DbConnection c, DbTransaction tx, Survey s) => c.Execute(Insert, Parameters(s), tx);
 
     /// <summary>Saves a survey's settings; false when it does not exist in that workspace (or is deleted).</summary>
-    public static bool Save(SqliteConnection c, SqliteTransaction tx, Survey s) => c.Execute(Update, Parameters(s), tx) == 1;
+    public static bool Save(DbConnection c, DbTransaction tx, Survey s) => c.Execute(Update, Parameters(s), tx) == 1;
 
     /// <summary>Marks a survey deleted; its displays and responses stay for reporting.</summary>
-    public static bool Delete(SqliteConnection c, SqliteTransaction tx, string workspaceId, string id, long now) =>
+    public static bool Delete(DbConnection c, DbTransaction tx, string workspaceId, string id, long now) =>
         c.Execute(SoftDelete, new { WorkspaceId = workspaceId, Id = id, At = now }, tx) == 1;
 
     static object Parameters(Survey s) => new

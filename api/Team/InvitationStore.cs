@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Workspaces;
@@ -37,7 +38,7 @@ public static class InvitationStore
     const string DeletePendingOf = "DELETE FROM invitations WHERE workspace_id = @WorkspaceId AND member_id = @MemberId AND used_at IS NULL";
 
     /// <summary>Creates a link; the token is returned here and never again.</summary>
-    public static (Invitation Invitation, string Token) Create(SqliteConnection c, SqliteTransaction tx, string kind, string memberId,
+    public static (Invitation Invitation, string Token) Create(DbConnection c, DbTransaction tx, string kind, string memberId,
         string? workspaceId, string? role, long now)
     {
         var token = "inv_" + Keys.RandomString(40);
@@ -57,7 +58,7 @@ public static class InvitationStore
     }
 
     /// <summary>The link with this token, whatever its state (used, expired), or null for an unknown token.</summary>
-    public static Invitation? FindByToken(SqliteConnection c, SqliteTransaction? tx, string token)
+    public static Invitation? FindByToken(DbConnection c, DbTransaction? tx, string token)
     {
         if (!token.StartsWith("inv_", StringComparison.Ordinal) || token.Length > 100)
             return null;
@@ -69,18 +70,18 @@ public static class InvitationStore
     }
 
     /// <summary>Marks a link used; false when it was used already (two tabs accepting at once).</summary>
-    public static bool Use(SqliteConnection c, SqliteTransaction tx, string id, long now) =>
+    public static bool Use(DbConnection c, DbTransaction tx, string id, long now) =>
         c.Execute(MarkUsed, new { Id = id, At = now }, tx) == 1;
 
-    public static IReadOnlyList<PendingInvitation> Pending(SqliteConnection c, SqliteTransaction? tx, string workspaceId, long now) =>
+    public static IReadOnlyList<PendingInvitation> Pending(DbConnection c, DbTransaction? tx, string workspaceId, long now) =>
         c.Query<PendingInvitation>(SelectPending, new { WorkspaceId = workspaceId, Now = now }, tx).ToList();
 
     /// <summary>A member's invitations not used yet (single sign-on accepts them: the issuer verified the email).</summary>
-    public static IReadOnlyList<Invitation> PendingOf(SqliteConnection c, SqliteTransaction tx, string memberId, long now) =>
+    public static IReadOnlyList<Invitation> PendingOf(DbConnection c, DbTransaction tx, string memberId, long now) =>
         c.Query<Invitation>(SelectPendingOfMember, new { MemberId = memberId, Now = now }, tx).ToList();
 
     /// <summary>Withdraws the unused invitations of a member to a workspace (the member was removed).</summary>
-    public static void Withdraw(SqliteConnection c, SqliteTransaction tx, string workspaceId, string memberId) =>
+    public static void Withdraw(DbConnection c, DbTransaction tx, string workspaceId, string memberId) =>
         c.Execute(DeletePendingOf, new { WorkspaceId = workspaceId, MemberId = memberId }, tx);
 
     sealed class InvitationRow

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
 
@@ -14,14 +15,14 @@ public sealed record LinkCreated(string WorkspaceId, string? WorkspaceName, stri
 public interface ILinkHook : IWriteHook
 {
     /// <summary>True when the link will reach the person by email (the answer then says so).</summary>
-    bool LinkCreated(SqliteConnection c, SqliteTransaction tx, LinkCreated link);
+    bool LinkCreated(DbConnection c, DbTransaction tx, LinkCreated link);
 }
 
 /// <summary>All registered <see cref="ILinkHook"/>s, called in registration order.</summary>
 public sealed class LinkHooks(IEnumerable<ILinkHook> hooks) : WriteHooks<ILinkHook>(hooks)
 {
     /// <summary>Calls every hook; true when one of them emails the link.</summary>
-    public bool Created(SqliteConnection c, SqliteTransaction tx, LinkCreated link)
+    public bool Created(DbConnection c, DbTransaction tx, LinkCreated link)
     {
         var emailed = false;
         Each(h => emailed |= h.LinkCreated(c, tx, link));

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
@@ -172,7 +173,7 @@ public static class MemberEndpoints
 public static class Invitations
 {
     /// <summary>Invites <paramref name="email"/> with a role; null when the person is already a member.</summary>
-    public static (Invitation Invitation, string Token)? Invite(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx,
+    public static (Invitation Invitation, string Token)? Invite(DbConnection c, DbTransaction tx,
         Actor actor, string workspaceId, string email, string role, long now)
     {
         var member = MemberStore.FindOrCreate(c, tx, email, now);
@@ -184,7 +185,7 @@ public static class Invitations
     }
 
     /// <summary>Removes a member from a workspace, ending their sessions there and withdrawing their pending invitations.</summary>
-    internal static MemberEndpoints.Outcome Remove(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx,
+    internal static MemberEndpoints.Outcome Remove(DbConnection c, DbTransaction tx,
         Actor actor, string workspaceId, string memberId, long now)
     {
         var current = MembershipStore.Find(c, tx, workspaceId, memberId);
@@ -210,7 +211,7 @@ public static class Invitations
         new(invitation.Id, invitation.MemberId, email, invitation.Role, invitation.Kind, Link(baseUrl, token), Db.FromUnixMs(invitation.ExpiresAt));
 
     /// <summary>The event the <see cref="ILinkHook"/>s get for a link just made (the email outbox sends it).</summary>
-    public static LinkCreated Announce(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx,
+    public static LinkCreated Announce(DbConnection c, DbTransaction tx,
         InvitationResponse link, string workspaceId, Actor actor, long now) =>
         new(workspaceId, WorkspaceStore.Find(c, tx, workspaceId)?.Name, link.MemberId, link.Email, link.Kind, link.Role, link.Link,
             link.ExpiresAt.ToUnixTimeMilliseconds(), actor.Label, now);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Access;
@@ -20,14 +21,14 @@ public static class MemberStore
     /// <summary>Emails are compared trimmed and in lower case.</summary>
     public static string Normalize(string email) => email.Trim().ToLowerInvariant();
 
-    public static Member? FindByEmail(SqliteConnection c, SqliteTransaction? tx, string email) =>
+    public static Member? FindByEmail(DbConnection c, DbTransaction? tx, string email) =>
         c.QuerySingleOrDefault<Member>(SelectByEmail, new { Email = Normalize(email) }, tx);
 
-    public static Member? Find(SqliteConnection c, SqliteTransaction? tx, string id) =>
+    public static Member? Find(DbConnection c, DbTransaction? tx, string id) =>
         c.QuerySingleOrDefault<Member>(SelectById, new { Id = id }, tx);
 
     /// <summary>The member with this email, created (without a password) when there is none.</summary>
-    public static Member FindOrCreate(SqliteConnection c, SqliteTransaction tx, string email, long now, string? id = null)
+    public static Member FindOrCreate(DbConnection c, DbTransaction tx, string email, long now, string? id = null)
     {
         if (FindByEmail(c, tx, email) is { } found)
             return found;
@@ -36,7 +37,7 @@ public static class MemberStore
         return member;
     }
 
-    public static void SetPassword(SqliteConnection c, SqliteTransaction tx, string id, string hash, string? name) =>
+    public static void SetPassword(DbConnection c, DbTransaction tx, string id, string hash, string? name) =>
         c.Execute(UpdatePassword, new { Id = id, Hash = hash, Name = name }, tx);
 }
 
@@ -73,35 +74,35 @@ public static class MembershipStore
     const string Delete = "DELETE FROM workspace_members WHERE workspace_id = @WorkspaceId AND member_id = @MemberId";
     const string CountOwners = "SELECT COUNT(*) FROM workspace_members WHERE workspace_id = @WorkspaceId AND role = 'owner'";
 
-    public static string? Role(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string memberId) =>
+    public static string? Role(DbConnection c, DbTransaction? tx, string workspaceId, string memberId) =>
         c.QuerySingleOrDefault<string>(SelectRole, new { WorkspaceId = workspaceId, MemberId = memberId }, tx);
 
-    public static IReadOnlyList<Membership> List(SqliteConnection c, SqliteTransaction? tx, string workspaceId) =>
+    public static IReadOnlyList<Membership> List(DbConnection c, DbTransaction? tx, string workspaceId) =>
         c.Query<Membership>(SelectList, new { WorkspaceId = workspaceId }, tx).ToList();
 
-    public static Membership? Find(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string memberId) =>
+    public static Membership? Find(DbConnection c, DbTransaction? tx, string workspaceId, string memberId) =>
         c.QuerySingleOrDefault<Membership>(SelectOne, new { WorkspaceId = workspaceId, MemberId = memberId }, tx);
 
-    public static IReadOnlyList<MemberWorkspace> WorkspacesOf(SqliteConnection c, SqliteTransaction? tx, string memberId) =>
+    public static IReadOnlyList<MemberWorkspace> WorkspacesOf(DbConnection c, DbTransaction? tx, string memberId) =>
         c.Query<MemberWorkspace>(SelectWorkspaces, new { MemberId = memberId }, tx).ToList();
 
     /// <summary>Adds the member to the workspace with this role (or gives them this role).</summary>
-    public static void Put(SqliteConnection c, SqliteTransaction tx, string workspaceId, string memberId, string role, long now) =>
+    public static void Put(DbConnection c, DbTransaction tx, string workspaceId, string memberId, string role, long now) =>
         c.Execute(Upsert, new { WorkspaceId = workspaceId, MemberId = memberId, Role = role, CreatedAt = now }, tx);
 
-    public static void SetRole(SqliteConnection c, SqliteTransaction tx, string workspaceId, string memberId, string role) =>
+    public static void SetRole(DbConnection c, DbTransaction tx, string workspaceId, string memberId, string role) =>
         c.Execute(UpdateRole, new { WorkspaceId = workspaceId, MemberId = memberId, Role = role }, tx);
 
-    public static void Remove(SqliteConnection c, SqliteTransaction tx, string workspaceId, string memberId) =>
+    public static void Remove(DbConnection c, DbTransaction tx, string workspaceId, string memberId) =>
         c.Execute(Delete, new { WorkspaceId = workspaceId, MemberId = memberId }, tx);
 
-    public static long Owners(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
+    public static long Owners(DbConnection c, DbTransaction tx, string workspaceId) =>
         c.ExecuteScalar<long>(CountOwners, new { WorkspaceId = workspaceId }, tx);
 
     /// <summary>
     /// Whether changing <paramref name="current"/> to <paramref name="newRole"/> (null: removing the
     /// member) would leave the workspace without an owner. Checked inside the writing transaction.
     /// </summary>
-    public static bool WouldLeaveNoOwner(SqliteConnection c, SqliteTransaction tx, Membership current, string? newRole) =>
+    public static bool WouldLeaveNoOwner(DbConnection c, DbTransaction tx, Membership current, string? newRole) =>
         current.Role == Roles.Owner && newRole != Roles.Owner && Owners(c, tx, current.WorkspaceId) <= 1;
 }

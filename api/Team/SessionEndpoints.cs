@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
@@ -193,7 +194,7 @@ public static class SessionEndpoints
     }
 
     /// <summary>The refusal of a link that cannot be used (unknown, used, expired), or null.</summary>
-    static ProblemHttpResult? Usable(Microsoft.Data.Sqlite.SqliteConnection c, string? token, long now, out Invitation invitation)
+    static ProblemHttpResult? Usable(DbConnection c, string? token, long now, out Invitation invitation)
     {
         invitation = (token is null ? null : InvitationStore.FindByToken(c, null, token))!;
         if (invitation is null)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
@@ -29,7 +30,7 @@ public sealed class SessionStore(Db db)
     const string DeleteOfMemberIn = "DELETE FROM sessions WHERE member_id = @MemberId AND workspace_id = @WorkspaceId";
 
     /// <summary>Starts a session; the token (for the cookie) is returned here only.</summary>
-    public static (string Id, string Token, string CsrfToken) Create(SqliteConnection c, SqliteTransaction tx, string memberId, string workspaceId, long now)
+    public static (string Id, string Token, string CsrfToken) Create(DbConnection c, DbTransaction tx, string memberId, string workspaceId, long now)
     {
         var token = "ses_" + Keys.RandomString(40);
         var csrf = Keys.RandomString(32);
@@ -51,18 +52,18 @@ public sealed class SessionStore(Db db)
             : null;
     }
 
-    public static void Touch(SqliteConnection c, SqliteTransaction tx, string id, long now) => c.Execute(UpdateSeen, new { Id = id, At = now }, tx);
+    public static void Touch(DbConnection c, DbTransaction tx, string id, long now) => c.Execute(UpdateSeen, new { Id = id, At = now }, tx);
 
-    public static void SwitchWorkspace(SqliteConnection c, SqliteTransaction tx, string id, string workspaceId) =>
+    public static void SwitchWorkspace(DbConnection c, DbTransaction tx, string id, string workspaceId) =>
         c.Execute(UpdateWorkspace, new { Id = id, WorkspaceId = workspaceId }, tx);
 
-    public static void End(SqliteConnection c, SqliteTransaction tx, string id) => c.Execute(DeleteOne, new { Id = id }, tx);
+    public static void End(DbConnection c, DbTransaction tx, string id) => c.Execute(DeleteOne, new { Id = id }, tx);
 
     /// <summary>Ends every session of a member (sign out everywhere, a password reset); returns how many.</summary>
-    public static int EndAll(SqliteConnection c, SqliteTransaction tx, string memberId) => c.Execute(DeleteOfMember, new { MemberId = memberId }, tx);
+    public static int EndAll(DbConnection c, DbTransaction tx, string memberId) => c.Execute(DeleteOfMember, new { MemberId = memberId }, tx);
 
     /// <summary>Ends the member's sessions looking at one workspace (they were removed from it).</summary>
-    public static int EndIn(SqliteConnection c, SqliteTransaction tx, string memberId, string workspaceId) =>
+    public static int EndIn(DbConnection c, DbTransaction tx, string memberId, string workspaceId) =>
         c.Execute(DeleteOfMemberIn, new { MemberId = memberId, WorkspaceId = workspaceId }, tx);
 
     sealed class Row

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Pulse.Api.Access;
@@ -42,13 +43,13 @@ public static class TeamExtensions
 /// </summary>
 public sealed class DemoOwner : IWorkspaceHook
 {
-    public void WorkspaceCreated(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx, WorkspaceCreated created)
+    public void WorkspaceCreated(DbConnection c, DbTransaction tx, WorkspaceCreated created)
     {
         if (DemoWorkspace.Specs.Any(s => s.Id == created.WorkspaceId))
             Ensure(c, tx, created.At);
     }
 
-    public static void Ensure(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx, long now)
+    public static void Ensure(DbConnection c, DbTransaction tx, long now)
     {
         var member = MemberStore.FindOrCreate(c, tx, DemoWorkspace.Owner.Email, now, DemoWorkspace.Owner.Id);
         if (member.PasswordHash is null)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -72,7 +73,7 @@ public sealed class EndUserStore
         """;
 
     /// <summary>Creates the user or applies what the sighting says (first-seen never moves).</summary>
-    public static void Upsert(SqliteConnection c, SqliteTransaction tx, string workspaceId, UserSighting s) =>
+    public static void Upsert(DbConnection c, DbTransaction tx, string workspaceId, UserSighting s) =>
         c.Execute(UpsertSql, new
         {
             WorkspaceId = workspaceId,
@@ -84,22 +85,22 @@ public sealed class EndUserStore
         }, tx);
 
     /// <summary>Marks the user opted out (creating them if needed); false when they already were.</summary>
-    public static bool OptOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId, long now) =>
+    public static bool OptOut(DbConnection c, DbTransaction tx, string workspaceId, string userId, long now) =>
         c.Execute(UpsertOptOut, new { WorkspaceId = workspaceId, UserId = userId, Now = now }, tx) == 1;
 
     /// <summary>Unsubscribes an existing user from survey emails (in-app surveys are unaffected); false when they already were.</summary>
-    public static bool UnsubscribeFromEmail(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId, long now) =>
+    public static bool UnsubscribeFromEmail(DbConnection c, DbTransaction tx, string workspaceId, string userId, long now) =>
         c.Execute(InsertUnsubscribe, new { WorkspaceId = workspaceId, UserId = userId, Now = now }, tx) == 1;
 
     /// <summary>Whether the user unsubscribed from survey emails.</summary>
-    public static bool IsUnsubscribedFromEmail(SqliteConnection c, SqliteTransaction? tx, string workspaceId, string userId) =>
+    public static bool IsUnsubscribedFromEmail(DbConnection c, DbTransaction? tx, string workspaceId, string userId) =>
         c.ExecuteScalar<long>(SelectUnsubscribed, new { WorkspaceId = workspaceId, UserId = userId }, tx) > 0;
 
     /// <summary>Deletes the user's row (their displays and responses must be gone first); false when there was none.</summary>
-    public static bool Delete(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public static bool Delete(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         c.Execute(DeleteUser, new { WorkspaceId = workspaceId, UserId = userId }, tx) == 1;
 
     /// <summary>The ids of the workspace's users that start with <paramref name="prefix"/>, in order (the demo data's <c>seed-</c> users).</summary>
-    public static IReadOnlyList<string> IdsStartingWith(SqliteConnection c, string workspaceId, string prefix) =>
+    public static IReadOnlyList<string> IdsStartingWith(DbConnection c, string workspaceId, string prefix) =>
         c.Query<string>(SelectIdsStartingWith, new { WorkspaceId = workspaceId, Prefix = prefix }).ToList();
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Displays;
@@ -22,7 +23,7 @@ namespace Pulse.Api.Webhooks;
 /// </summary>
 public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal, IOptions<WebhookOptions> options) : IResponseHook, IPrivacyHook, IFollowUpHook
 {
-    public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten response)
+    public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response)
     {
         var d = response.Display;
         var now = time.GetUtcNow();
@@ -53,23 +54,23 @@ public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal, IOpti
             (id, at, survey) => WebhookEvents.ResponsePayload(id, at, survey.Name, response, survey.Kind));
     }
 
-    public void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten decline) =>
+    public void DeclineSaved(DbConnection c, DbTransaction tx, DeclineWritten decline) =>
         Enqueue(c, tx, decline.Display, WebhookEvents.DeclineCreated, Targets(c, tx, decline.Display, WebhookEvents.DeclineCreated, null),
             (id, at, survey) => WebhookEvents.DeclinePayload(id, at, survey.Name, decline, survey.Kind));
 
-    public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public void UserErased(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         WebhookStore.EraseUser(c, tx, workspaceId, userId);
 
-    public void FollowUpAssigned(SqliteConnection c, SqliteTransaction tx, FollowUpWritten followUp) =>
+    public void FollowUpAssigned(DbConnection c, DbTransaction tx, FollowUpWritten followUp) =>
         EnqueueFollowUp(c, tx, WebhookEvents.FollowUpAssigned, followUp);
 
-    public void FollowUpClosed(SqliteConnection c, SqliteTransaction tx, FollowUpWritten followUp) =>
+    public void FollowUpClosed(DbConnection c, DbTransaction tx, FollowUpWritten followUp) =>
         EnqueueFollowUp(c, tx, WebhookEvents.FollowUpClosed, followUp);
 
-    public void FollowUpOverdue(SqliteConnection c, SqliteTransaction tx, FollowUpWritten followUp) =>
+    public void FollowUpOverdue(DbConnection c, DbTransaction tx, FollowUpWritten followUp) =>
         EnqueueFollowUp(c, tx, WebhookEvents.FollowUpOverdue, followUp);
 
-    void EnqueueFollowUp(SqliteConnection c, SqliteTransaction tx, string type, FollowUpWritten e)
+    void EnqueueFollowUp(DbConnection c, DbTransaction tx, string type, FollowUpWritten e)
     {
         var f = e.FollowUp;
         var targets = Targets(c, tx, e.WorkspaceId, type, f.SurveyId, f.Category, f.Traits);
@@ -82,11 +83,11 @@ public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal, IOpti
         signal.Notify();
     }
 
-    static IReadOnlyList<string> Targets(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, string type, string? category) =>
+    static IReadOnlyList<string> Targets(DbConnection c, DbTransaction tx, DisplayWritten display, string type, string? category) =>
         Targets(c, tx, display.WorkspaceId, type, display.SurveyId, category, display.TraitsJson, display.Locale, display.Variant, display.Channel);
 
     /// <summary>The subscriptions of a workspace that want this event about an answer with this snapshot.</summary>
-    static IReadOnlyList<string> Targets(SqliteConnection c, SqliteTransaction tx, string workspaceId, string type, string surveyId,
+    static IReadOnlyList<string> Targets(DbConnection c, DbTransaction tx, string workspaceId, string type, string surveyId,
         string? category, string traitsJson, string? locale = null, string? variant = null, string channel = Displays.Channels.InApp) =>
         WebhookStore.Subscriptions(c, tx, workspaceId)
             .Where(s => WebhookEvents.Matches(s.Filter, type, surveyId, category)
@@ -94,7 +95,7 @@ public sealed class WebhookOutbox(TimeProvider time, WebhookSignal signal, IOpti
             .Select(s => s.Id)
             .ToList();
 
-    void Enqueue(SqliteConnection c, SqliteTransaction tx, DisplayWritten display, string type, IReadOnlyList<string> targets,
+    void Enqueue(DbConnection c, DbTransaction tx, DisplayWritten display, string type, IReadOnlyList<string> targets,
         Func<string, DateTimeOffset, (string? Name, string Kind), string> payload, long? due = null, long? responseId = null)
     {
         if (targets.Count == 0)

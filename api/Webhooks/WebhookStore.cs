@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -181,10 +182,10 @@ public sealed class WebhookStore(Db db)
     }
 
     /// <summary>The workspace's subscriptions, counted inside the writer's transaction.</summary>
-    public static long Count(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
+    public static long Count(DbConnection c, DbTransaction tx, string workspaceId) =>
         c.ExecuteScalar<long>(CountWebhooks, new { WorkspaceId = workspaceId }, tx);
 
-    public static WebhookRow Insert(SqliteConnection c, SqliteTransaction tx, string workspaceId, Uri url, IReadOnlyList<string> events,
+    public static WebhookRow Insert(DbConnection c, DbTransaction tx, string workspaceId, Uri url, IReadOnlyList<string> events,
         IReadOnlyList<string>? categories, string? surveyId, IReadOnlyDictionary<string, string>? where, string format, string dashboardBase, long now)
     {
         var row = new WebhookRow
@@ -207,10 +208,10 @@ public sealed class WebhookStore(Db db)
     }
 
     /// <summary>Writes a subscription's changed url, events, filters and format (the secret stays).</summary>
-    public static void Update(SqliteConnection c, SqliteTransaction tx, WebhookRow row) => c.Execute(UpdateWebhook, row, tx);
+    public static void Update(DbConnection c, DbTransaction tx, WebhookRow row) => c.Execute(UpdateWebhook, row, tx);
 
     /// <summary>Deletes a subscription with its pending and past deliveries; false when it is not the workspace's.</summary>
-    public static bool Delete(SqliteConnection c, SqliteTransaction tx, string workspaceId, string id)
+    public static bool Delete(DbConnection c, DbTransaction tx, string workspaceId, string id)
     {
         if (c.Execute(DeleteWebhook, new { WorkspaceId = workspaceId, Id = id }, tx) == 0)
             return false;
@@ -219,14 +220,14 @@ public sealed class WebhookStore(Db db)
     }
 
     /// <summary>Issues a new secret; the current one keeps signing until <paramref name="previousExpiresAt"/>.</summary>
-    public static string? RotateSecret(SqliteConnection c, SqliteTransaction tx, string workspaceId, string id, long now, long previousExpiresAt)
+    public static string? RotateSecret(DbConnection c, DbTransaction tx, string workspaceId, string id, long now, long previousExpiresAt)
     {
         var secret = WebhookSignature.NewSecret();
         var changed = c.Execute(Rotate, new { WorkspaceId = workspaceId, Id = id, Secret = secret, ExpiresAt = previousExpiresAt, Now = now }, tx);
         return changed == 1 ? secret : null;
     }
 
-    public static WebhookRow? Find(SqliteConnection c, SqliteTransaction tx, string workspaceId, string id) =>
+    public static WebhookRow? Find(DbConnection c, DbTransaction tx, string workspaceId, string id) =>
         c.QuerySingleOrDefault<WebhookRow>(SelectWebhook, new { WorkspaceId = workspaceId, Id = id }, tx);
 
     /// <summary>The subscriptions of a workspace, with their filters.</summary>
@@ -236,7 +237,7 @@ public sealed class WebhookStore(Db db)
     /// The workspace's subscriptions. Runs for every answer inside the writer, and most workspaces
     /// have none, so a prepared existence check comes first.
     /// </summary>
-    public static IReadOnlyList<(string Id, WebhookFilter Filter)> Subscriptions(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
+    public static IReadOnlyList<(string Id, WebhookFilter Filter)> Subscriptions(DbConnection c, DbTransaction tx, string workspaceId) =>
         (long)c.Prepared(tx, AnySubscription).Bind("@WorkspaceId", workspaceId).ExecuteScalar()! == 0
             ? []
             : c.Query<WebhookRow>(SelectSubscriptions, new { WorkspaceId = workspaceId }, tx).Select(r => (r.Id, r.ToFilter())).ToList();
@@ -246,7 +247,7 @@ public sealed class WebhookStore(Db db)
     /// held for <see cref="WebhookOptions.MergeWindow"/>); returns the delivery ids.
     /// <paramref name="responseId"/> marks a <c>response.created</c> event that may still fold an edit in.
     /// </summary>
-    public static IReadOnlyList<long> Enqueue(SqliteConnection c, SqliteTransaction tx, string workspaceId, string eventId, string type,
+    public static IReadOnlyList<long> Enqueue(DbConnection c, DbTransaction tx, string workspaceId, string eventId, string type,
         string? userId, string payload, IEnumerable<string> webhookIds, long now, long? due = null, long? responseId = null)
     {
         c.Execute(InsertEvent, new { Id = eventId, WorkspaceId = workspaceId, Type = type, UserId = userId, ResponseId = responseId, Payload = payload, CreatedAt = now }, tx);
@@ -257,7 +258,7 @@ public sealed class WebhookStore(Db db)
     /// Whether a display's trait snapshot (with its locale, variant and channel, which the analytics filter
     /// reads as the display's own fields) matches a subscription's trait filter (JSON object), as analytics' <c>where</c> would.
     /// </summary>
-    public static bool TraitsMatch(SqliteConnection c, SqliteTransaction tx, string traitsJson, string? locale, string? variant, string filterJson,
+    public static bool TraitsMatch(DbConnection c, DbTransaction tx, string traitsJson, string? locale, string? variant, string filterJson,
         string channel = Displays.Channels.InApp) =>
         Convert.ToInt64(c.Prepared(tx, TraitsMatchSql).Bind("@Traits", traitsJson).Bind("@Locale", locale).Bind("@Variant", variant)
             .Bind("@Channel", channel)
@@ -265,14 +266,14 @@ public sealed class WebhookStore(Db db)
             System.Globalization.CultureInfo.InvariantCulture) == 1;
 
     /// <summary>The <c>response.created</c> event of a response that is still held (nothing of it due or sent), or null.</summary>
-    public static string? HeldEvent(SqliteConnection c, SqliteTransaction tx, string workspaceId, long responseId, long now) =>
+    public static string? HeldEvent(DbConnection c, DbTransaction tx, string workspaceId, long responseId, long now) =>
         c.QuerySingleOrDefault<string>(SelectHeld, new { WorkspaceId = workspaceId, ResponseId = responseId, Now = now }, tx);
 
     /// <summary>
     /// Folds an edit into a held event: the new body, deliveries to exactly <paramref name="webhookIds"/>
     /// (the subscriptions that want it now), all due at <paramref name="due"/>.
     /// </summary>
-    public static void Refold(SqliteConnection c, SqliteTransaction tx, string workspaceId, string eventId, string payload,
+    public static void Refold(DbConnection c, DbTransaction tx, string workspaceId, string eventId, string payload,
         IReadOnlyList<string> webhookIds, long due, long now)
     {
         var targets = JsonSerializer.Serialize(webhookIds);
@@ -288,7 +289,7 @@ public sealed class WebhookStore(Db db)
     /// Records one attempt: delivered, failed for good (the last attempt), or pending again after
     /// <paramref name="retryDelay"/>(attempts so far). Null when the delivery is gone (subscription deleted, user erased).
     /// </summary>
-    public static (string Status, int Attempts)? RecordAttempt(SqliteConnection c, SqliteTransaction tx, long id, AttemptResult result,
+    public static (string Status, int Attempts)? RecordAttempt(DbConnection c, DbTransaction tx, long id, AttemptResult result,
         long now, int maxAttempts, Func<int, TimeSpan> retryDelay)
     {
         var before = c.ExecuteScalar<long?>(SelectAttempts, new { Id = id }, tx);
@@ -311,15 +312,15 @@ public sealed class WebhookStore(Db db)
     }
 
     /// <summary>Makes a delivery due now, whatever its state; false when it is not the workspace's.</summary>
-    public static bool Retry(SqliteConnection c, SqliteTransaction tx, string workspaceId, string webhookId, long id, long now) =>
+    public static bool Retry(DbConnection c, DbTransaction tx, string workspaceId, string webhookId, long id, long now) =>
         c.Execute(RetryDelivery, new { WorkspaceId = workspaceId, WebhookId = webhookId, Id = id, Now = now }, tx) == 1;
 
     /// <summary>Removes every event (and so every delivery) that carries the user's data.</summary>
-    public static void EraseUser(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public static void EraseUser(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         c.Execute(EraseUserEvents, new { WorkspaceId = workspaceId, UserId = userId }, tx);
 
     /// <summary>Deletes finished deliveries created before <paramref name="before"/> and the events no delivery needs.</summary>
-    public static int Prune(SqliteConnection c, SqliteTransaction tx, long before)
+    public static int Prune(DbConnection c, DbTransaction tx, long before)
     {
         var deleted = c.Execute(PruneDeliveries, new { Before = before }, tx);
         if (deleted > 0)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Dapper;
@@ -132,21 +133,21 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
         return c.QuerySingleOrDefault<SecretKeyInfo>(SelectKey, new { WorkspaceId = workspaceId, Id = keyId });
     }
 
-    public static SecretKeyInfo? FindKey(SqliteConnection c, SqliteTransaction tx, string workspaceId, string keyId) =>
+    public static SecretKeyInfo? FindKey(DbConnection c, DbTransaction tx, string workspaceId, string keyId) =>
         c.QuerySingleOrDefault<SecretKeyInfo>(SelectKey, new { WorkspaceId = workspaceId, Id = keyId }, tx);
 
-    public static long ActiveKeys(SqliteConnection c, SqliteTransaction tx, string workspaceId) =>
+    public static long ActiveKeys(DbConnection c, DbTransaction tx, string workspaceId) =>
         c.ExecuteScalar<long>(CountActiveKeys, new { WorkspaceId = workspaceId }, tx);
 
     /// <summary>Stamps a key's last use (never moving it back).</summary>
-    public static void RecordKeyUse(SqliteConnection c, SqliteTransaction tx, string keyId, long at) =>
+    public static void RecordKeyUse(DbConnection c, DbTransaction tx, string keyId, long at) =>
         c.Execute(SetKeyUsed, new { Id = keyId, At = at }, tx);
 
     /// <summary>
     /// Creates a workspace with one secret key, then calls <paramref name="hooks"/> in the same
     /// transaction (the surveys feature adds the first survey: <c>FirstSurvey</c>).
     /// </summary>
-    public static CreatedWorkspace Create(SqliteConnection c, SqliteTransaction tx, NewWorkspace spec, long now, IEnumerable<IWorkspaceHook> hooks)
+    public static CreatedWorkspace Create(DbConnection c, DbTransaction tx, NewWorkspace spec, long now, IEnumerable<IWorkspaceHook> hooks)
     {
         var id = spec.Id ?? Keys.NewId("ws");
         var siteKey = spec.SiteKey ?? Keys.NewSiteKey();
@@ -172,7 +173,7 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
     }
 
     /// <summary>Adds a secret key; the key is returned here and never again.</summary>
-    public static (string KeyId, string SecretKey) AddKey(SqliteConnection c, SqliteTransaction tx, string workspaceId, long now,
+    public static (string KeyId, string SecretKey) AddKey(DbConnection c, DbTransaction tx, string workspaceId, long now,
         string? fixedKey = null, string? name = null, string scope = KeyScopes.Full)
     {
         var key = fixedKey ?? Keys.NewSecretKey();
@@ -182,17 +183,17 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
     }
 
     /// <summary>Revokes every key of the given workspaces and every key with one of the given hashes; returns how many.</summary>
-    public static int RevokeAll(SqliteConnection c, IReadOnlyList<string> workspaceIds, IReadOnlyList<byte[]> keyHashes, long now) =>
+    public static int RevokeAll(DbConnection c, IReadOnlyList<string> workspaceIds, IReadOnlyList<byte[]> keyHashes, long now) =>
         c.Execute(RevokeKeysOf, new { Now = now, Ids = workspaceIds, Hashes = keyHashes });
 
-    public static bool Revoke(SqliteConnection c, SqliteTransaction tx, string workspaceId, string keyId, long now) =>
+    public static bool Revoke(DbConnection c, DbTransaction tx, string workspaceId, string keyId, long now) =>
         c.Execute(RevokeKey, new { Id = keyId, WorkspaceId = workspaceId, At = now }, tx) == 1;
 
     /// <summary>
     /// A new identity secret; the replaced one keeps verifying userHash until <paramref name="keepOldUntil"/>
     /// (nothing is kept when that is not after <paramref name="now"/>; an older previous secret is dropped).
     /// </summary>
-    public static string RotateIdentitySecret(SqliteConnection c, SqliteTransaction tx, string workspaceId, long now, long keepOldUntil)
+    public static string RotateIdentitySecret(DbConnection c, DbTransaction tx, string workspaceId, long now, long keepOldUntil)
     {
         var secret = Keys.NewIdentitySecret();
         if (c.Execute(SetIdentitySecret, new { Id = workspaceId, Secret = secret, At = now, KeepUntil = keepOldUntil }, tx) != 1)
@@ -200,10 +201,10 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
         return secret;
     }
 
-    public static Workspace? Find(SqliteConnection c, SqliteTransaction tx, string id) =>
+    public static Workspace? Find(DbConnection c, DbTransaction tx, string id) =>
         c.QuerySingleOrDefault<WorkspaceRow>(SelectById, new { Id = id }, tx)?.ToWorkspace();
 
-    public static void Save(SqliteConnection c, SqliteTransaction tx, Workspace w) =>
+    public static void Save(DbConnection c, DbTransaction tx, Workspace w) =>
         c.Execute(UpdateSettings, new
         {
             w.Id,
@@ -239,5 +240,5 @@ public sealed record WorkspaceCreated(string WorkspaceId, long At);
 /// </summary>
 public interface IWorkspaceHook
 {
-    void WorkspaceCreated(SqliteConnection c, SqliteTransaction tx, WorkspaceCreated created);
+    void WorkspaceCreated(DbConnection c, DbTransaction tx, WorkspaceCreated created);
 }

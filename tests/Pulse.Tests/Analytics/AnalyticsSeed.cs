@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
@@ -41,7 +42,7 @@ public sealed class AnalyticsSeed(PulseFactory app)
         return result;
     }
 
-    static Seeded Add(SqliteConnection c, SqliteTransaction tx, DisplayHooks displays, ResponseHooks responses, string workspaceId,
+    static Seeded Add(DbConnection c, DbTransaction tx, DisplayHooks displays, ResponseHooks responses, string workspaceId,
         string surveyId, FakeShowing s)
     {
         var shownAt = s.ShownAt.ToUnixTimeMilliseconds();

@@ -36,7 +36,7 @@ public sealed class ReadPoolTests
         var db = NewDatabase(dir);
         using var pool = new ReadPool(db);
 
-        SqliteCommand first;
+        System.Data.Common.DbCommand first;
         long before;
         using (var reader = pool.Rent())
         {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
@@ -17,19 +18,19 @@ public sealed class RecordingHook : IDisplayHook, IResponseHook, IPrivacyHook
 
     public IReadOnlyList<T> Of<T>(string name) => Events.Where(e => e.Event == name).Select(e => (T)e.Payload).ToList();
 
-    public void DisplayCreated(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) => Events.Enqueue((nameof(DisplayCreated), display));
+    public void DisplayCreated(DbConnection c, DbTransaction tx, DisplayWritten display) => Events.Enqueue((nameof(DisplayCreated), display));
 
-    public void ResponseSaved(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) => Events.Enqueue((nameof(ResponseSaved), response));
+    public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response) => Events.Enqueue((nameof(ResponseSaved), response));
 
-    public void DeclineSaved(SqliteConnection c, SqliteTransaction tx, DeclineWritten decline) => Events.Enqueue((nameof(DeclineSaved), decline));
+    public void DeclineSaved(DbConnection c, DbTransaction tx, DeclineWritten decline) => Events.Enqueue((nameof(DeclineSaved), decline));
 
-    public void ResponseDeleted(SqliteConnection c, SqliteTransaction tx, ResponseWritten response) => Events.Enqueue((nameof(ResponseDeleted), response));
+    public void ResponseDeleted(DbConnection c, DbTransaction tx, ResponseWritten response) => Events.Enqueue((nameof(ResponseDeleted), response));
 
-    public void DisplayDeleted(SqliteConnection c, SqliteTransaction tx, DisplayWritten display) => Events.Enqueue((nameof(DisplayDeleted), display));
+    public void DisplayDeleted(DbConnection c, DbTransaction tx, DisplayWritten display) => Events.Enqueue((nameof(DisplayDeleted), display));
 
-    public void UserOptedOut(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public void UserOptedOut(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         Events.Enqueue((nameof(UserOptedOut), (workspaceId, userId)));
 
-    public void UserErased(SqliteConnection c, SqliteTransaction tx, string workspaceId, string userId) =>
+    public void UserErased(DbConnection c, DbTransaction tx, string workspaceId, string userId) =>
         Events.Enqueue((nameof(UserErased), (workspaceId, userId)));
 }

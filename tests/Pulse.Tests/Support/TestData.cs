@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Displays;
@@ -14,14 +15,14 @@ namespace Pulse.Tests.Support;
 public static class TestData
 {
     /// <summary>The workspace's first survey (every new workspace starts with one).</summary>
-    public static string SurveyId(SqliteConnection c, SqliteTransaction? tx, string workspaceId) =>
+    public static string SurveyId(DbConnection c, DbTransaction? tx, string workspaceId) =>
         SurveyStore.List(c, tx, workspaceId).MinBy(s => (s.CreatedAt, s.Id))!.Id;
 
     /// <summary>
     /// Shows the workspace's first survey to <paramref name="userId"/> inside the caller's transaction,
     /// as eligibility does (the user upserted, the display, then <paramref name="hooks"/>; none by default).
     /// </summary>
-    public static (Display Display, string Token) CreateDisplay(SqliteConnection c, SqliteTransaction tx, string workspaceId,
+    public static (Display Display, string Token) CreateDisplay(DbConnection c, DbTransaction tx, string workspaceId,
         string userId, long shownAt, TimeSpan? lifetime = null, string? email = null, string traitsJson = "{}", DisplayHooks? hooks = null) =>
         DisplayStore.Show(c, tx, hooks ?? new DisplayHooks([]), workspaceId, SurveyId(c, tx, workspaceId),
             new UserSighting(userId, email, null, traitsJson, shownAt), lifetime ?? TimeSpan.FromDays(7), email, traitsJson,

@@ -222,7 +222,7 @@ public static class Outbox
         return app.Services.GetRequiredService<WriteQueue>().ExecuteAsync((c, tx) => PrivacyStore.Erase(c, tx, workspaceId, userId, hooks));
     }
 
-    static Display ShowSurvey(PulseFactory app, Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx,
+    static Display ShowSurvey(PulseFactory app, System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx,
         string workspaceId, string surveyId, Respondent who, long now) =>
         DisplayStore.Show(c, tx, app.Services.GetRequiredService<DisplayHooks>(), workspaceId, surveyId,
             new UserSighting(who.UserId, who.Email, null, who.TraitsJson, now), TimeSpan.FromDays(1), who.Email, who.TraitsJson,
