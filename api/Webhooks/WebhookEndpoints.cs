@@ -57,6 +57,8 @@ public static class WebhookEndpoints
         var workspaceId = user.WorkspaceId();
         if (body.SurveyId is not null && surveys.Ids(workspaceId, body.SurveyId, SurveyUse.Configuration) is null)
             errors["surveyId"] = [$"There is no survey '{body.SurveyId}' in this workspace; leave it out for every survey, or pick one from GET /v1/surveys."];
+        else
+            CheckKind(categories, body.SurveyId, surveys, errors);
         var where = CheckWhere(body.Where, errors);
         if (errors.Count == 0 && await guard.CheckAsync(url, cancellationToken) is { } refused)
             errors["url"] = [refused];
@@ -82,7 +84,7 @@ public static class WebhookEndpoints
     }
 
     static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        string id, UpdateWebhookRequest? body, ClaimsPrincipal user, HttpRequest request, SurveyStore surveys, WebhookTargetGuard guard,
+        string id, UpdateWebhookRequest? body, ClaimsPrincipal user, HttpRequest request, WebhookStore store, SurveyStore surveys, WebhookTargetGuard guard,
         WriteQueue writer, TimeProvider time, CancellationToken cancellationToken)
     {
         if (body is null)
@@ -100,6 +102,9 @@ public static class WebhookEndpoints
         var workspaceId = user.WorkspaceId();
         if (body.SurveyId is not null && surveys.Ids(workspaceId, body.SurveyId, SurveyUse.Configuration) is null)
             errors["surveyId"] = [$"There is no survey '{body.SurveyId}' in this workspace; send null for every survey, or pick one from GET /v1/surveys."];
+        else if ((body.HasCategories || body.HasSurveyId) && store.Find(workspaceId, id, 0) is { } stored)
+            // The filter after the change: a category must be one of the (new) survey's kind.
+            CheckKind(body.HasCategories ? categories : stored.Categories, body.HasSurveyId ? body.SurveyId : stored.SurveyId, surveys, errors);
         var where = CheckWhere(body.Where, errors);
         if (errors.Count == 0 && url is not null && await guard.CheckAsync(url, cancellationToken) is { } refused)
             errors["url"] = [refused];
@@ -149,6 +154,23 @@ public static class WebhookEndpoints
     }
 
     /// <summary>Distinct known values of a list field, or errors naming each bad element.</summary>
+    /// <summary>
+    /// A subscription to one survey names categories of that survey's kind only: 'promoter' on a CSAT
+    /// survey would never match, so it is refused rather than stored as a filter that stays silent.
+    /// Unknown names were already reported by <see cref="Validate"/>.
+    /// </summary>
+    static void CheckKind(IReadOnlyList<string>? categories, string? surveyId, SurveyStore surveys, Dictionary<string, string[]> errors)
+    {
+        if (categories is null || surveyId is null || surveys.Kind(surveyId) is not { } name)
+            return;
+        var kind = QuestionKinds.Of(name);
+        for (var i = 0; i < categories.Count; i++)
+        {
+            if (WebhookEvents.Categories.Contains(categories[i]) && !kind.CategoryNames.Contains(categories[i]))
+                errors[$"categories[{i}]"] = [$"'{categories[i]}' is not a category of survey '{surveyId}', a {kind.Name} survey; use one of {string.Join(", ", kind.CategoryNames)}."];
+        }
+    }
+
     static List<string> Validate(IReadOnlyList<string>? values, IReadOnlyList<string> known, string field, string what,
         Dictionary<string, string[]> errors, bool required, Func<string, string> unknownHint)
     {

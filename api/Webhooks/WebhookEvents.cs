@@ -23,7 +23,7 @@ public static class WebhookEvents
     public static readonly IReadOnlyList<string> Subscribable =
         [ResponseCreated, ResponseUpdated, DeclineCreated, FollowUpAssigned, FollowUpClosed, FollowUpOverdue];
 
-    public static readonly IReadOnlyList<string> Categories = ["promoter", "passive", "detractor"];
+    public static readonly IReadOnlyList<string> Categories = QuestionKinds.AllCategories;
 
     internal static readonly JsonSerializerOptions Json = OperationsExtensions.Configure(new JsonSerializerOptions());
 

@@ -10,7 +10,7 @@ namespace Pulse.Api.Webhooks;
 public sealed record CreateWebhookRequest(
     [property: StringLength(WebhookTargets.MaxUrlLength)] string? Url,
     [property: MaxLength(10)] IReadOnlyList<string>? Events,
-    [property: MaxLength(3)] IReadOnlyList<string>? Categories,
+    [property: MaxLength(8)] IReadOnlyList<string>? Categories,
     [property: StringLength(100)] string? SurveyId,
     [property: StringLength(10)] string? Format,
     IReadOnlyDictionary<string, string>? Where = null);
@@ -30,7 +30,7 @@ public sealed record UpdateWebhookRequest(
     readonly IReadOnlyDictionary<string, string>? _where;
 
     /// <summary>Only answers of these categories; null for every category.</summary>
-    [MaxLength(3)]
+    [MaxLength(8)]
     public IReadOnlyList<string>? Categories { get => _categories; init { _categories = value; HasCategories = true; } }
 
     /// <summary>Only this survey's events; null for every survey.</summary>

@@ -235,7 +235,10 @@ function renderFilters() {
     const survey = h('select', { id: 'filter-survey', name: 'survey' },
       h('option', { value: '', text: 'All surveys' }),
       app.surveys.map((sv) => h('option', { value: sv.id, text: sv.name, selected: sv.id === state.survey })));
-    survey.addEventListener('change', () => set({ survey: survey.value }));
+    // A category filter names the categories of one kind: it goes when the new survey's kind has no such category.
+    survey.addEventListener('change', () => set({ survey: survey.value,
+      ...(state.category && !kindOf(app.surveys.find((sv) => sv.id === survey.value)?.kind).categories.some(([key]) => key === state.category)
+        ? { category: '' } : {}) }));
     controls.push(h('div', { class: 'control' }, h('label', { for: survey.id, text: 'Survey' }), survey));
   }
 

@@ -15,7 +15,33 @@ const EVENTS = [
   ['response.updated', 'An answer changes (a comment is added)'],
   ['decline.created', 'A user dismisses a survey'],
 ];
-const CATEGORIES = [['detractor', 'Detractors (0–6)'], ['passive', 'Passives (7–8)'], ['promoter', 'Promoters (9–10)']];
+/**
+ * The categories a subscription can filter on, for the kinds of the surveys it covers: one survey's
+ * kind ("Dissatisfied (1–2)"), or for every survey each kind the workspace asks, named with its
+ * ranges ("Neutral (CSAT 3, CES 4)"). Lowest first, kind by kind, as the API lists them.
+ */
+export function categoryOptions(kinds) {
+  const names = [...new Set(kinds.map((k) => (k === 'enps' ? 'nps' : k)))];
+  const single = names.length === 1;
+  const found = new Map();
+  for (const name of names) {
+    const K = fmt.kindOf(name);
+    for (const [key, label, lo, hi] of K.categories) {
+      const range = lo === hi ? String(lo) : `${lo}–${hi}`;
+      const entry = found.get(key) || { label, ranges: [] };
+      entry.ranges.push(single ? range : `${K.label} ${range}`);
+      found.set(key, entry);
+    }
+  }
+  return [...found].map(([key, { label, ranges }]) => [key, `${label} (${ranges.join(', ')})`]);
+}
+
+/** The kinds a subscription to `surveyId` ('' for every survey) can hear from. */
+function kindsOf(ctx, surveyId) {
+  const surveys = surveyId ? ctx.surveys.filter((sv) => sv.id === surveyId) : ctx.surveys;
+  const kinds = surveys.map((sv) => sv.kind || 'nps');
+  return kinds.length ? kinds : ['nps'];
+}
 
 export const LABELS = {
   url: 'Address (URL)',
@@ -67,9 +93,17 @@ function createForm(ctx, done) {
   });
   const format = h('fieldset', { class: 'field checks', dataset: { field: 'format' } }, h('legend', { text: LABELS.format }), formats, h('p', { class: 'error' }));
   const events = checkboxes('events', LABELS.events, EVENTS, ['response.created']);
-  const categories = checkboxes('categories', LABELS.categories, CATEGORIES, [], 'None ticked: every answer.');
+  const categoryBoxes = (surveyId, checked) =>
+    checkboxes('categories', LABELS.categories, categoryOptions(kindsOf(ctx, surveyId)), checked, 'None ticked: every answer.');
+  let categories = categoryBoxes('', []);
   const survey = h('select', { id: 'webhook-survey' },
     h('option', { value: '', text: 'All surveys' }), ctx.surveys.map((sv) => h('option', { value: sv.id, text: sv.name })));
+  // The categories follow the chosen survey's kind; the ticks that still exist stay ticked.
+  survey.addEventListener('change', () => {
+    const next = categoryBoxes(survey.value, categories.values());
+    categories.replaceWith(next);
+    categories = next;
+  });
   const where = h('input', { type: 'text', id: 'webhook-where', autocomplete: 'off', spellcheck: 'false', placeholder: 'csm=Dana Lee' });
   const status = statusLine('webhook-create-status');
 
@@ -152,7 +186,8 @@ function webhookCard(ctx, hook, refresh) {
   const secretHolder = h('div');
   const survey = hook.surveyId ? (ctx.surveys.find((s) => s.id === hook.surveyId)?.name || hook.surveyId) : 'all surveys';
   const events = hook.events.map((e) => EVENTS.find(([k]) => k === e)?.[1] || e).join('; ');
-  const categories = hook.categories ? hook.categories.join(', ') : 'every answer';
+  const labels = new Map(categoryOptions(kindsOf(ctx, hook.surveyId || '')));
+  const categories = hook.categories ? hook.categories.map((c) => labels.get(c) || c).join('; ') : 'every answer';
   const id = encodeURIComponent(hook.id);
 
   const test = h('button', { type: 'button', class: 'button small', text: 'Send a test', 'aria-label': `Send a test to ${hook.url}` });

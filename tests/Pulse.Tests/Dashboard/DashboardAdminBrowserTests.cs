@@ -221,6 +221,38 @@ public sealed class DashboardAdminBrowserTests : DashboardPage
     // ---- webhooks ------------------------------------------------------------------------------
 
     [Test]
+    public async Task Webhooks_CategoriesFollowTheChosenSurveysKind()
+    {
+        var csat = (await Surveys()).First(s => s.GetProperty("kind").GetString() == "csat");
+        var csatId = csat.GetProperty("id").GetString()!;
+        var url = _receiver.Url("/csat");
+        await SignIn("webhooks");
+        async Task<string[]> Offered() => [.. (await Page.Locator("#webhook-create [data-field=categories] input").EvaluateAllAsync<string[]>("boxes => boxes.map(b => b.value)"))];
+        var everySurvey = await Offered();
+        var neutral = await Page.TextContentAsync("label[for=webhook-categories-neutral]");
+        await Page.CheckAsync("#webhook-categories-dissatisfied");
+        await Page.CheckAsync("#webhook-categories-detractor");
+        await Page.SelectOptionAsync("#webhook-survey", csatId);
+        var csatOnly = await Offered();
+        await Page.FillAsync("#webhook-url", url);
+        await AndRender("webhooks", () => Page.ClickAsync("#webhook-create button[type=submit]"));
+        var hook = (await Get("/v1/webhooks")).GetProperty("items").EnumerateArray().Single(w => w.GetProperty("url").GetString() == url);
+        var card = Page.Locator($"li[data-webhook='{hook.GetProperty("id").GetString()}']");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(everySurvey, Is.SupersetOf(new[] { "detractor", "passive", "promoter", "dissatisfied", "neutral", "satisfied", "difficult", "easy" }));
+            Assert.That(everySurvey.Distinct().Count(), Is.EqualTo(everySurvey.Length), "neutral (CSAT and CES) is offered once");
+            Assert.That(neutral, Is.EqualTo("Neutral (CSAT 3, CES 4)"));
+            Assert.That(csatOnly, Is.EqualTo(new[] { "dissatisfied", "neutral", "satisfied" }));
+            Assert.That(hook.GetProperty("categories").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "dissatisfied" }),
+                "the tick on a CSAT category survives the switch; the NPS one goes with its box");
+            Assert.That(hook.GetProperty("surveyId").GetString(), Is.EqualTo(csatId));
+            Assert.That(await card.InnerTextAsync(), Does.Contain("Dissatisfied (1–2)"));
+        }
+        await AssertAxeClean(Page, "webhooks with a CSAT survey");
+    }
+
+    [Test]
     public async Task Webhooks_CreateTestRetryRotateDelete_AgainstALoopbackReceiver()
     {
         _receiver.Drain();

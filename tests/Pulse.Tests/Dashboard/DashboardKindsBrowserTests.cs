@@ -281,6 +281,18 @@ public sealed class DashboardKindsBrowserTests : DashboardPage
             Assert.That(labels, Has.Length.EqualTo(api.GetProperty("items").GetArrayLength()).And.Length.Positive);
             Assert.That(labels, Has.All.StartWith("dissatisfied score "), "a CSAT answer is named by its own category, not NPS's");
         }
+
+        // To the CES survey: "dissatisfied" is not a CES category, so the filter goes (CES answers are listed, not none).
+        var ces = SurveyOf(DemoKinds.CesName);
+        await ChooseSurvey(ces);
+        var cesLabels = await Page.Locator("li.comment article").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('aria-label'))");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Page.InputValueAsync("#comments-category"), Is.Empty);
+            Assert.That(Page.Url, Does.Not.Contain("category=dissatisfied"));
+            Assert.That(cesLabels, Is.Not.Empty);
+            Assert.That(cesLabels.Select(l => l.Split(' ')[0]).Distinct(), Is.SubsetOf(new[] { "difficult", "neutral", "easy" }));
+        }
     }
 
     [Test]

@@ -124,6 +124,46 @@ public sealed class WebhookApiTests
         Assert.That(problem.GetProperty("errors").GetProperty("surveyId")[0].GetString(), Does.Contain("no survey"));
     }
 
+    string CsatSurvey()
+    {
+        var id = "srv_" + Guid.NewGuid().ToString("n")[..12];
+        using var c = _app.Db.Open();
+        c.Execute("INSERT INTO surveys (id, workspace_id, name, kind, created_at, updated_at) VALUES (@Id, @W, 'Support CSAT', 'csat', 0, 0)",
+            new { Id = id, W = _a.WorkspaceId });
+        return id;
+    }
+
+    [Test]
+    public async Task Categories_OfEveryKind_AreAccepted_AndOneSurveysMustBeOfItsKind()
+    {
+        var nps = Outbox.DefaultSurveyId(_app, _a.WorkspaceId); // before the CSAT one exists: it takes the first survey
+        var csat = CsatSurvey();
+        var unhappy = await Create(_httpA, new { url = DeadUrl, events = new[] { "response.created" }, categories = new[] { "detractor", "dissatisfied", "difficult" } });
+        var satisfied = await Create(_httpA, new { url = DeadUrl, events = new[] { "response.created" }, categories = new[] { "dissatisfied" }, surveyId = csat });
+        var wrongKind = await (await _httpA.PostAsync("/v1/webhooks",
+            Json.Of(new { url = DeadUrl, events = new[] { "response.created" }, categories = new[] { "dissatisfied", "detractor" }, surveyId = csat }))).AssertProblem(400);
+        var before = await _httpA.GetStringAsync("/v1/webhooks");
+        // Moving a CSAT-only filter to the NPS survey without new categories would leave a filter that never matches.
+        var moved = await (await _httpA.PatchAsync($"/v1/webhooks/{satisfied.Id}", Json.Of(new { surveyId = nps }))).AssertProblem(400);
+        var recategorised = await (await _httpA.PatchAsync($"/v1/webhooks/{satisfied.Id}", Json.Of(new { categories = new[] { "promoter" } }))).AssertProblem(400);
+        var after = await _httpA.GetStringAsync("/v1/webhooks");
+        var both = await (await _httpA.PatchAsync($"/v1/webhooks/{satisfied.Id}", Json.Of(new { surveyId = nps, categories = new[] { "detractor" } }))).ReadJson<WebhookResponse>();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(unhappy.Categories, Is.EqualTo(new[] { "detractor", "dissatisfied", "difficult" }));
+            Assert.That(satisfied.Categories, Is.EqualTo(new[] { "dissatisfied" }));
+            Assert.That(wrongKind.GetProperty("errors").TryGetProperty("categories[0]", out _), Is.False, wrongKind.ToString());
+            Assert.That(wrongKind.GetProperty("errors").GetProperty("categories[1]")[0].GetString(),
+                Does.Contain("csat survey").And.Contain("dissatisfied, neutral, satisfied"));
+            Assert.That(moved.GetProperty("errors").GetProperty("categories[0]")[0].GetString(), Does.Contain("nps survey"));
+            Assert.That(recategorised.GetProperty("errors").GetProperty("categories[0]")[0].GetString(), Does.Contain("'promoter'"));
+            Assert.That(after, Is.EqualTo(before), "a refused change changes nothing");
+            Assert.That(both.SurveyId, Is.EqualTo(nps));
+            Assert.That(both.Categories, Is.EqualTo(new[] { "detractor" }));
+        }
+    }
+
     [Test]
     public async Task Create_MalformedJson_Is400()
     {

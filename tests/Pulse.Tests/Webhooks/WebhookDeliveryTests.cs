@@ -208,6 +208,37 @@ public sealed class WebhookDeliveryTests
     }
 
     [Test]
+    public async Task KindCategories_RouteEachKindsUnhappyAnswers()
+    {
+        var (ws, http) = NewWorkspace();
+        await using var csatOnly = await WebhookReceiver.StartAsync();
+        await using var unhappy = await WebhookReceiver.StartAsync();
+        var nps = Outbox.DefaultSurveyId(_app, ws.WorkspaceId);
+        var csat = "srv_" + Guid.NewGuid().ToString("n")[..12];
+        using (var c = _app.Db.Open())
+            c.Execute("INSERT INTO surveys (id, workspace_id, name, kind, created_at, updated_at) VALUES (@Id, @W, 'Support CSAT', 'csat', 0, 0)",
+                new { Id = csat, W = ws.WorkspaceId });
+        var dissatisfied = await Subscribe(http, csatOnly.Url(), categories: ["dissatisfied"], surveyId: csat);
+        var everyKind = await Subscribe(http, unhappy.Url(), categories: ["detractor", "dissatisfied", "difficult"]);
+
+        foreach (var score in new[] { 5, 2, 3, 1 })
+            await Outbox.SaveResponseAsync(_app, ws.WorkspaceId, _people.Next(), score, surveyId: csat);
+        foreach (var score in new[] { 3, 9 })
+            await Outbox.SaveResponseAsync(_app, ws.WorkspaceId, _people.Next(), score, surveyId: nps);
+        await UntilDelivered(dissatisfied.Id, 2);
+        await UntilDelivered(everyKind.Id, 3);
+
+        static (int, string?) Answer(JsonElement json) => (json.GetProperty("data").GetProperty("response").GetProperty("score").GetInt32(),
+            json.GetProperty("data").GetProperty("response").GetProperty("category").GetString());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(csatOnly.Drain().Select(r => Answer(r.Json)), Is.EquivalentTo(new[] { (2, "dissatisfied"), (1, "dissatisfied") }));
+            Assert.That(unhappy.Drain().Select(r => Answer(r.Json)), Is.EquivalentTo(new[] { (2, "dissatisfied"), (1, "dissatisfied"), (3, "detractor") }));
+            Assert.That(Deliveries(dissatisfied.Id), Has.Count.EqualTo(2), "no outbox rows for the satisfied and neutral answers");
+        }
+    }
+
+    [Test]
     public async Task SurveyFilter_OnlyThatSurveysEventsAreQueued()
     {
         var (ws, http) = NewWorkspace();

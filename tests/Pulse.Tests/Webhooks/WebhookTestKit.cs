@@ -11,6 +11,7 @@ using Pulse.Api.Displays;
 using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 using Pulse.Api.Users;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
@@ -184,7 +185,8 @@ public static class Outbox
         return app.Services.GetRequiredService<WriteQueue>().ExecuteAsync((c, tx) =>
         {
             var display = ShowSurvey(app, c, tx, workspaceId, survey, who, now);
-            var saved = ResponseStore.Save(c, tx, display, new ResponseChange(score, comment is not null, comment, false, null), now, responses)!;
+            var category = QuestionKinds.Of(SurveyStore.Kind(c, tx, survey)).CategoryOf(score); // as the endpoint does: the survey's kind's
+            var saved = ResponseStore.Save(c, tx, display, new ResponseChange(score, comment is not null, comment, false, null, category), now, responses)!;
             thenFail?.Invoke();
             return saved.Response;
         });
