@@ -40,7 +40,7 @@ sealed class ServerProcess : IDisposable
             ["RateLimiting__PerEndUserPerMinute"] = "0",
             ["RateLimiting__PerSecretKeyPerSecond"] = "0",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["DOTNET_gcServer"] = "0",
+            // No GC or runtime variables: the API runs with the settings of its runtimeconfig, as users run it.
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string>())
             env[k.Replace(":", "__", StringComparison.Ordinal)] = v;

@@ -26,6 +26,7 @@ public sealed class DecisionCache(TimeSpan ttl, int maxEntries)
 {
     readonly ConcurrentDictionary<ulong, Entry> _entries = new();
     readonly long _ttlMs = (long)ttl.TotalMilliseconds;
+    int _count;
 
     readonly record struct Entry(string? Event, string Reason, long Until, ulong Sighting, long LastSeenAt, long Version);
 
@@ -50,12 +51,26 @@ public sealed class DecisionCache(TimeSpan ttl, int maxEntries)
         if (!Enabled || stableUntil <= now)
             return;
         // A bound on memory, not an LRU: past it the cache starts over, which costs only reads.
-        if (_entries.Count >= maxEntries)
+        // The bound reads a counter kept beside the map: ConcurrentDictionary.Count takes every lock
+        // of the map, on every miss of the hot path (decisions H1).
+        if (Volatile.Read(ref _count) >= maxEntries)
+        {
             _entries.Clear();
-        _entries[Key(workspaceId, userId)] = new Entry(eventName, reason, Math.Min(now + _ttlMs, stableUntil), sighting, lastSeenAt, version);
+            Volatile.Write(ref _count, 0);
+        }
+        var key = Key(workspaceId, userId);
+        var entry = new Entry(eventName, reason, Math.Min(now + _ttlMs, stableUntil), sighting, lastSeenAt, version);
+        if (_entries.TryAdd(key, entry))
+            Interlocked.Increment(ref _count);
+        else
+            _entries[key] = entry;
     }
 
-    public void Forget(string workspaceId, string userId) => _entries.TryRemove(Key(workspaceId, userId), out _);
+    public void Forget(string workspaceId, string userId)
+    {
+        if (_entries.TryRemove(Key(workspaceId, userId), out _))
+            Interlocked.Decrement(ref _count);
+    }
 
     public int Count => _entries.Count;
 

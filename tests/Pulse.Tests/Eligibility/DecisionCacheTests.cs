@@ -118,6 +118,37 @@ public sealed class DecisionCacheTests
     }
 
     [Test]
+    public void TheSizeBound_CountsDistinctUsers_NotSetsOrForgottenOnes()
+    {
+        var cache = new DecisionCache(TimeSpan.FromSeconds(60), maxEntries: 3);
+        var fp = DecisionCache.Fingerprint(null, null, null);
+        void Set(string user) => cache.Set("ws_1", user, null, Reasons.TooNew, 0, long.MaxValue, 1, fp, 0);
+        bool Cached(string user) => cache.TryGet("ws_1", user, null, 1, 1, fp, long.MaxValue, out _);
+
+        Set("a");
+        Set("a");
+        Set("a");
+        Set("b");
+        cache.Forget("ws_1", "b");
+        cache.Forget("ws_1", "b");
+        Set("c");
+        // Three sets of "a", a forgotten "b" and "c" are two users: the bound of three is not reached.
+        Set("d");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Cached("a") && Cached("c") && Cached("d"), Is.True, "no start-over below the bound");
+            Assert.That(cache.Count, Is.EqualTo(3));
+        });
+        Set("e");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Cached("a"), Is.False, "past the bound the cache starts over");
+            Assert.That(Cached("e"), Is.True);
+            Assert.That(cache.Count, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public void Version_ChangesWithASurveyEditOrTheWorkspaceSettings()
     {
         var s = SurveyDefaults.New("ws_1", 0) with { Id = "srv_a", UpdatedAt = 1 };
