@@ -24,6 +24,8 @@ public static class AnalyticsEndpoints
     public static IHostApplicationBuilder AddAnalytics(this IHostApplicationBuilder builder)
     {
         builder.Services.AddWriteHook<NpsAggregateHook>();
+        builder.Services.AddOptions<AnalyticsOptions>().BindConfiguration(AnalyticsOptions.Section);
+        builder.Services.AddHostedService<PairAggregateSync>();
         builder.Services.AddSingleton<MetricsStore>();
         builder.Services.AddSingleton<ResponseReadStore>();
         builder.Services.AddSingleton<AccountStore>();
