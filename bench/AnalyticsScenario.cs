@@ -287,6 +287,7 @@ static class AnalyticsScenario
                 Migrator.Apply(c, TimeProvider.System);
                 using var tx = c.BeginTransaction(deferred: false);
                 PairAggregates.Sync(c, tx, PairAggregates.KeysOf(PairTraits));
+                CommentSearch.Fill(c, tx);
                 tx.Commit();
             }
             SqliteConnection.ClearAllPools();
@@ -314,6 +315,7 @@ static class AnalyticsScenario
         using (var tx = c.BeginTransaction(deferred: false))
         {
             NpsAggregateHook.Rebuild(c, tx);
+            CommentSearch.Fill(c, tx, force: true);
             tx.Commit();
         }
         var rebuilt = clock.Elapsed;

@@ -76,6 +76,10 @@ public sealed class MetricsStore(Db db)
         return new(source.ToString(), value, groupKey is not null && !where.ContainsKey(groupKey), parameters);
     }
 
+    /// <summary>The SQL of a pair read (for <c>QueryPlanTests</c>).</summary>
+    internal static string PairSql(IReadOnlyDictionary<string, string> where, string? groupKey, int buckets) =>
+        DayRowsSql(PairRows(where, groupKey), buckets);
+
     /// <summary>True when <see cref="PairRows"/> can answer: one or two filters, the groups by one of them or one more key, every key listed.</summary>
     static bool PairsAnswer(IReadOnlyDictionary<string, string> where, string? groupKey, IReadOnlySet<string> listed)
     {
