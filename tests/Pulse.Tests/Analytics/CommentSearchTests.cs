@@ -122,17 +122,8 @@ public sealed class CommentSearchTests
     [Test]
     public async Task Fill_IndexesCommentsWrittenWithoutTheHook_AsTheHookDoes()
     {
-        var (hooked, filled) = await _app.Services.GetRequiredService<WriteQueue>().ExecuteAsync((c, tx) =>
-        {
-            const string dump = "SELECT rowid || '|' || text FROM comment_search ORDER BY rowid";
-            var before = c.Query<string>(dump, transaction: tx).ToList();
-            tx.Save("fill");
-            CommentSearch.Fill(c, tx, force: true);
-            var after = c.Query<string>(dump, transaction: tx).ToList();
-            tx.Rollback("fill");
-            tx.Release("fill");
-            return (before, after);
-        });
+        var (hooked, filled) = await Recomputation.Of(_app, "SELECT rowid || '|' || text FROM comment_search ORDER BY rowid",
+            (c, tx) => CommentSearch.Fill(c, tx, force: true));
         Assert.That(hooked, Is.Not.Empty);
         Assert.That(hooked, Is.EqualTo(filled));
     }

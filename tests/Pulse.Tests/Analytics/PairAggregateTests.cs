@@ -145,21 +145,12 @@ public sealed class PairAggregateTests
     /// <summary>What the hook maintained in <c>nps_pair_daily</c> equals its rebuild from raw rows (in a savepoint rolled back).</summary>
     async Task AssertMaintainedEqualsRebuild()
     {
-        var (maintained, recomputed) = await _app.Services.GetRequiredService<WriteQueue>().ExecuteAsync((c, tx) =>
-        {
-            const string dump = """
-                SELECT survey_id || '|' || key_a || '|' || key_b || '|' || day || '|' || value_a || '|' || value_b || '|' || displays || '|'
-                       || promoters || '|' || passives || '|' || detractors || '|' || score_sum || '|' || score_squares
-                FROM nps_pair_daily ORDER BY 1
-                """;
-            var before = c.Query<string>(dump, transaction: tx).ToList();
-            tx.Save("recompute");
-            PairAggregates.Rebuild(c, tx);
-            var after = c.Query<string>(dump, transaction: tx).ToList();
-            tx.Rollback("recompute");
-            tx.Release("recompute");
-            return (before, after);
-        });
+        const string dump = """
+            SELECT survey_id || '|' || key_a || '|' || key_b || '|' || day || '|' || value_a || '|' || value_b || '|' || displays || '|'
+                   || promoters || '|' || passives || '|' || detractors || '|' || score_sum || '|' || score_squares
+            FROM nps_pair_daily ORDER BY 1
+            """;
+        var (maintained, recomputed) = await Recomputation.Of(_app, dump, PairAggregates.Rebuild);
         Assert.That(maintained, Has.Count.GreaterThan(100));
         Assert.That(maintained, Is.EqualTo(recomputed));
     }
