@@ -24,11 +24,13 @@ public sealed class CommentSearch : IResponseHook
     const string Delete = "DELETE FROM comment_search WHERE rowid = @Id";
 
     /// <summary>
-    /// The FTS5 phrase of a folded query, or null when it is too short for trigrams (fewer than
-    /// three characters) and the caller scans.
+    /// The FTS5 phrase of a folded query, or null when the caller scans: too short for trigrams
+    /// (fewer than three characters), or holding a NUL, which ends an FTS5 query string.
     /// </summary>
     public static string? PhraseOf(string? folded) =>
-        folded is null || folded.EnumerateRunes().Take(3).Count() < 3 ? null : "\"" + folded.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        folded is null || folded.Contains('\0', StringComparison.Ordinal) || folded.EnumerateRunes().Take(3).Count() < 3
+            ? null
+            : "\"" + folded.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response)
     {

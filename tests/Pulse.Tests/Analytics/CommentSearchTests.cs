@@ -27,7 +27,7 @@ public sealed class CommentSearchTests
     static readonly string[] Queries =
     [
         "slow", "SLOW", "münchen", "MÜN", "ist", "İst", "ızm", "σίσ", "ΣΊΣ", "ïve", "CAFÉ", "straße", "strasse", "🚀 r",
-        "\"wow\"", "id \"w", "語のコ", "mü", "s", "export is", "rocket fast", "nowhere at all",
+        "\"wow\"", "id \"w", "slo\0w", "\0\uFFFD", "語のコ", "mü", "s", "export is", "rocket fast", "nowhere at all",
     ];
 
     PulseFactory _app = null!;
