@@ -24,6 +24,10 @@ public static class AnalyticsEndpoints
     public static IHostApplicationBuilder AddAnalytics(this IHostApplicationBuilder builder)
     {
         builder.Services.AddWriteHook<NpsAggregateHook>();
+        builder.Services.AddOptions<AnalyticsOptions>().BindConfiguration(AnalyticsOptions.Section);
+        builder.Services.AddHostedService<PairAggregateSync>();
+        builder.Services.AddWriteHook<CommentSearch>();
+        builder.Services.AddHostedService<CommentSearchFill>();
         builder.Services.AddSingleton<MetricsStore>();
         builder.Services.AddSingleton<ResponseReadStore>();
         builder.Services.AddSingleton<AccountStore>();

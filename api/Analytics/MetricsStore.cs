@@ -22,9 +22,10 @@ public sealed record MetricsQuery(
 /// Reads NPS from the aggregates. A request names at most one trait row set for its headline
 /// (all rows, or one <c>where</c> value) and one for its groups (one <c>groupBy</c> key), so both
 /// come from <c>nps_daily</c>, with the edges of buckets that do not start at UTC midnight
-/// corrected from <c>nps_hourly</c> or raw rows (<see cref="ReadPlan"/>). Requests the
-/// aggregates cannot answer — two or more <c>where</c> filters, or a filter on one trait with
-/// groups by another — count raw rows over the range instead (see docs/decisions.md).
+/// corrected from <c>nps_hourly</c> or raw rows (<see cref="ReadPlan"/>). A filter on one key with
+/// groups by another, or two filters, read <c>nps_pair_daily</c> when every key is listed for pairs
+/// (<see cref="PairAggregates"/>). Requests no aggregate can answer — three keys, or keys not
+/// listed — count raw rows over the range instead (see docs/decisions.md).
 /// </summary>
 public sealed class MetricsStore(Db db)
 {
@@ -35,45 +36,83 @@ public sealed class MetricsStore(Db db)
         sum(score_sum) AS ScoreSum, sum(score_squares) AS ScoreSquares
         """;
 
-    const string DailyByKey = $"""
-        SELECT trait_value AS Value, day AS Unit, {Counters} FROM nps_daily
-        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
-        """;
+    /// <summary>
+    /// Where the day rows of one segment read come from: a <c>FROM … WHERE …</c> over a day table
+    /// (with <c>@SurveyIds</c>, <c>@From</c>, <c>@To</c> and its own parameters) and the SQL expression of
+    /// the row's segment value. <see cref="Many"/> when it may return many values per day (summed in SQLite).
+    /// </summary>
+    sealed record DayRows(string Source, string Value, bool Many, DynamicParameters Parameters);
 
-    // One bucket (no interval): every day row lands in it, so SQLite sums per value and returns one row each.
-    const string DailyByKeyTotal = $"""
-        SELECT trait_value AS Value, @From AS Unit, {Sums} FROM nps_daily
-        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
-        GROUP BY trait_value
-        """;
+    static DayRows TraitRows(string key, string? value)
+    {
+        var parameters = new DynamicParameters(new { Key = key, Value = value });
+        return value is null
+            ? new("nps_daily WHERE survey_id IN @SurveyIds AND trait_key = @Key", "trait_value", true, parameters)
+            : new("nps_daily WHERE survey_id IN @SurveyIds AND trait_key = @Key AND trait_value = @Value", "trait_value", false, parameters);
+    }
 
     /// <summary>
-    /// A series by a trait with many values (accounts: values × days rows) is summed per bucket in
-    /// SQLite, so a few thousand rows reach .NET instead of hundreds of thousands. Each row's bucket
-    /// is found by comparing its day with the buckets' first days; the row reports that first day.
+    /// Rows of <c>nps_pair_daily</c> for the filters <paramref name="where"/> (one or two keys) and the
+    /// value of <paramref name="groupKey"/> ('' without one): one of the pair's keys is filtered, the
+    /// other filtered too or grouped by.
     /// </summary>
-    static string DailyByKeyPerBucket(int buckets) => DailyPerBucket.GetOrAdd(buckets, n =>
+    static DayRows PairRows(IReadOnlyDictionary<string, string> where, string? groupKey)
     {
+        var keys = where.Keys.Append(groupKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var (a, b) = PairAggregates.Before(keys[0], keys[1]) ? (keys[0], keys[1]) : (keys[1], keys[0]);
+        var parameters = new DynamicParameters(new { KeyA = a, KeyB = b });
+        var source = new System.Text.StringBuilder("nps_pair_daily WHERE survey_id IN @SurveyIds AND key_a = @KeyA AND key_b = @KeyB");
+        if (where.TryGetValue(a, out var valueA))
+        {
+            source.Append(" AND value_a = @ValueA");
+            parameters.Add("ValueA", valueA);
+        }
+        if (where.TryGetValue(b, out var valueB))
+        {
+            source.Append(" AND value_b = @ValueB");
+            parameters.Add("ValueB", valueB);
+        }
+        var value = groupKey is null ? "''" : groupKey == a ? "value_a" : "value_b";
+        return new(source.ToString(), value, groupKey is not null && !where.ContainsKey(groupKey), parameters);
+    }
+
+    /// <summary>The SQL of a pair read (for <c>QueryPlanTests</c>).</summary>
+    internal static string PairSql(IReadOnlyDictionary<string, string> where, string? groupKey, int buckets) =>
+        DayRowsSql(PairRows(where, groupKey), buckets);
+
+    /// <summary>True when <see cref="PairRows"/> can answer: one or two filters, the groups by one of them or one more key, every key listed.</summary>
+    static bool PairsAnswer(IReadOnlyDictionary<string, string> where, string? groupKey, IReadOnlySet<string> listed)
+    {
+        var keys = where.Keys.Append(groupKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        return where.Count is 1 or 2 && keys.Count == 2 && keys.All(listed.Contains);
+    }
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Source, string Value, int Buckets), string> DaySql = new();
+
+    /// <summary>
+    /// The day rows of a source for a range of days: each row as it is (one value per day), summed per
+    /// value (one bucket), or — for a series by a key with many values (accounts: values × days rows)
+    /// — summed per bucket in SQLite, so a few thousand rows reach .NET instead of hundreds of
+    /// thousands: each row's bucket is found by comparing its day with the buckets' first days
+    /// (<c>@B0…</c>), and the row reports that first day.
+    /// </summary>
+    static string DayRowsSql(DayRows rows, int buckets) =>
+        DaySql.GetOrAdd((rows.Source, rows.Value, rows.Many && buckets <= MaxBucketsSummedInSql ? buckets : 0), k =>
+    {
+        var (source, value, n) = k;
+        if (n == 0)
+            return $"SELECT {value} AS Value, day AS Unit, {Counters} FROM {source} AND day >= @From AND day < @To";
+        if (n == 1)
+            return $"SELECT {value} AS Value, @From AS Unit, {Sums} FROM {source} AND day >= @From AND day < @To GROUP BY 1";
         var bucket = new System.Text.StringBuilder("CASE");
         for (var i = 1; i < n; i++)
             bucket.Append(System.Globalization.CultureInfo.InvariantCulture, $" WHEN day < @B{i} THEN @B{i - 1}");
         bucket.Append(System.Globalization.CultureInfo.InvariantCulture, $" ELSE @B{n - 1} END");
-        return $"""
-            SELECT trait_value AS Value, {bucket} AS Unit, {Sums} FROM nps_daily
-            WHERE survey_id IN @SurveyIds AND trait_key = @Key AND day >= @From AND day < @To
-            GROUP BY 1, 2
-            """;
+        return $"SELECT {value} AS Value, {bucket} AS Unit, {Sums} FROM {source} AND day >= @From AND day < @To GROUP BY 1, 2";
     });
-
-    static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> DailyPerBucket = new();
 
     /// <summary>Up to this many buckets a series by a trait is summed per bucket in SQLite.</summary>
     const int MaxBucketsSummedInSql = 64;
-
-    const string DailyByValue = $"""
-        SELECT trait_value AS Value, day AS Unit, {Counters} FROM nps_daily
-        WHERE survey_id IN @SurveyIds AND trait_key = @Key AND trait_value = @Value AND day >= @From AND day < @To
-        """;
 
     const string Hourly = $"""
         SELECT '' AS Value, hour AS Unit, {Counters} FROM nps_hourly
@@ -140,6 +179,16 @@ public sealed class MetricsStore(Db db)
             if (groupBy is not null)
                 groups = groupBy == key ? headline : FromAggregates(c, q, buckets, plan, grain, groupBy, null);
         }
+        else if (PairsAnswer(q.Where, groupBy, PairAggregates.Stored(c)))
+        {
+            // One filter with groups by another listed key, or two filters: the pair aggregates (P4).
+            var plan = TimeBuckets.Plan(buckets);
+            headline = where.Count == 1
+                ? FromAggregates(c, q, buckets, plan, grain, where[0].Key, where[0].Value)
+                : FromDayRows(c, q, buckets, plan, grain, PairRows(q.Where, null), q.Where, null);
+            if (groupBy is not null)
+                groups = FromDayRows(c, q, buckets, plan, grain, PairRows(q.Where, groupBy), q.Where, groupBy);
+        }
         else
         {
             var whole = new Span(q.From, q.To);
@@ -182,42 +231,43 @@ public sealed class MetricsStore(Db db)
         return (banded, bounds);
     }
 
-    /// <summary>
-    /// Counts for one trait key (all its values, or one): day rows in the buckets their rounded
-    /// days fall in, then the rows between each bucket edge and its nearest midnight moved to their
-    /// exact bucket — whole hours of the unsegmented series from hourly rows, the rest from raw rows.
-    /// </summary>
+    /// <summary>Counts for one trait key (all its values, or one) from <c>nps_daily</c>, edges corrected (<see cref="FromDayRows"/>).</summary>
     Segments FromAggregates(DbConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, ReadPlan plan, long grain,
         string key, string? value)
+    {
+        var filters = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (key != "" && value is not null)
+            filters[key] = value;
+        return FromDayRows(c, q, buckets, plan, grain, TraitRows(key, value), filters, key == "" ? null : key);
+    }
+
+    /// <summary>
+    /// Counts from day rows in the buckets their rounded days fall in, then the rows between each
+    /// bucket edge and its nearest midnight moved to their exact bucket — whole hours of the
+    /// unsegmented series from hourly rows, the rest from raw rows matching <paramref name="filters"/>
+    /// with the value of <paramref name="groupKey"/>.
+    /// </summary>
+    static Segments FromDayRows(DbConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, ReadPlan plan, long grain,
+        DayRows days, IReadOnlyDictionary<string, string> filters, string? groupKey)
     {
         var result = new Segments(buckets.Count);
         if (plan.DayFrom < plan.DayTo)
         {
-            IEnumerable<CountRow> rows;
-            if (value is null && buckets.Count > 1 && buckets.Count <= MaxBucketsSummedInSql)
-            {
-                var parameters = new DynamicParameters(new { q.SurveyIds, Key = key, From = plan.DayFrom, To = plan.DayTo });
+            var parameters = new DynamicParameters(days.Parameters);
+            parameters.AddDynamicParams(new { q.SurveyIds, From = plan.DayFrom, To = plan.DayTo });
+            if (days.Many && buckets.Count > 1 && buckets.Count <= MaxBucketsSummedInSql)
                 for (var i = 0; i < plan.DayStarts.Length; i++)
                     parameters.Add("B" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), plan.DayStarts[i]);
-                rows = c.Query<CountRow>(DailyByKeyPerBucket(buckets.Count), parameters);
-            }
-            else
-            {
-                var sql = value is not null ? DailyByValue : buckets.Count == 1 ? DailyByKeyTotal : DailyByKey;
-                rows = c.Query<CountRow>(sql, new { q.SurveyIds, Key = key, Value = value, From = plan.DayFrom, To = plan.DayTo });
-            }
-            foreach (var row in rows)
+            foreach (var row in c.Query<CountRow>(DayRowsSql(days, buckets.Count), parameters))
                 result.Add(row.Value, plan.BucketOfDay(row.Unit), row.Counts);
         }
 
-        var filters = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (key != "" && value is not null)
-            filters[key] = value;
-        var raw = new RawQuery(q.SurveyIds, grain, JsonSerializer.Serialize(filters), key == "" ? null : TraitSql.PathOf(key));
+        var unsegmented = filters.Count == 0 && groupKey is null;
+        var raw = new RawQuery(q.SurveyIds, grain, JsonSerializer.Serialize(filters), groupKey is null ? null : TraitSql.PathOf(groupKey));
         var (from, to) = (buckets[0].From, buckets[^1].To);
         foreach (var span in plan.Corrections)
         {
-            foreach (var (rows, unit) in key == "" ? Unsegmented(c, buckets, span, raw) : [(Raw(c, raw, span), grain)])
+            foreach (var (rows, unit) in unsegmented ? Unsegmented(c, buckets, span, raw) : [(Raw(c, raw, span), grain)])
             {
                 foreach (var row in rows)
                 {

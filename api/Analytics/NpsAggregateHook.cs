@@ -12,7 +12,8 @@ namespace Pulse.Api.Analytics;
 /// Keeps <c>nps_daily</c> and <c>nps_hourly</c> in step with displays and responses, inside the
 /// writer's transaction: a display adds one to <c>displays</c>, a response one to its category —
 /// per day in the row for all data, in one row per trait of the display's snapshot and in
-/// the rows of its locale, variant and channel (one statement), and per hour for all data (one more). An update that changes the category moves
+/// the rows of its locale, variant and channel (one statement), per pair of listed segments in
+/// <c>nps_pair_daily</c> (<see cref="PairAggregates"/>, one more), and per hour for all data (one more). An update that changes the category moves
 /// the count; an erasure takes it away and deletes rows left at zero, so no trait value of an
 /// erased user stays behind.
 /// </summary>
@@ -75,6 +76,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     {
         c.Execute("DELETE FROM nps_daily; DELETE FROM nps_hourly;", transaction: tx);
         c.Execute(Backfill.Value, transaction: tx);
+        PairAggregates.Rebuild(c, tx);
     }
 
     public void DisplayCreated(DbConnection c, DbTransaction tx, DisplayWritten display) =>
@@ -121,6 +123,9 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         Counts(c.Prepared(tx, AddDaily).Bind("@SurveyId", display.SurveyId).Bind("@Day", TimeBuckets.FloorDiv(at, TimeBuckets.DayMs))
             .Bind("@Traits", TraitsOf(display)).Bind("@Locale", display.Locale).Bind("@Variant", display.Variant)
             .Bind("@Channel", display.Channel), delta).ExecuteNonQuery();
+        Counts(c.Prepared(tx, PairAggregates.Add).Bind("@SurveyId", display.SurveyId).Bind("@Day", TimeBuckets.FloorDiv(at, TimeBuckets.DayMs))
+            .Bind("@Traits", TraitsOf(display)).Bind("@Locale", display.Locale).Bind("@Variant", display.Variant)
+            .Bind("@Channel", display.Channel), delta).ExecuteNonQuery();
         Counts(c.Prepared(tx, AddHourly).Bind("@SurveyId", display.SurveyId).Bind("@Hour", TimeBuckets.FloorDiv(at, TimeBuckets.HourMs)), delta)
             .ExecuteNonQuery();
     }
@@ -144,6 +149,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         };
         c.Execute(PruneDaily, p, tx);
         c.Execute(PruneHourly, p, tx);
+        c.Execute(PairAggregates.Prune, p, tx);
     }
 
     static string TraitsOf(DisplayWritten display) => string.IsNullOrEmpty(display.TraitsJson) ? "{}" : display.TraitsJson;

@@ -97,23 +97,28 @@ public sealed class ResponseReadStore(Db db)
     // The workspace index (workspace_id, created_at, id) serves the order and the keyset bound.
     const string Source = "FROM responses r JOIN displays d ON d.id = r.display_id";
 
-    static readonly string Filter = $"""
+    /// <summary>The filter; with <paramref name="indexed"/> the comment text is first looked up in <see cref="CommentSearch"/>.</summary>
+    static string Filter(bool indexed) => $"""
         WHERE r.workspace_id = @WorkspaceId
           AND (@SurveyId IS NULL OR r.survey_id = @SurveyId)
           AND r.created_at >= @From AND r.created_at < @To
           AND (r.created_at, r.id) < (@BeforeAt, @BeforeId)
           AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
+          {(indexed ? $"AND r.id IN ({CommentSearch.Matching})" : "")}
           AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)
           AND (@WithComment = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
           AND {TraitSql.MatchesFilters}
           AND {TagSql.HasTag}
         """;
 
-    static readonly string Page = $"SELECT {Columns} {Source} {Filter} ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit";
+    static readonly string[] Page = [.. new[] { false, true }.Select(i => $"SELECT {Columns} {Source} {Filter(i)} ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit")];
 
-    static readonly string TraitKeys = $"SELECT DISTINCT j.key {Source}, json_each(d.traits) j {Filter} ORDER BY j.key";
+    static readonly string[] TraitKeys = [.. new[] { false, true }.Select(i => $"SELECT DISTINCT j.key {Source}, json_each(d.traits) j {Filter(i)} ORDER BY j.key")];
 
-    static readonly string Count = $"SELECT COUNT(*) {Source} {Filter}";
+    internal static readonly string[] Count = [.. new[] { false, true }.Select(i => $"SELECT COUNT(*) {Source} {Filter(i)}")];
+
+    /// <summary>0 for a scan, 1 when the comment index answers <c>q</c>.</summary>
+    static int Variant(ResponseFilter f) => CommentSearch.PhraseOf(Fold(f.Text)) is null ? 0 : 1;
 
     // The user's answers in the workspace (index responses_user_time), oldest first; the response itself among them.
     const string SelectOfUser = $"""
@@ -126,13 +131,13 @@ public sealed class ResponseReadStore(Db db)
     public ResponsePage List(ResponseFilter filter, ResponseCursor? cursor, int limit)
     {
         using var c = Open();
-        var rows = c.Query<ResponseRow>(Page, Parameters(filter, cursor, limit + 1)).ToList();
+        var rows = c.Query<ResponseRow>(Page[Variant(filter)], Parameters(filter, cursor, limit + 1)).ToList();
         var more = rows.Count > limit;
         if (more)
             rows.RemoveAt(rows.Count - 1);
         var next = more ? new ResponseCursor(rows[^1].CreatedAt, rows[^1].Id).Encode() : null;
         // The first page says how many match in all ("25 of 2,679"); later pages would only repeat it.
-        long? total = cursor is null ? (more ? c.ExecuteScalar<long>(Count, Parameters(filter, null, -1)) : rows.Count) : null;
+        long? total = cursor is null ? (more ? c.ExecuteScalar<long>(Count[Variant(filter)], Parameters(filter, null, -1)) : rows.Count) : null;
         return new ResponsePage(rows.Select(r => r.ToItem()).ToList(), next, total);
     }
 
@@ -160,14 +165,14 @@ public sealed class ResponseReadStore(Db db)
     public IReadOnlyList<string> TraitKeysOf(ResponseFilter filter)
     {
         using var c = Open();
-        return c.Query<string>(TraitKeys, Parameters(filter, null, -1)).ToList();
+        return c.Query<string>(TraitKeys[Variant(filter)], Parameters(filter, null, -1)).ToList();
     }
 
     /// <summary>The matching responses, newest first, read one at a time as the caller enumerates (constant memory).</summary>
     public IEnumerable<ResponseRow> Stream(ResponseFilter filter)
     {
         using var c = Open();
-        foreach (var row in c.Query<ResponseRow>(Page, Parameters(filter, null, -1), buffered: false))
+        foreach (var row in c.Query<ResponseRow>(Page[Variant(filter)], Parameters(filter, null, -1), buffered: false))
             yield return row;
     }
 
@@ -192,6 +197,7 @@ public sealed class ResponseReadStore(Db db)
         BeforeId = cursor?.Id ?? long.MaxValue,
         Categories = f.Categories is null ? null : JsonSerializer.Serialize(f.Categories),
         Text = Fold(f.Text),
+        Phrase = CommentSearch.PhraseOf(Fold(f.Text)),
         Filters = JsonSerializer.Serialize(f.Where),
         f.WithComment,
         f.Tag,

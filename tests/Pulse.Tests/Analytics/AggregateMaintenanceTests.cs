@@ -112,22 +112,13 @@ public sealed class AggregateMaintenanceTests
     /// </summary>
     async Task AssertAggregatesEqualRecomputation()
     {
-        var (maintained, recomputed) = await _app.Services.GetRequiredService<WriteQueue>().ExecuteAsync((c, tx) =>
-        {
-            const string dump = """
-                SELECT 'd' || survey_id || '|' || trait_key || '|' || day || '|' || trait_value || '|' || displays || '|' || promoters || '|' || passives || '|' || detractors FROM nps_daily
-                UNION ALL
-                SELECT 'h' || survey_id || '|' || hour || '|' || displays || '|' || promoters || '|' || passives || '|' || detractors FROM nps_hourly
-                ORDER BY 1
-                """;
-            var before = c.Query<string>(dump, transaction: tx).ToList();
-            tx.Save("recompute");
-            NpsAggregateHook.Rebuild(c, tx);
-            var after = c.Query<string>(dump, transaction: tx).ToList();
-            tx.Rollback("recompute");
-            tx.Release("recompute");
-            return (before, after);
-        });
+        const string dump = """
+            SELECT 'd' || survey_id || '|' || trait_key || '|' || day || '|' || trait_value || '|' || displays || '|' || promoters || '|' || passives || '|' || detractors FROM nps_daily
+            UNION ALL
+            SELECT 'h' || survey_id || '|' || hour || '|' || displays || '|' || promoters || '|' || passives || '|' || detractors FROM nps_hourly
+            ORDER BY 1
+            """;
+        var (maintained, recomputed) = await Recomputation.Of(_app, dump, NpsAggregateHook.Rebuild);
         Assert.That(maintained, Has.Count.GreaterThan(100));
         Assert.That(maintained, Is.EqualTo(recomputed));
     }

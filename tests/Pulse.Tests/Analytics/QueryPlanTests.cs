@@ -1,4 +1,5 @@
 using Dapper;
+using Pulse.Api.Analytics;
 using Pulse.Api.FollowUps;
 using Pulse.Api.Storage;
 using Pulse.Tests.Support;
@@ -19,6 +20,7 @@ public sealed class QueryPlanTests
         var db = new Db($"Data Source={dir.File("plan.db")}", dir.Path);
         using var c = db.Open();
         Migrator.Apply(c, Time);
+        c.CreateFunction<string?, string?>("pulse_fold", ResponseReadStore.Fold, isDeterministic: true);
         return c.Query<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql, parameters).Select(r => r.Detail).ToList();
     }
 
@@ -39,5 +41,43 @@ public sealed class QueryPlanTests
         // Before responses_user_time the correlated lookup searched responses_survey_time (survey_id=?):
         // every answer of the survey once per detractor.
         Assert.That(plan, Has.Some.Contains("SEARCH x USING INDEX responses_user_time (workspace_id=? AND user_id=?"), string.Join("\n", plan));
+    }
+
+    [Test]
+    public void FilterWithGroupBy_ReadsThePairAggregates_ByTheirKey()
+    {
+        var plan = Plan(MetricsStore.PairSql(new Dictionary<string, string> { ["plan"] = "premium" }, "role", buckets: 1), new
+        {
+            SurveyIds = new[] { "srv_1" },
+            KeyA = "plan",
+            KeyB = "role",
+            ValueA = "premium",
+            From = 0L,
+            To = 100L,
+        });
+
+        Assert.That(plan, Has.Some.Contains("SEARCH nps_pair_daily USING PRIMARY KEY (survey_id=? AND key_a=? AND key_b=? AND day>? AND day<?)"), string.Join("\n", plan));
+    }
+
+    [Test]
+    public void CommentSearch_CountsFromTheFullTextIndex()
+    {
+        var plan = Plan(ResponseReadStore.Count[1], new
+        {
+            WorkspaceId = "ws_1",
+            SurveyId = (string?)null,
+            From = 0L,
+            To = long.MaxValue,
+            BeforeAt = long.MaxValue,
+            BeforeId = long.MaxValue,
+            Categories = (string?)null,
+            Text = "SLOW",
+            Phrase = "\"SLOW\"",
+            Filters = "{}",
+            WithComment = 0,
+            Tag = (string?)null,
+        });
+
+        Assert.That(plan, Has.Some.Contains("SCAN comment_search VIRTUAL TABLE INDEX"), string.Join("\n", plan));
     }
 }
