@@ -25,6 +25,10 @@ public static class EligibilityEndpoints
         });
         builder.Services.AddSingleton<DisplayHooks>();
         builder.Services.AddWriteHook<DecisionCacheHook>();
+        // The public bodies and answers from generated metadata (decisions H2), ahead of the reflection
+        // resolver that serves every other type. Runs after AddPulseOperations set the options.
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(options =>
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, PublicJson.Default));
         return builder;
     }
 

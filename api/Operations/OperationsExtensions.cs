@@ -44,12 +44,7 @@ public static class OperationsExtensions
         services.AddValidation();
         // Bad JSON and wrong types are thrown to the exception handler, which names the field.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        services.Configure<JsonOptions>(options =>
-        {
-            Configure(options.SerializerOptions);
-            // The public bodies and answers from generated metadata; the rest by reflection, behind it.
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, PublicJson.Default);
-        });
+        services.Configure<JsonOptions>(options => Configure(options.SerializerOptions));
 
         services.AddPulseRateLimits();
         builder.AddSecurityHeaders();

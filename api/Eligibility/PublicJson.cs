@@ -1,15 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Pulse.Api.Eligibility;
+using Pulse.Api.Operations;
 using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 
-namespace Pulse.Api.Operations;
+namespace Pulse.Api.Eligibility;
 
 /// <summary>
 /// Source-generated JSON metadata for the bodies and answers of the public (site-key) endpoints,
-/// the hot paths: no reflection to build their contracts, and the answers are written by the
-/// generated fast path. It sits first in the API's resolver chain (<see cref="OperationsExtensions.Configure"/>);
+/// the hot paths: no reflection to build their contracts (the generated fast-path writer stays unused
+/// while the options carry a converter, decisions H2). It sits first in the API's resolver chain (put there by <see cref="EligibilityEndpoints.AddEligibility"/>);
 /// every other type still goes to the reflection resolver behind it. The options here are those of
 /// <see cref="OperationsExtensions.Configure"/>, so the generated writers produce the same JSON
 /// (decisions H2; <c>PublicJsonTests</c> compares both).
