@@ -199,12 +199,12 @@ public sealed class MetricsStore(Db db)
                 var parameters = new DynamicParameters(new { q.SurveyIds, Key = key, From = plan.DayFrom, To = plan.DayTo });
                 for (var i = 0; i < plan.DayStarts.Length; i++)
                     parameters.Add("B" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), plan.DayStarts[i]);
-                rows = c.Query<CountRow>(DailyByKeyPerBucket(buckets.Count), parameters);
+                rows = c.Query<CountRow>(c.Sql(DailyByKeyPerBucket(buckets.Count)), parameters);
             }
             else
             {
                 var sql = value is not null ? DailyByValue : buckets.Count == 1 ? DailyByKeyTotal : DailyByKey;
-                rows = c.Query<CountRow>(sql, new { q.SurveyIds, Key = key, Value = value, From = plan.DayFrom, To = plan.DayTo });
+                rows = c.Query<CountRow>(c.Sql(sql), new { q.SurveyIds, Key = key, Value = value, From = plan.DayFrom, To = plan.DayTo });
             }
             foreach (var row in rows)
                 result.Add(row.Value, plan.BucketOfDay(row.Unit), row.Counts);
@@ -254,7 +254,7 @@ public sealed class MetricsStore(Db db)
             }
             if (a < h0 * TimeBuckets.HourMs)
                 yield return (Raw(c, raw, new Span(a, h0 * TimeBuckets.HourMs)), raw.Grain);
-            yield return (c.Query<CountRow>(Hourly, new { raw.SurveyIds, From = h0, To = h1 }), TimeBuckets.HourMs);
+            yield return (c.Query<CountRow>(c.Sql(Hourly), new { raw.SurveyIds, From = h0, To = h1 }), TimeBuckets.HourMs);
             if (h1 * TimeBuckets.HourMs < b)
                 yield return (Raw(c, raw, new Span(h1 * TimeBuckets.HourMs, b)), raw.Grain);
         }
@@ -264,7 +264,7 @@ public sealed class MetricsStore(Db db)
     sealed record RawQuery(IReadOnlyList<string> SurveyIds, long Grain, string Filters, string? GroupPath);
 
     static IEnumerable<CountRow> Raw(DbConnection c, RawQuery raw, Span span) =>
-        c.Query<CountRow>(RawRows, new { raw.SurveyIds, span.From, span.To, raw.Grain, raw.Filters, raw.GroupPath });
+        c.Query<CountRow>(c.Sql(RawRows), new { raw.SurveyIds, span.From, span.To, raw.Grain, raw.Filters, raw.GroupPath });
 
     static void ReadRaw(DbConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, Span span, long grain,
         IReadOnlyDictionary<string, string> filters, string? groupKey, Segments into)
@@ -278,7 +278,7 @@ public sealed class MetricsStore(Db db)
     {
         var byTag = groupBy == TagSql.GroupBy;
         var into = new Segments(buckets.Count);
-        var rows = c.Query<CountRow>(byTag ? TaggedByTag : TaggedByTrait, new
+        var rows = c.Query<CountRow>(c.Sql(byTag ? TaggedByTag : TaggedByTrait), new
         {
             q.SurveyIds,
             q.From,

@@ -104,7 +104,7 @@ public sealed class ResponseReadStore(Db db)
           AND (r.created_at, r.id) < (@BeforeAt, @BeforeId)
           AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
           AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)
-          AND (@WithComment = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
+          AND (CAST(@WithComment AS INTEGER) = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
           AND {TraitSql.MatchesFilters}
           AND {TagSql.HasTag}
         """;
@@ -175,7 +175,9 @@ public sealed class ResponseReadStore(Db db)
     {
         var c = db.Open();
         // Registered on every connection: SQLite resolves functions when it prepares the statement.
-        c.CreateFunction<string?, string?>("pulse_fold", Fold, isDeterministic: true);
+        // PostgreSQL's is part of its schema (Storage/Migrations/postgres).
+        if (c is SqliteConnection sqlite)
+            sqlite.CreateFunction<string?, string?>("pulse_fold", Fold, isDeterministic: true);
         return c;
     }
 

@@ -178,7 +178,7 @@ public sealed class WebhookStore(Db db)
     public IReadOnlyList<DueDelivery> Due(long now, IEnumerable<long> exclude, int perEndpoint, int limit)
     {
         using var c = db.Open();
-        return c.Query<DueDelivery>(SelectDue, new { Now = now, Exclude = exclude.ToArray(), PerEndpoint = perEndpoint, Limit = limit }).ToList();
+        return c.Query<DueDelivery>(c.Sql(SelectDue), new { Now = now, Exclude = exclude.ToArray(), PerEndpoint = perEndpoint, Limit = limit }).ToList();
     }
 
     /// <summary>The workspace's subscriptions, counted inside the writer's transaction.</summary>
