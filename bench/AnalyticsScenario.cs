@@ -366,7 +366,7 @@ static class AnalyticsScenario
         var busyFrom = (now - today > TimeSpan.FromHours(2) ? today : now.AddHours(-6)).ToUnixTimeMilliseconds();
         var busySpan = now.ToUnixTimeMilliseconds() - 180_000 - busyFrom;
         var users = Math.Max(1000, responses / 4);
-        using var c = db.Open();
+        using var c = (SqliteConnection)db.Open();
         c.Execute("PRAGMA synchronous=OFF; PRAGMA cache_size=-200000");
         using var tx = c.BeginTransaction(deferred: false);
         var surveyId = c.ExecuteScalar<string>("SELECT id FROM surveys WHERE workspace_id = @workspaceId", new { workspaceId }, tx)!;

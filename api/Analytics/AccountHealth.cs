@@ -87,7 +87,7 @@ public static class AccountHealthMath
         AccountHealthSettings settings, IReadOnlyDictionary<string, long> overdue, long now)
     {
         var today = TimeBuckets.FloorDiv(now, TimeBuckets.DayMs);
-        var rows = c.Query<Row>(PerAccount, new { SurveyIds = surveyIds, Today = today, Cut = today - WindowDays, Start = today - 2 * WindowDays });
+        var rows = c.Query<Row>(c.Sql(PerAccount), new { SurveyIds = surveyIds, Today = today, Cut = today - WindowDays, Start = today - 2 * WindowDays });
         return rows.ToDictionary(r => r.AccountId, r => Of(r.Counts(), overdue.GetValueOrDefault(r.AccountId), settings), StringComparer.Ordinal);
     }
 

@@ -55,7 +55,7 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
     public AccountList List(AccountQuery q)
     {
         using var c = db.Open();
-        var rows = c.Query<AccountRow>(PerAccount, new { q.SurveyIds, q.From, q.To, Filters = JsonSerializer.Serialize(q.Where) }).ToList();
+        var rows = c.Query<AccountRow>(c.Sql(PerAccount), new { q.SurveyIds, q.From, q.To, Filters = JsonSerializer.Serialize(q.Where) }).ToList();
         var arrThreshold = q.ArrThreshold ?? Median(rows.Select(r => r.ArrValue).OfType<double>());
         var settings = healthSource.Settings(q.WorkspaceId);
         var health = AccountHealthMath.Compute(c, q.SurveyIds, settings,

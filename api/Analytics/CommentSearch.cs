@@ -34,14 +34,19 @@ public sealed class CommentSearch : IResponseHook
 
     public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response)
     {
+        if (c is not SqliteConnection)
+            return; // PostgreSQL: q scans until its trigram index is built (decisions G6)
         if (!response.Created)
             c.Prepared(tx, Delete).Bind("@Id", response.ResponseId).ExecuteNonQuery();
         if (!string.IsNullOrEmpty(response.Comment))
             c.Prepared(tx, Insert).Bind("@Id", response.ResponseId).Bind("@Text", ResponseReadStore.Fold(response.Comment)).ExecuteNonQuery();
     }
 
-    public void ResponseDeleted(DbConnection c, DbTransaction tx, ResponseWritten response) =>
-        c.Prepared(tx, Delete).Bind("@Id", response.ResponseId).ExecuteNonQuery();
+    public void ResponseDeleted(DbConnection c, DbTransaction tx, ResponseWritten response)
+    {
+        if (c is SqliteConnection)
+            c.Prepared(tx, Delete).Bind("@Id", response.ResponseId).ExecuteNonQuery();
+    }
 
     /// <summary>
     /// Indexes every comment once, when the database predates the index (migration 0171) or was
@@ -49,6 +54,8 @@ public sealed class CommentSearch : IResponseHook
     /// </summary>
     public static bool Fill(DbConnection c, DbTransaction tx, bool force = false)
     {
+        if (c is not SqliteConnection)
+            return false;
         if (!force && c.ExecuteScalar<long>("SELECT filled FROM comment_search_state", transaction: tx) == 1)
             return false;
         c.Execute("DELETE FROM comment_search", transaction: tx);

@@ -258,7 +258,7 @@ public sealed class MetricsStore(Db db)
             if (days.Many && buckets.Count > 1 && buckets.Count <= MaxBucketsSummedInSql)
                 for (var i = 0; i < plan.DayStarts.Length; i++)
                     parameters.Add("B" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), plan.DayStarts[i]);
-            foreach (var row in c.Query<CountRow>(DayRowsSql(days, buckets.Count), parameters))
+            foreach (var row in c.Query<CountRow>(c.Sql(DayRowsSql(days, buckets.Count)), parameters))
                 result.Add(row.Value, plan.BucketOfDay(row.Unit), row.Counts);
         }
 
@@ -304,7 +304,7 @@ public sealed class MetricsStore(Db db)
             }
             if (a < h0 * TimeBuckets.HourMs)
                 yield return (Raw(c, raw, new Span(a, h0 * TimeBuckets.HourMs)), raw.Grain);
-            yield return (c.Query<CountRow>(Hourly, new { raw.SurveyIds, From = h0, To = h1 }), TimeBuckets.HourMs);
+            yield return (c.Query<CountRow>(c.Sql(Hourly), new { raw.SurveyIds, From = h0, To = h1 }), TimeBuckets.HourMs);
             if (h1 * TimeBuckets.HourMs < b)
                 yield return (Raw(c, raw, new Span(h1 * TimeBuckets.HourMs, b)), raw.Grain);
         }
@@ -314,7 +314,7 @@ public sealed class MetricsStore(Db db)
     sealed record RawQuery(IReadOnlyList<string> SurveyIds, long Grain, string Filters, string? GroupPath);
 
     static IEnumerable<CountRow> Raw(DbConnection c, RawQuery raw, Span span) =>
-        c.Query<CountRow>(RawRows, new { raw.SurveyIds, span.From, span.To, raw.Grain, raw.Filters, raw.GroupPath });
+        c.Query<CountRow>(c.Sql(RawRows), new { raw.SurveyIds, span.From, span.To, raw.Grain, raw.Filters, raw.GroupPath });
 
     static void ReadRaw(DbConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, Span span, long grain,
         IReadOnlyDictionary<string, string> filters, string? groupKey, Segments into)
@@ -328,7 +328,7 @@ public sealed class MetricsStore(Db db)
     {
         var byTag = groupBy == TagSql.GroupBy;
         var into = new Segments(buckets.Count);
-        var rows = c.Query<CountRow>(byTag ? TaggedByTag : TaggedByTrait, new
+        var rows = c.Query<CountRow>(c.Sql(byTag ? TaggedByTag : TaggedByTrait), new
         {
             q.SurveyIds,
             q.From,

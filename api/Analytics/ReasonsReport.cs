@@ -149,9 +149,9 @@ public sealed class ReasonsStore(Db db)
             GroupPath = q.GroupBy is null ? null : TraitSql.PathOf(q.GroupBy),
         };
         // A grouped answer without a value for the trait belongs to no group (as in NPS by segment).
-        var respondents = c.Query<RespondentRow>(SelectRespondents, parameters).Where(r => r.Segment is not null)
+        var respondents = c.Query<RespondentRow>(c.Sql(SelectRespondents), parameters).Where(r => r.Segment is not null)
             .ToDictionary(r => r.Segment!, r => r.Count, StringComparer.Ordinal);
-        var counts = c.Query<CountRow>(SelectCounts, parameters).Where(r => r.Segment is not null)
+        var counts = c.Query<CountRow>(c.Sql(SelectCounts), parameters).Where(r => r.Segment is not null)
             .ToDictionary(r => (r.Segment!, r.Id), r => r.Count);
         return new Period(respondents, counts);
     }

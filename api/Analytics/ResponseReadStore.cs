@@ -106,7 +106,7 @@ public sealed class ResponseReadStore(Db db)
           AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
           {(indexed ? $"AND r.id IN ({CommentSearch.Matching})" : "")}
           AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)
-          AND (@WithComment = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
+          AND (CAST(@WithComment AS INTEGER) = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
           AND {TraitSql.MatchesFilters}
           AND {TagSql.HasTag}
         """;
@@ -117,8 +117,8 @@ public sealed class ResponseReadStore(Db db)
 
     internal static readonly string[] Count = [.. new[] { false, true }.Select(i => $"SELECT COUNT(*) {Source} {Filter(i)}")];
 
-    /// <summary>0 for a scan, 1 when the comment index answers <c>q</c>.</summary>
-    static int Variant(ResponseFilter f) => CommentSearch.PhraseOf(Fold(f.Text)) is null ? 0 : 1;
+    /// <summary>0 for a scan, 1 when the comment index answers <c>q</c> (SQLite's FTS5; PostgreSQL scans for now, decisions G6).</summary>
+    static int Variant(DbConnection c, ResponseFilter f) => c is SqliteConnection && CommentSearch.PhraseOf(Fold(f.Text)) is not null ? 1 : 0;
 
     // The user's answers in the workspace (index responses_user_time), oldest first; the response itself among them.
     const string SelectOfUser = $"""
@@ -131,13 +131,13 @@ public sealed class ResponseReadStore(Db db)
     public ResponsePage List(ResponseFilter filter, ResponseCursor? cursor, int limit)
     {
         using var c = Open();
-        var rows = c.Query<ResponseRow>(Page[Variant(filter)], Parameters(filter, cursor, limit + 1)).ToList();
+        var rows = c.Query<ResponseRow>(Page[Variant(c, filter)], Parameters(filter, cursor, limit + 1)).ToList();
         var more = rows.Count > limit;
         if (more)
             rows.RemoveAt(rows.Count - 1);
         var next = more ? new ResponseCursor(rows[^1].CreatedAt, rows[^1].Id).Encode() : null;
         // The first page says how many match in all ("25 of 2,679"); later pages would only repeat it.
-        long? total = cursor is null ? (more ? c.ExecuteScalar<long>(Count[Variant(filter)], Parameters(filter, null, -1)) : rows.Count) : null;
+        long? total = cursor is null ? (more ? c.ExecuteScalar<long>(Count[Variant(c, filter)], Parameters(filter, null, -1)) : rows.Count) : null;
         return new ResponsePage(rows.Select(r => r.ToItem()).ToList(), next, total);
     }
 
@@ -165,14 +165,14 @@ public sealed class ResponseReadStore(Db db)
     public IReadOnlyList<string> TraitKeysOf(ResponseFilter filter)
     {
         using var c = Open();
-        return c.Query<string>(TraitKeys[Variant(filter)], Parameters(filter, null, -1)).ToList();
+        return c.Query<string>(TraitKeys[Variant(c, filter)], Parameters(filter, null, -1)).ToList();
     }
 
     /// <summary>The matching responses, newest first, read one at a time as the caller enumerates (constant memory).</summary>
     public IEnumerable<ResponseRow> Stream(ResponseFilter filter)
     {
         using var c = Open();
-        foreach (var row in c.Query<ResponseRow>(Page[Variant(filter)], Parameters(filter, null, -1), buffered: false))
+        foreach (var row in c.Query<ResponseRow>(Page[Variant(c, filter)], Parameters(filter, null, -1), buffered: false))
             yield return row;
     }
 
@@ -180,7 +180,9 @@ public sealed class ResponseReadStore(Db db)
     {
         var c = db.Open();
         // Registered on every connection: SQLite resolves functions when it prepares the statement.
-        c.CreateFunction<string?, string?>("pulse_fold", Fold, isDeterministic: true);
+        // PostgreSQL's is part of its schema (Storage/Migrations/postgres).
+        if (c is SqliteConnection sqlite)
+            sqlite.CreateFunction<string?, string?>("pulse_fold", Fold, isDeterministic: true);
         return c;
     }
 

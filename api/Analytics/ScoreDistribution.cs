@@ -27,7 +27,7 @@ public sealed class ScoreDistributionStore(Db db)
     {
         using var c = db.Open();
         var counts = new long[11];
-        foreach (var (score, count) in c.Query<(long Score, long Count)>(SelectCounts,
+        foreach (var (score, count) in c.Query<(long Score, long Count)>(c.Sql(SelectCounts),
             new { SurveyIds = surveyIds, From = from, To = to, Filters = JsonSerializer.Serialize(where) }))
             counts[score] = count;
         return new ScoreDistributionResponse(counts.Sum(), counts);

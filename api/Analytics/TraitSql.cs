@@ -36,7 +36,7 @@ static class TraitSql
 
     /// <summary>True when <c>d</c> matches every <c>key: value</c> of the JSON object <c>@Filters</c>.</summary>
     public static readonly string MatchesFilters =
-        $"NOT EXISTS (SELECT 1 FROM json_each(@Filters) f WHERE {SegmentAt("'$.\"' || f.key || '\"'")} IS NOT f.value)";
+        $"NOT EXISTS (SELECT 1 FROM json_each(@Filters) f WHERE {SegmentAt("'$.\"' || f.key || '\"'")} IS DISTINCT FROM f.value)";
 
     /// <summary>The JSON path of a trait key (keys with quotes or backslashes are refused before this).</summary>
     public static string PathOf(string key) => "$.\"" + key + "\"";

@@ -67,8 +67,8 @@ public static class DisplayStore
     const string SelectExists = "SELECT COUNT(*) FROM displays WHERE id = @DisplayId";
 
     // One statement for the user's row (end_users, read only) and their history per survey: a user
-    // never seen gives no row, a user without displays one row with a null survey. The bare user
-    // columns are the same on every row of the group (one user), which SQLite allows.
+    // never seen gives no row, a user without displays one row with a null survey. Grouping by the
+    // user's primary key too lets both SQLite and PostgreSQL return the user's columns bare.
     const string SelectUserAndHistory = """
         SELECT u.email AS Email, u.signed_up_at AS SignedUpAt, u.first_seen_at AS FirstSeenAt, u.last_seen_at AS LastSeenAt,
                u.traits AS Traits, u.opted_out_at AS OptedOutAt,
@@ -80,7 +80,7 @@ public static class DisplayStore
         FROM end_users u
         LEFT JOIN displays d ON d.workspace_id = u.workspace_id AND d.user_id = u.user_id
         WHERE u.workspace_id = @WorkspaceId AND u.user_id = @UserId
-        GROUP BY d.survey_id
+        GROUP BY u.workspace_id, u.user_id, d.survey_id
         """;
 
     const string SelectShownSince = "SELECT COUNT(*) FROM displays WHERE survey_id = @SurveyId AND shown_at >= @Since";

@@ -158,7 +158,7 @@ public sealed class EmailStore(Db db)
 
     const string UpsertPreferences = """
         INSERT INTO email_preferences (workspace_id, member_id, follow_up_emails, digest, digest_day, digest_hour, time_zone, last_digest_slot, updated_at)
-        VALUES (@WorkspaceId, @MemberId, @FollowUpEmails, @Digest, @DigestDay, @DigestHour, @TimeZone, @LastDigestSlot, @Now)
+        VALUES (@WorkspaceId, @MemberId, CAST(@FollowUpEmails AS INTEGER), @Digest, @DigestDay, @DigestHour, @TimeZone, @LastDigestSlot, @Now)
         ON CONFLICT (workspace_id, member_id) DO UPDATE SET follow_up_emails = excluded.follow_up_emails, digest = excluded.digest,
             digest_day = excluded.digest_day, digest_hour = excluded.digest_hour, time_zone = excluded.time_zone,
             last_digest_slot = excluded.last_digest_slot, updated_at = excluded.updated_at

@@ -64,7 +64,7 @@ public sealed class SurveyEmails(WriteQueue writer, DisplayHooks displays, Email
           AND (@DisplayId IS NULL OR d.id = @DisplayId)
           AND d.channel = 'in_app' AND d.answered_at IS NULL AND d.declined_at IS NULL
           AND d.shown_at <= @Now - s.email_fallback_days * 86400000
-          AND d.shown_at > @Now - MAX(s.resurvey_days, 1) * 86400000
+          AND d.shown_at > @Now - (CASE WHEN s.resurvey_days > 1 THEN s.resurvey_days ELSE 1 END) * 86400000
           AND u.opted_out_at IS NULL AND u.email IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM email_unsubscribes x WHERE x.workspace_id = d.workspace_id AND x.user_id = d.user_id)
           AND NOT EXISTS (SELECT 1 FROM displays o WHERE o.workspace_id = d.workspace_id AND o.user_id = d.user_id AND o.survey_id = d.survey_id

@@ -80,7 +80,7 @@ public sealed record FollowUpMetricsReport : FollowUpStats
 /// </summary>
 public static class FollowUpMetrics
 {
-    static readonly string Group = $"CASE WHEN @ByAssignee = 1 THEN COALESCE(m.email, 'none') ELSE {TraitSql.GroupValue} END";
+    static readonly string Group = $"CASE WHEN CAST(@ByAssignee AS INTEGER) = 1 THEN COALESCE(m.email, 'none') ELSE {TraitSql.GroupValue} END";
 
     static readonly string Answers = $"""
         r.workspace_id = @WorkspaceId AND r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To
@@ -141,8 +141,8 @@ public static class FollowUpMetrics
             ByAssignee = byAssignee,
             GroupPath = group is null ? null : TraitSql.PathOf(group),
         };
-        var followUps = c.Query<FollowUpFact>(SelectFollowUps, parameters).ToList();
-        var detractors = c.Query<DetractorFact>(SelectDetractors, parameters).ToList();
+        var followUps = c.Query<FollowUpFact>(c.Sql(SelectFollowUps), parameters).ToList();
+        var detractors = c.Query<DetractorFact>(c.Sql(SelectDetractors), parameters).ToList();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var all = FollowUpMath.Summarise(followUps, detractors, sla, now);
         IReadOnlyList<FollowUpGroup>? groups = null;

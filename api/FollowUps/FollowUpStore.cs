@@ -55,7 +55,7 @@ public static class FollowUpStore
         UPDATE follow_ups SET status = @Status, outcome = @Outcome, assignee_id = @AssigneeId, due_at = @DueAt,
                closed_at = @ClosedAt, version = version + 1, updated_at = @Now,
                first_touched_at = COALESCE(first_touched_at, CASE WHEN status <> @Status THEN @Now END),
-               overdue_sent_at = CASE WHEN due_at IS @DueAt THEN overdue_sent_at END
+               overdue_sent_at = CASE WHEN due_at IS NOT DISTINCT FROM @DueAt THEN overdue_sent_at END
         WHERE workspace_id = @WorkspaceId AND id = @Id AND version = @Version
         """;
 
@@ -99,14 +99,14 @@ public static class FollowUpStore
         """;
 
     // The ARR of the snapshot when it is a number; no value sorts last in both directions.
-    const string Arr = "(CASE json_type(d.traits, '$.arr') WHEN 'integer' THEN json_extract(d.traits, '$.arr') WHEN 'real' THEN json_extract(d.traits, '$.arr') END)";
+    const string Arr = "(CASE json_type(d.traits, '$.arr') WHEN 'integer' THEN CAST(json_extract(d.traits, '$.arr') AS DOUBLE PRECISION) WHEN 'real' THEN CAST(json_extract(d.traits, '$.arr') AS DOUBLE PRECISION) END)";
     const double Last = 9e18;
 
     static readonly string Filter = $"""
         WHERE f.workspace_id = @WorkspaceId
           AND (@Statuses IS NULL OR f.status IN (SELECT value FROM json_each(@Statuses)))
           AND (@AssigneeId IS NULL OR f.assignee_id = @AssigneeId)
-          AND (@Unassigned = 0 OR f.assignee_id IS NULL)
+          AND (CAST(@Unassigned AS INTEGER) = 0 OR f.assignee_id IS NULL)
           AND (@ResponseId IS NULL OR f.response_id = @ResponseId)
           AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
           AND (@Overdue IS NULL OR @Overdue = (f.status <> 'closed' AND f.due_at IS NOT NULL AND f.due_at < @Now))
@@ -169,7 +169,7 @@ public static class FollowUpStore
 
     /// <summary>Per account (trait accountId of the snapshot), the detractors' follow-ups not closed and past due at <paramref name="now"/>.</summary>
     public static IReadOnlyDictionary<string, long> OverdueDetractorsByAccount(DbConnection c, string workspaceId, IReadOnlyList<string> surveyIds, long now) =>
-        c.Query<(string AccountId, long Overdue)>(SelectOverdueByAccount, new { WorkspaceId = workspaceId, SurveyIds = surveyIds, Now = now })
+        c.Query<(string AccountId, long Overdue)>(c.Sql(SelectOverdueByAccount), new { WorkspaceId = workspaceId, SurveyIds = surveyIds, Now = now })
             .ToDictionary(r => r.AccountId, r => r.Overdue, StringComparer.Ordinal);
 
     /// <summary>The follow-up of a response, if it has one.</summary>

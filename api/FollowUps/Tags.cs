@@ -54,7 +54,7 @@ public static class TagStore
     const string Count = "SELECT COUNT(*) FROM tags WHERE workspace_id = @WorkspaceId";
     const string Insert = "INSERT INTO tags (workspace_id, name, created_at) VALUES (@WorkspaceId, @Name, @Now)";
     const string Delete = "DELETE FROM tags WHERE workspace_id = @WorkspaceId AND name = @Name";
-    const string SelectResponses = "SELECT id FROM responses WHERE workspace_id = @WorkspaceId AND id IN (SELECT value FROM json_each(@Ids))";
+    const string SelectResponses = "SELECT id FROM responses WHERE workspace_id = @WorkspaceId AND id IN (SELECT CAST(value AS BIGINT) FROM json_each(@Ids))";
     const string Tag = """
         INSERT INTO response_tags (response_id, workspace_id, tag, created_at) VALUES (@ResponseId, @WorkspaceId, @Tag, @Now)
         ON CONFLICT DO NOTHING
@@ -62,7 +62,7 @@ public static class TagStore
     const string Untag = "DELETE FROM response_tags WHERE response_id = @ResponseId AND tag = @Tag";
     const string SelectTagsOf = """
         SELECT response_id AS ResponseId, tag AS Tag FROM response_tags
-        WHERE response_id IN (SELECT value FROM json_each(@Ids)) ORDER BY response_id, tag
+        WHERE response_id IN (SELECT CAST(value AS BIGINT) FROM json_each(@Ids)) ORDER BY response_id, tag
         """;
 
     public static IReadOnlyList<TagItem> List(DbConnection c, DbTransaction? tx, string workspaceId) =>

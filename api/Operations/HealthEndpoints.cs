@@ -48,7 +48,7 @@ public static class HealthEndpoints
                 ? new(new ReadyStatus("ready", version), null)
                 : new(null, $"Schema at {version}, expected {Migrator.LatestVersion}.");
         }
-        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        catch (System.Data.Common.DbException ex)
         {
             services.GetRequiredService<ILogger<DatabaseState>>().LogWarning(ex, "Readiness check could not open the database");
             return new(null, "The database is unavailable; see the server log.");

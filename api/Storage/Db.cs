@@ -1,17 +1,43 @@
+using System.Data;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Pulse.Api.Storage;
 
 /// <summary>
-/// Opens pooled SQLite connections to the Pulse database with the pragmas every connection needs.
+/// Opens pooled connections to the Pulse database: SQLite (the default) with the pragmas every
+/// connection needs, or PostgreSQL (<c>Storage:Provider=postgres</c>, docs/decisions.md G2).
+/// Stores see only <see cref="DbConnection"/>; the few SQL fragments that differ come from <see cref="Dialect"/>.
 /// Queries name their result columns as the properties they fill (<c>workspace_id AS WorkspaceId</c>):
 /// Dapper runs with its default mapping, no process-wide setting.
 /// </summary>
 public sealed class Db
 {
+    readonly NpgsqlDataSource? _postgres;
+
     /// <param name="walSizeLimitBytes">The writer's <c>journal_size_limit</c>: a restarted WAL is cut back to this size.</param>
-    public Db(string connectionString, string contentRoot, int busyTimeoutSeconds = 30, long walSizeLimitBytes = StorageOptions.DefaultWalSizeLimitMiB << 20)
+    /// <param name="provider">Which database <paramref name="connectionString"/> names.</param>
+    public Db(string connectionString, string contentRoot, int busyTimeoutSeconds = 30, long walSizeLimitBytes = StorageOptions.DefaultWalSizeLimitMiB << 20,
+        StorageProvider provider = StorageProvider.Sqlite)
     {
+        Provider = provider;
+        Dialect = SqlDialect.For(provider);
+        BusyTimeoutMilliseconds = busyTimeoutSeconds * 1000;
+        WalSizeLimitBytes = walSizeLimitBytes;
+        if (provider == StorageProvider.Postgres)
+        {
+            var pg = new NpgsqlConnectionStringBuilder(connectionString)
+            {
+                // Npgsql prepares the statements a connection runs often (ours are constant texts).
+                MaxAutoPrepare = 64,
+                AutoPrepareMinUsages = 2,
+            };
+            ConnectionString = pg.ConnectionString;
+            FilePath = $"postgres://{pg.Host}:{pg.Port}/{pg.Database}";
+            _postgres = NpgsqlDataSource.Create(pg);
+            return;
+        }
         var builder = new SqliteConnectionStringBuilder(connectionString);
         if (string.IsNullOrWhiteSpace(builder.DataSource))
             builder.DataSource = Path.Combine("data", "pulse.db");
@@ -26,9 +52,13 @@ public sealed class Db
 
         FilePath = builder.DataSource;
         ConnectionString = builder.ToString();
-        BusyTimeoutMilliseconds = busyTimeoutSeconds * 1000;
-        WalSizeLimitBytes = walSizeLimitBytes;
     }
+
+    public StorageProvider Provider { get; }
+
+    public SqlDialect Dialect { get; }
+
+    public bool IsSqlite => Provider == StorageProvider.Sqlite;
 
     /// <summary>
     /// The database holds identity secrets, webhook secrets and personal data: a missing folder is
@@ -69,11 +99,12 @@ public sealed class Db
 
     /// <summary>Whether group or others may read or write the database file (a warning at start-up names it).</summary>
     public bool FileIsShared() =>
-        !OperatingSystem.IsWindows() && FilePath != ":memory:" && File.Exists(FilePath)
+        IsSqlite && !OperatingSystem.IsWindows() && FilePath != ":memory:" && File.Exists(FilePath)
         && (File.GetUnixFileMode(FilePath) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0;
 
     public string ConnectionString { get; }
 
+    /// <summary>The SQLite file, or <c>postgres://host:port/database</c> (for messages).</summary>
     public string FilePath { get; }
 
     public int BusyTimeoutMilliseconds { get; }
@@ -81,8 +112,10 @@ public sealed class Db
     public long WalSizeLimitBytes { get; }
 
     /// <summary>A short-lived pooled connection for one unit of work (reads, or a CLI write).</summary>
-    public SqliteConnection Open()
+    public DbConnection Open()
     {
+        if (_postgres is not null)
+            return _postgres.OpenConnection();
         var connection = new SqliteConnection(ConnectionString);
         connection.Open();
         return connection;
@@ -91,10 +124,19 @@ public sealed class Db
     /// <summary>
     /// The writer's own long-lived connection: every commit is fsynced (synchronous=FULL), and
     /// deleted or overwritten content is zeroed (secure_delete), so an erased user leaves no bytes
-    /// in the file's free space.
+    /// in the file's free space. On PostgreSQL: a commit returns once it is flushed
+    /// (<c>synchronous_commit=on</c>, set on the session whatever the server's default).
     /// </summary>
-    public SqliteConnection OpenWriter()
+    public DbConnection OpenWriter()
     {
+        if (_postgres is not null)
+        {
+            var writer = _postgres.OpenConnection();
+            using var set = writer.CreateCommand();
+            set.CommandText = "SET synchronous_commit = on";
+            set.ExecuteNonQuery();
+            return writer;
+        }
         var connection = new SqliteConnection(ConnectionString);
         connection.Open();
         using var command = connection.CreateCommand();
@@ -108,8 +150,10 @@ public sealed class Db
     /// Sets SQLite's soft heap limit for the whole process: the page caches of all connections
     /// together (each may hold up to its <c>cache_size</c>) recycle pages rather than grow past it.
     /// </summary>
-    public static void LimitMemory(SqliteConnection connection, long bytes)
+    public static void LimitMemory(DbConnection connection, long bytes)
     {
+        if (connection is not SqliteConnection)
+            return;
         using var command = connection.CreateCommand();
         command.CommandText = $"PRAGMA soft_heap_limit={bytes}";
         command.ExecuteNonQuery();
@@ -120,13 +164,13 @@ public sealed class Db
     /// (erasure) does not linger in old WAL frames. Waits at most <paramref name="wait"/> for readers;
     /// false when they kept it from finishing (the next checkpoint gets the rest).
     /// </summary>
-    public bool TruncateWal(SqliteConnection connection, TimeSpan wait) => Checkpoint(connection, "TRUNCATE", wait);
+    public bool TruncateWal(DbConnection connection, TimeSpan wait) => connection is not SqliteConnection || Checkpoint(connection, "TRUNCATE", wait);
 
     /// <summary>
     /// <c>PRAGMA wal_checkpoint(mode)</c> waiting at most <paramref name="wait"/> for readers and writers;
     /// true when it completed (for RESTART and TRUNCATE: the next write starts the log over).
     /// </summary>
-    public bool Checkpoint(SqliteConnection connection, string mode, TimeSpan wait)
+    public bool Checkpoint(DbConnection connection, string mode, TimeSpan wait)
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"PRAGMA busy_timeout={(int)wait.TotalMilliseconds}";
@@ -144,5 +188,22 @@ public sealed class Db
         }
     }
 
+    /// <summary>
+    /// A write transaction for work outside the writer (the CLI, tests): SQLite's BEGIN IMMEDIATE takes
+    /// the write lock first; PostgreSQL's READ COMMITTED takes row locks as it writes.
+    /// </summary>
+    public static DbTransaction BeginWrite(DbConnection connection) =>
+        connection is SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: false) : connection.BeginTransaction(IsolationLevel.ReadCommitted);
+
     public static DateTimeOffset FromUnixMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}
+
+public static class DbConnectionExtensions
+{
+    /// <summary>
+    /// <see cref="SqliteConnection.BeginTransaction(bool)"/> for any provider: a non-deferred transaction is
+    /// <see cref="Db.BeginWrite"/> (BEGIN IMMEDIATE on SQLite, READ COMMITTED on PostgreSQL).
+    /// </summary>
+    public static DbTransaction BeginTransaction(this DbConnection connection, bool deferred) =>
+        deferred ? connection.BeginTransaction() : Db.BeginWrite(connection);
 }

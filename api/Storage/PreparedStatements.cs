@@ -38,12 +38,27 @@ public static class PreparedStatements
         return command;
     }
 
-    /// <summary>Binds <paramref name="value"/> (null as SQL NULL) to the parameter <paramref name="name"/> and returns the command.</summary>
-    public static DbCommand Bind(this DbCommand command, string name, object? value)
+    /// <summary>
+    /// Binds <paramref name="value"/> (null as SQL NULL) to the parameter <paramref name="name"/> and returns the command.
+    /// A null is typed after <typeparamref name="T"/>, so PostgreSQL knows what <c>@Locale IS NULL</c> compares.
+    /// </summary>
+    public static DbCommand Bind<T>(this DbCommand command, string name, T value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
+        if (value is null)
+        {
+            var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+            if (type == typeof(string))
+                parameter.DbType = System.Data.DbType.String;
+            else if (type == typeof(long) || type == typeof(int))
+                parameter.DbType = System.Data.DbType.Int64;
+            else if (type == typeof(double))
+                parameter.DbType = System.Data.DbType.Double;
+            else if (type == typeof(byte[]))
+                parameter.DbType = System.Data.DbType.Binary;
+        }
+        parameter.Value = (object?)value ?? DBNull.Value;
         command.Parameters.Add(parameter);
         return command;
     }

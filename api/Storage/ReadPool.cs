@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Pulse.Api.Storage;
 
@@ -22,9 +22,11 @@ public sealed class ReadPool(Db db) : IDisposable
     /// Hot reads touch a few index pages each; the operating system caches the file anyway, so each
     /// pooled connection keeps a small page cache (512 KiB instead of 2 MiB) to bound memory.
     /// </summary>
-    SqliteConnection OpenSmallCache()
+    DbConnection OpenSmallCache()
     {
         var connection = db.Open();
+        if (!db.IsSqlite)
+            return connection;
         using var pragma = connection.CreateCommand();
         pragma.CommandText = "PRAGMA cache_size=-512";
         pragma.ExecuteNonQuery();
@@ -51,13 +53,13 @@ public sealed class PooledReader : IDisposable
 {
     readonly ReadPool _pool;
 
-    internal PooledReader(SqliteConnection connection, ReadPool pool)
+    internal PooledReader(DbConnection connection, ReadPool pool)
     {
         Connection = connection;
         _pool = pool;
     }
 
-    public SqliteConnection Connection { get; }
+    public DbConnection Connection { get; }
 
     public void Dispose() => _pool.Return(this);
 

@@ -31,11 +31,14 @@ public sealed class StorageHealth(Db db, TimeProvider time, ILogger<StorageHealt
     /// <summary>True from a write that failed for lack of space until the next write that succeeds.</summary>
     public bool DiskFull => _full;
 
-    /// <summary>SQLITE_FULL (13): the disk, or <c>max_page_count</c>, has no room for the write.</summary>
+    /// <summary>
+    /// SQLITE_FULL (13): the disk, or <c>max_page_count</c>, has no room for the write; on PostgreSQL
+    /// disk_full (53100).
+    /// </summary>
     public static bool IsFull(Exception? ex)
     {
         for (; ex is not null; ex = ex.InnerException)
-            if (ex is StorageFullException or SqliteException { SqliteErrorCode: 13 })
+            if (ex is StorageFullException or SqliteException { SqliteErrorCode: 13 } or Npgsql.PostgresException { SqlState: "53100" })
                 return true;
         return false;
     }

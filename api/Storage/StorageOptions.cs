@@ -7,6 +7,9 @@ public sealed class StorageOptions
 {
     public const string Section = "Storage";
 
+    /// <summary><c>sqlite</c> (the default) or <c>postgres</c>; <c>ConnectionStrings:Pulse</c> is then an Npgsql connection string.</summary>
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
     /// <summary>Write commands that may wait for the writer before callers get 503.</summary>
     [Range(1, 1_000_000)]
     public int WriteQueueCapacity { get; set; } = 4096;

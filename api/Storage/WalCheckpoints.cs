@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Pulse.Api.Storage;
 
@@ -60,7 +60,7 @@ sealed class WalCheckpoints
     /// After a commit: restart the log when it has outgrown the limit. When readers outlasted the
     /// wait, the next try is a second later, so a long read cannot stall every commit.
     /// </summary>
-    public void Committed(SqliteConnection connection)
+    public void Committed(DbConnection connection)
     {
         _writtenSinceTruncate = true;
         var now = Stopwatch.GetTimestamp();
@@ -71,13 +71,13 @@ sealed class WalCheckpoints
     }
 
     /// <summary>The writer has been idle for <see cref="IdleAfter"/>: empty the WAL file once per idle spell.</summary>
-    public void Idle(SqliteConnection connection)
+    public void Idle(DbConnection connection)
     {
         if (_writtenSinceTruncate && Run(connection, "TRUNCATE"))
             _writtenSinceTruncate = false;
     }
 
-    bool Run(SqliteConnection connection, string mode)
+    bool Run(DbConnection connection, string mode)
     {
         var done = _db.Checkpoint(connection, mode, Wait);
         _checkpoints.Add(1, new KeyValuePair<string, object?>("mode", mode.ToLowerInvariant()),

@@ -36,7 +36,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
     readonly Db _db;
     readonly ILogger<WriteQueue> _log;
     readonly StorageHealth _health;
-    readonly WalCheckpoints _wal;
+    readonly WalCheckpoints? _wal;
     long _lastProbe;
     readonly Channel<IWriteCommand> _channel;
     readonly int _maxBatch;
@@ -45,14 +45,15 @@ public sealed class WriteQueue : IHostedService, IDisposable
     int _depth;
     volatile bool _accepting = true;
     Thread? _thread;
-    SqliteConnection? _connection;
+    DbConnection? _connection;
 
     public WriteQueue(Db db, IOptions<StorageOptions> options, ILogger<WriteQueue> log, PulseMetrics metrics, StorageHealth health)
     {
         _db = db;
         _log = log;
         _health = health;
-        _wal = new WalCheckpoints(db, db.WalSizeLimitBytes, metrics);
+        // PostgreSQL keeps its own write-ahead log bounded (checkpoints, max_wal_size): G5.
+        _wal = db.IsSqlite ? new WalCheckpoints(db, db.WalSizeLimitBytes, metrics) : null;
         _maxBatch = options.Value.MaxBatchSize;
         _channel = Channel.CreateBounded<IWriteCommand>(new BoundedChannelOptions(options.Value.WriteQueueCapacity)
         {
@@ -63,7 +64,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
             description: "Write commands waiting for the writer");
         _batchSizes = metrics.Meter.CreateHistogram<int>("pulse.write_queue.batch_size",
             description: "Commands committed per transaction");
-        metrics.Meter.CreateObservableGauge("pulse.storage.sqlite_memory", () => SQLitePCL.raw.sqlite3_memory_used(), unit: "By",
+        if (db.IsSqlite)
+            metrics.Meter.CreateObservableGauge("pulse.storage.sqlite_memory", () => SQLitePCL.raw.sqlite3_memory_used(), unit: "By",
             description: "Memory SQLite holds for the whole process (page caches, statements), kept under Storage:SqliteMemoryMiB");
     }
 
@@ -81,8 +83,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
     /// Queues <paramref name="work"/> to run on the writer's connection right after the commit of
     /// the batch it lands in, outside any transaction (for a WAL checkpoint, which cannot run in one).
     /// </summary>
-    public Task<T> ExecuteAfterCommitAsync<T>(Func<SqliteConnection, T> work) =>
-        Enqueue(new WriteCommand<T>((c, _) => work((SqliteConnection)c)) { AfterCommit = true });
+    public Task<T> ExecuteAfterCommitAsync<T>(Func<DbConnection, T> work) =>
+        Enqueue(new WriteCommand<T>((c, _) => work(c)) { AfterCommit = true });
 
     Task<T> Enqueue<T>(WriteCommand<T> command)
     {
@@ -163,9 +165,9 @@ public sealed class WriteQueue : IHostedService, IDisposable
                 Probe();
             }
             if (_connection is not null && !_health.DiskFull)
-                _wal.Idle(_connection);
+                _wal?.Idle(_connection);
         }
-        catch (SqliteException ex)
+        catch (DbException ex)
         {
             _log.LogWarning(ex, "Idle maintenance of the database failed; it is tried again at the next idle moment");
             _connection?.Dispose();
@@ -182,15 +184,15 @@ public sealed class WriteQueue : IHostedService, IDisposable
         try
         {
             _connection ??= _db.OpenWriter();
-            using var tx = _connection.BeginTransaction(deferred: false);
+            using var tx = Db.BeginWrite(_connection);
             using var command = _connection.CreateCommand();
             command.Transaction = tx;
-            command.CommandText = "INSERT INTO storage_probe (pad) VALUES (zeroblob(65536)); DELETE FROM storage_probe;";
+            command.CommandText = $"INSERT INTO storage_probe (pad) VALUES ({_db.Dialect.ZeroBlob64K}); DELETE FROM storage_probe;";
             command.ExecuteNonQuery();
             tx.Commit();
             _health.WriteSucceeded();
         }
-        catch (SqliteException ex) when (StorageHealth.IsFull(ex))
+        catch (DbException ex) when (StorageHealth.IsFull(ex))
         {
             _health.WriteFailed(ex);
             _connection?.Dispose();
@@ -204,8 +206,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
         try
         {
             _connection ??= _db.OpenWriter();
-            var changesBefore = SQLitePCL.raw.sqlite3_total_changes(_connection.Handle);
-            using var tx = _connection.BeginTransaction(deferred: false);
+            var changesBefore = TotalChanges(_connection);
+            using var tx = Db.BeginWrite(_connection);
             foreach (var command in batch)
             {
                 if (command.AfterCommit)
@@ -223,7 +225,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
                         tx.Rollback("cmd");
                         tx.Release("cmd");
                     }
-                    catch (SqliteException) when (StorageHealth.IsFull(ex))
+                    catch (DbException) when (StorageHealth.IsFull(ex))
                     {
                         // SQLite rolled the whole transaction back: the batch fails as a whole.
                         throw new StorageFullException(ex);
@@ -241,7 +243,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
             tx.Commit();
             _batchSizes.Record(batch.Count);
             // Only a commit that stored rows proves there is room again.
-            if (full is null && SQLitePCL.raw.sqlite3_total_changes(_connection.Handle) != changesBefore)
+            if (full is null && TotalChanges(_connection) != changesBefore)
                 _health.WriteSucceeded();
             foreach (var command in batch)
             {
@@ -273,7 +275,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
             else
             {
                 _log.LogError(ex, "Write batch of {Count} commands failed to commit", batch.Count);
-                failure = ex is SqliteException { SqliteErrorCode: 5 or 6 }
+                failure = ex is SqliteException { SqliteErrorCode: 5 or 6 } or Npgsql.PostgresException { SqlState: "55P03" or "40P01" }
                     ? new WriteQueueFullException("The database is busy; try again shortly.", ex)
                     : ex;
             }
@@ -285,7 +287,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
         }
         try
         {
-            _wal.Committed(_connection);
+            _wal?.Committed(_connection);
         }
         catch (SqliteException ex)
         {
@@ -296,6 +298,13 @@ public sealed class WriteQueue : IHostedService, IDisposable
     }
 
     public void Dispose() => _connection?.Dispose();
+
+    /// <summary>
+    /// Rows changed on this connection so far (SQLite); on PostgreSQL a new number each time, so any
+    /// commit counts as proof of room (the probe and a failed write tell full from not full there).
+    /// </summary>
+    static long TotalChanges(DbConnection connection) =>
+        connection is SqliteConnection sqlite ? SQLitePCL.raw.sqlite3_total_changes(sqlite.Handle) : Stopwatch.GetTimestamp();
 
     interface IWriteCommand
     {

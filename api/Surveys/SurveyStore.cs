@@ -51,13 +51,13 @@ public sealed class SurveyStore(Db db)
         INSERT INTO surveys (id, workspace_id, name, kind, active, priority, trigger, first_survey_delay_days, resurvey_days,
                              decline_cooldown_days, reshow_after_ignored_days, sample_percent, daily_cap, targeting,
                              exclude_email_domains, texts, theme, variants, reasons, email_fallback_days, created_at, updated_at)
-        VALUES (@Id, @WorkspaceId, @Name, @Kind, @Active, @Priority, @Trigger, @FirstSurveyDelayDays, @ResurveyDays,
+        VALUES (@Id, @WorkspaceId, @Name, @Kind, CAST(@Active AS INTEGER), @Priority, @Trigger, @FirstSurveyDelayDays, @ResurveyDays,
                 @DeclineCooldownDays, @ReshowAfterIgnoredDays, @SamplePercent, @DailyCap, @Targeting,
                 @ExcludeEmailDomains, @Texts, @Theme, @Variants, @Reasons, @EmailFallbackDays, @CreatedAt, @UpdatedAt)
         """;
 
     const string Update = $"""
-        UPDATE surveys SET name = @Name, kind = @Kind, active = @Active, priority = @Priority, trigger = @Trigger,
+        UPDATE surveys SET name = @Name, kind = @Kind, active = CAST(@Active AS INTEGER), priority = @Priority, trigger = @Trigger,
                first_survey_delay_days = @FirstSurveyDelayDays, resurvey_days = @ResurveyDays,
                decline_cooldown_days = @DeclineCooldownDays, reshow_after_ignored_days = @ReshowAfterIgnoredDays,
                sample_percent = @SamplePercent, daily_cap = @DailyCap, targeting = @Targeting,
@@ -143,7 +143,7 @@ public sealed class SurveyStore(Db db)
         var versions = c.Query<(string Id, long UpdatedAt)>(SelectVersions, new { WorkspaceId = workspaceId }, tx).ToList();
         var changed = versions.Where(v => !known.TryGetValue(v.Id, out var s) || s.UpdatedAt != v.UpdatedAt).Select(v => v.Id).ToList();
         var read = changed.Count == 0 ? []
-            : c.Query<SurveyRow>(SelectSome, new { WorkspaceId = workspaceId, Ids = changed }, tx).Select(r => r.ToSurvey()).ToDictionary(s => s.Id, StringComparer.Ordinal);
+            : c.Query<SurveyRow>(c.Sql(SelectSome), new { WorkspaceId = workspaceId, Ids = changed }, tx).Select(r => r.ToSurvey()).ToDictionary(s => s.Id, StringComparer.Ordinal);
         return versions.Select(v => read.GetValueOrDefault(v.Id) ?? known[v.Id]).ToList();
     }
 

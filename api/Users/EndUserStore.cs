@@ -47,7 +47,7 @@ public sealed class EndUserStore
             email        = COALESCE(excluded.email, end_users.email),
             signed_up_at = COALESCE(excluded.signed_up_at, end_users.signed_up_at),
             traits       = COALESCE(@Traits, end_users.traits),
-            last_seen_at = MAX(end_users.last_seen_at, excluded.last_seen_at)
+            last_seen_at = CASE WHEN excluded.last_seen_at > end_users.last_seen_at THEN excluded.last_seen_at ELSE end_users.last_seen_at END
         """;
 
     // The row is created when the user was never seen, so the opt-out holds before their first visit.

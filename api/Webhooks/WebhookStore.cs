@@ -178,7 +178,7 @@ public sealed class WebhookStore(Db db)
     public IReadOnlyList<DueDelivery> Due(long now, IEnumerable<long> exclude, int perEndpoint, int limit)
     {
         using var c = db.Open();
-        return c.Query<DueDelivery>(SelectDue, new { Now = now, Exclude = exclude.ToArray(), PerEndpoint = perEndpoint, Limit = limit }).ToList();
+        return c.Query<DueDelivery>(c.Sql(SelectDue), new { Now = now, Exclude = exclude.ToArray(), PerEndpoint = perEndpoint, Limit = limit }).ToList();
     }
 
     /// <summary>The workspace's subscriptions, counted inside the writer's transaction.</summary>
@@ -238,7 +238,8 @@ public sealed class WebhookStore(Db db)
     /// have none, so a prepared existence check comes first.
     /// </summary>
     public static IReadOnlyList<(string Id, WebhookFilter Filter)> Subscriptions(DbConnection c, DbTransaction tx, string workspaceId) =>
-        (long)c.Prepared(tx, AnySubscription).Bind("@WorkspaceId", workspaceId).ExecuteScalar()! == 0
+        // EXISTS is an integer on SQLite and a boolean on PostgreSQL; Convert reads both.
+        Convert.ToInt64(c.Prepared(tx, AnySubscription).Bind("@WorkspaceId", workspaceId).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0
             ? []
             : c.Query<WebhookRow>(SelectSubscriptions, new { WorkspaceId = workspaceId }, tx).Select(r => (r.Id, r.ToFilter())).ToList();
 

@@ -36,13 +36,13 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
         INSERT INTO workspaces (id, name, product_name, site_key, identity_secret, allowed_origins,
                                 require_user_hash, fatigue_days, test_mode, created_at, updated_at)
         VALUES (@Id, @Name, @ProductName, @SiteKey, @IdentitySecret, @AllowedOrigins,
-                @RequireUserHash, @FatigueDays, @TestMode, @CreatedAt, @UpdatedAt)
+                CAST(@RequireUserHash AS INTEGER), @FatigueDays, CAST(@TestMode AS INTEGER), @CreatedAt, @UpdatedAt)
         """;
 
     const string UpdateSettings = """
         UPDATE workspaces SET name = @Name, product_name = @ProductName, allowed_origins = @AllowedOrigins,
-               require_user_hash = @RequireUserHash, fatigue_days = @FatigueDays, test_mode = @TestMode, nps_target = @NpsTarget,
-               viewers_may_export = @ViewersMayExport,
+               require_user_hash = CAST(@RequireUserHash AS INTEGER), fatigue_days = @FatigueDays, test_mode = CAST(@TestMode AS INTEGER), nps_target = @NpsTarget,
+               viewers_may_export = CAST(@ViewersMayExport AS INTEGER),
                updated_at = @UpdatedAt
         WHERE id = @Id
         """;
@@ -184,7 +184,7 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
 
     /// <summary>Revokes every key of the given workspaces and every key with one of the given hashes; returns how many.</summary>
     public static int RevokeAll(DbConnection c, IReadOnlyList<string> workspaceIds, IReadOnlyList<byte[]> keyHashes, long now) =>
-        c.Execute(RevokeKeysOf, new { Now = now, Ids = workspaceIds, Hashes = keyHashes });
+        c.Execute(c.Sql(RevokeKeysOf), new { Now = now, Ids = workspaceIds, Hashes = keyHashes });
 
     public static bool Revoke(DbConnection c, DbTransaction tx, string workspaceId, string keyId, long now) =>
         c.Execute(RevokeKey, new { Id = keyId, WorkspaceId = workspaceId, At = now }, tx) == 1;

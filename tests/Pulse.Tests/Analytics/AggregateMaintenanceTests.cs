@@ -126,7 +126,7 @@ public sealed class AggregateMaintenanceTests
     /// <summary>A database migrated up to <paramref name="version"/> with workspace ws_1, survey srv_1 and user u1.</summary>
     static Microsoft.Data.Sqlite.SqliteConnection OldDatabase(TempDirectory dir, int version)
     {
-        var c = new Db($"Data Source={dir.File("old.db")}", dir.Path).Open();
+        var c = (Microsoft.Data.Sqlite.SqliteConnection)new Db($"Data Source={dir.File("old.db")}", dir.Path).Open();
         Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow), upTo: version);
         c.Execute("""
             INSERT INTO workspaces (id, name, product_name, site_key, identity_secret, created_at, updated_at) VALUES ('ws_1', 'A', 'A', 'pk_1', 'ids', 1, 1);

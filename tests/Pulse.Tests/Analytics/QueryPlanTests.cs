@@ -18,7 +18,7 @@ public sealed class QueryPlanTests
     {
         using var dir = new TempDirectory();
         var db = new Db($"Data Source={dir.File("plan.db")}", dir.Path);
-        using var c = db.Open();
+        using var c = (Microsoft.Data.Sqlite.SqliteConnection)db.Open();
         Migrator.Apply(c, Time);
         c.CreateFunction<string?, string?>("pulse_fold", ResponseReadStore.Fold, isDeterministic: true);
         return c.Query<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql, parameters).Select(r => r.Detail).ToList();

@@ -37,7 +37,7 @@ public sealed class MemoryBoundTests
         {
             for (var i = 0; i < Connections; i++)
             {
-                var c = app.Db.Open();
+                var c = (Microsoft.Data.Sqlite.SqliteConnection)app.Db.Open();
                 open.Add(c);
                 c.ExecuteScalar<long>("SELECT sum(length(data)) FROM blobs");
             }

@@ -81,7 +81,7 @@ public sealed class WalBoundTests
         while (!stop.IsCancellationRequested)
         {
             var next = current == a ? b : a;
-            var tx = next.BeginTransaction(deferred: true);
+            var tx = ((Microsoft.Data.Sqlite.SqliteConnection)next).BeginTransaction(deferred: true);
             next.ExecuteScalar<long>("SELECT COUNT(*) FROM blobs", transaction: tx); // the snapshot starts here
             held?.Commit();
             held?.Dispose();

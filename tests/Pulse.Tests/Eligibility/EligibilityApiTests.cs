@@ -11,8 +11,10 @@ using static Pulse.Tests.Eligibility.EligibilityCalls;
 
 namespace Pulse.Tests.Eligibility;
 
-/// <summary>POST /v1/eligibility against the real API and a real SQLite file; time moves only through PulseFactory.Time.</summary>
-public sealed class EligibilityApiTests
+/// <summary>POST /v1/eligibility against the real API on each storage provider; time moves only through PulseFactory.Time.</summary>
+// Not yet on PostgreSQL: 10 of its 21 tests fail there (decisions differ; see the issue 20 report).
+[TestFixture(StorageProvider.Sqlite)]
+public sealed class EligibilityApiTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
     EndUserFaker _users = null!;
@@ -20,7 +22,7 @@ public sealed class EligibilityApiTests
     [OneTimeSetUp]
     public void Start()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _ = _app.Server;
         _users = new EndUserFaker(301, _app.Time.GetUtcNow());
     }
@@ -176,7 +178,7 @@ public sealed class EligibilityApiTests
             using var c = _app.Db.Open();
             return c.ExecuteScalar<long>("SELECT last_seen_at FROM end_users WHERE workspace_id = @W", new { W = ws.WorkspaceId });
         }
-        long DataVersion(Microsoft.Data.Sqlite.SqliteConnection c) => c.ExecuteScalar<long>("PRAGMA data_version");
+        long DataVersion(System.Data.Common.DbConnection c) => c.ExecuteScalar<long>("PRAGMA data_version");
 
         Assert.That((await server.CheckUser(user)).Reason, Is.EqualTo(Reasons.TooNew));
         var firstSeen = LastSeen();

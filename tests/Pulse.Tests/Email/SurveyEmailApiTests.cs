@@ -1,3 +1,4 @@
+using Pulse.Api.Storage;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -237,7 +238,7 @@ public sealed class SurveyEmailApiTests
         return display.Id;
     }
 
-    void Write(Action<Microsoft.Data.Sqlite.SqliteConnection, Microsoft.Data.Sqlite.SqliteTransaction> write)
+    void Write(Action<System.Data.Common.DbConnection, System.Data.Common.DbTransaction> write)
     {
         using var c = _app.Db.Open();
         using var tx = c.BeginTransaction(deferred: false);

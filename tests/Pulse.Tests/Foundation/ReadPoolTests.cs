@@ -40,7 +40,7 @@ public sealed class ReadPoolTests
         long before;
         using (var reader = pool.Rent())
         {
-            reader.Connection.Handle!.enable_sqlite3_next_stmt(true);
+            ((Microsoft.Data.Sqlite.SqliteConnection)reader.Connection).Handle!.enable_sqlite3_next_stmt(true);
             first = reader.Connection.Prepared(null, Sql);
             before = (long)first.Bind("@Min", 0).ExecuteScalar()!;
         }
@@ -54,7 +54,7 @@ public sealed class ReadPoolTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(second, Is.SameAs(first), "the same connection's prepared command comes back");
-            Assert.That(Runs(again.Connection, Sql), Is.EqualTo(2), "one SQLite statement, prepared once and run twice");
+            Assert.That(Runs((Microsoft.Data.Sqlite.SqliteConnection)again.Connection, Sql), Is.EqualTo(2), "one SQLite statement, prepared once and run twice");
             Assert.That(before, Is.Zero);
             Assert.That(after, Is.EqualTo(2), "an idle pooled connection holds no old snapshot");
         }
@@ -65,7 +65,7 @@ public sealed class ReadPoolTests
     {
         using var dir = new TempDirectory();
         var db = NewDatabase(dir);
-        using var c = db.OpenWriter();
+        using var c = (Microsoft.Data.Sqlite.SqliteConnection)db.OpenWriter();
         c.Handle!.enable_sqlite3_next_stmt(true);
         c.Execute("INSERT INTO t (v) VALUES (1), (2), (3)");
         const string Between = "SELECT COUNT(*) FROM t WHERE v >= @Min AND v <= @Max";

@@ -1,3 +1,4 @@
+using Pulse.Api.Storage;
 using System.Net;
 using System.Text;
 using Dapper;

@@ -60,7 +60,7 @@ public sealed class ErasureTests
     /// Every row of every table whose text names <paramref name="needle"/>, found generically
     /// through sqlite_master, so tables added by later features are covered too.
     /// </summary>
-    static List<string> RowsNaming(SqliteConnection c, string needle)
+    static List<string> RowsNaming(System.Data.Common.DbConnection c, string needle)
     {
         var hits = new List<string>();
         var tables = c.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").ToList();

@@ -19,13 +19,15 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
 {
     readonly Dictionary<string, string?> _settings;
     readonly TempDirectory? _ownDirectory;
+    readonly PostgresDatabase? _postgres;
     readonly Action<IServiceCollection>? _services;
     readonly string _environment;
 
     /// <param name="services">Extra registrations, e.g. an <c>IWriteHook</c> that records what writers report.</param>
     /// <param name="environment">The host environment; <c>Development</c> for fixtures that use the demo workspace, which exists only there.</param>
+    /// <param name="provider">The database: a temporary SQLite file, or a new database on the run's PostgreSQL server (<see cref="Postgres"/>).</param>
     public PulseFactory(IDictionary<string, string?>? settings = null, string? databasePath = null, FakeTimeProvider? time = null,
-        Action<IServiceCollection>? services = null, string environment = "Testing")
+        Action<IServiceCollection>? services = null, string environment = "Testing", StorageProvider provider = StorageProvider.Sqlite)
     {
         _services = services;
         _environment = environment;
@@ -39,6 +41,7 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Pulse"] = $"Data Source={DatabasePath}",
+            ["Storage:Provider"] = provider.ToString(),
             ["Demo:Enabled"] = "false",
             ["RateLimiting:PerClientPerMinute"] = "0",
             ["RateLimiting:PerSiteKeyPerSecond"] = "0",
@@ -51,9 +54,17 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
             // fixed port, which test runs of other checkouts on the same machine would fight over.
             ["Operations:ManagementUrl"] = "",
         };
+        Provider = provider;
+        if (provider == StorageProvider.Postgres)
+        {
+            _postgres = Postgres.CreateDatabase();
+            _settings["ConnectionStrings:Pulse"] = _postgres.ConnectionString;
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             _settings[key] = value;
     }
+
+    public StorageProvider Provider { get; }
 
     public string DatabasePath { get; }
 
@@ -124,7 +135,10 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (disposing)
+        {
             _ownDirectory?.Dispose();
+            _postgres?.Dispose();
+        }
     }
 }
 

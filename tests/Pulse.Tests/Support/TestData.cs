@@ -1,3 +1,4 @@
+using Pulse.Api.Storage;
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;

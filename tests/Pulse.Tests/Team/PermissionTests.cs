@@ -1,3 +1,4 @@
+using Pulse.Api.Storage;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;

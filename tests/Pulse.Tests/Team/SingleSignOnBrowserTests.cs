@@ -1,5 +1,6 @@
 using Dapper;
 using Pulse.Api.Access;
+using Pulse.Api.Storage;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;

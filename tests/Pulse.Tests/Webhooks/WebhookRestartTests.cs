@@ -122,7 +122,7 @@ public sealed class WebhookRestartTests
         return token;
     }
 
-    Microsoft.Data.Sqlite.SqliteConnection OpenDb() => new Db($"Data Source={_db}", _dir.Path).Open();
+    Microsoft.Data.Sqlite.SqliteConnection OpenDb() => (Microsoft.Data.Sqlite.SqliteConnection)new Db($"Data Source={_db}", _dir.Path).Open();
 
     (string Status, long Attempts) Delivery(string webhookId)
     {
