@@ -124,20 +124,11 @@ public sealed class WebhookApiTests
         Assert.That(problem.GetProperty("errors").GetProperty("surveyId")[0].GetString(), Does.Contain("no survey"));
     }
 
-    string CsatSurvey()
-    {
-        var id = "srv_" + Guid.NewGuid().ToString("n")[..12];
-        using var c = _app.Db.Open();
-        c.Execute("INSERT INTO surveys (id, workspace_id, name, kind, created_at, updated_at) VALUES (@Id, @W, 'Support CSAT', 'csat', 0, 0)",
-            new { Id = id, W = _a.WorkspaceId });
-        return id;
-    }
-
     [Test]
     public async Task Categories_OfEveryKind_AreAccepted_AndOneSurveysMustBeOfItsKind()
     {
         var nps = Outbox.DefaultSurveyId(_app, _a.WorkspaceId); // before the CSAT one exists: it takes the first survey
-        var csat = CsatSurvey();
+        var csat = Outbox.AddSurvey(_app, _a.WorkspaceId, "Support CSAT", "csat");
         var unhappy = await Create(_httpA, new { url = DeadUrl, events = new[] { "response.created" }, categories = new[] { "detractor", "dissatisfied", "difficult" } });
         var satisfied = await Create(_httpA, new { url = DeadUrl, events = new[] { "response.created" }, categories = new[] { "dissatisfied" }, surveyId = csat });
         var wrongKind = await (await _httpA.PostAsync("/v1/webhooks",

@@ -214,10 +214,7 @@ public sealed class WebhookDeliveryTests
         await using var csatOnly = await WebhookReceiver.StartAsync();
         await using var unhappy = await WebhookReceiver.StartAsync();
         var nps = Outbox.DefaultSurveyId(_app, ws.WorkspaceId);
-        var csat = "srv_" + Guid.NewGuid().ToString("n")[..12];
-        using (var c = _app.Db.Open())
-            c.Execute("INSERT INTO surveys (id, workspace_id, name, kind, created_at, updated_at) VALUES (@Id, @W, 'Support CSAT', 'csat', 0, 0)",
-                new { Id = csat, W = ws.WorkspaceId });
+        var csat = Outbox.AddSurvey(_app, ws.WorkspaceId, "Support CSAT", "csat");
         var dissatisfied = await Subscribe(http, csatOnly.Url(), categories: ["dissatisfied"], surveyId: csat);
         var everyKind = await Subscribe(http, unhappy.Url(), categories: ["detractor", "dissatisfied", "difficult"]);
 
@@ -244,10 +241,7 @@ public sealed class WebhookDeliveryTests
         var (ws, http) = NewWorkspace();
         await using var receiver = await WebhookReceiver.StartAsync();
         var relationship = Outbox.DefaultSurveyId(_app, ws.WorkspaceId);
-        var onboarding = "srv_" + Guid.NewGuid().ToString("n")[..12];
-        using (var c = _app.Db.Open())
-            c.Execute("INSERT INTO surveys (id, workspace_id, name, created_at, updated_at) VALUES (@Id, @W, 'Onboarding', 0, 0)",
-                new { Id = onboarding, W = ws.WorkspaceId });
+        var onboarding = Outbox.AddSurvey(_app, ws.WorkspaceId, "Onboarding");
         var hook = await Subscribe(http, receiver.Url(), surveyId: onboarding);
 
         await Outbox.SaveResponseAsync(_app, ws.WorkspaceId, _people.Next(), 1, surveyId: relationship);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
+using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -174,6 +175,19 @@ public static class Outbox
     {
         using var c = app.Db.Open();
         return TestData.SurveyId(c, null, workspaceId);
+    }
+
+    /// <summary>
+    /// A survey of <paramref name="kind"/> written straight to the table, created at 0 — so it becomes the
+    /// workspace's first (take <see cref="DefaultSurveyId"/> before adding one).
+    /// </summary>
+    public static string AddSurvey(PulseFactory app, string workspaceId, string name, string kind = "nps")
+    {
+        var id = "srv_" + Guid.NewGuid().ToString("n")[..12];
+        using var c = app.Db.Open();
+        c.Execute("INSERT INTO surveys (id, workspace_id, name, kind, created_at, updated_at) VALUES (@Id, @W, @Name, @Kind, 0, 0)",
+            new { Id = id, W = workspaceId, Name = name, Kind = kind });
+        return id;
     }
 
     public static Task<ResponseWritten> SaveResponseAsync(PulseFactory app, string workspaceId, Respondent who, int score,
