@@ -47,7 +47,7 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
                    {TraitSql.ValueAt("'$.\"arr\"'")} AS arr, r.created_at AS at, r.user_id, r.category
             FROM responses r JOIN displays d ON d.id = r.display_id
             WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
-        )
+        ) AS answers
         WHERE account IS NOT NULL
         GROUP BY account
         """;

@@ -134,7 +134,7 @@ public sealed class MetricsStore(Db db)
             SELECT {TraitSql.GroupValue}, r.created_at / @Grain, {CategoryColumn}, r.score
             FROM responses r JOIN displays d ON d.id = r.display_id
             WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
-        )
+        ) AS segment_rows
         WHERE value IS NOT NULL
         GROUP BY value, unit
         """;
@@ -152,7 +152,7 @@ public sealed class MetricsStore(Db db)
             FROM responses r JOIN displays d ON d.id = r.display_id{(byTag ? " JOIN response_tags g ON g.response_id = r.id" : "")}
             WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
               AND {TagSql.HasTag}
-        )
+        ) AS segment_rows
         WHERE value IS NOT NULL
         GROUP BY value, unit
         """;

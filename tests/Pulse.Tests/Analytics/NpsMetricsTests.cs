@@ -1,6 +1,5 @@
 using System.Globalization;
 using Pulse.Api.Analytics;
-using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
@@ -10,11 +9,9 @@ namespace Pulse.Tests.Analytics;
 /// <summary>
 /// A few thousand generated showings over five months, created through the public endpoints
 /// (eligibility, responses); every headline, series point and group the API returns is compared
-/// with a LINQ computation over the same showings, on each storage provider.
+/// with a LINQ computation over the same showings.
 /// </summary>
-[TestFixture(StorageProvider.Sqlite)]
-[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
-public sealed class NpsMetricsTests(StorageProvider provider)
+public sealed class NpsMetricsTests
 {
     static readonly DateTimeOffset DataFrom = new(2025, 10, 1, 0, 0, 0, TimeSpan.Zero);
     static readonly DateTimeOffset DataTo = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
@@ -30,7 +27,7 @@ public sealed class NpsMetricsTests(StorageProvider provider)
     [OneTimeSetUp]
     public async Task Start()
     {
-        _app = new PulseFactory(provider: provider);
+        _app = new PulseFactory();
         _ = _app.Server;
         _acme = _app.CreateWorkspace("Acme", [Origin]);
         _other = _app.CreateWorkspace("Globex", [Origin]);
