@@ -41,13 +41,13 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
     static readonly string PerAccount = $"""
         SELECT account AS AccountId, max(at) AS LastAt, name AS AccountName, arr AS Arr,
                count(DISTINCT user_id) AS Respondents,
-               sum(category = 'promoter') AS Promoters, sum(category = 'passive') AS Passives, sum(category = 'detractor') AS Detractors
+               count(CASE WHEN category = 'promoter' THEN 1 END) AS Promoters, count(CASE WHEN category = 'passive' THEN 1 END) AS Passives, count(CASE WHEN category = 'detractor' THEN 1 END) AS Detractors
         FROM (
             SELECT {TraitSql.ValueAt("'$.\"accountId\"'")} AS account, {TraitSql.ValueAt("'$.\"accountName\"'")} AS name,
                    {TraitSql.ValueAt("'$.\"arr\"'")} AS arr, r.created_at AS at, r.user_id, r.category
             FROM responses r JOIN displays d ON d.id = r.display_id
             WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
-        )
+        ) AS answers
         WHERE account IS NOT NULL
         GROUP BY account
         """;

@@ -124,8 +124,8 @@ public sealed class MetricsStore(Db db)
 
     /// <summary>Raw rows of <c>[@From, @To)</c> counted per segment value and unit of <c>@Grain</c> ms.</summary>
     static readonly string RawRows = $"""
-        SELECT value AS Value, unit AS Unit, sum(kind = 0) AS Displays, sum(kind = 1) AS Promoters,
-               sum(kind = 2) AS Passives, sum(kind = 3) AS Detractors, sum(score) AS ScoreSum, sum(score * score) AS ScoreSquares
+        SELECT value AS Value, unit AS Unit, count(CASE WHEN kind = 0 THEN 1 END) AS Displays, count(CASE WHEN kind = 1 THEN 1 END) AS Promoters,
+               count(CASE WHEN kind = 2 THEN 1 END) AS Passives, count(CASE WHEN kind = 3 THEN 1 END) AS Detractors, sum(score) AS ScoreSum, sum(score * score) AS ScoreSquares
         FROM (
             SELECT {TraitSql.GroupValue} AS value, d.shown_at / @Grain AS unit, 0 AS kind, 0 AS score
             FROM displays d
@@ -134,7 +134,7 @@ public sealed class MetricsStore(Db db)
             SELECT {TraitSql.GroupValue}, r.created_at / @Grain, {CategoryColumn}, r.score
             FROM responses r JOIN displays d ON d.id = r.display_id
             WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
-        )
+        ) AS segment_rows
         WHERE value IS NOT NULL
         GROUP BY value, unit
         """;
@@ -145,14 +145,14 @@ public sealed class MetricsStore(Db db)
     /// each of their tags. Tags are on answers, not displays, so displays count nothing here.
     /// </summary>
     static string TaggedRows(bool byTag) => $"""
-        SELECT value AS Value, unit AS Unit, 0 AS Displays, sum(kind = 1) AS Promoters,
-               sum(kind = 2) AS Passives, sum(kind = 3) AS Detractors, sum(score) AS ScoreSum, sum(score * score) AS ScoreSquares
+        SELECT value AS Value, unit AS Unit, 0 AS Displays, count(CASE WHEN kind = 1 THEN 1 END) AS Promoters,
+               count(CASE WHEN kind = 2 THEN 1 END) AS Passives, count(CASE WHEN kind = 3 THEN 1 END) AS Detractors, sum(score) AS ScoreSum, sum(score * score) AS ScoreSquares
         FROM (
             SELECT {(byTag ? "g.tag" : TraitSql.GroupValue)} AS value, r.created_at / @Grain AS unit, {CategoryColumn} AS kind, r.score AS score
             FROM responses r JOIN displays d ON d.id = r.display_id{(byTag ? " JOIN response_tags g ON g.response_id = r.id" : "")}
             WHERE r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To AND {TraitSql.MatchesFilters}
               AND {TagSql.HasTag}
-        )
+        ) AS segment_rows
         WHERE value IS NOT NULL
         GROUP BY value, unit
         """;

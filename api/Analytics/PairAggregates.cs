@@ -35,7 +35,7 @@ public static class PairAggregates
                 SELECT j.key AS k, {TraitSql.EachValue} AS v FROM json_each(@Traits) j WHERE {TraitSql.EachIsSegment}
                 UNION ALL SELECT '{DisplayFields.Locale}', @Locale WHERE @Locale IS NOT NULL
                 UNION ALL SELECT '{DisplayFields.Variant}', @Variant WHERE @Variant IS NOT NULL
-                UNION ALL SELECT '{DisplayFields.Channel}', @Channel WHERE @Channel IS NOT NULL)
+                UNION ALL SELECT '{DisplayFields.Channel}', @Channel WHERE @Channel IS NOT NULL) AS segments
             WHERE k IN (SELECT key FROM nps_pair_keys))
         """;
 
@@ -63,27 +63,39 @@ public static class PairAggregates
           AND displays = 0 AND promoters = 0 AND passives = 0 AND detractors = 0 AND score_sum = 0 AND score_squares = 0
         """;
 
-    /// <summary>The table recomputed from displays and responses for the keys in <c>nps_pair_keys</c> (days as the backfill of 0100 counts them).</summary>
-    const string RebuildSql = $"""
-        DELETE FROM nps_pair_daily;
-        CREATE TEMP TABLE pair_contrib AS
-            SELECT d.survey_id, d.traits, d.locale, d.variant, d.channel, d.shown_at AS at, 1 AS displays, 0 AS promoters,
-                   0 AS passives, 0 AS detractors, 0 AS score_sum, 0 AS score_squares
-            FROM displays d
-            UNION ALL
-            SELECT r.survey_id, d.traits, d.locale, d.variant, d.channel, r.created_at, 0,
-                   r.category IN ('promoter', 'satisfied', 'easy'), r.category IN ('passive', 'neutral'),
-                   r.category IN ('detractor', 'dissatisfied', 'difficult'), r.score, r.score * r.score
-            FROM responses r JOIN displays d ON d.id = r.display_id;
+    /// <summary>
+    /// Every display and every answer as one contribution row (the counters it adds), with the display's segments.
+    /// The flags are CASE expressions, not comparisons: PostgreSQL's are booleans, which a UNION with 0 refuses.
+    /// </summary>
+    const string Contributions = """
+        SELECT d.survey_id, d.traits, d.locale, d.variant, d.channel, d.shown_at AS at, 1 AS displays, 0 AS promoters,
+               0 AS passives, 0 AS detractors, 0 AS score_sum, 0 AS score_squares
+        FROM displays d
+        UNION ALL
+        SELECT r.survey_id, d.traits, d.locale, d.variant, d.channel, r.created_at, 0,
+               CASE WHEN r.category IN ('promoter', 'satisfied', 'easy') THEN 1 ELSE 0 END,
+               CASE WHEN r.category IN ('passive', 'neutral') THEN 1 ELSE 0 END,
+               CASE WHEN r.category IN ('detractor', 'dissatisfied', 'difficult') THEN 1 ELSE 0 END, r.score, r.score * r.score
+        FROM responses r JOIN displays d ON d.id = r.display_id
+        """;
+
+    /// <summary>
+    /// The table recomputed from displays and responses for the keys in <c>nps_pair_keys</c> (days as the backfill of 0100 counts them),
+    /// from the temporary table <c>pair_contrib</c> with a <c>rowid</c> per contribution.
+    /// </summary>
+    const string SegmentsOfContributions = $"""
         CREATE TEMP TABLE pair_segments AS
             SELECT id, k, v FROM (
                 SELECT c.rowid AS id, j.key AS k, {TraitSql.EachValue} AS v
                 FROM pair_contrib c, json_each(c.traits) j WHERE {TraitSql.EachIsSegment}
                 UNION ALL SELECT rowid, '{DisplayFields.Locale}', locale FROM pair_contrib WHERE locale IS NOT NULL
                 UNION ALL SELECT rowid, '{DisplayFields.Variant}', variant FROM pair_contrib WHERE variant IS NOT NULL
-                UNION ALL SELECT rowid, '{DisplayFields.Channel}', channel FROM pair_contrib WHERE channel IS NOT NULL)
-            WHERE k IN (SELECT key FROM nps_pair_keys);
-        CREATE INDEX temp.pair_segments_id ON pair_segments (id, k);
+                UNION ALL SELECT rowid, '{DisplayFields.Channel}', channel FROM pair_contrib WHERE channel IS NOT NULL) AS segments
+            WHERE k IN (SELECT key FROM nps_pair_keys)
+        """;
+
+    /// <summary>The pairs of each contribution's segments summed into the table; the temporary tables dropped.</summary>
+    const string FillFromSegments = $"""
         INSERT INTO nps_pair_daily (survey_id, key_a, key_b, day, value_a, value_b, {Columns})
         SELECT c.survey_id, x.k, y.k, c.at / 86400000, x.v, y.v, sum(c.displays), sum(c.promoters), sum(c.passives),
                sum(c.detractors), sum(c.score_sum), sum(c.score_squares)
@@ -93,8 +105,27 @@ public static class PairAggregates
         DROP TABLE pair_contrib;
         """;
 
+    /// <summary>SQLite: the temporary tables' own rowid numbers the contributions; a temporary index is named in <c>temp</c>.</summary>
+    const string RebuildSqlite = $"""
+        DELETE FROM nps_pair_daily;
+        CREATE TEMP TABLE pair_contrib AS {Contributions};
+        {SegmentsOfContributions};
+        CREATE INDEX temp.pair_segments_id ON pair_segments (id, k);
+        {FillFromSegments}
+        """;
+
+    /// <summary>PostgreSQL: a column named <c>rowid</c> numbers them (docs/decisions.md G9); an index on a temporary table is temporary itself.</summary>
+    const string RebuildPostgres = $"""
+        DELETE FROM nps_pair_daily;
+        CREATE TEMP TABLE pair_contrib AS SELECT row_number() OVER () AS rowid, u.* FROM ({Contributions}) AS u;
+        {SegmentsOfContributions};
+        CREATE INDEX pair_segments_id ON pair_segments (id, k);
+        {FillFromSegments}
+        """;
+
     /// <summary>Recomputes <c>nps_pair_daily</c> for the listed keys, in the caller's write transaction.</summary>
-    public static void Rebuild(DbConnection c, DbTransaction tx) => c.Execute(RebuildSql, transaction: tx);
+    public static void Rebuild(DbConnection c, DbTransaction tx) =>
+        c.Execute(c is Microsoft.Data.Sqlite.SqliteConnection ? RebuildSqlite : RebuildPostgres, transaction: tx);
 
     /// <summary>The aggregate keys (<see cref="DisplayFields.KeyOf"/>) of the setting, without repeats.</summary>
     public static SortedSet<string> KeysOf(string names) =>

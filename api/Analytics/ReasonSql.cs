@@ -7,7 +7,7 @@ namespace Pulse.Api.Analytics;
 public static class ReasonSql
 {
     /// <summary>The reason ids of response <c>r</c> as a JSON array, sorted.</summary>
-    public const string IdsOfResponse = "(SELECT json_group_array(reason_id) FROM (SELECT reason_id FROM response_reasons WHERE response_id = r.id ORDER BY reason_id))";
+    public const string IdsOfResponse = "(SELECT json_group_array(reason_id) FROM (SELECT reason_id FROM response_reasons WHERE response_id = r.id ORDER BY reason_id) AS reasons)";
 
     /// <summary>The text of "Other" on response <c>r</c>, or null.</summary>
     public const string OtherOfResponse = "(SELECT other_text FROM response_reasons WHERE response_id = r.id AND reason_id = 'other')";

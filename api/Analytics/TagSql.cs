@@ -16,7 +16,7 @@ public static class TagSql
     public const string GroupBy = "tag";
 
     /// <summary>The tags of a response as a JSON array, for SQL that lists responses (<c>r</c> is the response).</summary>
-    public const string TagsOfResponse = "(SELECT json_group_array(tag) FROM (SELECT tag FROM response_tags WHERE response_id = r.id ORDER BY tag))";
+    public const string TagsOfResponse = "(SELECT json_group_array(tag) FROM (SELECT tag FROM response_tags WHERE response_id = r.id ORDER BY tag) AS tags)";
 
     /// <summary>True when response <c>r</c> carries <c>@Tag</c>, or <c>@Tag</c> is null.</summary>
     public const string HasTag = "(@Tag IS NULL OR EXISTS (SELECT 1 FROM response_tags WHERE response_id = r.id AND tag = @Tag))";

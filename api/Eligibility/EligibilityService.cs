@@ -1,5 +1,9 @@
+using System.Buffers.Binary;
 using System.Data.Common;
 using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 using Pulse.Api.Displays;
 using Pulse.Api.Localization;
@@ -16,8 +20,9 @@ namespace Pulse.Api.Eligibility;
 /// indexed reads and no write. When a survey looks eligible, one write command re-reads the
 /// user's history inside the writer's transaction, decides again and only then creates the
 /// display: the writer is the only one in this process, and <c>BEGIN IMMEDIATE</c> serialises it
-/// with writers of other processes on the same file, so concurrent calls for one user (two tabs,
-/// two API instances) reserve one display, and the others see it and answer <c>throttled_display</c>.
+/// with writers of other processes on the same file (on PostgreSQL, the user's advisory lock,
+/// <see cref="ReservationKey"/>, serialises the writers of several instances), so concurrent calls for one
+/// user (two tabs, two API instances) reserve one display, and the others see it and answer <c>throttled_display</c>.
 /// </summary>
 public sealed class EligibilityService
 {
@@ -76,7 +81,8 @@ public sealed class EligibilityService
         if (decision.Eligible)
         {
             var (final, token, shown) = await _writer.ExecuteAsync((c, tx) =>
-                Reserve(c, tx, workspace.Id, surveys, rules, ask, sighting, request.Locale, acceptLanguage, request.Url, now));
+                Reserve(c, tx, workspace.Id, surveys, rules, ask, sighting, request.Locale, acceptLanguage, request.Url, now),
+                ReservationKey(workspace.Id, ask.UserId));
             _decisions.Add(1, new KeyValuePair<string, object?>("reason", final.Reason));
             return final.Survey is { } survey
                 ? new EligibilityResponse(true, final.Reason, token, Localize(survey, shown.Locale, workspace.ProductName, shown.Variant))
@@ -94,6 +100,19 @@ public sealed class EligibilityService
                 EligibilityRules.StableUntil(surveys, rules, history, ask, now), version, fingerprint, lastSeenAt);
         _decisions.Add(1, new KeyValuePair<string, object?>("reason", decision.Reason));
         return new EligibilityResponse(false, decision.Reason);
+    }
+
+    /// <summary>
+    /// The lock key of one user's reservations: the writer holds it from before the re-check until the display
+    /// is committed, so the writers of several instances on one PostgreSQL database re-check one user in turn
+    /// (docs/decisions.md G8). The top 64 bits of a SHA-256 of the pair; two users sharing a key only wait for each other.
+    /// </summary>
+    public static long ReservationKey(string workspaceId, string userId)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"reserve|{workspaceId.Length}:{workspaceId}|{userId}")), hash);
+        return BinaryPrimitives.ReadInt64BigEndian(hash);
     }
 
     /// <summary>What a display showed: the negotiated locale and the user's variant (null: the survey has none).</summary>

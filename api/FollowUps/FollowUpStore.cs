@@ -121,7 +121,7 @@ public static class FollowUpStore
         var value = key == "arr" ? Arr : "f.due_at";
         var sortKey = $"CAST(COALESCE({value}, {(descending ? -Last : Last)}) AS REAL)";
         return $"""
-            SELECT * FROM (SELECT {Columns}, {sortKey} AS SortKey {Source} {Filter})
+            SELECT * FROM (SELECT {Columns}, {sortKey} AS SortKey {Source} {Filter}) AS page
             WHERE (SortKey, Id) {(descending ? "<" : ">")} (@AfterKey, @AfterId)
             ORDER BY SortKey {(descending ? "DESC" : "ASC")}, Id {(descending ? "DESC" : "ASC")}
             LIMIT @Limit
@@ -162,7 +162,7 @@ public static class FollowUpStore
             FROM follow_ups f JOIN responses r ON r.id = f.response_id JOIN displays d ON d.id = r.display_id
             WHERE f.workspace_id = @WorkspaceId AND f.status <> 'closed' AND f.due_at IS NOT NULL AND f.due_at < @Now
               AND r.category = 'detractor' AND r.survey_id IN @SurveyIds
-        )
+        ) AS overdue
         WHERE account IS NOT NULL
         GROUP BY account
         """;

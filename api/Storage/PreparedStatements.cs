@@ -14,6 +14,7 @@ namespace Pulse.Api.Storage;
 /// connection object lives. Parameters are bound by name, afresh on every use; a parameter the
 /// SQL names and the caller did not bind fails the statement instead of reusing an old value.
 /// Everything else runs through Dapper with named parameters on a short-lived connection.
+/// On PostgreSQL each use gets a new command and the server-side preparation is Npgsql's (G7).
 /// </summary>
 public static class PreparedStatements
 {
@@ -26,6 +27,17 @@ public static class PreparedStatements
     /// </summary>
     public static DbCommand Prepared(this DbConnection connection, DbTransaction? tx, string sql)
     {
+        if (connection is not SqliteConnection)
+        {
+            // Npgsql keeps prepared statements per physical connection by SQL text (Max Auto Prepare), whatever the
+            // command object, so a new command costs no new preparation. A kept command would be wrong there: once
+            // Npgsql has prepared it, it binds the parameter objects of the use that prepared it, not the ones added
+            // after Parameters.Clear() (npgsql/npgsql#3850), and answers every later use with those old values (G7).
+            var fresh = connection.CreateCommand();
+            fresh.CommandText = sql;
+            fresh.Transaction = tx;
+            return fresh;
+        }
         var commands = Cache.GetValue(connection, _ => new Dictionary<string, DbCommand>(StringComparer.Ordinal));
         if (!commands.TryGetValue(sql, out var command))
         {

@@ -80,6 +80,17 @@ public sealed class WriteQueue : IHostedService, IDisposable
         Enqueue(new WriteCommand<T>(work));
 
     /// <summary>
+    /// Queues <paramref name="work"/> that must not run beside the same work of another instance: on PostgreSQL
+    /// the writer takes the transaction-level advisory lock <paramref name="lockKey"/> before the batch's commands
+    /// run, and holds it until the batch commits, so a second instance's writer waits for that commit and then
+    /// reads what it wrote (READ COMMITTED). The keys of a batch are taken in ascending order in one statement,
+    /// so two writers locking overlapping keys never deadlock on them (docs/decisions.md G8). On SQLite the
+    /// key changes nothing: <c>BEGIN IMMEDIATE</c> already serialises every writer of the file.
+    /// </summary>
+    public Task<T> ExecuteAsync<T>(Func<DbConnection, DbTransaction, T> work, long lockKey) =>
+        Enqueue(new WriteCommand<T>(work) { LockKey = lockKey });
+
+    /// <summary>
     /// Queues <paramref name="work"/> to run on the writer's connection right after the commit of
     /// the batch it lands in, outside any transaction (for a WAL checkpoint, which cannot run in one).
     /// </summary>
@@ -208,6 +219,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
             _connection ??= _db.OpenWriter();
             var changesBefore = TotalChanges(_connection);
             using var tx = Db.BeginWrite(_connection);
+            if (!_db.IsSqlite)
+                LockKeys(_connection, tx, batch);
             foreach (var command in batch)
             {
                 if (command.AfterCommit)
@@ -230,6 +243,10 @@ public sealed class WriteQueue : IHostedService, IDisposable
                         // SQLite rolled the whole transaction back: the batch fails as a whole.
                         throw new StorageFullException(ex);
                     }
+                    // A deadlock with another instance's writer over rows (never over lock keys): the
+                    // command is rolled back alone, and the caller may try again (503 with Retry-After).
+                    if (ex is Npgsql.PostgresException { SqlState: "40P01" })
+                        ex = new WriteQueueFullException("The database is busy; try again shortly.", ex);
                     if (StorageHealth.IsFull(ex))
                     {
                         // Reported before the caller hears of it, so /readyz already says so.
@@ -299,6 +316,22 @@ public sealed class WriteQueue : IHostedService, IDisposable
 
     public void Dispose() => _connection?.Dispose();
 
+    const string LockAll = "SELECT COUNT(pg_advisory_xact_lock(k)) FROM unnest(@Keys) AS k";
+
+    /// <summary>
+    /// Takes the batch's lock keys (PostgreSQL): distinct, in ascending order (unnest yields the array's order,
+    /// and the aggregate calls the lock function row by row), so every writer waits in the same order.
+    /// </summary>
+    static void LockKeys(DbConnection connection, DbTransaction tx, List<IWriteCommand> batch)
+    {
+        var sorted = new SortedSet<long>();
+        foreach (var command in batch)
+            if (command.LockKey is { } key)
+                sorted.Add(key);
+        if (sorted.Count > 0)
+            connection.Prepared(tx, LockAll).Bind("@Keys", sorted.ToArray()).ExecuteScalar();
+    }
+
     /// <summary>
     /// Rows changed on this connection so far (SQLite); on PostgreSQL a new number each time, so any
     /// commit counts as proof of room (the probe and a failed write tell full from not full there).
@@ -309,6 +342,9 @@ public sealed class WriteQueue : IHostedService, IDisposable
     interface IWriteCommand
     {
         bool AfterCommit { get; }
+
+        /// <summary>The advisory lock the batch holds for this command (PostgreSQL), or null.</summary>
+        long? LockKey { get; }
 
         void Run(DbConnection connection, DbTransaction tx);
         void Complete();
@@ -324,6 +360,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
         public Task<T> Task => _done.Task;
 
         public bool AfterCommit { get; init; }
+
+        public long? LockKey { get; init; }
 
         public void Run(DbConnection connection, DbTransaction tx) => _result = work(connection, tx);
 

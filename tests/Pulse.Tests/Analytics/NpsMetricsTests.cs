@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pulse.Api.Analytics;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
@@ -9,9 +10,11 @@ namespace Pulse.Tests.Analytics;
 /// <summary>
 /// A few thousand generated showings over five months, created through the public endpoints
 /// (eligibility, responses); every headline, series point and group the API returns is compared
-/// with a LINQ computation over the same showings.
+/// with a LINQ computation over the same showings, on each storage provider.
 /// </summary>
-public sealed class NpsMetricsTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class NpsMetricsTests(StorageProvider provider)
 {
     static readonly DateTimeOffset DataFrom = new(2025, 10, 1, 0, 0, 0, TimeSpan.Zero);
     static readonly DateTimeOffset DataTo = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
@@ -27,7 +30,7 @@ public sealed class NpsMetricsTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _ = _app.Server;
         _acme = _app.CreateWorkspace("Acme", [Origin]);
         _other = _app.CreateWorkspace("Globex", [Origin]);

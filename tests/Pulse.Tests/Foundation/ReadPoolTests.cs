@@ -80,4 +80,26 @@ public sealed class ReadPoolTests
             Assert.That(Runs(c, Between), Is.EqualTo(1));
         }
     }
+
+    /// <summary>
+    /// On PostgreSQL a statement is prepared after its second use (Npgsql's automatic preparation); every later
+    /// use must still run with its own values (a kept command ran with those of the use that prepared it).
+    /// </summary>
+    [Test]
+    [Category(TestCategories.Process)]
+    public void Prepared_OnPostgres_RunsEachUseWithItsOwnValues_AfterNpgsqlPreparedIt()
+    {
+        using var database = Postgres.CreateDatabase();
+        var db = new Db(database.ConnectionString, ".", provider: StorageProvider.Postgres);
+        using var pool = new ReadPool(db);
+        using (var setup = db.Open())
+            setup.Execute("CREATE TABLE t (v BIGINT NOT NULL); INSERT INTO t (v) VALUES (1), (2), (3)");
+
+        var counts = new List<long>();
+        using (var reader = pool.Rent())
+            foreach (var min in new[] { 1, 2, 3, 4, 1, 3 })
+                counts.Add((long)reader.Connection.Prepared(null, Sql).Bind("@Min", min).ExecuteScalar()!);
+
+        Assert.That(counts, Is.EqualTo(new long[] { 3, 2, 1, 0, 3, 1 }));
+    }
 }

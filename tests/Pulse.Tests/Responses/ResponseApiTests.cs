@@ -8,7 +8,10 @@ using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Responses;
 
-public sealed class ResponseApiTests : AnswerFixture
+/// <summary>POST /v1/responses against the real API on each storage provider.</summary>
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class ResponseApiTests(StorageProvider provider) : AnswerFixture(provider)
 {
     (long DisplayId, string Token) NewDisplay(CreatedWorkspace? ws = null, string? userId = null, TimeSpan? lifetime = null)
     {

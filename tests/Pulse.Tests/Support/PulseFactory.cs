@@ -26,9 +26,17 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
     /// <param name="services">Extra registrations, e.g. an <c>IWriteHook</c> that records what writers report.</param>
     /// <param name="environment">The host environment; <c>Development</c> for fixtures that use the demo workspace, which exists only there.</param>
     /// <param name="provider">The database: a temporary SQLite file, or a new database on the run's PostgreSQL server (<see cref="Postgres"/>).</param>
+    /// <param name="sameDatabaseAs">Another instance whose database (and provider) this one shares, as a second API instance
+    /// would; that instance owns the database and must be disposed last.</param>
     public PulseFactory(IDictionary<string, string?>? settings = null, string? databasePath = null, FakeTimeProvider? time = null,
-        Action<IServiceCollection>? services = null, string environment = "Testing", StorageProvider provider = StorageProvider.Sqlite)
+        Action<IServiceCollection>? services = null, string environment = "Testing", StorageProvider provider = StorageProvider.Sqlite,
+        PulseFactory? sameDatabaseAs = null)
     {
+        if (sameDatabaseAs is not null)
+        {
+            provider = sameDatabaseAs.Provider;
+            databasePath = sameDatabaseAs.DatabasePath;
+        }
         _services = services;
         _environment = environment;
         if (databasePath is null)
@@ -55,7 +63,9 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
             ["Operations:ManagementUrl"] = "",
         };
         Provider = provider;
-        if (provider == StorageProvider.Postgres)
+        if (sameDatabaseAs is not null)
+            _settings["ConnectionStrings:Pulse"] = sameDatabaseAs.ConnectionString;
+        else if (provider == StorageProvider.Postgres)
         {
             _postgres = Postgres.CreateDatabase();
             _settings["ConnectionStrings:Pulse"] = _postgres.ConnectionString;
@@ -65,6 +75,9 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
     }
 
     public StorageProvider Provider { get; }
+
+    /// <summary>The <c>ConnectionStrings:Pulse</c> this instance runs with.</summary>
+    public string ConnectionString => _settings["ConnectionStrings:Pulse"]!;
 
     public string DatabasePath { get; }
 
