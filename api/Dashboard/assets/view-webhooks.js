@@ -21,7 +21,9 @@ const EVENTS = [
  * ranges ("Neutral (CSAT 3, CES 4)"). Lowest first, kind by kind, as the API lists them.
  */
 export function categoryOptions(kinds) {
-  const names = [...new Set(kinds.map((k) => (k === 'enps' ? 'nps' : k)))];
+  // In the order of fmt.KINDS, whatever the order of the surveys (eNPS shares NPS's categories).
+  const asked = new Set(kinds.map((k) => (k === 'enps' ? 'nps' : k)));
+  const names = Object.keys(fmt.KINDS).filter((k) => asked.has(k));
   const single = names.length === 1;
   const found = new Map();
   for (const name of names) {
