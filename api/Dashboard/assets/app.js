@@ -396,7 +396,10 @@ function showMember() {
 }
 
 async function start(session) {
-  const api = new Api(session.csrfToken, () => showSignIn('Your session ended (it expired, or you were signed out or removed). Sign in again.'));
+  // Only the current session's 401 ends it: a late answer to an ended session's request (signed out, then in again) does not.
+  const api = new Api(session.csrfToken, () => {
+    if (app.api === api) showSignIn('Your session ended (it expired, or you were signed out or removed). Sign in again.');
+  });
   app.session = session;
   app.api = api;
   showWorkspace(await api.get('/v1/workspace'));

@@ -663,6 +663,53 @@ public sealed class DashboardBrowserTests : DashboardPage
         }
     }
 
+    /// <summary>
+    /// A request of an ended session that answers late (401) must not sign out the session that replaced it:
+    /// under load this sent a member who had signed out and in again back to the sign-in form.
+    /// </summary>
+    [Test]
+    public async Task ALate401_FromASignedOutSession_DoesNotEndTheNewSession()
+    {
+        await SignIn();
+        IRoute? held = null;
+        var hold = true;
+        var caught = new TaskCompletionSource();
+        await Page.RouteAsync("**/v1/metrics/**", async route =>
+        {
+            if (hold && held is null)
+            {
+                held = route;
+                caught.TrySetResult();
+                return;
+            }
+            await route.ContinueAsync();
+        });
+        await Page.EvaluateAsync("() => { location.hash = '#/segments'; }");
+        await caught.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Page.ClickAsync("#sign-out");
+        await Page.Locator("#signin:not([hidden])").WaitForAsync();
+        hold = false;
+        await Page.FillAsync("#signin-email", DemoWorkspace.Owner.Email);
+        await Page.FillAsync("#signin-password", DemoWorkspace.Owner.Password);
+        await Page.ClickAsync("#signin-form button[type=submit]");
+        await Page.WaitForFunctionAsync("() => { const v = document.getElementById('view'); return !v.hasAttribute('aria-busy') && !!v.dataset.ready; }");
+
+        var late = Page.WaitForResponseAsync(r => r.Status == 401);
+        await held!.FulfillAsync(new()
+        {
+            Status = 401,
+            ContentType = "application/problem+json",
+            Body = """{"type":"about:blank","title":"Unauthorized","status":401,"detail":"The session ended."}""",
+        });
+        await late;
+        await Page.EvaluateAsync("() => new Promise(resolve => setTimeout(resolve, 300))");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Page.IsVisibleAsync("#workspace-app"), Is.True, "the new session stays signed in");
+            Assert.That(await Page.IsVisibleAsync("#signin"), Is.False);
+        }
+    }
+
     [TestCase("light")]
     [TestCase("dark")]
     public async Task EveryView_HasNoAxeViolations_NoCspViolations_NoConsoleErrors(string scheme)
