@@ -232,7 +232,9 @@
     // "Don't ask me again": the user opts out of every survey of this product; no decline is sent.
     function optOut() {
       if (ui != host) return;
-      send('/v1/opt-outs', {});
+      // The hosted page has no display token: its link takes the opt-out, then the page says so in its language.
+      if (conf.link) post(conf, '/s/' + conf.link + '/opt-out', {}).then(function () { location.reload(); }, function () { });
+      else send('/v1/opt-outs', {});
       emit('dismissed', { surveyId: survey.id, optedOut: true });
       remove();
     }

@@ -9,6 +9,7 @@ using Pulse.Api.Displays;
 using Pulse.Api.Eligibility;
 using Pulse.Api.Localization;
 using Pulse.Api.Operations;
+using Pulse.Api.Privacy;
 using Pulse.Api.Responses;
 using Pulse.Api.Widget;
 using Pulse.Api.Workspaces;
@@ -50,6 +51,7 @@ public static class LinkEndpoints
             .Public("the hosted survey page: the link token is the capability");
         page.MapGet("/{token}", Page).WithName("SurveyLinkPage");
         page.MapPost("/{token}/responses", Answer).WithName("SurveyLinkAnswer").WithBodyLimit(ResponseRules.BodyLimitBytes).DisableValidation();
+        page.MapPost("/{token}/opt-out", OptOut).WithName("SurveyLinkOptOut").WithBodyLimit(EligibilityEndpoints.BodyLimit);
         page.MapGet("/assets/{name}", Asset).WithName("SurveyLinkAsset");
         return app;
     }
@@ -97,14 +99,13 @@ public static class LinkEndpoints
             return Polite(opened, http, workspaces);
         var display = opened.Display!;
         var survey = EligibilityService.Localize(opened.Survey!, display.Locale ?? "en", workspace.ProductName, display.Variant);
-        // The page has nothing to close and no display token for the opt-out: the widget shows neither.
-        survey = survey with { Texts = survey.Texts with { OptOut = "" } };
+        // "Don't ask me again" posts to /s/{token}/opt-out (the page has no display token), then the page reloads to confirm it.
         var data = JsonSerializer.Serialize(new { token, score = PreSelected(score), survey }, JsonSerializerOptions.Web);
         var html = new StringBuilder()
             .Append("<!doctype html>\n<html lang=\"").Append(Enc(survey.Locale)).Append("\" dir=\"").Append(survey.Dir == "rtl" ? "rtl" : "ltr").Append("\">\n")
             .Append(Head(survey.Texts.Question))
             .Append("<body>\n<main id=\"pulse-page\">\n<h1>").Append(Enc(workspace.ProductName)).Append("</h1>\n")
-            .Append("<noscript><p>This survey needs JavaScript.</p></noscript>\n</main>\n")
+            .Append("<noscript><p>").Append(Enc(PageLocale(display.Locale, http).Strings["page.noscript"])).Append("</p></noscript>\n</main>\n")
             // JsonSerializer escapes <, > and & as \u003C…, so the data cannot end the element.
             .Append("<script type=\"application/json\" id=\"pulse-link\">").Append(data).Append("</script>\n")
             .Append("<script src=\"").Append(http.Request.PathBase).Append("/widget/v1/pulse.js\"></script>\n")
@@ -127,6 +128,7 @@ public static class LinkEndpoints
             LinkState.Unknown => (StatusCodes.Status404NotFound, "page.notFound"),
             LinkState.Expired => (StatusCodes.Status410Gone, "page.expired"),
             LinkState.Answered => (StatusCodes.Status410Gone, "page.answered"),
+            LinkState.OptedOut => (StatusCodes.Status200OK, "page.optedOut"),
             _ => (StatusCodes.Status410Gone, "page.unavailable"),
         };
         var locale = PageLocale(opened.Display?.Locale ?? opened.Link?.Locale, http);
@@ -185,12 +187,30 @@ public static class LinkEndpoints
                 return Problems.Gone("This survey link was answered already; its answer stands.");
             case LinkState.Unavailable:
                 return Problems.Gone("This survey can no longer be answered through this link.");
+            case LinkState.OptedOut:
+                return Problems.Gone("The user opted out of surveys; this link can no longer be answered.");
         }
         if (saved is null)
             return Problems.Gone("This survey can no longer be answered through this link.");
         if (saved.Changed)
             metrics.ResponseSaved(saved.Response.Category, saved.Response.Created);
         return saved.Response.Created ? TypedResults.Created((string?)null, saved.Response.ToSaved()) : TypedResults.Ok(saved.Response.ToSaved());
+    }
+
+    /// <summary><c>POST /s/{token}/opt-out</c>: the hosted page's "Don't ask me again". No body is read; the token is the capability.</summary>
+    static async Task<Results<NoContent, ProblemHttpResult>> OptOut(string token, HttpContext http, LinkService links, PrivacyHooks hooks, ResponseMetrics metrics)
+    {
+        http.Response.Headers["Referrer-Policy"] = "no-referrer";
+        http.Response.Headers["X-Robots-Tag"] = "noindex";
+        switch (await links.OptOutAsync(token, hooks))
+        {
+            case null:
+                return Problems.NotFound("Unknown survey link; open the link from the message you received.");
+            case true:
+                metrics.OptedOut();
+                break;
+        }
+        return TypedResults.NoContent();
     }
 
     static Results<FileContentHttpResult, ProblemHttpResult> Asset(string name, HttpContext http)

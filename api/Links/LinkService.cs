@@ -12,7 +12,10 @@ using Pulse.Api.Workspaces;
 
 namespace Pulse.Api.Links;
 
-/// <summary>Why a link shows no survey: unknown (404), or gone (410) because it expired, was answered or the user may no longer be asked.</summary>
+/// <summary>
+/// Why a link shows no survey: unknown (404), or gone (410) because it expired, was answered or the user may no longer be asked;
+/// or the user opted out ("Don't ask me again"), which the page confirms.
+/// </summary>
 public enum LinkState
 {
     Open,
@@ -20,6 +23,7 @@ public enum LinkState
     Expired,
     Answered,
     Unavailable,
+    OptedOut,
 }
 
 /// <summary>A created link: its token (shown once), survey and expiry; or the eligibility reason that refused it.</summary>
@@ -114,6 +118,24 @@ public sealed class LinkService(ReadPool reads, WriteQueue writer, DisplayHooks 
         });
     }
 
+    /// <summary>
+    /// "Don't ask me again" on the hosted page: opts the link's user out of every survey of the link's workspace, through the
+    /// same privacy hooks as <c>POST /v1/opt-outs</c>. An expired or answered link opts out too: a privacy wish is not refused.
+    /// Null for an unknown link; else whether the user was not opted out before.
+    /// </summary>
+    public async Task<bool?> OptOutAsync(string token, Privacy.PrivacyHooks hooks)
+    {
+        if (!LinkStore.IsWellFormed(token))
+            return null;
+        StoredLink? link;
+        using (var reader = reads.Rent())
+            link = LinkStore.Find(reader.Connection, null, token);
+        if (link is null)
+            return null;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return await writer.ExecuteAsync((c, tx) => Privacy.PrivacyStore.OptOut(c, tx, link.WorkspaceId, link.UserId, now, hooks));
+    }
+
     /// <summary>The question kind of the link's survey, so an answer is checked on its scale; null for an unknown link.</summary>
     public async Task<QuestionKind?> KindAsync(string token) =>
         (await FindAsync(token)).Survey is { } survey ? QuestionKinds.Of(survey.Kind) : null;
@@ -146,7 +168,9 @@ public sealed class LinkService(ReadPool reads, WriteQueue writer, DisplayHooks 
 
         var (stored, history) = DisplayStore.UserHistory(c, tx, link.WorkspaceId, link.UserId);
         var own = history.GetValueOrDefault(survey.Id) ?? SurveyHistory.None;
-        if (stored is null || stored.OptedOutAt is not null || !survey.Active
+        if (stored?.OptedOutAt is not null)
+            return new LinkOpened(LinkState.OptedOut, link);
+        if (stored is null || !survey.Active
             || own.LastAnsweredAt is { } answered && EligibilityRules.Within(now, answered, survey.ResurveyDays))
             return new LinkOpened(LinkState.Unavailable, link);
         if (display is not null)

@@ -281,4 +281,52 @@ public sealed class SurveyLinkApiTests
         Assert.That(Rows(_app), Is.EqualTo((0L, 0L, 0L)));
         Assert.That((int)(await visitor.GetAsync(path)).StatusCode, Is.EqualTo(404));
     }
+
+    [Test]
+    public async Task DontAskMeAgain_OnThePage_OptsTheUserOut_ThePageConfirmsIt_InTheLinksLanguage_AndInAppAsksNoMore()
+    {
+        var (_, server, _) = Workspace();
+        var path = PathOf(await server.CreateLink(new { user = User("u-1", Now), locale = "de" }));
+        using var visitor = _app.CreateClient();
+        var page = await visitor.GetStringAsync(path);
+
+        var opted = await visitor.PostAsync(path + "/opt-out", Json.Of(new { }));
+        var again = await visitor.PostAsync(path + "/opt-out", null);
+        var confirmed = await visitor.GetAsync(path);
+        var answered = await visitor.PostAsync(path + "/responses", Json.Of(new { score = 9 }));
+        var inApp = await server.CheckUser(User("u-1", Now));
+        var unknown = await (await visitor.PostAsync("/s/sl_" + new string('a', 40) + "/opt-out", null)).AssertProblem(404);
+        using var c = _app.Db.Open();
+        var optedOutAt = c.ExecuteScalar<long?>("SELECT opted_out_at FROM end_users WHERE user_id = 'u-1'");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(page, Does.Contain("Nicht mehr fragen"), "the page offers the opt-out in the link's language");
+            Assert.That(WebUtility.HtmlDecode(page), Does.Contain("<noscript><p>Diese Umfrage benötigt JavaScript."), "and says in it that it needs script");
+            Assert.That((int)opted.StatusCode, Is.EqualTo(204));
+            Assert.That((int)again.StatusCode, Is.EqualTo(204), "repeating it is harmless");
+            Assert.That(optedOutAt, Is.EqualTo(Now.ToUnixTimeMilliseconds()));
+            Assert.That((int)confirmed.StatusCode, Is.EqualTo(200));
+            Assert.That(await confirmed.Content.ReadAsStringAsync(), Does.Contain("<html lang=\"de\"").And.Contain("Sie werden nicht mehr gefragt"));
+            Assert.That((int)answered.StatusCode, Is.EqualTo(410), "the link can no longer be answered");
+            Assert.That(Rows(_app).Responses, Is.Zero);
+            Assert.That(inApp.Reason, Is.EqualTo("opted_out"), "in-app asks no more either");
+            Assert.That(unknown.GetProperty("detail").GetString(), Does.Contain("Unknown survey link"));
+        }
+    }
+
+    [Test]
+    public async Task DontAskMeAgain_OnAnExpiredLink_StillOptsOut()
+    {
+        var (_, server, _) = Workspace();
+        var path = PathOf(await server.CreateLink(new { user = User("u-1", Now) }));
+        _app.Time.Advance(TimeSpan.FromDays(15));
+
+        using var visitor = _app.CreateClient();
+        var opted = await visitor.PostAsync(path + "/opt-out", null);
+
+        using var c = _app.Db.Open();
+        Assert.That((int)opted.StatusCode, Is.EqualTo(204));
+        Assert.That(c.ExecuteScalar<long?>("SELECT opted_out_at FROM end_users WHERE user_id = 'u-1'"), Is.Not.Null, "a privacy wish is not refused");
+    }
 }

@@ -76,7 +76,8 @@ public sealed class SurveyPageBrowserTests : WidgetBrowserTest
     public async Task KeyboardOnly_AnswersWithComment()
     {
         var userId = "u-page-keyboard";
-        await Page.GotoAsync(await LinkFor(userId));
+        var url = await LinkFor(userId);
+        await Page.GotoAsync(url);
         await Survey.WaitForAsync();
 
         await TabIntoSurvey();
@@ -88,9 +89,11 @@ public sealed class SurveyPageBrowserTests : WidgetBrowserTest
         Assert.That(await FocusInSurvey(), Is.EqualTo("textarea"), "focus follows to the follow-up question");
         await Page.Keyboard.TypeAsync("Great onboarding");
         await Page.Keyboard.PressAsync("Tab");
-        await Page.Keyboard.PressAsync("Enter");
+        // The thanks show at once; the comment is on disk when its post answers.
+        var status = await StatusOfPostAfter(new Uri(url).AbsolutePath + "/responses", () => Page.Keyboard.PressAsync("Enter"));
         await Thanks.WaitForAsync();
 
+        Assert.That(status, Is.EqualTo(200));
         var stored = ResponseOf(Workspace.WorkspaceId, userId);
         Assert.That((stored?.Score, stored?.Comment), Is.EqualTo(((long?)9, "Great onboarding")));
     }
@@ -161,6 +164,31 @@ public sealed class SurveyPageBrowserTests : WidgetBrowserTest
             Assert.That(await Page.EvaluateAsync<int>("document.documentElement.scrollWidth"), Is.LessThanOrEqualTo(320));
         }
         await AssertNoViolations("answered, ar");
+        Assert.That(Current.Errors.Concat(Current.Console.Where(l => l.Contains("Content Security Policy", StringComparison.Ordinal))), Is.Empty);
+    }
+
+    [Test]
+    public async Task DontAskMeAgain_OptsOut_AndThePageConfirmsIt_InTheLinksLanguage_AxeClean()
+    {
+        var userId = "u-page-opt-out";
+        await Page.GotoAsync(await LinkFor(userId, "fr"));
+        await Survey.WaitForAsync();
+        var never = Page.Locator("pulse-survey button.o");
+        var label = await never.TextContentAsync();
+
+        var status = await StatusOfPostAfter(new Uri(Page.Url).AbsolutePath + "/opt-out", () => never.ClickAsync());
+        await Page.Locator("h1:has-text('Nous ne vous le demanderons plus')").WaitForAsync();
+
+        using var c = Api.Db.Open();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(label, Is.EqualTo("Ne plus me demander"), "the page offers the opt-out, in French");
+            Assert.That(status, Is.EqualTo(204));
+            Assert.That(c.ExecuteScalar<long?>("SELECT opted_out_at FROM end_users WHERE user_id = @userId", new { userId }), Is.Not.Null);
+            Assert.That(await Page.Locator("html").GetAttributeAsync("lang"), Is.EqualTo("fr"));
+            Assert.That(RowsOf(userId).Responses, Is.Zero);
+        }
+        await AssertNoViolations("opted out, fr");
         Assert.That(Current.Errors.Concat(Current.Console.Where(l => l.Contains("Content Security Policy", StringComparison.Ordinal))), Is.Empty);
     }
 }
