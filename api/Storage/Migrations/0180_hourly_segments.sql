@@ -4,7 +4,7 @@
 -- it (above all the default range, which ends now) reads hour rows instead of raw rows for
 -- groups and filters too. api/Analytics/NpsAggregateHook.cs keeps both in the writer's transaction.
 
-CREATE TABLE nps_hourly_segments (
+CREATE TABLE nps_hourly_new (
     survey_id     TEXT    NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
     trait_key     TEXT    NOT NULL DEFAULT '',
     hour          INTEGER NOT NULL,                  -- UTC hours since 1970-01-01T00:00Z
@@ -17,10 +17,10 @@ CREATE TABLE nps_hourly_segments (
     score_squares INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (survey_id, trait_key, hour, trait_value)
 ) WITHOUT ROWID;
-INSERT INTO nps_hourly_segments (survey_id, hour, displays, promoters, passives, detractors, score_sum, score_squares)
+INSERT INTO nps_hourly_new (survey_id, hour, displays, promoters, passives, detractors, score_sum, score_squares)
 SELECT survey_id, hour, displays, promoters, passives, detractors, score_sum, score_squares FROM nps_hourly;
 DROP TABLE nps_hourly;
-ALTER TABLE nps_hourly_segments RENAME TO nps_hourly;
+ALTER TABLE nps_hourly_new RENAME TO nps_hourly;
 
 CREATE TABLE nps_pair_hourly (
     survey_id     TEXT    NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
