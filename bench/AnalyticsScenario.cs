@@ -46,6 +46,8 @@ static class AnalyticsScenario
             new($"series by day in {Zone}", $"/v1/metrics/nps?{s}&interval=day&tz={Zone}", Check.Metrics),
             new($"series by week in {Zone}", $"/v1/metrics/nps?{s}&interval=week&tz={Zone}", Check.Metrics),
             new($"series by month over a year in {Zone}", $"/v1/metrics/nps?{s}&interval=month&tz={Zone}", Check.Metrics, Days: 365),
+            // A quarter-hour zone: every day edge (18:15 UTC) ends in part-hours (decision Q2).
+            new("groupBy=plan by day in Asia/Kathmandu", $"/v1/metrics/nps?{s}&groupBy=plan&interval=day&tz=Asia/Kathmandu", Check.Metrics),
         };
         // Each trait, and the display's own fields.
         foreach (var key in new[] { "plan", "role", "csm", "industry", "companySize", "accountId", "accountName", "arr", "channel", "variant", "locale" })
@@ -323,7 +325,8 @@ static class AnalyticsScenario
         using (var c = db.Open())
         {
             aggregateRows = c.ExecuteScalar<long>("SELECT COUNT(*) FROM nps_daily");
-            Console.WriteLine($"   ({aggregateRows:N0} nps_daily rows, {c.ExecuteScalar<long>("SELECT COUNT(*) FROM nps_pair_daily"):N0} nps_pair_daily rows)");
+            Console.WriteLine($"   ({aggregateRows:N0} nps_daily rows, {c.ExecuteScalar<long>("SELECT COUNT(*) FROM nps_pair_daily"):N0} nps_pair_daily rows, " +
+                $"{c.ExecuteScalar<long>("SELECT COUNT(*) FROM nps_hourly"):N0} nps_hourly rows, {c.ExecuteScalar<long>("SELECT COUNT(*) FROM nps_pair_hourly"):N0} nps_pair_hourly rows)");
             c.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
         }
         SqliteConnection.ClearAllPools();

@@ -22,7 +22,8 @@ public sealed record MetricsQuery(
 /// Reads NPS from the aggregates. A request names at most one trait row set for its headline
 /// (all rows, or one <c>where</c> value) and one for its groups (one <c>groupBy</c> key), so both
 /// come from <c>nps_daily</c>, with the edges of buckets that do not start at UTC midnight
-/// corrected from <c>nps_hourly</c> or raw rows (<see cref="ReadPlan"/>). A filter on one key with
+/// corrected from the whole hours of <c>nps_hourly</c> (<c>nps_pair_hourly</c> for pairs) and raw
+/// rows for the rest of an hour (<see cref="ReadPlan"/>). A filter on one key with
 /// groups by another, or two filters, read <c>nps_pair_daily</c> when every key is listed for pairs
 /// (<see cref="PairAggregates"/>). Requests no aggregate can answer — three keys, or keys not
 /// listed — count raw rows over the range instead (see docs/decisions.md).
@@ -37,18 +38,22 @@ public sealed class MetricsStore(Db db)
         """;
 
     /// <summary>
-    /// Where the day rows of one segment read come from: a <c>FROM … WHERE …</c> over a day table
-    /// (with <c>@SurveyIds</c>, <c>@From</c>, <c>@To</c> and its own parameters) and the SQL expression of
-    /// the row's segment value. <see cref="Many"/> when it may return many values per day (summed in SQLite).
+    /// Where the day rows of one segment read come from: a day table and the <c>WHERE</c> condition over it
+    /// (with <c>@SurveyIds</c>, <c>@From</c>, <c>@To</c> and its own parameters), the hour table with the same
+    /// columns (decision Q1), and the SQL expression of the row's segment value. <see cref="Many"/> when it
+    /// may return many values per day (summed in SQLite).
     /// </summary>
-    sealed record DayRows(string Source, string Value, bool Many, DynamicParameters Parameters);
+    sealed record DayRows(string Table, string HourTable, string Filter, string Value, bool Many, DynamicParameters Parameters)
+    {
+        public string Source => $"{Table} WHERE {Filter}";
+    }
 
     static DayRows TraitRows(string key, string? value)
     {
         var parameters = new DynamicParameters(new { Key = key, Value = value });
         return value is null
-            ? new("nps_daily WHERE survey_id IN @SurveyIds AND trait_key = @Key", "trait_value", true, parameters)
-            : new("nps_daily WHERE survey_id IN @SurveyIds AND trait_key = @Key AND trait_value = @Value", "trait_value", false, parameters);
+            ? new("nps_daily", "nps_hourly", "survey_id IN @SurveyIds AND trait_key = @Key", "trait_value", true, parameters)
+            : new("nps_daily", "nps_hourly", "survey_id IN @SurveyIds AND trait_key = @Key AND trait_value = @Value", "trait_value", false, parameters);
     }
 
     /// <summary>
@@ -61,7 +66,7 @@ public sealed class MetricsStore(Db db)
         var keys = where.Keys.Append(groupKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var (a, b) = PairAggregates.Before(keys[0], keys[1]) ? (keys[0], keys[1]) : (keys[1], keys[0]);
         var parameters = new DynamicParameters(new { KeyA = a, KeyB = b });
-        var source = new System.Text.StringBuilder("nps_pair_daily WHERE survey_id IN @SurveyIds AND key_a = @KeyA AND key_b = @KeyB");
+        var source = new System.Text.StringBuilder("survey_id IN @SurveyIds AND key_a = @KeyA AND key_b = @KeyB");
         if (where.TryGetValue(a, out var valueA))
         {
             source.Append(" AND value_a = @ValueA");
@@ -73,7 +78,7 @@ public sealed class MetricsStore(Db db)
             parameters.Add("ValueB", valueB);
         }
         var value = groupKey is null ? "''" : groupKey == a ? "value_a" : "value_b";
-        return new(source.ToString(), value, groupKey is not null && !where.ContainsKey(groupKey), parameters);
+        return new("nps_pair_daily", "nps_pair_hourly", source.ToString(), value, groupKey is not null && !where.ContainsKey(groupKey), parameters);
     }
 
     /// <summary>The SQL of a pair read (for <c>QueryPlanTests</c>).</summary>
@@ -114,10 +119,12 @@ public sealed class MetricsStore(Db db)
     /// <summary>Up to this many buckets a series by a trait is summed per bucket in SQLite.</summary>
     const int MaxBucketsSummedInSql = 64;
 
-    const string Hourly = $"""
-        SELECT '' AS Value, hour AS Unit, {Counters} FROM nps_hourly
-        WHERE survey_id IN @SurveyIds AND hour >= @From AND hour < @To
-        """;
+    /// <summary>The hour rows of a source for a range of hours, each row as it is.</summary>
+    static string HourRowsSql(DayRows rows) =>
+        $"SELECT {rows.Value} AS Value, hour AS Unit, {Counters} FROM {rows.HourTable} WHERE {rows.Filter} AND hour >= @From AND hour < @To";
+
+    /// <summary>The SQL of the hour read of one trait key, all values or one (for <c>QueryPlanTests</c>).</summary>
+    internal static string TraitHourSql(string key, string? value) => HourRowsSql(TraitRows(key, value));
 
     /// <summary>The aggregates' column of <c>r.category</c>, as <see cref="NpsAggregateHook"/> counts it: 1 positive, 2 middle, 3 negative.</summary>
     const string CategoryColumn = "CASE WHEN r.category IN ('promoter', 'satisfied', 'easy') THEN 1 WHEN r.category IN ('passive', 'neutral') THEN 2 ELSE 3 END";
@@ -244,7 +251,7 @@ public sealed class MetricsStore(Db db)
     /// <summary>
     /// Counts from day rows in the buckets their rounded days fall in, then the rows between each
     /// bucket edge and its nearest midnight moved to their exact bucket — whole hours of the
-    /// unsegmented series from hourly rows, the rest from raw rows matching <paramref name="filters"/>
+    /// source's hour table (<see cref="DayRows.HourTable"/>), the rest from raw rows matching <paramref name="filters"/>
     /// with the value of <paramref name="groupKey"/>.
     /// </summary>
     static Segments FromDayRows(DbConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, ReadPlan plan, long grain,
@@ -262,12 +269,11 @@ public sealed class MetricsStore(Db db)
                 result.Add(row.Value, plan.BucketOfDay(row.Unit), row.Counts);
         }
 
-        var unsegmented = filters.Count == 0 && groupKey is null;
         var raw = new RawQuery(q.SurveyIds, grain, JsonSerializer.Serialize(filters), groupKey is null ? null : TraitSql.PathOf(groupKey));
         var (from, to) = (buckets[0].From, buckets[^1].To);
         foreach (var span in plan.Corrections)
         {
-            foreach (var (rows, unit) in unsegmented ? Unsegmented(c, buckets, span, raw) : [(Raw(c, raw, span), grain)])
+            foreach (var (rows, unit) in Edge(c, buckets, span, days, raw))
             {
                 foreach (var row in rows)
                 {
@@ -285,30 +291,68 @@ public sealed class MetricsStore(Db db)
     }
 
     /// <summary>
-    /// The unsegmented rows of a correction span: between the bucket edges inside it, whole hours
-    /// from <c>nps_hourly</c> (one row each, all in one bucket), the part-hours at the ends raw.
+    /// The rows of a correction span: between the bucket edges inside it, whole hours from the
+    /// source's hour table (one row per value and hour, all in one bucket), and the part-hours at the
+    /// ends (edges off the hour: <c>now</c>, minutes, zones with :30 and :45 offsets) by <see cref="PartHour"/>.
     /// </summary>
-    static IEnumerable<(IEnumerable<CountRow> Rows, long Unit)> Unsegmented(DbConnection c, IReadOnlyList<Bucket> buckets, Span span, RawQuery raw)
+    static IEnumerable<(IEnumerable<CountRow> Rows, long Unit)> Edge(DbConnection c, IReadOnlyList<Bucket> buckets, Span span, DayRows days, RawQuery raw)
     {
+        const long H = TimeBuckets.HourMs;
         var cuts = buckets.Select(b => b.From).Append(buckets[^1].To).Where(e => e > span.From && e < span.To)
             .Prepend(span.From).Append(span.To).ToList();
         for (var i = 0; i + 1 < cuts.Count; i++)
         {
             var (a, b) = (cuts[i], cuts[i + 1]);
-            var h0 = -TimeBuckets.FloorDiv(-a, TimeBuckets.HourMs);
-            var h1 = TimeBuckets.FloorDiv(b, TimeBuckets.HourMs);
-            if (h0 >= h1)
+            var h0 = -TimeBuckets.FloorDiv(-a, H);
+            var h1 = TimeBuckets.FloorDiv(b, H);
+            if (h0 > h1)
             {
+                // Both ends inside one hour.
                 yield return (Raw(c, raw, new Span(a, b)), raw.Grain);
                 continue;
             }
-            if (a < h0 * TimeBuckets.HourMs)
-                yield return (Raw(c, raw, new Span(a, h0 * TimeBuckets.HourMs)), raw.Grain);
-            yield return (c.Query<CountRow>(c.Sql(Hourly), new { raw.SurveyIds, From = h0, To = h1 }), TimeBuckets.HourMs);
-            if (h1 * TimeBuckets.HourMs < b)
-                yield return (Raw(c, raw, new Span(h1 * TimeBuckets.HourMs, b)), raw.Grain);
+            if (a < h0 * H)
+                yield return PartHour(c, days, raw, new Span(a, h0 * H));
+            if (h0 < h1)
+            {
+                var parameters = new DynamicParameters(days.Parameters);
+                parameters.AddDynamicParams(new { raw.SurveyIds, From = h0, To = h1 });
+                yield return (c.Query<CountRow>(c.Sql(HourRowsSql(days)), parameters), H);
+            }
+            if (h1 * H < b)
+                yield return PartHour(c, days, raw, new Span(h1 * H, b));
         }
     }
+
+    /// <summary>
+    /// The rows of <paramref name="part"/>, which starts or ends on the hour: raw rows when it is at most
+    /// half the hour, else the hour's row minus the raw rows of the rest of the hour, in one statement
+    /// (one snapshot). The default range ends now, and the rest of the current hour is still empty.
+    /// </summary>
+    static (IEnumerable<CountRow> Rows, long Unit) PartHour(DbConnection c, DayRows days, RawQuery raw, Span part)
+    {
+        if (part.To - part.From <= TimeBuckets.HourMs / 2)
+            return (Raw(c, raw, part), raw.Grain);
+        var hour = TimeBuckets.FloorDiv(part.From, TimeBuckets.HourMs);
+        var rest = part.From == hour * TimeBuckets.HourMs
+            ? new Span(part.To, (hour + 1) * TimeBuckets.HourMs)
+            : new Span(hour * TimeBuckets.HourMs, part.From);
+        var parameters = new DynamicParameters(days.Parameters);
+        parameters.AddDynamicParams(new { raw.SurveyIds, Hour = hour, At = part.From, rest.From, rest.To, raw.Grain, raw.Filters, raw.GroupPath });
+        return (c.Query<CountRow>(c.Sql(HourMinusRawSql(days)), parameters), 1);
+    }
+
+    /// <summary>The rows of hour <c>@Hour</c> less the raw rows of <c>[@From, @To)</c>, per value, all at <c>@At</c>.</summary>
+    static string HourMinusRawSql(DayRows rows) => $"""
+        SELECT Value, CAST(@At AS BIGINT) AS Unit, sum(Displays) AS Displays, sum(Promoters) AS Promoters, sum(Passives) AS Passives,
+               sum(Detractors) AS Detractors, sum(ScoreSum) AS ScoreSum, sum(ScoreSquares) AS ScoreSquares
+        FROM (
+            SELECT {rows.Value} AS Value, {Counters} FROM {rows.HourTable} WHERE {rows.Filter} AND hour = @Hour
+            UNION ALL
+            SELECT Value, -Displays, -Promoters, -Passives, -Detractors, -ScoreSum, -ScoreSquares FROM ({RawRows}) AS rest
+        ) AS hour_part
+        GROUP BY Value
+        """;
 
     /// <summary>The parameters of <see cref="Raw"/> reads for one request and trait key.</summary>
     sealed record RawQuery(IReadOnlyList<string> SurveyIds, long Grain, string Filters, string? GroupPath);

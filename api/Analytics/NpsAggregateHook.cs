@@ -13,7 +13,8 @@ namespace Pulse.Api.Analytics;
 /// writer's transaction: a display adds one to <c>displays</c>, a response one to its category —
 /// per day in the row for all data, in one row per trait of the display's snapshot and in
 /// the rows of its locale, variant and channel (one statement), per pair of listed segments in
-/// <c>nps_pair_daily</c> (<see cref="PairAggregates"/>, one more), and per hour for all data (one more). An update that changes the category moves
+/// <c>nps_pair_daily</c> (<see cref="PairAggregates"/>, one more), and the same two per UTC hour in
+/// <c>nps_hourly</c> and <c>nps_pair_hourly</c> (decision Q1). An update that changes the category moves
 /// the count; an erasure takes it away and deletes rows left at zero, so no trait value of an
 /// erased user stays behind.
 /// </summary>
@@ -25,26 +26,25 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
                       score_sum = a.score_sum + excluded.score_sum, score_squares = a.score_squares + excluded.score_squares
         """;
 
-    const string AddDaily = $"""
-        INSERT INTO nps_daily AS a (survey_id, trait_key, day, trait_value, {Columns})
-        SELECT @SurveyId, '', @Day, '', {Values}
+    /// <summary>Adds the counts to every segment row of the display at <paramref name="unit"/> (<c>day</c> or <c>hour</c>, bound as <c>@Day</c> or <c>@Hour</c>).</summary>
+    static string AddSegments(string table, string unit, string at) => $"""
+        INSERT INTO {table} AS a (survey_id, trait_key, {unit}, trait_value, {Columns})
+        SELECT @SurveyId, '', {at}, '', {Values}
         UNION ALL
-        SELECT @SurveyId, j.key, @Day, {TraitSql.EachValue}, {Values}
+        SELECT @SurveyId, j.key, {at}, {TraitSql.EachValue}, {Values}
         FROM json_each(@Traits) j WHERE {TraitSql.EachIsSegment}
         UNION ALL
-        SELECT @SurveyId, '{DisplayFields.Locale}', @Day, @Locale, {Values} WHERE @Locale IS NOT NULL
+        SELECT @SurveyId, '{DisplayFields.Locale}', {at}, @Locale, {Values} WHERE @Locale IS NOT NULL
         UNION ALL
-        SELECT @SurveyId, '{DisplayFields.Variant}', @Day, @Variant, {Values} WHERE @Variant IS NOT NULL
+        SELECT @SurveyId, '{DisplayFields.Variant}', {at}, @Variant, {Values} WHERE @Variant IS NOT NULL
         UNION ALL
-        SELECT @SurveyId, '{DisplayFields.Channel}', @Day, @Channel, {Values}
-        ON CONFLICT (survey_id, trait_key, day, trait_value) {Set}
+        SELECT @SurveyId, '{DisplayFields.Channel}', {at}, @Channel, {Values}
+        ON CONFLICT (survey_id, trait_key, {unit}, trait_value) {Set}
         """;
 
-    const string AddHourly = $"""
-        INSERT INTO nps_hourly AS a (survey_id, hour, {Columns})
-        VALUES (@SurveyId, @Hour, {Values})
-        ON CONFLICT (survey_id, hour) {Set}
-        """;
+    static readonly string AddDaily = AddSegments("nps_daily", "day", "@Day");
+
+    static readonly string AddHourly = AddSegments("nps_hourly", "hour", "@Hour");
 
     const string Keys = $"""
         SELECT '', '' UNION ALL SELECT j.key, {TraitSql.EachValue} FROM json_each(@Traits) j WHERE {TraitSql.EachIsSegment}
@@ -59,10 +59,13 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         WHERE survey_id = @SurveyId AND day = @Day AND (trait_key, trait_value) IN ({Keys}) AND {Empty}
         """;
 
-    const string PruneHourly = $"DELETE FROM nps_hourly WHERE survey_id = @SurveyId AND hour = @Hour AND {Empty}";
+    const string PruneHourly = $"""
+        DELETE FROM nps_hourly
+        WHERE survey_id = @SurveyId AND hour = @Hour AND (trait_key, trait_value) IN ({Keys}) AND {Empty}
+        """;
 
-    /// <summary>The backfills of migrations 0100 (every column, traits, locale and variant) and 0130 (channel): the aggregates recomputed from displays and responses.</summary>
-    static readonly Lazy<string> Backfill = new(() => string.Join('\n', new[] { 100, 130 }.Select(version =>
+    /// <summary>The backfills of migrations 0100 (every column, traits, locale and variant), 0130 (channel) and 0180 (the segments' hours): the aggregates recomputed from displays and responses.</summary>
+    static readonly Lazy<string> Backfill = new(() => string.Join('\n', new[] { 100, 130, 180 }.Select(version =>
     {
         var sql = Migrator.All.Single(m => m.Version == version).Sql;
         return sql[sql.IndexOf("-- Backfill", StringComparison.Ordinal)..];
@@ -115,20 +118,23 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     }) with { ScoreSum = delta * score, ScoreSquares = delta * score * score };
 
     /// <summary>
-    /// The two upserts run on every display and response; preparing them costs more than running
+    /// The four upserts run on every display and response; preparing them costs more than running
     /// them, so they are kept prepared on the writer's connection (<see cref="PreparedStatements"/>).
     /// </summary>
     static void Add(DbConnection c, DbTransaction tx, DisplayWritten display, long at, NpsCounts delta)
     {
-        Counts(c.Prepared(tx, AddDaily).Bind("@SurveyId", display.SurveyId).Bind("@Day", TimeBuckets.FloorDiv(at, TimeBuckets.DayMs))
-            .Bind("@Traits", TraitsOf(display)).Bind("@Locale", display.Locale).Bind("@Variant", display.Variant)
-            .Bind("@Channel", display.Channel), delta).ExecuteNonQuery();
-        Counts(c.Prepared(tx, PairAggregates.Add).Bind("@SurveyId", display.SurveyId).Bind("@Day", TimeBuckets.FloorDiv(at, TimeBuckets.DayMs))
-            .Bind("@Traits", TraitsOf(display)).Bind("@Locale", display.Locale).Bind("@Variant", display.Variant)
-            .Bind("@Channel", display.Channel), delta).ExecuteNonQuery();
-        Counts(c.Prepared(tx, AddHourly).Bind("@SurveyId", display.SurveyId).Bind("@Hour", TimeBuckets.FloorDiv(at, TimeBuckets.HourMs)), delta)
-            .ExecuteNonQuery();
+        var (day, hour) = (TimeBuckets.FloorDiv(at, TimeBuckets.DayMs), TimeBuckets.FloorDiv(at, TimeBuckets.HourMs));
+        Upsert(c, tx, AddDaily, "@Day", day, display, delta);
+        Upsert(c, tx, PairAggregates.Add, "@Day", day, display, delta);
+        Upsert(c, tx, AddHourly, "@Hour", hour, display, delta);
+        Upsert(c, tx, PairAggregates.AddHourly, "@Hour", hour, display, delta);
     }
+
+    /// <summary>Runs one of the prepared upserts with the display's segments, its day or hour (<paramref name="unit"/>) and the counts.</summary>
+    static void Upsert(DbConnection c, DbTransaction tx, string sql, string unit, long value, DisplayWritten display, NpsCounts delta) =>
+        Counts(c.Prepared(tx, sql).Bind("@SurveyId", display.SurveyId).Bind(unit, value)
+            .Bind("@Traits", TraitsOf(display)).Bind("@Locale", display.Locale).Bind("@Variant", display.Variant)
+            .Bind("@Channel", display.Channel), delta).ExecuteNonQuery();
 
     static DbCommand Counts(DbCommand command, NpsCounts delta) =>
         command.Bind("@Displays", delta.Displays).Bind("@Promoters", delta.Promoters).Bind("@Passives", delta.Passives)
@@ -150,6 +156,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         c.Execute(PruneDaily, p, tx);
         c.Execute(PruneHourly, p, tx);
         c.Execute(PairAggregates.Prune, p, tx);
+        c.Execute(PairAggregates.PruneHourly, p, tx);
     }
 
     static string TraitsOf(DisplayWritten display) => string.IsNullOrEmpty(display.TraitsJson) ? "{}" : display.TraitsJson;

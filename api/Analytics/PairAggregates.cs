@@ -41,27 +41,37 @@ public static class PairAggregates
 
     const string Columns = "displays, promoters, passives, detractors, score_sum, score_squares";
 
-    /// <summary>Adds the counts <c>@Displays…@ScoreSquares</c> to every pair of the display's listed segments on <c>@Day</c>.</summary>
-    public const string Add = $"""
+    /// <summary>Adds the counts <c>@Displays…@ScoreSquares</c> to every pair of the display's listed segments at <c>@Day</c> or <c>@Hour</c>.</summary>
+    static string AddTo(string table, string unit, string at) => $"""
         {Segments}
-        INSERT INTO nps_pair_daily AS a (survey_id, key_a, key_b, day, value_a, value_b, {Columns})
-        SELECT @SurveyId, x.k, y.k, @Day, x.v, y.v, @Displays, @Promoters, @Passives, @Detractors, @ScoreSum, @ScoreSquares
+        INSERT INTO {table} AS a (survey_id, key_a, key_b, {unit}, value_a, value_b, {Columns})
+        SELECT @SurveyId, x.k, y.k, {at}, x.v, y.v, @Displays, @Promoters, @Passives, @Detractors, @ScoreSum, @ScoreSquares
         FROM s x JOIN s y ON x.k < y.k
         WHERE true
-        ON CONFLICT (survey_id, key_a, key_b, day, value_a, value_b)
+        ON CONFLICT (survey_id, key_a, key_b, {unit}, value_a, value_b)
         DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,
                       passives = a.passives + excluded.passives, detractors = a.detractors + excluded.detractors,
                       score_sum = a.score_sum + excluded.score_sum, score_squares = a.score_squares + excluded.score_squares
         """;
 
-    /// <summary>Deletes the display's pair rows of <c>@Day</c> left at zero (after an erasure or a delete).</summary>
-    public const string Prune = $"""
+    /// <summary>The day upsert (<c>nps_pair_daily</c>, <c>@Day</c>).</summary>
+    public static readonly string Add = AddTo("nps_pair_daily", "day", "@Day");
+
+    /// <summary>The hour upsert (<c>nps_pair_hourly</c>, <c>@Hour</c>; decision Q1).</summary>
+    public static readonly string AddHourly = AddTo("nps_pair_hourly", "hour", "@Hour");
+
+    /// <summary>Deletes the display's pair rows of <c>@Day</c> or <c>@Hour</c> left at zero (after an erasure or a delete).</summary>
+    static string PruneFrom(string table, string unit, string at) => $"""
         {Segments}
-        DELETE FROM nps_pair_daily
-        WHERE survey_id = @SurveyId AND day = @Day
+        DELETE FROM {table}
+        WHERE survey_id = @SurveyId AND {unit} = {at}
           AND (key_a, key_b, value_a, value_b) IN (SELECT x.k, y.k, x.v, y.v FROM s x JOIN s y ON x.k < y.k)
           AND displays = 0 AND promoters = 0 AND passives = 0 AND detractors = 0 AND score_sum = 0 AND score_squares = 0
         """;
+
+    public static readonly string Prune = PruneFrom("nps_pair_daily", "day", "@Day");
+
+    public static readonly string PruneHourly = PruneFrom("nps_pair_hourly", "hour", "@Hour");
 
     /// <summary>
     /// Every display and every answer as one contribution row (the counters it adds), with the display's segments.
@@ -94,20 +104,27 @@ public static class PairAggregates
             WHERE k IN (SELECT key FROM nps_pair_keys)
         """;
 
-    /// <summary>The pairs of each contribution's segments summed into the table; the temporary tables dropped.</summary>
-    const string FillFromSegments = $"""
-        INSERT INTO nps_pair_daily (survey_id, key_a, key_b, day, value_a, value_b, {Columns})
-        SELECT c.survey_id, x.k, y.k, c.at / 86400000, x.v, y.v, sum(c.displays), sum(c.promoters), sum(c.passives),
+    /// <summary>The pairs of each contribution's segments summed into <paramref name="table"/> per <paramref name="ms"/> milliseconds.</summary>
+    static string Fill(string table, string unit, string ms) => $"""
+        INSERT INTO {table} (survey_id, key_a, key_b, {unit}, value_a, value_b, {Columns})
+        SELECT c.survey_id, x.k, y.k, c.at / {ms}, x.v, y.v, sum(c.displays), sum(c.promoters), sum(c.passives),
                sum(c.detractors), sum(c.score_sum), sum(c.score_squares)
         FROM pair_segments x JOIN pair_segments y ON y.id = x.id AND x.k < y.k JOIN pair_contrib c ON c.rowid = x.id
-        GROUP BY c.survey_id, x.k, y.k, c.at / 86400000, x.v, y.v;
+        GROUP BY c.survey_id, x.k, y.k, c.at / {ms}, x.v, y.v;
+        """;
+
+    /// <summary>The pairs of each contribution's segments summed into the day and hour tables; the temporary tables dropped.</summary>
+    static readonly string FillFromSegments = $"""
+        {Fill("nps_pair_daily", "day", "86400000")}
+        {Fill("nps_pair_hourly", "hour", "3600000")}
         DROP TABLE pair_segments;
         DROP TABLE pair_contrib;
         """;
 
     /// <summary>SQLite: the temporary tables' own rowid numbers the contributions; a temporary index is named in <c>temp</c>.</summary>
-    const string RebuildSqlite = $"""
+    static readonly string RebuildSqlite = $"""
         DELETE FROM nps_pair_daily;
+        DELETE FROM nps_pair_hourly;
         CREATE TEMP TABLE pair_contrib AS {Contributions};
         {SegmentsOfContributions};
         CREATE INDEX temp.pair_segments_id ON pair_segments (id, k);
@@ -115,15 +132,16 @@ public static class PairAggregates
         """;
 
     /// <summary>PostgreSQL: a column named <c>rowid</c> numbers them (docs/decisions.md G9); an index on a temporary table is temporary itself.</summary>
-    const string RebuildPostgres = $"""
+    static readonly string RebuildPostgres = $"""
         DELETE FROM nps_pair_daily;
+        DELETE FROM nps_pair_hourly;
         CREATE TEMP TABLE pair_contrib AS SELECT row_number() OVER () AS rowid, u.* FROM ({Contributions}) AS u;
         {SegmentsOfContributions};
         CREATE INDEX pair_segments_id ON pair_segments (id, k);
         {FillFromSegments}
         """;
 
-    /// <summary>Recomputes <c>nps_pair_daily</c> for the listed keys, in the caller's write transaction.</summary>
+    /// <summary>Recomputes <c>nps_pair_daily</c> and <c>nps_pair_hourly</c> for the listed keys, in the caller's write transaction.</summary>
     public static void Rebuild(DbConnection c, DbTransaction tx) =>
         c.Execute(c is Microsoft.Data.Sqlite.SqliteConnection ? RebuildSqlite : RebuildPostgres, transaction: tx);
 

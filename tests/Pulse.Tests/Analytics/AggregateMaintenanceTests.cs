@@ -115,7 +115,7 @@ public sealed class AggregateMaintenanceTests
         const string dump = """
             SELECT 'd' || survey_id || '|' || trait_key || '|' || day || '|' || trait_value || '|' || displays || '|' || promoters || '|' || passives || '|' || detractors FROM nps_daily
             UNION ALL
-            SELECT 'h' || survey_id || '|' || hour || '|' || displays || '|' || promoters || '|' || passives || '|' || detractors FROM nps_hourly
+            SELECT 'h' || survey_id || '|' || trait_key || '|' || hour || '|' || trait_value || '|' || displays || '|' || promoters || '|' || passives || '|' || detractors FROM nps_hourly
             ORDER BY 1
             """;
         var (maintained, recomputed) = await Recomputation.Of(_app, dump, NpsAggregateHook.Rebuild);
@@ -210,6 +210,40 @@ public sealed class AggregateMaintenanceTests
         {
             Assert.That(rows, Is.EqualTo(new[] { (3L, "in_app", 2L, 0L), (5L, "in_app", 0L, 1L) }));
             Assert.That(c.Query<string>("SELECT channel FROM displays"), Is.EqualTo(new[] { "in_app", "in_app" }));
+        }
+    }
+
+    [Test]
+    public void Migration0180_OnADatabaseWithData_KeepsTheHourRowsForAllData_AndBackfillsEverySegmentsHours()
+    {
+        using var dir = new TempDirectory();
+        using var c = OldDatabase(dir, 171);
+        c.Execute("""
+            INSERT INTO displays (id, workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, traits, locale)
+                VALUES (1, 'ws_1', 'srv_1', 'u1', x'01', 3600000 * 30 + 5, 86400000 * 10, '{"plan":"pro","seats":12}', 'de'),
+                       (2, 'ws_1', 'srv_1', 'u1', x'02', 3600000 * 30 + 7, 86400000 * 10, '{"plan":"free"}', NULL);
+            INSERT INTO responses (display_id, workspace_id, survey_id, user_id, score, category, created_at, updated_at)
+                VALUES (1, 'ws_1', 'srv_1', 'u1', 9, 'promoter', 3600000 * 31 + 1, 3600000 * 31 + 1);
+            INSERT INTO nps_hourly (survey_id, hour, displays, promoters, score_sum, score_squares)
+                VALUES ('srv_1', 30, 2, 0, 0, 0), ('srv_1', 31, 0, 1, 9, 81);
+            INSERT INTO nps_pair_keys (key) VALUES ('plan');
+            """);
+
+        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow));
+
+        var rows = c.Query<string>("""
+            SELECT trait_key || '|' || hour || '|' || trait_value || '|' || displays || '|' || promoters || '|' || score_sum
+            FROM nps_hourly ORDER BY 1
+            """).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rows, Is.EquivalentTo(new[]
+            {
+                "@channel|30|in_app|2|0|0", "@channel|31|in_app|0|1|9", "@locale|30|de|1|0|0", "@locale|31|de|0|1|9",
+                "|30||2|0|0", "|31||0|1|9", "plan|30|free|1|0|0", "plan|30|pro|1|0|0", "plan|31|pro|0|1|9",
+                "seats|30|12|1|0|0", "seats|31|12|0|1|9",
+            }));
+            Assert.That(c.ExecuteScalar<long>("SELECT count(*) FROM nps_pair_keys"), Is.Zero, "forgotten, so the start-up sync rebuilds the pair tables");
         }
     }
 }

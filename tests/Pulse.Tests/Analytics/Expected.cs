@@ -81,4 +81,21 @@ public static class Expected
     /// <summary>The headline, a point or a group: each is an <see cref="NpsStats"/>.</summary>
     public static void AssertSame(Counts expected, NpsStats r, string what) =>
         AssertSame(expected, r.Displays, r.Promoters, r.Passives, r.Detractors, r.Responses, r.Nps, r.MarginOfError, r.ResponseRate, r.LowSample, what);
+
+    /// <summary>Each point of a series equals the count of the rows in its period of <paramref name="interval"/> in <paramref name="zone"/>.</summary>
+    public static void AssertSeries(IReadOnlyList<Seeded> rows, IReadOnlyList<NpsPoint> series, Func<Seeded, bool> match, long from, long to, string interval, TimeZoneInfo zone, string what)
+    {
+        var labels = series.Select(p => p.Start[..10]).ToList();
+        Assert.That(labels, Is.Unique.And.Ordered, what);
+        Assert.That(PeriodStart(from, interval, zone), Is.EqualTo(labels[0]), what + " first period");
+        Assert.That(PeriodStart(to - 1, interval, zone), Is.EqualTo(labels[^1]), what + " last period");
+        foreach (var point in series)
+        {
+            var label = point.Start[..10];
+            var expected = Count(rows, from, to, match, at => PeriodStart(at, interval, zone) == label);
+            AssertSame(expected, point, $"{what} {point.Start}");
+            var start = DateTimeOffset.Parse(point.Start, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.That(start.Offset, Is.EqualTo(zone.GetUtcOffset(start)), $"{what} {point.Start} offset");
+        }
+    }
 }

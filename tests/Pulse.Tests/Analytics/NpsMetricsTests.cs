@@ -102,7 +102,7 @@ public sealed class NpsMetricsTests(StorageProvider provider)
         if (interval is null)
             Assert.That(report.Series, Is.Null);
         else
-            AssertSeries(report.Series!, Matches, fromMs, toMs, interval, zone, "series");
+            Expected.AssertSeries(_rows, report.Series!, Matches, fromMs, toMs, interval, zone, "series");
 
         if (groupBy is null)
         {
@@ -123,23 +123,7 @@ public sealed class NpsMetricsTests(StorageProvider provider)
             if (interval is null)
                 Assert.That(group.Series, Is.Null);
             else
-                AssertSeries(group.Series!, r => Matches(r) && Expected.Trait(r, groupBy) == value, fromMs, toMs, interval, zone, $"group {value}");
-        }
-    }
-
-    void AssertSeries(IReadOnlyList<NpsPoint> series, Func<Seeded, bool> match, long from, long to, string interval, TimeZoneInfo zone, string what)
-    {
-        var labels = series.Select(p => p.Start[..10]).ToList();
-        Assert.That(labels, Is.Unique.And.Ordered, what);
-        Assert.That(Expected.PeriodStart(from, interval, zone), Is.EqualTo(labels[0]), what + " first period");
-        Assert.That(Expected.PeriodStart(to - 1, interval, zone), Is.EqualTo(labels[^1]), what + " last period");
-        foreach (var point in series)
-        {
-            var label = point.Start[..10];
-            var expected = Expected.Count(_rows, from, to, match, at => Expected.PeriodStart(at, interval, zone) == label);
-            Expected.AssertSame(expected, point, $"{what} {point.Start}");
-            var start = DateTimeOffset.Parse(point.Start, CultureInfo.InvariantCulture);
-            Assert.That(start.Offset, Is.EqualTo(zone.GetUtcOffset(start)), $"{what} {point.Start} offset");
+                Expected.AssertSeries(_rows, group.Series!, r => Matches(r) && Expected.Trait(r, groupBy) == value, fromMs, toMs, interval, zone, $"group {value}");
         }
     }
 

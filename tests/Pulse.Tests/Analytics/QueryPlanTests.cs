@@ -60,6 +60,22 @@ public sealed class QueryPlanTests
     }
 
     [Test]
+    public void PartialDayEdge_OfAGroupBy_ReadsTheHourRows_ByTheirKey()
+    {
+        // The whole hours between the default range's end (now) and its nearest midnight, for groupBy=plan (decision Q1).
+        var plan = Plan(MetricsStore.TraitHourSql("plan", null), new
+        {
+            SurveyIds = new[] { "srv_1" },
+            Key = "plan",
+            Value = (string?)null,
+            From = 490_000L,
+            To = 490_009L,
+        });
+
+        Assert.That(plan, Has.Some.Contains("SEARCH nps_hourly USING PRIMARY KEY (survey_id=? AND trait_key=? AND hour>? AND hour<?)"), string.Join("\n", plan));
+    }
+
+    [Test]
     public void CommentSearch_CountsFromTheFullTextIndex()
     {
         var plan = Plan(ResponseReadStore.Count[1], new
