@@ -54,9 +54,18 @@ public static class PulseCli
                                                     responses); does nothing when already seeded
                                                     unless --reset, which erases the earlier demo
                                                     data; Development only
+          migrate-data --from <sqlite file> --to <postgres connection string> [--replace]
+                       [--batch-size <n>]
+                                                    copy a whole installation from SQLite to
+                                                    PostgreSQL: the target's schema first, then every
+                                                    table with its ids, in one transaction that commits
+                                                    only when rows per table and NPS per survey are
+                                                    equal on both sides; refuses a target that holds
+                                                    data unless --replace (which empties it first);
+                                                    progress on stderr; exit 1 when nothing was copied
           help                                      this text
 
-        Options for every command:
+        Options for every command (except migrate-data, which names both databases):
           --db <path>        SQLite file (default: ConnectionStrings:Pulse, else data/pulse.db)
 
         Origins are like https://app.acme.com, https://*.acme.com or http://localhost:*.
@@ -171,6 +180,8 @@ public static class PulseCli
                 stdout.WriteLine(Usage);
                 return 0;
             }
+            if (args[0] == MigrateDataCommand)
+                return MigrateData(CliArgs.Parse(args.Skip(1)), stdout, stderr);
             var verb = args.Length > 1 ? args[1] : "";
             // Checked before anything is opened: a typo must not create a database.
             if (!Commands.Contains((args[0], verb)))
@@ -207,6 +218,52 @@ public static class PulseCli
             stderr.WriteLine(Usage);
             return 2;
         }
+    }
+
+    const string MigrateDataCommand = "migrate-data";
+
+    /// <summary><c>migrate-data</c>: the copy to PostgreSQL (<see cref="DataMigration"/>); exit 1 when it could not be made (nothing changed).</summary>
+    static int MigrateData(CliArgs options, TextWriter stdout, TextWriter stderr)
+    {
+        if (options.Value("db") is not null)
+            throw new CliException("migrate-data reads the SQLite file from --from, not --db.");
+        var from = options.Value("from") ?? throw new CliException("--from is required: the SQLite file, e.g. --from data/pulse.db.");
+        var to = options.Value("to") ?? throw new CliException(
+            "--to is required: an Npgsql connection string, e.g. --to \"Host=db.internal;Database=pulse;Username=pulse;Password=…\".");
+        try
+        {
+            if (string.IsNullOrWhiteSpace(new Npgsql.NpgsqlConnectionStringBuilder(to).Host))
+                throw new CliException("--to names no Host: an Npgsql connection string is like \"Host=db.internal;Database=pulse;Username=pulse;Password=…\".");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException($"--to is not an Npgsql connection string ({ex.Message}); it is like \"Host=db.internal;Database=pulse;Username=pulse;Password=…\" " +
+                "(postgres:// URLs are not accepted).");
+        }
+        var batch = options.Int("batch-size", 5000, 1, 1_000_000);
+        DataMigrationResult result;
+        try
+        {
+            result = DataMigration.Run(from, to, new DataMigrationOptions(options.Flag("replace"), batch), TimeProvider.System, stderr);
+        }
+        catch (DataMigrationException ex)
+        {
+            stderr.WriteLine("error: " + FreeText.Printable(ex.Message));
+            return 1;
+        }
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        stdout.WriteLine($"Copied {Path.GetFullPath(from)} to {result.Target}{(result.Replaced ? " (replacing what it held)" : "")}; rows per table equal on both sides:");
+        foreach (var table in result.Tables)
+            stdout.WriteLine(string.Format(inv, "  {0,-24} {1,12:N0}", table.Table, table.Target));
+        stdout.WriteLine("Not copied:");
+        foreach (var (table, reason) in result.Skipped)
+            stdout.WriteLine($"  {table}: {reason}");
+        stdout.WriteLine(result.Surveys.Count == 0 ? "No answers yet." : "Answers per survey equal on both sides:");
+        foreach (var survey in result.Surveys)
+            stdout.WriteLine(FreeText.Printable(string.Format(inv, "  {0}  {1:N0} answers ({2}){3}", survey.SurveyId, survey.Answers, survey.Categories,
+                survey.Nps is { } nps ? string.Format(inv, ", NPS {0:+0;-0;0}", nps) : "")));
+        stdout.WriteLine("Start Pulse with Storage__Provider=postgres and ConnectionStrings__Pulse set to the same connection string.");
+        return 0;
     }
 
     static Db OpenDatabase(CliArgs options, string? connectionString, string? contentRoot)
@@ -485,8 +542,9 @@ public sealed class CliException(string message) : Exception(message);
 /// <summary><c>--name value</c>, repeated <c>--origin a --origin b</c>, and bare <c>--flags</c>.</summary>
 sealed class CliArgs
 {
-    static readonly HashSet<string> FlagNames = ["json", "no-user-hash", "reset"];
-    static readonly HashSet<string> ValueNames = ["name", "origin", "product-name", "workspace", "key", "db", "responses", "seed", "scope", "email", "role", "url"];
+    static readonly HashSet<string> FlagNames = ["json", "no-user-hash", "reset", "replace"];
+    static readonly HashSet<string> ValueNames = ["name", "origin", "product-name", "workspace", "key", "db", "responses", "seed", "scope", "email", "role", "url",
+        "from", "to", "batch-size"];
     readonly Dictionary<string, List<string>> _values = [];
     readonly HashSet<string> _flags = [];
 

@@ -51,6 +51,9 @@ public static class HealthEndpoints
         catch (System.Data.Common.DbException ex)
         {
             services.GetRequiredService<ILogger<DatabaseState>>().LogWarning(ex, "Readiness check could not open the database");
+            // The next check (and every request) starts from fresh connections, so the instance is ready again as soon as the database is.
+            if (StorageHealth.IsUnavailable(ex))
+                services.GetRequiredService<Db>().ConnectionLost();
             return new(null, "The database is unavailable; see the server log.");
         }
     }

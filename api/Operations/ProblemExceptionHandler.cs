@@ -4,7 +4,7 @@ using Pulse.Api.Storage;
 namespace Pulse.Api.Operations;
 
 /// <summary>
-/// The one path for what is truly exceptional: a full write queue (503), a rate limit reached inside
+/// The one path for what is truly exceptional: a full write queue or an unreachable database (503), a rate limit reached inside
 /// a handler (429), and a request the framework could not read (<see cref="BadHttpRequestException"/>:
 /// a body over its limit is 413, anything else 400). Client errors a handler can foresee are typed
 /// results in its signature (<see cref="Problems"/>), and JSON bodies are explained by
@@ -23,8 +23,14 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
             WriteQueueFullException full => (503, full.Message),
             _ when StorageHealth.IsFull(exception) => (507, "The server's disk is full, so nothing was saved; try again after the time in Retry-After."),
             RateLimitedException limited => (429, limited.Message),
+            _ when StorageHealth.IsUnavailable(exception) => (503, "The database is unavailable; try again shortly."),
             _ => (500, Problems.DefaultDetail(500, context)),
         };
+        if (status == 503 && StorageHealth.IsUnavailable(exception))
+        {
+            log.LogWarning("The database is unavailable for {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path, exception.GetBaseException().Message);
+            context.RequestServices.GetRequiredService<Db>().ConnectionLost();
+        }
         if (status == 500)
             log.LogError(exception, "Unhandled exception for {Method} {Path}", context.Request.Method, context.Request.Path);
         if (status == 503)

@@ -109,6 +109,28 @@ public sealed class Db
 
     public int BusyTimeoutMilliseconds { get; }
 
+    long _outages;
+
+    /// <summary>
+    /// How many times a request found the database unreachable (<see cref="ConnectionLost"/>): long-lived connections
+    /// (the read pool's, the writer's) opened before the latest one are replaced before their next use.
+    /// </summary>
+    public long Outages => Interlocked.Read(ref _outages);
+
+    /// <summary>
+    /// The database was unreachable or closed our sessions (<see cref="StorageHealth.IsUnavailable"/>): on PostgreSQL the
+    /// pool's idle connections are dropped (a server that restarted or terminated them left them dead, and Npgsql would
+    /// hand each out once more), and the long-lived ones are replaced before their next use, so the instance works again
+    /// as soon as the server does, without a restart (docs/decisions.md MG6).
+    /// </summary>
+    public void ConnectionLost()
+    {
+        if (_postgres is null)
+            return;
+        Interlocked.Increment(ref _outages);
+        _postgres.Clear();
+    }
+
     public long WalSizeLimitBytes { get; }
 
     /// <summary>A short-lived pooled connection for one unit of work (reads, or a CLI write).</summary>

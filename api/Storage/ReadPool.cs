@@ -16,7 +16,18 @@ public sealed class ReadPool(Db db) : IDisposable
     readonly int _keep = Math.Max(4, Environment.ProcessorCount * 4);
 
     /// <summary>A reader for one unit of work; dispose it to give it back.</summary>
-    public PooledReader Rent() => _idle.TryTake(out var reader) ? reader : new PooledReader(OpenSmallCache(), this);
+    public PooledReader Rent()
+    {
+        while (_idle.TryTake(out var reader))
+        {
+            // A reader from before the database was last found unreachable may hold a connection the server ended (MG6).
+            if (reader.Outages == db.Outages && reader.Connection.State == System.Data.ConnectionState.Open)
+                return reader;
+            reader.Close();
+        }
+        var outages = db.Outages;
+        return new PooledReader(OpenSmallCache(), this, outages);
+    }
 
     /// <summary>
     /// Hot reads touch a few index pages each; the operating system caches the file anyway, so each
@@ -35,7 +46,7 @@ public sealed class ReadPool(Db db) : IDisposable
 
     internal void Return(PooledReader reader)
     {
-        if (_idle.Count < _keep)
+        if (_idle.Count < _keep && reader.Connection.State == System.Data.ConnectionState.Open)
             _idle.Add(reader);
         else
             reader.Close();
@@ -53,11 +64,15 @@ public sealed class PooledReader : IDisposable
 {
     readonly ReadPool _pool;
 
-    internal PooledReader(DbConnection connection, ReadPool pool)
+    internal PooledReader(DbConnection connection, ReadPool pool, long outages)
     {
         Connection = connection;
         _pool = pool;
+        Outages = outages;
     }
+
+    /// <summary><see cref="Db.Outages"/> when the connection was opened.</summary>
+    internal long Outages { get; }
 
     public DbConnection Connection { get; }
 

@@ -43,6 +43,21 @@ public sealed class StorageHealth(Db db, TimeProvider time, ILogger<StorageHealt
         return false;
     }
 
+    /// <summary>
+    /// The database cannot be reached or ended our sessions: a connection that failed or broke (Npgsql's transient errors:
+    /// sockets, timeouts), a server shutting down, restarting or refusing connections (SQLSTATE class 08, 57P01–57P04,
+    /// and 55000, which a database closed to connections answers). Answered 503 with Retry-After, as a busy database is.
+    /// </summary>
+    public static bool IsUnavailable(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+            if (ex is Npgsql.PostgresException pg
+                    ? pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "57P04" or "55000"
+                    : ex is Npgsql.NpgsqlException { IsTransient: true })
+                return true;
+        return false;
+    }
+
     public void WriteFailed(Exception ex)
     {
         var now = time.GetUtcNow();

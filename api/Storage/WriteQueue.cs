@@ -46,6 +46,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
     volatile bool _accepting = true;
     Thread? _thread;
     DbConnection? _connection;
+    long _connectionOutages;
 
     public WriteQueue(Db db, IOptions<StorageOptions> options, ILogger<WriteQueue> log, PulseMetrics metrics, StorageHealth health)
     {
@@ -194,7 +195,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
     {
         try
         {
-            _connection ??= _db.OpenWriter();
+            _connection = Writer();
             using var tx = Db.BeginWrite(_connection);
             using var command = _connection.CreateCommand();
             command.Transaction = tx;
@@ -211,12 +212,31 @@ public sealed class WriteQueue : IHostedService, IDisposable
         }
     }
 
+    /// <summary>
+    /// The writer's connection, opened again when the database was found unreachable since it was opened
+    /// (<see cref="Db.ConnectionLost"/>): the server may have ended its session, MG6.
+    /// </summary>
+    DbConnection Writer()
+    {
+        if (_connection is not null && _connectionOutages != _db.Outages)
+        {
+            _connection.Dispose();
+            _connection = null;
+        }
+        if (_connection is null)
+        {
+            _connectionOutages = _db.Outages;
+            _connection = _db.OpenWriter();
+        }
+        return _connection;
+    }
+
     void Commit(List<IWriteCommand> batch)
     {
         Exception? full = null;
         try
         {
-            _connection ??= _db.OpenWriter();
+            _connection = Writer();
             var changesBefore = TotalChanges(_connection);
             using var tx = Db.BeginWrite(_connection);
             if (!_db.IsSqlite)
