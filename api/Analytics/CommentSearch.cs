@@ -20,6 +20,12 @@ public sealed class CommentSearch : IResponseHook
     /// <summary>The responses whose folded comment contains <c>@Phrase</c> (an FTS5 phrase, <see cref="PhraseOf"/>).</summary>
     public const string Matching = "SELECT rowid FROM comment_search WHERE comment_search MATCH @Phrase";
 
+    /// <summary>
+    /// PostgreSQL's lookup (migration 0200): the folded comment matches <c>@Pattern</c> (<see cref="PatternOf"/>), which
+    /// a GIN index of <c>pulse_fold(comment)</c> with <c>gin_trgm_ops</c> answers by its trigrams, rechecked on the row.
+    /// </summary>
+    public const string Trigrams = "pulse_fold(r.comment) LIKE @Pattern";
+
     const string Insert = "INSERT INTO comment_search (rowid, text) VALUES (@Id, @Text)";
     const string Delete = "DELETE FROM comment_search WHERE rowid = @Id";
 
@@ -31,6 +37,16 @@ public sealed class CommentSearch : IResponseHook
         folded is null || folded.Contains('\0', StringComparison.Ordinal) || folded.EnumerateRunes().Take(3).Count() < 3
             ? null
             : "\"" + folded.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>
+    /// The LIKE pattern "contains <paramref name="folded"/>": its <c>%</c>, <c>_</c> and <c>\</c> escaped with
+    /// PostgreSQL's default escape character, the backslash.
+    /// </summary>
+    public static string? PatternOf(string? folded) =>
+        folded is null
+            ? null
+            : "%" + folded.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal)
+                .Replace("_", "\\_", StringComparison.Ordinal) + "%";
 
     public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response)
     {

@@ -97,28 +97,43 @@ public sealed class ResponseReadStore(Db db)
     // The workspace index (workspace_id, created_at, id) serves the order and the keyset bound.
     const string Source = "FROM responses r JOIN displays d ON d.id = r.display_id";
 
-    /// <summary>The filter; with <paramref name="indexed"/> the comment text is first looked up in <see cref="CommentSearch"/>.</summary>
-    static string Filter(bool indexed) => $"""
+    /// <summary>
+    /// The filter of a <see cref="Variant"/>: the comment text scanned (0), first looked up in SQLite's FTS5 index (1,
+    /// <see cref="CommentSearch"/>) or in PostgreSQL's trigram index (2, <see cref="CommentSearch.Trigrams"/>).
+    /// </summary>
+    static string Filter(int variant) => $"""
         WHERE r.workspace_id = @WorkspaceId
           AND (@SurveyId IS NULL OR r.survey_id = @SurveyId)
           AND r.created_at >= @From AND r.created_at < @To
           AND (r.created_at, r.id) < (@BeforeAt, @BeforeId)
           AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
-          {(indexed ? $"AND r.id IN ({CommentSearch.Matching})" : "")}
+          {variant switch { 1 => $"AND r.id IN ({CommentSearch.Matching})", 2 => $"AND {CommentSearch.Trigrams}", _ => "" }}
           AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)
           AND (CAST(@WithComment AS INTEGER) = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
           AND {TraitSql.MatchesFilters}
           AND {TagSql.HasTag}
         """;
 
-    static readonly string[] Page = [.. new[] { false, true }.Select(i => $"SELECT {Columns} {Source} {Filter(i)} ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit")];
+    static readonly int[] Variants = [0, 1, 2];
 
-    static readonly string[] TraitKeys = [.. new[] { false, true }.Select(i => $"SELECT DISTINCT j.key {Source}, json_each(d.traits) j {Filter(i)} ORDER BY j.key")];
+    static readonly string[] Page = [.. Variants.Select(i => $"SELECT {Columns} {Source} {Filter(i)} ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit")];
 
-    internal static readonly string[] Count = [.. new[] { false, true }.Select(i => $"SELECT COUNT(*) {Source} {Filter(i)}")];
+    static readonly string[] TraitKeys = [.. Variants.Select(i => $"SELECT DISTINCT j.key {Source}, json_each(d.traits) j {Filter(i)} ORDER BY j.key")];
 
-    /// <summary>0 for a scan, 1 when the comment index answers <c>q</c> (SQLite's FTS5; PostgreSQL scans for now, decisions G6).</summary>
-    static int Variant(DbConnection c, ResponseFilter f) => c is SqliteConnection && CommentSearch.PhraseOf(Fold(f.Text)) is not null ? 1 : 0;
+    internal static readonly string[] Count = [.. Variants.Select(i => $"SELECT COUNT(*) {Source} {Filter(i)}")];
+
+    /// <summary>
+    /// 0 for a scan; when <c>q</c> has a trigram, 1 on SQLite (FTS5, decision P5) and 2 on PostgreSQL (pg_trgm, migration 0200).
+    /// </summary>
+    static int Variant(DbConnection c, ResponseFilter f) =>
+        CommentSearch.PhraseOf(Fold(f.Text)) is null ? 0 : c is SqliteConnection ? 1 : 2;
+
+    /// <summary>
+    /// True when nothing can match: PostgreSQL's text cannot hold NUL (the server refuses the byte, on a
+    /// comment as on a parameter), so no comment stored there contains a query that has one.
+    /// </summary>
+    static bool FindsNothing(DbConnection c, ResponseFilter f) =>
+        c is not SqliteConnection && f.Text is not null && f.Text.Contains('\0', StringComparison.Ordinal);
 
     // The user's answers in the workspace (index responses_user_time), oldest first; the response itself among them.
     const string SelectOfUser = $"""
@@ -131,6 +146,8 @@ public sealed class ResponseReadStore(Db db)
     public ResponsePage List(ResponseFilter filter, ResponseCursor? cursor, int limit)
     {
         using var c = Open();
+        if (FindsNothing(c, filter))
+            return new ResponsePage([], null, cursor is null ? 0 : null);
         var rows = c.Query<ResponseRow>(Page[Variant(c, filter)], Parameters(filter, cursor, limit + 1)).ToList();
         var more = rows.Count > limit;
         if (more)
@@ -165,6 +182,8 @@ public sealed class ResponseReadStore(Db db)
     public IReadOnlyList<string> TraitKeysOf(ResponseFilter filter)
     {
         using var c = Open();
+        if (FindsNothing(c, filter))
+            return [];
         return c.Query<string>(TraitKeys[Variant(c, filter)], Parameters(filter, null, -1)).ToList();
     }
 
@@ -172,6 +191,8 @@ public sealed class ResponseReadStore(Db db)
     public IEnumerable<ResponseRow> Stream(ResponseFilter filter)
     {
         using var c = Open();
+        if (FindsNothing(c, filter))
+            yield break;
         foreach (var row in c.Query<ResponseRow>(Page[Variant(c, filter)], Parameters(filter, null, -1), buffered: false))
             yield return row;
     }
@@ -200,6 +221,7 @@ public sealed class ResponseReadStore(Db db)
         Categories = f.Categories is null ? null : JsonSerializer.Serialize(f.Categories),
         Text = Fold(f.Text),
         Phrase = CommentSearch.PhraseOf(Fold(f.Text)),
+        Pattern = CommentSearch.PatternOf(Fold(f.Text)),
         Filters = JsonSerializer.Serialize(f.Where),
         f.WithComment,
         f.Tag,
