@@ -13,7 +13,7 @@ namespace Pulse.Api.Analytics;
 /// trigrams (<c>case_sensitive 1</c>: no folding of its own), so <c>MATCH</c> on the folded query as
 /// one phrase finds exactly the comments that contain it. Reads keep the substring test as well,
 /// so the answer is the scan's by construction. Queries under three characters have no trigram
-/// and scan instead. The SQLite-only SQL of the feature is here.
+/// and scan instead. On PostgreSQL a trigram index answers the same question (<see cref="Trigrams"/>, decisions GB2).
 /// </summary>
 public sealed class CommentSearch : IResponseHook
 {
@@ -39,7 +39,7 @@ public sealed class CommentSearch : IResponseHook
             : "\"" + folded.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>
-    /// The LIKE pattern "contains <paramref name="folded"/>": its <c>%</c>, <c>_</c> and <c>\</c> escaped with
+    /// The LIKE pattern of PostgreSQL's lookup, "contains <paramref name="folded"/>": its <c>%</c>, <c>_</c> and <c>\</c> escaped with
     /// PostgreSQL's default escape character, the backslash.
     /// </summary>
     public static string? PatternOf(string? folded) =>
@@ -51,7 +51,7 @@ public sealed class CommentSearch : IResponseHook
     public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response)
     {
         if (c is not SqliteConnection)
-            return; // PostgreSQL: q scans until its trigram index is built (decisions G6)
+            return; // PostgreSQL keeps its trigram index with the row (migration 0200, decisions GB2)
         if (!response.Created)
             c.Prepared(tx, Delete).Bind("@Id", response.ResponseId).ExecuteNonQuery();
         if (!string.IsNullOrEmpty(response.Comment))
