@@ -13,12 +13,18 @@ namespace Pulse.Api.Analytics;
 /// trigrams (<c>case_sensitive 1</c>: no folding of its own), so <c>MATCH</c> on the folded query as
 /// one phrase finds exactly the comments that contain it. Reads keep the substring test as well,
 /// so the answer is the scan's by construction. Queries under three characters have no trigram
-/// and scan instead. The SQLite-only SQL of the feature is here.
+/// and scan instead. On PostgreSQL a trigram index answers the same question (<see cref="Trigrams"/>, decisions GB2).
 /// </summary>
 public sealed class CommentSearch : IResponseHook
 {
     /// <summary>The responses whose folded comment contains <c>@Phrase</c> (an FTS5 phrase, <see cref="PhraseOf"/>).</summary>
     public const string Matching = "SELECT rowid FROM comment_search WHERE comment_search MATCH @Phrase";
+
+    /// <summary>
+    /// PostgreSQL's lookup (migration 0200): the folded comment matches <c>@Pattern</c> (<see cref="PatternOf"/>), which
+    /// a GIN index of <c>pulse_fold(comment)</c> with <c>gin_trgm_ops</c> answers by its trigrams, rechecked on the row.
+    /// </summary>
+    public const string Trigrams = "pulse_fold(r.comment) LIKE @Pattern";
 
     const string Insert = "INSERT INTO comment_search (rowid, text) VALUES (@Id, @Text)";
     const string Delete = "DELETE FROM comment_search WHERE rowid = @Id";
@@ -32,10 +38,20 @@ public sealed class CommentSearch : IResponseHook
             ? null
             : "\"" + folded.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>
+    /// The LIKE pattern of PostgreSQL's lookup, "contains <paramref name="folded"/>": its <c>%</c>, <c>_</c> and <c>\</c> escaped with
+    /// PostgreSQL's default escape character, the backslash.
+    /// </summary>
+    public static string? PatternOf(string? folded) =>
+        folded is null
+            ? null
+            : "%" + folded.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal)
+                .Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
     public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response)
     {
         if (c is not SqliteConnection)
-            return; // PostgreSQL: q scans until its trigram index is built (decisions G6)
+            return; // PostgreSQL keeps its trigram index with the row (migration 0200, decisions GB2)
         if (!response.Created)
             c.Prepared(tx, Delete).Bind("@Id", response.ResponseId).ExecuteNonQuery();
         if (!string.IsNullOrEmpty(response.Comment))

@@ -97,28 +97,39 @@ public sealed class ResponseReadStore(Db db)
     // The workspace index (workspace_id, created_at, id) serves the order and the keyset bound.
     const string Source = "FROM responses r JOIN displays d ON d.id = r.display_id";
 
-    /// <summary>The filter; with <paramref name="indexed"/> the comment text is first looked up in <see cref="CommentSearch"/>.</summary>
-    static string Filter(bool indexed) => $"""
+    /// <summary>
+    /// The filter of a <see cref="Variant"/>: the comment text scanned (0), first looked up in SQLite's FTS5 index (1,
+    /// <see cref="CommentSearch"/>) or in PostgreSQL's trigram index (2, <see cref="CommentSearch.Trigrams"/>), or no match (3).
+    /// </summary>
+    static string Filter(int variant) => $"""
         WHERE r.workspace_id = @WorkspaceId
           AND (@SurveyId IS NULL OR r.survey_id = @SurveyId)
           AND r.created_at >= @From AND r.created_at < @To
           AND (r.created_at, r.id) < (@BeforeAt, @BeforeId)
           AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
-          {(indexed ? $"AND r.id IN ({CommentSearch.Matching})" : "")}
-          AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)
+          {variant switch { 1 => $"AND r.id IN ({CommentSearch.Matching})", 2 => $"AND {CommentSearch.Trigrams}", _ => "" }}
+          {(variant == 3 ? "AND 1 = 0" : "AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)")}
           AND (CAST(@WithComment AS INTEGER) = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
           AND {TraitSql.MatchesFilters}
           AND {TagSql.HasTag}
         """;
 
-    static readonly string[] Page = [.. new[] { false, true }.Select(i => $"SELECT {Columns} {Source} {Filter(i)} ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit")];
+    static readonly int[] Variants = [0, 1, 2, 3];
 
-    static readonly string[] TraitKeys = [.. new[] { false, true }.Select(i => $"SELECT DISTINCT j.key {Source}, json_each(d.traits) j {Filter(i)} ORDER BY j.key")];
+    static readonly string[] Page = [.. Variants.Select(i => $"SELECT {Columns} {Source} {Filter(i)} ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit")];
 
-    internal static readonly string[] Count = [.. new[] { false, true }.Select(i => $"SELECT COUNT(*) {Source} {Filter(i)}")];
+    static readonly string[] TraitKeys = [.. Variants.Select(i => $"SELECT DISTINCT j.key {Source}, json_each(d.traits) j {Filter(i)} ORDER BY j.key")];
 
-    /// <summary>0 for a scan, 1 when the comment index answers <c>q</c> (SQLite's FTS5; PostgreSQL scans for now, decisions G6).</summary>
-    static int Variant(DbConnection c, ResponseFilter f) => c is SqliteConnection && CommentSearch.PhraseOf(Fold(f.Text)) is not null ? 1 : 0;
+    internal static readonly string[] Count = [.. Variants.Select(i => $"SELECT COUNT(*) {Source} {Filter(i)}")];
+
+    /// <summary>
+    /// 0 for a scan; when <c>q</c> has a trigram, 1 on SQLite (FTS5, decision P5) and 2 on PostgreSQL (pg_trgm, migration 0200);
+    /// 3 when <c>q</c> holds a NUL on PostgreSQL, whose text cannot hold one (the server refuses the byte, in a comment as in
+    /// a parameter): no comment stored there contains it, and the statement does not send it.
+    /// </summary>
+    static int Variant(DbConnection c, ResponseFilter f) =>
+        c is not SqliteConnection && f.Text is not null && f.Text.Contains('\0', StringComparison.Ordinal) ? 3
+        : CommentSearch.PhraseOf(Fold(f.Text)) is null ? 0 : c is SqliteConnection ? 1 : 2;
 
     // The user's answers in the workspace (index responses_user_time), oldest first; the response itself among them.
     const string SelectOfUser = $"""
@@ -137,7 +148,7 @@ public sealed class ResponseReadStore(Db db)
             rows.RemoveAt(rows.Count - 1);
         var next = more ? new ResponseCursor(rows[^1].CreatedAt, rows[^1].Id).Encode() : null;
         // The first page says how many match in all ("25 of 2,679"); later pages would only repeat it.
-        long? total = cursor is null ? (more ? c.ExecuteScalar<long>(Count[Variant(c, filter)], Parameters(filter, null, -1)) : rows.Count) : null;
+        long? total = cursor is null ? (more ? c.ExecuteScalar<long>(Count[Variant(c, filter)], Parameters(filter, null, Unbounded)) : rows.Count) : null;
         return new ResponsePage(rows.Select(r => r.ToItem()).ToList(), next, total);
     }
 
@@ -165,14 +176,14 @@ public sealed class ResponseReadStore(Db db)
     public IReadOnlyList<string> TraitKeysOf(ResponseFilter filter)
     {
         using var c = Open();
-        return c.Query<string>(TraitKeys[Variant(c, filter)], Parameters(filter, null, -1)).ToList();
+        return c.Query<string>(TraitKeys[Variant(c, filter)], Parameters(filter, null, Unbounded)).ToList();
     }
 
     /// <summary>The matching responses, newest first, read one at a time as the caller enumerates (constant memory).</summary>
     public IEnumerable<ResponseRow> Stream(ResponseFilter filter)
     {
         using var c = Open();
-        foreach (var row in c.Query<ResponseRow>(Page[Variant(c, filter)], Parameters(filter, null, -1), buffered: false))
+        foreach (var row in c.Query<ResponseRow>(Page[Variant(c, filter)], Parameters(filter, null, Unbounded), buffered: false))
             yield return row;
     }
 
@@ -189,7 +200,10 @@ public sealed class ResponseReadStore(Db db)
     /// <summary>Case folding for comment search, the same for the query and the stored text.</summary>
     public static string? Fold(string? text) => text?.ToUpperInvariant();
 
-    static object Parameters(ResponseFilter f, ResponseCursor? cursor, int limit) => new
+    /// <summary>The <c>LIMIT</c> of a read without one: SQLite takes -1 for that, PostgreSQL refuses a negative limit (GA2).</summary>
+    const long Unbounded = long.MaxValue;
+
+    static object Parameters(ResponseFilter f, ResponseCursor? cursor, long limit) => new
     {
         f.WorkspaceId,
         f.SurveyId,
@@ -200,6 +214,7 @@ public sealed class ResponseReadStore(Db db)
         Categories = f.Categories is null ? null : JsonSerializer.Serialize(f.Categories),
         Text = Fold(f.Text),
         Phrase = CommentSearch.PhraseOf(Fold(f.Text)),
+        Pattern = CommentSearch.PatternOf(Fold(f.Text)),
         Filters = JsonSerializer.Serialize(f.Where),
         f.WithComment,
         f.Tag,

@@ -13,7 +13,9 @@ namespace Pulse.Tests.Analytics;
 /// store falls back to them), over whole and partial days, in zones off UTC, after an update and an
 /// erasure; and the maintained table equals its rebuild.
 /// </summary>
-public sealed class PairAggregateTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class PairAggregateTests(StorageProvider provider)
 {
     static readonly DateTimeOffset DataFrom = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     static readonly DateTimeOffset DataTo = new(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
@@ -26,7 +28,7 @@ public sealed class PairAggregateTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _app = new PulseFactory(new Dictionary<string, string?> { ["Analytics:PairTraits"] = "plan, role, industry, locale" });
+        _app = new PulseFactory(new Dictionary<string, string?> { ["Analytics:PairTraits"] = "plan, role, industry, locale" }, provider: provider);
         _app.StartKestrel();
         _acme = _app.CreateWorkspace("Acme", ["https://app.acme.test"]);
         _http = _app.SecretClient(_acme.SecretKey);

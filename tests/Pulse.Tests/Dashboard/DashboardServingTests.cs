@@ -1,10 +1,13 @@
 using System.Net;
 using Pulse.Api.Dashboard;
+using Pulse.Api.Storage;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Dashboard;
 
-public sealed class DashboardServingTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class DashboardServingTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
     HttpClient _http = null!;
@@ -12,7 +15,7 @@ public sealed class DashboardServingTests
     [OneTimeSetUp]
     public void SetUp()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _http = _app.CreateClient();
     }
 

@@ -2,18 +2,21 @@ using System.Text.Json;
 using Dapper;
 using Pulse.Api.Analytics;
 using Pulse.Api.Dashboard;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Dashboard;
 
 /// <summary>The seed command's writer: what it writes, through which code, and what running it twice does.</summary>
-public sealed class DemoSeederTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class DemoSeederTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
 
     [SetUp]
-    public void SetUp() => _app = new PulseFactory(environment: "Development"); // the demo workspace exists only there
+    public void SetUp() => _app = new PulseFactory(environment: "Development", provider: provider); // the demo workspace exists only there
 
     [TearDown]
     public void TearDown() => _app.Dispose();

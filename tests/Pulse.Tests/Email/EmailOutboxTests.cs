@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Pulse.Api.Access;
 using Pulse.Api.Email;
+using Pulse.Api.Storage;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
@@ -14,7 +15,9 @@ namespace Pulse.Tests.Email;
 /// shown, the status says so); with them, a message is queued in the transaction of what caused
 /// it, logged, and kept pending after a refused connection. Preferences, their checks, the preview.
 /// </summary>
-public sealed class EmailOutboxTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class EmailOutboxTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
     CreatedWorkspace _ws = null!;
@@ -32,7 +35,7 @@ public sealed class EmailOutboxTests
 
     async Task Start(Dictionary<string, string?>? settings)
     {
-        _app = new PulseFactory(settings);
+        _app = new PulseFactory(settings, provider: provider);
         (_ws, _owner) = await _app.AcmeWithOwner("olivia@acme.test");
     }
 

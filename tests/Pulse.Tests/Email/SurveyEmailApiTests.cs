@@ -21,7 +21,9 @@ namespace Pulse.Tests.Email;
 /// would be sent stays in the outbox, where the test reads it): <c>POST /v1/surveys/{id}/send</c>
 /// per user, its refusals, the survey's <c>emailFallbackDays</c>, the fallback job, the template's escaping.
 /// </summary>
-public sealed class SurveyEmailApiTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class SurveyEmailApiTests(StorageProvider provider)
 {
     const string Origin = "https://app.acme.test";
 
@@ -40,7 +42,7 @@ public sealed class SurveyEmailApiTests
 
     void Start(Dictionary<string, string?>? settings)
     {
-        _app = new PulseFactory(settings);
+        _app = new PulseFactory(settings, provider: provider);
         _ws = _app.CreateWorkspace("Acme", [Origin]);
         _server = _app.SecretClient(_ws.SecretKey);
         _surveyId = DefaultSurveyId(_app.Db, _ws.WorkspaceId);

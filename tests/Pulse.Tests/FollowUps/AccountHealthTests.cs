@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Pulse.Api.Analytics;
 using Pulse.Api.FollowUps;
+using Pulse.Api.Storage;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.FollowUps;
@@ -11,7 +12,9 @@ namespace Pulse.Tests.FollowUps;
 /// windows with a fake clock, follow-ups opened and closed by hand, and every part and score
 /// computed here from the case table with the formula of docs/decisions.md F4-2 — not Pulse's code.
 /// </summary>
-public sealed class AccountHealthTests : FollowUpFixture
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class AccountHealthTests(StorageProvider provider) : FollowUpFixture(provider)
 {
     /// <summary>An account: its scores 103 days ago and 3 days ago, displays left unanswered, and which current answers get a follow-up.</summary>
     sealed record Case(string Id, int[] Previous, int[] Current, int Unanswered = 0, int[]? OverdueOpen = null, int[]? OverdueClosed = null);

@@ -5,6 +5,7 @@ using Dapper;
 using Pulse.Api.Access;
 using Pulse.Api.FollowUps;
 using Pulse.Api.Responses;
+using Pulse.Api.Storage;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
@@ -17,7 +18,9 @@ namespace Pulse.Tests.FollowUps;
 /// (412 when stale); notes are appended; the list filters, sorts and pages; every change is in the
 /// audit log; other workspaces see nothing; erasure removes them.
 /// </summary>
-public sealed class FollowUpApiTests : FollowUpFixture
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class FollowUpApiTests(StorageProvider provider) : FollowUpFixture(provider)
 {
     string _danaId = null!;
 

@@ -1,11 +1,12 @@
 using Pulse.Api.Responses;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.FollowUps;
 
-/// <summary>A fresh API and workspace per test, a full key, and end users who answer through the public endpoint.</summary>
-public abstract class FollowUpFixture
+/// <summary>A fresh API and workspace per test on the fixture's storage provider, a full key, and end users who answer through the public endpoint.</summary>
+public abstract class FollowUpFixture(StorageProvider provider)
 {
     protected PulseFactory App { get; private set; } = null!;
     protected CreatedWorkspace Workspace { get; private set; } = null!;
@@ -15,7 +16,7 @@ public abstract class FollowUpFixture
     [SetUp]
     public void StartApi()
     {
-        App = new PulseFactory();
+        App = new PulseFactory(provider: provider);
         _ = App.Server;
         Workspace = App.CreateWorkspace("Acme");
         Key = App.SecretClient(Workspace.SecretKey);

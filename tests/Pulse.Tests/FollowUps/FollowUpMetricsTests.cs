@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Pulse.Api.Access;
 using Pulse.Api.FollowUps;
+using Pulse.Api.Storage;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.FollowUps;
@@ -10,7 +11,9 @@ namespace Pulse.Tests.FollowUps;
 /// (answers, notes, status changes, closures, later answers), checked against the same history
 /// computed here from the case table, without Pulse's code.
 /// </summary>
-public sealed class FollowUpMetricsTests : FollowUpFixture
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class FollowUpMetricsTests(StorageProvider provider) : FollowUpFixture(provider)
 {
     /// <summary>One respondent: the first answer, how and when (hours after it) their follow-up is first touched, whether it is closed, and their next answer.</summary>
     sealed record Case(string User, string? Csm, int Score, double? TouchAfter, bool ByStatus, bool Close, int? NextScore, double NextAfter, bool OpenByHand = false)

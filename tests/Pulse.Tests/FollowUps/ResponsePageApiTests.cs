@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Pulse.Api.Analytics;
 using Pulse.Api.FollowUps;
+using Pulse.Api.Storage;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.FollowUps;
@@ -11,7 +12,9 @@ namespace Pulse.Tests.FollowUps;
 /// user's answers, oldest first) and <c>GET /v1/follow-ups?responseId=</c> (its follow-up), over real
 /// HTTP on a real SQLite file; other workspaces' responses are not found; bad ids are 400/404 problems.
 /// </summary>
-public sealed class ResponsePageApiTests : FollowUpFixture
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class ResponsePageApiTests(StorageProvider provider) : FollowUpFixture(provider)
 {
     [Test]
     public async Task AResponse_ComesWithTheSameUsersAnswers_OldestFirst_AndNoOneElses()

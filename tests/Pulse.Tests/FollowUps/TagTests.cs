@@ -4,6 +4,7 @@ using CsvHelper;
 using Pulse.Api.Analytics;
 using Pulse.Api.FollowUps;
 using Pulse.Api.Responses;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 
@@ -13,7 +14,9 @@ namespace Pulse.Tests.FollowUps;
 /// Tags: the workspace's list, tags put on and taken off responses in bulk, and tags as a filter
 /// and a group everywhere responses are read — the response list, the CSV, follow-ups and NPS.
 /// </summary>
-public sealed class TagTests : FollowUpFixture
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class TagTests(StorageProvider provider) : FollowUpFixture(provider)
 {
     async Task<TagChangeResult> Tag(object change) => await (await Key.PostAsync("/v1/responses/tags", Json.Of(change))).ReadJson<TagChangeResult>();
 

@@ -25,7 +25,8 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
 
     /// <param name="services">Extra registrations, e.g. an <c>IWriteHook</c> that records what writers report.</param>
     /// <param name="environment">The host environment; <c>Development</c> for fixtures that use the demo workspace, which exists only there.</param>
-    /// <param name="provider">The database: a temporary SQLite file, or a new database on the run's PostgreSQL server (<see cref="Postgres"/>).</param>
+    /// <param name="provider">The database: a temporary SQLite file, or a new database on the run's PostgreSQL server (<see cref="Postgres"/>),
+    /// unless <paramref name="settings"/> name a <c>ConnectionStrings:Pulse</c> that the caller owns (one database across restarts).</param>
     /// <param name="sameDatabaseAs">Another instance whose database (and provider) this one shares, as a second API instance
     /// would; that instance owns the database and must be disposed last.</param>
     public PulseFactory(IDictionary<string, string?>? settings = null, string? databasePath = null, FakeTimeProvider? time = null,
@@ -65,7 +66,7 @@ public sealed class PulseFactory : WebApplicationFactory<Program>
         Provider = provider;
         if (sameDatabaseAs is not null)
             _settings["ConnectionStrings:Pulse"] = sameDatabaseAs.ConnectionString;
-        else if (provider == StorageProvider.Postgres)
+        else if (provider == StorageProvider.Postgres && settings?.ContainsKey("ConnectionStrings:Pulse") != true)
         {
             _postgres = Postgres.CreateDatabase();
             _settings["ConnectionStrings:Pulse"] = _postgres.ConnectionString;

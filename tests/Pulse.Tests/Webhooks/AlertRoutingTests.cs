@@ -4,6 +4,7 @@ using Dapper;
 using Pulse.Api.Access;
 using Pulse.Api.FollowUps;
 using Pulse.Api.Responses;
+using Pulse.Api.Storage;
 using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
@@ -16,14 +17,22 @@ namespace Pulse.Tests.Webhooks;
 /// the follow-up events — <c>follow_up.overdue</c> exactly once with two servers on one database file.
 /// Deliveries go to real receivers on loopback.
 /// </summary>
-public sealed class AlertRoutingTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class AlertRoutingTests(StorageProvider provider)
 {
     const string Origin = "https://app.acme.test";
     TempDirectory _dir = null!;
+    PostgresDatabase? _postgres;
     readonly List<PulseFactory> _apps = [];
 
+    /// <summary>The test's database, which outlives each server (a restart finds what the first one wrote).</summary>
     [SetUp]
-    public void SetUp() => _dir = new TempDirectory();
+    public void SetUp()
+    {
+        _dir = new TempDirectory();
+        _postgres = provider == StorageProvider.Postgres ? Postgres.CreateDatabase() : null;
+    }
 
     [TearDown]
     public void TearDown()
@@ -32,9 +41,10 @@ public sealed class AlertRoutingTests
             app.Dispose();
         _apps.Clear();
         _dir.Dispose();
+        _postgres?.Dispose();
     }
 
-    /// <summary>A server on the test's database file, with the product's 2-minute merge window unless told otherwise.</summary>
+    /// <summary>A server on the test's database, with the product's 2-minute merge window unless told otherwise.</summary>
     PulseFactory Start(FakeTimeProvider? time = null, string mergeWindow = "00:02:00")
     {
         var app = new PulseFactory(new Dictionary<string, string?>
@@ -43,7 +53,8 @@ public sealed class AlertRoutingTests
             ["Webhooks:MergeWindow"] = mergeWindow,
             ["Webhooks:PublicUrl"] = "https://pulse.acme.test",
             ["FollowUps:OverdueCheckInterval"] = "00:00:00.020",
-        }, _dir.File("pulse.db"), time);
+            ["ConnectionStrings:Pulse"] = _postgres?.ConnectionString ?? $"Data Source={_dir.File("pulse.db")}",
+        }, _dir.File("pulse.db"), time, provider: provider);
         _ = app.Server;
         _apps.Add(app);
         return app;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Dapper;
+using Pulse.Api.Storage;
 using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
@@ -8,7 +9,9 @@ using Pulse.Tests.Support;
 namespace Pulse.Tests.Webhooks;
 
 /// <summary>The subscription API: create, read, delete, and every way to get it wrong. URLs point at a closed loopback port.</summary>
-public sealed class WebhookApiTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class WebhookApiTests(StorageProvider provider)
 {
     const string DeadUrl = "http://127.0.0.1:9/hook"; // discard port: nothing listens, nothing leaves the machine
     PulseFactory _app = null!;
@@ -20,7 +23,7 @@ public sealed class WebhookApiTests
     [OneTimeSetUp]
     public void Start()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _ = _app.Server;
         _a = _app.CreateWorkspace("Acme");
         _b = _app.CreateWorkspace("Globex", ["https://globex.test"]);

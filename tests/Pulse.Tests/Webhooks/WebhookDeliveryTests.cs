@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http;
+using Pulse.Api.Storage;
 using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Fakers;
@@ -13,7 +14,9 @@ namespace Pulse.Tests.Webhooks;
 /// Events from the outbox to a real receiver (Kestrel on 127.0.0.1) that checks every signature
 /// with its own implementation of the spec. Time moves with <see cref="PulseFactory.Time"/>.
 /// </summary>
-public sealed class WebhookDeliveryTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class WebhookDeliveryTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
     readonly Faker _people = new(11);
@@ -21,7 +24,7 @@ public sealed class WebhookDeliveryTests
     [OneTimeSetUp]
     public void Start()
     {
-        _app = new PulseFactory(new Dictionary<string, string?> { ["Webhooks:PollInterval"] = "00:00:00.020" });
+        _app = new PulseFactory(new Dictionary<string, string?> { ["Webhooks:PollInterval"] = "00:00:00.020" }, provider: provider);
         _ = _app.Server;
     }
 

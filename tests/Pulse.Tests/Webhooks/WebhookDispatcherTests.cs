@@ -13,7 +13,9 @@ namespace Pulse.Tests.Webhooks;
 /// The dispatcher with a 10-minute poll: anything that arrives here was sent because the write
 /// woke the dispatcher. Also the attempt timeout and the outcome metrics.
 /// </summary>
-public sealed class WebhookDispatcherTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class WebhookDispatcherTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
     MeterListener _listener = null!;
@@ -26,7 +28,7 @@ public sealed class WebhookDispatcherTests
         {
             ["Webhooks:PollInterval"] = "00:10:00",
             ["Webhooks:Timeout"] = "00:00:00.300",
-        });
+        }, provider: provider);
         _ = _app.Server;
         var meter = _app.Services.GetRequiredService<PulseMetrics>().Meter;
         _listener = new MeterListener

@@ -1,6 +1,7 @@
 using System.Net;
 using Dapper;
 using Pulse.Api.Responses;
+using Pulse.Api.Storage;
 using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Fakers;
@@ -12,7 +13,9 @@ namespace Pulse.Tests.Webhooks;
 /// The whole path: the widget's <c>POST /v1/responses</c> / <c>POST /v1/declines</c> and the
 /// vendor's <c>DELETE /v1/users/{id}</c>, through the outbox, to a real signed delivery.
 /// </summary>
-public sealed class WebhookEndToEndTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class WebhookEndToEndTests(StorageProvider provider)
 {
     const string Origin = "https://app.acme.test";
     PulseFactory _app = null!;
@@ -22,7 +25,7 @@ public sealed class WebhookEndToEndTests
     [OneTimeSetUp]
     public void Start()
     {
-        _app = new PulseFactory(new Dictionary<string, string?> { ["Webhooks:PollInterval"] = "00:00:00.020" });
+        _app = new PulseFactory(new Dictionary<string, string?> { ["Webhooks:PollInterval"] = "00:00:00.020" }, provider: provider);
         _ = _app.Server;
         _browser = _app.BrowserClient(Origin);
     }

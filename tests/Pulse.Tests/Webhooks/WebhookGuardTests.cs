@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Dapper;
+using Pulse.Api.Storage;
 using Pulse.Api.Webhooks;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Fakers;
@@ -13,7 +14,9 @@ namespace Pulse.Tests.Webhooks;
 /// Only loopback targets are used: the guard must refuse them, and a loopback listener proves no
 /// connection is even attempted.
 /// </summary>
-public sealed class WebhookGuardTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class WebhookGuardTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
     CreatedWorkspace _ws = null!;
@@ -26,7 +29,7 @@ public sealed class WebhookGuardTests
         {
             ["Webhooks:AllowInsecureTargets"] = "false",
             ["Webhooks:PollInterval"] = "00:00:00.020",
-        });
+        }, provider: provider);
         _ = _app.Server;
         _ws = _app.CreateWorkspace();
         _http = _app.SecretClient(_ws.SecretKey);

@@ -1,0 +1,3 @@
+-- Comment search on PostgreSQL (issue 20, decisions GB): a pg_trgm index of the folded comment.
+-- SQLite has its FTS5 index since 0171 (decision P5): nothing to do here; this file keeps the two
+-- ledgers the same.
