@@ -40,6 +40,12 @@ public abstract class SqlDialect
     /// <summary>A 64 KiB blob of zero bytes (the storage-full probe).</summary>
     public abstract string ZeroBlob64K { get; }
 
+    /// <summary>
+    /// After a SELECT that claims rows for this instance: PostgreSQL's <c>FOR UPDATE SKIP LOCKED</c> (rows another
+    /// instance is claiming are left to it); nothing on SQLite, where the writer holds the whole file.
+    /// </summary>
+    public abstract string SkipLocked { get; }
+
     sealed class SqliteDialect : SqlDialect
     {
         public override string EachText(string json) => $"json_each({json})";
@@ -53,6 +59,8 @@ public abstract class SqlDialect
         public override string FoldedContains(string text, string needle) => $"instr(pulse_fold({text}), {needle}) > 0";
 
         public override string ZeroBlob64K => "zeroblob(65536)";
+
+        public override string SkipLocked => "";
     }
 
     sealed class PostgresDialect : SqlDialect
@@ -70,6 +78,8 @@ public abstract class SqlDialect
         public override string FoldedContains(string text, string needle) => $"strpos(pulse_fold({text}), pulse_fold({needle})) > 0";
 
         public override string ZeroBlob64K => "decode(repeat('00', 65536), 'hex')";
+
+        public override string SkipLocked => "FOR UPDATE SKIP LOCKED";
     }
 }
 
