@@ -22,12 +22,35 @@ public sealed class OutboxInstancesTests
         ["Webhooks:MaxConcurrencyPerEndpoint"] = "32",
     };
 
-    static async Task<string> SubscribeAsync(PulseFactory app, string secretKey, WebhookReceiver receiver)
+    WebhookReceiver _receiver = null!;
+    PulseFactory _first = null!;
+    PulseFactory _second = null!;
+    string _workspace = null!;
+    string _hook = null!;
+
+    /// <summary>Two started instances on one new database, and a subscription of one workspace to the receiver.</summary>
+    [SetUp]
+    public async Task StartAsync()
     {
-        using var http = app.SecretClient(secretKey);
-        var hook = await (await http.PostAsync("/v1/webhooks", Json.Of(new { url = receiver.Url(), events = new[] { "response.created" } })))
-            .ReadJson<WebhookResponse>(201);
-        return hook.Id;
+        _receiver = await WebhookReceiver.StartAsync();
+        _first = new PulseFactory(Settings, provider: StorageProvider.Postgres);
+        _second = new PulseFactory(Settings, time: _first.Time, sameDatabaseAs: _first);
+        _ = _first.Server;
+        _ = _second.Server;
+        var ws = _first.CreateWorkspace();
+        _workspace = ws.WorkspaceId;
+        using var http = _first.SecretClient(ws.SecretKey);
+        _hook = (await (await http.PostAsync("/v1/webhooks", Json.Of(new { url = _receiver.Url(), events = new[] { "response.created" } })))
+            .ReadJson<WebhookResponse>(201)).Id;
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        _second?.Dispose();
+        _first?.Dispose();
+        if (_receiver is not null)
+            await _receiver.DisposeAsync();
     }
 
     /// <summary>Events with one delivery each, written in one transaction (due at once); returns their event ids.</summary>
@@ -58,24 +81,16 @@ public sealed class OutboxInstancesTests
     [Test]
     public async Task Webhooks_TwoInstancesDispatchingOneOutbox_SendEachAttemptOnce()
     {
-        await using var receiver = await WebhookReceiver.StartAsync();
-        using var first = new PulseFactory(Settings, provider: StorageProvider.Postgres);
-        using var second = new PulseFactory(Settings, time: first.Time, sameDatabaseAs: first);
-        _ = first.Server;
-        _ = second.Server;
-        var ws = first.CreateWorkspace();
-        var hook = await SubscribeAsync(first, ws.SecretKey, receiver);
-
         var events = new List<string>();
         for (var round = 0; round < 4; round++)
         {
             // Each round's batch is written by the other instance; both dispatchers find it due at their next poll.
-            events.AddRange(await EnqueueAsync(round % 2 == 0 ? first : second, ws.WorkspaceId, hook, 60));
-            await Poll.UntilAsync(() => Deliveries(first, hook).All(d => d.Status == "delivered"), "every delivery delivered");
+            events.AddRange(await EnqueueAsync(round % 2 == 0 ? _first : _second, _workspace, _hook, 60));
+            await Poll.UntilAsync(() => Deliveries(_first, _hook).All(d => d.Status == "delivered"), "every delivery delivered");
         }
 
-        var received = receiver.Drain();
-        var rows = Deliveries(first, hook);
+        var received = _receiver.Drain();
+        var rows = Deliveries(_first, _hook);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(received.GroupBy(r => r.Id).Where(g => g.Count() > 1).Select(g => g.Key), Is.Empty, "no event sent twice");
@@ -88,31 +103,24 @@ public sealed class OutboxInstancesTests
     [Test]
     public async Task Webhooks_LeaseOfADeadInstance_IsTakenOverOnceItExpires()
     {
-        await using var receiver = await WebhookReceiver.StartAsync();
-        using var first = new PulseFactory(Settings, provider: StorageProvider.Postgres);
-        using var second = new PulseFactory(Settings, time: first.Time, sameDatabaseAs: first);
-        _ = first.Server;
-        _ = second.Server;
-        var ws = first.CreateWorkspace();
-        var hook = await SubscribeAsync(first, ws.SecretKey, receiver);
-        var leaseUntil = first.Time.GetUtcNow().AddMinutes(1).ToUnixTimeMilliseconds();
+        var leaseUntil = _first.Time.GetUtcNow().AddMinutes(1).ToUnixTimeMilliseconds();
 
         // An instance claimed this delivery and died before sending it; a free one is queued with it.
-        var orphan = (await EnqueueAsync(first, ws.WorkspaceId, hook, 1, "dead-instance", leaseUntil)).Single();
-        var free = (await EnqueueAsync(first, ws.WorkspaceId, hook, 1)).Single();
-        Assert.That((await receiver.NextAsync()).Id, Is.EqualTo(free), "the free delivery is sent");
-        await Poll.UntilAsync(() => Deliveries(first, hook)[1].Status == "delivered", "the free delivery recorded");
-        Assert.That(Deliveries(first, hook)[0], Is.EqualTo((orphan, "pending", 0L, (string?)"dead-instance")),
+        var orphan = (await EnqueueAsync(_first, _workspace, _hook, 1, "dead-instance", leaseUntil)).Single();
+        var free = (await EnqueueAsync(_first, _workspace, _hook, 1)).Single();
+        Assert.That((await _receiver.NextAsync()).Id, Is.EqualTo(free), "the free delivery is sent");
+        await Poll.UntilAsync(() => Deliveries(_first, _hook)[1].Status == "delivered", "the free delivery recorded");
+        Assert.That(Deliveries(_first, _hook)[0], Is.EqualTo((orphan, "pending", 0L, (string?)"dead-instance")),
             "the leased delivery waits while its lease lasts");
 
-        first.Time.Advance(TimeSpan.FromMinutes(1));
-        var taken = await receiver.NextAsync();
-        await Poll.UntilAsync(() => Deliveries(first, hook)[0].Status == "delivered", "the orphan delivered after its lease expired");
+        _first.Time.Advance(TimeSpan.FromMinutes(1));
+        var taken = await _receiver.NextAsync();
+        await Poll.UntilAsync(() => Deliveries(_first, _hook)[0].Status == "delivered", "the orphan delivered after its lease expired");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(taken.Id, Is.EqualTo(orphan));
-            Assert.That(Deliveries(first, hook)[0], Is.EqualTo((orphan, "delivered", 1L, (string?)null)));
-            Assert.That(receiver.Drain(), Is.Empty, "sent once");
+            Assert.That(Deliveries(_first, _hook)[0], Is.EqualTo((orphan, "delivered", 1L, (string?)null)));
+            Assert.That(_receiver.Drain(), Is.Empty, "sent once");
         }
     }
 }
