@@ -82,7 +82,7 @@ public sealed class EligibilityService
         {
             var (final, token, shown) = await _writer.ExecuteAsync((c, tx) =>
                 Reserve(c, tx, workspace.Id, surveys, rules, ask, sighting, request.Locale, acceptLanguage, request.Url, now),
-                ReservationKey(workspace.Id, ask.UserId));
+                LockKeys(workspace.Id, ask.UserId, surveys));
             _decisions.Add(1, new KeyValuePair<string, object?>("reason", final.Reason));
             return final.Survey is { } survey
                 ? new EligibilityResponse(true, final.Reason, token, Localize(survey, shown.Locale, workspace.ProductName, shown.Variant))
@@ -107,11 +107,33 @@ public sealed class EligibilityService
     /// is committed, so the writers of several instances on one PostgreSQL database re-check one user in turn
     /// (docs/decisions.md G8). The top 64 bits of a SHA-256 of the pair; two users sharing a key only wait for each other.
     /// </summary>
-    public static long ReservationKey(string workspaceId, string userId)
+    public static long ReservationKey(string workspaceId, string userId) =>
+        Key(string.Create(CultureInfo.InvariantCulture, $"reserve|{workspaceId.Length}:{workspaceId}|{userId}"));
+
+    /// <summary>
+    /// The locks of a reservation: the user's, and one per survey with a daily cap (<see cref="DailyCapKey"/>), since the
+    /// cap counts every user's displays of the day and two instances must not both show the last one (I3).
+    /// </summary>
+    static IReadOnlyList<long> LockKeys(string workspaceId, string userId, IReadOnlyList<Survey> surveys)
+    {
+        var keys = new List<long>(1) { ReservationKey(workspaceId, userId) };
+        foreach (var survey in surveys)
+            if (survey.DailyCap is not null)
+                keys.Add(DailyCapKey(workspaceId, survey.Id));
+        return keys;
+    }
+
+    /// <summary>
+    /// The lock key of a capped survey's displays: an instance's writer holds it from the re-check until the display
+    /// commits, so the writers of several instances count the day's displays in turn (same scheme as <see cref="ReservationKey"/>).
+    /// </summary>
+    public static long DailyCapKey(string workspaceId, string surveyId) =>
+        Key(string.Create(CultureInfo.InvariantCulture, $"cap|{workspaceId.Length}:{workspaceId}|{surveyId}"));
+
+    static long Key(string text)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"reserve|{workspaceId.Length}:{workspaceId}|{userId}")), hash);
+        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
         return BinaryPrimitives.ReadInt64BigEndian(hash);
     }
 

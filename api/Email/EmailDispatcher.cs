@@ -13,9 +13,11 @@ namespace Pulse.Api.Email;
 /// records <c>sent</c> (and clears the bodies), or <c>pending</c> again after a backoff
 /// (<see cref="RetrySchedule"/>), or <c>failed</c> after the last attempt. A message is queued
 /// with its Message-ID, so a retry from the log sends the same message again. Off when email is
-/// not configured.
+/// not configured. On PostgreSQL several instances share the outbox: <c>sending</c> carries the sending
+/// instance's lease, and a message whose lease expired (its instance died) becomes <c>uncertain</c> on any
+/// instance's next round (I1).
 /// </summary>
-public sealed class EmailDispatcher(EmailStore store, EmailSender sender, WriteQueue writer, [FromKeyedServices(EmailServices.Key)] WebhookSignal signal,
+public sealed class EmailDispatcher(EmailStore store, Db db, EmailSender sender, WriteQueue writer, [FromKeyedServices(EmailServices.Key)] WebhookSignal signal,
     TimeProvider time, IOptions<EmailOptions> options, PulseMetrics metrics, ILogger<EmailDispatcher> log) : BackgroundService
 {
     const int RoundSize = 50;
@@ -30,9 +32,8 @@ public sealed class EmailDispatcher(EmailStore store, EmailSender sender, WriteQ
         var o = options.Value;
         if (!o.Configured)
             return;
-        var interrupted = await writer.ExecuteAsync((c, tx) => EmailStore.MarkInterrupted(c, tx));
-        if (interrupted > 0)
-            log.LogWarning("{Count} email(s) were being sent when Pulse stopped; they are marked uncertain and not sent again by themselves", interrupted);
+        if (db.IsSqlite)
+            await MarkInterruptedAsync(long.MaxValue);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -66,13 +67,17 @@ public sealed class EmailDispatcher(EmailStore store, EmailSender sender, WriteQ
     public async Task<int> RoundAsync(CancellationToken stoppingToken)
     {
         var attempted = 0;
+        if (!db.IsSqlite)
+            await MarkInterruptedAsync(time.GetUtcNow().ToUnixTimeMilliseconds());
+        var lease = (long)(options.Value.Timeout * 3 + options.Value.LeaseMargin).TotalMilliseconds;
         try
         {
             foreach (var email in store.Due(time.GetUtcNow().ToUnixTimeMilliseconds(), RoundSize))
             {
                 if (stoppingToken.IsCancellationRequested)
                     break;
-                if (!await writer.ExecuteAsync((c, tx) => EmailStore.StartSending(c, tx, email.Id, time.GetUtcNow().ToUnixTimeMilliseconds())))
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                if (!await writer.ExecuteAsync((c, tx) => EmailStore.StartSending(c, tx, email.Id, now, db.InstanceId, now + lease)))
                     continue;
                 attempted++;
                 await AttemptAsync(email);
@@ -83,6 +88,14 @@ public sealed class EmailDispatcher(EmailStore store, EmailSender sender, WriteQ
             await sender.CloseAsync();
         }
         return attempted;
+    }
+
+    /// <summary>Messages whose sender died mid-send (leases expired by <paramref name="expired"/>) become uncertain.</summary>
+    async Task MarkInterruptedAsync(long expired)
+    {
+        var interrupted = await writer.ExecuteAsync((c, tx) => EmailStore.MarkInterrupted(c, tx, expired));
+        if (interrupted > 0)
+            log.LogWarning("{Count} email(s) were being sent when a Pulse instance stopped; they are marked uncertain and not sent again by themselves", interrupted);
     }
 
     async Task AttemptAsync(DueEmail email)

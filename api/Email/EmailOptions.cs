@@ -36,6 +36,13 @@ public sealed class EmailOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan FallbackCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Several instances on PostgreSQL: a message an instance is sending is its own for three <see cref="Timeout"/>s
+    /// (the longest conversation) plus this margin; a message whose instance died is marked uncertain once it has expired.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Timeout of one SMTP conversation step (connect, authenticate, send).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);

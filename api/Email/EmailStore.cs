@@ -108,18 +108,20 @@ public sealed class EmailStore(Db db)
         ORDER BY next_attempt_at, id LIMIT @Limit
         """;
 
+    // The sending instance leases the message (I1); on PostgreSQL a message another instance is claiming is skipped.
     const string Claim = """
-        UPDATE email_outbox SET status = 'sending', attempts = attempts + 1, last_attempt_at = @Now, next_attempt_at = NULL
-        WHERE id = @Id AND status = 'pending'
+        UPDATE email_outbox SET status = 'sending', attempts = attempts + 1, last_attempt_at = @Now, next_attempt_at = NULL,
+            lease_owner = @Owner, lease_until = @Until
+        WHERE id IN (SELECT id FROM email_outbox WHERE id = @Id AND status = 'pending' {0})
         """;
 
     const string MarkSent = """
-        UPDATE email_outbox SET status = 'sent', sent_at = @Now, last_error = NULL, html = NULL, text = NULL
+        UPDATE email_outbox SET status = 'sent', sent_at = @Now, last_error = NULL, html = NULL, text = NULL, lease_owner = NULL, lease_until = NULL
         WHERE id = @Id AND status = 'sending'
         """;
 
     const string MarkFailedAttempt = """
-        UPDATE email_outbox SET status = @Status, next_attempt_at = @NextAttemptAt, last_error = @Error
+        UPDATE email_outbox SET status = @Status, next_attempt_at = @NextAttemptAt, last_error = @Error, lease_owner = NULL, lease_until = NULL
         WHERE id = @Id AND status = 'sending'
         """;
 
@@ -128,7 +130,7 @@ public sealed class EmailStore(Db db)
     const string Interrupted = """
         UPDATE email_outbox SET status = 'uncertain',
             last_error = 'Pulse stopped while sending this message, so it may have been sent; it is not sent again by itself (retry it to send it again).'
-        WHERE status = 'sending'
+        WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= @Expired)
         """;
 
     const string Retry = """
@@ -225,9 +227,15 @@ public sealed class EmailStore(Db db)
         return c.Query<DueEmail>(SelectDue, new { Now = now, Limit = limit }).ToList();
     }
 
-    /// <summary>Moves a pending message to <c>sending</c> (committed before the first byte goes out); false when it is not pending any more.</summary>
-    public static bool StartSending(DbConnection c, DbTransaction tx, long id, long now) =>
-        c.Execute(Claim, new { Id = id, Now = now }, tx) == 1;
+    static readonly string[] ClaimTexts = [string.Format(System.Globalization.CultureInfo.InvariantCulture, Claim, SqlDialect.Sqlite.SkipLocked),
+        string.Format(System.Globalization.CultureInfo.InvariantCulture, Claim, SqlDialect.Postgres.SkipLocked)];
+
+    /// <summary>
+    /// Moves a pending message to <c>sending</c> (committed before the first byte goes out), leased to <paramref name="owner"/>
+    /// until <paramref name="until"/>; false when it is not pending any more (sent, or another instance is sending it).
+    /// </summary>
+    public static bool StartSending(DbConnection c, DbTransaction tx, long id, long now, string owner, long until) =>
+        c.Execute(ClaimTexts[c is SqliteConnection ? 0 : 1], new { Id = id, Now = now, Owner = owner, Until = until }, tx) == 1;
 
     public static void RecordSent(DbConnection c, DbTransaction tx, long id, long now) =>
         c.Execute(MarkSent, new { Id = id, Now = now }, tx);
@@ -242,8 +250,13 @@ public sealed class EmailStore(Db db)
         return status;
     }
 
-    /// <summary>At start-up: messages left in <c>sending</c> by a process that died mid-send become <c>uncertain</c>.</summary>
-    public static int MarkInterrupted(DbConnection c, DbTransaction tx) => c.Execute(Interrupted, transaction: tx);
+    /// <summary>
+    /// Messages left in <c>sending</c> by a process that died mid-send become <c>uncertain</c>: on SQLite at start-up, all of
+    /// them (<paramref name="expired"/> = <see cref="long.MaxValue"/>; one process per file); on PostgreSQL, those whose lease
+    /// expired by <paramref name="expired"/> (another instance may be sending the rest).
+    /// </summary>
+    public static int MarkInterrupted(DbConnection c, DbTransaction tx, long expired = long.MaxValue) =>
+        c.Execute(Interrupted, new { Expired = expired }, tx);
 
     /// <summary>Sends a failed or uncertain message again (same Message-ID); false when there is none such, or it was sent (its body is gone).</summary>
     public static bool RetryMessage(DbConnection c, DbTransaction tx, string workspaceId, long id, long now) =>

@@ -33,6 +33,17 @@ public sealed class RateLimitingOptions
     /// <summary>Requests one secret key may make per second, to any endpoint.</summary>
     [Range(0, 1_000_000)]
     public int PerSecretKeyPerSecond { get; set; } = 200;
+
+    /// <summary>
+    /// How many Pulse instances share the traffic behind the load balancer. Each instance keeps its own buckets
+    /// with every limit divided by this number (rounded up), so the limits hold for the whole installation when
+    /// the load balancer spreads requests evenly (decision I4).
+    /// </summary>
+    [Range(1, 1000)]
+    public int Instances { get; set; } = 1;
+
+    /// <summary>This instance's share of <paramref name="limit"/> (0 stays off).</summary>
+    public int Share(int limit) => limit <= 0 ? 0 : (limit + Instances - 1) / Instances;
 }
 
 /// <summary>Thrown when a limit is reached outside the rate-limiting middleware; answered 429 with Retry-After.</summary>
@@ -104,7 +115,7 @@ public abstract class KeyedRateLimiter : IDisposable
 /// see it; <see cref="Workspaces.SiteKeyGate"/> takes a permit once it knows the workspace.
 /// </summary>
 public sealed class SiteKeyRateLimiter(IOptions<RateLimitingOptions> options, RateLimitCounters counters)
-    : KeyedRateLimiter(PerSecond(options.Value.PerSiteKeyPerSecond), counters, "site_key",
+    : KeyedRateLimiter(PerSecond(options.Value.Share(options.Value.PerSiteKeyPerSecond)), counters, "site_key",
         "This site key has made too many requests this second; retry after the time in Retry-After.");
 
 /// <summary>
@@ -113,7 +124,7 @@ public sealed class SiteKeyRateLimiter(IOptions<RateLimitingOptions> options, Ra
 /// workspace's, so one user — even one with a valid userHash — cannot spend the budget of the others.
 /// </summary>
 public sealed class EndUserRateLimiter(IOptions<RateLimitingOptions> options, RateLimitCounters counters)
-    : KeyedRateLimiter(options.Value.PerEndUserPerMinute <= 0 ? null : RateLimitingExtensions.PerMinuteBucket(options.Value.PerEndUserPerMinute),
+    : KeyedRateLimiter(options.Value.PerEndUserPerMinute <= 0 ? null : RateLimitingExtensions.PerMinuteBucket(options.Value.Share(options.Value.PerEndUserPerMinute)),
         counters, "end_user", "This user has made too many requests; retry after the time in Retry-After.")
 {
     /// <summary>Takes one permit for the user <paramref name="userId"/> of <paramref name="workspaceId"/>.</summary>
@@ -122,7 +133,7 @@ public sealed class EndUserRateLimiter(IOptions<RateLimitingOptions> options, Ra
 
 /// <summary>The per-secret-key limit, taken by <see cref="Workspaces.SecretKeyAuthenticationHandler"/> once a key is valid.</summary>
 public sealed class SecretKeyRateLimiter(IOptions<RateLimitingOptions> options, RateLimitCounters counters)
-    : KeyedRateLimiter(PerSecond(options.Value.PerSecretKeyPerSecond), counters, "secret_key",
+    : KeyedRateLimiter(PerSecond(options.Value.Share(options.Value.PerSecretKeyPerSecond)), counters, "secret_key",
         "This secret key has made too many requests this second; retry after the time in Retry-After.");
 
 /// <summary>The rate-limit rejection counter, tagged by which limit refused the request.</summary>
@@ -159,7 +170,8 @@ public static class RateLimitingExtensions
 
     static RateLimitPartition<string> PerClient(HttpContext context)
     {
-        var perMinute = context.RequestServices.GetRequiredService<IOptions<RateLimitingOptions>>().Value.PerClientPerMinute;
+        var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitingOptions>>().Value;
+        var perMinute = limits.Share(limits.PerClientPerMinute);
         // Servers calling with a secret key (opt-outs) are not anonymous clients.
         if (perMinute == 0 || context.User.Identity?.IsAuthenticated == true)
             return RateLimitPartition.GetNoLimiter("off");

@@ -61,6 +61,12 @@ public sealed class Db
     public bool IsSqlite => Provider == StorageProvider.Sqlite;
 
     /// <summary>
+    /// This instance among the processes sharing the database: the owner written into the outbox leases it
+    /// holds (docs/decisions.md I1). New for every <see cref="Db"/>, so a restarted process holds none of its old leases.
+    /// </summary>
+    public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    /// <summary>
     /// The database holds identity secrets, webhook secrets and personal data: a missing folder is
     /// created 0700 and a missing file 0600 (empty, which SQLite opens as a new database). SQLite
     /// gives its -wal, -shm and -journal files the mode of the database file. Existing folders and
@@ -139,6 +145,18 @@ public sealed class Db
         if (_postgres is not null)
             return _postgres.OpenConnection();
         var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>
+    /// PostgreSQL: a connection of its own, outside the pool, for <c>LISTEN</c> (<see cref="CacheNotifications"/>), named
+    /// <paramref name="applicationName"/> in <c>pg_stat_activity</c>; keepalives make a silently broken one fail.
+    /// </summary>
+    public NpgsqlConnection OpenListener(string applicationName)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = applicationName, Pooling = false, KeepAlive = 10 };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
         connection.Open();
         return connection;
     }

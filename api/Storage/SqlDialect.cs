@@ -47,6 +47,12 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string OfLatest(string column, string order);
 
+    /// <summary>
+    /// After a SELECT that claims rows for this instance: PostgreSQL's <c>FOR UPDATE SKIP LOCKED</c> (rows another
+    /// instance is claiming are left to it); nothing on SQLite, where the writer holds the whole file.
+    /// </summary>
+    public abstract string SkipLocked { get; }
+
     sealed class SqliteDialect : SqlDialect
     {
         public override string EachText(string json) => $"json_each({json})";
@@ -62,6 +68,8 @@ public abstract class SqlDialect
         public override string ZeroBlob64K => "zeroblob(65536)";
 
         public override string OfLatest(string column, string order) => column;
+
+        public override string SkipLocked => "";
     }
 
     sealed class PostgresDialect : SqlDialect
@@ -81,6 +89,8 @@ public abstract class SqlDialect
         public override string ZeroBlob64K => "decode(repeat('00', 65536), 'hex')";
 
         public override string OfLatest(string column, string order) => $"(array_agg({column} ORDER BY {order} DESC))[1]";
+
+        public override string SkipLocked => "FOR UPDATE SKIP LOCKED";
     }
 }
 

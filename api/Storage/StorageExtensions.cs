@@ -22,6 +22,8 @@ public static class StorageExtensions
         builder.Services.AddSingleton<WriteQueue>();
         builder.Services.AddSingleton<ReadPool>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WriteQueue>());
+        builder.Services.AddSingleton<CacheNotifications>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CacheNotifications>());
         return builder;
     }
 }

@@ -89,7 +89,11 @@ public sealed class WriteQueue : IHostedService, IDisposable
     /// key changes nothing: <c>BEGIN IMMEDIATE</c> already serialises every writer of the file.
     /// </summary>
     public Task<T> ExecuteAsync<T>(Func<DbConnection, DbTransaction, T> work, long lockKey) =>
-        Enqueue(new WriteCommand<T>(work) { LockKey = lockKey });
+        Enqueue(new WriteCommand<T>(work) { LockKeys = [lockKey] });
+
+    /// <summary>As <see cref="ExecuteAsync{T}(Func{DbConnection, DbTransaction, T}, long)"/> with several keys, all taken with the batch's.</summary>
+    public Task<T> ExecuteAsync<T>(Func<DbConnection, DbTransaction, T> work, IReadOnlyList<long> lockKeys) =>
+        Enqueue(new WriteCommand<T>(work) { LockKeys = lockKeys });
 
     /// <summary>
     /// Queues <paramref name="work"/> to run on the writer's connection right after the commit of
@@ -346,8 +350,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
     {
         var sorted = new SortedSet<long>();
         foreach (var command in batch)
-            if (command.LockKey is { } key)
-                sorted.Add(key);
+            if (command.LockKeys is { } keys)
+                sorted.UnionWith(keys);
         if (sorted.Count > 0)
             connection.Prepared(tx, LockAll).Bind("@Keys", sorted.ToArray()).ExecuteScalar();
     }
@@ -363,8 +367,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
     {
         bool AfterCommit { get; }
 
-        /// <summary>The advisory lock the batch holds for this command (PostgreSQL), or null.</summary>
-        long? LockKey { get; }
+        /// <summary>The advisory locks the batch holds for this command (PostgreSQL), or null.</summary>
+        IReadOnlyList<long>? LockKeys { get; }
 
         void Run(DbConnection connection, DbTransaction tx);
         void Complete();
@@ -381,7 +385,7 @@ public sealed class WriteQueue : IHostedService, IDisposable
 
         public bool AfterCommit { get; init; }
 
-        public long? LockKey { get; init; }
+        public IReadOnlyList<long>? LockKeys { get; init; }
 
         public void Run(DbConnection connection, DbTransaction tx) => _result = work(connection, tx);
 

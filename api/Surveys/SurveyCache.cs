@@ -33,7 +33,8 @@ public sealed class SurveyOptions
 /// <summary>
 /// The live surveys of each workspace, kept in memory for a few seconds so the eligibility hot
 /// path does not re-read and re-parse them on every call. Survey writes of this process call
-/// <see cref="Invalidate"/> after they commit. The clock is the monotonic one, not the injected
+/// <see cref="Invalidate"/> after they commit, which on PostgreSQL also evicts the entry on every other instance
+/// (<see cref="CacheNotifications"/>). The clock is the monotonic one, not the injected
 /// <see cref="TimeProvider"/>: moving test time never ages a cache entry.
 /// <para>
 /// Loads are single flight: one caller per workspace reads the database at a time. Callers that
@@ -51,9 +52,16 @@ public sealed class SurveyCache
     readonly Func<long> _clock;
     readonly Counter<long> _loads;
 
-    public SurveyCache(SurveyStore store, IOptions<SurveyOptions> options, PulseMetrics metrics)
+    /// <summary>The topic of <see cref="CacheNotifications"/> that another instance's survey writes arrive on.</summary>
+    public const string Topic = "surveys";
+
+    readonly CacheNotifications? _notifications;
+
+    public SurveyCache(SurveyStore store, IOptions<SurveyOptions> options, PulseMetrics metrics, CacheNotifications notifications)
         : this(store.List, TimeSpan.FromSeconds(options.Value.CacheSeconds), Stopwatch.GetTimestamp, metrics)
     {
+        _notifications = notifications;
+        notifications.Subscribe(Topic, Evict);
     }
 
     /// <summary>For tests: any loader (given the workspace and the surveys it may reuse) and a clock in <see cref="Stopwatch"/> ticks.</summary>
@@ -150,14 +158,23 @@ public sealed class SurveyCache
         return surveys;
     }
 
-    /// <summary>Drops the workspace's entry; call after a survey write has committed.</summary>
+    /// <summary>Drops the workspace's entry here and on the other instances; call after a survey write has committed.</summary>
     public void Invalidate(string workspaceId)
     {
-        var slot = _slots.GetOrAdd(workspaceId, _ => new Slot());
-        lock (slot.Gate)
+        Evict(workspaceId);
+        _notifications?.Publish(Topic, workspaceId);
+    }
+
+    /// <summary>Drops the workspace's entry (every workspace's when null) in this process.</summary>
+    public void Evict(string? workspaceId)
+    {
+        foreach (var slot in workspaceId is null ? _slots.Values : [_slots.GetOrAdd(workspaceId, _ => new Slot())])
         {
-            slot.Generation++;
-            slot.Entry = null;
+            lock (slot.Gate)
+            {
+                slot.Generation++;
+                slot.Entry = null;
+            }
         }
     }
 }

@@ -38,10 +38,14 @@ public sealed class WebhookSignal
 /// <see cref="WriteQueue"/>: delivered, pending again after a backoff, or failed after the last
 /// attempt. All state is in the database, so a restart resumes where the last process stopped;
 /// a delivery whose outcome was not recorded (process killed mid-send) is sent again.
+/// On PostgreSQL, where several instances share the outbox, each first leases the due rows it will send
+/// (<see cref="WebhookStore.Claim"/>, <c>FOR UPDATE SKIP LOCKED</c>), so one instance sends each attempt; a dead
+/// instance's leases expire after <see cref="WebhookOptions.Timeout"/> + <see cref="WebhookOptions.LeaseMargin"/> (I1).
 /// </summary>
 public sealed class WebhookDispatcher : BackgroundService
 {
     readonly WebhookStore _store;
+    readonly Db _db;
     readonly WebhookSender _sender;
     readonly WriteQueue _writer;
     readonly WebhookSignal _signal;
@@ -54,10 +58,11 @@ public sealed class WebhookDispatcher : BackgroundService
     readonly List<Task> _attempts = [];
     DateTimeOffset _nextPrune = DateTimeOffset.MinValue;
 
-    public WebhookDispatcher(WebhookStore store, WebhookSender sender, WriteQueue writer, WebhookSignal signal, TimeProvider time,
+    public WebhookDispatcher(WebhookStore store, Db db, WebhookSender sender, WriteQueue writer, WebhookSignal signal, TimeProvider time,
         IOptions<WebhookOptions> options, PulseMetrics metrics, ILogger<WebhookDispatcher> log)
     {
         _store = store;
+        _db = db;
         _sender = sender;
         _writer = writer;
         _signal = signal;
@@ -76,8 +81,12 @@ public sealed class WebhookDispatcher : BackgroundService
         {
             try
             {
-                StartDue(stoppingToken);
+                await StartDueAsync(stoppingToken);
                 await PruneIfDueAsync();
+            }
+            catch (WriteQueueFullException)
+            {
+                // Busy or stopping: nothing was leased; the next round tries again.
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -105,7 +114,7 @@ public sealed class WebhookDispatcher : BackgroundService
         await Task.WhenAll(running);
     }
 
-    void StartDue(CancellationToken stopping)
+    async Task StartDueAsync(CancellationToken stopping)
     {
         lock (_attempts)
             _attempts.RemoveAll(t => t.IsCompleted);
@@ -116,21 +125,38 @@ public sealed class WebhookDispatcher : BackgroundService
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         // Busy subscriptions can return up to PerEndpoint rows each that are skipped below.
         var limit = free + perWebhook.Count * _options.MaxConcurrencyPerEndpoint;
+        var chosen = new List<DueDelivery>();
         foreach (var delivery in _store.Due(now, _inFlight.Keys, _options.MaxConcurrencyPerEndpoint, limit))
         {
-            if (_inFlight.Count >= _options.MaxConcurrency)
+            if (chosen.Count >= free)
                 break;
             var busy = perWebhook.GetValueOrDefault(delivery.WebhookId);
-            if (busy >= _options.MaxConcurrencyPerEndpoint || !_inFlight.TryAdd(delivery.Id, delivery.WebhookId))
+            if (busy >= _options.MaxConcurrencyPerEndpoint || _inFlight.ContainsKey(delivery.Id))
                 continue;
             perWebhook[delivery.WebhookId] = busy + 1;
-            var attempt = Task.Run(() => AttemptAsync(delivery, stopping), CancellationToken.None);
+            chosen.Add(delivery);
+        }
+        string? owner = null;
+        if (!_db.IsSqlite && chosen.Count > 0)
+        {
+            // Only the rows about to be sent are leased, and only those this instance now holds are sent.
+            owner = _db.InstanceId;
+            var until = now + (long)(_options.Timeout + _options.LeaseMargin).TotalMilliseconds;
+            var ids = chosen.Select(d => d.Id).ToList();
+            var held = await _writer.ExecuteAsync((c, tx) => WebhookStore.Claim(c, tx, ids, now, until, owner));
+            chosen.RemoveAll(d => !held.Contains(d.Id));
+        }
+        foreach (var delivery in chosen)
+        {
+            if (!_inFlight.TryAdd(delivery.Id, delivery.WebhookId))
+                continue;
+            var attempt = Task.Run(() => AttemptAsync(delivery, owner, stopping), CancellationToken.None);
             lock (_attempts)
                 _attempts.Add(attempt);
         }
     }
 
-    async Task AttemptAsync(DueDelivery delivery, CancellationToken stopping)
+    async Task AttemptAsync(DueDelivery delivery, string? owner, CancellationToken stopping)
     {
         try
         {
@@ -149,7 +175,7 @@ public sealed class WebhookDispatcher : BackgroundService
             _durations.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             var recorded = await _writer.ExecuteAsync((c, tx) => WebhookStore.RecordAttempt(c, tx, delivery.Id, result,
                 _time.GetUtcNow().ToUnixTimeMilliseconds(), _options.MaxAttempts,
-                attempts => RetrySchedule.Delay(attempts, _options.RetryBaseDelay, Random.Shared.NextDouble())));
+                attempts => RetrySchedule.Delay(attempts, _options.RetryBaseDelay, Random.Shared.NextDouble()), owner));
             _signal.Notify(); // a slot is free
             if (recorded is not { } outcome)
                 return;

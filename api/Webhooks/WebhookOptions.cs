@@ -25,6 +25,13 @@ public sealed class WebhookOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Several instances on PostgreSQL: an instance holds each delivery it sends for <see cref="Timeout"/> plus this
+    /// margin (its lease); a delivery whose instance died is sent by another once the lease has expired.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often (real time) the dispatcher looks for due deliveries when nothing wakes it.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);

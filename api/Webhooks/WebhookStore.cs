@@ -114,7 +114,7 @@ public sealed class WebhookStore(Db db)
             SELECT id, webhook_id, event_id, attempts, next_attempt_at,
                    ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS rank
             FROM webhook_deliveries
-            WHERE status = 'pending' AND next_attempt_at <= @Now AND id NOT IN @Exclude
+            WHERE status = 'pending' AND next_attempt_at <= @Now AND id NOT IN @Exclude AND (lease_until IS NULL OR lease_until <= @Now)
         ) d
         JOIN webhook_events e ON e.id = d.event_id
         JOIN webhooks w ON w.id = d.webhook_id
@@ -123,12 +123,24 @@ public sealed class WebhookStore(Db db)
         LIMIT @Limit
         """;
 
-    const string SelectAttempts = "SELECT attempts FROM webhook_deliveries WHERE id = @Id";
+    // PostgreSQL: the due rows this instance takes, each still pending, due and without a live lease once locked;
+    // rows another instance is claiming at the same moment are skipped (theirs), not waited for (I1).
+    const string ClaimDue = """
+        UPDATE webhook_deliveries SET lease_owner = @Owner, lease_until = @Until
+        WHERE id IN (
+            SELECT id FROM webhook_deliveries
+            WHERE id = ANY(@Ids) AND status = 'pending' AND next_attempt_at <= @Now AND (lease_until IS NULL OR lease_until <= @Now)
+            FOR UPDATE SKIP LOCKED)
+        RETURNING id
+        """;
+
+    // Only the lease holder records (no lease on SQLite): an attempt whose lease another instance took over is not counted twice.
+    const string SelectAttempts = "SELECT attempts FROM webhook_deliveries WHERE id = @Id AND (lease_owner = @Owner OR (lease_owner IS NULL AND @Owner IS NULL))";
 
     const string UpdateAttempt = """
         UPDATE webhook_deliveries
         SET attempts = @Attempts, status = @Status, next_attempt_at = @NextAttemptAt, last_attempt_at = @Now,
-            last_status = @HttpStatus, last_error = @Error,
+            last_status = @HttpStatus, last_error = @Error, lease_owner = NULL, lease_until = NULL,
             delivered_at = CASE WHEN @Status = 'delivered' THEN @Now ELSE delivered_at END
         WHERE id = @Id
         """;
@@ -180,6 +192,13 @@ public sealed class WebhookStore(Db db)
         using var c = db.Open();
         return c.Query<DueDelivery>(c.Sql(SelectDue), new { Now = now, Exclude = exclude.ToArray(), PerEndpoint = perEndpoint, Limit = limit }).ToList();
     }
+
+    /// <summary>
+    /// PostgreSQL: leases the deliveries of <paramref name="ids"/> that are still due and free to <paramref name="owner"/>
+    /// until <paramref name="until"/>; returns the ones this instance now holds (the others are another instance's).
+    /// </summary>
+    public static IReadOnlySet<long> Claim(DbConnection c, DbTransaction tx, IReadOnlyList<long> ids, long now, long until, string owner) =>
+        c.Query<long>(ClaimDue, new { Ids = ids.ToArray(), Now = now, Until = until, Owner = owner }, tx).ToHashSet();
 
     /// <summary>The workspace's subscriptions, counted inside the writer's transaction.</summary>
     public static long Count(DbConnection c, DbTransaction tx, string workspaceId) =>
@@ -288,12 +307,14 @@ public sealed class WebhookStore(Db db)
 
     /// <summary>
     /// Records one attempt: delivered, failed for good (the last attempt), or pending again after
-    /// <paramref name="retryDelay"/>(attempts so far). Null when the delivery is gone (subscription deleted, user erased).
+    /// <paramref name="retryDelay"/>(attempts so far), and releases the lease. Null when the delivery is gone (subscription
+    /// deleted, user erased) or its lease is another instance's now.
     /// </summary>
+    /// <param name="owner">The lease this attempt ran under (PostgreSQL); null on SQLite, which takes none.</param>
     public static (string Status, int Attempts)? RecordAttempt(DbConnection c, DbTransaction tx, long id, AttemptResult result,
-        long now, int maxAttempts, Func<int, TimeSpan> retryDelay)
+        long now, int maxAttempts, Func<int, TimeSpan> retryDelay, string? owner = null)
     {
-        var before = c.ExecuteScalar<long?>(SelectAttempts, new { Id = id }, tx);
+        var before = c.ExecuteScalar<long?>(SelectAttempts, new { Id = id, Owner = owner }, tx);
         if (before is null)
             return null;
         var attempts = (int)before.Value + 1;

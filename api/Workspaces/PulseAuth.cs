@@ -10,8 +10,14 @@ public static class PulseAuth
     public static IHostApplicationBuilder AddPulseAuth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(sp => new WorkspaceStore(sp.GetRequiredService<Storage.Db>(),
-            TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkspaceOptions>>().Value.CacheSeconds)));
+        builder.Services.AddSingleton(sp =>
+        {
+            var notifications = sp.GetRequiredService<Storage.CacheNotifications>();
+            var store = new WorkspaceStore(sp.GetRequiredService<Storage.Db>(),
+                TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkspaceOptions>>().Value.CacheSeconds), notifications);
+            notifications.Subscribe(WorkspaceStore.Topic, store.Evict);
+            return store;
+        });
         builder.Services.AddSingleton<SiteKeyGate>();
         builder.Services.AddSingleton<IWorkspaceGrant, ViewersMayExport>();
         builder.Services.AddSingleton<KeyUsage>();

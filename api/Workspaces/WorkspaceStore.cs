@@ -11,11 +11,14 @@ namespace Pulse.Api.Workspaces;
 /// <summary>
 /// The one store with SQL for workspaces and secret keys. Reads open their own connection; writes take the caller's
 /// transaction. Lookups by id and site key are cached for a few seconds (every public call makes
-/// one); this process drops an entry as soon as it changes the workspace, another process (the CLI)
-/// is seen within <see cref="CacheFor"/>.
+/// one); this process drops an entry as soon as it changes the workspace, and on PostgreSQL so do the other
+/// instances (<see cref="CacheNotifications"/>); another process that does not publish (the CLI) is seen within <see cref="CacheFor"/>.
 /// </summary>
-public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
+public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null, CacheNotifications? notifications = null)
 {
+    /// <summary>The topic of <see cref="CacheNotifications"/> that another instance's workspace changes arrive on.</summary>
+    public const string Topic = "workspaces";
+
     readonly ConcurrentDictionary<string, (Workspace Workspace, long Until)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>How long a looked-up workspace is reused (real time, not the injectable clock).</summary>
@@ -75,11 +78,18 @@ public sealed class WorkspaceStore(Db db, TimeSpan? cacheFor = null)
 
     public Workspace? FindBySiteKey(string siteKey) => Cached("pk:" + siteKey, SelectBySiteKey, new { SiteKey = siteKey });
 
-    /// <summary>Forgets cached copies of a workspace this process has just changed.</summary>
+    /// <summary>Forgets cached copies of a workspace this process has just changed, here and on the other instances.</summary>
     public void Invalidate(string workspaceId)
     {
+        Evict(workspaceId);
+        notifications?.Publish(Topic, workspaceId);
+    }
+
+    /// <summary>Forgets this process's cached copies of a workspace (of every workspace when null).</summary>
+    public void Evict(string? workspaceId)
+    {
         foreach (var (key, entry) in _cache)
-            if (entry.Workspace.Id == workspaceId)
+            if (workspaceId is null || entry.Workspace.Id == workspaceId)
                 _cache.TryRemove(key, out _);
     }
 

@@ -8,7 +8,8 @@ namespace Pulse.Tests.Eligibility;
 
 /// <summary>
 /// Two API instances (two writers) on one database, as behind a load balancer: eligibility reserves one
-/// display per user however the calls for that user are spread over the instances (docs/decisions.md G8).
+/// display per user however the calls for that user are spread over the instances (docs/decisions.md G8), and a
+/// survey's daily cap holds however its users are spread over them (I3).
 /// </summary>
 [TestFixture(StorageProvider.Sqlite)]
 [TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
@@ -46,6 +47,39 @@ public sealed class EligibilityInstancesTests(StorageProvider provider)
             Assert.That(displays, Is.EqualTo(users.ToDictionary(u => u, _ => 1L)), "one display per user");
             Assert.That(eligible, Is.EqualTo(users.ToDictionary(u => u, _ => 1L)), "one eligible answer per user");
             Assert.That(answers.Where(a => !a.Answer.Eligible).Select(a => a.Answer.Reason).Distinct(), Is.EqualTo(new[] { Reasons.ThrottledDisplay }));
+        }
+    }
+
+    [Test]
+    public async Task Eligibility_ForACappedSurveyOnTwoInstancesAtOnce_ShowsNoMoreThanTheCap()
+    {
+        const int cap = 2;
+        var time = new FakeTimeProvider(PulseFactory.DefaultNow);
+        using var first = new PulseFactory(time: time, provider: provider);
+        using var second = new PulseFactory(time: time, sameDatabaseAs: first);
+        var warm = first.CreateWorkspace("Warm");
+        using (var w1 = first.SecretClient(warm.SecretKey))
+        using (var w2 = second.SecretClient(warm.SecretKey))
+            await Task.WhenAll(w1.CheckUser(User("u-warm-1", time.GetUtcNow())), w2.CheckUser(User("u-warm-2", time.GetUtcNow())));
+        for (var round = 0; round < 5; round++)
+        {
+            var ws = first.CreateWorkspace($"Capped {round}");
+            using var one = first.SecretClient(ws.SecretKey);
+            using var other = second.SecretClient(ws.SecretKey);
+            var survey = DefaultSurveyId(first.Db, ws.WorkspaceId);
+            (await one.PutAsync($"/v1/surveys/{survey}", Json.Of(new { dailyCap = cap }))).EnsureSuccessStatusCode();
+
+            // Forty users at once, each asked for once, half on each instance: every one is eligible but for the cap.
+            var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? one : other).CheckUser(User($"u-cap-{i}", time.GetUtcNow()))));
+
+            using var c = first.Db.Open();
+            var displays = c.ExecuteScalar<long>("SELECT COUNT(*) FROM displays WHERE workspace_id = @W AND survey_id = @S", new { W = ws.WorkspaceId, S = survey });
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(displays, Is.EqualTo(cap), $"round {round}: displays of the capped survey");
+                Assert.That(answers.Count(a => a.Eligible), Is.EqualTo(cap), $"round {round}: eligible answers");
+                Assert.That(answers.Where(a => !a.Eligible).Select(a => a.Reason).Distinct(), Is.EqualTo(new[] { Reasons.DailyCap }));
+            }
         }
     }
 }

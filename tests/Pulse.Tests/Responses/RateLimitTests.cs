@@ -46,6 +46,35 @@ public sealed class RateLimitTests
     }
 
     [Test]
+    public async Task PerClient_OnOneOfFourInstances_AllowsAQuarterOfTheLimit()
+    {
+        // 12 a minute for the installation behind a load balancer spreading over four instances: 3 on this one.
+        using var app = new PulseFactory(new Dictionary<string, string?>
+        {
+            ["RateLimiting:PerClientPerMinute"] = "12",
+            ["RateLimiting:PerSiteKeyPerSecond"] = "0",
+            ["RateLimiting:Instances"] = "4",
+        });
+        _ = app.Server;
+        var ws = app.CreateWorkspace("Acme", [Origin]);
+        using var http = app.BrowserClient(Origin);
+
+        var codes = new List<int>();
+        for (var i = 0; i < 5; i++)
+            codes.Add((int)(await Respond(http, app.CreateDisplay(ws.WorkspaceId, $"u{i}").Token)).StatusCode);
+
+        // A bucket of 3 refilled one every 20 s: the first three pass, the rest wait.
+        Assert.That(codes, Is.EqualTo(new[] { 201, 201, 201, 429, 429 }));
+    }
+
+    [Test]
+    public void Share_DividesEachLimitByTheInstances_RoundingUp_AndKeepsOffOff()
+    {
+        var options = new RateLimitingOptions { Instances = 3 };
+        Assert.That(new[] { options.Share(600), options.Share(200), options.Share(1), options.Share(0) }, Is.EqualTo(new[] { 200, 67, 1, 0 }));
+    }
+
+    [Test]
     public async Task PerClient_PreflightsAndSecretKeyCallers_AreNotCounted()
     {
         using var app = Start(perClientPerMinute: 2, perSiteKeyPerSecond: 0);
