@@ -101,8 +101,7 @@ public sealed class FollowUpOverdueWatcher(WriteQueue writer, TimeProvider time,
         var due = FollowUpStore.NewlyOverdue(c, tx, now, Batch);
         foreach (var (workspaceId, id) in due)
         {
-            FollowUpStore.MarkOverdueSent(c, tx, id, now);
-            if (FollowUpStore.Find(c, tx, workspaceId, id) is { } row)
+            if (FollowUpStore.MarkOverdueSent(c, tx, id, now) && FollowUpStore.Find(c, tx, workspaceId, id) is { } row)
                 hooks.FollowUpOverdue(c, tx, new FollowUpWritten(workspaceId, row, now));
         }
         return due.Count;

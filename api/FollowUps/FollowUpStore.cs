@@ -73,7 +73,9 @@ public static class FollowUpStore
         ORDER BY due_at LIMIT @Limit
         """;
 
-    const string MarkOverdueSentSql = "UPDATE follow_ups SET overdue_sent_at = @Now WHERE id = @Id";
+    // Only the first marker announces: on PostgreSQL a second instance that read the row before the first committed
+    // waits for that row, then finds it marked (READ COMMITTED re-checks the WHERE) and changes nothing.
+    const string MarkOverdueSentSql = "UPDATE follow_ups SET overdue_sent_at = @Now WHERE id = @Id AND overdue_sent_at IS NULL";
 
     const string CountNotes = "SELECT COUNT(*) FROM follow_up_notes WHERE follow_up_id = @Id";
 
@@ -235,8 +237,9 @@ public static class FollowUpStore
     public static IReadOnlyList<(string WorkspaceId, string Id)> NewlyOverdue(DbConnection c, DbTransaction tx, long now, int limit) =>
         c.Query<(string, string)>(SelectNewlyOverdue, new { Now = now, Limit = limit }, tx).ToList();
 
-    public static void MarkOverdueSent(DbConnection c, DbTransaction tx, string id, long now) =>
-        c.Execute(MarkOverdueSentSql, new { Id = id, Now = now }, tx);
+    /// <summary>Marks the follow-up's overdue event as raised; false when another writer (an instance) marked it first.</summary>
+    public static bool MarkOverdueSent(DbConnection c, DbTransaction tx, string id, long now) =>
+        c.Execute(MarkOverdueSentSql, new { Id = id, Now = now }, tx) == 1;
 
     /// <summary>A follow-up with its notes, as the API shows it.</summary>
     public static FollowUpItem? Read(DbConnection c, DbTransaction? tx, string workspaceId, string id, long now) =>

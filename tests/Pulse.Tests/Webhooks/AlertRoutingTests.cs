@@ -361,4 +361,31 @@ public sealed class AlertRoutingTests(StorageProvider provider)
             Assert.That(marked, Is.EqualTo(2));
         }
     }
+
+    [Test]
+    public async Task Overdue_IsRaisedExactlyOnce_WithTwoServersWatchingAtOnce()
+    {
+        // One clock for both: the follow-ups fall due for both watchers at the same moment.
+        var time = new FakeTimeProvider(PulseFactory.DefaultNow);
+        var first = Start(time, mergeWindow: "00:00:00");
+        var second = Start(time, mergeWindow: "00:00:00");
+        var ws = first.CreateWorkspace("Acme", [Origin]);
+        const int FollowUps = 200;
+        using (var http = first.SecretClient(ws.SecretKey))
+        using (var browser = first.BrowserClient(Origin))
+        {
+            await Subscribe(http, "http://127.0.0.1:9/never", ["follow_up.overdue"]);
+            for (var i = 0; i < FollowUps; i++)
+                await Answer(browser, first.CreateDisplay(ws.WorkspaceId, $"u-{i}").Token, i % 7);
+        }
+        const string Marked = "SELECT COUNT(*) FROM follow_ups WHERE overdue_sent_at IS NOT NULL";
+        const string Events = "SELECT COUNT(*) FROM webhook_events WHERE type = 'follow_up.overdue'";
+
+        time.Advance(TimeSpan.FromDays(4));
+        await Poll.UntilAsync(() => Count(second, Marked) == FollowUps, "every follow-up marked overdue");
+        // A watcher that read the rows before the other committed would commit its copies just after: give both more rounds.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        Assert.That(Count(first, Events), Is.EqualTo(FollowUps), "one overdue event per follow-up, not one per instance");
+    }
 }
