@@ -61,12 +61,52 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
 
     const string PruneHourly = $"DELETE FROM nps_hourly WHERE survey_id = @SurveyId AND hour = @Hour AND {Empty}";
 
-    /// <summary>The backfills of migrations 0100 (every column, traits, locale and variant) and 0130 (channel): the aggregates recomputed from displays and responses.</summary>
-    static readonly Lazy<string> Backfill = new(() => string.Join('\n', new[] { 100, 130 }.Select(version =>
-    {
-        var sql = Migrator.All.Single(m => m.Version == version).Sql;
-        return sql[sql.IndexOf("-- Backfill", StringComparison.Ordinal)..];
-    })));
+    /// <summary>
+    /// The backfills of migrations 0100 (every column, traits, locale and variant) and 0130 (channel) in one:
+    /// the aggregates recomputed from displays and responses. Written for both providers (their text
+    /// sums comparisons and leaves a subquery unnamed, which PostgreSQL refuses; decisions GA2).
+    /// </summary>
+    const string Backfill = $"""
+        CREATE TEMP TABLE kind_contrib AS
+            SELECT d.survey_id, d.traits, d.locale, d.variant, d.channel, d.shown_at AS at, 1 AS displays, 0 AS promoters,
+                   0 AS passives, 0 AS detractors, 0 AS score_sum, 0 AS score_squares
+            FROM displays d
+            UNION ALL
+            SELECT r.survey_id, d.traits, d.locale, d.variant, d.channel, r.created_at, 0,
+                   CASE WHEN r.category IN ('promoter', 'satisfied', 'easy') THEN 1 ELSE 0 END,
+                   CASE WHEN r.category IN ('passive', 'neutral') THEN 1 ELSE 0 END,
+                   CASE WHEN r.category IN ('detractor', 'dissatisfied', 'difficult') THEN 1 ELSE 0 END, r.score, r.score * r.score
+            FROM responses r JOIN displays d ON d.id = r.display_id;
+
+        INSERT INTO nps_daily (survey_id, trait_key, day, trait_value, {Columns})
+        SELECT survey_id, trait_key, at / 86400000, trait_value, sum(displays), sum(promoters), sum(passives), sum(detractors),
+               sum(score_sum), sum(score_squares)
+        FROM (
+            SELECT survey_id, '' AS trait_key, '' AS trait_value, at, displays, promoters, passives, detractors, score_sum, score_squares
+            FROM kind_contrib
+            UNION ALL
+            SELECT c.survey_id, j.key, {TraitSql.EachValue},
+                   c.at, c.displays, c.promoters, c.passives, c.detractors, c.score_sum, c.score_squares
+            FROM kind_contrib c, json_each(c.traits) j
+            WHERE {TraitSql.EachIsSegment}
+            UNION ALL
+            SELECT survey_id, '{DisplayFields.Locale}', locale, at, displays, promoters, passives, detractors, score_sum, score_squares
+            FROM kind_contrib WHERE locale IS NOT NULL
+            UNION ALL
+            SELECT survey_id, '{DisplayFields.Variant}', variant, at, displays, promoters, passives, detractors, score_sum, score_squares
+            FROM kind_contrib WHERE variant IS NOT NULL
+            UNION ALL
+            SELECT survey_id, '{DisplayFields.Channel}', channel, at, displays, promoters, passives, detractors, score_sum, score_squares
+            FROM kind_contrib WHERE channel IS NOT NULL
+        ) AS contributions
+        GROUP BY survey_id, trait_key, at / 86400000, trait_value;
+
+        INSERT INTO nps_hourly (survey_id, hour, {Columns})
+        SELECT survey_id, at / 3600000, sum(displays), sum(promoters), sum(passives), sum(detractors), sum(score_sum), sum(score_squares)
+        FROM kind_contrib GROUP BY survey_id, at / 3600000;
+
+        DROP TABLE kind_contrib;
+        """;
 
     /// <summary>
     /// Recomputes both tables from the raw rows, for bulk loads that write displays and responses
@@ -75,7 +115,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     public static void Rebuild(DbConnection c, DbTransaction tx)
     {
         c.Execute("DELETE FROM nps_daily; DELETE FROM nps_hourly;", transaction: tx);
-        c.Execute(Backfill.Value, transaction: tx);
+        c.Execute(Backfill, transaction: tx);
         PairAggregates.Rebuild(c, tx);
     }
 
