@@ -37,9 +37,12 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
     public static readonly IReadOnlyList<string> Quadrants = [Champion, AtRisk, Grow, Monitor];
     public static readonly IReadOnlyList<string> SortKeys = ["arr", "nps", "respondents", "responses", "health", "accountId", "accountName"];
 
-    // With exactly one max() aggregate SQLite takes the bare columns (name, arr) from the row that holds the max.
-    static readonly string PerAccount = $"""
-        SELECT account AS AccountId, max(at) AS LastAt, name AS AccountName, arr AS Arr,
+    // The name and ARR of each account's latest response: with exactly one max() aggregate SQLite takes the
+    // bare columns from the row that holds the max; PostgreSQL aggregates them (SqlDialect.OfLatest).
+    static readonly string[] PerAccount = [PerAccountIn(SqlDialect.Sqlite), PerAccountIn(SqlDialect.Postgres)];
+
+    static string PerAccountIn(SqlDialect dialect) => $"""
+        SELECT account AS AccountId, max(at) AS LastAt, {dialect.OfLatest("name", "at")} AS AccountName, {dialect.OfLatest("arr", "at")} AS Arr,
                count(DISTINCT user_id) AS Respondents,
                count(CASE WHEN category = 'promoter' THEN 1 END) AS Promoters, count(CASE WHEN category = 'passive' THEN 1 END) AS Passives, count(CASE WHEN category = 'detractor' THEN 1 END) AS Detractors
         FROM (
@@ -55,7 +58,7 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
     public AccountList List(AccountQuery q)
     {
         using var c = db.Open();
-        var rows = c.Query<AccountRow>(c.Sql(PerAccount), new { q.SurveyIds, q.From, q.To, Filters = JsonSerializer.Serialize(q.Where) }).ToList();
+        var rows = c.Query<AccountRow>(c.Sql(PerAccount[db.IsSqlite ? 0 : 1]), new { q.SurveyIds, q.From, q.To, Filters = JsonSerializer.Serialize(q.Where) }).ToList();
         var arrThreshold = q.ArrThreshold ?? Median(rows.Select(r => r.ArrValue).OfType<double>());
         var settings = healthSource.Settings(q.WorkspaceId);
         var health = AccountHealthMath.Compute(c, q.SurveyIds, settings,

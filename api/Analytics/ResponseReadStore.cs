@@ -137,7 +137,7 @@ public sealed class ResponseReadStore(Db db)
             rows.RemoveAt(rows.Count - 1);
         var next = more ? new ResponseCursor(rows[^1].CreatedAt, rows[^1].Id).Encode() : null;
         // The first page says how many match in all ("25 of 2,679"); later pages would only repeat it.
-        long? total = cursor is null ? (more ? c.ExecuteScalar<long>(Count[Variant(c, filter)], Parameters(filter, null, -1)) : rows.Count) : null;
+        long? total = cursor is null ? (more ? c.ExecuteScalar<long>(Count[Variant(c, filter)], Parameters(filter, null, Unbounded)) : rows.Count) : null;
         return new ResponsePage(rows.Select(r => r.ToItem()).ToList(), next, total);
     }
 
@@ -165,14 +165,14 @@ public sealed class ResponseReadStore(Db db)
     public IReadOnlyList<string> TraitKeysOf(ResponseFilter filter)
     {
         using var c = Open();
-        return c.Query<string>(TraitKeys[Variant(c, filter)], Parameters(filter, null, -1)).ToList();
+        return c.Query<string>(TraitKeys[Variant(c, filter)], Parameters(filter, null, Unbounded)).ToList();
     }
 
     /// <summary>The matching responses, newest first, read one at a time as the caller enumerates (constant memory).</summary>
     public IEnumerable<ResponseRow> Stream(ResponseFilter filter)
     {
         using var c = Open();
-        foreach (var row in c.Query<ResponseRow>(Page[Variant(c, filter)], Parameters(filter, null, -1), buffered: false))
+        foreach (var row in c.Query<ResponseRow>(Page[Variant(c, filter)], Parameters(filter, null, Unbounded), buffered: false))
             yield return row;
     }
 
@@ -189,7 +189,10 @@ public sealed class ResponseReadStore(Db db)
     /// <summary>Case folding for comment search, the same for the query and the stored text.</summary>
     public static string? Fold(string? text) => text?.ToUpperInvariant();
 
-    static object Parameters(ResponseFilter f, ResponseCursor? cursor, int limit) => new
+    /// <summary>The <c>LIMIT</c> of a read without one: SQLite takes -1 for that, PostgreSQL refuses a negative limit (GA2).</summary>
+    const long Unbounded = long.MaxValue;
+
+    static object Parameters(ResponseFilter f, ResponseCursor? cursor, long limit) => new
     {
         f.WorkspaceId,
         f.SurveyId,

@@ -40,6 +40,13 @@ public abstract class SqlDialect
     /// <summary>A 64 KiB blob of zero bytes (the storage-full probe).</summary>
     public abstract string ZeroBlob64K { get; }
 
+    /// <summary>
+    /// In a grouped query whose only other aggregate is <c>max(<paramref name="order"/>)</c>: <paramref name="column"/>
+    /// of the group's row with the largest <paramref name="order"/>. SQLite takes a bare column from that row;
+    /// PostgreSQL wants every column aggregated or grouped (decisions GA2).
+    /// </summary>
+    public abstract string OfLatest(string column, string order);
+
     sealed class SqliteDialect : SqlDialect
     {
         public override string EachText(string json) => $"json_each({json})";
@@ -53,6 +60,8 @@ public abstract class SqlDialect
         public override string FoldedContains(string text, string needle) => $"instr(pulse_fold({text}), {needle}) > 0";
 
         public override string ZeroBlob64K => "zeroblob(65536)";
+
+        public override string OfLatest(string column, string order) => column;
     }
 
     sealed class PostgresDialect : SqlDialect
@@ -70,6 +79,8 @@ public abstract class SqlDialect
         public override string FoldedContains(string text, string needle) => $"strpos(pulse_fold({text}), pulse_fold({needle})) > 0";
 
         public override string ZeroBlob64K => "decode(repeat('00', 65536), 'hex')";
+
+        public override string OfLatest(string column, string order) => $"(array_agg({column} ORDER BY {order} DESC))[1]";
     }
 }
 
