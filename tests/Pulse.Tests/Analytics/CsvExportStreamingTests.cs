@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using CsvHelper;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
@@ -13,7 +14,9 @@ namespace Pulse.Tests.Analytics;
 /// Not parallelizable: it measures the memory of the whole process.
 /// </summary>
 [NonParallelizable]
-public sealed class CsvExportStreamingTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class CsvExportStreamingTests(StorageProvider provider)
 {
     const int Responses = 100_000;
 
@@ -25,7 +28,7 @@ public sealed class CsvExportStreamingTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _app.StartKestrel();
         _acme = _app.CreateWorkspace("Acme");
         var accounts = NpsFakers.Accounts(901).Generate(200);
