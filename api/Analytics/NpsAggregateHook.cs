@@ -68,15 +68,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     /// </summary>
     const string Backfill = $"""
         CREATE TEMP TABLE kind_contrib AS
-            SELECT d.survey_id, d.traits, d.locale, d.variant, d.channel, d.shown_at AS at, 1 AS displays, 0 AS promoters,
-                   0 AS passives, 0 AS detractors, 0 AS score_sum, 0 AS score_squares
-            FROM displays d
-            UNION ALL
-            SELECT r.survey_id, d.traits, d.locale, d.variant, d.channel, r.created_at, 0,
-                   CASE WHEN r.category IN ('promoter', 'satisfied', 'easy') THEN 1 ELSE 0 END,
-                   CASE WHEN r.category IN ('passive', 'neutral') THEN 1 ELSE 0 END,
-                   CASE WHEN r.category IN ('detractor', 'dissatisfied', 'difficult') THEN 1 ELSE 0 END, r.score, r.score * r.score
-            FROM responses r JOIN displays d ON d.id = r.display_id;
+        {PairAggregates.Contributions};
 
         INSERT INTO nps_daily (survey_id, trait_key, day, trait_value, {Columns})
         SELECT survey_id, trait_key, at / 86400000, trait_value, sum(displays), sum(promoters), sum(passives), sum(detractors),

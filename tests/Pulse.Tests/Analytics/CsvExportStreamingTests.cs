@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using CsvHelper;
-using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
@@ -14,9 +13,7 @@ namespace Pulse.Tests.Analytics;
 /// Not parallelizable: it measures the memory of the whole process.
 /// </summary>
 [NonParallelizable]
-[TestFixture(StorageProvider.Sqlite)]
-[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
-public sealed class CsvExportStreamingTests(StorageProvider provider)
+public sealed class CsvExportStreamingTests
 {
     const int Responses = 100_000;
 
@@ -28,7 +25,7 @@ public sealed class CsvExportStreamingTests(StorageProvider provider)
     [OneTimeSetUp]
     public async Task Start()
     {
-        _app = new PulseFactory(provider: provider);
+        _app = new PulseFactory();
         _app.StartKestrel();
         _acme = _app.CreateWorkspace("Acme");
         var accounts = NpsFakers.Accounts(901).Generate(200);
