@@ -47,7 +47,10 @@ public sealed class AuditLogTests(StorageProvider provider)
     string RawLog()
     {
         using var c = _app.Db.Open();
-        return string.Join("\n", c.Query<string>("SELECT json_array(id, at, workspace_id, actor_type, actor_id, actor_label, action, target, address, before, after, end_user_id) FROM audit_log"));
+        // Every column as text, joined (json_array is SQLite's; this reads the same on PostgreSQL).
+        var columns = string.Join(" || '|' || ", new[] { "id", "at", "workspace_id", "actor_type", "actor_id", "actor_label", "action", "target", "address", "before", "after", "end_user_id" }
+            .Select(column => $"coalesce(CAST({column} AS TEXT), '')"));
+        return string.Join("\n", c.Query<string>($"SELECT {columns} FROM audit_log"));
     }
 
     [Test]
