@@ -64,12 +64,52 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         WHERE survey_id = @SurveyId AND hour = @Hour AND (trait_key, trait_value) IN ({Keys}) AND {Empty}
         """;
 
-    /// <summary>The backfills of migrations 0100 (every column, traits, locale and variant), 0130 (channel) and 0180 (the segments' hours): the aggregates recomputed from displays and responses.</summary>
-    static readonly Lazy<string> Backfill = new(() => string.Join('\n', new[] { 100, 130, 180 }.Select(version =>
-    {
-        var sql = Migrator.All.Single(m => m.Version == version).Sql;
-        return sql[sql.IndexOf("-- Backfill", StringComparison.Ordinal)..];
-    })));
+    /// <summary>
+    /// Every contribution of a display or response to the aggregates, once for all data (key '') and once per
+    /// segment (traits, locale, variant, channel), with its time <c>at</c>; from <c>kind_contrib</c>.
+    /// </summary>
+    const string Segments = $"""
+        SELECT survey_id, '' AS trait_key, '' AS trait_value, at, displays, promoters, passives, detractors, score_sum, score_squares
+        FROM kind_contrib
+        UNION ALL
+        SELECT c.survey_id, j.key, {TraitSql.EachValue},
+               c.at, c.displays, c.promoters, c.passives, c.detractors, c.score_sum, c.score_squares
+        FROM kind_contrib c, json_each(c.traits) j
+        WHERE {TraitSql.EachIsSegment}
+        UNION ALL
+        SELECT survey_id, '{DisplayFields.Locale}', locale, at, displays, promoters, passives, detractors, score_sum, score_squares
+        FROM kind_contrib WHERE locale IS NOT NULL
+        UNION ALL
+        SELECT survey_id, '{DisplayFields.Variant}', variant, at, displays, promoters, passives, detractors, score_sum, score_squares
+        FROM kind_contrib WHERE variant IS NOT NULL
+        UNION ALL
+        SELECT survey_id, '{DisplayFields.Channel}', channel, at, displays, promoters, passives, detractors, score_sum, score_squares
+        FROM kind_contrib WHERE channel IS NOT NULL
+        """;
+
+    /// <summary>
+    /// The backfills of migrations 0100 (every column, traits, locale and variant), 0130 (channel) and 0180 (the
+    /// segments' hours) in one: the day and hour aggregates recomputed from displays and responses. Written for both
+    /// providers (the migrations' text sums comparisons and leaves a subquery unnamed, which PostgreSQL refuses; decisions GA2).
+    /// </summary>
+    const string Backfill = $"""
+        CREATE TEMP TABLE kind_contrib AS
+        {PairAggregates.Contributions};
+
+        INSERT INTO nps_daily (survey_id, trait_key, day, trait_value, {Columns})
+        SELECT survey_id, trait_key, at / 86400000, trait_value, sum(displays), sum(promoters), sum(passives), sum(detractors),
+               sum(score_sum), sum(score_squares)
+        FROM ({Segments}) AS contributions
+        GROUP BY survey_id, trait_key, at / 86400000, trait_value;
+
+        INSERT INTO nps_hourly (survey_id, trait_key, hour, trait_value, {Columns})
+        SELECT survey_id, trait_key, at / 3600000, trait_value, sum(displays), sum(promoters), sum(passives), sum(detractors),
+               sum(score_sum), sum(score_squares)
+        FROM ({Segments}) AS contributions
+        GROUP BY survey_id, trait_key, at / 3600000, trait_value;
+
+        DROP TABLE kind_contrib;
+        """;
 
     /// <summary>
     /// Recomputes both tables from the raw rows, for bulk loads that write displays and responses
@@ -78,7 +118,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     public static void Rebuild(DbConnection c, DbTransaction tx)
     {
         c.Execute("DELETE FROM nps_daily; DELETE FROM nps_hourly;", transaction: tx);
-        c.Execute(Backfill.Value, transaction: tx);
+        c.Execute(Backfill, transaction: tx);
         PairAggregates.Rebuild(c, tx);
     }
 

@@ -77,7 +77,7 @@ public static class PairAggregates
     /// Every display and every answer as one contribution row (the counters it adds), with the display's segments.
     /// The flags are CASE expressions, not comparisons: PostgreSQL's are booleans, which a UNION with 0 refuses.
     /// </summary>
-    const string Contributions = """
+    internal const string Contributions = """
         SELECT d.survey_id, d.traits, d.locale, d.variant, d.channel, d.shown_at AS at, 1 AS displays, 0 AS promoters,
                0 AS passives, 0 AS detractors, 0 AS score_sum, 0 AS score_squares
         FROM displays d

@@ -96,6 +96,9 @@ public static class PrivacyEndpoints
         return TypedResults.NoContent();
     }
 
+    /// <summary>How long an erasure waits for its VACUUM on PostgreSQL before answering anyway.</summary>
+    static readonly TimeSpan ErasureVacuumWait = TimeSpan.FromSeconds(30);
+
     static async Task<NoContent> Erase(string id, HttpContext http, ClaimsPrincipal user, WriteQueue writer, PrivacyHooks hooks, ResponseMetrics metrics,
         Db db, ILoggerFactory logs, TimeProvider time)
     {
@@ -103,21 +106,27 @@ public static class PrivacyEndpoints
         var userId = UserIdFromPath(http, id);
         var actor = Access.Actor.Of(http);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (await writer.ExecuteAsync((c, tx) =>
-            {
-                var erased = PrivacyStore.Erase(c, tx, workspaceId, userId, hooks);
-                // Earlier entries lose the user's personal data; the erasure itself is recorded without it.
-                Access.AuditStore.Erase(c, tx, workspaceId, userId);
-                Access.Audit.Write(c, tx, actor, workspaceId, "user.erased", "(erased)", now, after: new { found = erased });
-                return erased;
-            }))
+        var (erased, changed) = await writer.ExecuteAsync((c, tx) =>
+        {
+            var found = PrivacyStore.Erase(c, tx, workspaceId, userId, hooks);
+            // Earlier entries lose the user's personal data; the erasure itself is recorded without it.
+            Access.AuditStore.Erase(c, tx, workspaceId, userId);
+            Access.Audit.Write(c, tx, actor, workspaceId, "user.erased", "(erased)", now, after: new { found });
+            return (found, Db.TablesChangedBy(c, tx));
+        });
+        var log = logs.CreateLogger("Pulse.Api.Privacy");
+        if (erased)
         {
             metrics.Erased();
             // secure_delete zeroes the freed pages of the database file, but the WAL still holds the
             // frames written before the erasure: copy it in and truncate it before answering.
             if (!await writer.ExecuteAfterCommitAsync(c => db.TruncateWal(c, TimeSpan.FromSeconds(2))))
-                logs.CreateLogger("Pulse.Api.Privacy").LogWarning("The WAL could not be truncated after erasing a user (readers busy); the next checkpoint completes it");
+                log.LogWarning("The WAL could not be truncated after erasing a user (readers busy); the next checkpoint completes it");
         }
+        // PostgreSQL has no secure_delete: deleted rows and the old versions of updated ones (the audit
+        // entries an erasure clears) stay as dead tuples until a VACUUM, run now on the tables it changed (GA3).
+        if (!await db.VacuumAsync(changed, ErasureVacuumWait))
+            log.LogWarning("VACUUM did not finish within {Wait} after erasing a user; autovacuum removes the rest", ErasureVacuumWait);
         return TypedResults.NoContent();
     }
 

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -205,6 +206,44 @@ public sealed class Db
     /// false when they kept it from finishing (the next checkpoint gets the rest).
     /// </summary>
     public bool TruncateWal(DbConnection connection, TimeSpan wait) => connection is not SqliteConnection || Checkpoint(connection, "TRUNCATE", wait);
+
+    /// <summary>
+    /// PostgreSQL: the tables the transaction of <paramref name="tx"/> deleted or updated rows of so far
+    /// (<c>pg_stat_xact_user_tables</c>), quoted for SQL. None on SQLite, whose secure_delete zeroes
+    /// what a write frees.
+    /// </summary>
+    public static IReadOnlyList<string> TablesChangedBy(DbConnection connection, DbTransaction tx) =>
+        connection is SqliteConnection
+            ? []
+            : connection.Query<string>("""
+                SELECT format('%I.%I', schemaname, relname) FROM pg_stat_xact_user_tables
+                WHERE n_tup_del + n_tup_upd > 0 ORDER BY 1
+                """, transaction: tx).ToList();
+
+    /// <summary>
+    /// PostgreSQL: <c>VACUUM (INDEX_CLEANUP ON)</c> of <paramref name="tables"/> on a connection of its own
+    /// (outside any transaction, so the writer goes on), which removes the row versions a committed
+    /// erasure left dead and their index entries. Waits at most <paramref name="wait"/>; false when it did
+    /// not finish (autovacuum does the rest). True at once on SQLite or with no table (decisions GA3).
+    /// </summary>
+    public async Task<bool> VacuumAsync(IReadOnlyList<string> tables, TimeSpan wait)
+    {
+        if (_postgres is null || tables.Count == 0)
+            return true;
+        await using var connection = await _postgres.OpenConnectionAsync().ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"VACUUM (INDEX_CLEANUP ON) {string.Join(", ", tables)}";
+        command.CommandTimeout = Math.Max(1, (int)wait.TotalSeconds);
+        try
+        {
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            return true;
+        }
+        catch (NpgsqlException e) when (e.InnerException is TimeoutException || e is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled })
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// <c>PRAGMA wal_checkpoint(mode)</c> waiting at most <paramref name="wait"/> for readers and writers;

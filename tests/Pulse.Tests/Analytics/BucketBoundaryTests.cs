@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pulse.Api.Analytics;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
@@ -7,7 +8,9 @@ using Pulse.Tests.Support;
 namespace Pulse.Tests.Analytics;
 
 /// <summary>Answers on the last and first millisecond of weeks, months and quarters land in their own period, in UTC and in a zone.</summary>
-public sealed class BucketBoundaryTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class BucketBoundaryTests(StorageProvider provider)
 {
     const string Origin = "https://app.acme.test";
 
@@ -28,7 +31,7 @@ public sealed class BucketBoundaryTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _ = _app.Server;
         var acme = _app.CreateWorkspace("Acme", [Origin]);
         _http = _app.SecretClient(acme.SecretKey);

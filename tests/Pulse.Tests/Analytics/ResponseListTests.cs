@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CsvHelper;
 using Pulse.Api.Analytics;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Fakers;
 using Pulse.Tests.Support;
@@ -8,7 +9,9 @@ using Pulse.Tests.Support;
 namespace Pulse.Tests.Analytics;
 
 /// <summary>The response list (cursor paging, filters), its CSV export and the accounts list, against generated data.</summary>
-public sealed class ResponseListTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class ResponseListTests(StorageProvider provider)
 {
     static readonly DateTimeOffset DataFrom = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     static readonly DateTimeOffset DataTo = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
@@ -23,7 +26,7 @@ public sealed class ResponseListTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _ = _app.Server;
         _acme = _app.CreateWorkspace("Acme");
         var other = _app.CreateWorkspace("Globex", ["https://globex.test"]);

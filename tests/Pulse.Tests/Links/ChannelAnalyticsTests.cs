@@ -1,5 +1,6 @@
 using Dapper;
 using Pulse.Api.Analytics;
+using Pulse.Api.Storage;
 using Pulse.Tests.Support;
 using static Pulse.Tests.Eligibility.EligibilityCalls;
 using static Pulse.Tests.Links.LinkCalls;
@@ -7,7 +8,9 @@ using static Pulse.Tests.Links.LinkCalls;
 namespace Pulse.Tests.Links;
 
 /// <summary>NPS grouped by the channel a display came through, checked against a computation from the raw rows in the test.</summary>
-public sealed class ChannelAnalyticsTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class ChannelAnalyticsTests(StorageProvider provider)
 {
     const string Origin = "https://app.acme.test";
     static readonly DateTimeOffset Now = PulseFactory.DefaultNow;
@@ -18,7 +21,7 @@ public sealed class ChannelAnalyticsTests
     [SetUp]
     public async Task Seed()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         var ws = _app.CreateWorkspace("Acme", [Origin]);
         _server = _app.SecretClient(ws.SecretKey);
         using var browser = _app.BrowserClient(Origin);

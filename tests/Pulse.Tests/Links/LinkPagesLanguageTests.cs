@@ -1,4 +1,5 @@
 using System.Net;
+using Pulse.Api.Storage;
 using Pulse.Tests.Support;
 using static Pulse.Tests.Eligibility.EligibilityCalls;
 using static Pulse.Tests.Links.LinkCalls;
@@ -9,7 +10,9 @@ namespace Pulse.Tests.Links;
 /// The link's pages without a survey (expired, answered, unknown) and the unsubscribe pages speak the user's language
 /// (issue 18, C9): the link's locale when the token is known, else Accept-Language, else English; lang and dir on &lt;html&gt;.
 /// </summary>
-public sealed class LinkPagesLanguageTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class LinkPagesLanguageTests(StorageProvider provider)
 {
     const string Unknown = "/s/sl_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     static readonly DateTimeOffset Now = PulseFactory.DefaultNow;
@@ -17,7 +20,7 @@ public sealed class LinkPagesLanguageTests
     PulseFactory _app = null!;
 
     [SetUp]
-    public void Start() => _app = new PulseFactory(new Dictionary<string, string?> { ["Links:LinkDays"] = "1" });
+    public void Start() => _app = new PulseFactory(new Dictionary<string, string?> { ["Links:LinkDays"] = "1" }, provider: provider);
 
     [TearDown]
     public void Stop() => _app.Dispose();

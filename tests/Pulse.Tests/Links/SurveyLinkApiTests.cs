@@ -10,7 +10,9 @@ using static Pulse.Tests.Links.LinkCalls;
 namespace Pulse.Tests.Links;
 
 /// <summary>Personal survey links (issue 18): creating them, the hosted page's answers, expiry, one answer per link, isolation.</summary>
-public sealed class SurveyLinkApiTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class SurveyLinkApiTests(StorageProvider provider)
 {
     const string Origin = "https://app.acme.test";
     static readonly DateTimeOffset Now = PulseFactory.DefaultNow;
@@ -18,7 +20,7 @@ public sealed class SurveyLinkApiTests
     PulseFactory _app = null!;
 
     [SetUp]
-    public void Start() => _app = new PulseFactory();
+    public void Start() => _app = new PulseFactory(provider: provider);
 
     [TearDown]
     public void Stop() => _app.Dispose();
@@ -171,7 +173,7 @@ public sealed class SurveyLinkApiTests
     public async Task Link_ExpiresAfterLinkDays_ThenOpeningIs410WithAPage_AndAnsweringIs410()
     {
         _app.Dispose();
-        _app = new PulseFactory(new Dictionary<string, string?> { ["Links:LinkDays"] = "3" });
+        _app = new PulseFactory(new Dictionary<string, string?> { ["Links:LinkDays"] = "3" }, provider: provider);
         var (_, server, _) = Workspace();
         var path = PathOf(await server.CreateLink(new { user = User("u-1", Now) }));
         using var visitor = _app.CreateClient();

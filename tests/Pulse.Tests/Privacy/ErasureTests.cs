@@ -9,7 +9,9 @@ using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Privacy;
 
-public sealed class ErasureTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class ErasureTests(StorageProvider provider)
 {
     const string Origin = "https://app.acme.test";
     readonly RecordingHook _hook = new();
@@ -21,7 +23,7 @@ public sealed class ErasureTests
     [OneTimeSetUp]
     public void Start()
     {
-        _app = new PulseFactory(services: s => s.AddWriteHook(_hook));
+        _app = new PulseFactory(services: s => s.AddWriteHook(_hook), provider: provider);
         // A real server: ids are matched against the raw request target, which only real servers keep.
         _app.StartKestrel();
         _acme = _app.CreateWorkspace("Acme", [Origin]);
@@ -58,15 +60,20 @@ public sealed class ErasureTests
 
     /// <summary>
     /// Every row of every table whose text names <paramref name="needle"/>, found generically
-    /// through sqlite_master, so tables added by later features are covered too.
+    /// through the catalog (sqlite_master, PostgreSQL's information_schema), so tables added by later
+    /// features are covered too.
     /// </summary>
-    static List<string> RowsNaming(System.Data.Common.DbConnection c, string needle)
+    List<string> RowsNaming(System.Data.Common.DbConnection c, string needle)
     {
         var hits = new List<string>();
-        var tables = c.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").ToList();
+        var tables = c.Query<string>(provider == StorageProvider.Postgres
+            ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").ToList();
         Assert.That(tables, Does.Contain("responses").And.Contain("displays").And.Contain("end_users"));
         foreach (var table in tables)
-            foreach (var column in c.Query<string>("SELECT name FROM pragma_table_info(@Table)", new { Table = table }))
+            foreach (var column in c.Query<string>(provider == StorageProvider.Postgres
+                ? "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @Table"
+                : "SELECT name FROM pragma_table_info(@Table)", new { Table = table }))
             {
                 var count = c.ExecuteScalar<long>(
                     $"SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), @Needle) > 0", new { Needle = needle });
@@ -107,6 +114,12 @@ public sealed class ErasureTests
 
         (await server.DeleteAsync($"/v1/users/{user}")).EnsureSuccessStatusCode();
 
+        if (provider == StorageProvider.Postgres)
+        {
+            // No secure_delete there: the erasure's VACUUM must have removed the dead row versions (GA3).
+            Assert.That(TuplesNaming(email), Is.Empty, "no heap tuple, live or dead, of any table or its TOAST holds the user");
+            return;
+        }
         // No manual checkpoint: the erasure itself must leave neither the file nor its WAL holding the user.
         var needle = System.Text.Encoding.UTF8.GetBytes(email);
         var file = await File.ReadAllBytesAsync(_app.DatabasePath);
@@ -116,6 +129,28 @@ public sealed class ErasureTests
             Assert.That(file.AsSpan().IndexOf(needle), Is.EqualTo(-1), "deleted content is overwritten (secure_delete), not left in free space");
             Assert.That(wal.AsSpan().IndexOf(needle), Is.EqualTo(-1), "old WAL frames with the user's data are checkpointed and truncated");
         }
+    }
+
+    /// <summary>
+    /// PostgreSQL: the heap tuples, live or dead (not yet vacuumed), of every table of the schema and of its
+    /// TOAST table whose bytes contain <paramref name="needle"/>, read page by page with pageinspect.
+    /// </summary>
+    List<string> TuplesNaming(string needle)
+    {
+        using var c = _app.Db.Open();
+        c.Execute("CREATE EXTENSION IF NOT EXISTS pageinspect");
+        return c.Query<string>("""
+            WITH tables AS (
+                SELECT oid FROM pg_class WHERE relkind = 'r' AND relnamespace = to_regnamespace(current_schema())
+                UNION ALL
+                SELECT reltoastrelid FROM pg_class WHERE relkind = 'r' AND relnamespace = to_regnamespace(current_schema()) AND reltoastrelid <> 0
+            )
+            SELECT t.oid::regclass::text || ' block ' || b || ' item ' || i.lp
+            FROM tables t
+            CROSS JOIN LATERAL generate_series(0, (pg_relation_size(t.oid) / current_setting('block_size')::int)::int - 1) b
+            CROSS JOIN LATERAL heap_page_items(get_raw_page(t.oid::regclass::text, b)) i
+            WHERE position(convert_to(@Needle, 'UTF8') in i.t_data) > 0
+            """, new { Needle = needle }).ToList();
     }
 
     [Test]

@@ -1,11 +1,14 @@
 using Dapper;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Responses;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Privacy;
 
-public sealed class OptOutTests : AnswerFixture
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class OptOutTests(StorageProvider provider) : AnswerFixture(provider)
 {
     HttpClient _acmeServer = null!;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Pulse.Api.Analytics;
 using Pulse.Api.Eligibility;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 using static Pulse.Tests.Eligibility.EligibilityCalls;
@@ -9,7 +10,9 @@ using static Pulse.Tests.Eligibility.EligibilityCalls;
 namespace Pulse.Tests.Surveys;
 
 /// <summary>Custom locales, A/B variants, and NPS grouped by the locale and the variant a display showed (issue 17).</summary>
-public sealed class LanguagesAndVariantsApiTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class LanguagesAndVariantsApiTests(StorageProvider provider)
 {
     const string Origin = "https://app.acme.test";
     static readonly DateTimeOffset Now = PulseFactory.DefaultNow;
@@ -17,7 +20,7 @@ public sealed class LanguagesAndVariantsApiTests
     PulseFactory _app = null!;
 
     [SetUp]
-    public void Start() => _app = new PulseFactory();
+    public void Start() => _app = new PulseFactory(provider: provider);
 
     [TearDown]
     public void Stop() => _app.Dispose();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Pulse.Api.Analytics;
+using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
@@ -9,7 +10,9 @@ using static Pulse.Tests.Eligibility.EligibilityCalls;
 namespace Pulse.Tests.Surveys;
 
 /// <summary>The question kinds nps, csat, ces and enps end to end through the API (issue 17): surveys, answers, metrics, CSV.</summary>
-public sealed class QuestionKindsApiTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class QuestionKindsApiTests(StorageProvider provider)
 {
     const string Origin = "https://app.acme.test";
     static readonly DateTimeOffset Now = PulseFactory.DefaultNow;
@@ -17,7 +20,7 @@ public sealed class QuestionKindsApiTests
     PulseFactory _app = null!;
 
     [SetUp]
-    public void Start() => _app = new PulseFactory();
+    public void Start() => _app = new PulseFactory(provider: provider);
 
     [TearDown]
     public void Stop() => _app.Dispose();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Pulse.Api.Eligibility;
+using Pulse.Api.Storage;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
 using static Pulse.Tests.Eligibility.EligibilityCalls;
@@ -8,12 +9,14 @@ using static Pulse.Tests.Eligibility.EligibilityCalls;
 namespace Pulse.Tests.Surveys;
 
 /// <summary>The reasons question end to end: the survey's config, the eligibility payload, answers, reads and analytics (issue 17).</summary>
-public sealed class ReasonsApiTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class ReasonsApiTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
 
     [SetUp]
-    public void Start() => _app = new PulseFactory();
+    public void Start() => _app = new PulseFactory(provider: provider);
 
     [TearDown]
     public void Stop() => _app.Dispose();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Fakers;
@@ -8,7 +9,9 @@ using Pulse.Tests.Support;
 namespace Pulse.Tests.Surveys;
 
 /// <summary>GET/POST /v1/surveys and GET/PUT/DELETE /v1/surveys/{id} with a secret key.</summary>
-public sealed class SurveyApiTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class SurveyApiTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
     CreatedWorkspace _a = null!;
@@ -19,7 +22,7 @@ public sealed class SurveyApiTests
     [OneTimeSetUp]
     public void Start()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _ = _app.Server;
         _a = _app.CreateWorkspace("Acme");
         _b = _app.CreateWorkspace("Globex");

@@ -6,14 +6,16 @@ using Pulse.Tests.Support;
 namespace Pulse.Tests.Surveys;
 
 /// <summary>The in-memory survey cache: served until this process writes a survey, or until it ages out.</summary>
-public sealed class SurveyCacheTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class SurveyCacheTests(StorageProvider provider)
 {
     /// <summary>One server with an hour-long cache for the tests that only need that; each uses its own workspace.</summary>
     PulseFactory? _hourLong;
 
     PulseFactory HourLong()
     {
-        _hourLong ??= new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "3600" });
+        _hourLong ??= new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "3600" }, provider: provider);
         _ = _hourLong.Server;
         return _hourLong;
     }
@@ -76,7 +78,7 @@ public sealed class SurveyCacheTests
     [Test]
     public async Task Cache_WithZeroSeconds_ReadsEveryTime()
     {
-        using var app = new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "0" });
+        using var app = new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "0" }, provider: provider);
         _ = app.Server;
         var ws = app.CreateWorkspace();
         var cache = app.Services.GetRequiredService<SurveyCache>();
@@ -90,7 +92,7 @@ public sealed class SurveyCacheTests
     [Test]
     public async Task ConcurrentCalls_OfAWorkspaceAtItsLimits_LoadItsSurveysOnce()
     {
-        using var app = new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "3600" });
+        using var app = new PulseFactory(new Dictionary<string, string?> { ["Surveys:CacheSeconds"] = "3600" }, provider: provider);
         app.StartKestrel();
         var ws = app.CreateWorkspace("Full");
         using var http = app.SecretClient(ws.SecretKey);
@@ -126,14 +128,15 @@ public sealed class SurveyCacheTests
     {
         readonly PlainMeterFactory _meters = new();
 
-        public Rig()
+        public Rig(StorageProvider provider)
         {
+            App = new PulseFactory(provider: provider);
             _ = App.Server;
             Workspace = App.CreateWorkspace();
             Store = App.Services.GetRequiredService<SurveyStore>();
         }
 
-        public PulseFactory App { get; } = new();
+        public PulseFactory App { get; }
 
         public Pulse.Api.Workspaces.CreatedWorkspace Workspace { get; }
 
@@ -154,7 +157,7 @@ public sealed class SurveyCacheTests
     [Test]
     public async Task ALoadSlowerThanTheLifetime_IsNotRepeatedOnEveryCall()
     {
-        using var rig = new Rig();
+        using var rig = new Rig(provider);
         var loads = 0;
         var cache = rig.Cache((id, _) =>
         {
@@ -172,7 +175,7 @@ public sealed class SurveyCacheTests
     [Test]
     public async Task AnExpiredEntry_IsReloadedByOneCall_WhileTheOthersGetItAtOnce()
     {
-        using var rig = new Rig();
+        using var rig = new Rig(provider);
         var loads = 0;
         using var reloading = new SemaphoreSlim(0);
         using var release = new SemaphoreSlim(0);
@@ -207,7 +210,7 @@ public sealed class SurveyCacheTests
     [Test]
     public async Task AReload_ReadsOnlyWhatChanged_AndKeepsTheRestAsTheyWere()
     {
-        using var rig = new Rig();
+        using var rig = new Rig(provider);
         var (app, ws) = (rig.App, rig.Workspace);
         using var http = app.SecretClient(ws.SecretKey);
         var kept = await (await http.PostAsync("/v1/surveys", Json.Body("""{ "name": "Kept", "priority": 5 }"""))).ReadJson<SurveyResource>(201);

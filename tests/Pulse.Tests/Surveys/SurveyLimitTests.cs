@@ -1,18 +1,21 @@
 using System.Text.Json;
+using Pulse.Api.Storage;
 using Pulse.Api.Surveys;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Surveys;
 
 /// <summary>How much one workspace may put into its surveys: counts (409) and the size of each survey (400), each named.</summary>
-public sealed class SurveyLimitTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class SurveyLimitTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
 
     [OneTimeSetUp]
     public void Start()
     {
-        _app = new PulseFactory(new Dictionary<string, string?> { ["Surveys:MaxPerWorkspace"] = "60" });
+        _app = new PulseFactory(new Dictionary<string, string?> { ["Surveys:MaxPerWorkspace"] = "60" }, provider: provider);
         _ = _app.Server;
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Dapper;
 using Pulse.Api.Access;
+using Pulse.Api.Storage;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
@@ -13,7 +14,9 @@ namespace Pulse.Tests.Team;
 /// for 7 days, the invitee sets a password (checked against the rules) and is signed in; the last
 /// owner stays; a removed member's sessions end; password resets; keys of scope read.
 /// </summary>
-public sealed class MemberApiTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class MemberApiTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
     CreatedWorkspace _ws = null!;
@@ -22,7 +25,7 @@ public sealed class MemberApiTests
     [SetUp]
     public async Task Start()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _ = _app.Server;
         _ws = _app.CreateWorkspace("Acme");
         _app.AddMember(_ws.WorkspaceId, "olivia@acme.test", Roles.Owner);

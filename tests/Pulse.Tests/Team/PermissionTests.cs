@@ -16,7 +16,9 @@ namespace Pulse.Tests.Team;
 /// endpoint, either a 403 problem naming the missing permission or an answer that is not a 403 —
 /// exactly as <see cref="Permissions.Table"/> says.
 /// </summary>
-public sealed class PermissionTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class PermissionTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
     CreatedWorkspace _ws = null!;
@@ -24,7 +26,7 @@ public sealed class PermissionTests
     [OneTimeSetUp]
     public void Start()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _ = _app.Server;
         _ws = _app.CreateWorkspace("Roles");
         foreach (var role in Roles.All)

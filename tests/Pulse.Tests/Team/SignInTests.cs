@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Dapper;
 using Pulse.Api.Access;
+using Pulse.Api.Storage;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
@@ -13,7 +14,9 @@ namespace Pulse.Tests.Team;
 /// the same answer for a wrong email and a wrong password, the lockout by account and by address,
 /// CSRF on cookie writes, idle expiry, signing out here and everywhere, switching workspace.
 /// </summary>
-public sealed class SignInTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class SignInTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
     CreatedWorkspace _ws = null!;
@@ -21,7 +24,7 @@ public sealed class SignInTests
     [SetUp]
     public void Start()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _app.StartKestrel();
         _ws = _app.CreateWorkspace("Acme");
         _app.AddMember(_ws.WorkspaceId, "olivia@acme.test", Roles.Owner);

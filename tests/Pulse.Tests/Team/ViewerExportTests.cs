@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Pulse.Api.Access;
+using Pulse.Api.Storage;
 using Pulse.Tests.Support;
 
 namespace Pulse.Tests.Team;
@@ -10,7 +11,9 @@ namespace Pulse.Tests.Team;
 /// naming the permission and the dashboard is not told the viewer holds it; an owner turns it on,
 /// and the same viewer exports (and is told so), in that workspace only; turning it off takes it back.
 /// </summary>
-public sealed class ViewerExportTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class ViewerExportTests(StorageProvider provider)
 {
     PulseFactory _app = null!;
     string _acme = null!;
@@ -19,7 +22,7 @@ public sealed class ViewerExportTests
     [OneTimeSetUp]
     public void Start()
     {
-        _app = new PulseFactory();
+        _app = new PulseFactory(provider: provider);
         _ = _app.Server;
         _acme = _app.CreateWorkspace("Acme").WorkspaceId;
         _other = _app.CreateWorkspace("Other").WorkspaceId;
