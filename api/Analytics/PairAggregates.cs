@@ -179,9 +179,14 @@ sealed class PairAggregateSync(WriteQueue writer, IOptions<AnalyticsOptions> opt
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var keys = PairAggregates.KeysOf(options.Value.PairTraits);
-        if (await writer.ExecuteAsync((c, tx) => PairAggregates.Sync(c, tx, keys)))
+        // Instances starting together on one PostgreSQL database sync in turn: the second waits for the first's commit,
+        // then finds the keys stored (a plain read-then-insert let both insert them, and one failed to start; I7).
+        if (await writer.ExecuteAsync((c, tx) => PairAggregates.Sync(c, tx, keys), SyncLockKey))
             log.LogInformation("Pair aggregates rebuilt for {Keys}", string.Join(", ", keys));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The writer's lock key of the start-up sync (PostgreSQL): a constant, apart from the SHA-256 keys of reservations.</summary>
+    const long SyncLockKey = 0x5075_6C73_6550_6169; // "PulsePai"
 }

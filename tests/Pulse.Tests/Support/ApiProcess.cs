@@ -21,6 +21,9 @@ public sealed class ApiProcess : IDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The OS process id (part of the instance id the API writes into the outbox leases it holds).</summary>
+    public int ProcessId => _process.Id;
+
     public string Output
     {
         get
