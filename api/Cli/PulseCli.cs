@@ -170,8 +170,12 @@ public static class PulseCli
         }
     }
 
-    /// <summary>Runs a command against the configured database and returns the process exit code.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string? connectionString = null, string? contentRoot = null)
+    /// <summary>
+    /// Runs a command against the configured database (<c>Storage:Provider</c> and <c>ConnectionStrings:Pulse</c>, as the server
+    /// reads them; <c>--db</c> names a SQLite file instead) and returns the process exit code.
+    /// </summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string? connectionString = null, string? contentRoot = null,
+        StorageProvider? provider = null)
     {
         try
         {
@@ -191,7 +195,7 @@ public static class PulseCli
                         c.StartsWith(args[0], StringComparison.OrdinalIgnoreCase) || args[0].StartsWith(c, StringComparison.OrdinalIgnoreCase)) is { } near
                         ? $" Did you mean '{near}'?" : ""));
             var options = CliArgs.Parse(args.Skip(2));
-            var db = OpenDatabase(options, connectionString, contentRoot);
+            var db = OpenDatabase(options, connectionString, contentRoot, provider);
             var time = TimeProvider.System;
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var json = options.Flag("json");
@@ -266,12 +270,15 @@ public static class PulseCli
         return 0;
     }
 
-    static Db OpenDatabase(CliArgs options, string? connectionString, string? contentRoot)
+    static Db OpenDatabase(CliArgs options, string? connectionString, string? contentRoot, StorageProvider? provider)
     {
         var root = contentRoot ?? Directory.GetCurrentDirectory();
         var path = options.Value("db");
         var cs = path is not null ? $"Data Source={path}" : connectionString ?? ConfiguredConnectionString(root);
-        var db = new Db(cs, root);
+        // The server's provider: a PostgreSQL installation is administered like a SQLite one (`--db` is always a SQLite file).
+        var chosen = path is not null ? StorageProvider.Sqlite
+            : provider ?? Configuration(root).GetValue("Storage:Provider", StorageProvider.Sqlite);
+        var db = new Db(cs, root, provider: chosen);
         using var c = db.Open();
         Migrator.Apply(c, TimeProvider.System);
         return db;
