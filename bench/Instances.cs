@@ -13,18 +13,22 @@ sealed class Instances : IDisposable
 
     Instances(ServerProcess[] servers) => _servers = servers;
 
-    /// <summary>Starts <see cref="Count"/> API processes on <paramref name="postgres"/> together (each applies the migrations under the advisory lock).</summary>
+    /// <summary>
+    /// Starts <see cref="Count"/> API processes on <paramref name="postgres"/>, one after another: started together,
+    /// all but one exit at start-up on a duplicate key in <c>nps_pair_keys</c> (PairAggregateSync races; docs/decisions.md BP3).
+    /// </summary>
     public static async Task<Instances> StartAsync(string sqliteFile, string postgres)
     {
-        var starts = Enumerable.Range(0, Count).Select(_ => Store.StartApiAsync(sqliteFile, postgres)).ToArray();
+        var servers = new List<ServerProcess>();
         try
         {
-            return new Instances(await Task.WhenAll(starts));
+            for (var i = 0; i < Count; i++)
+                servers.Add(await Store.StartApiAsync(sqliteFile, postgres));
+            return new Instances([.. servers]);
         }
         catch
         {
-            foreach (var start in starts.Where(s => s.IsCompletedSuccessfully))
-                start.Result.Dispose();
+            servers.ForEach(s => s.Dispose());
             throw;
         }
     }
