@@ -14,21 +14,20 @@ sealed class Instances : IDisposable
     Instances(ServerProcess[] servers) => _servers = servers;
 
     /// <summary>
-    /// Starts <see cref="Count"/> API processes on <paramref name="postgres"/>, one after another: started together,
-    /// all but one exit at start-up on a duplicate key in <c>nps_pair_keys</c> (PairAggregateSync races; docs/decisions.md BP3).
+    /// Starts <see cref="Count"/> API processes on <paramref name="postgres"/> at the same moment, as a deployment
+    /// does (migrations under the advisory lock, the pair keys synced once; docs/decisions.md BP3).
     /// </summary>
     public static async Task<Instances> StartAsync(string sqliteFile, string postgres)
     {
-        var servers = new List<ServerProcess>();
+        var starts = Enumerable.Range(0, Count).Select(_ => Store.StartApiAsync(sqliteFile, postgres)).ToArray();
         try
         {
-            for (var i = 0; i < Count; i++)
-                servers.Add(await Store.StartApiAsync(sqliteFile, postgres));
-            return new Instances([.. servers]);
+            return new Instances(await Task.WhenAll(starts));
         }
         catch
         {
-            servers.ForEach(s => s.Dispose());
+            foreach (var start in starts.Where(s => s.IsCompletedSuccessfully))
+                start.Result.Dispose();
             throw;
         }
     }

@@ -128,6 +128,7 @@ sealed class PostgresCluster
             synchronous_commit = on
             max_connections = 500
             shared_buffers = 256MB
+            log_min_duration_statement = 200
             """);
         cluster.AsPostgres("pg_ctl", "-D", cluster.Data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start");
         Console.WriteLine($"bench: PostgreSQL cluster on 127.0.0.1:{port} ({bin})");
