@@ -29,9 +29,11 @@ static class EligibilityScenario
         var mix = SeedUsers(db, ws, users, ctx.File("eligibility.jsonl"));
         var headers = new Dictionary<string, string> { ["Origin"] = "http://localhost:5080" };
 
+        var pg = ctx.Store.CopyOf(db);
+
         WrkResult api;
         double peak;
-        using (var server = await ServerProcess.StartApiAsync(db.FilePath))
+        using (var server = await Store.StartApiAsync(db.FilePath, pg))
         {
             // A warm-up pass lets tiered compilation finish and fills the caches; the measured pass follows.
             await Wrk.PostLinesAsync(new Uri(server.Address, "/v1/eligibility"), ctx.File("eligibility.jsonl"), Threads, Connections, Warmup(ctx), headers);
@@ -46,9 +48,7 @@ static class EligibilityScenario
         }
 
         SqliteConnection.ClearAllPools();
-        long displays;
-        using (var c = db.Open())
-            displays = c.ExecuteScalar<long>("SELECT COUNT(*) FROM displays WHERE shown_at > @Since", new { Since = mix.SeededAt });
+        var displays = Store.Scalar<long>(db, pg, "SELECT COUNT(*) FROM displays WHERE shown_at > @Since", new { Since = mix.SeededAt });
 
         ctx.Report.Add(new Result("eligibility", "requests/s", api.RequestsPerSecond, "req/s", bare.RequestsPerSecond, "bare Kestrel",
             "≥ 0.80×", api.RequestsPerSecond >= 0.8 * bare.RequestsPerSecond,
@@ -63,6 +63,45 @@ static class EligibilityScenario
             $"wrk, {Threads} threads, {Connections} connections, {duration.TotalSeconds:F0} s after a {Warmup(ctx).TotalSeconds:F0} s warm-up; every request is a " +
             "site-key call with Origin and a valid userHash for one of the users (HMAC-SHA256), its traits unchanged since the last call, " +
             "so the not-eligible path writes nothing. The bare baseline reads the same body and answers a fixed small JSON.");
+        if (ctx.Store.IsPostgres)
+            await ThreeInstancesAsync(ctx, db, mix, api, bare, duration, headers);
+    }
+
+    /// <summary>
+    /// Three instances on a fresh copy of the same database, every instance sent every user in the same order,
+    /// so the same users ask on different instances at the same moment: no user may get two new displays.
+    /// </summary>
+    static async Task ThreeInstancesAsync(BenchContext ctx, Db db, Mix mix, WrkResult one, WrkResult bare, TimeSpan duration,
+        Dictionary<string, string> headers)
+    {
+        var pg = ctx.Store.CopyOf(db)!;
+        WrkResult all;
+        double peak;
+        string[] bodies = [ctx.File("eligibility.jsonl")];
+        using (var instances = await Instances.StartAsync(db.FilePath, pg))
+        {
+            await instances.PostAsync("/v1/eligibility", bodies, Connections, Warmup(ctx), headers);
+            all = await instances.PostAsync("/v1/eligibility", bodies, Connections, duration, headers);
+            peak = instances.PeakRssMiB();
+        }
+        var since = new { Since = mix.SeededAt };
+        var displays = Store.Scalar<long>(db, pg, "SELECT COUNT(*) FROM displays WHERE shown_at > @Since", since);
+        var doubled = Store.Scalar<long>(db, pg, """
+            SELECT COUNT(*) FROM (
+                SELECT user_id FROM displays WHERE shown_at > @Since GROUP BY survey_id, user_id HAVING COUNT(*) > 1) AS twice
+            """, since);
+        const string Name = "eligibility ×3";
+        ctx.Report.Add(new Result(Name, "requests/s, 3 instances", all.RequestsPerSecond, "req/s", one.RequestsPerSecond, "1 instance",
+            Note: $"{all.Non2xx} non-2xx, {all.Errors} socket errors; {all.RequestsPerSecond / bare.RequestsPerSecond:F2}× bare Kestrel"));
+        ctx.Report.Add(new Result(Name, "latency p50 (worst instance)", all.P50Ms, "ms", one.P50Ms, "1 instance"));
+        ctx.Report.Add(new Result(Name, "latency p99 (worst instance)", all.P99Ms, "ms", one.P99Ms, "1 instance"));
+        ctx.Report.Add(new Result(Name, "users given two displays", doubled, "users", Target: "0", Pass: doubled == 0,
+            Note: $"{displays} new displays reserved, {mix.Eligible} users eligible at the start"));
+        ctx.Report.Add(new Result("memory", "API peak RSS during eligibility ×3 (highest instance)", peak, "MiB", Target: "≤ 150 MiB", Pass: peak <= 150));
+        ctx.Report.Note($"Eligibility ×3: three API processes on one fresh copy of the same PostgreSQL database, each driven by its own wrk " +
+            $"(1 thread, {(Connections + Instances.Count - 1) / Instances.Count} connections) at the same time, every one sending every user in the same order; " +
+            "requests/s summed, latencies the worst instance's. All processes share the same 2 cores, so this measures the cost of coordination " +
+            "through PostgreSQL, not scale-out.");
     }
 
     /// <summary>Long enough for tiered JIT to reach its optimised code (measured: 10–20 s on 2 busy cores).</summary>

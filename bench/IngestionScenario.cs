@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Storage;
 
 namespace Pulse.Bench;
 
@@ -30,24 +31,23 @@ static class IngestionScenario
         await File.WriteAllLinesAsync(bodies, list.Skip(warmupCount).Select(Body));
         tokens -= warmupCount;
 
+        var pg = ctx.Store.CopyOf(db);
+
         WrkResult api;
         double peak;
         long warmedUp;
-        using (var server = await ServerProcess.StartApiAsync(db.FilePath))
+        using (var server = await Store.StartApiAsync(db.FilePath, pg))
         {
             await Wrk.PostLinesAsync(new Uri(server.Address, "/v1/responses"), warmup, Threads, Connections, EligibilityScenario.Warmup(ctx));
-            using (var c = db.Open())
-                warmedUp = c.ExecuteScalar<long>("SELECT COUNT(*) FROM responses");
+            warmedUp = Store.Scalar<long>(db, pg, CountResponses);
             api = await Wrk.PostLinesAsync(new Uri(server.Address, "/v1/responses"), bodies, Threads, Connections, duration);
             peak = server.PeakRssMiB();
         }
         SqliteConnection.ClearAllPools();
-        long stored;
-        using (var c = db.Open())
-            stored = c.ExecuteScalar<long>("SELECT COUNT(*) FROM responses") - warmedUp;
+        var stored = Store.Scalar<long>(db, pg, CountResponses) - warmedUp;
 
         WrkResult bare, autocommit;
-        using (var baseline = await ServerProcess.StartBaselineAsync(ctx.File("baseline.db")))
+        using (var baseline = await ServerProcess.StartBaselineAsync(ctx.File("baseline.db"), ctx.Store.NewDatabase()))
         {
             await Wrk.PostLinesAsync(new Uri(baseline.Address, "/bare"), warmup, Threads, Connections, EligibilityScenario.Warmup(ctx));
             bare = await Wrk.PostLinesAsync(new Uri(baseline.Address, "/bare"), bodies, Threads, Connections, duration);
@@ -65,6 +65,38 @@ static class IngestionScenario
         ctx.Report.Add(new Result("memory", "API peak RSS during ingestion", peak, "MiB", Target: "≤ 150 MiB", Pass: peak <= 150));
         ctx.Report.Note($"Ingestion: wrk, {Threads} threads, {Connections} connections, {duration.TotalSeconds:F0} s each, on the same 2 cores as the server; " +
             "each request posts a different display token's score and comment (first post, so every 2xx is an insert). " +
-            "Baseline (b) opens a pooled connection per request and autocommits one INSERT with synchronous=FULL in WAL mode.");
+            (ctx.Store.IsPostgres
+                ? "Baseline (b) opens a pooled Npgsql connection per request and autocommits one INSERT (synchronous_commit on) into its own PostgreSQL database."
+                : "Baseline (b) opens a pooled connection per request and autocommits one INSERT with synchronous=FULL in WAL mode."));
+        if (ctx.Store.IsPostgres)
+            await ThreeInstancesAsync(ctx, db, warmup, bodies, api, bare, duration);
+    }
+
+    const string CountResponses = "SELECT COUNT(*) FROM responses";
+
+    /// <summary>Three instances on a fresh copy of the seeded database, each posting its own third of the tokens.</summary>
+    static async Task ThreeInstancesAsync(BenchContext ctx, Db db, string warmup, string bodies, WrkResult one, WrkResult bare, TimeSpan duration)
+    {
+        var pg = ctx.Store.CopyOf(db)!;
+        var warmups = await Instances.SplitAsync(warmup);
+        var parts = await Instances.SplitAsync(bodies);
+        WrkResult all;
+        long warmedUp;
+        using (var instances = await Instances.StartAsync(db.FilePath, pg))
+        {
+            await instances.PostAsync("/v1/responses", warmups, Connections, EligibilityScenario.Warmup(ctx));
+            warmedUp = Store.Scalar<long>(db, pg, CountResponses);
+            all = await instances.PostAsync("/v1/responses", parts, Connections, duration);
+        }
+        var stored = Store.Scalar<long>(db, pg, CountResponses) - warmedUp;
+        const string Name = "ingestion ×3";
+        ctx.Report.Add(new Result(Name, "durable responses/s, 3 instances", all.RequestsPerSecond, "req/s", one.RequestsPerSecond, "1 instance",
+            Note: $"{all.RequestsPerSecond / bare.RequestsPerSecond:F2}× bare Kestrel"));
+        ctx.Report.Add(new Result(Name, "latency p50 / p99 (worst instance)", all.P50Ms, "ms", Note: $"p99 {all.P99Ms:F1} ms"));
+        ctx.Report.Add(new Result(Name, "acknowledged 2xx verified in the database", stored, "rows",
+            Target: "all", Pass: stored >= all.Succeeded, Note: $"{all.Succeeded} acknowledged, {all.Non2xx} non-2xx, {all.Errors} socket errors"));
+        ctx.Report.Note($"Ingestion ×3: three API processes on one fresh copy of the seeded PostgreSQL database, each driven by its own wrk " +
+            $"(1 thread, {(Connections + Instances.Count - 1) / Instances.Count} connections) at the same time on its own third of the tokens; " +
+            "requests/s summed, latencies the worst instance's; every acknowledged answer is counted in the database afterwards.");
     }
 }

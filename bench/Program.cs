@@ -4,7 +4,9 @@ namespace Pulse.Bench;
 /// <c>dotnet run -c Release --project bench</c>: measures Pulse against baselines started by the same
 /// run and rewrites docs/benchmarks.md. <c>--quick</c> shrinks every data set (a smoke run);
 /// <c>--only a,b</c> runs some scenarios (opt-in ones such as <c>soak</c> run only when named);
-/// <c>--soak-minutes n</c> sets the soak's length; <c>--scale 10m</c> sizes the analytics data; <c>--no-write</c> leaves the docs alone.
+/// <c>--soak-minutes n</c> sets the soak's length; <c>--scale 10m</c> sizes the analytics data; <c>--no-write</c> leaves the docs alone;
+/// <c>--provider postgres</c> runs the scenarios that support it on PostgreSQL (one instance, then three) and writes only its own
+/// section of the docs, on a throwaway cluster or on <c>--postgres &lt;connection string&gt;</c>.
 /// </summary>
 static class BenchProgram
 {
@@ -18,7 +20,10 @@ static class BenchProgram
 }
 
 /// <param name="Scale">Responses of the analytics scenario (<c>--scale 1m</c>, <c>10m</c>, <c>200k</c> or a number); null: the default.</param>
-sealed record BenchOptions(bool Quick, bool WriteDocs, IReadOnlySet<string>? Only, double? SoakMinutes = null, int? Scale = null)
+/// <param name="Provider"><c>sqlite</c> (the default) or <c>postgres</c>.</param>
+/// <param name="Postgres">A PostgreSQL server (a role that may create databases) instead of a throwaway cluster.</param>
+sealed record BenchOptions(bool Quick, bool WriteDocs, IReadOnlySet<string>? Only, double? SoakMinutes = null, int? Scale = null,
+    string Provider = "sqlite", string? Postgres = null)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -34,7 +39,16 @@ sealed record BenchOptions(bool Quick, bool WriteDocs, IReadOnlySet<string>? Onl
             : null;
         var scaleIndex = Array.IndexOf(args, "--scale");
         int? scale = scaleIndex >= 0 && scaleIndex + 1 < args.Length ? ParseScale(args[scaleIndex + 1]) : null;
-        return new BenchOptions(quick, write, only, soak, scale);
+        var provider = Value(args, "--provider") ?? "sqlite";
+        if (provider is not ("sqlite" or "postgres"))
+            throw new ArgumentException($"--provider is sqlite or postgres, not '{provider}'.");
+        return new BenchOptions(quick, write, only, soak, scale, provider, Value(args, "--postgres"));
+    }
+
+    static string? Value(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
     /// <summary><c>1m</c>, <c>10m</c>, <c>200k</c> or a plain number of responses.</summary>
@@ -46,5 +60,6 @@ sealed record BenchOptions(bool Quick, bool WriteDocs, IReadOnlySet<string>? Onl
         return (int)(double.Parse(number, System.Globalization.CultureInfo.InvariantCulture) * factor);
     }
 
-    public bool Runs(Scenario scenario) => Only is null ? !scenario.OptIn : Only.Contains(scenario.Name);
+    public bool Runs(Scenario scenario) =>
+        (Provider == "sqlite" || scenario.OnPostgres) && (Only is null ? !scenario.OptIn : Only.Contains(scenario.Name));
 }

@@ -83,6 +83,54 @@ sealed class Report
         (r.Baseline is null ? "" : $"baseline {F(r.Baseline.Value)} ({r.BaselineName}) ratio {r.Ratio:F2} ") +
         (r.Target is null ? "" : $"target {r.Target} {Verdict(r)}");
 
+    void TableAndNotes(StringBuilder md, string heading)
+    {
+        md.AppendLine("| scenario | metric | value | baseline | ratio | target | verdict |");
+        md.AppendLine("|---|---|---:|---:|---:|---|---|");
+        foreach (var r in _results)
+        {
+            var baseline = r.Baseline is null ? "" : $"{F(r.Baseline.Value)} {r.Unit} ({r.BaselineName})";
+            var ratio = r.Ratio is null ? "" : $"{r.Ratio:F2}×";
+            md.AppendLine($"| {r.Scenario} | {r.Metric}{(r.Note is null ? "" : $" ({r.Note})")} | {F(r.Value)} {r.Unit} | {baseline} | {ratio} | {r.Target} | {Verdict(r)} |");
+        }
+        if (_notes.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine($"{heading} How each number was measured");
+            md.AppendLine();
+            foreach (var note in _notes)
+                md.AppendLine("- " + note);
+        }
+    }
+
+    /// <summary>The section of a <c>--provider postgres</c> run: its command, machine, load and table.</summary>
+    public string PostgresMarkdown(Machine machine, BenchOptions options, DateTimeOffset started, TimeSpan took, string loadBefore, string loadAfter)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("## On PostgreSQL");
+        md.AppendLine();
+        md.AppendLine("Written by the benchmark runner (this section only; the SQLite run above keeps it). Re-run with:");
+        md.AppendLine();
+        md.AppendLine("```sh");
+        md.AppendLine($"dotnet run -c Release --project bench -- --provider postgres{(options.Quick ? " --quick" : "")}");
+        md.AppendLine("```");
+        md.AppendLine();
+        if (options.Quick)
+        {
+            md.AppendLine("**A quick run** (small data sets, 3 s measurements): a smoke test of the setup, not a measurement to");
+            md.AppendLine("plan capacity on. Run it without `--quick` for the full data sets.");
+            md.AppendLine();
+        }
+        md.AppendLine($"- Date: {started:yyyy-MM-dd HH:mm} UTC (run took {took.TotalMinutes:F1} min)");
+        md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {machine.Memory} memory, {machine.Os}; shared with other work:");
+        md.AppendLine($"  load average (1, 5, 15 min) {loadBefore} at the start, {loadAfter} at the end");
+        md.AppendLine($"- PostgreSQL: {(options.Postgres is null ? "a throwaway cluster on loopback started by the run (fsync and synchronous_commit on)" : "the server named by --postgres")}, " +
+            "on the same cores as Pulse, wrk and the baselines");
+        md.AppendLine();
+        TableAndNotes(md, "###");
+        return md.ToString();
+    }
+
     public string Markdown(Machine machine, string command, DateTimeOffset started, TimeSpan took, IEnumerable<string> analysis)
     {
         var md = new StringBuilder();
@@ -102,22 +150,7 @@ sealed class Report
         md.AppendLine("ratios travel between machines better than the absolute numbers do. PASS/FAIL is against the");
         md.AppendLine("targets of the benchmark issue; benchmarks never fail the test suite.");
         md.AppendLine();
-        md.AppendLine("| scenario | metric | value | baseline | ratio | target | verdict |");
-        md.AppendLine("|---|---|---:|---:|---:|---|---|");
-        foreach (var r in _results)
-        {
-            var baseline = r.Baseline is null ? "" : $"{F(r.Baseline.Value)} {r.Unit} ({r.BaselineName})";
-            var ratio = r.Ratio is null ? "" : $"{r.Ratio:F2}×";
-            md.AppendLine($"| {r.Scenario} | {r.Metric}{(r.Note is null ? "" : $" ({r.Note})")} | {F(r.Value)} {r.Unit} | {baseline} | {ratio} | {r.Target} | {Verdict(r)} |");
-        }
-        if (_notes.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("## How each number was measured");
-            md.AppendLine();
-            foreach (var note in _notes)
-                md.AppendLine("- " + note);
-        }
+        TableAndNotes(md, "##");
         foreach (var (name, markdown) in _sections)
         {
             md.AppendLine();

@@ -14,7 +14,9 @@ static class Runner
         var report = new Report();
         var work = Path.Combine(Path.GetTempPath(), "pulse-bench", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(work);
-        var context = new BenchContext(options, report, work);
+        var load = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
+        var store = Store.Open(options, work);
+        var context = new BenchContext(options, report, work, store);
         try
         {
             foreach (var scenario in Scenarios.All)
@@ -30,6 +32,7 @@ static class Runner
         }
         finally
         {
+            store.Dispose();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             if (Environment.GetEnvironmentVariable("PULSE_BENCH_KEEP") is null)
                 try { Directory.Delete(work, recursive: true); } catch (IOException) { }
@@ -40,7 +43,17 @@ static class Runner
         var took = clock.Elapsed;
         Console.WriteLine();
         Console.WriteLine($"Done in {took.TotalMinutes:F1} min.");
-        if (options.WriteDocs && !options.Quick)
+        if (options.WriteDocs && store.IsPostgres)
+        {
+            // The PostgreSQL run (quick ones too, marked as such) replaces only its own section.
+            var path = Path.Combine(RepoRoot(), "docs", "benchmarks.md");
+            var existing = File.Exists(path) ? await File.ReadAllTextAsync(path) : "";
+            var after = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
+            report.Section("postgres", report.PostgresMarkdown(machine, options, started, took, string.Join(" ", load), string.Join(" ", after)));
+            await File.WriteAllTextAsync(path, report.Splice(existing));
+            Console.WriteLine($"Updated the postgres section of {path}");
+        }
+        else if (options.WriteDocs && !options.Quick)
         {
             var root = RepoRoot();
             var path = Path.Combine(root, "docs", "benchmarks.md");
@@ -74,7 +87,7 @@ static class Runner
 }
 
 /// <summary>What every scenario gets: options, the report, and a scratch folder deleted at the end.</summary>
-sealed record BenchContext(BenchOptions Options, Report Report, string WorkDirectory)
+sealed record BenchContext(BenchOptions Options, Report Report, string WorkDirectory, Store Store)
 {
     public string File(string name) => Path.Combine(WorkDirectory, name);
 
@@ -83,4 +96,5 @@ sealed record BenchContext(BenchOptions Options, Report Report, string WorkDirec
 }
 
 /// <param name="OptIn">Runs only when named with <c>--only</c> (the 15-minute soak).</param>
-sealed record Scenario(string Name, string Description, Func<BenchContext, Task> Run, bool OptIn = false);
+/// <param name="OnPostgres">Also runs with <c>--provider postgres</c>.</param>
+sealed record Scenario(string Name, string Description, Func<BenchContext, Task> Run, bool OptIn = false, bool OnPostgres = false);

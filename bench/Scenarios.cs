@@ -5,9 +5,9 @@ static class Scenarios
 {
     public static IReadOnlyList<Scenario> All { get; } =
     [
-        new("startup", "process start to /readyz 200 on an empty database", StartupScenario.EmptyAsync),
-        new("eligibility", "eligibility throughput and latency vs bare Kestrel", EligibilityScenario.RunAsync),
-        new("ingestion", "durable responses per second vs bare Kestrel and autocommitted inserts", IngestionScenario.RunAsync),
+        new("startup", "process start to /readyz 200 on an empty database", StartupScenario.EmptyAsync, OnPostgres: true),
+        new("eligibility", "eligibility throughput and latency vs bare Kestrel", EligibilityScenario.RunAsync, OnPostgres: true),
+        new("ingestion", "durable responses per second vs bare Kestrel and autocommitted inserts", IngestionScenario.RunAsync, OnPostgres: true),
         new("analytics", "every dashboard query over a year of responses (a fifth today), checked against raw rows, and start-up on that database", AnalyticsScenario.RunAsync),
         new("widget", "widget and loader bytes as served", WidgetScenario.RunAsync),
         new("tenancy", "one workspace's eligibility latency while another sits at every survey limit", TenancyScenario.RunAsync),
@@ -25,12 +25,12 @@ static class StartupScenario
         for (var i = 0; i < runs; i++)
         {
             var db = ctx.File($"startup-{i}.db");
-            using var api = await ServerProcess.StartApiAsync(db);
+            using var api = await Store.StartApiAsync(db, ctx.Store.NewDatabase());
             times.Add(api.Startup.TotalMilliseconds);
         }
         times.Sort();
         ctx.Report.Add(new Result("startup", "empty database: start to /readyz 200 (median)", times[times.Count / 2], "ms",
-            Note: $"{runs} runs, includes creating and migrating the file"));
+            Note: $"{runs} runs, includes creating and migrating the {(ctx.Store.IsPostgres ? "database" : "file")}"));
         ctx.Report.Note("Start-up: wall time from `Process.Start` of `dotnet Pulse.Api.dll` to the first 200 from `/readyz`, polled every 10 ms.");
     }
 }

@@ -56,9 +56,9 @@ sealed class ServerProcess : IDisposable
     /// <summary>The management listener (health, readiness, Prometheus metrics), when one was asked for.</summary>
     public Uri? Management { get; private set; }
 
-    /// <summary>Starts the baseline server of this runner.</summary>
-    public static Task<ServerProcess> StartBaselineAsync(string database) =>
-        StartAsync(Path.Combine(Here, "Pulse.Bench.dll"), [BaselineServer.Verb, "--db", database],
+    /// <summary>Starts the baseline server of this runner; its autocommit baseline writes to <paramref name="postgres"/> when given.</summary>
+    public static Task<ServerProcess> StartBaselineAsync(string database, string? postgres = null) =>
+        StartAsync(Path.Combine(Here, "Pulse.Bench.dll"), [BaselineServer.Verb, "--db", database, .. postgres is null ? Array.Empty<string>() : ["--pg", postgres]],
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }, Path.GetDirectoryName(database)!);
 
     static async Task<ServerProcess> StartAsync(string dll, string[] args, IDictionary<string, string> env, string workDir, Uri? management = null)

@@ -155,6 +155,10 @@ public static class PairAggregates
     /// </summary>
     public static bool Sync(DbConnection c, DbTransaction tx, IReadOnlySet<string> keys)
     {
+        // Instances starting together on PostgreSQL: the second waits for the first's commit, then reads the keys it stored
+        // (READ COMMITTED: a fresh snapshot per statement), instead of inserting them again into a duplicate key.
+        if (c is not Microsoft.Data.Sqlite.SqliteConnection)
+            c.Execute("SELECT pg_advisory_xact_lock(@Key)", new { Key = SyncLockKey }, tx);
         var stored = c.Query<string>("SELECT key FROM nps_pair_keys", transaction: tx).ToHashSet(StringComparer.Ordinal);
         if (stored.SetEquals(keys))
             return false;
@@ -163,6 +167,9 @@ public static class PairAggregates
         Rebuild(c, tx);
         return true;
     }
+
+    /// <summary>The PostgreSQL advisory lock <see cref="Sync"/> holds until its transaction ends ("pairkeys").</summary>
+    const long SyncLockKey = 0x706169726b657973;
 
     /// <summary>The keys the table holds now.</summary>
     public static HashSet<string> Stored(DbConnection c) =>
@@ -179,14 +186,9 @@ sealed class PairAggregateSync(WriteQueue writer, IOptions<AnalyticsOptions> opt
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var keys = PairAggregates.KeysOf(options.Value.PairTraits);
-        // Instances starting together on one PostgreSQL database sync in turn: the second waits for the first's commit,
-        // then finds the keys stored (a plain read-then-insert let both insert them, and one failed to start; I7).
-        if (await writer.ExecuteAsync((c, tx) => PairAggregates.Sync(c, tx, keys), SyncLockKey))
+        if (await writer.ExecuteAsync((c, tx) => PairAggregates.Sync(c, tx, keys)))
             log.LogInformation("Pair aggregates rebuilt for {Keys}", string.Join(", ", keys));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>The writer's lock key of the start-up sync (PostgreSQL): a constant, apart from the SHA-256 keys of reservations.</summary>
-    const long SyncLockKey = 0x5075_6C73_6550_6169; // "PulsePai"
 }
