@@ -125,12 +125,7 @@ public sealed class LinkService(ReadPool reads, WriteQueue writer, DisplayHooks 
     /// </summary>
     public async Task<bool?> OptOutAsync(string token, Privacy.PrivacyHooks hooks)
     {
-        if (!LinkStore.IsWellFormed(token))
-            return null;
-        StoredLink? link;
-        using (var reader = reads.Rent())
-            link = LinkStore.Find(reader.Connection, null, token);
-        if (link is null)
+        if ((await FindAsync(token)).Link is not { } link)
             return null;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         return await writer.ExecuteAsync((c, tx) => Privacy.PrivacyStore.OptOut(c, tx, link.WorkspaceId, link.UserId, now, hooks));
