@@ -6,6 +6,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 
 namespace Pulse.Api.Analytics;
 
@@ -85,7 +86,7 @@ public sealed class ResponseRow
 /// — a keyset, not an offset — so responses that arrive while a client pages come before its
 /// cursor and never shift or repeat the pages it has yet to read.
 /// </summary>
-public sealed class ResponseReadStore(Db db)
+public sealed class ResponseReadStore(Db db, MetricsStore metrics)
 {
     const string Columns = $"""
         r.id AS Id, r.survey_id AS SurveyId, r.user_id AS UserId, d.email AS Email, r.score AS Score,
@@ -148,8 +149,61 @@ public sealed class ResponseReadStore(Db db)
             rows.RemoveAt(rows.Count - 1);
         var next = more ? new ResponseCursor(rows[^1].CreatedAt, rows[^1].Id).Encode() : null;
         // The first page says how many match in all ("25 of 2,679"); later pages would only repeat it.
-        long? total = cursor is null ? (more ? c.ExecuteScalar<long>(Count[Variant(c, filter)], Parameters(filter, null, Unbounded)) : rows.Count) : null;
+        long? total = cursor is null ? (more ? Total(c, filter) : rows.Count) : null;
         return new ResponsePage(rows.Select(r => r.ToItem()).ToList(), next, total);
+    }
+
+    /// <summary>How many responses match: from the aggregates when they answer the filter (<see cref="TotalFromAggregates"/>), else counted.</summary>
+    long Total(DbConnection c, ResponseFilter filter) =>
+        TotalFromAggregates(c, filter) ?? c.ExecuteScalar<long>(Count[Variant(c, filter)], Parameters(filter, null, Unbounded));
+
+    // The first and last answer in the range: each one seek of responses_workspace_time (or responses_survey_time).
+    const string Extent = """
+        SELECT (SELECT min(created_at) FROM responses WHERE workspace_id = @WorkspaceId AND created_at >= @From AND created_at < @To) AS First,
+               (SELECT max(created_at) FROM responses WHERE workspace_id = @WorkspaceId AND created_at >= @From AND created_at < @To) AS Last
+        """;
+
+    const string ExtentOfSurvey = """
+        SELECT (SELECT min(created_at) FROM responses WHERE survey_id = @SurveyId AND created_at >= @From AND created_at < @To) AS First,
+               (SELECT max(created_at) FROM responses WHERE survey_id = @SurveyId AND created_at >= @From AND created_at < @To) AS Last
+        """;
+
+    // Deleted surveys too: their answers stay in the list, and their aggregate rows with them.
+    const string SurveysOf = "SELECT id AS Id, kind AS Kind FROM surveys WHERE workspace_id = @WorkspaceId AND (@SurveyId IS NULL OR id = @SurveyId)";
+
+    /// <summary>
+    /// The total of the list from the NPS aggregates (decision RL1), or null when they cannot answer: a comment search,
+    /// <c>withComment</c> or a tag (not in the aggregates), three or more trait filters, or two of which not both are
+    /// listed for pairs. The aggregates count each answer at its <c>created_at</c> by survey, segment and category
+    /// column, as the list filters it; <see cref="MetricsStore"/> reads them over the range exactly (day rows, hour rows
+    /// and raw rows for part-hours at the edges, decisions Q1 and Q2). An unbounded end is first brought in to the UTC
+    /// day of the first or last answer in the range, so a list without <c>from</c> reads day rows only.
+    /// </summary>
+    internal long? TotalFromAggregates(DbConnection c, ResponseFilter f)
+    {
+        if (f.Text is not null || f.WithComment || f.Tag is not null || f.Where.Count > 2
+            || (f.Where.Count == 2 && !PairAggregates.Stored(c).IsSupersetOf(f.Where.Keys)))
+            return null;
+        var extent = c.QuerySingle<(long? First, long? Last)>(c.Sql(f.SurveyId is null ? Extent : ExtentOfSurvey),
+            new { f.WorkspaceId, f.SurveyId, f.From, f.To });
+        if (extent is not { First: { } first, Last: { } last })
+            return 0;
+        var from = Math.Max(f.From, TimeBuckets.FloorDiv(first, TimeBuckets.DayMs) * TimeBuckets.DayMs);
+        var to = Math.Min(f.To, (TimeBuckets.FloorDiv(last, TimeBuckets.DayMs) + 1) * TimeBuckets.DayMs);
+        var buckets = TimeBuckets.Split(from, to, null, TimeZoneInfo.Utc)!;
+        var total = 0L;
+        // A survey's kind is fixed (K2) and its answers' categories are that kind's, so a category filter picks columns per kind.
+        foreach (var kind in c.Query<(string Id, string Kind)>(SurveysOf, new { f.WorkspaceId, f.SurveyId }).GroupBy(s => s.Kind))
+        {
+            var categories = QuestionKinds.Of(kind.Key).Categories;
+            var counted = categories.Select(k => f.Categories is null || f.Categories.Contains(k.Name)).ToArray();
+            if (!counted.Any(x => x))
+                continue;
+            var counts = metrics.Read(new MetricsQuery(kind.Select(s => s.Id).ToList(), from, to, null, TimeZoneInfo.Utc, null, f.Where), buckets);
+            // Categories are lowest first: negative, middle, positive (detractors, passives, promoters).
+            total += (counted[0] ? counts.Detractors : 0) + (counted[1] ? counts.Passives : 0) + (counted[2] ? counts.Promoters : 0);
+        }
+        return total;
     }
 
     /// <summary>
