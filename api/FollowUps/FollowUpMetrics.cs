@@ -80,33 +80,47 @@ public sealed record FollowUpMetricsReport : FollowUpStats
 /// </summary>
 public static class FollowUpMetrics
 {
-    static readonly string Group = $"CASE WHEN CAST(@ByAssignee AS INTEGER) = 1 THEN COALESCE(m.email, 'none') ELSE {TraitSql.GroupValue} END";
+    /// <summary>The group of a row: the assignee, a trait of the display's snapshot (<c>d</c>), or '' without groups.</summary>
+    static string Group(bool displays) =>
+        $"CASE WHEN CAST(@ByAssignee AS INTEGER) = 1 THEN COALESCE(m.email, 'none') ELSE {(displays ? TraitSql.GroupValue : "''")} END";
 
-    static readonly string Answers = $"""
-        r.workspace_id = @WorkspaceId AND r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To
-          AND {TraitSql.MatchesFilters}
+    // Without a trait filter or trait groups the answers are read alone (RL2): the surveys read are the workspace's,
+    // and the range scan reads only the index responses_survey_time (0230), not the answers' and displays' rows.
+    static string Answers(bool displays) => displays
+        ? $"""
+            r.workspace_id = @WorkspaceId AND r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To
+              AND {TraitSql.MatchesFilters}
+            """
+        : "r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To";
+
+    static string Source(bool displays) => displays ? "responses r JOIN displays d ON d.id = r.display_id" : "responses r";
+
+    static string SelectFollowUpsOf(bool displays) => $"""
+        SELECT f.created_at AS OpenedAt, f.first_touched_at AS TouchedAt, f.status AS Status, r.category AS Category, {Group(displays)} AS GroupValue
+        FROM follow_ups f JOIN responses r ON r.id = f.response_id{(displays ? " JOIN displays d ON d.id = r.display_id" : "")}
+        LEFT JOIN members m ON m.id = f.assignee_id
+        WHERE {Answers(displays)}
         """;
 
-    static readonly string SelectFollowUps = $"""
-        SELECT f.created_at AS OpenedAt, f.first_touched_at AS TouchedAt, f.status AS Status, r.category AS Category, {Group} AS GroupValue
-        FROM follow_ups f JOIN responses r ON r.id = f.response_id JOIN displays d ON d.id = r.display_id
-        LEFT JOIN members m ON m.id = f.assignee_id
-        WHERE {Answers}
+    /// <summary>The same user's next answer in the surveys read after answer <c>r</c>: one seek of responses_user_time, which holds the column read (0230).</summary>
+    static string Next(string column) => $"""
+        (SELECT x.{column} FROM responses x
+         WHERE x.workspace_id = @WorkspaceId AND x.user_id = r.user_id AND (x.created_at, x.id) > (r.created_at, r.id) AND x.survey_id IN @SurveyIds
+         ORDER BY x.created_at, x.id LIMIT 1)
         """;
 
     // Each detractor answer of the range, the same user's next answer (in the surveys read) and the first touch of its follow-up.
-    internal static readonly string SelectDetractors = $"""
-        SELECT n.created_at AS NextAt, n.category AS NextCategory, f.first_touched_at AS TouchedAt, {Group} AS GroupValue
-        FROM responses r JOIN displays d ON d.id = r.display_id
+    static string SelectDetractorsOf(bool displays) => $"""
+        SELECT {Next("created_at")} AS NextAt, {Next("category")} AS NextCategory, f.first_touched_at AS TouchedAt, {Group(displays)} AS GroupValue
+        FROM {Source(displays)}
         LEFT JOIN follow_ups f ON f.response_id = r.id
         LEFT JOIN members m ON m.id = f.assignee_id
-        LEFT JOIN responses n ON n.id = (
-            SELECT x.id FROM responses x
-            WHERE x.workspace_id = r.workspace_id AND x.user_id = r.user_id AND x.survey_id IN @SurveyIds
-              AND (x.created_at > r.created_at OR (x.created_at = r.created_at AND x.id > r.id))
-            ORDER BY x.created_at, x.id LIMIT 1)
-        WHERE r.category = 'detractor' AND {Answers}
+        WHERE r.category = 'detractor' AND {Answers(displays)}
         """;
+
+    static readonly string[] SelectFollowUps = [SelectFollowUpsOf(false), SelectFollowUpsOf(true)];
+
+    internal static readonly string[] SelectDetractors = [SelectDetractorsOf(false), SelectDetractorsOf(true)];
 
     public static IEndpointRouteBuilder MapFollowUpMetrics(this IEndpointRouteBuilder app)
     {
@@ -141,8 +155,9 @@ public static class FollowUpMetrics
             ByAssignee = byAssignee,
             GroupPath = group is null ? null : TraitSql.PathOf(group),
         };
-        var followUps = c.Query<FollowUpFact>(c.Sql(SelectFollowUps), parameters).ToList();
-        var detractors = c.Query<DetractorFact>(c.Sql(SelectDetractors), parameters).ToList();
+        var displays = where.Count > 0 || group is not null ? 1 : 0;
+        var followUps = c.Query<FollowUpFact>(c.Sql(SelectFollowUps[displays]), parameters).ToList();
+        var detractors = c.Query<DetractorFact>(c.Sql(SelectDetractors[displays]), parameters).ToList();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var all = FollowUpMath.Summarise(followUps, detractors, sla, now);
         IReadOnlyList<FollowUpGroup>? groups = null;
