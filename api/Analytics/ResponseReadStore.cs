@@ -86,7 +86,7 @@ public sealed class ResponseRow
 /// — a keyset, not an offset — so responses that arrive while a client pages come before its
 /// cursor and never shift or repeat the pages it has yet to read.
 /// </summary>
-public sealed class ResponseReadStore(Db db, MetricsStore metrics)
+public sealed class ResponseReadStore(Db db, MetricsStore metrics, SurveyStore surveys)
 {
     const string Columns = $"""
         r.id AS Id, r.survey_id AS SurveyId, r.user_id AS UserId, d.email AS Email, r.score AS Score,
@@ -168,9 +168,6 @@ public sealed class ResponseReadStore(Db db, MetricsStore metrics)
                (SELECT max(created_at) FROM responses WHERE survey_id = @SurveyId AND created_at >= @From AND created_at < @To) AS Last
         """;
 
-    // Deleted surveys too: their answers stay in the list, and their aggregate rows with them.
-    const string SurveysOf = "SELECT id AS Id, kind AS Kind FROM surveys WHERE workspace_id = @WorkspaceId AND (@SurveyId IS NULL OR id = @SurveyId)";
-
     /// <summary>
     /// The total of the list from the NPS aggregates (decision RL1), or null when they cannot answer: a comment search,
     /// <c>withComment</c> or a tag (not in the aggregates), three or more trait filters, or two of which not both are
@@ -193,17 +190,31 @@ public sealed class ResponseReadStore(Db db, MetricsStore metrics)
         var buckets = TimeBuckets.Split(from, to, null, TimeZoneInfo.Utc)!;
         var total = 0L;
         // A survey's kind is fixed (K2) and its answers' categories are that kind's, so a category filter picks columns per kind.
-        foreach (var kind in c.Query<(string Id, string Kind)>(SurveysOf, new { f.WorkspaceId, f.SurveyId }).GroupBy(s => s.Kind))
+        foreach (var (kind, ids) in SurveysByKind(f))
         {
-            var categories = QuestionKinds.Of(kind.Key).Categories;
+            var categories = kind.Categories;
             var counted = categories.Select(k => f.Categories is null || f.Categories.Contains(k.Name)).ToArray();
             if (!counted.Any(x => x))
                 continue;
-            var counts = metrics.Read(new MetricsQuery(kind.Select(s => s.Id).ToList(), from, to, null, TimeZoneInfo.Utc, null, f.Where), buckets);
+            var counts = metrics.Read(new MetricsQuery(ids, from, to, null, TimeZoneInfo.Utc, null, f.Where), buckets);
             // Categories are lowest first: negative, middle, positive (detractors, passives, promoters).
             total += (counted[0] ? counts.Detractors : 0) + (counted[1] ? counts.Passives : 0) + (counted[2] ? counts.Promoters : 0);
         }
         return total;
+    }
+
+    /// <summary>The surveys of the list per kind: the one asked for, or every survey of the workspace (deleted ones too: their answers stay in the list).</summary>
+    IEnumerable<(QuestionKind Kind, IReadOnlyList<string> Ids)> SurveysByKind(ResponseFilter f)
+    {
+        if (f.SurveyId is { } one)
+        {
+            if (surveys.Kind(one) is { } name)
+                yield return (QuestionKinds.Of(name), [one]);
+            yield break;
+        }
+        foreach (var kind in QuestionKinds.All)
+            if (surveys.Ids(f.WorkspaceId, null, SurveyUse.Reports, kind.Name) is { Count: > 0 } ids)
+                yield return (kind, ids);
     }
 
     /// <summary>
