@@ -196,13 +196,12 @@ public static class AccountAggregates
 
     /// <summary>
     /// The per-account answers of the query from the aggregates, or null when they cannot give them exactly (AC2):
-    /// filters, a survey whose kind has other categories than promoter, passive and detractor, or an answer at or after the range's end.
+    /// filters, a survey whose kind has other categories than promoter, passive and detractor (<paramref name="npsCategories"/> false),
+    /// or an answer at or after the range's end.
     /// </summary>
-    internal static List<AccountTotals>? Read(DbConnection c, AccountQuery q)
+    internal static List<AccountTotals>? Read(DbConnection c, AccountQuery q, bool npsCategories)
     {
-        if (q.Where.Count > 0 || q.SurveyIds.Count == 0)
-            return null;
-        if (c.ExecuteScalar<long>(c.Sql("SELECT count(*) FROM surveys WHERE id IN @SurveyIds AND kind NOT IN ('nps', 'enps')"), new { q.SurveyIds }) > 0)
+        if (q.Where.Count > 0 || q.SurveyIds.Count == 0 || !npsCategories)
             return null;
         foreach (var survey in q.SurveyIds)
             if (c.ExecuteScalar<long?>("SELECT max(created_at) FROM responses WHERE survey_id = @Survey", new { Survey = survey }) is { } last && last >= q.To)

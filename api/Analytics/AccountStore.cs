@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 
 namespace Pulse.Api.Analytics;
 
@@ -28,7 +29,7 @@ public sealed record AccountQuery(
 /// and ARR are those of each account's latest response in the range. Each account's health comes
 /// from the daily aggregates of the 180 days before now, whatever the range (<see cref="AccountHealthMath"/>).
 /// </summary>
-public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
+public sealed class AccountStore(Db db, IAccountHealthSource healthSource, SurveyKinds kinds)
 {
     public const string Champion = "champion";
     public const string AtRisk = "at_risk";
@@ -67,7 +68,7 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
         var overdue = healthSource.OverdueDetractorFollowUps(q.WorkspaceId, q.SurveyIds, q.Now);
         List<AccountRow> rows;
         IReadOnlyDictionary<string, AccountHealth> health;
-        if (aggregates && AccountAggregates.Read(c, q) is { } totals)
+        if (aggregates && FromAggregates(c, q) is { } totals)
         {
             rows = totals.Select(AccountRow.Of).ToList();
             health = totals.ToDictionary(t => t.AccountId, t => AccountHealthMath.Of(t.Health, overdue.GetValueOrDefault(t.AccountId), settings), StringComparer.Ordinal);
@@ -94,6 +95,10 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
             items = items.Where(i => i.Health.Band == q.Band);
         return new AccountList(Sorted(items, q.Sort, q.Descending).Take(q.Limit).ToList(), arrThreshold, q.NpsThreshold);
     }
+
+    /// <summary>The accounts from the aggregates, or null when they cannot answer exactly (decisions AC2).</summary>
+    internal List<AccountTotals>? FromAggregates(System.Data.Common.DbConnection c, AccountQuery q) =>
+        AccountAggregates.Read(c, q, q.SurveyIds.All(id => kinds.Of(id).Name is QuestionKinds.NpsName or QuestionKinds.EnpsName));
 
     /// <summary>
     /// high ARR and high NPS: champion; high ARR, low NPS: at_risk; low ARR, high NPS: grow;
