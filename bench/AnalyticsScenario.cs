@@ -63,7 +63,7 @@ static class AnalyticsScenario
             new("reasons", $"/v1/metrics/reasons?{s}", Check.None),
             new("responses, first page with a filter", $"/v1/responses?{s}&where[plan]=premium&limit=50", Check.Total),
             new("q text search over comments", $"/v1/responses?{s}&q=slow&limit=50", Check.Total),
-            new("accounts with health", $"/v1/accounts?{s}", Check.None),
+            new("accounts with health", $"/v1/accounts?{s}", Check.Accounts),
             new("follow-up inbox", "/v1/follow-ups", Check.None),
         ]);
         // Last: before its fix it ran for minutes, and a request given up on keeps the server busy.
@@ -120,7 +120,7 @@ static class AnalyticsScenario
             Console.WriteLine($"   {misses} of {queries.Count} analytics queries miss their target.");
     }
 
-    enum Check { None, Metrics, Total }
+    enum Check { None, Metrics, Total, Accounts }
 
     /// <param name="Days">Length of the range the dashboard asks for (ending now).</param>
     sealed record Query(string Name, string Url, Check Check, int Days = 90);
@@ -171,6 +171,8 @@ static class AnalyticsScenario
         var where = args.AllKeys.Where(k => k!.StartsWith("where[", StringComparison.Ordinal))
             .ToDictionary(k => k![6..^1], k => args[k]!);
         var root = answer.RootElement;
+        if (q.Check == Check.Accounts)
+            return await CheckAccountsAsync(http, raw, surveyId, q.Url, from, to);
         if (q.Check == Check.Total)
         {
             var expected = RawTotal(raw, surveyId, to, where, args["q"]);
@@ -196,6 +198,44 @@ static class AnalyticsScenario
                     return $"group {value}: {groups.GetValueOrDefault(value)}, raw rows {counts}";
             if (groups.Keys.Except(expected.Keys).FirstOrDefault() is { } extra)
                 return $"group {extra} is not in the raw rows";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The first 1,000 accounts by id (the most one page holds) against raw rows: responses per category, respondents
+    /// (distinct users) and the name and ARR of the account's latest answer in the range.
+    /// </summary>
+    static async Task<string?> CheckAccountsAsync(HttpClient http, SqliteConnection raw, string surveyId, string url, long from, long to)
+    {
+        using var answer = JsonDocument.Parse(await (await http.GetAsync($"{url}&from={Iso(from)}&to={Iso(to)}&sort=accountId&limit=1000"))
+            .EnsureSuccessStatusCode().Content.ReadAsStringAsync());
+        using var command = raw.CreateCommand();
+        command.CommandText = """
+            SELECT account, sum(category = 'promoter'), sum(category = 'passive'), sum(category = 'detractor'), count(DISTINCT user_id), max(at), name, arr
+            FROM (SELECT CAST(json_extract(d.traits, '$.accountId') AS TEXT) AS account, r.category, r.user_id, r.created_at AS at,
+                         CAST(json_extract(d.traits, '$.accountName') AS TEXT) AS name, CAST(json_extract(d.traits, '$.arr') AS TEXT) AS arr
+                  FROM responses r JOIN displays d ON d.id = r.display_id
+                  WHERE r.survey_id = $s AND r.created_at >= $f AND r.created_at < $t)
+            WHERE account IS NOT NULL GROUP BY account
+            """;
+        command.Parameters.AddWithValue("$s", surveyId);
+        command.Parameters.AddWithValue("$f", from);
+        command.Parameters.AddWithValue("$t", to);
+        var expected = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+                expected[reader.GetString(0)] = $"{reader.GetInt64(1)}/{reader.GetInt64(2)}/{reader.GetInt64(3)} respondents {reader.GetInt64(4)} {reader.GetString(6)} {reader.GetString(7)}";
+        var items = answer.RootElement.GetProperty("items").EnumerateArray().ToList();
+        if (items.Count != Math.Min(1000, expected.Count))
+            return $"{items.Count} accounts, raw rows {expected.Count}";
+        foreach (var (item, (account, counts)) in items.Zip(expected))
+        {
+            var arr = item.GetProperty("arr").ValueKind == JsonValueKind.Number ? item.GetProperty("arr").GetDouble().ToString(CultureInfo.InvariantCulture) : "-";
+            var got = $"{item.GetProperty("promoters").GetInt64()}/{item.GetProperty("passives").GetInt64()}/{item.GetProperty("detractors").GetInt64()} " +
+                $"respondents {item.GetProperty("respondents").GetInt64()} {item.GetProperty("accountName").GetString()} {arr}";
+            if (item.GetProperty("accountId").GetString() != account || got != counts)
+                return $"account {item.GetProperty("accountId").GetString()}: {got}, raw rows {account}: {counts}";
         }
         return null;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Pulse.Api.Storage;
+using Pulse.Api.Surveys;
 
 namespace Pulse.Api.Analytics;
 
@@ -23,11 +24,12 @@ public sealed record AccountQuery(
 
 /// <summary>
 /// NPS per account (trait <c>accountId</c> of the display snapshot) with respondents, ARR and the
-/// ARR × NPS quadrant. Counts the range's responses once, grouped by account in SQLite; the name
+/// ARR × NPS quadrant, from the accounts aggregates when they answer exactly (<see cref="AccountAggregates"/>, decisions AC1–AC4).
+/// Otherwise counts the range's responses once, grouped by account in SQLite; the name
 /// and ARR are those of each account's latest response in the range. Each account's health comes
 /// from the daily aggregates of the 180 days before now, whatever the range (<see cref="AccountHealthMath"/>).
 /// </summary>
-public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
+public sealed class AccountStore(Db db, IAccountHealthSource healthSource, SurveyKinds kinds)
 {
     public const string Champion = "champion";
     public const string AtRisk = "at_risk";
@@ -55,14 +57,28 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
         GROUP BY account
         """;
 
-    public AccountList List(AccountQuery q)
+    /// <summary>
+    /// The accounts of the query: from the accounts aggregates when they answer it exactly (<see cref="AccountAggregates.Read"/>),
+    /// else — or when <paramref name="aggregates"/> is false, as the tests compare — from raw rows and the daily aggregates.
+    /// </summary>
+    public AccountList List(AccountQuery q, bool aggregates = true)
     {
         using var c = db.Open();
-        var rows = c.Query<AccountRow>(c.Sql(PerAccount[db.IsSqlite ? 0 : 1]), new { q.SurveyIds, q.From, q.To, Filters = JsonSerializer.Serialize(q.Where) }).ToList();
-        var arrThreshold = q.ArrThreshold ?? Median(rows.Select(r => r.ArrValue).OfType<double>());
         var settings = healthSource.Settings(q.WorkspaceId);
-        var health = AccountHealthMath.Compute(c, q.SurveyIds, settings,
-            healthSource.OverdueDetractorFollowUps(q.WorkspaceId, q.SurveyIds, q.Now), q.Now);
+        var overdue = healthSource.OverdueDetractorFollowUps(q.WorkspaceId, q.SurveyIds, q.Now);
+        List<AccountRow> rows;
+        IReadOnlyDictionary<string, AccountHealth> health;
+        if (aggregates && FromAggregates(c, q) is { } totals)
+        {
+            rows = totals.Select(AccountRow.Of).ToList();
+            health = totals.ToDictionary(t => t.AccountId, t => AccountHealthMath.Of(t.Health, overdue.GetValueOrDefault(t.AccountId), settings), StringComparer.Ordinal);
+        }
+        else
+        {
+            rows = c.Query<AccountRow>(c.Sql(PerAccount[db.IsSqlite ? 0 : 1]), new { q.SurveyIds, q.From, q.To, Filters = JsonSerializer.Serialize(q.Where) }).ToList();
+            health = AccountHealthMath.Compute(c, q.SurveyIds, settings, overdue, q.Now);
+        }
+        var arrThreshold = q.ArrThreshold ?? Median(rows.Select(r => r.ArrValue).OfType<double>());
         var items = rows.Select(r =>
         {
             var nps = NpsMath.Nps(r.Promoters, r.Passives, r.Detractors);
@@ -79,6 +95,10 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
             items = items.Where(i => i.Health.Band == q.Band);
         return new AccountList(Sorted(items, q.Sort, q.Descending).Take(q.Limit).ToList(), arrThreshold, q.NpsThreshold);
     }
+
+    /// <summary>The accounts from the aggregates, or null when they cannot answer exactly (decisions AC2).</summary>
+    internal List<AccountTotals>? FromAggregates(System.Data.Common.DbConnection c, AccountQuery q) =>
+        AccountAggregates.Read(c, q, q.SurveyIds.All(id => kinds.Of(id).Name is QuestionKinds.NpsName or QuestionKinds.EnpsName));
 
     /// <summary>
     /// high ARR and high NPS: champion; high ARR, low NPS: at_risk; low ARR, high NPS: grow;
@@ -143,6 +163,18 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource)
         public long Promoters { get; set; }
         public long Passives { get; set; }
         public long Detractors { get; set; }
+
+        public static AccountRow Of(AccountTotals t) => new()
+        {
+            AccountId = t.AccountId,
+            LastAt = t.LastAt,
+            AccountName = t.Name,
+            Arr = t.Arr,
+            Respondents = t.Respondents,
+            Promoters = t.Answers.Promoters,
+            Passives = t.Answers.Passives,
+            Detractors = t.Answers.Detractors,
+        };
 
         public double? ArrValue =>
             double.TryParse(Arr, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;

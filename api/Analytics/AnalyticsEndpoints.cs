@@ -24,6 +24,7 @@ public static class AnalyticsEndpoints
     public static IHostApplicationBuilder AddAnalytics(this IHostApplicationBuilder builder)
     {
         builder.Services.AddWriteHook<NpsAggregateHook>();
+        builder.Services.AddWriteHook<AccountAggregateHook>();
         builder.Services.AddOptions<AnalyticsOptions>().BindConfiguration(AnalyticsOptions.Section);
         builder.Services.AddHostedService<PairAggregateSync>();
         builder.Services.AddWriteHook<CommentSearch>();

@@ -112,7 +112,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         """;
 
     /// <summary>
-    /// Recomputes both tables from the raw rows, for bulk loads that write displays and responses
+    /// Recomputes both tables (and the pair and accounts aggregates) from the raw rows, for bulk loads that write displays and responses
     /// without the hooks (benchmark seeding, imports). Runs in the caller's write transaction.
     /// </summary>
     public static void Rebuild(DbConnection c, DbTransaction tx)
@@ -120,6 +120,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         c.Execute("DELETE FROM nps_daily; DELETE FROM nps_hourly;", transaction: tx);
         c.Execute(Backfill, transaction: tx);
         PairAggregates.Rebuild(c, tx);
+        AccountAggregates.Rebuild(c, tx);
     }
 
     public void DisplayCreated(DbConnection c, DbTransaction tx, DisplayWritten display) =>

@@ -16,12 +16,15 @@ static class TraitSql
     public const string EachValue = "CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.atom AS TEXT) END";
 
     /// <summary>The segment value of <c>d.traits</c> at the JSON path the SQL expression <paramref name="path"/> gives (null when absent).</summary>
-    public static string ValueAt(string path) => $"""
-        (CASE json_type(d.traits, {path})
+    public static string ValueAt(string path) => ValueIn("d.traits", path);
+
+    /// <summary>The segment value of the JSON document <paramref name="doc"/> (an SQL expression: a column or a parameter) at <paramref name="path"/>.</summary>
+    public static string ValueIn(string doc, string path) => $"""
+        (CASE json_type({doc}, {path})
              WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
-             WHEN 'text' THEN json_extract(d.traits, {path})
-             WHEN 'integer' THEN CAST(json_extract(d.traits, {path}) AS TEXT)
-             WHEN 'real' THEN CAST(json_extract(d.traits, {path}) AS TEXT) END)
+             WHEN 'text' THEN json_extract({doc}, {path})
+             WHEN 'integer' THEN CAST(json_extract({doc}, {path}) AS TEXT)
+             WHEN 'real' THEN CAST(json_extract({doc}, {path}) AS TEXT) END)
         """;
 
     /// <summary>

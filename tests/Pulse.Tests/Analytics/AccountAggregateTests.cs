@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Pulse.Api.Analytics;
+using Pulse.Api.Storage;
+using Pulse.Api.Workspaces;
+using Pulse.Tests.Fakers;
+using Pulse.Tests.Support;
+
+namespace Pulse.Tests.Analytics;
+
+/// <summary>
+/// <c>GET /v1/accounts</c> from the accounts aggregates (decisions AC1–AC4) equals the raw computation it replaces —
+/// <see cref="AccountStore.List"/> with <c>aggregates: false</c>, raw responses ⨝ displays and the daily aggregates —
+/// for the default range that ends now in a busy morning, first days cut early and late in the day, sorts,
+/// quadrants and bands, after a score update and an erasure; the tables the hook maintained equal their rebuild.
+/// Each case also checks that the aggregates answered it (a fallback to the raw path would compare raw with raw).
+/// </summary>
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres, Category = TestCategories.Process)]
+public sealed class AccountAggregateTests(StorageProvider provider)
+{
+    const string Origin = "https://app.acme.test";
+    static readonly DateTimeOffset DataFrom = new(2025, 10, 20, 0, 0, 0, TimeSpan.Zero);
+    static readonly DateTimeOffset Today = new(2026, 1, 31, 0, 0, 0, TimeSpan.Zero);
+    static readonly DateTimeOffset Now = new(2026, 1, 31, 9, 37, 12, 345, TimeSpan.Zero);
+
+    PulseFactory _app = null!;
+    CreatedWorkspace _acme = null!;
+    HttpClient _http = null!;
+    HttpClient _browser = null!;
+    List<Seeded> _rows = null!;
+    string _surveyId = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _app = new PulseFactory(provider: provider);
+        _app.StartKestrel();
+        _acme = _app.CreateWorkspace("Acme", [Origin]);
+        _http = _app.SecretClient(_acme.SecretKey);
+        _browser = _app.BrowserClient(Origin);
+        var accounts = NpsFakers.Accounts(2201).Generate(14);
+        var users = NpsFakers.Users(2202, accounts).Generate(70);
+        // Over 100 days, so the default range's first day and the health windows (90 and 180 days) cut through data.
+        var months = NpsFakers.Showings(2203, users, DataFrom, Today).Generate(500);
+        var busyMorning = NpsFakers.Showings(2204, users, Today, Now.AddMinutes(-30)).Generate(150);
+        var seed = new AnalyticsSeed(_app);
+        // Answers come before now: the aggregates answer ranges that end after the last answer (AC2).
+        _rows = await seed.AddAsync(_acme.WorkspaceId, months.Concat(busyMorning).Where(s => s.Score is null || s.ShownAt + s.AnswerAfter < Now));
+        _surveyId = seed.SurveyOf(_acme.WorkspaceId);
+        _app.Time.AdjustTime(Now);
+    }
+
+    [OneTimeTearDown]
+    public void Stop()
+    {
+        _http.Dispose();
+        _browser.Dispose();
+        _app.Dispose();
+    }
+
+    AccountQuery Query(long from, string sort = "arr", bool descending = true, int limit = 100, string? quadrant = null, string? band = null,
+        Dictionary<string, string>? where = null, long? to = null) =>
+        new([_surveyId], from, to ?? Now.ToUnixTimeMilliseconds(), where ?? [], null, 0, quadrant, sort, descending, limit,
+            _acme.WorkspaceId, band, Now.ToUnixTimeMilliseconds());
+
+    static long Ms(string at) => DateTimeOffset.Parse(at, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+
+    static readonly long DefaultFrom = Now.ToUnixTimeMilliseconds() - 90 * 86_400_000L;
+
+    /// <summary>The aggregates answer the query, and exactly as the raw path does.</summary>
+    void AssertAggregatesEqualRaw(AccountQuery q, string because)
+    {
+        var store = _app.Services.GetRequiredService<AccountStore>();
+        using (var c = _app.Db.Open())
+            Assert.That(store.FromAggregates(c, q), Is.Not.Null, because + ": answered by the aggregates");
+        var aggregated = store.List(q);
+        var raw = store.List(q, aggregates: false);
+        if (q.Quadrant is null && q.Band is null)
+            Assert.That(raw.Items, Has.Count.GreaterThanOrEqualTo(Math.Min(q.Limit, 6)), because);
+        Assert.That(JsonSerializer.Serialize(aggregated), Is.EqualTo(JsonSerializer.Serialize(raw)), because);
+    }
+
+    [TestCase(null, "the default range: its first day cut at 09:37")]
+    [TestCase("2025-12-01T00:00:00Z", "from a midnight")]
+    [TestCase("2025-12-01T03:10:00Z", "early in the first day: its part before from taken away")]
+    [TestCase("2025-12-01T20:45:00.123Z", "late in the first day: its part from from added")]
+    [TestCase("2026-01-31T04:00:00Z", "from inside today")]
+    [TestCase("2025-01-01T00:00:00Z", "from before the first answer")]
+    public void TheAggregates_EqualTheRawPath(string? from, string because)
+    {
+        var q = Query(from is null ? DefaultFrom : Ms(from));
+        AssertAggregatesEqualRaw(q, because);
+    }
+
+    [TestCase("nps", false, 100, null, null)]
+    [TestCase("respondents", true, 5, null, null)]
+    [TestCase("responses", true, 100, "champion", null)]
+    [TestCase("health", false, 100, null, null)]
+    [TestCase("accountName", true, 3, null, null)]
+    [TestCase("accountId", false, 100, "monitor", null)]
+    [TestCase("arr", true, 100, null, "watch")]
+    public void SortsQuadrantsAndBands_EqualTheRawPath(string sort, bool descending, int limit, string? quadrant, string? band) =>
+        AssertAggregatesEqualRaw(Query(DefaultFrom, sort, descending, limit, quadrant, band), $"{sort} {quadrant} {band}");
+
+    [Test]
+    public void AFilterOrARangeEndingBeforeTheLastAnswer_IsAnsweredFromRawRows()
+    {
+        var store = _app.Services.GetRequiredService<AccountStore>();
+        using var c = _app.Db.Open();
+        Assert.That(store.FromAggregates(c, Query(DefaultFrom)), Is.Not.Null);
+        Assert.That(store.FromAggregates(c, Query(DefaultFrom, where: new() { ["plan"] = "premium" })), Is.Null);
+        Assert.That(store.FromAggregates(c, Query(DefaultFrom, to: Ms("2026-01-20T12:00:00Z"))), Is.Null);
+    }
+
+    [Test]
+    public async Task TheEndpoint_AnswersFromTheAggregates()
+    {
+        // A name changed in account_users only: the endpoint shows it, so it read the aggregates.
+        var writer = _app.Services.GetRequiredService<WriteQueue>();
+        var before = await (await _http.GetAsync("/v1/accounts?sort=accountId")).ReadJson<AccountList>();
+        var account = before.Items[0];
+        const string rename = "UPDATE account_users SET name = @To WHERE account = @Account AND name = @From";
+        var renamed = await writer.ExecuteAsync((c, tx) => c.Execute(rename, new { Account = account.AccountId, From = account.AccountName, To = "Renamed for the test" }, tx));
+        Assert.That(renamed, Is.GreaterThan(0));
+        try
+        {
+            var after = await (await _http.GetAsync("/v1/accounts?sort=accountId")).ReadJson<AccountList>();
+            Assert.That(after.Items[0].AccountName, Is.EqualTo("Renamed for the test"));
+            Assert.That(after.Items[0].Responses, Is.EqualTo(account.Responses));
+        }
+        finally
+        {
+            await writer.ExecuteAsync((c, tx) => c.Execute(rename, new { Account = account.AccountId, From = "Renamed for the test", To = account.AccountName }, tx));
+        }
+    }
+
+    [Test]
+    public async Task AfterAnUpdateAndAnErasure_TheAggregatesStillEqualTheRawPath_AndTheirRebuild()
+    {
+        // A promoter of this morning becomes a detractor.
+        var row = _rows.First(r => r.Showing.Score is >= 9 && r.AnsweredAt is { } at && at >= Today.ToUnixTimeMilliseconds() && at < Now.AddMinutes(-40).ToUnixTimeMilliseconds());
+        _app.Time.AdjustTime(DateTimeOffset.FromUnixTimeMilliseconds(row.AnsweredAt!.Value).AddMinutes(5));
+        var post = await _browser.PostAsync("/v1/responses", Json.Of(new { displayToken = row.Token, score = 2 }));
+        _app.Time.AdjustTime(Now);
+        Assert.That((int)post.StatusCode, Is.EqualTo(200), await post.Content.ReadAsStringAsync());
+        AssertAggregatesEqualRaw(Query(DefaultFrom), "after an update");
+        var account = row.Showing.User.Account.AccountId;
+        var item = _app.Services.GetRequiredService<AccountStore>().List(Query(DefaultFrom, sort: "accountId", limit: 1000)).Items.Single(i => i.AccountId == account);
+        var expected = _rows.Where(r => r.AnsweredAt >= DefaultFrom && r.Showing.User.Account.AccountId == account).ToList();
+        Assert.That(item.Detractors, Is.EqualTo(expected.Count(r => r.Showing.Score <= 6) + 1), "the LINQ count of the seeded rows, with the update");
+
+        // A user alone in an account of their own, answering twice, then erased.
+        var lone = new FakeUser("u_lone_account", "lone@erase.test", "owner",
+            new FakeAccount("acc_lone", "Lonely Widgets Ltd", 99_000, "enterprise", "Dana", "HR", "1-10"));
+        await new AnalyticsSeed(_app).AddAsync(_acme.WorkspaceId,
+        [
+            new FakeShowing(lone, Now.AddDays(-20), 10, TimeSpan.FromSeconds(30), null, "en", Origin + "/a"),
+            new FakeShowing(lone, Now.AddDays(-3), 4, TimeSpan.FromSeconds(30), null, "en", Origin + "/b"),
+            new FakeShowing(lone, Now.AddHours(-2), null, TimeSpan.Zero, null, "en", Origin + "/c"),
+        ]);
+        var withLone = _app.Services.GetRequiredService<AccountStore>().List(Query(DefaultFrom, limit: 1000));
+        Assert.That(withLone.Items.Single(i => i.AccountId == "acc_lone").Respondents, Is.EqualTo(1));
+        AssertAggregatesEqualRaw(Query(DefaultFrom), "with the lone account");
+        await AssertTablesEqualTheirRebuild();
+
+        (await _http.DeleteAsync("/v1/users/u_lone_account")).EnsureSuccessStatusCode();
+        AssertAggregatesEqualRaw(Query(DefaultFrom), "after an erasure");
+        using (var c = _app.Db.Open())
+        {
+            Assert.That(c.ExecuteScalar<long>("SELECT count(*) FROM account_running WHERE account = 'acc_lone'"), Is.Zero, "no row of the erased account");
+            Assert.That(c.ExecuteScalar<long>("SELECT count(*) FROM account_users WHERE account = 'acc_lone' OR user_id = 'u_lone_account'"), Is.Zero);
+        }
+        await AssertTablesEqualTheirRebuild();
+    }
+
+    [Test]
+    public async Task TheMaintainedTables_EqualTheirRebuild() => await AssertTablesEqualTheirRebuild();
+
+    async Task AssertTablesEqualTheirRebuild()
+    {
+        const string dump = """
+            SELECT 'r|' || survey_id || '|' || account || '|' || day || '|' || displays || '|' || promoters || '|' || passives || '|' || detractors
+            FROM account_running
+            UNION ALL
+            SELECT 'u|' || survey_id || '|' || account || '|' || user_id || '|' || last_at || '|' || coalesce(name, '-') || '|' || coalesce(arr, '-')
+            FROM account_users
+            ORDER BY 1
+            """;
+        var (maintained, recomputed) = await Recomputation.Of(_app, dump, AccountAggregates.Rebuild);
+        Assert.That(maintained, Has.Count.GreaterThan(100));
+        Assert.That(maintained, Is.EqualTo(recomputed));
+    }
+}
