@@ -21,7 +21,7 @@ namespace Pulse.Bench;
 static class AnalyticsScenario
 {
     /// <summary>Bumped whenever <see cref="SeedYear"/> changes what it writes, so cached files are not reused.</summary>
-    const int SeedVersion = 2;
+    const int SeedVersion = 3;
 
     const string Zone = "America/New_York";
 
@@ -59,8 +59,8 @@ static class AnalyticsScenario
             new("where[plan] + groupBy=role", $"/v1/metrics/nps?{s}&where[plan]=premium&groupBy=role", Check.Metrics),
             new("where[plan] + groupBy=role by week", $"/v1/metrics/nps?{s}&where[plan]=premium&groupBy=role&interval=week&tz={Zone}", Check.Metrics),
             new("two filters", $"/v1/metrics/nps?{s}&where[plan]=premium&where[industry]=Retail", Check.Metrics),
-            new("score distribution", $"/v1/metrics/scores?{s}", Check.None),
-            new("reasons", $"/v1/metrics/reasons?{s}", Check.None),
+            new("score distribution", $"/v1/metrics/scores?{s}", Check.Scores),
+            new("reasons", $"/v1/metrics/reasons?{s}", Check.Reasons),
             new("responses, first page with a filter", $"/v1/responses?{s}&where[plan]=premium&limit=50", Check.Total),
             new("q text search over comments", $"/v1/responses?{s}&q=slow&limit=50", Check.Total),
             new("accounts with health", $"/v1/accounts?{s}", Check.Accounts),
@@ -114,13 +114,14 @@ static class AnalyticsScenario
             $"in {seed.Seeded.TotalSeconds:F0} s, aggregates rebuilt with `NpsAggregateHook.Rebuild` in {seed.Rebuilt.TotalSeconds:F0} s " +
             $"({seed.AggregateRows:N0} daily rows); the file is cached under the temp folder for the rest of the UTC day (copied and migrated on reuse). Each query is sent up to {requests} " +
             "times one after another (at least 5, stopping after 20 s) over loopback after 3 warm-up calls (a query without an answer within 60 s is a miss, not called again); the times are client-side wall times " +
-            "including HTTP. Metrics answers (headline, every group, and the series' sum) and the totals of response lists are compared with " +
+            "including HTTP. Metrics answers (headline, every group, and the series' sum), the score distribution's counts, the reasons' counts and respondents " +
+            "(this period and the one before; 60 % of the answers chose one or two reasons) and the totals of response lists are compared with " +
             "counts of the raw rows of the same range, read straight from the file.");
         if (misses > 0)
             Console.WriteLine($"   {misses} of {queries.Count} analytics queries miss their target.");
     }
 
-    enum Check { None, Metrics, Total, Accounts }
+    enum Check { None, Metrics, Total, Accounts, Scores, Reasons }
 
     /// <param name="Days">Length of the range the dashboard asks for (ending now).</param>
     sealed record Query(string Name, string Url, Check Check, int Days = 90);
@@ -178,6 +179,30 @@ static class AnalyticsScenario
             var expected = RawTotal(raw, surveyId, to, where, args["q"]);
             var total = root.GetProperty("total").GetInt64();
             return total == expected ? null : $"total {total}, raw rows {expected}";
+        }
+        if (q.Check == Check.Scores)
+        {
+            var counts = root.GetProperty("counts").EnumerateArray().Select(e => e.GetInt64()).ToList();
+            var expected = RawScores(raw, surveyId, from, to, where);
+            return counts.SequenceEqual(expected) ? null : $"counts [{string.Join(", ", counts)}], raw rows [{string.Join(", ", expected)}]";
+        }
+        if (q.Check == Check.Reasons)
+        {
+            var length = to - from;
+            foreach (var (field, reasonsField, f, t) in new[] { ("respondents", "count", from, to), ("previousRespondents", "previousCount", from - length, from) })
+            {
+                var (respondents, counts) = RawReasons(raw, surveyId, f, t);
+                if (root.GetProperty(field).GetInt64() != respondents)
+                    return $"{field} {root.GetProperty(field).GetInt64()}, raw rows {respondents}";
+                var answered = root.GetProperty("reasons").EnumerateArray()
+                    .ToDictionary(r => r.GetProperty("id").GetString()!, r => r.GetProperty(reasonsField).GetInt64());
+                foreach (var (id, count) in counts)
+                    if (answered.GetValueOrDefault(id) != count)
+                        return $"{reasonsField} of {id}: {answered.GetValueOrDefault(id)}, raw rows {count}";
+                if (answered.Where(kv => kv.Value != 0).Select(kv => kv.Key).Except(counts.Keys).FirstOrDefault() is { } extra)
+                    return $"{reasonsField} of {extra} is not in the raw rows";
+            }
+            return null;
         }
         var headline = Counts(root);
         var expectedHeadline = RawCounts(raw, surveyId, from, to, where, null).GetValueOrDefault("", default);
@@ -294,6 +319,52 @@ static class AnalyticsScenario
         return result;
     }
 
+    /// <summary>Responses of <c>[from, to)</c> matching the filters, counted per score 0–10.</summary>
+    static long[] RawScores(SqliteConnection c, string surveyId, long from, long to, IReadOnlyDictionary<string, string> where)
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = $"""
+            SELECT r.score, count(*) FROM responses r JOIN displays d ON d.id = r.display_id
+            WHERE r.survey_id = $s AND r.created_at >= $f AND r.created_at < $t{Filters(where)} GROUP BY r.score
+            """;
+        command.Parameters.AddWithValue("$s", surveyId);
+        command.Parameters.AddWithValue("$f", from);
+        command.Parameters.AddWithValue("$t", to);
+        Bind(command, where);
+        var counts = new long[11];
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            counts[reader.GetInt64(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
+    /// <summary>Answers of <c>[from, to)</c> that chose any reason, and the answers per reason id.</summary>
+    static (long Respondents, Dictionary<string, long> Counts) RawReasons(SqliteConnection c, string surveyId, long from, long to)
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = """
+            SELECT rr.reason_id, count(*) FROM responses r JOIN response_reasons rr ON rr.response_id = r.id
+            WHERE r.survey_id = $s AND r.created_at >= $f AND r.created_at < $t GROUP BY rr.reason_id
+            UNION ALL
+            SELECT '', count(DISTINCT r.id) FROM responses r JOIN response_reasons rr ON rr.response_id = r.id
+            WHERE r.survey_id = $s AND r.created_at >= $f AND r.created_at < $t
+            """;
+        command.Parameters.AddWithValue("$s", surveyId);
+        command.Parameters.AddWithValue("$f", from);
+        command.Parameters.AddWithValue("$t", to);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        long respondents = 0;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (reader.GetString(0) == "")
+                respondents = reader.GetInt64(1);
+            else
+                counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        return (respondents, counts);
+    }
+
     /// <summary>Responses before <paramref name="to"/> matching the filters and, with <paramref name="text"/>, whose comment holds it (ASCII comments here).</summary>
     static long RawTotal(SqliteConnection c, string surveyId, long to, IReadOnlyDictionary<string, string> where, string? text)
     {
@@ -399,6 +470,14 @@ static class AnalyticsScenario
     /// A year of displays (80 % answered) from users of 2,000 accounts, a fifth of them today (since
     /// UTC midnight, or the last six hours when the day is younger than two); returns the survey.
     /// </summary>
+    /// <summary>The reason ids the seeded answers choose from, per category.</summary>
+    static readonly Dictionary<string, string[]> Reasons = new()
+    {
+        ["detractor"] = ["price", "slow", "bugs", "missing", "support"],
+        ["passive"] = ["missing", "support", "docs"],
+        ["promoter"] = ["support", "easy", "fast"],
+    };
+
     static string SeedYear(Db db, string workspaceId, int responses)
     {
         var faker = new Faker { Random = new Randomizer(11) };
@@ -442,8 +521,11 @@ static class AnalyticsScenario
             """, "$w", "$s", "$u", "$at", "$ans", "$traits", "$locale", "$variant");
         using var insertResponse = Command(c, tx, """
             INSERT INTO responses (display_id, workspace_id, survey_id, user_id, score, category, comment, created_at, updated_at)
-            VALUES ($d, $w, $s, $u, $score, $cat, $comment, $at, $at)
+            VALUES ($d, $w, $s, $u, $score, $cat, $comment, $at, $at) RETURNING id
             """, "$d", "$w", "$s", "$u", "$score", "$cat", "$comment", "$at");
+        using var insertReason = Command(c, tx, "INSERT INTO response_reasons (response_id, reason_id) VALUES ($r, $id)", "$r", "$id");
+        // The reasons of 60 % of the answers, one or two of their category's list, from their own generator (the rest of the data stays as before).
+        var reasonFaker = new Randomizer(12);
         var displays = (int)(responses / 0.8);
         var answered = 0;
         for (var i = 0; i < displays; i++)
@@ -459,7 +541,13 @@ static class AnalyticsScenario
                 continue;
             var score = Math.Clamp((int)Math.Round(faker.Random.Double() * 6 + faker.Random.Double() * 5.5), 0, 10);
             var comment = faker.Random.Double() < 0.4 ? $"{faker.PickRandom(Comments)} ({faker.Lorem.Word()})" : null;
-            Run(insertResponse, id, workspaceId, surveyId, $"u{u}", score, NpsCategory.Of(score), comment, at + 60_000);
+            var responseId = (long)Run(insertResponse, id, workspaceId, surveyId, $"u{u}", score, NpsCategory.Of(score), comment, at + 60_000)!;
+            if (reasonFaker.Double() < 0.6)
+            {
+                var list = Reasons[NpsCategory.Of(score)];
+                foreach (var reason in reasonFaker.ArrayElements(list, reasonFaker.Int(1, 2)).Distinct())
+                    Run(insertReason, responseId, reason);
+            }
             answered++;
         }
         tx.Commit();

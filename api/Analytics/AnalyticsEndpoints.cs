@@ -25,6 +25,7 @@ public static class AnalyticsEndpoints
     {
         builder.Services.AddWriteHook<NpsAggregateHook>();
         builder.Services.AddWriteHook<AccountAggregateHook>();
+        builder.Services.AddWriteHook<ReasonAggregateHook>();
         builder.Services.AddOptions<AnalyticsOptions>().BindConfiguration(AnalyticsOptions.Section);
         builder.Services.AddHostedService<PairAggregateSync>();
         builder.Services.AddWriteHook<CommentSearch>();
@@ -140,7 +141,7 @@ public static class AnalyticsEndpoints
         [AsParameters] ScoresQuery query, HttpRequest request, ClaimsPrincipal user, ScoreDistributionStore store, SurveyStore surveyStore, TimeProvider time)
     {
         var args = QueryArgs.For<ScoresQuery>(request.Query);
-        var where = args.Where(query.Where);
+        var where = args.Where(query.Where).ToDictionary(f => DisplayFields.KeyOf(f.Key), f => f.Value, StringComparer.Ordinal);
         var (start, end) = Range(args, query.From, query.To, TimeZoneInfo.Utc, time);
         if (!args.Ok)
             return Invalid(args);

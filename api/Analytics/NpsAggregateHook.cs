@@ -16,14 +16,16 @@ namespace Pulse.Api.Analytics;
 /// <c>nps_pair_daily</c> (<see cref="PairAggregates"/>, one more), and the same two per UTC hour in
 /// <c>nps_hourly</c> and <c>nps_pair_hourly</c> (decision Q1). An update that changes the category moves
 /// the count; an erasure takes it away and deletes rows left at zero, so no trait value of an
-/// erased user stays behind.
+/// erased user stays behind. Each row also counts answers per score, <c>s0…s10</c> (<see cref="ScoreCounters"/>,
+/// decision S1): the distribution of <c>GET /v1/metrics/scores</c>, in the same statements.
 /// </summary>
 public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
 {
-    const string Set = """
+    const string Set = $"""
         DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,
                       passives = a.passives + excluded.passives, detractors = a.detractors + excluded.detractors,
-                      score_sum = a.score_sum + excluded.score_sum, score_squares = a.score_squares + excluded.score_squares
+                      score_sum = a.score_sum + excluded.score_sum, score_squares = a.score_squares + excluded.score_squares,
+                      {ScoreCounters.Set}
         """;
 
     /// <summary>Adds the counts to every segment row of the display at <paramref name="unit"/> (<c>day</c> or <c>hour</c>, bound as <c>@Day</c> or <c>@Hour</c>).</summary>
@@ -69,21 +71,21 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     /// segment (traits, locale, variant, channel), with its time <c>at</c>; from <c>kind_contrib</c>.
     /// </summary>
     const string Segments = $"""
-        SELECT survey_id, '' AS trait_key, '' AS trait_value, at, displays, promoters, passives, detractors, score_sum, score_squares
+        SELECT survey_id, '' AS trait_key, '' AS trait_value, at, {Columns}
         FROM kind_contrib
         UNION ALL
         SELECT c.survey_id, j.key, {TraitSql.EachValue},
-               c.at, c.displays, c.promoters, c.passives, c.detractors, c.score_sum, c.score_squares
+               c.at, c.displays, c.promoters, c.passives, c.detractors, c.score_sum, c.score_squares, {ScoreCounters.OfC}
         FROM kind_contrib c, json_each(c.traits) j
         WHERE {TraitSql.EachIsSegment}
         UNION ALL
-        SELECT survey_id, '{DisplayFields.Locale}', locale, at, displays, promoters, passives, detractors, score_sum, score_squares
+        SELECT survey_id, '{DisplayFields.Locale}', locale, at, {Columns}
         FROM kind_contrib WHERE locale IS NOT NULL
         UNION ALL
-        SELECT survey_id, '{DisplayFields.Variant}', variant, at, displays, promoters, passives, detractors, score_sum, score_squares
+        SELECT survey_id, '{DisplayFields.Variant}', variant, at, {Columns}
         FROM kind_contrib WHERE variant IS NOT NULL
         UNION ALL
-        SELECT survey_id, '{DisplayFields.Channel}', channel, at, displays, promoters, passives, detractors, score_sum, score_squares
+        SELECT survey_id, '{DisplayFields.Channel}', channel, at, {Columns}
         FROM kind_contrib WHERE channel IS NOT NULL
         """;
 
@@ -98,13 +100,13 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
 
         INSERT INTO nps_daily (survey_id, trait_key, day, trait_value, {Columns})
         SELECT survey_id, trait_key, at / 86400000, trait_value, sum(displays), sum(promoters), sum(passives), sum(detractors),
-               sum(score_sum), sum(score_squares)
+               sum(score_sum), sum(score_squares), {ScoreCounters.Sums}
         FROM ({Segments}) AS contributions
         GROUP BY survey_id, trait_key, at / 86400000, trait_value;
 
         INSERT INTO nps_hourly (survey_id, trait_key, hour, trait_value, {Columns})
         SELECT survey_id, trait_key, at / 3600000, trait_value, sum(displays), sum(promoters), sum(passives), sum(detractors),
-               sum(score_sum), sum(score_squares)
+               sum(score_sum), sum(score_squares), {ScoreCounters.Sums}
         FROM ({Segments}) AS contributions
         GROUP BY survey_id, trait_key, at / 3600000, trait_value;
 
@@ -121,33 +123,34 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         c.Execute(Backfill, transaction: tx);
         PairAggregates.Rebuild(c, tx);
         AccountAggregates.Rebuild(c, tx);
+        ReasonAggregates.Rebuild(c, tx);
     }
 
     public void DisplayCreated(DbConnection c, DbTransaction tx, DisplayWritten display) =>
-        Add(c, tx, display, display.ShownAt, new NpsCounts(1, 0, 0, 0));
+        Add(c, tx, display, display.ShownAt, new NpsCounts(1, 0, 0, 0), default);
 
-    const string Columns = "displays, promoters, passives, detractors, score_sum, score_squares";
-    const string Values = "@Displays, @Promoters, @Passives, @Detractors, @ScoreSum, @ScoreSquares";
+    const string Columns = $"displays, promoters, passives, detractors, score_sum, score_squares, {ScoreCounters.Columns}";
+    const string Values = $"@Displays, @Promoters, @Passives, @Detractors, @ScoreSum, @ScoreSquares, {ScoreCounters.Values}";
 
     public void ResponseSaved(DbConnection c, DbTransaction tx, ResponseWritten response)
     {
         if (response.Created)
         {
-            Add(c, tx, response.Display, response.CreatedAt, Of(response.Category, response.Score, 1));
+            Add(c, tx, response.Display, response.CreatedAt, Of(response.Category, response.Score, 1), new ScoreMove(response.Score, null));
             return;
         }
         if (response.PreviousCategory is null || response.PreviousScore is not { } previous || previous == response.Score)
             return;
         // The response keeps its created_at, so it stays in its bucket and only changes score (and maybe category).
         var moved = Of(response.Category, response.Score, 1) + Of(response.PreviousCategory, previous, -1);
-        Add(c, tx, response.Display, response.CreatedAt, moved);
+        Add(c, tx, response.Display, response.CreatedAt, moved, new ScoreMove(response.Score, previous));
     }
 
     public void ResponseDeleted(DbConnection c, DbTransaction tx, ResponseWritten response) =>
-        Remove(c, tx, response.Display, response.CreatedAt, Of(response.Category, response.Score, -1));
+        Remove(c, tx, response.Display, response.CreatedAt, Of(response.Category, response.Score, -1), new ScoreMove(null, response.Score));
 
     public void DisplayDeleted(DbConnection c, DbTransaction tx, DisplayWritten display) =>
-        Remove(c, tx, display, display.ShownAt, new NpsCounts(-1, 0, 0, 0));
+        Remove(c, tx, display, display.ShownAt, new NpsCounts(-1, 0, 0, 0), default);
 
     /// <summary>One answer of <paramref name="score"/> in its category's column (<see cref="QuestionKinds.RankOf"/>), counted <paramref name="delta"/> times.</summary>
     static NpsCounts Of(string category, int score, int delta) => (QuestionKinds.RankOf(category) switch
@@ -162,28 +165,39 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     /// The four upserts run on every display and response; preparing them costs more than running
     /// them, so they are kept prepared on the writer's connection (<see cref="PreparedStatements"/>).
     /// </summary>
-    static void Add(DbConnection c, DbTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+    static void Add(DbConnection c, DbTransaction tx, DisplayWritten display, long at, NpsCounts delta, ScoreMove scores)
     {
         var (day, hour) = (TimeBuckets.FloorDiv(at, TimeBuckets.DayMs), TimeBuckets.FloorDiv(at, TimeBuckets.HourMs));
-        Upsert(c, tx, AddDaily, "@Day", day, display, delta);
-        Upsert(c, tx, PairAggregates.Add, "@Day", day, display, delta);
-        Upsert(c, tx, AddHourly, "@Hour", hour, display, delta);
-        Upsert(c, tx, PairAggregates.AddHourly, "@Hour", hour, display, delta);
+        Upsert(c, tx, AddDaily, "@Day", day, display, delta, scores);
+        Upsert(c, tx, PairAggregates.Add, "@Day", day, display, delta, scores);
+        Upsert(c, tx, AddHourly, "@Hour", hour, display, delta, scores);
+        Upsert(c, tx, PairAggregates.AddHourly, "@Hour", hour, display, delta, scores);
     }
 
     /// <summary>Runs one of the prepared upserts with the display's segments, its day or hour (<paramref name="unit"/>) and the counts.</summary>
-    static void Upsert(DbConnection c, DbTransaction tx, string sql, string unit, long value, DisplayWritten display, NpsCounts delta) =>
-        Counts(c.Prepared(tx, sql).Bind("@SurveyId", display.SurveyId).Bind(unit, value)
+    static void Upsert(DbConnection c, DbTransaction tx, string sql, string unit, long value, DisplayWritten display, NpsCounts delta, ScoreMove scores) =>
+        Scores(Counts(c.Prepared(tx, sql).Bind("@SurveyId", display.SurveyId).Bind(unit, value)
             .Bind("@Traits", TraitsOf(display)).Bind("@Locale", display.Locale).Bind("@Variant", display.Variant)
-            .Bind("@Channel", display.Channel), delta).ExecuteNonQuery();
+            .Bind("@Channel", display.Channel), delta), scores).ExecuteNonQuery();
 
     static DbCommand Counts(DbCommand command, NpsCounts delta) =>
         command.Bind("@Displays", delta.Displays).Bind("@Promoters", delta.Promoters).Bind("@Passives", delta.Passives)
             .Bind("@Detractors", delta.Detractors).Bind("@ScoreSum", delta.ScoreSum).Bind("@ScoreSquares", delta.ScoreSquares);
 
-    static void Remove(DbConnection c, DbTransaction tx, DisplayWritten display, long at, NpsCounts delta)
+    /// <summary>Binds <c>@S0…@S10</c>: one more answer of <see cref="ScoreMove.Added"/>, one fewer of <see cref="ScoreMove.Removed"/>.</summary>
+    static DbCommand Scores(DbCommand command, ScoreMove scores)
     {
-        Add(c, tx, display, at, delta);
+        for (var i = 0; i < ScoreCounters.Count; i++)
+            command.Bind(ScoreCounters.Parameters[i], (scores.Added == i ? 1L : 0L) - (scores.Removed == i ? 1L : 0L));
+        return command;
+    }
+
+    /// <summary>The score columns an answer moves: one more of <paramref name="Added"/>, one fewer of <paramref name="Removed"/> (null: none).</summary>
+    readonly record struct ScoreMove(int? Added, int? Removed);
+
+    static void Remove(DbConnection c, DbTransaction tx, DisplayWritten display, long at, NpsCounts delta, ScoreMove scores)
+    {
+        Add(c, tx, display, at, delta, scores);
         var p = new
         {
             display.SurveyId,

@@ -39,19 +39,20 @@ public static class PairAggregates
             WHERE k IN (SELECT key FROM nps_pair_keys))
         """;
 
-    const string Columns = "displays, promoters, passives, detractors, score_sum, score_squares";
+    const string Columns = $"displays, promoters, passives, detractors, score_sum, score_squares, {ScoreCounters.Columns}";
 
     /// <summary>Adds the counts <c>@Displays…@ScoreSquares</c> to every pair of the display's listed segments at <c>@Day</c> or <c>@Hour</c>.</summary>
     static string AddTo(string table, string unit, string at) => $"""
         {Segments}
         INSERT INTO {table} AS a (survey_id, key_a, key_b, {unit}, value_a, value_b, {Columns})
-        SELECT @SurveyId, x.k, y.k, {at}, x.v, y.v, @Displays, @Promoters, @Passives, @Detractors, @ScoreSum, @ScoreSquares
+        SELECT @SurveyId, x.k, y.k, {at}, x.v, y.v, @Displays, @Promoters, @Passives, @Detractors, @ScoreSum, @ScoreSquares, {ScoreCounters.Values}
         FROM s x JOIN s y ON x.k < y.k
         WHERE true
         ON CONFLICT (survey_id, key_a, key_b, {unit}, value_a, value_b)
         DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,
                       passives = a.passives + excluded.passives, detractors = a.detractors + excluded.detractors,
-                      score_sum = a.score_sum + excluded.score_sum, score_squares = a.score_squares + excluded.score_squares
+                      score_sum = a.score_sum + excluded.score_sum, score_squares = a.score_squares + excluded.score_squares,
+                      {ScoreCounters.Set}
         """;
 
     /// <summary>The day upsert (<c>nps_pair_daily</c>, <c>@Day</c>).</summary>
@@ -77,15 +78,16 @@ public static class PairAggregates
     /// Every display and every answer as one contribution row (the counters it adds), with the display's segments.
     /// The flags are CASE expressions, not comparisons: PostgreSQL's are booleans, which a UNION with 0 refuses.
     /// </summary>
-    internal const string Contributions = """
+    internal const string Contributions = $"""
         SELECT d.survey_id, d.traits, d.locale, d.variant, d.channel, d.shown_at AS at, 1 AS displays, 0 AS promoters,
-               0 AS passives, 0 AS detractors, 0 AS score_sum, 0 AS score_squares
+               0 AS passives, 0 AS detractors, 0 AS score_sum, 0 AS score_squares, {ScoreCounters.None}
         FROM displays d
         UNION ALL
         SELECT r.survey_id, d.traits, d.locale, d.variant, d.channel, r.created_at, 0,
                CASE WHEN r.category IN ('promoter', 'satisfied', 'easy') THEN 1 ELSE 0 END,
                CASE WHEN r.category IN ('passive', 'neutral') THEN 1 ELSE 0 END,
-               CASE WHEN r.category IN ('detractor', 'dissatisfied', 'difficult') THEN 1 ELSE 0 END, r.score, r.score * r.score
+               CASE WHEN r.category IN ('detractor', 'dissatisfied', 'difficult') THEN 1 ELSE 0 END, r.score, r.score * r.score,
+               {ScoreCounters.OfResponse}
         FROM responses r JOIN displays d ON d.id = r.display_id
         """;
 
@@ -108,7 +110,7 @@ public static class PairAggregates
     static string Fill(string table, string unit, string ms) => $"""
         INSERT INTO {table} (survey_id, key_a, key_b, {unit}, value_a, value_b, {Columns})
         SELECT c.survey_id, x.k, y.k, c.at / {ms}, x.v, y.v, sum(c.displays), sum(c.promoters), sum(c.passives),
-               sum(c.detractors), sum(c.score_sum), sum(c.score_squares)
+               sum(c.detractors), sum(c.score_sum), sum(c.score_squares), {ScoreCounters.SumsOfC}
         FROM pair_segments x JOIN pair_segments y ON y.id = x.id AND x.k < y.k JOIN pair_contrib c ON c.rowid = x.id
         GROUP BY c.survey_id, x.k, y.k, c.at / {ms}, x.v, y.v;
         """;

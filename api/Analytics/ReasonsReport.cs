@@ -49,10 +49,14 @@ public sealed record ReasonCount(
 public sealed record ReasonGroup(string Value, long Respondents, long PreviousRespondents, IReadOnlyList<ReasonCount> Reasons);
 
 /// <summary>
-/// Counts reasons from the range's answers: <c>responses</c> by survey and time (index
+/// Counts reasons of a period. Without filters and groups (the dashboard's default) from the reason
+/// aggregates (<see cref="ReasonAggregateHook"/>, decision S2): whole days from <c>reason_daily</c>, whole
+/// hours at the edges from <c>reason_hourly</c>, parts of hours from raw rows or as the hour's row less the
+/// raw rows of the rest of the hour (<see cref="TimeBuckets.Cover"/>), in one statement per period. With
+/// trait filters or groups from the range's answers: <c>responses</c> by survey and time (index
 /// <c>responses_survey_time</c>) joined to their display's snapshot and to <c>response_reasons</c>
-/// by primary key. No aggregate: reasons are a small share of answers, and the filters and groups
-/// are any trait, which a per-day aggregate of (reason × trait value) would multiply.
+/// by primary key — the filters and groups are any trait, which a per-day aggregate of (reason × trait
+/// value) would multiply (decision S3).
 /// </summary>
 public sealed class ReasonsStore(Db db)
 {
@@ -92,12 +96,15 @@ public sealed class ReasonsStore(Db db)
 
     sealed record Period(Dictionary<string, long> Respondents, Dictionary<(string Segment, string Id), long> Counts);
 
-    public ReasonsReport Read(ReasonsQuery q, IReadOnlyDictionary<string, string> labels)
+    public ReasonsReport Read(ReasonsQuery q, IReadOnlyDictionary<string, string> labels) => Read(q, labels, aggregates: true);
+
+    /// <summary>The report; without <paramref name="aggregates"/> always from raw rows (what tests compare the aggregates with).</summary>
+    internal ReasonsReport Read(ReasonsQuery q, IReadOnlyDictionary<string, string> labels, bool aggregates)
     {
         var length = q.To - q.From;
         using var c = db.Open();
-        var now = Count(c, q, q.From, q.To);
-        var before = Count(c, q, q.From - length, q.From);
+        var now = Count(c, q, q.From, q.To, aggregates);
+        var before = Count(c, q, q.From - length, q.From, aggregates);
         var all = Reasons(null, now, before, labels);
         IReadOnlyList<ReasonGroup>? groups = null;
         if (q.GroupBy is not null)
@@ -137,7 +144,11 @@ public sealed class ReasonsStore(Db db)
 
     static double Percent(long part, long whole) => Math.Round(Raw(part, whole), 1, MidpointRounding.AwayFromZero) + 0.0;
 
-    static Period Count(DbConnection c, ReasonsQuery q, long from, long to)
+    static Period Count(DbConnection c, ReasonsQuery q, long from, long to, bool aggregates) =>
+        aggregates && q.Where.Count == 0 && q.GroupBy is null ? CountAggregates(c, q, from, to) : CountRaw(c, q, from, to);
+
+    /// <summary>The raw computation over answers joined to their displays (filters and groups, and what tests compare with).</summary>
+    static Period CountRaw(DbConnection c, ReasonsQuery q, long from, long to)
     {
         var parameters = new
         {
@@ -155,6 +166,65 @@ public sealed class ReasonsStore(Db db)
             .ToDictionary(r => (r.Segment!, r.Id), r => r.Count);
         return new Period(respondents, counts);
     }
+
+    /// <summary>A period without filters or groups from the aggregates, in one statement (one snapshot); the respondents under reason id ''.</summary>
+    static Period CountAggregates(DbConnection c, ReasonsQuery q, long from, long to)
+    {
+        var parameters = new DynamicParameters(new { q.SurveyIds, q.Category });
+        var n = 0;
+        string Bind(long value)
+        {
+            var name = "P" + (n++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            parameters.Add(name, value);
+            return "@" + name;
+        }
+        const string Rows = "survey_id IN @SurveyIds AND (@Category IS NULL OR category = @Category)";
+        var parts = new List<string>();
+        var cover = TimeBuckets.Cover(from, to);
+        if (cover.Days.From < cover.Days.To)
+            parts.Add($"SELECT reason_id, answers FROM reason_daily WHERE {Rows} AND day >= {Bind(cover.Days.From)} AND day < {Bind(cover.Days.To)}");
+        foreach (var hours in cover.Hours)
+            parts.Add($"SELECT reason_id, answers FROM reason_hourly WHERE {Rows} AND hour >= {Bind(hours.From)} AND hour < {Bind(hours.To)}");
+        foreach (var part in cover.Parts)
+        {
+            var hour = TimeBuckets.FloorDiv(part.From, TimeBuckets.HourMs);
+            var (start, end) = (hour * TimeBuckets.HourMs, (hour + 1) * TimeBuckets.HourMs);
+            // More than half an hour that starts or ends on the hour: the hour's row less the rest of the hour
+            // (the default range ends now, and the rest of the current hour is still empty).
+            if (part.To - part.From > TimeBuckets.HourMs / 2 && (part.From == start || part.To == end))
+            {
+                parts.Add($"SELECT reason_id, answers FROM reason_hourly WHERE {Rows} AND hour = {Bind(hour)}");
+                var rest = part.From == start ? new Span(part.To, end) : new Span(start, part.From);
+                parts.Add(RawRows("-", Bind(rest.From), Bind(rest.To)));
+            }
+            else
+                parts.Add(RawRows("", Bind(part.From), Bind(part.To)));
+        }
+        var respondents = new Dictionary<string, long>(StringComparer.Ordinal);
+        var counts = new Dictionary<(string Segment, string Id), long>();
+        if (parts.Count == 0)
+            return new Period(respondents, counts);
+        var sql = $"SELECT reason_id AS Id, sum(answers) AS Count FROM (\n{string.Join("\nUNION ALL\n", parts)}\n) AS reason_parts GROUP BY reason_id";
+        foreach (var row in c.Query<CountRow>(c.Sql(sql), parameters).Where(r => r.Count != 0))
+        {
+            if (row.Id == "")
+                respondents[""] = row.Count;
+            else
+                counts[("", row.Id)] = row.Count;
+        }
+        return new Period(respondents, counts);
+    }
+
+    /// <summary>Raw answers of <c>[from, to)</c> per reason and, under '', those that chose any (negated with <paramref name="sign"/> "-").</summary>
+    static string RawRows(string sign, string from, string to) => $"""
+        SELECT rr.reason_id, {sign}count(*) FROM responses r JOIN response_reasons rr ON rr.response_id = r.id
+        WHERE r.survey_id IN @SurveyIds AND r.created_at >= {from} AND r.created_at < {to} AND (@Category IS NULL OR r.category = @Category)
+        GROUP BY rr.reason_id
+        UNION ALL
+        SELECT '', {sign}count(*) FROM responses r
+        WHERE r.survey_id IN @SurveyIds AND r.created_at >= {from} AND r.created_at < {to} AND (@Category IS NULL OR r.category = @Category)
+          AND EXISTS (SELECT 1 FROM response_reasons rr WHERE rr.response_id = r.id)
+        """;
 
     /// <summary>The default label of every reason id the surveys list (a survey's own lists first, then its variants').</summary>
     public static IReadOnlyDictionary<string, string> Labels(IEnumerable<Survey> surveys)

@@ -15,6 +15,9 @@ public sealed record Bucket(string Start, long From, long To);
 /// <summary>A half-open range of integers: days, hours or milliseconds since the Unix epoch.</summary>
 public readonly record struct Span(long From, long To);
 
+/// <summary>A range as whole UTC days, whole hours and parts of hours (ms); see <see cref="TimeBuckets.Cover"/>.</summary>
+public sealed record RangeCover(Span Days, IReadOnlyList<Span> Hours, IReadOnlyList<Span> Parts);
+
 /// <summary>
 /// How to read a query's buckets from per-UTC-day aggregates. Each bucket's edges are rounded to
 /// the nearest UTC midnight: day rows of <c>[DayFrom, DayTo)</c> count in the bucket whose rounded
@@ -192,6 +195,26 @@ public static class TimeBuckets
     }
 
     public static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+
+    /// <summary>
+    /// <c>[from, to)</c> (Unix ms) as one bucket's aggregate reads: the whole UTC days inside it, the whole hours
+    /// inside it on either side of those days, and the parts of hours left at its ends (at most two, each inside
+    /// one hour). Used by the reads that need no series (<see cref="ScoreDistributionStore"/>, <see cref="ReasonsStore"/>).
+    /// </summary>
+    public static RangeCover Cover(long from, long to)
+    {
+        var h0 = -FloorDiv(-from, HourMs);
+        var h1 = FloorDiv(to, HourMs);
+        if (h0 > h1)
+            return new RangeCover(new Span(0, 0), [], from < to ? [new Span(from, to)] : []);
+        var d0 = -FloorDiv(-h0, 24);
+        var d1 = FloorDiv(h1, 24);
+        var days = d0 < d1 ? new Span(d0, d1) : new Span(0, 0);
+        var hours = (d0 < d1 ? new[] { new Span(h0, d0 * 24), new Span(d1 * 24, h1) } : [new Span(h0, h1)])
+            .Where(s => s.From < s.To).ToList();
+        var parts = new[] { new Span(from, h0 * HourMs), new Span(h1 * HourMs, to) }.Where(s => s.From < s.To).ToList();
+        return new RangeCover(days, hours, parts);
+    }
 
 
     static long Mod(long a, long b) => a - FloorDiv(a, b) * b;

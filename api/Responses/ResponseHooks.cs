@@ -21,6 +21,9 @@ public sealed record ResponseWritten(
 {
     /// <summary>The reasons the answer chose (none when the question was not asked or not answered).</summary>
     public ChosenReasons Reasons { get; init; } = ChosenReasons.None;
+
+    /// <summary>On an update, the reasons the answer had chosen before it (none on a creation or an erasure).</summary>
+    public ChosenReasons PreviousReasons { get; init; } = ChosenReasons.None;
 }
 
 /// <summary>A dismissal of a display.</summary>

@@ -91,7 +91,7 @@ public static class ResponseStore
         var next = new ResponseWritten(current.Id, display.ToWritten(), change.Score, category,
             change.SetComment ? change.Comment : current.Comment,
             change.SetFollowUp ? change.FollowUpJson : current.FollowUp,
-            current.CreatedAt, now, Created: false, previousScore, current.Category) { Reasons = nextReasons };
+            current.CreatedAt, now, Created: false, previousScore, current.Category) { Reasons = nextReasons, PreviousReasons = currentReasons };
         var reasonsChanged = !nextReasons.SameAs(currentReasons);
         if (next.Score == previousScore && next.Comment == current.Comment && next.FollowUpJson == current.FollowUp && !reasonsChanged)
             return new SaveResult(next with { UpdatedAt = current.UpdatedAt }, Changed: false);

@@ -255,4 +255,41 @@ public sealed class AggregateMigrationTests
             Assert.That(c.ExecuteScalar<long>("SELECT count(*) FROM nps_pair_keys"), Is.Zero, "forgotten, so the start-up sync rebuilds the pair tables");
         }
     }
+
+    [Test]
+    public void Migration0210_OnADatabaseWithData_BackfillsTheScoreCounters_AndTheReasonRows()
+    {
+        using var dir = new TempDirectory();
+        using var c = OldDatabase(dir, 200);
+        c.Execute("""
+            INSERT INTO displays (id, workspace_id, survey_id, user_id, token_hash, shown_at, expires_at, traits)
+                VALUES (1, 'ws_1', 'srv_1', 'u1', x'01', 86400000 * 3 + 5, 86400000 * 10, '{"plan":"pro"}'),
+                       (2, 'ws_1', 'srv_1', 'u1', x'02', 86400000 * 3 + 7, 86400000 * 10, '{"plan":"free"}');
+            INSERT INTO responses (id, display_id, workspace_id, survey_id, user_id, score, category, created_at, updated_at)
+                VALUES (1, 1, 'ws_1', 'srv_1', 'u1', 9, 'promoter', 3600000 * 98, 3600000 * 98),
+                       (2, 2, 'ws_1', 'srv_1', 'u1', 3, 'detractor', 3600000 * 101, 3600000 * 101);
+            INSERT INTO response_reasons (response_id, reason_id) VALUES (1, 'support'), (2, 'price'), (2, 'slow');
+            INSERT INTO nps_daily (survey_id, trait_key, day, trait_value, promoters, detractors)
+                VALUES ('srv_1', '', 4, '', 1, 1), ('srv_1', 'plan', 4, 'pro', 1, 0), ('srv_1', 'plan', 4, 'free', 0, 1);
+            INSERT INTO nps_hourly (survey_id, trait_key, hour, trait_value, promoters, detractors)
+                VALUES ('srv_1', '', 98, '', 1, 0), ('srv_1', '', 101, '', 0, 1);
+            """);
+
+        Migrator.Apply(c, new FakeTimeProvider(PulseFactory.DefaultNow));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(c.Query<(string Key, long Day, string Value, long S3, long S9)>(
+                    "SELECT trait_key, day, trait_value, s3, s9 FROM nps_daily ORDER BY trait_key, day, trait_value"),
+                Is.EqualTo(new[] { ("", 4L, "", 1L, 1L), ("plan", 4L, "free", 1L, 0L), ("plan", 4L, "pro", 0L, 1L) }));
+            Assert.That(c.Query<(long Hour, long S3, long S9)>("SELECT hour, s3, s9 FROM nps_hourly ORDER BY hour"),
+                Is.EqualTo(new[] { (98L, 0L, 1L), (101L, 1L, 0L) }));
+            Assert.That(c.ExecuteScalar<long>("SELECT sum(s0 + s1 + s2 + s4 + s5 + s6 + s7 + s8 + s10) FROM nps_daily"), Is.Zero);
+            Assert.That(c.Query<(long Day, string Category, string Reason, long Answers)>(
+                    "SELECT day, category, reason_id, answers FROM reason_daily ORDER BY category, reason_id"),
+                Is.EqualTo(new[] { (4L, "detractor", "", 1L), (4L, "detractor", "price", 1L), (4L, "detractor", "slow", 1L), (4L, "promoter", "", 1L), (4L, "promoter", "support", 1L) }));
+            Assert.That(c.Query<(long Hour, string Reason, long Answers)>("SELECT hour, reason_id, answers FROM reason_hourly ORDER BY hour, reason_id"),
+                Is.EqualTo(new[] { (98L, "", 1L), (98L, "support", 1L), (101L, "", 1L), (101L, "price", 1L), (101L, "slow", 1L) }));
+        }
+    }
 }
