@@ -180,26 +180,13 @@ public sealed class ReasonsStore(Db db)
         }
         const string Rows = "survey_id IN @SurveyIds AND (@Category IS NULL OR category = @Category)";
         var parts = new List<string>();
-        var cover = TimeBuckets.Cover(from, to);
-        if (cover.Days.From < cover.Days.To)
-            parts.Add($"SELECT reason_id, answers FROM reason_daily WHERE {Rows} AND day >= {Bind(cover.Days.From)} AND day < {Bind(cover.Days.To)}");
-        foreach (var hours in cover.Hours)
-            parts.Add($"SELECT reason_id, answers FROM reason_hourly WHERE {Rows} AND hour >= {Bind(hours.From)} AND hour < {Bind(hours.To)}");
-        foreach (var part in cover.Parts)
-        {
-            var hour = TimeBuckets.FloorDiv(part.From, TimeBuckets.HourMs);
-            var (start, end) = (hour * TimeBuckets.HourMs, (hour + 1) * TimeBuckets.HourMs);
-            // More than half an hour that starts or ends on the hour: the hour's row less the rest of the hour
-            // (the default range ends now, and the rest of the current hour is still empty).
-            if (part.To - part.From > TimeBuckets.HourMs / 2 && (part.From == start || part.To == end))
+        foreach (var read in TimeBuckets.Cover(from, to).Reads())
+            parts.Add(read.Unit switch
             {
-                parts.Add($"SELECT reason_id, answers FROM reason_hourly WHERE {Rows} AND hour = {Bind(hour)}");
-                var rest = part.From == start ? new Span(part.To, end) : new Span(start, part.From);
-                parts.Add(RawRows("-", Bind(rest.From), Bind(rest.To)));
-            }
-            else
-                parts.Add(RawRows("", Bind(part.From), Bind(part.To)));
-        }
+                CoverUnit.Day => $"SELECT reason_id, answers FROM reason_daily WHERE {Rows} AND day >= {Bind(read.Span.From)} AND day < {Bind(read.Span.To)}",
+                CoverUnit.Hour => $"SELECT reason_id, answers FROM reason_hourly WHERE {Rows} AND hour >= {Bind(read.Span.From)} AND hour < {Bind(read.Span.To)}",
+                _ => RawRows(read.Subtract ? "-" : "", Bind(read.Span.From), Bind(read.Span.To)),
+            });
         var respondents = new Dictionary<string, long>(StringComparer.Ordinal);
         var counts = new Dictionary<(string Segment, string Id), long>();
         if (parts.Count == 0)

@@ -76,7 +76,6 @@ public sealed class ScoreDistributionStore(Db db)
         var parameters = new DynamicParameters(source.Parameters);
         parameters.AddDynamicParams(new { SurveyIds = surveyIds, Filters = JsonSerializer.Serialize(where) });
         var parts = new List<string>();
-        var cover = TimeBuckets.Cover(from, to);
         var n = 0;
         string Bind(long value)
         {
@@ -84,25 +83,13 @@ public sealed class ScoreDistributionStore(Db db)
             parameters.Add(name, value);
             return "@" + name;
         }
-        if (cover.Days.From < cover.Days.To)
-            parts.Add($"SELECT {ScoreCounters.Columns} FROM {source.DayTable} WHERE {source.Filter} AND day >= {Bind(cover.Days.From)} AND day < {Bind(cover.Days.To)}");
-        foreach (var hours in cover.Hours)
-            parts.Add($"SELECT {ScoreCounters.Columns} FROM {source.HourTable} WHERE {source.Filter} AND hour >= {Bind(hours.From)} AND hour < {Bind(hours.To)}");
-        foreach (var part in cover.Parts)
-        {
-            var hour = TimeBuckets.FloorDiv(part.From, TimeBuckets.HourMs);
-            var (start, end) = (hour * TimeBuckets.HourMs, (hour + 1) * TimeBuckets.HourMs);
-            // More than half an hour that starts or ends on the hour: the hour's row less the rest of the hour.
-            // The default range ends now, and the rest of the current hour is still empty.
-            if (part.To - part.From > TimeBuckets.HourMs / 2 && (part.From == start || part.To == end))
+        foreach (var read in TimeBuckets.Cover(from, to).Reads())
+            parts.Add(read.Unit switch
             {
-                parts.Add($"SELECT {ScoreCounters.Columns} FROM {source.HourTable} WHERE {source.Filter} AND hour = {Bind(hour)}");
-                var rest = part.From == start ? new Span(part.To, end) : new Span(start, part.From);
-                parts.Add(Raw("-", Bind(rest.From), Bind(rest.To)));
-            }
-            else
-                parts.Add(Raw("", Bind(part.From), Bind(part.To)));
-        }
+                CoverUnit.Day => $"SELECT {ScoreCounters.Columns} FROM {source.DayTable} WHERE {source.Filter} AND day >= {Bind(read.Span.From)} AND day < {Bind(read.Span.To)}",
+                CoverUnit.Hour => $"SELECT {ScoreCounters.Columns} FROM {source.HourTable} WHERE {source.Filter} AND hour >= {Bind(read.Span.From)} AND hour < {Bind(read.Span.To)}",
+                _ => Raw(read.Subtract ? "-" : "", Bind(read.Span.From), Bind(read.Span.To)),
+            });
         var counts = new long[ScoreCounters.Count];
         if (parts.Count == 0)
             return counts;

@@ -16,7 +16,44 @@ public sealed record Bucket(string Start, long From, long To);
 public readonly record struct Span(long From, long To);
 
 /// <summary>A range as whole UTC days, whole hours and parts of hours (ms); see <see cref="TimeBuckets.Cover"/>.</summary>
-public sealed record RangeCover(Span Days, IReadOnlyList<Span> Hours, IReadOnlyList<Span> Parts);
+public sealed record RangeCover(Span Days, IReadOnlyList<Span> Hours, IReadOnlyList<Span> Parts)
+{
+    /// <summary>
+    /// What to read for the cover: the day rows, the hour rows, and for each part of an hour either its raw rows or —
+    /// when it is over half an hour and starts or ends on the hour — the hour's row less the raw rows of the rest of
+    /// the hour (decision Q2: the default range ends now, and the rest of the current hour is still empty).
+    /// </summary>
+    public IEnumerable<CoverRead> Reads()
+    {
+        if (Days.From < Days.To)
+            yield return new CoverRead(CoverUnit.Day, Days);
+        foreach (var hours in Hours)
+            yield return new CoverRead(CoverUnit.Hour, hours);
+        foreach (var part in Parts)
+        {
+            var hour = TimeBuckets.FloorDiv(part.From, TimeBuckets.HourMs);
+            var (start, end) = (hour * TimeBuckets.HourMs, (hour + 1) * TimeBuckets.HourMs);
+            if (part.To - part.From > TimeBuckets.HourMs / 2 && (part.From == start || part.To == end))
+            {
+                yield return new CoverRead(CoverUnit.Hour, new Span(hour, hour + 1));
+                yield return new CoverRead(CoverUnit.Raw, part.From == start ? new Span(part.To, end) : new Span(start, part.From), Subtract: true);
+            }
+            else
+                yield return new CoverRead(CoverUnit.Raw, part);
+        }
+    }
+}
+
+/// <summary>What a <see cref="CoverRead"/> reads: day rows, hour rows, or raw rows (milliseconds).</summary>
+public enum CoverUnit
+{
+    Day,
+    Hour,
+    Raw,
+}
+
+/// <summary>One read of a <see cref="RangeCover"/>: the rows of <paramref name="Span"/> in <paramref name="Unit"/>, added or taken away.</summary>
+public readonly record struct CoverRead(CoverUnit Unit, Span Span, bool Subtract = false);
 
 /// <summary>
 /// How to read a query's buckets from per-UTC-day aggregates. Each bucket's edges are rounded to
