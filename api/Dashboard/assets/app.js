@@ -341,6 +341,7 @@ function hideApp() {
     $(id).hidden = true;
   }
   mount($('view'));
+  delete $('view').dataset.ready; // nothing is rendered now: the next render is the first of the next session
   mount($('filters'));
 }
 
@@ -402,9 +403,13 @@ async function start(session) {
   });
   app.session = session;
   app.api = api;
-  showWorkspace(await api.get('/v1/workspace'));
+  const workspace = await api.get('/v1/workspace');
+  // A link opened, or a sign-out, while this session was starting wins: it must not be covered by this session's views.
+  if (app.api !== api) return;
+  showWorkspace(workspace);
   showMember();
   await loadSurveys();
+  if (app.api !== api) return;
   $('signin').hidden = true;
   $('link').hidden = true;
   $('workspace-app').hidden = false;

@@ -134,6 +134,41 @@ public sealed class TeamBrowserTests : DashboardPage
         }
     }
 
+    /// <summary>
+    /// A sign-in still starting (waiting for its surveys) when a one-time link opens must not cover the link page with
+    /// the session's views when it resumes: CI once saw the invitation page hidden under a sign-in that finished late.
+    /// </summary>
+    [Test]
+    public async Task ALinkOpened_WhileASignInIsStillStarting_StaysOnScreen()
+    {
+        var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Page.RouteAsync("**/v1/surveys", async route =>
+        {
+            requested.TrySetResult();
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await Page.GotoAsync(new Uri(App.Address!, "/dashboard").ToString());
+        await Page.Locator("#signin:not([hidden])").WaitForAsync();
+        await Page.FillAsync("#signin-email", DemoWorkspace.Owner.Email);
+        await Page.FillAsync("#signin-password", DemoWorkspace.Owner.Password);
+        await Page.ClickAsync("#signin-form button[type=submit]");
+        await requested.Task.WaitAsync(TimeSpan.FromMinutes(2)); // the session is starting: its surveys are held
+        await Page.EvaluateAsync("() => { location.hash = '#/link/inv_not-a-real-token'; }");
+        await Page.Locator("#link:not([hidden]) #link-title:has-text('cannot be used')").WaitForAsync();
+        var answered = Page.WaitForResponseAsync("**/v1/surveys");
+        release.SetResult();
+        await answered;
+        await Page.EvaluateAsync("() => new Promise(resolve => setTimeout(resolve, 300))"); // let the resumed sign-in run to its end
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Page.IsVisibleAsync("#link"), Is.True, "the link page stays");
+            Assert.That(await Page.IsVisibleAsync("#workspace-app"), Is.False, "the late sign-in does not show its views over it");
+            Assert.That(await Page.EvaluateAsync<string>("location.hash"), Does.StartWith("#/link/"));
+        }
+    }
+
     [Test]
     public async Task SignOutEverywhere_EndsTheOtherBrowsersSession()
     {
