@@ -26,6 +26,7 @@ public static class AnalyticsEndpoints
         builder.Services.AddWriteHook<NpsAggregateHook>();
         builder.Services.AddWriteHook<AccountAggregateHook>();
         builder.Services.AddWriteHook<ReasonAggregateHook>();
+        builder.Services.AddWriteHook<NextAnswerHook>();
         builder.Services.AddOptions<AnalyticsOptions>().BindConfiguration(AnalyticsOptions.Section);
         builder.Services.AddHostedService<PairAggregateSync>();
         builder.Services.AddWriteHook<CommentSearch>();

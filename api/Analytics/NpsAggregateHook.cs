@@ -114,7 +114,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         """;
 
     /// <summary>
-    /// Recomputes both tables (and the pair and accounts aggregates) from the raw rows, for bulk loads that write displays and responses
+    /// Recomputes both tables (and the pair, accounts and reason aggregates and each answer's next answer) from the raw rows, for bulk loads that write displays and responses
     /// without the hooks (benchmark seeding, imports). Runs in the caller's write transaction.
     /// </summary>
     public static void Rebuild(DbConnection c, DbTransaction tx)
@@ -124,6 +124,7 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         PairAggregates.Rebuild(c, tx);
         AccountAggregates.Rebuild(c, tx);
         ReasonAggregates.Rebuild(c, tx);
+        NextAnswers.Rebuild(c, tx);
     }
 
     public void DisplayCreated(DbConnection c, DbTransaction tx, DisplayWritten display) =>

@@ -109,10 +109,18 @@ public static class FollowUpMetrics
          ORDER BY x.created_at, x.id LIMIT 1)
         """;
 
+    /// <summary>The next answer's time and category: searched (<see cref="Next"/>), or read from the answer's <c>response_next</c> row (decision FM1).</summary>
+    static string NextOf(NextSource source) => source switch
+    {
+        NextSource.Survey => "n.survey_next_at AS NextAt, n.survey_next_category AS NextCategory",
+        NextSource.Kind => "n.kind_next_at AS NextAt, n.kind_next_category AS NextCategory",
+        _ => $"{Next("created_at")} AS NextAt, {Next("category")} AS NextCategory",
+    };
+
     // Each detractor answer of the range, the same user's next answer (in the surveys read) and the first touch of its follow-up.
-    static string SelectDetractorsOf(bool displays) => $"""
-        SELECT {Next("created_at")} AS NextAt, {Next("category")} AS NextCategory, f.first_touched_at AS TouchedAt, {Group(displays)} AS GroupValue
-        FROM {Source(displays)}
+    static string SelectDetractorsOf(bool displays, NextSource source) => $"""
+        SELECT {NextOf(source)}, f.first_touched_at AS TouchedAt, {Group(displays)} AS GroupValue
+        FROM {Source(displays)}{(source == NextSource.Search ? "" : "\nLEFT JOIN response_next n ON n.response_id = r.id")}
         LEFT JOIN follow_ups f ON f.response_id = r.id
         LEFT JOIN members m ON m.id = f.assignee_id
         WHERE r.category = 'detractor' AND {Answers(displays)}
@@ -120,7 +128,35 @@ public static class FollowUpMetrics
 
     static readonly string[] SelectFollowUps = [SelectFollowUpsOf(false), SelectFollowUpsOf(true)];
 
-    internal static readonly string[] SelectDetractors = [SelectDetractorsOf(false), SelectDetractorsOf(true)];
+    /// <summary>The detractor statement without (0) and with (1) displays, for each <see cref="NextSource"/>.</summary>
+    internal static readonly string[,] SelectDetractors = Detractors();
+
+    static string[,] Detractors()
+    {
+        var sources = Enum.GetValues<NextSource>();
+        var all = new string[2, sources.Length];
+        for (var displays = 0; displays < 2; displays++)
+            foreach (var source in sources)
+                all[displays, (int)source] = SelectDetractorsOf(displays == 1, source);
+        return all;
+    }
+
+    /// <summary>
+    /// Where the next answers of a read in <paramref name="surveys"/> come from: the stored scope equal to that set, else the
+    /// search. With <paramref name="surveyId"/> the set is that survey (the same-survey scope); without it,
+    /// <c>SurveyStore.Ids(…, SurveyUse.Reports)</c> is every NPS survey of the workspace, deleted ones too — the kind scope
+    /// of every answer read (the workspace's surveys of its survey's kind, the same rule, decision FM1).
+    /// </summary>
+    internal static NextSource SourceFor(string? surveyId, IReadOnlyList<string> surveys) => surveyId switch
+    {
+        null => NextSource.Kind,
+        _ when surveys.Count == 1 && surveys[0] == surveyId => NextSource.Survey,
+        _ => NextSource.Search,
+    };
+
+    /// <summary>The detractor facts of a read (<paramref name="parameters"/> as the endpoint binds them).</summary>
+    internal static List<DetractorFact> ReadDetractors(System.Data.Common.DbConnection c, int displays, NextSource source, object parameters) =>
+        c.Query<DetractorFact>(c.Sql(SelectDetractors[displays, (int)source]), parameters).ToList();
 
     public static IEndpointRouteBuilder MapFollowUpMetrics(this IEndpointRouteBuilder app)
     {
@@ -157,7 +193,7 @@ public static class FollowUpMetrics
         };
         var displays = where.Count > 0 || group is not null ? 1 : 0;
         var followUps = c.Query<FollowUpFact>(c.Sql(SelectFollowUps[displays]), parameters).ToList();
-        var detractors = c.Query<DetractorFact>(c.Sql(SelectDetractors[displays]), parameters).ToList();
+        var detractors = ReadDetractors(c, displays, SourceFor(query.SurveyId, surveys), parameters);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var all = FollowUpMath.Summarise(followUps, detractors, sla, now);
         IReadOnlyList<FollowUpGroup>? groups = null;
@@ -176,6 +212,19 @@ public static class FollowUpMetrics
             Groups = groups,
         }));
     }
+}
+
+/// <summary>Where the follow-up metrics read each detractor's next answer (decision FM1).</summary>
+public enum NextSource
+{
+    /// <summary>Two correlated seeks of <c>responses_user_time</c> in the surveys read: right for any set of surveys.</summary>
+    Search,
+
+    /// <summary><c>response_next</c>'s same-survey columns: a read of one survey.</summary>
+    Survey,
+
+    /// <summary><c>response_next</c>'s columns for the workspace's surveys of the answer's kind: a read of every NPS survey.</summary>
+    Kind,
 }
 
 /// <summary>A follow-up of an answer in the range.</summary>

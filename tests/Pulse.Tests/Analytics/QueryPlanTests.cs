@@ -29,7 +29,7 @@ public sealed class QueryPlanTests
     [TestCase(1)]
     public void FollowUpMetrics_NextAnswerOfEachDetractor_IsOneSeekByUserAndTime(int displays)
     {
-        var plan = Plan(FollowUpMetrics.SelectDetractors[displays], new
+        var plan = Plan(FollowUpMetrics.SelectDetractors[displays, (int)NextSource.Search], new
         {
             WorkspaceId = "ws_1",
             SurveyIds = new[] { "srv_1", "srv_2" },
@@ -43,6 +43,30 @@ public sealed class QueryPlanTests
         // Before responses_user_time the correlated lookup searched responses_survey_time (survey_id=?):
         // every answer of the survey once per detractor. Since 0230 the seek reads only the index, from the answer on.
         Assert.That(plan, Has.Some.Contains("SEARCH x USING COVERING INDEX responses_user_time (workspace_id=? AND user_id=? AND created_at>?)"), string.Join("\n", plan));
+        if (displays == 0)
+            Assert.That(plan, Has.Some.Contains("SEARCH r USING COVERING INDEX responses_survey_time (survey_id=? AND created_at>? AND created_at<?)"), string.Join("\n", plan));
+    }
+
+    [TestCase(0, NextSource.Survey)]
+    [TestCase(1, NextSource.Survey)]
+    [TestCase(0, NextSource.Kind)]
+    [TestCase(1, NextSource.Kind)]
+    public void FollowUpMetrics_StoredNextAnswer_IsOneRowByKey_AndNoSearch(int displays, NextSource source)
+    {
+        var plan = Plan(FollowUpMetrics.SelectDetractors[displays, (int)source], new
+        {
+            WorkspaceId = "ws_1",
+            SurveyIds = new[] { "srv_1", "srv_2" },
+            From = 0L,
+            To = long.MaxValue,
+            Filters = "{}",
+            ByAssignee = 0,
+            GroupPath = (string?)null,
+        });
+
+        // Decision FM1: the next answer is read from the detractor's response_next row, by its key; responses is not searched again.
+        Assert.That(plan, Has.Some.Contains("SEARCH n USING INTEGER PRIMARY KEY (rowid=?)"), string.Join("\n", plan));
+        Assert.That(plan, Has.None.Contains("responses_user_time"), string.Join("\n", plan));
         if (displays == 0)
             Assert.That(plan, Has.Some.Contains("SEARCH r USING COVERING INDEX responses_survey_time (survey_id=? AND created_at>? AND created_at<?)"), string.Join("\n", plan));
     }
