@@ -12,36 +12,11 @@ namespace Pulse.Tests.Dashboard;
 /// The dashboard's result views in Chromium against the real API on a loopback port, on a seeded
 /// demo workspace: every view renders, its numbers equal the analytics API's (or an independent
 /// computation from the database) for the same filters, the fixes a product manager asked for hold,
-/// filters change the charts, the CSV downloads, data never becomes markup, and neither axe nor the
-/// CSP object — light, dark and at 320 px.
+/// filters change the charts, the CSV downloads, data never becomes markup. Axe over every view, light and dark,
+/// is <see cref="DashboardEveryViewBrowserTests"/>; every view at 320 px is <see cref="DashboardPhoneBrowserTests"/>.
 /// </summary>
-public sealed class DashboardBrowserTests : DashboardPage
+public sealed class DashboardBrowserTests : DashboardResultsPage
 {
-    const string Xss = "<img src=x onerror=alert(1)>";
-    const string LongName = "The Very Long-Named International Holding Company of Greater Springfield Incorporated";
-    static readonly string[] Views = ["overview", "segments", "accounts", "comments", "inbox", "surveys", "webhooks", "keys", "settings", "setup", "team", "audit", "email"];
-
-    protected override int Responses => 5000;
-
-    [OneTimeSetUp]
-    public async Task AddAnswers()
-    {
-        await AnswerThroughTheApi("xss-user", 3, "Export is broken " + Xss, new { plan = "enterprise", accountId = "evil", accountName = "Evil <b>Corp</b>", arr = 500 });
-        await AnswerThroughTheApi("long-1", 9, null, new { plan = "premium", accountId = "acc_long", accountName = LongName, arr = 30000 });
-        // An account at exactly NPS 0 with high ARR: one promoter, one detractor.
-        await AnswerThroughTheApi("zero-1", 10, "Love it", new { plan = "enterprise", accountId = "acc_zero", accountName = "Zero Balance Ltd", arr = 900000 });
-        await AnswerThroughTheApi("zero-2", 0, "Hate it", new { plan = "enterprise", accountId = "acc_zero", accountName = "Zero Balance Ltd", arr = 900000 });
-    }
-
-    /// <summary>A real answer through the public endpoints: a forced eligibility call (secret key), then the response.</summary>
-    async Task AnswerThroughTheApi(string userId, int score, string? comment, object traits)
-    {
-        var eligibility = await Api.PostAsJsonAsync("/v1/eligibility", new { user = new { id = userId, createdAt = "2020-01-01T00:00:00Z", traits }, force = true });
-        var token = (await eligibility.ReadJson<JsonElement>()).GetProperty("displayToken").GetString();
-        var saved = await Api.PostAsJsonAsync("/v1/responses", new { displayToken = token, score, comment });
-        Assert.That((int)saved.StatusCode, Is.EqualTo(201), await saved.Content.ReadAsStringAsync());
-    }
-
     // ---- overview ------------------------------------------------------------------------------
 
     [Test]
@@ -707,66 +682,6 @@ public sealed class DashboardBrowserTests : DashboardPage
         {
             Assert.That(await Page.IsVisibleAsync("#workspace-app"), Is.True, "the new session stays signed in");
             Assert.That(await Page.IsVisibleAsync("#signin"), Is.False);
-        }
-    }
-
-    [TestCase("light")]
-    [TestCase("dark")]
-    public async Task EveryView_HasNoAxeViolations_NoCspViolations_NoConsoleErrors(string scheme)
-    {
-        var page = await OpenAsync(new() { ColorScheme = scheme == "dark" ? ColorScheme.Dark : ColorScheme.Light, ViewportSize = new() { Width = 1280, Height = 900 } });
-        var dialogs = await SignIn("overview", page);
-        await AssertAxeClean(page, $"sign-in ({scheme})");
-        foreach (var view in Views)
-        {
-            await Go("#/" + view, page);
-            await AssertAxeClean(page, $"{view} ({scheme})");
-            await Shot($"{view}-{scheme}", fullPage: view != "comments", page: page);
-        }
-        await Go("#/segments?trait=arr", page);
-        await AssertAxeClean(page, $"segments in bands ({scheme})");
-        await Go("#/surveys?edit=new", page);
-        await AssertAxeClean(page, $"new survey ({scheme})");
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(await page.EvaluateAsync<string[]>("window.__csp"), Is.Empty);
-            Assert.That(Current.Errors, Is.Empty);
-            Assert.That(Current.Console.Where(l => l.StartsWith("error", StringComparison.Ordinal)), Is.Empty, "no console errors on any page");
-            Assert.That(dialogs, Is.Empty);
-        }
-    }
-
-    [Test]
-    public async Task Phone320_EveryViewReflows_WithoutHorizontalScrolling_AndPassesAxe()
-    {
-        var page = await OpenAsync(new() { ViewportSize = new() { Width = 320, Height = 780 }, IsMobile = true, HasTouch = true });
-        await SignIn("overview", page);
-        foreach (var view in Views)
-        {
-            await Go("#/" + view, page);
-            Assert.That(await Overflow(page), Is.LessThanOrEqualTo(0), view);
-            await AssertAxeClean(page, $"{view} at 320 px");
-            if (view is "overview" or "accounts" or "surveys" or "keys")
-                await Shot($"{view}-phone", page: page);
-        }
-    }
-
-    [Test]
-    public async Task DemoPage_LoadsWithoutConsoleErrors_OrFailedRequests()
-    {
-        var failed = new List<string>();
-        Page.Response += (_, response) => { if (response.Status >= 400) failed.Add($"{response.Status} {response.Url}"); };
-        Page.RequestFailed += (_, request) => failed.Add($"failed {request.Url}");
-        // The page says the demo user signed up 60 days ago by its own clock: the API's clock, so the survey is due.
-        await Page.Clock.SetFixedTimeAsync(App.Time.GetUtcNow().UtcDateTime);
-        await Page.GotoAsync(new Uri(App.Address!, "/?user=demo-console-check").ToString());
-        await Page.Locator("pulse-survey").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(failed, Is.Empty, "no request of the demo page fails (a missing /favicon.ico did)");
-            Assert.That(Current.Console.Where(l => l.StartsWith("error", StringComparison.Ordinal)), Is.Empty);
-            Assert.That(Current.Errors, Is.Empty);
         }
     }
 }

@@ -31,6 +31,22 @@ public sealed class SingleSignOnBrowserTests : BrowserTest
         }, time: new FakeTimeProvider(DateTimeOffset.UtcNow)); // the issuer's tokens carry real times
         _app.StartKestrel();
         _ws = _app.CreateWorkspace("Acme");
+        await WarmUp();
+    }
+
+    /// <summary>
+    /// One challenge and one authorization request outside the browser, so the first test's click
+    /// does not also pay for fetching the issuer's metadata and compiling both hosts' first
+    /// requests (a CI run under load once spent more than the 30 s navigation timeout there).
+    /// The redirects are not followed: no code is redeemed and no session starts.
+    /// </summary>
+    async Task WarmUp()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+        using var challenge = await http.GetAsync(new Uri(_app.Address!, "/dashboard/api/oidc/start"));
+        Assert.That((int)challenge.StatusCode, Is.EqualTo(302), "the app challenges with a redirect to the issuer");
+        using var authorize = await http.GetAsync(challenge.Headers.Location!);
+        _issuer.Requests.Clear();
     }
 
     [OneTimeTearDown]
