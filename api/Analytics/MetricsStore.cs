@@ -119,13 +119,6 @@ public sealed class MetricsStore(Db db)
     /// <summary>Up to this many buckets a series by a trait is summed per bucket in SQLite.</summary>
     const int MaxBucketsSummedInSql = 64;
 
-    /// <summary>The hour rows of a source for a range of hours, each row as it is.</summary>
-    static string HourRowsSql(DayRows rows) =>
-        $"SELECT {rows.Value} AS Value, hour AS Unit, {Counters} FROM {rows.HourTable} WHERE {rows.Filter} AND hour >= @From AND hour < @To";
-
-    /// <summary>The SQL of the hour read of one trait key, all values or one (for <c>QueryPlanTests</c>).</summary>
-    internal static string TraitHourSql(string key, string? value) => HourRowsSql(TraitRows(key, value));
-
     /// <summary>The aggregates' column of <c>r.category</c>, as <see cref="NpsAggregateHook"/> counts it: 1 positive, 2 middle, 3 negative.</summary>
     const string CategoryColumn = "CASE WHEN r.category IN ('promoter', 'satisfied', 'easy') THEN 1 WHEN r.category IN ('passive', 'neutral') THEN 2 ELSE 3 END";
 
@@ -271,88 +264,206 @@ public sealed class MetricsStore(Db db)
 
         var raw = new RawQuery(q.SurveyIds, grain, JsonSerializer.Serialize(filters), groupKey is null ? null : TraitSql.PathOf(groupKey));
         var (from, to) = (buckets[0].From, buckets[^1].To);
+        var edges = new EdgeReads();
         foreach (var span in plan.Corrections)
+            edges.Add(buckets, span);
+        foreach (var (rows, unit) in edges.Read(c, days, raw))
         {
-            foreach (var (rows, unit) in Edge(c, buckets, span, days, raw))
+            foreach (var row in rows)
             {
-                foreach (var row in rows)
-                {
-                    var at = row.Unit * unit;
-                    var counted = plan.BucketOfDay(TimeBuckets.FloorDiv(at, TimeBuckets.DayMs));
-                    var belongs = at >= from && at < to ? TimeBuckets.IndexOf(buckets, at) : -1;
-                    if (counted == belongs)
-                        continue;
-                    result.Add(row.Value, counted, -row.Counts);
-                    result.Add(row.Value, belongs, row.Counts);
-                }
+                var at = row.Unit * unit;
+                var counted = plan.BucketOfDay(TimeBuckets.FloorDiv(at, TimeBuckets.DayMs));
+                var belongs = at >= from && at < to ? TimeBuckets.IndexOf(buckets, at) : -1;
+                if (counted == belongs)
+                    continue;
+                result.Add(row.Value, counted, -row.Counts);
+                result.Add(row.Value, belongs, row.Counts);
             }
         }
         return result;
     }
 
     /// <summary>
-    /// The rows of a correction span: between the bucket edges inside it, whole hours from the
-    /// source's hour table (one row per value and hour, all in one bucket), and the part-hours at the
-    /// ends (edges off the hour: <c>now</c>, minutes, zones with :30 and :45 offsets) by <see cref="PartHour"/>.
+    /// The reads of every correction span of a request, gathered first and sent as at most three statements
+    /// (decision Q3) instead of two or three per span: a daily series in a zone whose day edges are off the
+    /// hour (Kathmandu, 18:15 UTC) has one span per day. Between the bucket edges inside a span: whole hours
+    /// from the source's hour table (one row per value and hour, all in one bucket), and the part-hours at the
+    /// ends (edges off the hour: <c>now</c>, minutes, zones with :30 and :45 offsets) — raw rows when at most
+    /// half the hour, else the hour's row minus the raw rows of the rest of the hour, in one statement (one
+    /// snapshot: the default range ends now, and the rest of the current hour is still empty; decision Q2).
     /// </summary>
-    static IEnumerable<(IEnumerable<CountRow> Rows, long Unit)> Edge(DbConnection c, IReadOnlyList<Bucket> buckets, Span span, DayRows days, RawQuery raw)
+    sealed class EdgeReads
     {
-        const long H = TimeBuckets.HourMs;
-        var cuts = buckets.Select(b => b.From).Append(buckets[^1].To).Where(e => e > span.From && e < span.To)
-            .Prepend(span.From).Append(span.To).ToList();
-        for (var i = 0; i + 1 < cuts.Count; i++)
+        readonly List<Span> _hours = [];
+        readonly List<Span> _raw = [];
+        readonly List<(long Hour, long At, Span Remainder)> _hourParts = [];
+
+        public void Add(IReadOnlyList<Bucket> buckets, Span span)
         {
-            var (a, b) = (cuts[i], cuts[i + 1]);
-            var h0 = -TimeBuckets.FloorDiv(-a, H);
-            var h1 = TimeBuckets.FloorDiv(b, H);
-            if (h0 > h1)
+            const long H = TimeBuckets.HourMs;
+            var cuts = buckets.Select(b => b.From).Append(buckets[^1].To).Where(e => e > span.From && e < span.To)
+                .Prepend(span.From).Append(span.To).ToList();
+            for (var i = 0; i + 1 < cuts.Count; i++)
             {
-                // Both ends inside one hour.
-                yield return (Raw(c, raw, new Span(a, b)), raw.Grain);
-                continue;
+                var (a, b) = (cuts[i], cuts[i + 1]);
+                var h0 = -TimeBuckets.FloorDiv(-a, H);
+                var h1 = TimeBuckets.FloorDiv(b, H);
+                if (h0 > h1)
+                {
+                    // Both ends inside one hour.
+                    _raw.Add(new Span(a, b));
+                    continue;
+                }
+                if (a < h0 * H)
+                    AddPart(new Span(a, h0 * H));
+                if (h0 < h1)
+                    _hours.Add(new Span(h0, h1));
+                if (h1 * H < b)
+                    AddPart(new Span(h1 * H, b));
             }
-            if (a < h0 * H)
-                yield return PartHour(c, days, raw, new Span(a, h0 * H));
-            if (h0 < h1)
+        }
+
+        void AddPart(Span part)
+        {
+            if (part.To - part.From <= TimeBuckets.HourMs / 2)
+            {
+                _raw.Add(part);
+                return;
+            }
+            var hour = TimeBuckets.FloorDiv(part.From, TimeBuckets.HourMs);
+            var rest = part.From == hour * TimeBuckets.HourMs
+                ? new Span(part.To, (hour + 1) * TimeBuckets.HourMs)
+                : new Span(hour * TimeBuckets.HourMs, part.From);
+            _hourParts.Add((hour, part.From, rest));
+        }
+
+        /// <summary>The rows of every gathered read, each with the milliseconds of its rows' <c>Unit</c>.</summary>
+        public IEnumerable<(IEnumerable<CountRow> Rows, long Unit)> Read(DbConnection c, DayRows days, RawQuery raw)
+        {
+            if (_hours.Count > 0)
             {
                 var parameters = new DynamicParameters(days.Parameters);
-                parameters.AddDynamicParams(new { raw.SurveyIds, From = h0, To = h1 });
-                yield return (c.Query<CountRow>(c.Sql(HourRowsSql(days)), parameters), H);
+                parameters.AddDynamicParams(new { raw.SurveyIds });
+                var n = SpanParameters(parameters, _hours.Select(h => (h.From, h.To)).ToList());
+                yield return (c.Query<CountRow>(c.Sql(HourRowsOverSpansSql(days, n)), parameters), TimeBuckets.HourMs);
             }
-            if (h1 * H < b)
-                yield return PartHour(c, days, raw, new Span(h1 * H, b));
+            if (_raw.Count > 0)
+            {
+                var parameters = new DynamicParameters(new { raw.SurveyIds, raw.Grain, raw.Filters, raw.GroupPath });
+                var n = SpanParameters(parameters, _raw.Select(r => (r.From, r.To)).ToList());
+                yield return (c.Query<CountRow>(c.Sql(RawOverSpansSql(n)), parameters), raw.Grain);
+            }
+            if (_hourParts.Count > 0)
+            {
+                var parameters = new DynamicParameters(days.Parameters);
+                parameters.AddDynamicParams(new { raw.SurveyIds, raw.Filters, raw.GroupPath });
+                var n = PartParameters(parameters, _hourParts);
+                yield return (c.Query<CountRow>(c.Sql(HourMinusRawSql(days, n)), parameters), 1);
+            }
         }
     }
 
     /// <summary>
-    /// The rows of <paramref name="part"/>, which starts or ends on the hour: raw rows when it is at most
-    /// half the hour, else the hour's row minus the raw rows of the rest of the hour, in one statement
-    /// (one snapshot). The default range ends now, and the rest of the current hour is still empty.
+    /// Binds spans as <c>@F0, @T0, …</c>, padded with empty spans to a power of two, so a few statement texts
+    /// serve every request (the statement caches of both providers stay small). Returns the padded count.
     /// </summary>
-    static (IEnumerable<CountRow> Rows, long Unit) PartHour(DbConnection c, DayRows days, RawQuery raw, Span part)
+    static int SpanParameters(DynamicParameters parameters, IReadOnlyList<(long From, long To)> spans)
     {
-        if (part.To - part.From <= TimeBuckets.HourMs / 2)
-            return (Raw(c, raw, part), raw.Grain);
-        var hour = TimeBuckets.FloorDiv(part.From, TimeBuckets.HourMs);
-        var rest = part.From == hour * TimeBuckets.HourMs
-            ? new Span(part.To, (hour + 1) * TimeBuckets.HourMs)
-            : new Span(hour * TimeBuckets.HourMs, part.From);
-        var parameters = new DynamicParameters(days.Parameters);
-        parameters.AddDynamicParams(new { raw.SurveyIds, Hour = hour, At = part.From, rest.From, rest.To, raw.Grain, raw.Filters, raw.GroupPath });
-        return (c.Query<CountRow>(c.Sql(HourMinusRawSql(days)), parameters), 1);
+        var n = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)spans.Count);
+        for (var i = 0; i < n; i++)
+        {
+            var (f, t) = i < spans.Count ? spans[i] : (0L, 0L);
+            var name = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            parameters.Add("F" + name, f);
+            parameters.Add("T" + name, t);
+        }
+        return n;
     }
 
-    /// <summary>The rows of hour <c>@Hour</c> less the raw rows of <c>[@From, @To)</c>, per value, all at <c>@At</c>.</summary>
-    static string HourMinusRawSql(DayRows rows) => $"""
-        SELECT Value, CAST(@At AS BIGINT) AS Unit, sum(Displays) AS Displays, sum(Promoters) AS Promoters, sum(Passives) AS Passives,
-               sum(Detractors) AS Detractors, sum(ScoreSum) AS ScoreSum, sum(ScoreSquares) AS ScoreSquares
+    /// <summary>Binds part-hours as <c>@H0, @A0, @F0, @T0, …</c> (hour, the part's start, the rest of the hour), padded like <see cref="SpanParameters"/>.</summary>
+    static int PartParameters(DynamicParameters parameters, IReadOnlyList<(long Hour, long At, Span Remainder)> parts)
+    {
+        var n = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)parts.Count);
+        for (var i = 0; i < n; i++)
+        {
+            var (hour, at, rest) = i < parts.Count ? parts[i] : (-1L, 0L, new Span(0, 0));
+            var name = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            parameters.Add("H" + name, hour);
+            parameters.Add("A" + name, at);
+            parameters.Add("F" + name, rest.From);
+            parameters.Add("T" + name, rest.To);
+        }
+        return n;
+    }
+
+    /// <summary><c>WITH spans(span_from, span_to) AS (VALUES (@F0, @T0), …)</c> for <paramref name="n"/> spans.</summary>
+    static string SpansCte(int n) =>
+        "WITH spans(span_from, span_to) AS (VALUES " + string.Join(", ", Enumerable.Range(0, n).Select(i => $"(@F{i}, @T{i})")) + ")";
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Source, string Value, int N), string> HourSpanSql = new();
+
+    /// <summary>
+    /// The hour rows of a source in <paramref name="n"/> spans of hours (<c>@F0, @T0, …</c>). <c>CROSS JOIN</c> keeps
+    /// the spans the outer loop in SQLite, so each span is one search of the hour table's key; PostgreSQL plans the
+    /// join itself.
+    /// </summary>
+    static string HourRowsOverSpansSql(DayRows rows, int n) =>
+        HourSpanSql.GetOrAdd((rows.HourTable + " WHERE " + rows.Filter, rows.Value, n), k => $"""
+            {SpansCte(k.N)}
+            SELECT {k.Value} AS Value, hour AS Unit, {Counters} FROM spans CROSS JOIN {k.Source} AND hour >= span_from AND hour < span_to
+            """);
+
+    /// <summary>The SQL of an hour read over spans of one trait key, all values or one (for <c>QueryPlanTests</c>).</summary>
+    internal static string TraitHourSpansSql(string key, string? value, int n) => HourRowsOverSpansSql(TraitRows(key, value), n);
+
+    /// <summary>
+    /// Raw rows counted per segment value and unit: the displays and answers of <c>{spans}</c> (a table with
+    /// <c>span_from</c>, <c>span_to</c> and the columns <paramref name="unit"/> may use), joined so each span is
+    /// one search of the time index.
+    /// </summary>
+    static string RawRowsOver(string spans, Func<string, string> unit) => $"""
+        SELECT value AS Value, unit AS Unit, count(CASE WHEN kind = 0 THEN 1 END) AS Displays, count(CASE WHEN kind = 1 THEN 1 END) AS Promoters,
+               count(CASE WHEN kind = 2 THEN 1 END) AS Passives, count(CASE WHEN kind = 3 THEN 1 END) AS Detractors, sum(score) AS ScoreSum, sum(score * score) AS ScoreSquares
         FROM (
-            SELECT {rows.Value} AS Value, {Counters} FROM {rows.HourTable} WHERE {rows.Filter} AND hour = @Hour
+            SELECT {TraitSql.GroupValue} AS value, {unit("d.shown_at")} AS unit, 0 AS kind, 0 AS score
+            FROM {spans} CROSS JOIN displays d
+            WHERE d.survey_id IN @SurveyIds AND d.shown_at >= span_from AND d.shown_at < span_to AND {TraitSql.MatchesFilters}
             UNION ALL
-            SELECT Value, -Displays, -Promoters, -Passives, -Detractors, -ScoreSum, -ScoreSquares FROM ({RawRows}) AS rest
-        ) AS hour_part
-        GROUP BY Value
+            SELECT {TraitSql.GroupValue}, {unit("r.created_at")}, {CategoryColumn}, r.score
+            FROM {spans} CROSS JOIN responses r JOIN displays d ON d.id = r.display_id
+            WHERE r.survey_id IN @SurveyIds AND r.created_at >= span_from AND r.created_at < span_to AND {TraitSql.MatchesFilters}
+        ) AS segment_rows
+        WHERE value IS NOT NULL
+        GROUP BY value, unit
         """;
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> RawSpanSql = new();
+
+    /// <summary>Raw rows of <paramref name="n"/> spans (<c>@F0, @T0, …</c>) counted per segment value and unit of <c>@Grain</c> ms.</summary>
+    static string RawOverSpansSql(int n) =>
+        RawSpanSql.GetOrAdd(n, k => SpansCte(k) + "\n" + RawRowsOver("spans", at => at + " / @Grain"));
+
+    /// <summary>The SQL of a raw read over spans (for <c>QueryPlanTests</c>).</summary>
+    internal static string RawSpansSql(int n) => RawOverSpansSql(n);
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Source, string Value, int N), string> HourPartSql = new();
+
+    /// <summary>
+    /// For each of <paramref name="n"/> part-hours (<c>@H0, @A0, @F0, @T0, …</c>): the rows of hour <c>@H</c> less the
+    /// raw rows of the rest of that hour <c>[@F, @T)</c>, per value, all at the part's start <c>@A</c> (Unit in ms).
+    /// </summary>
+    static string HourMinusRawSql(DayRows rows, int n) =>
+        HourPartSql.GetOrAdd((rows.HourTable + " WHERE " + rows.Filter, rows.Value, n), k => $"""
+            WITH parts(part_hour, part_at, span_from, span_to) AS (VALUES {string.Join(", ", Enumerable.Range(0, k.N).Select(i => $"(@H{i}, @A{i}, @F{i}, @T{i})"))})
+            SELECT Value, Unit, sum(Displays) AS Displays, sum(Promoters) AS Promoters, sum(Passives) AS Passives,
+                   sum(Detractors) AS Detractors, sum(ScoreSum) AS ScoreSum, sum(ScoreSquares) AS ScoreSquares
+            FROM (
+                SELECT {k.Value} AS Value, part_at AS Unit, {Counters} FROM parts CROSS JOIN {k.Source} AND hour = part_hour
+                UNION ALL
+                SELECT Value, Unit, -Displays, -Promoters, -Passives, -Detractors, -ScoreSum, -ScoreSquares FROM ({RawRowsOver("parts", _ => "part_at")}) AS rest
+            ) AS hour_part
+            GROUP BY Value, Unit
+            """);
 
     /// <summary>The parameters of <see cref="Raw"/> reads for one request and trait key.</summary>
     sealed record RawQuery(IReadOnlyList<string> SurveyIds, long Grain, string Filters, string? GroupPath);

@@ -91,16 +91,43 @@ public sealed class QueryPlanTests
     public void PartialDayEdge_OfAGroupBy_ReadsTheHourRows_ByTheirKey()
     {
         // The whole hours between the default range's end (now) and its nearest midnight, for groupBy=plan (decision Q1).
-        var plan = Plan(MetricsStore.TraitHourSql("plan", null), new
+        // Every span of a request is one statement (decision Q3): the spans are the outer loop, each one search of the key.
+        var plan = Plan(MetricsStore.TraitHourSpansSql("plan", null, 2), new
         {
             SurveyIds = new[] { "srv_1" },
             Key = "plan",
             Value = (string?)null,
-            From = 490_000L,
-            To = 490_009L,
+            F0 = 490_000L,
+            T0 = 490_009L,
+            F1 = 490_024L,
+            T1 = 490_030L,
         });
 
-        Assert.That(plan, Has.Some.Contains("SEARCH nps_hourly USING PRIMARY KEY (survey_id=? AND trait_key=? AND hour>? AND hour<?)"), string.Join("\n", plan));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(plan, Has.Some.Contains("SEARCH nps_hourly USING PRIMARY KEY (survey_id=? AND trait_key=? AND hour>? AND hour<?)"), string.Join("\n", plan));
+            Assert.That(plan.FindIndex(p => p.Contains("spans")), Is.LessThan(plan.FindIndex(p => p.Contains("nps_hourly"))), "the spans are the outer loop");
+        }
+    }
+
+    [Test]
+    public void PartHours_OfEveryEdge_ReadRawRows_ByTheTimeIndex()
+    {
+        // The part-hours at a zone's :15 day edges, read raw in one statement (decisions Q2, Q3).
+        var plan = Plan(MetricsStore.RawSpansSql(2), new
+        {
+            SurveyIds = new[] { "srv_1" },
+            Grain = 1L,
+            Filters = "{}",
+            GroupPath = "$.\"plan\"",
+            F0 = 1_764_000_000_000L,
+            T0 = 1_764_000_900_000L,
+            F1 = 1_764_086_400_000L,
+            T1 = 1_764_087_300_000L,
+        });
+
+        Assert.That(plan, Has.Some.Matches<string>(p => p.StartsWith("SEARCH r USING INDEX", StringComparison.Ordinal) && p.Contains("created_at>? AND created_at<?")), string.Join("\n", plan));
+        Assert.That(plan, Has.Some.Matches<string>(p => p.StartsWith("SEARCH d USING INDEX", StringComparison.Ordinal) && p.Contains("shown_at>? AND shown_at<?")), string.Join("\n", plan));
     }
 
     [Test]
