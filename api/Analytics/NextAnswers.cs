@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Pulse.Api.Responses;
+using Pulse.Api.Storage;
 
 namespace Pulse.Api.Analytics;
 
@@ -73,33 +74,34 @@ public sealed class NextAnswerHook : IResponseHook
     {
         if (!response.Created && response.PreviousCategory == response.Category)
             return;
+        // One of these per answer on the writer's hot path: prepared once on its connection (a fresh parse and plan of
+        // the four correlated lookups cost more than running them).
         if (response.Created)
-            c.Execute(Insert, Args(response, null, null), tx);
+            Bound(c.Prepared(tx, Insert), response).ExecuteNonQuery();
         // A new answer, or a new category of an answer: its predecessors' next is (its time, its category).
-        var p = Args(response, response.CreatedAt, response.Category);
-        c.Execute(LinkInSurvey, p, tx);
-        c.Execute(LinkInKind, p, tx);
+        Link(c, tx, response, response.CreatedAt, response.Category, response.CreatedAt, response.Category);
     }
 
     public void ResponseDeleted(DbConnection c, DbTransaction tx, ResponseWritten response)
     {
         // The answer is still stored (its row goes after the hooks); its predecessors take its next.
         var next = c.QuerySingleOrDefault<StoredNext>(SelectNext, new { Id = response.ResponseId }, tx) ?? new StoredNext();
-        c.Execute(LinkInSurvey, Args(response, next.SurveyNextAt, next.SurveyNextCategory), tx);
-        c.Execute(LinkInKind, Args(response, next.KindNextAt, next.KindNextCategory), tx);
+        Link(c, tx, response, next.SurveyNextAt, next.SurveyNextCategory, next.KindNextAt, next.KindNextCategory);
         c.Execute(Delete, new { Id = response.ResponseId }, tx);
     }
 
-    static object Args(ResponseWritten r, long? nextAt, string? nextCategory) => new
+    /// <summary>The answer's predecessors in its survey and in its kind now have these as their next answer.</summary>
+    static void Link(DbConnection c, DbTransaction tx, ResponseWritten r, long? surveyNextAt, string? surveyNextCategory,
+        long? kindNextAt, string? kindNextCategory)
     {
-        Id = r.ResponseId,
-        r.Display.WorkspaceId,
-        r.Display.SurveyId,
-        r.Display.UserId,
-        At = r.CreatedAt,
-        NextAt = nextAt,
-        NextCategory = nextCategory,
-    };
+        Bound(c.Prepared(tx, LinkInSurvey), r).Bind("@NextAt", surveyNextAt).Bind("@NextCategory", surveyNextCategory).ExecuteNonQuery();
+        Bound(c.Prepared(tx, LinkInKind), r).Bind("@NextAt", kindNextAt).Bind("@NextCategory", kindNextCategory).ExecuteNonQuery();
+    }
+
+    /// <summary>The parameters every statement here names: the answer and where it sits in its user's list.</summary>
+    static DbCommand Bound(DbCommand command, ResponseWritten r) => command
+        .Bind("@Id", r.ResponseId).Bind("@WorkspaceId", r.Display.WorkspaceId).Bind("@SurveyId", r.Display.SurveyId)
+        .Bind("@UserId", r.Display.UserId).Bind("@At", r.CreatedAt);
 
     sealed class StoredNext
     {

@@ -37,7 +37,7 @@ public sealed class FollowUpHooks(IEnumerable<IFollowUpHook> hooks) : WriteHooks
     /// <summary>Raises what a change from <paramref name="before"/> (null: just opened) to the follow-up's current state means.</summary>
     public void Changed(DbConnection c, DbTransaction tx, string workspaceId, FollowUpState? before, string followUpId, long now)
     {
-        if (FollowUpStore.Find(c, tx, workspaceId, followUpId) is not { } row)
+        if (FollowUpStore.FindInWriter(c, tx, workspaceId, followUpId) is not { } row)
             return;
         var written = new FollowUpWritten(workspaceId, row, now);
         if (row.AssigneeId is not null && row.AssigneeId != before?.AssigneeId)

@@ -41,6 +41,8 @@ public sealed class FollowUpHook(FollowUpHooks hooks) : IResponseHook
         Audit.Write(c, tx, Automatic, workspaceId, "follow_up.opened", id, now,
             after: new { responseId = response.ResponseId, status = FollowUpStatus.Open, assignee, dueAt = Db.FromUnixMs(due) },
             endUserId: response.Display.UserId);
-        hooks.Changed(c, tx, workspaceId, null, id, now);
+        // A follow-up opened without an assignee announces nothing yet (it is neither assigned nor closed).
+        if (assignee is not null)
+            hooks.Changed(c, tx, workspaceId, null, id, now);
     }
 }

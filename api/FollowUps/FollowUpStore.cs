@@ -201,6 +201,13 @@ public static class FollowUpStore
     public static FollowUpRow? Find(DbConnection c, DbTransaction? tx, string workspaceId, string id) =>
         c.QuerySingleOrDefault<FollowUpRow>(SelectOne, new { WorkspaceId = workspaceId, Id = id }, tx);
 
+    /// <summary><see cref="Find"/> in the writer's transaction, prepared once on its connection (every event of a follow-up reads it).</summary>
+    public static FollowUpRow? FindInWriter(DbConnection c, DbTransaction tx, string workspaceId, string id)
+    {
+        using var reader = c.Prepared(tx, SelectOne).Bind("@WorkspaceId", workspaceId).Bind("@Id", id).ExecuteReader();
+        return reader.Parse<FollowUpRow>().FirstOrDefault();
+    }
+
     /// <summary>Writes the new state if the row is still at <paramref name="current"/>'s version; false when it moved on.</summary>
     public static bool Save(DbConnection c, DbTransaction tx, FollowUpRow current, FollowUpState next, string workspaceId, long now) =>
         c.Execute(Update, new
