@@ -168,6 +168,15 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
     /// </summary>
     static void Add(DbConnection c, DbTransaction tx, DisplayWritten display, long at, NpsCounts delta, ScoreMove scores)
     {
+        // An append command (a new display, an answer) on SQLite: the batch sums its adds and writes them before it commits.
+        if (c is SqliteConnection && WriteBatch.Buffer<BatchedAdds>(tx) is { } batch)
+            batch.Add(display, at, delta, scores);
+        else
+            AddNow(c, tx, display, at, delta, scores);
+    }
+
+    static void AddNow(DbConnection c, DbTransaction tx, DisplayWritten display, long at, NpsCounts delta, ScoreMove scores)
+    {
         var (day, hour) = (TimeBuckets.FloorDiv(at, TimeBuckets.DayMs), TimeBuckets.FloorDiv(at, TimeBuckets.HourMs));
         Upsert(c, tx, AddDaily, "@Day", day, display, delta, scores);
         Upsert(c, tx, PairAggregates.Add, "@Day", day, display, delta, scores);
@@ -198,7 +207,8 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
 
     static void Remove(DbConnection c, DbTransaction tx, DisplayWritten display, long at, NpsCounts delta, ScoreMove scores)
     {
-        Add(c, tx, display, at, delta, scores);
+        // The prune reads the rows just written: never buffered.
+        AddNow(c, tx, display, at, delta, scores);
         var p = new
         {
             display.SurveyId,
@@ -214,6 +224,109 @@ public sealed class NpsAggregateHook : IDisplayHook, IResponseHook
         c.Execute(PairAggregates.Prune, p, tx);
         c.Execute(PairAggregates.PruneHourly, p, tx);
     }
+
+    /// <summary>
+    /// The adds of a batch's append commands (decision WR2): each one a row of the temporary table <c>batch_contrib</c>
+    /// at the flush, then summed into the four tables by the same expansions as <see cref="AddSegments"/> and
+    /// <see cref="PairAggregates.Add"/>, one upsert per touched row — most answers of a batch share a day, an hour, the
+    /// row for all data and their low-cardinality segments. A flush of one or two adds runs the direct upserts instead.
+    /// </summary>
+    sealed class BatchedAdds : IBatchBuffer
+    {
+        readonly List<Contribution> _accepted = [];
+        readonly List<Contribution> _pending = [];
+
+        public void Add(DisplayWritten display, long at, NpsCounts delta, ScoreMove scores) =>
+            _pending.Add(new Contribution(display, at, delta, scores));
+
+        public void Accept()
+        {
+            _accepted.AddRange(_pending);
+            _pending.Clear();
+        }
+
+        public void Discard() => _pending.Clear();
+
+        public void Flush(DbConnection c, DbTransaction tx)
+        {
+            if (_accepted.Count <= 2)
+            {
+                foreach (var a in _accepted)
+                    AddNow(c, tx, a.Display, a.At, a.Delta, a.Scores);
+                _accepted.Clear();
+                return;
+            }
+            foreach (var sql in BatchTables)
+                c.Prepared(tx, sql).ExecuteNonQuery();
+            foreach (var a in _accepted)
+            {
+                var command = c.Prepared(tx, InsertContribution).Bind("@SurveyId", a.Display.SurveyId).Bind("@Traits", TraitsOf(a.Display))
+                    .Bind("@Locale", a.Display.Locale).Bind("@Variant", a.Display.Variant).Bind("@Channel", a.Display.Channel)
+                    .Bind("@Day", TimeBuckets.FloorDiv(a.At, TimeBuckets.DayMs)).Bind("@Hour", TimeBuckets.FloorDiv(a.At, TimeBuckets.HourMs));
+                Scores(Counts(command, a.Delta), a.Scores).ExecuteNonQuery();
+            }
+            _accepted.Clear();
+            foreach (var sql in BatchSums)
+                c.Prepared(tx, sql).ExecuteNonQuery();
+        }
+
+        readonly record struct Contribution(DisplayWritten Display, long At, NpsCounts Delta, ScoreMove Scores);
+    }
+
+    /// <summary>The writer connection's temporary tables of <see cref="BatchedAdds"/> (kept empty between flushes).</summary>
+    static readonly string[] BatchTables =
+    [
+        $"""
+        CREATE TEMP TABLE IF NOT EXISTS batch_contrib (
+            survey_id TEXT NOT NULL, traits TEXT NOT NULL, locale TEXT, variant TEXT, channel TEXT, day INTEGER NOT NULL, hour INTEGER NOT NULL,
+            displays INTEGER NOT NULL, promoters INTEGER NOT NULL, passives INTEGER NOT NULL, detractors INTEGER NOT NULL,
+            score_sum INTEGER NOT NULL, score_squares INTEGER NOT NULL, {ScoreCounters.Columns})
+        """,
+        "CREATE TEMP TABLE IF NOT EXISTS batch_segments (id INTEGER NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS temp.batch_segments_id ON batch_segments (id, k)",
+    ];
+
+    const string InsertContribution = $"""
+        INSERT INTO batch_contrib (survey_id, traits, locale, variant, channel, day, hour, {Columns})
+        VALUES (@SurveyId, @Traits, @Locale, @Variant, @Channel, @Day, @Hour, {Values})
+        """;
+
+    /// <summary>The rows <see cref="AddSegments"/> adds to, for every contribution of <c>batch_contrib</c> at its <paramref name="unit"/>.</summary>
+    static string BatchSegments(string unit) => $"""
+        SELECT survey_id, '' AS trait_key, '' AS trait_value, {unit}, {Columns} FROM batch_contrib
+        UNION ALL
+        SELECT c.survey_id, j.key, {TraitSql.EachValue}, c.{unit},
+               c.displays, c.promoters, c.passives, c.detractors, c.score_sum, c.score_squares, {ScoreCounters.OfC}
+        FROM batch_contrib c, json_each(c.traits) j WHERE {TraitSql.EachIsSegment}
+        UNION ALL
+        SELECT survey_id, '{DisplayFields.Locale}', locale, {unit}, {Columns} FROM batch_contrib WHERE locale IS NOT NULL
+        UNION ALL
+        SELECT survey_id, '{DisplayFields.Variant}', variant, {unit}, {Columns} FROM batch_contrib WHERE variant IS NOT NULL
+        UNION ALL
+        SELECT survey_id, '{DisplayFields.Channel}', channel, {unit}, {Columns} FROM batch_contrib
+        """;
+
+    static string SumSegments(string table, string unit) => $"""
+        INSERT INTO {table} AS a (survey_id, trait_key, {unit}, trait_value, {Columns})
+        SELECT survey_id, trait_key, {unit}, trait_value, sum(displays), sum(promoters), sum(passives), sum(detractors),
+               sum(score_sum), sum(score_squares), {ScoreCounters.Sums}
+        FROM ({BatchSegments(unit)}) AS contributions
+        WHERE true
+        GROUP BY survey_id, trait_key, {unit}, trait_value
+        ON CONFLICT (survey_id, trait_key, {unit}, trait_value) {Set}
+        """;
+
+    /// <summary>The flush after the contributions are in: segments, their sums into the four tables, and the temporary rows gone.</summary>
+    static readonly string[] BatchSums =
+    [
+        SumSegments("nps_daily", "day"),
+        SumSegments("nps_hourly", "hour"),
+        PairAggregates.BatchSegments,
+        PairAggregates.SumBatch("nps_pair_daily", "day"),
+        PairAggregates.SumBatch("nps_pair_hourly", "hour"),
+        "DELETE FROM batch_segments",
+        "DELETE FROM batch_contrib",
+    ];
 
     static string TraitsOf(DisplayWritten display) => string.IsNullOrEmpty(display.TraitsJson) ? "{}" : display.TraitsJson;
 }

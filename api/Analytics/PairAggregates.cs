@@ -91,6 +91,33 @@ public static class PairAggregates
         FROM responses r JOIN displays d ON d.id = r.display_id
         """;
 
+    /// <summary>The listed segments of each contribution of the writer's <c>batch_contrib</c> (its rowid), as <see cref="Segments"/> gives them for one display.</summary>
+    internal const string BatchSegments = $"""
+        INSERT INTO batch_segments (id, k, v)
+        SELECT id, k, v FROM (
+            SELECT c.rowid AS id, j.key AS k, {TraitSql.EachValue} AS v
+            FROM batch_contrib c, json_each(c.traits) j WHERE {TraitSql.EachIsSegment}
+            UNION ALL SELECT rowid, '{DisplayFields.Locale}', locale FROM batch_contrib WHERE locale IS NOT NULL
+            UNION ALL SELECT rowid, '{DisplayFields.Variant}', variant FROM batch_contrib WHERE variant IS NOT NULL
+            UNION ALL SELECT rowid, '{DisplayFields.Channel}', channel FROM batch_contrib WHERE channel IS NOT NULL) AS segments
+        WHERE k IN (SELECT key FROM nps_pair_keys)
+        """;
+
+    /// <summary>The pairs of <c>batch_segments</c> summed per row of <paramref name="table"/> and added to it (the batch's <see cref="Add"/> or <see cref="AddHourly"/>).</summary>
+    internal static string SumBatch(string table, string unit) => $"""
+        INSERT INTO {table} AS a (survey_id, key_a, key_b, {unit}, value_a, value_b, {Columns})
+        SELECT c.survey_id, x.k, y.k, c.{unit}, x.v, y.v, sum(c.displays), sum(c.promoters), sum(c.passives),
+               sum(c.detractors), sum(c.score_sum), sum(c.score_squares), {ScoreCounters.SumsOfC}
+        FROM batch_segments x JOIN batch_segments y ON y.id = x.id AND x.k < y.k JOIN batch_contrib c ON c.rowid = x.id
+        WHERE true
+        GROUP BY c.survey_id, x.k, y.k, c.{unit}, x.v, y.v
+        ON CONFLICT (survey_id, key_a, key_b, {unit}, value_a, value_b)
+        DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,
+                      passives = a.passives + excluded.passives, detractors = a.detractors + excluded.detractors,
+                      score_sum = a.score_sum + excluded.score_sum, score_squares = a.score_squares + excluded.score_squares,
+                      {ScoreCounters.Set}
+        """;
+
     /// <summary>
     /// The table recomputed from displays and responses for the keys in <c>nps_pair_keys</c> (days as the backfill of 0100 counts them),
     /// from the temporary table <c>pair_contrib</c> with a <c>rowid</c> per contribution.

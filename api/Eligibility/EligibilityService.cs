@@ -80,7 +80,8 @@ public sealed class EligibilityService
 
         if (decision.Eligible)
         {
-            var (final, token, shown) = await _writer.ExecuteAsync((c, tx) =>
+            // An append: the new display only adds to the aggregates (decision WR2).
+            var (final, token, shown) = await _writer.AppendAsync((c, tx) =>
                 Reserve(c, tx, workspace.Id, surveys, rules, ask, sighting, request.Locale, acceptLanguage, request.Url, now),
                 LockKeys(workspace.Id, ask.UserId, surveys));
             _decisions.Add(1, new KeyValuePair<string, object?>("reason", final.Reason));

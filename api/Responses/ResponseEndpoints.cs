@@ -67,7 +67,8 @@ public static class ResponseEndpoints
         { Reasons = reasons };
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
-        var result = await writer.ExecuteAsync((c, tx) => ResponseStore.Save(c, tx, display, change, now, hooks));
+        // An append: it only adds to the aggregates, which the batch may sum before it commits (decision WR2).
+        var result = await writer.AppendAsync((c, tx) => ResponseStore.Save(c, tx, display, change, now, hooks));
         if (result is null)
             return Problems.NotFound(Workspaces.SiteKeyGate.UnknownDisplayToken);
 

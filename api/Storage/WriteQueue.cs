@@ -99,6 +99,19 @@ public sealed class WriteQueue : IHostedService, IDisposable
     /// Queues <paramref name="work"/> to run on the writer's connection right after the commit of
     /// the batch it lands in, outside any transaction (for a WAL checkpoint, which cannot run in one).
     /// </summary>
+    /// <summary>
+    /// Queues <paramref name="work"/> that only adds to counters no command reads (a new display, an answer): on SQLite the
+    /// hooks may buffer what it adds (<see cref="WriteBatch"/>) and write the sums of the batch's appends once, before the
+    /// commit or before the next command that is not an append (decision WR2). Its result and failure are its own, as for
+    /// <see cref="ExecuteAsync{T}(Func{DbConnection, DbTransaction, T})"/>.
+    /// </summary>
+    public Task<T> AppendAsync<T>(Func<DbConnection, DbTransaction, T> work) =>
+        Enqueue(new WriteCommand<T>(work) { Appends = true });
+
+    /// <summary>As <see cref="AppendAsync{T}(Func{DbConnection, DbTransaction, T})"/>, holding the PostgreSQL advisory locks <paramref name="lockKeys"/>.</summary>
+    public Task<T> AppendAsync<T>(Func<DbConnection, DbTransaction, T> work, IReadOnlyList<long> lockKeys) =>
+        Enqueue(new WriteCommand<T>(work) { LockKeys = lockKeys, Appends = true });
+
     public Task<T> ExecuteAfterCommitAsync<T>(Func<DbConnection, T> work) =>
         Enqueue(new WriteCommand<T>((c, _) => work(c)) { AfterCommit = true });
 
@@ -245,41 +258,30 @@ public sealed class WriteQueue : IHostedService, IDisposable
             using var tx = Db.BeginWrite(_connection);
             if (!_db.IsSqlite)
                 LockKeys(_connection, tx, batch);
-            foreach (var command in batch)
+            // On PostgreSQL every command writes its own rows: a deadlock between instances over a flushed sum would fail
+            // the whole batch instead of one command (decision WR2).
+            var buffered = _db.IsSqlite ? WriteBatch.Begin(tx) : null;
+            try
             {
-                if (command.AfterCommit)
-                    continue;
-                tx.Save("cmd");
-                try
+                foreach (var command in batch)
                 {
-                    command.Run(_connection, tx);
-                    tx.Release("cmd");
+                    if (command.AfterCommit)
+                        continue;
+                    if (buffered is not null)
+                    {
+                        // A command that is not an append reads and writes rows as if every earlier command had written its own.
+                        if (!command.Appends)
+                            buffered.Flush(_connection, tx);
+                        buffered.Appending = command.Appends;
+                    }
+                    RunInSavepoint(command, tx, buffered, ref full);
                 }
-                catch (Exception ex)
-                {
-                    try
-                    {
-                        tx.Rollback("cmd");
-                        tx.Release("cmd");
-                    }
-                    catch (DbException) when (StorageHealth.IsFull(ex))
-                    {
-                        // SQLite rolled the whole transaction back: the batch fails as a whole.
-                        throw new StorageFullException(ex);
-                    }
-                    // A deadlock with another instance's writer over rows (never over lock keys): the
-                    // command is rolled back alone, and the caller may try again (503 with Retry-After).
-                    if (ex is Npgsql.PostgresException { SqlState: "40P01" })
-                        ex = new WriteQueueFullException("The database is busy; try again shortly.", ex);
-                    if (StorageHealth.IsFull(ex))
-                    {
-                        // Reported before the caller hears of it, so /readyz already says so.
-                        full = ex;
-                        _health.WriteFailed(ex);
-                        ex = new StorageFullException(ex);
-                    }
-                    command.Fail(ex);
-                }
+                buffered?.Flush(_connection, tx);
+            }
+            finally
+            {
+                if (buffered is not null)
+                    WriteBatch.End(tx);
             }
             tx.Commit();
             _batchSizes.Record(batch.Count);
@@ -338,6 +340,44 @@ public sealed class WriteQueue : IHostedService, IDisposable
         }
     }
 
+    /// <summary>Runs one command in its own savepoint: a failure rolls back that command alone (and what it buffered) and fails it.</summary>
+    void RunInSavepoint(IWriteCommand command, DbTransaction tx, WriteBatch? buffered, ref Exception? full)
+    {
+        tx.Save("cmd");
+        try
+        {
+            command.Run(_connection!, tx);
+            tx.Release("cmd");
+            buffered?.Accept();
+        }
+        catch (Exception ex)
+        {
+            try
+            {
+                tx.Rollback("cmd");
+                tx.Release("cmd");
+                buffered?.Discard();
+            }
+            catch (DbException) when (StorageHealth.IsFull(ex))
+            {
+                // SQLite rolled the whole transaction back: the batch fails as a whole.
+                throw new StorageFullException(ex);
+            }
+            // A deadlock with another instance's writer over rows (never over lock keys): the
+            // command is rolled back alone, and the caller may try again (503 with Retry-After).
+            if (ex is Npgsql.PostgresException { SqlState: "40P01" })
+                ex = new WriteQueueFullException("The database is busy; try again shortly.", ex);
+            if (StorageHealth.IsFull(ex))
+            {
+                // Reported before the caller hears of it, so /readyz already says so.
+                full = ex;
+                _health.WriteFailed(ex);
+                ex = new StorageFullException(ex);
+            }
+            command.Fail(ex);
+        }
+    }
+
     public void Dispose() => _connection?.Dispose();
 
     const string LockAll = "SELECT COUNT(pg_advisory_xact_lock(k)) FROM unnest(@Keys) AS k";
@@ -370,6 +410,9 @@ public sealed class WriteQueue : IHostedService, IDisposable
         /// <summary>The advisory locks the batch holds for this command (PostgreSQL), or null.</summary>
         IReadOnlyList<long>? LockKeys { get; }
 
+        /// <summary>Whether the command only appends, so hooks may buffer what it adds (<see cref="AppendAsync{T}(Func{DbConnection, DbTransaction, T})"/>).</summary>
+        bool Appends { get; }
+
         void Run(DbConnection connection, DbTransaction tx);
         void Complete();
         void Fail(Exception ex);
@@ -386,6 +429,8 @@ public sealed class WriteQueue : IHostedService, IDisposable
         public bool AfterCommit { get; init; }
 
         public IReadOnlyList<long>? LockKeys { get; init; }
+
+        public bool Appends { get; init; }
 
         public void Run(DbConnection connection, DbTransaction tx) => _result = work(connection, tx);
 

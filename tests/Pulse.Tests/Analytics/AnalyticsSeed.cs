@@ -19,7 +19,8 @@ public sealed record Seeded(FakeShowing Showing, string SurveyId, long DisplayId
 /// <summary>
 /// Writes displays and responses through the code the endpoints use — <see cref="DisplayStore.Show"/>
 /// (user upsert, display, display hooks) and <see cref="ResponseStore.Save"/> with the response
-/// hooks — in write-queue commands of hundreds, for data sets too large to post one request at a time.
+/// hooks — in append commands of hundreds (<see cref="WriteQueue.AppendAsync{T}(Func{DbConnection, DbTransaction, T})"/>), for data
+/// sets too large to post one request at a time.
 /// </summary>
 public sealed class AnalyticsSeed(PulseFactory app)
 {
@@ -38,11 +39,13 @@ public sealed class AnalyticsSeed(PulseFactory app)
         var surveyId = SurveyOf(workspaceId);
         var result = new List<Seeded>();
         foreach (var chunk in showings.OrderBy(s => s.ShownAt).Chunk(perCommand))
-            result.AddRange(await writer.ExecuteAsync((c, tx) => chunk.Select(s => Add(c, tx, displays, responses, workspaceId, surveyId, s)).ToList()));
+            // Appends, as the endpoints queue them: on SQLite the aggregates of a command are summed and flushed before the commit (decision WR2).
+            result.AddRange(await writer.AppendAsync((c, tx) => chunk.Select(s => Add(c, tx, displays, responses, workspaceId, surveyId, s)).ToList()));
         return result;
     }
 
-    static Seeded Add(DbConnection c, DbTransaction tx, DisplayHooks displays, ResponseHooks responses, string workspaceId,
+    /// <summary>One showing (its display, and its answer if it has a score) written in the caller's write transaction.</summary>
+    public static Seeded Add(DbConnection c, DbTransaction tx, DisplayHooks displays, ResponseHooks responses, string workspaceId,
         string surveyId, FakeShowing s)
     {
         var shownAt = s.ShownAt.ToUnixTimeMilliseconds();
