@@ -41,6 +41,14 @@ public static class PairAggregates
 
     const string Columns = $"displays, promoters, passives, detractors, score_sum, score_squares, {ScoreCounters.Columns}";
 
+    /// <summary>The conflict action of every upsert here: the new row's counters added to the stored row <c>a</c>.</summary>
+    const string AddCounters = $"""
+        DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,
+                      passives = a.passives + excluded.passives, detractors = a.detractors + excluded.detractors,
+                      score_sum = a.score_sum + excluded.score_sum, score_squares = a.score_squares + excluded.score_squares,
+                      {ScoreCounters.Set}
+        """;
+
     /// <summary>Adds the counts <c>@Displays…@ScoreSquares</c> to every pair of the display's listed segments at <c>@Day</c> or <c>@Hour</c>.</summary>
     static string AddTo(string table, string unit, string at) => $"""
         {Segments}
@@ -49,10 +57,7 @@ public static class PairAggregates
         FROM s x JOIN s y ON x.k < y.k
         WHERE true
         ON CONFLICT (survey_id, key_a, key_b, {unit}, value_a, value_b)
-        DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,
-                      passives = a.passives + excluded.passives, detractors = a.detractors + excluded.detractors,
-                      score_sum = a.score_sum + excluded.score_sum, score_squares = a.score_squares + excluded.score_squares,
-                      {ScoreCounters.Set}
+        {AddCounters}
         """;
 
     /// <summary>The day upsert (<c>nps_pair_daily</c>, <c>@Day</c>).</summary>
@@ -91,17 +96,19 @@ public static class PairAggregates
         FROM responses r JOIN displays d ON d.id = r.display_id
         """;
 
-    /// <summary>The listed segments of each contribution of the writer's <c>batch_contrib</c> (its rowid), as <see cref="Segments"/> gives them for one display.</summary>
-    internal const string BatchSegments = $"""
-        INSERT INTO batch_segments (id, k, v)
+    /// <summary>The listed segments <c>(id, k, v)</c> of every contribution in the table <paramref name="contributions"/>, numbered by its <c>rowid</c>.</summary>
+    static string ListedSegmentsOf(string contributions) => $"""
         SELECT id, k, v FROM (
             SELECT c.rowid AS id, j.key AS k, {TraitSql.EachValue} AS v
-            FROM batch_contrib c, json_each(c.traits) j WHERE {TraitSql.EachIsSegment}
-            UNION ALL SELECT rowid, '{DisplayFields.Locale}', locale FROM batch_contrib WHERE locale IS NOT NULL
-            UNION ALL SELECT rowid, '{DisplayFields.Variant}', variant FROM batch_contrib WHERE variant IS NOT NULL
-            UNION ALL SELECT rowid, '{DisplayFields.Channel}', channel FROM batch_contrib WHERE channel IS NOT NULL) AS segments
+            FROM {contributions} c, json_each(c.traits) j WHERE {TraitSql.EachIsSegment}
+            UNION ALL SELECT rowid, '{DisplayFields.Locale}', locale FROM {contributions} WHERE locale IS NOT NULL
+            UNION ALL SELECT rowid, '{DisplayFields.Variant}', variant FROM {contributions} WHERE variant IS NOT NULL
+            UNION ALL SELECT rowid, '{DisplayFields.Channel}', channel FROM {contributions} WHERE channel IS NOT NULL) AS segments
         WHERE k IN (SELECT key FROM nps_pair_keys)
         """;
+
+    /// <summary>The listed segments of each contribution of the writer's <c>batch_contrib</c>, as <see cref="Segments"/> gives them for one display.</summary>
+    internal static readonly string BatchSegments = $"INSERT INTO batch_segments (id, k, v)\n{ListedSegmentsOf("batch_contrib")}";
 
     /// <summary>The pairs of <c>batch_segments</c> summed per row of <paramref name="table"/> and added to it (the batch's <see cref="Add"/> or <see cref="AddHourly"/>).</summary>
     internal static string SumBatch(string table, string unit) => $"""
@@ -112,26 +119,14 @@ public static class PairAggregates
         WHERE true
         GROUP BY c.survey_id, x.k, y.k, c.{unit}, x.v, y.v
         ON CONFLICT (survey_id, key_a, key_b, {unit}, value_a, value_b)
-        DO UPDATE SET displays = a.displays + excluded.displays, promoters = a.promoters + excluded.promoters,
-                      passives = a.passives + excluded.passives, detractors = a.detractors + excluded.detractors,
-                      score_sum = a.score_sum + excluded.score_sum, score_squares = a.score_squares + excluded.score_squares,
-                      {ScoreCounters.Set}
+        {AddCounters}
         """;
 
     /// <summary>
     /// The table recomputed from displays and responses for the keys in <c>nps_pair_keys</c> (days as the backfill of 0100 counts them),
     /// from the temporary table <c>pair_contrib</c> with a <c>rowid</c> per contribution.
     /// </summary>
-    const string SegmentsOfContributions = $"""
-        CREATE TEMP TABLE pair_segments AS
-            SELECT id, k, v FROM (
-                SELECT c.rowid AS id, j.key AS k, {TraitSql.EachValue} AS v
-                FROM pair_contrib c, json_each(c.traits) j WHERE {TraitSql.EachIsSegment}
-                UNION ALL SELECT rowid, '{DisplayFields.Locale}', locale FROM pair_contrib WHERE locale IS NOT NULL
-                UNION ALL SELECT rowid, '{DisplayFields.Variant}', variant FROM pair_contrib WHERE variant IS NOT NULL
-                UNION ALL SELECT rowid, '{DisplayFields.Channel}', channel FROM pair_contrib WHERE channel IS NOT NULL) AS segments
-            WHERE k IN (SELECT key FROM nps_pair_keys)
-        """;
+    static readonly string SegmentsOfContributions = $"CREATE TEMP TABLE pair_segments AS\n{ListedSegmentsOf("pair_contrib")}";
 
     /// <summary>The pairs of each contribution's segments summed into <paramref name="table"/> per <paramref name="ms"/> milliseconds.</summary>
     static string Fill(string table, string unit, string ms) => $"""
