@@ -96,10 +96,6 @@ public sealed class WriteQueue : IHostedService, IDisposable
         Enqueue(new WriteCommand<T>(work) { LockKeys = lockKeys });
 
     /// <summary>
-    /// Queues <paramref name="work"/> to run on the writer's connection right after the commit of
-    /// the batch it lands in, outside any transaction (for a WAL checkpoint, which cannot run in one).
-    /// </summary>
-    /// <summary>
     /// Queues <paramref name="work"/> that only adds to counters no command reads (a new display, an answer): on SQLite the
     /// hooks may buffer what it adds (<see cref="WriteBatch"/>) and write the sums of the batch's appends once, before the
     /// commit or before the next command that is not an append (decision WR2). Its result and failure are its own, as for
@@ -112,6 +108,10 @@ public sealed class WriteQueue : IHostedService, IDisposable
     public Task<T> AppendAsync<T>(Func<DbConnection, DbTransaction, T> work, IReadOnlyList<long> lockKeys) =>
         Enqueue(new WriteCommand<T>(work) { LockKeys = lockKeys, Appends = true });
 
+    /// <summary>
+    /// Queues <paramref name="work"/> to run on the writer's connection right after the commit of
+    /// the batch it lands in, outside any transaction (for a WAL checkpoint, which cannot run in one).
+    /// </summary>
     public Task<T> ExecuteAfterCommitAsync<T>(Func<DbConnection, T> work) =>
         Enqueue(new WriteCommand<T>((c, _) => work(c)) { AfterCommit = true });
 
