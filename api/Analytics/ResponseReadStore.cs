@@ -100,28 +100,75 @@ public sealed class ResponseReadStore(Db db, MetricsStore metrics, SurveyStore s
 
     /// <summary>
     /// The filter of a <see cref="Variant"/>: the comment text scanned (0), first looked up in SQLite's FTS5 index (1,
-    /// <see cref="CommentSearch"/>) or in PostgreSQL's trigram index (2, <see cref="CommentSearch.Trigrams"/>), or no match (3).
+    /// <see cref="CommentSearch"/>) or in PostgreSQL's trigram index (2, <see cref="CommentSearch.Trigrams"/>), no match (3),
+    /// or SQLite's FTS5 matches driving the read (4, <see cref="ByMatches"/>): each match's row is looked up by id and the
+    /// range and scope are tested on it, instead of the range's rows being walked in time order and tested against the matches.
     /// </summary>
-    static string Filter(int variant) => $"""
-        WHERE r.workspace_id = @WorkspaceId
-          AND (@SurveyId IS NULL OR r.survey_id = @SurveyId)
-          AND r.created_at >= @From AND r.created_at < @To
-          AND (r.created_at, r.id) < (@BeforeAt, @BeforeId)
-          AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
-          {variant switch { 1 => $"AND r.id IN ({CommentSearch.Matching})", 2 => $"AND {CommentSearch.Trigrams}", _ => "" }}
-          {(variant == 3 ? "AND 1 = 0" : "AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)")}
-          AND (CAST(@WithComment AS INTEGER) = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
-          AND {TraitSql.MatchesFilters}
-          AND {TagSql.HasTag}
-        """;
+    static string Filter(int variant, bool traits = true)
+    {
+        // A unary + keeps a term off the indexes, so SQLite's planner cannot start from the range (decisions Q4).
+        var off = variant == ByMatches ? "+" : "";
+        return $"""
+            WHERE {off}r.workspace_id = @WorkspaceId
+              AND (@SurveyId IS NULL OR {off}r.survey_id = @SurveyId)
+              AND {off}r.created_at >= @From AND {off}r.created_at < @To
+              AND ({off}r.created_at, {off}r.id) < (@BeforeAt, @BeforeId)
+              AND (@Categories IS NULL OR r.category IN (SELECT value FROM json_each(@Categories)))
+              {variant switch { 1 or ByMatches => $"AND r.id IN ({CommentSearch.Matching})", 2 => $"AND {CommentSearch.Trigrams}", _ => "" }}
+              {variant switch
+              {
+                  3 => "AND 1 = 0",
+                  // The FTS5 phrase is the substring test itself, over the same folding (decisions Q4 refines P5).
+                  1 or ByMatches => "",
+                  _ => "AND (@Text IS NULL OR instr(pulse_fold(r.comment), @Text) > 0)",
+              }}
+              AND (CAST(@WithComment AS INTEGER) = 0 OR (r.comment IS NOT NULL AND r.comment <> ''))
+              {(traits ? $"AND {TraitSql.MatchesFilters}" : "")}
+              AND {TagSql.HasTag}
+            """;
+    }
 
-    static readonly int[] Variants = [0, 1, 2, 3];
+    /// <summary>The <see cref="Variant"/> whose read starts from the FTS5 matches (SQLite; decisions Q4).</summary>
+    internal const int ByMatches = 4;
+
+    /// <summary>
+    /// At most this many FTS5 matches in the whole file (every workspace's), a page starts from the matches: a lookup
+    /// each, then a sort. With more, it walks the range newest first, which stops after a page of matches — few rows
+    /// when matches are that common (decisions Q4).
+    /// </summary>
+    internal const long PageByMatchesUpTo = 20_000;
+
+    /// <summary>
+    /// At most this many FTS5 matches, the total is counted from the matches (a lookup each) rather than by walking every
+    /// row of the range, which costs as much as the range is long however few rows match (decisions Q4).
+    /// </summary>
+    internal const long CountByMatchesUpTo = 200_000;
+
+    /// <summary>The FTS5 matches of <c>@Phrase</c> in the whole file, counted up to <c>@Cap</c>: what reading from them would cost.</summary>
+    const string MatchCount = $"SELECT COUNT(*) FROM ({CommentSearch.Matching} LIMIT @Cap)";
+
+    /// <summary>
+    /// <paramref name="variant"/>, or <see cref="ByMatches"/> when it is the FTS5 lookup and the matches number at most
+    /// <paramref name="upTo"/> (<paramref name="matches"/> counts them once per request).
+    /// </summary>
+    static int Driven(DbConnection c, ResponseFilter f, int variant, long upTo, ref long? matches)
+    {
+        if (variant != 1)
+            return variant;
+        matches ??= c.ExecuteScalar<long>(MatchCount, new { Phrase = CommentSearch.PhraseOf(Fold(f.Text)), Cap = CountByMatchesUpTo + 1 });
+        return matches <= upTo ? ByMatches : variant;
+    }
+
+    static readonly int[] Variants = [0, 1, 2, 3, ByMatches];
 
     static readonly string[] Page = [.. Variants.Select(i => $"SELECT {Columns} {Source} {Filter(i)} ORDER BY r.created_at DESC, r.id DESC LIMIT @Limit")];
 
     static readonly string[] TraitKeys = [.. Variants.Select(i => $"SELECT DISTINCT j.key {Source}, json_each(d.traits) j {Filter(i)} ORDER BY j.key")];
 
     internal static readonly string[] Count = [.. Variants.Select(i => $"SELECT COUNT(*) {Source} {Filter(i)}")];
+
+    /// <summary><see cref="Count"/> without a trait filter: the answers alone, no display row read for each (decisions Q4).</summary>
+    internal static readonly string[] CountWithoutTraits = [.. Variants.Select(i => $"SELECT COUNT(*) FROM responses r {Filter(i, traits: false)}")];
 
     /// <summary>
     /// 0 for a scan; when <c>q</c> has a trigram, 1 on SQLite (FTS5, decision P5) and 2 on PostgreSQL (pg_trgm, migration 0200);
@@ -143,19 +190,23 @@ public sealed class ResponseReadStore(Db db, MetricsStore metrics, SurveyStore s
     public ResponsePage List(ResponseFilter filter, ResponseCursor? cursor, int limit)
     {
         using var c = Open();
-        var rows = c.Query<ResponseRow>(Page[Variant(c, filter)], Parameters(filter, cursor, limit + 1)).ToList();
+        long? matches = null;
+        var rows = c.Query<ResponseRow>(Page[Driven(c, filter, Variant(c, filter), PageByMatchesUpTo, ref matches)],
+            Parameters(filter, cursor, limit + 1)).ToList();
         var more = rows.Count > limit;
         if (more)
             rows.RemoveAt(rows.Count - 1);
         var next = more ? new ResponseCursor(rows[^1].CreatedAt, rows[^1].Id).Encode() : null;
         // The first page says how many match in all ("25 of 2,679"); later pages would only repeat it.
-        long? total = cursor is null ? (more ? Total(c, filter) : rows.Count) : null;
+        long? total = cursor is null ? (more ? Total(c, filter, ref matches) : rows.Count) : null;
         return new ResponsePage(rows.Select(r => r.ToItem()).ToList(), next, total);
     }
 
     /// <summary>How many responses match: from the aggregates when they answer the filter (<see cref="TotalFromAggregates"/>), else counted.</summary>
-    long Total(DbConnection c, ResponseFilter filter) =>
-        TotalFromAggregates(c, filter) ?? c.ExecuteScalar<long>(Count[Variant(c, filter)], Parameters(filter, null, Unbounded));
+    long Total(DbConnection c, ResponseFilter filter, ref long? matches) =>
+        TotalFromAggregates(c, filter)
+        ?? c.ExecuteScalar<long>((filter.Where.Count == 0 ? CountWithoutTraits : Count)[Driven(c, filter, Variant(c, filter), CountByMatchesUpTo, ref matches)],
+            Parameters(filter, null, Unbounded));
 
     // The first and last answer in the range: each one seek of responses_workspace_time (or responses_survey_time).
     const string Extent = """

@@ -13,7 +13,8 @@ public static class StorageExtensions
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             return new Db(builder.Configuration.GetConnectionString("Pulse") ?? "", builder.Environment.ContentRootPath,
-                storage.BusyTimeoutSeconds, (long)storage.WalSizeLimitMiB << 20, storage.Provider);
+                storage.BusyTimeoutSeconds, (long)storage.WalSizeLimitMiB << 20, storage.Provider,
+                (long)storage.SqliteMmapMiB << 20);
         });
         builder.Services.AddSingleton<DatabaseState>();
         builder.Services.AddSingleton<StorageHealth>();

@@ -37,4 +37,15 @@ public sealed class StorageOptions
     /// </summary>
     [Range(8, 65536)]
     public int SqliteMemoryMiB { get; set; } = 64;
+
+    public const int DefaultSqliteMmapMiB = 2048;
+
+    /// <summary>
+    /// How much of the SQLite file each short-lived read maps into memory (<c>PRAGMA mmap_size</c>; SQLite caps it
+    /// at just under 2 GiB; 0 reads every page with a system call). Mapped pages are the operating system's file
+    /// cache, not Pulse's heap: they count as shared, reclaimable resident memory of the process while a scan
+    /// touches them (docs/decisions.md MM1).
+    /// </summary>
+    [Range(0, 65536)]
+    public int SqliteMmapMiB { get; set; } = DefaultSqliteMmapMiB;
 }

@@ -67,6 +67,10 @@ public sealed class CommentSearchTests(StorageProvider provider)
         var page = await _http.GetAsync($"/v1/responses?from=2025-12-01&to=2026-02-01&limit=100&q={Uri.EscapeDataString(q)}")
             .ContinueWith(t => t.Result.ReadJson<ResponsePage>()).Unwrap();
         Assert.That(page.Total, Is.EqualTo(page.Items.Count), q);
+        // A first page shorter than the matches counts them all: the total's own statement (decisions Q4).
+        var first = await _http.GetAsync($"/v1/responses?from=2025-12-01&to=2026-02-01&limit=1&q={Uri.EscapeDataString(q)}")
+            .ContinueWith(t => t.Result.ReadJson<ResponsePage>()).Unwrap();
+        Assert.That(first.Total, Is.EqualTo(page.Items.Count), $"{q}: the total of a page of one");
         return page.Items.Select(i => i.Id).ToList();
     }
 

@@ -138,6 +138,24 @@ public sealed class QueryPlanTests
         Assert.That(plan, Has.Some.Contains("SCAN comment_search VIRTUAL TABLE INDEX"), string.Join("\n", plan));
     }
 
+    [Test]
+    public void CommentSearch_ByMatches_LooksUpEachMatchByItsId_NotTheRange()
+    {
+        // Decisions Q4: with few enough matches, the read starts from them and seeks each answer by id.
+        foreach (var sql in new[] { ResponseReadStore.Count[ResponseReadStore.ByMatches], ResponseReadStore.CountWithoutTraits[ResponseReadStore.ByMatches] })
+        {
+            var plan = Plan(sql, SearchForSlow);
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(plan, Has.Some.Contains("SCAN comment_search VIRTUAL TABLE INDEX"), string.Join("\n", plan));
+                Assert.That(plan, Has.Some.StartsWith("SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"), string.Join("\n", plan));
+                Assert.That(plan, Has.None.Contains("responses_workspace_time").And.None.Contains("responses_survey_time"), string.Join("\n", plan));
+            }
+        }
+        Assert.That(Plan(ResponseReadStore.CountWithoutTraits[ResponseReadStore.ByMatches], SearchForSlow), Has.None.StartsWith("SEARCH d "),
+            "without a trait filter the count reads no display");
+    }
+
     /// <summary>The <c>q</c> parameters of <see cref="ResponseReadStore.Count"/> for the folded query SLOW, every other filter off.</summary>
     static object SearchForSlow => new
     {

@@ -29,6 +29,35 @@ public sealed class ReadPoolTests
         return 0;
     }
 
+    /// <summary>Decisions MM1: short-lived reads map the file, the read pool's connections do not, whichever was pooled before.</summary>
+    [Test]
+    public void ShortLivedReads_MapTheFile_ThePoolsConnectionsDoNot()
+    {
+        using var dir = new TempDirectory();
+        var db = NewDatabase(dir);
+        using var pool = new ReadPool(db);
+        long Mapped(System.Data.Common.DbConnection c) => c.ExecuteScalar<long>("PRAGMA mmap_size");
+
+        long pooled;
+        using (var reader = pool.Rent())
+            pooled = Mapped(reader.Connection);
+        pool.Dispose(); // its connections go back to Microsoft.Data.Sqlite's pool, mapping off
+        long shortLived;
+        using (var c = db.Open())
+            shortLived = Mapped(c);
+        var off = new Db($"Data Source={dir.File("r.db")}", dir.Path, mmapBytes: 0);
+        long setting;
+        using (var c = off.Open())
+            setting = Mapped(c);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(pooled, Is.Zero, "the read pool maps nothing");
+            Assert.That(shortLived, Is.EqualTo(Math.Min(db.MmapBytes, 0x7fff0000)).And.GreaterThan(0), "a short-lived read maps the file");
+            Assert.That(setting, Is.Zero, "Storage:SqliteMmapMiB = 0 maps nothing");
+        }
+    }
+
     [Test]
     public void PooledReader_ReusesItsPreparedStatement_AndSeesWritesCommittedSinceItsLastUse()
     {
