@@ -141,15 +141,15 @@ public static class AccountAggregates
 
     // ---- Reads ----
 
-    /// <summary>The lookup of one running row: the latest of the account's rows matching <paramref name="condition"/> (on <c>x.day</c>).</summary>
-    static string At(string alias, string condition) => $"""
-        {alias}.survey_id = u.survey_id AND {alias}.account = u.account
-        AND {alias}.day = (SELECT max(x.day) FROM account_running x WHERE x.survey_id = u.survey_id AND x.account = u.account{condition})
+    /// <summary>
+    /// The latest of the account's running rows matching <paramref name="condition"/> (on <c>x.day</c>), its four totals in
+    /// one text ("displays,promoters,passives,detractors", <see cref="Row.Parse"/>), or null: one descent of the table's
+    /// primary key per lookup, where a <c>max(day)</c> and a join on it took two (decisions AC5).
+    /// </summary>
+    static string At(string condition) => $"""
+        (SELECT x.displays || ',' || x.promoters || ',' || x.passives || ',' || x.detractors FROM account_running x
+         WHERE x.survey_id = u.survey_id AND x.account = u.account{condition} ORDER BY x.day DESC LIMIT 1)
         """;
-
-    static string Totals(string alias, string prefix) =>
-        $"coalesce({alias}.displays, 0) AS {prefix}Displays, coalesce({alias}.promoters, 0) AS {prefix}Promoters, " +
-        $"coalesce({alias}.passives, 0) AS {prefix}Passives, coalesce({alias}.detractors, 0) AS {prefix}Detractors";
 
     static string Latest(string column) =>
         $"(SELECT x.{column} FROM account_users x WHERE x.survey_id = u.survey_id AND x.account = u.account ORDER BY x.last_at DESC, x.user_id DESC LIMIT 1)";
@@ -161,18 +161,14 @@ public static class AccountAggregates
     static readonly string PerAccount = $"""
         SELECT u.survey_id AS SurveyId, u.account AS AccountId, u.respondents AS Respondents, u.last_at AS LastAt,
                {Latest("name")} AS AccountName, {Latest("arr")} AS Arr,
-               {Totals("t", "All")}, {Totals("b", "Before")}, {Totals("h0", "Today")}, {Totals("h1", "Cut")}, {Totals("h2", "Start")}
+               {At("")} AS AllText, {At(" AND x.day < @Cut")} AS BeforeText, {At(" AND x.day <= @Today")} AS TodayText,
+               {At(" AND x.day <= @HealthCut")} AS CutText, {At(" AND x.day <= @HealthStart")} AS StartText
         FROM (
             SELECT survey_id, account, count(*) AS respondents, max(last_at) AS last_at
             FROM account_users
             WHERE survey_id IN @SurveyIds AND last_at >= @From
             GROUP BY survey_id, account
         ) AS u
-        LEFT JOIN account_running t ON {At("t", "")}
-        LEFT JOIN account_running b ON {At("b", " AND x.day < @Cut")}
-        LEFT JOIN account_running h0 ON {At("h0", " AND x.day <= @Today")}
-        LEFT JOIN account_running h1 ON {At("h1", " AND x.day <= @HealthCut")}
-        LEFT JOIN account_running h2 ON {At("h2", " AND x.day <= @HealthStart")}
         """;
 
     const string Respondents = """
@@ -256,32 +252,34 @@ public static class AccountAggregates
         public long LastAt { get; set; }
         public string? AccountName { get; set; }
         public string? Arr { get; set; }
-        public long AllDisplays { get; set; }
-        public long AllPromoters { get; set; }
-        public long AllPassives { get; set; }
-        public long AllDetractors { get; set; }
-        public long BeforeDisplays { get; set; }
-        public long BeforePromoters { get; set; }
-        public long BeforePassives { get; set; }
-        public long BeforeDetractors { get; set; }
-        public long TodayDisplays { get; set; }
-        public long TodayPromoters { get; set; }
-        public long TodayPassives { get; set; }
-        public long TodayDetractors { get; set; }
-        public long CutDisplays { get; set; }
-        public long CutPromoters { get; set; }
-        public long CutPassives { get; set; }
-        public long CutDetractors { get; set; }
-        public long StartDisplays { get; set; }
-        public long StartPromoters { get; set; }
-        public long StartPassives { get; set; }
-        public long StartDetractors { get; set; }
+        public string? AllText { get; set; }
+        public string? BeforeText { get; set; }
+        public string? TodayText { get; set; }
+        public string? CutText { get; set; }
+        public string? StartText { get; set; }
 
-        public NpsCounts All => new(AllDisplays, AllPromoters, AllPassives, AllDetractors);
-        public NpsCounts Before => new(BeforeDisplays, BeforePromoters, BeforePassives, BeforeDetractors);
-        public NpsCounts Today => new(TodayDisplays, TodayPromoters, TodayPassives, TodayDetractors);
-        public NpsCounts Cut => new(CutDisplays, CutPromoters, CutPassives, CutDetractors);
-        public NpsCounts Start => new(StartDisplays, StartPromoters, StartPassives, StartDetractors);
+        public NpsCounts All => Parse(AllText);
+        public NpsCounts Before => Parse(BeforeText);
+        public NpsCounts Today => Parse(TodayText);
+        public NpsCounts Cut => Parse(CutText);
+        public NpsCounts Start => Parse(StartText);
+
+        /// <summary>The totals of an <see cref="At"/> lookup; none (zeros) without a running row.</summary>
+        internal static NpsCounts Parse(string? text)
+        {
+            if (text is null)
+                return default;
+            Span<long> v = stackalloc long[4];
+            var rest = text.AsSpan();
+            for (var i = 0; i < 4; i++)
+            {
+                var comma = rest.IndexOf(',');
+                var part = comma < 0 ? rest : rest[..comma];
+                v[i] = long.Parse(part, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture);
+                rest = comma < 0 ? [] : rest[(comma + 1)..];
+            }
+            return new NpsCounts(v[0], v[1], v[2], v[3]);
+        }
     }
 
     sealed class RespondentRow
