@@ -6,8 +6,8 @@ using Pulse.Api.Storage;
 namespace Pulse.Api.Analytics;
 
 /// <summary>
-/// Keeps <c>response_next</c> (migration 0240, decision FM1) in step with the answers, inside the writer's
-/// transaction: per answer, the time and category of the same user's next answer in the order
+/// Keeps <c>response_next</c> (migrations 0240 and 0250, decisions FM1 and FM2) in step with the answers, inside the writer's
+/// transaction: per answer, its own survey, time and category, and the time and category of the same user's next answer in the order
 /// <c>(created_at, id)</c>, in the same survey (<c>survey_next_*</c>) and in every survey of the workspace of
 /// the answer's survey's kind (<c>kind_next_*</c>: the surveys <c>SurveyStore.Ids</c> gives a report without
 /// <c>surveyId</c>). The answers of one user and scope form a list in that order; each write is an insertion
@@ -15,7 +15,7 @@ namespace Pulse.Api.Analytics;
 /// <list type="bullet">
 /// <item>a new answer (at any time: <c>created_at</c> is taken before the write queue, and bulk paths give
 /// their own) gets its successor's time and category, and becomes its predecessor's next;</item>
-/// <item>a changed category is copied to the predecessor's row (an answer keeps its <c>created_at</c>);</item>
+/// <item>a changed category is copied to the answer's own row and to the predecessor's (an answer keeps its <c>created_at</c>);</item>
 /// <item>a deleted answer (an erasure, one answer at a time before the rows go) hands its next on to its
 /// predecessor, and its row is deleted.</item>
 /// </list>
@@ -48,9 +48,13 @@ public sealed class NextAnswerHook : IResponseHook
         """;
 
     static readonly string Insert = $"""
-        INSERT INTO response_next (response_id, survey_next_at, survey_next_category, kind_next_at, kind_next_category)
-        VALUES (@Id, {After("created_at", InSurvey)}, {After("category", InSurvey)}, {After("created_at", InKind)}, {After("category", InKind)})
+        INSERT INTO response_next (response_id, survey_next_at, survey_next_category, kind_next_at, kind_next_category, survey_id, created_at, category)
+        VALUES (@Id, {After("created_at", InSurvey)}, {After("category", InSurvey)}, {After("created_at", InKind)}, {After("category", InKind)},
+                @SurveyId, @At, @Category)
         """;
+
+    /// <summary>The answer's own category, copied onto its row (migration 0250, decision FM2).</summary>
+    const string SetCategory = "UPDATE response_next SET category = @Category WHERE response_id = @Id";
 
     /// <summary>The predecessor in the survey now has <c>(@NextAt, @NextCategory)</c> as its next answer.</summary>
     static readonly string LinkInSurvey = $"""
@@ -77,7 +81,9 @@ public sealed class NextAnswerHook : IResponseHook
         // One of these per answer on the writer's hot path: prepared once on its connection (a fresh parse and plan of
         // the four correlated lookups cost more than running them).
         if (response.Created)
-            Bound(c.Prepared(tx, Insert), response).ExecuteNonQuery();
+            Bound(c.Prepared(tx, Insert), response).Bind("@Category", response.Category).ExecuteNonQuery();
+        else
+            c.Prepared(tx, SetCategory).Bind("@Id", response.ResponseId).Bind("@Category", response.Category).ExecuteNonQuery();
         // A new answer, or a new category of an answer: its predecessors' next is (its time, its category).
         Link(c, tx, response, response.CreatedAt, response.Category, response.CreatedAt, response.Category);
     }
@@ -118,11 +124,12 @@ public static class NextAnswers
     const string Backfill = """
         DELETE FROM response_next;
 
-        INSERT INTO response_next (response_id, survey_next_at, survey_next_category, kind_next_at, kind_next_category)
+        INSERT INTO response_next (response_id, survey_next_at, survey_next_category, kind_next_at, kind_next_category, survey_id, created_at, category)
         SELECT r.id,
                lead(r.created_at) OVER by_survey, lead(r.category) OVER by_survey,
                CASE WHEN s.kind IS NOT NULL THEN lead(r.created_at) OVER by_kind END,
-               CASE WHEN s.kind IS NOT NULL THEN lead(r.category) OVER by_kind END
+               CASE WHEN s.kind IS NOT NULL THEN lead(r.category) OVER by_kind END,
+               r.survey_id, r.created_at, r.category
         FROM responses r LEFT JOIN surveys s ON s.id = r.survey_id AND s.workspace_id = r.workspace_id
         WINDOW by_survey AS (PARTITION BY r.workspace_id, r.user_id, r.survey_id ORDER BY r.created_at, r.id),
                by_kind AS (PARTITION BY r.workspace_id, r.user_id, s.kind ORDER BY r.created_at, r.id);

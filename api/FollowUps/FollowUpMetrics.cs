@@ -126,7 +126,60 @@ public static class FollowUpMetrics
         WHERE r.category = 'detractor' AND {Answers(displays)}
         """;
 
-    static readonly string[] SelectFollowUps = [SelectFollowUpsOf(false), SelectFollowUpsOf(true)];
+    internal static readonly string[] SelectFollowUps = [SelectFollowUpsOf(false), SelectFollowUpsOf(true)];
+
+    /// <summary>
+    /// <see cref="SelectFollowUps"/> without displays, starting from the workspace's follow-ups (each answer sought by its
+    /// id) instead of from the range's answers (each follow-up sought by its answer): chosen when the workspace has no
+    /// more follow-ups than the range has detractors, so it reads no more rows than the other (decision FM2).
+    /// </summary>
+    internal static readonly string SelectFollowUpsFromFollowUps = """
+        SELECT f.created_at AS OpenedAt, f.first_touched_at AS TouchedAt, f.status AS Status, r.category AS Category, '' AS GroupValue
+        FROM follow_ups f CROSS JOIN responses r
+        WHERE f.workspace_id = @WorkspaceId AND r.id = f.response_id
+          AND r.survey_id IN @SurveyIds AND r.created_at >= @From AND r.created_at < @To
+        """;
+
+    /// <summary>The workspace's follow-ups, counted up to <c>@Cap</c> (one scan of an index led by the workspace).</summary>
+    const string CountFollowUps = "SELECT count(*) FROM (SELECT 1 FROM follow_ups WHERE workspace_id = @WorkspaceId LIMIT @Cap) AS capped";
+
+    /// <summary>The stored next answer's columns of a scope (<see cref="NextSource.Survey"/> or <see cref="NextSource.Kind"/>).</summary>
+    static string Prefix(NextSource source) => source == NextSource.Survey ? "survey" : "kind";
+
+    /// <summary>
+    /// The detractor answers of the range that were answered again, and of those the ones whose next answer was not a
+    /// detractor: counted in the database from the partial index <c>response_next_detractors</c> alone (decision FM2).
+    /// </summary>
+    internal static string RecoveryOf(NextSource source) => $"""
+        SELECT count(*) AS Detractors, count(n.{Prefix(source)}_next_category) AS AnsweredAgain,
+               count(CASE WHEN n.{Prefix(source)}_next_category <> 'detractor' THEN 1 END) AS AgainRecovered
+        FROM response_next n
+        WHERE n.category = 'detractor' AND n.survey_id IN @SurveyIds AND n.created_at >= @From AND n.created_at < @To
+        """;
+
+    /// <summary>
+    /// Of those answered again, the ones whose follow-up was touched before the next answer came (and of those, the
+    /// recovered): from the workspace's touched follow-ups, each joined to its answer's row of <c>response_next</c>.
+    /// <c>CROSS JOIN</c> keeps the follow-ups the outer loop in SQLite (decision FM2).
+    /// </summary>
+    internal static string FollowedUpOf(NextSource source) => $"""
+        SELECT count(*) AS FollowedUp, count(CASE WHEN n.{Prefix(source)}_next_category <> 'detractor' THEN 1 END) AS FollowedRecovered
+        FROM follow_ups f CROSS JOIN response_next n
+        WHERE f.workspace_id = @WorkspaceId AND f.first_touched_at IS NOT NULL AND n.response_id = f.response_id
+          AND n.category = 'detractor' AND n.survey_id IN @SurveyIds AND n.created_at >= @From AND n.created_at < @To
+          AND n.{Prefix(source)}_next_category IS NOT NULL AND f.first_touched_at <= n.{Prefix(source)}_next_at
+        """;
+
+    /// <summary>
+    /// The recovery counts of a read without groups or trait filters whose next answers are stored (decision FM2): two
+    /// counting statements instead of one row per detractor.
+    /// </summary>
+    internal static RecoveryCounts ReadRecovery(System.Data.Common.DbConnection c, NextSource source, object parameters)
+    {
+        var again = c.QuerySingle<(long Detractors, long AnsweredAgain, long AgainRecovered)>(c.Sql(RecoveryOf(source)), parameters);
+        var followed = c.QuerySingle<(long FollowedUp, long FollowedRecovered)>(c.Sql(FollowedUpOf(source)), parameters);
+        return new RecoveryCounts(again.AnsweredAgain, again.AgainRecovered, followed.FollowedUp, followed.FollowedRecovered) { Detractors = again.Detractors };
+    }
 
     /// <summary>The detractor statement without (0) and with (1) displays, for each <see cref="NextSource"/>.</summary>
     internal static readonly string[,] SelectDetractors = Detractors();
@@ -192,9 +245,25 @@ public static class FollowUpMetrics
             GroupPath = group is null ? null : TraitSql.PathOf(group),
         };
         var displays = where.Count > 0 || group is not null ? 1 : 0;
-        var followUps = c.Query<FollowUpFact>(c.Sql(SelectFollowUps[displays]), parameters).ToList();
-        var detractors = ReadDetractors(c, displays, SourceFor(query.SurveyId, surveys), parameters);
+        var source = SourceFor(query.SurveyId, surveys);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (query.GroupBy is null && displays == 0 && source != NextSource.Search)
+        {
+            // No groups, no trait filter, next answers stored: the recovery is counted, not read row by row; the follow-ups
+            // are read from the follow-ups' side when there are no more of them than detractors in the range (FM2).
+            var recovery = ReadRecovery(c, source, parameters);
+            var few = c.ExecuteScalar<long>(CountFollowUps, new { WorkspaceId = workspaceId, Cap = recovery.Detractors + 1 }) <= recovery.Detractors;
+            var read = c.Query<FollowUpFact>(c.Sql(few ? SelectFollowUpsFromFollowUps : SelectFollowUps[0]), parameters).ToList();
+            var counted = FollowUpMath.Summarise(read, recovery, sla, now);
+            return TypedResults.Ok(counted.Onto(new FollowUpMetricsReport
+            {
+                From = Db.FromUnixMs(start),
+                To = Db.FromUnixMs(end),
+                SlaHours = sla,
+            }));
+        }
+        var followUps = c.Query<FollowUpFact>(c.Sql(SelectFollowUps[displays]), parameters).ToList();
+        var detractors = ReadDetractors(c, displays, source, parameters);
         var all = FollowUpMath.Summarise(followUps, detractors, sla, now);
         IReadOnlyList<FollowUpGroup>? groups = null;
         if (query.GroupBy is not null)
@@ -246,21 +315,53 @@ public sealed class DetractorFact
     public string? GroupValue { get; set; }
 }
 
+/// <summary>
+/// What the recovery rate needs of the detractor answers of a read: how many were answered again and how many of those
+/// recovered (a next answer that is not a detractor), and the same for those whose follow-up was touched before the next
+/// answer came (followed up; the rest of those answered again were not).
+/// </summary>
+public readonly record struct RecoveryCounts(long AnsweredAgain, long AgainRecovered, long FollowedUp, long FollowedRecovered)
+{
+    /// <summary>Every detractor answer of the read, answered again or not (how many follow-ups reading from their side may cost).</summary>
+    public long Detractors { get; init; }
+
+    /// <summary>The counts of detractor facts read row by row.</summary>
+    public static RecoveryCounts Of(IEnumerable<DetractorFact> detractors)
+    {
+        long all = 0, again = 0, againRecovered = 0, followed = 0, followedRecovered = 0;
+        foreach (var d in detractors)
+        {
+            all++;
+            if (d.NextCategory is null)
+                continue;
+            var recovered = d.NextCategory != NpsCategory.Detractor;
+            again++;
+            againRecovered += recovered ? 1 : 0;
+            // Followed up: the follow-up was touched before the next answer came.
+            if (d.TouchedAt is { } t && t <= d.NextAt)
+            {
+                followed++;
+                followedRecovered += recovered ? 1 : 0;
+            }
+        }
+        return new RecoveryCounts(again, againRecovered, followed, followedRecovered) { Detractors = all };
+    }
+}
+
 /// <summary>The arithmetic of the follow-up metrics. Pure.</summary>
 public static class FollowUpMath
 {
     /// <summary>Below this many cases a share is flagged <c>lowSample</c> (as NPS is).</summary>
     public static long LowSampleThreshold => NpsMath.LowSampleThreshold;
 
-    public static FollowUpStats Summarise(IReadOnlyList<FollowUpFact> followUps, IReadOnlyList<DetractorFact> detractors, int slaHours, long now)
+    public static FollowUpStats Summarise(IReadOnlyList<FollowUpFact> followUps, IReadOnlyList<DetractorFact> detractors, int slaHours, long now) =>
+        Summarise(followUps, RecoveryCounts.Of(detractors), slaHours, now);
+
+    public static FollowUpStats Summarise(IReadOnlyList<FollowUpFact> followUps, RecoveryCounts recovery, int slaHours, long now)
     {
         var sla = slaHours * 3_600_000L;
         var hours = followUps.Where(f => f.TouchedAt is not null).Select(f => (f.TouchedAt!.Value - f.OpenedAt) / 3_600_000.0).Order().ToList();
         var detractorFollowUps = followUps.Where(f => f.Category == NpsCategory.Detractor && (f.TouchedAt is not null || now - f.OpenedAt > sla)).ToList();
-        var answeredAgain = detractors.Where(d => d.NextCategory is not null).ToList();
-        // Followed up: the follow-up was touched before the next answer came.
-        var followedUp = answeredAgain.Where(d => d.TouchedAt is { } t && t <= d.NextAt).ToList();
-        var notFollowedUp = answeredAgain.Except(followedUp).ToList();
         return new FollowUpStats
         {
             FollowUps = followUps.Count,
@@ -269,8 +370,8 @@ public static class FollowUpMath
             TouchedWithinSla = ShareOf(detractorFollowUps.Count(f => f.TouchedAt - f.OpenedAt <= sla), detractorFollowUps.Count),
             Closed = ShareOf(followUps.Count(f => f.Status == FollowUpStatus.Closed), followUps.Count),
             Recovery = new Recovery(
-                ShareOf(followedUp.Count(d => d.NextCategory != NpsCategory.Detractor), followedUp.Count),
-                ShareOf(notFollowedUp.Count(d => d.NextCategory != NpsCategory.Detractor), notFollowedUp.Count)),
+                ShareOf(recovery.FollowedRecovered, recovery.FollowedUp),
+                ShareOf(recovery.AgainRecovered - recovery.FollowedRecovered, recovery.AnsweredAgain - recovery.FollowedUp)),
         };
     }
 

@@ -130,6 +130,23 @@ public sealed class QueryPlanTests
         Assert.That(plan, Has.Some.Matches<string>(p => p.StartsWith("SEARCH d USING INDEX", StringComparison.Ordinal) && p.Contains("shown_at>? AND shown_at<?")), string.Join("\n", plan));
     }
 
+    [TestCase(NextSource.Survey)]
+    [TestCase(NextSource.Kind)]
+    public void FollowUpMetrics_Recovery_IsOneScanOfTheDetractorIndex_AndTheTouchedFollowUpsLead(NextSource source)
+    {
+        // Decision FM2: the detractors' recovery counted from the partial index alone; the followed-up part starts from the follow-ups.
+        var parameters = new { WorkspaceId = "ws_1", SurveyIds = new[] { "srv_1", "srv_2" }, From = 0L, To = long.MaxValue };
+        var recovery = Plan(FollowUpMetrics.RecoveryOf(source), parameters);
+        Assert.That(recovery, Has.Some.StartsWith("SEARCH n USING COVERING INDEX response_next_detractors (survey_id=? AND created_at>? AND created_at<?)"),
+            string.Join("\n", recovery));
+        var followed = Plan(FollowUpMetrics.FollowedUpOf(source), parameters);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(followed[0], Does.StartWith("SEARCH f USING INDEX").Or.StartWith("SCAN f"), string.Join("\n", followed));
+            Assert.That(followed, Has.Some.StartsWith("SEARCH n USING INTEGER PRIMARY KEY (rowid=?)"), string.Join("\n", followed));
+        }
+    }
+
     [Test]
     public void CommentSearch_CountsFromTheFullTextIndex()
     {

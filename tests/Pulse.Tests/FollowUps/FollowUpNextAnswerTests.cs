@@ -188,17 +188,22 @@ public sealed class FollowUpNextAnswerTests(StorageProvider provider)
                         Assert.That(Facts(FollowUpMetrics.ReadDetractors(c, displays, NextSource.Search, p)), Is.EqualTo(expected), what + " search");
                         Assert.That(Facts(FollowUpMetrics.ReadDetractors(c, displays, source, p)), Is.EqualTo(expected), what + " stored");
                     }
+                using (var c = _app.Db.Open())
+                {
+                    var p = Parameters(workspace.WorkspaceId, ids, from, to);
+                    Assert.That(FollowUpMetrics.ReadRecovery(c, source, p), Is.EqualTo(RecoveryCounts.Of(expected.Select(ToFact))), what + " counted (FM2)");
+                    static List<string> Opened(IEnumerable<FollowUpFact> facts) =>
+                        facts.Select(f => $"{f.OpenedAt}|{f.TouchedAt}|{f.Status}|{f.Category}|{f.GroupValue}").Order(StringComparer.Ordinal).ToList();
+                    var fromAnswers = Opened(c.Query<FollowUpFact>(c.Sql(FollowUpMetrics.SelectFollowUps[0]), p));
+                    Assert.That(Opened(c.Query<FollowUpFact>(c.Sql(FollowUpMetrics.SelectFollowUpsFromFollowUps), p)), Is.EqualTo(fromAnswers).And.Not.Empty,
+                        what + " follow-ups read from either side (FM2)");
+                }
                 checkedFacts += expected.Count(f => !f.StartsWith('|'));
                 if (workspace != _acme)
                     continue;
                 var url = $"/v1/metrics/follow-ups?from={Uri.EscapeDataString(Iso(from))}&to={Uri.EscapeDataString(Iso(to))}" + (surveyId is null ? "" : "&surveyId=" + surveyId);
                 var report = await (await _http.GetAsync(url)).ReadJson<JsonElement>();
-                var facts = expected.Select(f => f.Split('|')).Select(f => new DetractorFact
-                {
-                    NextAt = f[0] == "" ? null : long.Parse(f[0], CultureInfo.InvariantCulture),
-                    NextCategory = f[1] == "" ? null : f[1],
-                    TouchedAt = f[2] == "" ? null : long.Parse(f[2], CultureInfo.InvariantCulture),
-                }).ToList();
+                var facts = expected.Select(ToFact).ToList();
                 var recovery = FollowUpMath.Summarise([], facts, 24, Now.ToUnixTimeMilliseconds()).Recovery;
                 Assert.That(Shares(report.GetProperty("recovery")), Is.EqualTo(new[] { recovery.FollowedUp, recovery.NotFollowedUp }.Select(s => (s.Count, s.Of))), what + " endpoint");
             }
@@ -206,13 +211,25 @@ public sealed class FollowUpNextAnswerTests(StorageProvider provider)
         Assert.That(checkedFacts, Is.GreaterThan(40), when + ": detractors who answered again");
     }
 
-    static (long Count, long Of)[] Shares(JsonElement recovery) =>
+    static DetractorFact ToFact(string fact)
+    {
+        var f = fact.Split('|');
+        return new DetractorFact
+        {
+            NextAt = f[0] == "" ? null : long.Parse(f[0], CultureInfo.InvariantCulture),
+            NextCategory = f[1] == "" ? null : f[1],
+            TouchedAt = f[2] == "" ? null : long.Parse(f[2], CultureInfo.InvariantCulture),
+        };
+    }
+
+        static (long Count, long Of)[] Shares(JsonElement recovery) =>
         new[] { "followedUp", "notFollowedUp" }.Select(k => (recovery.GetProperty(k).GetProperty("count").GetInt64(), recovery.GetProperty(k).GetProperty("of").GetInt64())).ToArray();
 
     /// <summary>Every stored row, as text.</summary>
     const string Dump = """
         SELECT response_id || '|' || COALESCE(CAST(survey_next_at AS TEXT), '-') || '|' || COALESCE(survey_next_category, '-')
                || '|' || COALESCE(CAST(kind_next_at AS TEXT), '-') || '|' || COALESCE(kind_next_category, '-')
+               || '|' || COALESCE(survey_id, '-') || '|' || COALESCE(CAST(created_at AS TEXT), '-') || '|' || COALESCE(category, '-')
         FROM response_next ORDER BY response_id
         """;
 
@@ -361,8 +378,9 @@ public sealed class FollowUpNextAnswerTests(StorageProvider provider)
             return next ?? "-|-";
         }
         var expected = answers.OrderBy(a => a.Id)
-            .Select(a => $"{a.Id}|{NextOf(a, x => x.Survey == a.Survey)}|{NextOf(a, x => kinds[x.Survey] == kinds[a.Survey])}").ToList();
+            .Select(a => $"{a.Id}|{NextOf(a, x => x.Survey == a.Survey)}|{NextOf(a, x => kinds[x.Survey] == kinds[a.Survey])}|{a.Survey}|{a.At}|{NpsCategory.Of(a.Score)}").ToList();
         Assert.That(stored, Is.EqualTo(expected));
-        Assert.That(stored[0], Is.EqualTo("1|9000|passive|5000|detractor"), "u1's answer 1 at 5000: next in srv_1 is 3 (9000); among NPS surveys 5 (5000, a larger id)");
+        Assert.That(stored[0], Is.EqualTo("1|9000|passive|5000|detractor|srv_1|5000|detractor"),
+            "u1's answer 1 at 5000: next in srv_1 is 3 (9000); among NPS surveys 5 (5000, a larger id); its own survey, time and category (0250)");
     }
 }
