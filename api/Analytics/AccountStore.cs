@@ -63,7 +63,7 @@ public sealed class AccountStore(Db db, IAccountHealthSource healthSource, Surve
     /// </summary>
     public AccountList List(AccountQuery q, bool aggregates = true)
     {
-        using var c = db.Open();
+        using var c = db.OpenForScans();
         var settings = healthSource.Settings(q.WorkspaceId);
         var overdue = healthSource.OverdueDetractorFollowUps(q.WorkspaceId, q.SurveyIds, q.Now);
         List<AccountRow> rows;

@@ -162,7 +162,7 @@ public sealed class MetricsStore(Db db)
 
     public NpsReport Read(MetricsQuery q, IReadOnlyList<Bucket> buckets)
     {
-        using var c = db.Open();
+        using var c = db.OpenForScans();
         var grain = TimeBuckets.Grain(buckets);
         Segments headline;
         Segments? groups = null;

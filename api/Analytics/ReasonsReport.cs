@@ -102,7 +102,7 @@ public sealed class ReasonsStore(Db db)
     internal ReasonsReport Read(ReasonsQuery q, IReadOnlyDictionary<string, string> labels, bool aggregates)
     {
         var length = q.To - q.From;
-        using var c = db.Open();
+        using var c = db.OpenForScans();
         var now = Count(c, q, q.From, q.To, aggregates);
         var before = Count(c, q, q.From - length, q.From, aggregates);
         var all = Reasons(null, now, before, labels);

@@ -305,7 +305,7 @@ public sealed class ResponseReadStore(Db db, MetricsStore metrics, SurveyStore s
 
     DbConnection Open()
     {
-        var c = db.Open();
+        var c = db.OpenForScans();
         // Registered on every connection: SQLite resolves functions when it prepares the statement.
         // PostgreSQL's is part of its schema (Storage/Migrations/postgres).
         if (c is SqliteConnection sqlite)

@@ -33,7 +33,7 @@ public sealed class ScoreDistributionStore(Db db)
 
     public ScoreDistributionResponse Count(IReadOnlyList<string> surveyIds, long from, long to, IReadOnlyDictionary<string, string> where)
     {
-        using var c = db.Open();
+        using var c = db.OpenForScans();
         var source = SourceOf(c, where);
         var counts = source is null ? CountRaw(c, surveyIds, from, to, where) : CountAggregates(c, source, surveyIds, from, to, where);
         return new ScoreDistributionResponse(counts.Sum(), counts);

@@ -232,7 +232,7 @@ public static class FollowUpMetrics
         var workspaceId = user.WorkspaceId();
         if (surveyStore.Ids(workspaceId, query.SurveyId, SurveyUse.Reports) is not { } surveys)
             return SurveyEndpoints.NotFound(query.SurveyId);
-        using var c = db.Open();
+        using var c = db.OpenForScans();
         var sla = FollowUpStore.Settings(c, null, workspaceId).SlaHours;
         var parameters = new
         {

@@ -143,26 +143,35 @@ public sealed class Db
     public long WalSizeLimitBytes { get; }
 
     /// <summary>A short-lived pooled connection for one unit of work (reads, or a CLI write).</summary>
-    public DbConnection Open()
+    public DbConnection Open() => Open(Unmapped);
+
+    /// <summary>
+    /// A short-lived pooled connection for a read that scans many rows of a large file — the dashboard's reports, the
+    /// response list, exports — which maps up to <see cref="MmapBytes"/> of the file (<c>PRAGMA mmap_size</c>, decisions
+    /// MM1): its pages are read straight from the operating system's cache instead of one <c>pread</c> each when missing
+    /// from SQLite's own small cache. Mapped pages a scan touched count in the process's resident memory (as the kernel's
+    /// shared, reclaimable file pages), so every other read, the read pool and the writer map nothing.
+    /// </summary>
+    public DbConnection OpenForScans() => Open(_mmapPragma);
+
+    DbConnection Open(string mapping)
     {
         if (_postgres is not null)
             return _postgres.OpenConnection();
         var connection = new SqliteConnection(ConnectionString);
         connection.Open();
-        // Set on every open: a pooled connection keeps the setting of its last user (the read pool turns mapping off).
+        // Set on every open: a pooled connection keeps the setting of its last user.
         using (var mmap = connection.CreateCommand())
         {
-            mmap.CommandText = _mmapPragma;
+            mmap.CommandText = mapping;
             mmap.ExecuteNonQuery();
         }
         return connection;
     }
 
-    /// <summary>
-    /// Bytes of the file a connection from <see cref="Open"/> maps (<c>PRAGMA mmap_size</c>, decisions MM1): scans of
-    /// a large file read pages straight from the operating system's cache instead of one <c>pread</c> per page
-    /// missing from SQLite's own small cache. The read pool and the writer do not map.
-    /// </summary>
+    const string Unmapped = "PRAGMA mmap_size=0";
+
+    /// <summary>Bytes of the file a connection from <see cref="OpenForScans"/> maps (<c>Storage:SqliteMmapMiB</c>).</summary>
     public long MmapBytes { get; }
 
     readonly string _mmapPragma;

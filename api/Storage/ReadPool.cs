@@ -31,8 +31,8 @@ public sealed class ReadPool(Db db) : IDisposable
 
     /// <summary>
     /// Hot reads touch a few index pages each; the operating system caches the file anyway, so each
-    /// pooled connection keeps a small page cache (512 KiB instead of 2 MiB) to bound memory, and maps nothing
-    /// (decisions MM1: the hot reads touch few pages, and the memory targets are measured on them).
+    /// pooled connection keeps a small page cache (512 KiB instead of 2 MiB) to bound memory (and, from
+    /// <see cref="Db.Open"/>, maps nothing: decisions MM1).
     /// </summary>
     DbConnection OpenSmallCache()
     {
@@ -40,7 +40,7 @@ public sealed class ReadPool(Db db) : IDisposable
         if (!db.IsSqlite)
             return connection;
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA cache_size=-512; PRAGMA mmap_size=0";
+        pragma.CommandText = "PRAGMA cache_size=-512";
         pragma.ExecuteNonQuery();
         return connection;
     }

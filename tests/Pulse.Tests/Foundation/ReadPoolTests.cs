@@ -29,31 +29,36 @@ public sealed class ReadPoolTests
         return 0;
     }
 
-    /// <summary>Decisions MM1: short-lived reads map the file, the read pool's connections do not, whichever was pooled before.</summary>
+    /// <summary>Decisions MM1: scans map the file; other reads and the read pool do not, whichever used a pooled connection before.</summary>
     [Test]
-    public void ShortLivedReads_MapTheFile_ThePoolsConnectionsDoNot()
+    public void Scans_MapTheFile_OtherReadsAndThePoolDoNot()
     {
         using var dir = new TempDirectory();
         var db = NewDatabase(dir);
-        using var pool = new ReadPool(db);
         long Mapped(System.Data.Common.DbConnection c) => c.ExecuteScalar<long>("PRAGMA mmap_size");
 
-        long pooled;
+        long scan, after, pooled;
+        using (var c = db.OpenForScans())
+            scan = Mapped(c);
+        using (var c = db.Open())
+            after = Mapped(c); // Microsoft.Data.Sqlite hands the same pooled connection back
+        using (db.OpenForScans())
+        {
+            // Closed again: the pool below takes this connection from Microsoft.Data.Sqlite's pool.
+        }
+        using (var pool = new ReadPool(db))
         using (var reader = pool.Rent())
             pooled = Mapped(reader.Connection);
-        pool.Dispose(); // its connections go back to Microsoft.Data.Sqlite's pool, mapping off
-        long shortLived;
-        using (var c = db.Open())
-            shortLived = Mapped(c);
         var off = new Db($"Data Source={dir.File("r.db")}", dir.Path, mmapBytes: 0);
         long setting;
-        using (var c = off.Open())
+        using (var c = off.OpenForScans())
             setting = Mapped(c);
 
         using (Assert.EnterMultipleScope())
         {
+            Assert.That(scan, Is.EqualTo(Math.Min(db.MmapBytes, 0x7fff0000)).And.GreaterThan(0), "a scan maps the file");
+            Assert.That(after, Is.Zero, "the next ordinary read of that connection maps nothing");
             Assert.That(pooled, Is.Zero, "the read pool maps nothing");
-            Assert.That(shortLived, Is.EqualTo(Math.Min(db.MmapBytes, 0x7fff0000)).And.GreaterThan(0), "a short-lived read maps the file");
             Assert.That(setting, Is.Zero, "Storage:SqliteMmapMiB = 0 maps nothing");
         }
     }
