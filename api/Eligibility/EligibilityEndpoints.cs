@@ -36,6 +36,8 @@ public static class EligibilityEndpoints
     {
         app.MapPublicGroup("Eligibility")
             .MapPost("/eligibility", Check)
+            .Accepts<EligibilityRequest>(isOptional: true, "application/json")
+            .WithMetadata(ReadsOwnJsonBody.Instance)
             .WithName("CheckEligibility")
             .WithSummary("Decides whether the user should see a survey now; when yes, reserves the display and returns the texts to show.")
             .WithBodyLimit(BodyLimit);
@@ -43,9 +45,12 @@ public static class EligibilityEndpoints
     }
 
     static async Task<Results<Ok<EligibilityResponse>, ValidationProblem, ProblemHttpResult>> Check(
-        [FromBody] EligibilityRequest? body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces, EligibilityService service,
-        TimeProvider time)
+        HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces, EligibilityService service, TimeProvider time, JsonContract<EligibilityRequest> contract)
     {
+        // Read here rather than bound by the framework: one synchronous parse of the received bytes (decision H14).
+        var (body, invalid) = await JsonBodies.ReadAsync(http.Request, contract.Value, BodyLimit);
+        if (invalid is not null)
+            return Problems.BadRequest(invalid);
         if (body is null)
             return Problems.BadRequest("Send a JSON object as the body: { siteKey, user: { id, email?, createdAt?, traits? }, userHash?, event?, locale?, url? }.");
         var (workspace, server, refused) = await Caller(body, http, gate, workspaces);

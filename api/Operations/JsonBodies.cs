@@ -31,7 +31,13 @@ public static class JsonBodies
             await Problems.Of(StatusCodes.Status415UnsupportedMediaType, refusal).ExecuteAsync(context);
             return;
         }
-        var limit = endpoint!.Metadata.GetMetadata<BodyLimit>()?.Bytes ?? 64 * 1024;
+        // The endpoint reads and explains its body itself (ReadAsync below): nothing to buffer or catch here.
+        if (endpoint!.Metadata.GetMetadata<ReadsOwnJsonBody>() is not null)
+        {
+            await next(context);
+            return;
+        }
+        var limit = endpoint.Metadata.GetMetadata<BodyLimit>()?.Bytes ?? 64 * 1024;
         context.Request.EnableBuffering(bufferThreshold: (int)Math.Min(limit, 1024 * 1024));
         try
         {
@@ -74,6 +80,57 @@ public static class JsonBodies
             : $"The media type '{mediaType}' is not accepted here; send the body as JSON with 'Content-Type: application/json'.";
     }
 
+    /// <summary>
+    /// Reads a JSON body on a hot path (decision H14): the whole body into one pooled buffer — for a small body
+    /// that is already received, without leaving the calling thread — then the contract of <typeparamref name="T"/>
+    /// from the API's JSON options over it. Null for an empty body or <c>null</c>; a JSON error becomes the same 400
+    /// that <see cref="UseJsonBodies"/> writes for the framework's binding. The endpoint carries
+    /// <see cref="ReadsOwnJsonBody"/> (so the middleware only checks the media type) and its body limit, which the
+    /// body stream enforces as it is read.
+    /// </summary>
+    public static async ValueTask<(T? Value, string? Error)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> contract, long limit)
+        where T : class
+    {
+        var declared = request.ContentLength;
+        if (declared == 0)
+            return (null, null);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Clamp(declared ?? 4096, 1, limit + 1));
+        try
+        {
+            var read = 0;
+            while (true)
+            {
+                if (read == buffer.Length)
+                {
+                    var larger = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, limit + 1));
+                    buffer.AsSpan(0, read).CopyTo(larger);
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var n = await request.Body.ReadAsync(buffer.AsMemory(read), request.HttpContext.RequestAborted);
+                if (n == 0)
+                    break;
+                read += n;
+                if (read > limit)
+                    throw new BodyTooLargeException(limit);
+            }
+            if (read == 0)
+                return (null, null);
+            try
+            {
+                return (JsonSerializer.Deserialize(buffer.AsSpan(0, read), contract), null);
+            }
+            catch (JsonException json)
+            {
+                return (null, JsonErrors.Describe(json, contract, buffer.AsSpan(0, read).ToArray()));
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     static bool HasBody(HttpRequest request) =>
         request.ContentLength > 0 || (request.ContentLength is null && request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true);
 
@@ -94,6 +151,21 @@ public static class JsonBodies
             return null;
         }
     }
+}
+
+/// <summary>
+/// The contract of <typeparamref name="T"/> under the API's JSON options — the one the framework binds bodies with —
+/// for handlers that read their own body (<see cref="JsonBodies.ReadAsync"/>). A singleton (open generic).
+/// </summary>
+public sealed class JsonContract<T>(IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> options)
+{
+    public JsonTypeInfo<T> Value { get; } = (JsonTypeInfo<T>)options.Value.SerializerOptions.GetTypeInfo(typeof(T));
+}
+
+/// <summary>Endpoint metadata: the handler reads its JSON body with <see cref="JsonBodies.ReadAsync"/>.</summary>
+public sealed class ReadsOwnJsonBody
+{
+    public static readonly ReadsOwnJsonBody Instance = new();
 }
 
 /// <summary>

@@ -45,6 +45,7 @@ public static class OperationsExtensions
         // Bad JSON and wrong types are thrown to the exception handler, which names the field.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(options => Configure(options.SerializerOptions));
+        services.AddSingleton(typeof(JsonContract<>));
 
         services.AddPulseRateLimits();
         builder.AddSecurityHeaders();
@@ -94,7 +95,11 @@ public static class OperationsExtensions
         app.UseCors();
         app.UseBodyLimits();
         app.UseJsonBodies();
-        app.UseAuthentication();
+        // Site-key calls without credentials skip it (decision H14). UseAuthentication in a branch does not tell the
+        // WebApplication that the app authenticates, and it would then add the middleware again at the very start,
+        // ahead of the exception handler: the key below is the one UseAuthentication sets (RateLimitTests fail without it).
+        app.UseWhen(context => !SiteKeyEndpoint.FindsNoOne(context), branch => branch.UseAuthentication());
+        ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
         app.UseAuthorization();
         app.UseRateLimiter();
         return app;

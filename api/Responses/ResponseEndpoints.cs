@@ -20,6 +20,7 @@ public static class ResponseEndpoints
     {
         var group = app.MapPublicGroup("Responses");
         group.MapPost("/responses", Save).WithName("SaveResponse")
+            .Accepts<ResponsePost>(isOptional: true, "application/json").WithMetadata(ReadsOwnJsonBody.Instance)
             .WithSummary("Saves the answer to a display: 201 the first time, 200 when the same token posts again (an upsert).")
             .WithBodyLimit(ResponseRules.BodyLimitBytes)
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
@@ -33,9 +34,13 @@ public static class ResponseEndpoints
     }
 
     static async Task<Results<Created<SavedResponse>, Ok<SavedResponse>, ValidationProblem, ProblemHttpResult>> Save(
-        ResponsePost? post, HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, ResponseHooks hooks,
-        TimeProvider time, ResponseMetrics metrics, SurveyStore surveys, SurveyKinds kinds)
+        HttpRequest request, DisplayTokenGate tokens, WriteQueue writer, ResponseHooks hooks,
+        TimeProvider time, ResponseMetrics metrics, SurveyStore surveys, SurveyKinds kinds, JsonContract<ResponsePost> contract)
     {
+        // Read here rather than bound by the framework, as eligibility does (decision H14).
+        var (post, invalid) = await JsonBodies.ReadAsync(request, contract.Value, ResponseRules.BodyLimitBytes);
+        if (invalid is not null)
+            return Problems.BadRequest(invalid);
         if (post is null)
             return Problems.BadRequest("Send a JSON object as the body: { displayToken, score, comment?, followUp?, reasons?, reasonOther?, siteKey? }.");
         var errors = ResponseRules.Validate(post);
