@@ -43,6 +43,12 @@ var app = builder.Build();
 if (PulseCli.IsHostCommand(args))
     return await PulseCli.RunHostCommandAsync(app.Services, args, Console.Out, Console.Error);
 
+// The options that must hold to serve (ValidateOnStart) are checked before the host runs, as
+// Host.StartAsync would first thing: a host whose start fails is disposed before its exception
+// leaves Run, so a caller holding it (WebApplicationFactory's deferred host) could see "disposed"
+// in place of the reason (docs/decisions.md F13).
+app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+
 app.UsePulseOperations();
 app.MapOperations();
 app.MapWorkspaces();
