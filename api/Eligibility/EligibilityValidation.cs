@@ -28,7 +28,7 @@ public static class EligibilityValidation
         }
         else
         {
-            if (string.IsNullOrEmpty(user.Id) || user.Id.Length > MaxUserIdLength || user.Id.Any(char.IsControl) || user.Id.Trim().Length == 0)
+            if (string.IsNullOrEmpty(user.Id) || user.Id.Length > MaxUserIdLength || HasControl(user.Id) || user.Id.AsSpan().Trim().IsEmpty)
                 Error("user.id", $"user.id is your id for the signed-in user: 1–{MaxUserIdLength} characters, no control characters");
             if (user.Email is not null && !IsEmail(user.Email))
                 Error("user.email", $"user.email is an email address of at most {MaxEmailLength} characters");
@@ -69,13 +69,30 @@ public static class EligibilityValidation
         foreach (var c in local)
             if (char.IsControl(c) || char.IsWhiteSpace(c) || c is '<' or '>' or '(' or ')' or '[' or ']' or '\\' or ',' or ';' or ':' or '"')
                 return false;
-        var labels = email[(at + 1)..].Split('.');
-        return labels.All(l => l.Length is > 0 and <= 63 && l.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c > 127 && char.IsLetterOrDigit(c)));
+        foreach (var range in email.AsSpan(at + 1).Split('.'))
+        {
+            var label = email.AsSpan(at + 1)[range];
+            if (label.Length is 0 or > 63)
+                return false;
+            foreach (var c in label)
+                if (!(char.IsAsciiLetterOrDigit(c) || c == '-' || c > 127 && char.IsLetterOrDigit(c)))
+                    return false;
+        }
+        return true;
     }
 
     static bool IsPageUrl(string url) =>
         url.Length <= MaxUrlLength
+        && !HasControl(url)
         && Uri.TryCreate(url, UriKind.Absolute, out var uri)
-        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-        && !url.Any(char.IsControl);
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+
+    /// <summary>Whether <paramref name="text"/> holds a control character (<see cref="char.IsControl(char)"/>), without allocating.</summary>
+    public static bool HasControl(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+            if (char.IsControl(c))
+                return true;
+        return false;
+    }
 }

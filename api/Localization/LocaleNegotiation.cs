@@ -102,10 +102,32 @@ public static class LocaleNegotiation
     {
         if (tag.Length is 0 or > MaxTagLength)
             return false;
-        var parts = tag.Split('-', '_');
-        if (parts[0].Length is < 2 or > 8 || !parts[0].All(char.IsAsciiLetter))
-            return false;
-        return parts.Skip(1).All(p => p.Length is >= 1 and <= 8 && p.All(char.IsAsciiLetterOrDigit));
+        var first = true;
+        foreach (var range in tag.AsSpan().SplitAny('-', '_'))
+        {
+            var part = tag.AsSpan()[range];
+            if (first ? part.Length is < 2 or > 8 || !AllAsciiLetters(part)
+                : part.Length is < 1 or > 8 || !AllAsciiLettersOrDigits(part))
+                return false;
+            first = false;
+        }
+        return true;
+    }
+
+    static bool AllAsciiLetters(ReadOnlySpan<char> part)
+    {
+        foreach (var c in part)
+            if (!char.IsAsciiLetter(c))
+                return false;
+        return true;
+    }
+
+    static bool AllAsciiLettersOrDigits(ReadOnlySpan<char> part)
+    {
+        foreach (var c in part)
+            if (!char.IsAsciiLetterOrDigit(c))
+                return false;
+        return true;
     }
 
     /// <summary>A well-formed tag in its usual casing: <c>gsw_ch</c> → <c>gsw-CH</c>, <c>SR-latn</c> → <c>sr-Latn</c>.</summary>

@@ -94,7 +94,8 @@ public static class JsonBodies
         var declared = request.ContentLength;
         if (declared == 0)
             return (null, null);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Clamp(declared ?? 4096, 1, limit + 1));
+        // One byte more than declared: the read that returns 0 (the end) then needs no larger buffer.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Clamp((declared ?? 4095) + 1, 1, limit + 1));
         try
         {
             var read = 0;

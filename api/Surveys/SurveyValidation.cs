@@ -31,7 +31,10 @@ public static class SurveyValidation
 
     /// <summary>An event name: 1–64 of <c>a-z 0-9 _ . -</c>.</summary>
     public static bool IsEventName(string? name) =>
-        name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.' or '-');
+        name is { Length: > 0 and <= 64 } && !name.AsSpan().ContainsAnyExcept(EventNameChars);
+
+    static readonly System.Buffers.SearchValues<char> EventNameChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_.-");
 
     /// <summary>The survey <paramref name="current"/> with <paramref name="input"/> applied, or the errors.</summary>
     public static Survey? Apply(Survey current, SurveyInput input, bool creating, out Dictionary<string, string[]> errors)

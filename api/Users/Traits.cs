@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Pulse.Api.Users;
@@ -17,14 +18,21 @@ public static class Traits
     public static bool IsValidKey(string? key) =>
         key is { Length: > 0 and <= MaxKeyLength }
         && (char.IsAsciiLetter(key[0]) || key[0] == '_')
-        && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
+        && !key.AsSpan().ContainsAnyExcept(KeyChars);
+
+    static readonly SearchValues<char> KeyChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
 
     /// <summary>Null when the value is allowed, else why not.</summary>
     public static string? CheckValue(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String when TextOf(value) is null => "a string trait must be valid Unicode text (no unpaired surrogate)",
-        JsonValueKind.String when TextOf(value)!.Length > MaxStringLength => $"a string trait has at most {MaxStringLength} characters",
-        JsonValueKind.String or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null => null,
+        JsonValueKind.String => TextOf(value) switch
+        {
+            null => "a string trait must be valid Unicode text (no unpaired surrogate)",
+            { Length: > MaxStringLength } => $"a string trait has at most {MaxStringLength} characters",
+            _ => null,
+        },
+        JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null => null,
         JsonValueKind.Number when value.TryGetDouble(out var d) && double.IsFinite(d) => null,
         JsonValueKind.Number => "a number trait must be a finite double",
         _ => "a trait value is a string, number, boolean or null (no objects or arrays)",
@@ -44,22 +52,63 @@ public static class Traits
     }
 
     /// <summary>The canonical JSON of a trait set: keys in ordinal order, so equal sets give equal text.</summary>
+    /// <remarks>
+    /// Every eligibility call with traits writes this (it is the fingerprint of the user's traits), so it
+    /// allocates only the result: the keys are sorted in a pooled array and written to a buffer and writer
+    /// kept per thread (decision H15).
+    /// </remarks>
     public static string ToJson(IReadOnlyDictionary<string, JsonElement> traits)
     {
-        if (traits.Count == 0)
+        var count = traits.Count;
+        if (count == 0)
             return "{}";
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var entries = ArrayPool<KeyValuePair<string, JsonElement>>.Shared.Rent(count);
+        var n = 0;
+        try
         {
+            foreach (var entry in traits)
+                entries[n++] = entry;
+            Array.Sort(entries, 0, n, ByKey.Instance);
+            var (buffer, writer) = ThreadWriter ??= NewWriter();
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
             writer.WriteStartObject();
-            foreach (var (key, value) in traits.OrderBy(t => t.Key, StringComparer.Ordinal))
+            for (var i = 0; i < n; i++)
             {
-                writer.WritePropertyName(key);
-                value.WriteTo(writer);
+                writer.WritePropertyName(entries[i].Key);
+                entries[i].Value.WriteTo(writer);
             }
             writer.WriteEndObject();
+            writer.Flush();
+            var text = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+            if (buffer.Capacity > MaxKeptBuffer)
+                ThreadWriter = null; // an unusually large set: do not keep its buffer
+            return text;
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        finally
+        {
+            Array.Clear(entries, 0, n);
+            ArrayPool<KeyValuePair<string, JsonElement>>.Shared.Return(entries);
+        }
+    }
+
+    const int MaxKeptBuffer = 64 * 1024;
+
+    [ThreadStatic]
+    static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? ThreadWriter;
+
+    static (ArrayBufferWriter<byte>, Utf8JsonWriter) NewWriter()
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        return (buffer, new Utf8JsonWriter(buffer));
+    }
+
+    sealed class ByKey : IComparer<KeyValuePair<string, JsonElement>>
+    {
+        public static readonly ByKey Instance = new();
+
+        public int Compare(KeyValuePair<string, JsonElement> x, KeyValuePair<string, JsonElement> y) =>
+            string.CompareOrdinal(x.Key, y.Key);
     }
 
     /// <summary>Parses a stored trait object; anything but an object reads as no traits.</summary>

@@ -46,30 +46,43 @@ public static class OriginPattern
     }
 
     /// <summary>Whether a browser's Origin header matches one of the normalised patterns.</summary>
+    /// <remarks>Runs on every widget call: it compares slices of the two strings and allocates nothing.</remarks>
     public static bool IsAllowed(IEnumerable<string> patterns, string? origin)
     {
         if (string.IsNullOrEmpty(origin) || origin == "null")
             return false;
-        var o = origin.ToLowerInvariant();
-        var schemeEnd = o.IndexOf("://", StringComparison.Ordinal);
+        Span<char> o = origin.Length <= 256 ? stackalloc char[origin.Length] : new char[origin.Length];
+        origin.AsSpan().ToLowerInvariant(o);
+        var schemeEnd = o.IndexOf("://");
         if (schemeEnd <= 0)
             return false;
-        var scheme = o[..schemeEnd];
-        var (host, port) = SplitPort(o[(schemeEnd + 3)..]);
+        ReadOnlySpan<char> scheme = o[..schemeEnd];
+        SplitPort(o[(schemeEnd + 3)..], out var host, out var port, out var hasPort);
         foreach (var pattern in patterns)
         {
-            var ps = pattern.IndexOf("://", StringComparison.Ordinal);
-            if (ps <= 0 || pattern[..ps] != scheme)
+            var p = pattern.AsSpan();
+            var ps = p.IndexOf("://");
+            if (ps <= 0 || !p[..ps].SequenceEqual(scheme))
                 continue;
-            var (patternHost, patternPort) = SplitPort(pattern[(ps + 3)..]);
-            var portOk = patternPort == "*" || patternPort == port;
-            var hostOk = patternHost.StartsWith("*.", StringComparison.Ordinal)
-                ? host.EndsWith(patternHost[1..], StringComparison.Ordinal) && host.Length > patternHost.Length - 1
-                : host == patternHost;
+            SplitPort(p[(ps + 3)..], out var patternHost, out var patternPort, out var patternHasPort);
+            var portOk = patternHasPort && patternPort is "*" || patternHasPort == hasPort && patternPort.SequenceEqual(port);
+            var hostOk = patternHost.StartsWith("*.")
+                ? host.EndsWith(patternHost[1..]) && host.Length > patternHost.Length - 1
+                : host.SequenceEqual(patternHost);
             if (portOk && hostOk)
                 return true;
         }
         return false;
+    }
+
+    static void SplitPort(ReadOnlySpan<char> hostAndPort, out ReadOnlySpan<char> host, out ReadOnlySpan<char> port, out bool hasPort)
+    {
+        // IPv6 literals keep their colons inside brackets.
+        var bracket = hostAndPort.LastIndexOf(']');
+        var colon = hostAndPort.LastIndexOf(':');
+        hasPort = colon > bracket;
+        host = hasPort ? hostAndPort[..colon] : hostAndPort;
+        port = hasPort ? hostAndPort[(colon + 1)..] : default;
     }
 
     static (string Host, string? Port) SplitPort(string hostAndPort)

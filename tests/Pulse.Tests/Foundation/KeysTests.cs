@@ -108,4 +108,32 @@ public sealed class OriginPatternTests
         string[] patterns = ["https://app.acme.com", "https://*.acme.com", "http://localhost:*"];
         Assert.That(OriginPattern.IsAllowed(patterns, origin), Is.EqualTo(expected));
     }
+
+    [TestCase("http://[::1]:8080", true)]
+    [TestCase("http://[::1]", true)]
+    [TestCase("http://[::2]:8080", false)]
+    [TestCase("https://shop.acme.com", true)]
+    [TestCase("https://shop.acme.com:", false)]
+    [TestCase("https://shop.acme.com:443", false)]
+    [TestCase("https://app.acme.com:8443", true)]
+    [TestCase("https://app.acme.com:8444", false)]
+    [TestCase("HTTPS://APP.ACME.COM:8443", true)]
+    [TestCase("https:/app.acme.com:8443", false)]
+    [TestCase("://app.acme.com:8443", false)]
+    public void IsAllowed_PortsIpv6AndPatternsWithoutWildcards(string origin, bool expected)
+    {
+        string[] patterns = ["http://[::1]:*", "https://shop.acme.com", "https://app.acme.com:8443"];
+        Assert.That(OriginPattern.IsAllowed(patterns, origin), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void IsAllowed_ALongOrigin_IsComparedWhole()
+    {
+        var host = new string('a', 300) + ".acme.com";
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(OriginPattern.IsAllowed(["https://*.acme.com"], "https://" + host.ToUpperInvariant()), Is.True);
+            Assert.That(OriginPattern.IsAllowed(["https://*.acme.com"], "https://" + host + ".evil.test"), Is.False);
+        }
+    }
 }
