@@ -97,21 +97,12 @@ public static class DisplayStore
     {
         var token = NewToken();
         var expiresAt = shownAt + (long)tokenLifetime.TotalMilliseconds;
-        var id = c.ExecuteScalar<long>(Insert, new
-        {
-            WorkspaceId = workspaceId,
-            SurveyId = surveyId,
-            UserId = userId,
-            TokenHash = Keys.Hash(token),
-            ShownAt = shownAt,
-            ExpiresAt = expiresAt,
-            Email = email,
-            Traits = traitsJson,
-            Locale = locale,
-            Url = url,
-            Variant = variant,
-            Channel = channel,
-        }, tx);
+        // A kept statement (PreparedStatements): every shown survey writes one, on the writer's connection.
+        var id = Convert.ToInt64(c.Prepared(tx, Insert)
+            .Bind("@WorkspaceId", workspaceId).Bind("@SurveyId", surveyId).Bind("@UserId", userId).Bind("@TokenHash", Keys.Hash(token))
+            .Bind("@ShownAt", shownAt).Bind("@ExpiresAt", expiresAt).Bind("@Email", email).Bind("@Traits", traitsJson)
+            .Bind("@Locale", locale).Bind("@Url", url).Bind("@Variant", variant).Bind("@Channel", channel)
+            .ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         return (new Display(id, workspaceId, surveyId, userId, shownAt, expiresAt, null, null, email, traitsJson, locale, url, variant, channel), token);
     }
 
@@ -166,23 +157,6 @@ public static class DisplayStore
     public static bool Exists(DbConnection c, DbTransaction tx, long displayId) =>
         c.ExecuteScalar<long>(SelectExists, new { DisplayId = displayId }, tx) > 0;
 
-    // Settable properties, not a constructor: an aggregate over NULLs has no declared column type,
-    // so SQLite reports it as a blob and Dapper's constructor matching would refuse the row.
-    sealed class HistoryRow
-    {
-        public string? Email { get; set; }
-        public long? SignedUpAt { get; set; }
-        public long FirstSeenAt { get; set; }
-        public long LastSeenAt { get; set; }
-        public string Traits { get; set; } = "{}";
-        public long? OptedOutAt { get; set; }
-        public string? SurveyId { get; set; }
-        public long? LastShownAt { get; set; }
-        public long? LastAnsweredAt { get; set; }
-        public long? LastDeclinedAt { get; set; }
-        public long? LastIgnoredAt { get; set; }
-    }
-
     /// <summary>
     /// The user's row (null: never seen) and their display history per survey. Prepared once per
     /// connection: the not-eligible path of eligibility runs this on every call (on a
@@ -196,17 +170,21 @@ public static class DisplayStore
         using var r = c.Prepared(tx, SelectUserAndHistory).Bind("@WorkspaceId", workspaceId).Bind("@UserId", userId).ExecuteReader();
         if (!r.Read())
             return (stored, history);
-        var parse = r.GetRowParser<HistoryRow>();
+        // Read by position, not through a Dapper row parser: this runs on every eligibility call, and a parser
+        // names and types every column of every row (strings and arrays the provider builds each time), H15.
         do
         {
-            var row = parse(r);
-            stored ??= new EndUser(workspaceId, userId, row.Email, row.SignedUpAt, row.FirstSeenAt, row.LastSeenAt, row.Traits, row.OptedOutAt);
-            if (row.SurveyId is not null)
-                history[row.SurveyId] = new SurveyHistory(row.LastShownAt, row.LastAnsweredAt, row.LastDeclinedAt, row.LastIgnoredAt);
+            stored ??= new EndUser(workspaceId, userId, r.IsDBNull(0) ? null : r.GetString(0), Int64OrNull(r, 1), r.GetInt64(2), r.GetInt64(3),
+                r.IsDBNull(4) ? "{}" : r.GetString(4), Int64OrNull(r, 5));
+            if (!r.IsDBNull(6))
+                history[r.GetString(6)] = new SurveyHistory(Int64OrNull(r, 7), Int64OrNull(r, 8), Int64OrNull(r, 9), Int64OrNull(r, 10));
         }
         while (r.Read());
         return (stored, history);
     }
+
+    // An aggregate over NULLs has no declared column type (SQLite reports it as a blob): read the value only when there is one.
+    static long? Int64OrNull(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetInt64(ordinal);
 
     /// <summary>How many displays each survey has had since <paramref name="since"/> (the <c>displays_survey_time</c> index).</summary>
     public static Dictionary<string, int> ShownSince(DbConnection c, DbTransaction? tx, IEnumerable<string> surveyIds, long since)

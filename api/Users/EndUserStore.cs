@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Pulse.Api.Storage;
 
 namespace Pulse.Api.Users;
 
@@ -73,16 +74,10 @@ public sealed class EndUserStore
         """;
 
     /// <summary>Creates the user or applies what the sighting says (first-seen never moves).</summary>
+    /// <remarks>A kept statement (<see cref="PreparedStatements"/>): every shown survey and link runs it on the writer's connection.</remarks>
     public static void Upsert(DbConnection c, DbTransaction tx, string workspaceId, UserSighting s) =>
-        c.Execute(UpsertSql, new
-        {
-            WorkspaceId = workspaceId,
-            s.UserId,
-            s.Email,
-            s.SignedUpAt,
-            s.SeenAt,
-            Traits = s.TraitsJson,
-        }, tx);
+        c.Prepared(tx, UpsertSql).Bind("@WorkspaceId", workspaceId).Bind("@UserId", s.UserId).Bind("@Email", s.Email)
+            .Bind("@SignedUpAt", s.SignedUpAt).Bind("@SeenAt", s.SeenAt).Bind("@Traits", s.TraitsJson).ExecuteNonQuery();
 
     /// <summary>Marks the user opted out (creating them if needed); false when they already were.</summary>
     public static bool OptOut(DbConnection c, DbTransaction tx, string workspaceId, string userId, long now) =>
