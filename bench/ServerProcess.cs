@@ -56,6 +56,25 @@ sealed class ServerProcess : IDisposable
     /// <summary>The management listener (health, readiness, Prometheus metrics), when one was asked for.</summary>
     public Uri? Management { get; private set; }
 
+    /// <summary>
+    /// Bytes the API has allocated on the managed heap since it started (<c>dotnet.gc.heap.total_allocated</c>, scraped
+    /// from the management listener), or null without one. Two readings around a pass give the bytes per request:
+    /// unlike throughput, that number barely moves with the load of a shared machine.
+    /// </summary>
+    public async Task<double?> AllocatedBytesAsync()
+    {
+        if (Management is null)
+            return null;
+        using var http = new HttpClient { BaseAddress = Management, Timeout = TimeSpan.FromSeconds(10) };
+        const string Metric = "dotnet_gc_heap_total_allocated_bytes_total";
+        var line = (await http.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(Metric, StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Managed bytes allocated per request over a pass: <paramref name="before"/> from <see cref="AllocatedBytesAsync"/>.</summary>
+    public async Task<double?> AllocatedPerRequestAsync(double? before, long requests) =>
+        before is { } b && await AllocatedBytesAsync() is { } after && requests > 0 ? (after - b) / requests : null;
+
     /// <summary>Starts the baseline server of this runner; its autocommit baseline writes to <paramref name="postgres"/> when given.</summary>
     public static Task<ServerProcess> StartBaselineAsync(string database, string? postgres = null) =>
         StartAsync(Path.Combine(Here, "Pulse.Bench.dll"), [BaselineServer.Verb, "--db", database, .. postgres is null ? Array.Empty<string>() : ["--pg", postgres]],
