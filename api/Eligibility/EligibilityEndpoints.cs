@@ -78,7 +78,7 @@ public static class EligibilityEndpoints
     /// The workspace asking, and whether it asks with a secret key (a server) rather than a site key;
     /// or the 401/403 problem that refuses the caller.
     /// </summary>
-    static async Task<(Workspace? Workspace, bool Server, ProblemHttpResult? Refused)> Caller(
+    static async ValueTask<(Workspace? Workspace, bool Server, ProblemHttpResult? Refused)> Caller(
         EligibilityRequest body, HttpContext http, SiteKeyGate gate, WorkspaceStore workspaces)
     {
         if (http.Request.Headers.Authorization.Count == 0)

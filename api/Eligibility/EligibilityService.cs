@@ -79,21 +79,12 @@ public sealed class EligibilityService
         var decision = EligibilityRules.Decide(surveys, rules, history, ask, now);
 
         if (decision.Eligible)
-        {
-            // An append: the new display only adds to the aggregates (decision WR2).
-            var (final, token, shown) = await _writer.AppendAsync((c, tx) =>
-                Reserve(c, tx, workspace.Id, surveys, rules, ask, sighting, request.Locale, acceptLanguage, request.Url, now),
-                LockKeys(workspace.Id, ask.UserId, surveys));
-            _decisions.Add(1, new KeyValuePair<string, object?>("reason", final.Reason));
-            return final.Survey is { } survey
-                ? new EligibilityResponse(true, final.Reason, token, Localize(survey, shown.Locale, workspace.ProductName, shown.Variant))
-                : new EligibilityResponse(false, final.Reason);
-        }
+            return await ReserveAsync(workspace, surveys, rules, ask, sighting, request, acceptLanguage, now);
 
         var lastSeenAt = history.Stored?.LastSeenAt ?? now;
         if (sighting.Changes(history.Stored, _lastSeenResolution))
         {
-            await _writer.ExecuteAsync((c, tx) => EndUserStore.Upsert(c, tx, workspace.Id, sighting));
+            await RecordSightingAsync(workspace.Id, sighting);
             lastSeenAt = now;
         }
         if (!ask.Force)
@@ -102,6 +93,24 @@ public sealed class EligibilityService
         _decisions.Add(1, new KeyValuePair<string, object?>("reason", decision.Reason));
         return new EligibilityResponse(false, decision.Reason);
     }
+
+    // The writes live in methods of their own: their lambdas' captures would otherwise be allocated on every call,
+    // the cached and the not-eligible ones too (H15).
+    async Task<EligibilityResponse> ReserveAsync(Workspace workspace, IReadOnlyList<Survey> surveys, WorkspaceRules rules, EligibilityAsk ask,
+        UserSighting sighting, EligibilityRequest request, string? acceptLanguage, long now)
+    {
+        // An append: the new display only adds to the aggregates (decision WR2).
+        var (final, token, shown) = await _writer.AppendAsync((c, tx) =>
+            Reserve(c, tx, workspace.Id, surveys, rules, ask, sighting, request.Locale, acceptLanguage, request.Url, now),
+            LockKeys(workspace.Id, ask.UserId, surveys));
+        _decisions.Add(1, new KeyValuePair<string, object?>("reason", final.Reason));
+        return final.Survey is { } survey
+            ? new EligibilityResponse(true, final.Reason, token, Localize(survey, shown.Locale, workspace.ProductName, shown.Variant))
+            : new EligibilityResponse(false, final.Reason);
+    }
+
+    Task RecordSightingAsync(string workspaceId, UserSighting sighting) =>
+        _writer.ExecuteAsync((c, tx) => EndUserStore.Upsert(c, tx, workspaceId, sighting));
 
     /// <summary>
     /// The lock key of one user's reservations: the writer holds it from before the re-check until the display

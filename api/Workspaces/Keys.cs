@@ -44,7 +44,19 @@ public static class Keys
         if (Convert.FromHexString(presented, given, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32)
             return false;
         Span<byte> expected = stackalloc byte[32];
-        HMACSHA256.HashData(Encoding.UTF8.GetBytes(identitySecret), Encoding.UTF8.GetBytes(userId), expected);
+        // Every widget call of a verifying workspace checks one: the secret and the id are encoded on the stack (H15).
+        var keyLength = Encoding.UTF8.GetMaxByteCount(identitySecret.Length);
+        var idLength = Encoding.UTF8.GetMaxByteCount(userId.Length);
+        if (keyLength + idLength > 2048)
+        {
+            HMACSHA256.HashData(Encoding.UTF8.GetBytes(identitySecret), Encoding.UTF8.GetBytes(userId), expected);
+            return CryptographicOperations.FixedTimeEquals(expected, given);
+        }
+        Span<byte> utf8 = stackalloc byte[keyLength + idLength];
+        var key = utf8[..Encoding.UTF8.GetBytes(identitySecret, utf8)];
+        var id = utf8.Slice(keyLength, Encoding.UTF8.GetBytes(userId, utf8[keyLength..]));
+        HMACSHA256.HashData(key, id, expected);
+        CryptographicOperations.ZeroMemory(utf8);
         return CryptographicOperations.FixedTimeEquals(expected, given);
     }
 }

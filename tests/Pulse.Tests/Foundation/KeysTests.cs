@@ -51,6 +51,24 @@ public sealed class KeysTests
         }
     }
 
+    [TestCase("u-1")]
+    [TestCase("\u00fc-\u00f1-\u4e2d-\U0001F600")]
+    [TestCase(256)]
+    [TestCase(1000)]
+    public void VerifyUserHash_IsHmacSha256OfTheUtf8Id_ShortOrLong(object id)
+    {
+        var userId = id as string ?? new string('\u00e9', (int)id); // 1,000 two-byte characters take the heap path
+        const string secret = "is_0123456789abcdef0123456789abcdef";
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(userId)));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Keys.VerifyUserHash(secret, userId, expected), Is.True);
+            Assert.That(Keys.VerifyUserHash(secret, userId + "x", expected), Is.False);
+            Assert.That(Keys.VerifyUserHash(secret + "x", userId, expected), Is.False);
+        }
+    }
+
     [Test]
     public void Hash_IsSha256AndHintHidesTheKey()
     {
