@@ -29,14 +29,14 @@ public static class OriginPattern
             error = $"'{value}' must be an origin (scheme, host, optional port) without a path";
             return false;
         }
-        var (host, port) = SplitPort(rest);
-        if (port is not null && port != "*" && !(int.TryParse(port, out var p) && p is > 0 and < 65536))
+        SplitPort(rest, out var host, out var port, out var hasPort);
+        if (hasPort && port is not "*" && !(int.TryParse(port, out var p) && p is > 0 and < 65536))
         {
             error = $"'{value}' has an invalid port";
             return false;
         }
-        var bareHost = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
-        if (bareHost.Length == 0 || bareHost.Contains('*') || !bareHost.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '[' or ']' or ':'))
+        var bareHost = host.StartsWith("*.") ? host[2..] : host;
+        if (bareHost.IsEmpty || bareHost.Contains('*') || bareHost.ContainsAnyExcept(HostChars))
         {
             error = $"'{value}' has an invalid host (a wildcard is only allowed as a leading '*.')";
             return false;
@@ -85,11 +85,7 @@ public static class OriginPattern
         port = hasPort ? hostAndPort[(colon + 1)..] : default;
     }
 
-    static (string Host, string? Port) SplitPort(string hostAndPort)
-    {
-        // IPv6 literals keep their colons inside brackets.
-        var bracket = hostAndPort.LastIndexOf(']');
-        var colon = hostAndPort.LastIndexOf(':');
-        return colon > bracket ? (hostAndPort[..colon], hostAndPort[(colon + 1)..]) : (hostAndPort, null);
-    }
+    /// <summary>The characters of a host: ASCII letters and digits, dots, hyphens, and an IPv6 literal's brackets and colons.</summary>
+    static readonly System.Buffers.SearchValues<char> HostChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:");
 }

@@ -88,6 +88,9 @@ public sealed class OriginPatternTests
     [TestCase("http://localhost:*", "http://localhost:*")]
     [TestCase("https://*.acme.com", "https://*.acme.com")]
     [TestCase("http://127.0.0.1:5080", "http://127.0.0.1:5080")]
+    [TestCase("http://[::1]:8080", "http://[::1]:8080")]
+    [TestCase("https://[::1]", "https://[::1]")]
+    [TestCase("https://a-b.example:65535", "https://a-b.example:65535")]
     public void TryNormalize_ValidPatterns(string input, string expected)
     {
         Assert.That(OriginPattern.TryNormalize(input, out var normalized, out _), Is.True);
@@ -102,6 +105,12 @@ public sealed class OriginPatternTests
     [TestCase("https://user@acme.com")]
     [TestCase("https://<script>")]
     [TestCase("")]
+    [TestCase("https://acme.com:")]
+    [TestCase("https://acme.com:0")]
+    [TestCase("https://acme.com:8a")]
+    [TestCase("https://*.")]
+    [TestCase("https://ac_me.com")]
+    [TestCase("https://acmé.com")]
     public void TryNormalize_InvalidPatterns_Explain(string input)
     {
         Assert.That(OriginPattern.TryNormalize(input, out _, out var error), Is.False);
