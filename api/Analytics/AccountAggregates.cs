@@ -146,9 +146,9 @@ public static class AccountAggregates
     /// one text ("displays,promoters,passives,detractors", <see cref="Row.Parse"/>), or null: one descent of the table's
     /// primary key per lookup, where a <c>max(day)</c> and a join on it took two (decisions AC5).
     /// </summary>
-    static string At(string condition) => $"""
+    static string At(string condition, string survey = "u.survey_id", string account = "u.account") => $"""
         (SELECT x.displays || ',' || x.promoters || ',' || x.passives || ',' || x.detractors FROM account_running x
-         WHERE x.survey_id = u.survey_id AND x.account = u.account{condition} ORDER BY x.day DESC LIMIT 1)
+         WHERE x.survey_id = {survey} AND x.account = {account}{condition} ORDER BY x.day DESC LIMIT 1)
         """;
 
     static string Latest(string column) =>
@@ -244,6 +244,88 @@ public static class AccountAggregates
         return totals.Values.ToList();
     }
 
+    // ---- Groups of GET /v1/metrics/{nps,enps} by accountId (decision AC6) ----
+
+    /// <summary>
+    /// Every account of survey <c>@SurveyId</c> with a running row, in key order, each found by one seek past the one before
+    /// (a skip scan: <c>DISTINCT</c> would read every day row), with its totals through its last day (All) and before
+    /// <c>@Cut</c> (Before).
+    /// </summary>
+    static readonly string AccountsOfSurvey = $"""
+        WITH RECURSIVE a(account) AS (
+            SELECT min(account) FROM account_running WHERE survey_id = @SurveyId
+            UNION ALL
+            SELECT (SELECT min(y.account) FROM account_running y WHERE y.survey_id = @SurveyId AND y.account > a.account)
+            FROM a WHERE a.account IS NOT NULL
+        )
+        SELECT a.account AS AccountId, {At("", "@SurveyId", "a.account")} AS AllText, {At(" AND x.day < @Cut", "@SurveyId", "a.account")} AS BeforeText
+        FROM a WHERE a.account IS NOT NULL
+        """;
+
+    /// <summary>The SQL of the accounts' skip scan (for <c>QueryPlanTests</c>).</summary>
+    internal static string AccountsOfSurveySql => AccountsOfSurvey;
+
+    /// <summary>Raw displays and answers of <c>[@A, @B)</c> counted per account, answers by category rank (as the running totals count them).</summary>
+    static readonly string EdgeWithDisplays = $"""
+        SELECT account AS AccountId, count(CASE WHEN kind = 0 THEN 1 END) AS Displays, count(CASE WHEN kind = 1 THEN 1 END) AS Promoters,
+               count(CASE WHEN kind = 2 THEN 1 END) AS Passives, count(CASE WHEN kind = 3 THEN 1 END) AS Detractors
+        FROM (
+            SELECT {TraitSql.ValueAt(Path("accountId"))} AS account, 0 AS kind
+            FROM displays d
+            WHERE d.survey_id IN @SurveyIds AND d.shown_at >= @A AND d.shown_at < @B
+            UNION ALL
+            SELECT {TraitSql.ValueAt(Path("accountId"))},
+                   CASE WHEN r.category IN ('promoter', 'satisfied', 'easy') THEN 1 WHEN r.category IN ('passive', 'neutral') THEN 2
+                        WHEN r.category IN ('detractor', 'dissatisfied', 'difficult') THEN 3 END
+            FROM responses r JOIN displays d ON d.id = r.display_id
+            WHERE r.survey_id IN @SurveyIds AND r.created_at >= @A AND r.created_at < @B
+        ) AS edge
+        WHERE account IS NOT NULL
+        GROUP BY account
+        """;
+
+    /// <summary>
+    /// The displays and answers of <c>[from, to)</c> per account, from the running totals: each account's totals through
+    /// its last day less those before the range's first day, with the part of the first day outside the range corrected
+    /// from raw rows as for the accounts list (AC3). Null when they cannot give them exactly: a display or an answer of
+    /// the surveys at or after <paramref name="to"/> (the totals run to the last day; the default range ends now) — the
+    /// caller checks the surveys' kinds count promoters, passives and detractors. Accounts with nothing in the range
+    /// are left out, as the day rows leave them out.
+    /// </summary>
+    internal static List<(string Account, NpsCounts Counts)>? Groups(DbConnection c, IReadOnlyList<string> surveyIds, long from, long to)
+    {
+        if (surveyIds.Count == 0)
+            return null;
+        foreach (var survey in surveyIds)
+        {
+            if (c.ExecuteScalar<long?>("SELECT max(created_at) FROM responses WHERE survey_id = @Survey", new { Survey = survey }) is { } answered && answered >= to)
+                return null;
+            if (c.ExecuteScalar<long?>("SELECT max(shown_at) FROM displays WHERE survey_id = @Survey", new { Survey = survey }) is { } shown && shown >= to)
+                return null;
+        }
+        var day = TimeBuckets.FloorDiv(from, TimeBuckets.DayMs);
+        var dayStart = day * TimeBuckets.DayMs;
+        var (cut, edge, sign) = from == dayStart ? (day, default(Span?), 0)
+            : from - dayStart <= TimeBuckets.DayMs / 2 ? (day, new Span(dayStart, from), -1)
+            : (day + 1, new Span(from, dayStart + TimeBuckets.DayMs), 1);
+
+        var totals = new Dictionary<string, NpsCounts>(StringComparer.Ordinal);
+        var sql = c.Sql(AccountsOfSurvey);
+        foreach (var survey in surveyIds)
+            foreach (var r in c.Query<Row>(sql, new { SurveyId = survey, Cut = cut }))
+            {
+                var counts = r.All + -r.Before;
+                totals[r.AccountId] = totals.TryGetValue(r.AccountId, out var other) ? other + counts : counts;
+            }
+        if (edge is { } span)
+            foreach (var e in c.Query<EdgeRow>(c.Sql(EdgeWithDisplays), new { SurveyIds = surveyIds, A = span.From, B = span.To }))
+            {
+                var counts = new NpsCounts(sign * e.Displays, sign * e.Promoters, sign * e.Passives, sign * e.Detractors);
+                totals[e.AccountId] = totals.TryGetValue(e.AccountId, out var t) ? t + counts : counts;
+            }
+        return totals.Where(t => t.Value != default).Select(t => (t.Key, t.Value)).ToList();
+    }
+
     // Settable properties, not a constructor (Dapper maps SQLite's and PostgreSQL's integer types alike).
     sealed class Row
     {
@@ -291,6 +373,7 @@ public static class AccountAggregates
     sealed class EdgeRow
     {
         public string AccountId { get; set; } = "";
+        public long Displays { get; set; }
         public long Promoters { get; set; }
         public long Passives { get; set; }
         public long Detractors { get; set; }

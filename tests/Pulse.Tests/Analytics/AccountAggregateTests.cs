@@ -94,6 +94,98 @@ public sealed class AccountAggregateTests(StorageProvider provider)
         AssertAggregatesEqualRaw(q, because);
     }
 
+    /// <summary>
+    /// <c>/v1/metrics/nps?groupBy=accountId</c> from the running totals (decision AC6) equals the same report from the day
+    /// rows, and the running totals answered it.
+    /// </summary>
+    MetricsQuery AssertAccountGroupsEqualDayRows(long from, string because)
+    {
+        var store = _app.Services.GetRequiredService<MetricsStore>();
+        var to = Now.ToUnixTimeMilliseconds();
+        var q = new MetricsQuery([_surveyId], from, to, null, TimeZoneInfo.Utc, "accountId", new Dictionary<string, string>());
+        var buckets = TimeBuckets.Split(from, to, null, TimeZoneInfo.Utc)!;
+        using (var c = _app.Db.Open())
+            Assert.That(store.AccountGroups(c, q, buckets, "accountId"), Is.Not.Null, because + ": answered by the running totals");
+        var fromTotals = store.Read(q, buckets);
+        var fromDays = store.Read(q, buckets, accountTotals: false);
+        Assert.That(fromDays.Groups, Has.Count.GreaterThanOrEqualTo(6), because);
+        Assert.That(JsonSerializer.Serialize(fromTotals), Is.EqualTo(JsonSerializer.Serialize(fromDays)), because);
+        return q;
+    }
+
+    [TestCase(null, "the default range: its first day cut at 09:37")]
+    [TestCase("2025-12-01T00:00:00Z", "from a midnight")]
+    [TestCase("2025-12-01T03:10:00Z", "early in the first day: its part before from taken away")]
+    [TestCase("2025-12-01T20:45:00.123Z", "late in the first day: its part from from added")]
+    [TestCase("2026-01-31T04:00:00Z", "from inside today")]
+    [TestCase("2025-01-01T00:00:00Z", "from before the first display")]
+    public void GroupsByAccount_FromTheRunningTotals_EqualTheDayRows(string? from, string because) =>
+        AssertAccountGroupsEqualDayRows(from is null ? DefaultFrom : Ms(from), because);
+
+    [Test]
+    public void GroupsByAccount_EqualTheSeededRowsCountedInLinq()
+    {
+        var report = _app.Services.GetRequiredService<MetricsStore>().Read(
+            new MetricsQuery([_surveyId], DefaultFrom, Now.ToUnixTimeMilliseconds(), null, TimeZoneInfo.Utc, "accountId", new Dictionary<string, string>()),
+            TimeBuckets.Split(DefaultFrom, Now.ToUnixTimeMilliseconds(), null, TimeZoneInfo.Utc)!);
+        // The scores as stored now (another test of this fixture changes one), by display.
+        Dictionary<long, int> scores;
+        using (var c = _app.Db.Open())
+            scores = c.Query<(long DisplayId, int Score)>("SELECT display_id AS DisplayId, score AS Score FROM responses").ToDictionary(r => r.DisplayId, r => r.Score);
+        bool Answered(Seeded r, Func<int, bool> category) => r.AnsweredAt >= DefaultFrom && scores.TryGetValue(r.DisplayId, out var score) && category(score);
+        var expected = _rows.Select(r => r.Showing.User.Account.AccountId).Distinct()
+            .Select(account => (account,
+                Displays: _rows.Count(r => r.Showing.User.Account.AccountId == account && r.ShownAt >= DefaultFrom),
+                Promoters: _rows.Count(r => r.Showing.User.Account.AccountId == account && Answered(r, s => s >= 9)),
+                Detractors: _rows.Count(r => r.Showing.User.Account.AccountId == account && Answered(r, s => s <= 6))))
+            .Where(e => e.Displays > 0 || e.Promoters > 0 || e.Detractors > 0)
+            .OrderBy(e => e.account, StringComparer.Ordinal).ToList();
+        var got = report.Groups!.Select(g => (g.Value, g.Displays, g.Promoters, g.Detractors)).OrderBy(g => g.Value, StringComparer.Ordinal).ToList();
+        Assert.That(got, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void GroupsByAccount_WithASeriesAFilterOrARangeEndingBeforeTheLastAnswer_ReadTheDayRows()
+    {
+        var store = _app.Services.GetRequiredService<MetricsStore>();
+        var now = Now.ToUnixTimeMilliseconds();
+        using var c = _app.Db.Open();
+        MetricsStore.Segments? Answer(long to, Interval? interval = null, Dictionary<string, string>? where = null) =>
+            store.AccountGroups(c, new MetricsQuery([_surveyId], DefaultFrom, to, interval, TimeZoneInfo.Utc, "accountId", where ?? []),
+                TimeBuckets.Split(DefaultFrom, to, interval, TimeZoneInfo.Utc)!, "accountId");
+        Assert.That(Answer(now), Is.Not.Null);
+        Assert.That(Answer(now, Interval.Week), Is.Null, "a series");
+        Assert.That(Answer(now, where: new() { ["plan"] = "premium" }), Is.Null, "a filter");
+        Assert.That(Answer(Ms("2026-01-20T12:00:00Z")), Is.Null, "answers after the range's end");
+    }
+
+    [Test]
+    public async Task TheMetricsEndpoint_GroupsByAccountFromTheRunningTotals()
+    {
+        // Displays added to one account's last running row only: the endpoint's group shows them, so it read the totals.
+        var writer = _app.Services.GetRequiredService<WriteQueue>();
+        var before = await (await _http.GetAsync("/v1/metrics/nps?groupBy=accountId")).ReadJson<NpsReport>();
+        var group = before.Groups![0];
+        const string bump = """
+            UPDATE account_running SET displays = displays + @By
+            WHERE account = @Account AND day = (SELECT max(day) FROM account_running WHERE account = @Account)
+            """;
+        Assert.That(await writer.ExecuteAsync((c, tx) => c.Execute(bump, new { Account = group.Value, By = 1000 }, tx)), Is.EqualTo(1));
+        try
+        {
+            var after = await (await _http.GetAsync("/v1/metrics/nps?groupBy=accountId")).ReadJson<NpsReport>();
+            var same = after.Groups!.Single(g => g.Value == group.Value);
+            Assert.That(same.Displays, Is.EqualTo(group.Displays + 1000));
+            Assert.That(same.Responses, Is.EqualTo(group.Responses));
+            var series = await (await _http.GetAsync("/v1/metrics/nps?groupBy=accountId&interval=month")).ReadJson<NpsReport>();
+            Assert.That(series.Groups!.Single(g => g.Value == group.Value).Displays, Is.EqualTo(group.Displays), "a series reads the day rows");
+        }
+        finally
+        {
+            await writer.ExecuteAsync((c, tx) => c.Execute(bump, new { Account = group.Value, By = -1000 }, tx));
+        }
+    }
+
     [TestCase("nps", false, 100, null, null)]
     [TestCase("respondents", true, 5, null, null)]
     [TestCase("responses", true, 100, "champion", null)]
@@ -146,6 +238,7 @@ public sealed class AccountAggregateTests(StorageProvider provider)
         _app.Time.AdjustTime(Now);
         Assert.That((int)post.StatusCode, Is.EqualTo(200), await post.Content.ReadAsStringAsync());
         AssertAggregatesEqualRaw(Query(DefaultFrom), "after an update");
+        AssertAccountGroupsEqualDayRows(DefaultFrom, "groups by account after an update");
         var account = row.Showing.User.Account.AccountId;
         var item = _app.Services.GetRequiredService<AccountStore>().List(Query(DefaultFrom, sort: "accountId", limit: 1000)).Items.Single(i => i.AccountId == account);
         var expected = _rows.Where(r => r.AnsweredAt >= DefaultFrom && r.Showing.User.Account.AccountId == account).ToList();
@@ -163,10 +256,12 @@ public sealed class AccountAggregateTests(StorageProvider provider)
         var withLone = _app.Services.GetRequiredService<AccountStore>().List(Query(DefaultFrom, limit: 1000));
         Assert.That(withLone.Items.Single(i => i.AccountId == "acc_lone").Respondents, Is.EqualTo(1));
         AssertAggregatesEqualRaw(Query(DefaultFrom), "with the lone account");
+        AssertAccountGroupsEqualDayRows(DefaultFrom, "groups by account with the lone account");
         await AssertTablesEqualTheirRebuild();
 
         (await _http.DeleteAsync("/v1/users/u_lone_account")).EnsureSuccessStatusCode();
         AssertAggregatesEqualRaw(Query(DefaultFrom), "after an erasure");
+        AssertAccountGroupsEqualDayRows(DefaultFrom, "groups by account after an erasure");
         using (var c = _app.Db.Open())
         {
             Assert.That(c.ExecuteScalar<long>("SELECT count(*) FROM account_running WHERE account = 'acc_lone'"), Is.Zero, "no row of the erased account");

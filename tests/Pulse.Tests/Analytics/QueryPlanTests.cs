@@ -25,6 +25,18 @@ public sealed class QueryPlanTests
         return c.Query<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql, parameters).Select(r => r.Detail).ToList();
     }
 
+    [Test]
+    public void GroupsByAccount_FindEachAccountAndItsTotals_BySeeksOfThePrimaryKey()
+    {
+        var plan = Plan(AccountAggregates.AccountsOfSurveySql, new { SurveyId = "srv_1", Cut = 20_000L });
+
+        // DISTINCT (or GROUP BY) would read every day row of every account: 730,000 at 2,000 accounts active all year.
+        // Each step of the recursion is one seek past the previous account, each total one seek backwards from a day.
+        Assert.That(plan, Has.None.StartsWith("SCAN account_running").And.None.StartsWith("SCAN x").And.None.StartsWith("SCAN y"), string.Join("\n", plan));
+        Assert.That(plan, Has.Some.Contains("SEARCH y USING PRIMARY KEY (survey_id=? AND account>?)"), string.Join("\n", plan));
+        Assert.That(plan, Has.Some.Contains("SEARCH x USING PRIMARY KEY (survey_id=? AND account=? AND day<?)"), string.Join("\n", plan));
+    }
+
     [TestCase(0)]
     [TestCase(1)]
     public void FollowUpMetrics_NextAnswerOfEachDetractor_IsOneSeekByUserAndTime(int displays)
