@@ -181,7 +181,7 @@ public sealed class MetricsStore(Db db, SurveyKinds kinds)
             headline = FromAggregates(c, q, buckets, plan, grain, key, value);
             if (groupBy is not null)
                 groups = groupBy == key ? headline
-                    : (accountTotals && where.Count == 0 ? AccountGroups(c, q, buckets, groupBy) : null)
+                    : (accountTotals ? AccountGroups(c, q, buckets, plan, grain, groupBy) : null)
                       ?? FromAggregates(c, q, buckets, plan, grain, groupBy, null);
         }
         else if (PairsAnswer(q.Where, groupBy, PairAggregates.Stored(c)))
@@ -218,20 +218,22 @@ public sealed class MetricsStore(Db db, SurveyKinds kinds)
     }
 
     /// <summary>
-    /// Groups by <c>accountId</c> without a series, over NPS or eNPS surveys, from the accounts' running totals (decision
-    /// AC6): two lookups per account instead of a day row per account and day (2,000 accounts × 90 days at a million
-    /// answers). Null — read the day rows — for any other request, or when the totals cannot answer exactly.
+    /// Groups by <c>accountId</c> without a series, over NPS or eNPS surveys: the whole days from the accounts' running
+    /// totals (decision AC6), two lookups per account instead of a day row per account and day (2,000 accounts × 90 days
+    /// at a million answers), and the edges inside days corrected from hour rows and raw minutes as for the day rows.
+    /// Null — read the day rows — for any other request.
     /// </summary>
-    internal Segments? AccountGroups(DbConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, string groupBy)
+    internal Segments? AccountGroups(DbConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, ReadPlan plan, long grain, string groupBy)
     {
-        if (groupBy != AccountGroupKey || buckets.Count != 1 || q.Where.Count > 0 || q.Tag is not null
+        if (groupBy != AccountGroupKey || buckets.Count != 1 || q.Where.Count > 0 || q.Tag is not null || q.SurveyIds.Count == 0
             || !q.SurveyIds.All(id => kinds.Of(id).Name is QuestionKinds.NpsName or QuestionKinds.EnpsName))
             return null;
-        if (AccountAggregates.Groups(c, q.SurveyIds, buckets[0].From, buckets[0].To) is not { } accounts)
-            return null;
-        var groups = new Segments(1);
-        foreach (var (account, counts) in accounts)
-            groups.Add(account, 0, counts);
+        var groups = FromDayRows(c, q, buckets, plan, grain, TraitRows(groupBy, null), new Dictionary<string, string>(StringComparer.Ordinal), groupBy,
+            (from, to) => AccountAggregates.Between(c, q.SurveyIds, from, to));
+        // The running totals hold no score sums (NPS and eNPS show none); the corrections' would be half a sum.
+        foreach (var perBucket in groups.Values.Values)
+            for (var i = 0; i < perBucket.Length; i++)
+                perBucket[i] = perBucket[i] with { ScoreSum = 0, ScoreSquares = 0 };
         return groups;
     }
 
@@ -273,11 +275,20 @@ public sealed class MetricsStore(Db db, SurveyKinds kinds)
     /// source's hour table (<see cref="DayRows.HourTable"/>), the rest from raw rows matching <paramref name="filters"/>
     /// with the value of <paramref name="groupKey"/>.
     /// </summary>
+    /// <param name="wholeDays">With one bucket: the counts per value of the days <c>[from, to)</c>, read instead of the day
+    /// rows (<see cref="AccountGroups"/>).</param>
     static Segments FromDayRows(DbConnection c, MetricsQuery q, IReadOnlyList<Bucket> buckets, ReadPlan plan, long grain,
-        DayRows days, IReadOnlyDictionary<string, string> filters, string? groupKey)
+        DayRows days, IReadOnlyDictionary<string, string> filters, string? groupKey,
+        Func<long, long, IEnumerable<(string Value, NpsCounts Counts)>>? wholeDays = null)
     {
         var result = new Segments(buckets.Count);
-        if (plan.DayFrom < plan.DayTo)
+        if (plan.DayFrom < plan.DayTo && wholeDays is not null)
+        {
+            var bucket = plan.BucketOfDay(plan.DayFrom);
+            foreach (var (value, counts) in wholeDays(plan.DayFrom, plan.DayTo))
+                result.Add(value, bucket, counts);
+        }
+        else if (plan.DayFrom < plan.DayTo)
         {
             var parameters = new DynamicParameters(days.Parameters);
             parameters.AddDynamicParams(new { q.SurveyIds, From = plan.DayFrom, To = plan.DayTo });

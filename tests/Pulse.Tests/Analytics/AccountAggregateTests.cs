@@ -98,29 +98,32 @@ public sealed class AccountAggregateTests(StorageProvider provider)
     /// <c>/v1/metrics/nps?groupBy=accountId</c> from the running totals (decision AC6) equals the same report from the day
     /// rows, and the running totals answered it.
     /// </summary>
-    MetricsQuery AssertAccountGroupsEqualDayRows(long from, string because)
+    void AssertAccountGroupsEqualDayRows(long from, string because, long? until = null)
     {
         var store = _app.Services.GetRequiredService<MetricsStore>();
-        var to = Now.ToUnixTimeMilliseconds();
+        var to = until ?? Now.ToUnixTimeMilliseconds();
         var q = new MetricsQuery([_surveyId], from, to, null, TimeZoneInfo.Utc, "accountId", new Dictionary<string, string>());
         var buckets = TimeBuckets.Split(from, to, null, TimeZoneInfo.Utc)!;
         using (var c = _app.Db.Open())
-            Assert.That(store.AccountGroups(c, q, buckets, "accountId"), Is.Not.Null, because + ": answered by the running totals");
+            Assert.That(store.AccountGroups(c, q, buckets, TimeBuckets.Plan(buckets), TimeBuckets.Grain(buckets), "accountId"), Is.Not.Null,
+                because + ": answered by the running totals");
         var fromTotals = store.Read(q, buckets);
         var fromDays = store.Read(q, buckets, accountTotals: false);
         Assert.That(fromDays.Groups, Has.Count.GreaterThanOrEqualTo(6), because);
         Assert.That(JsonSerializer.Serialize(fromTotals), Is.EqualTo(JsonSerializer.Serialize(fromDays)), because);
-        return q;
     }
 
-    [TestCase(null, "the default range: its first day cut at 09:37")]
-    [TestCase("2025-12-01T00:00:00Z", "from a midnight")]
-    [TestCase("2025-12-01T03:10:00Z", "early in the first day: its part before from taken away")]
-    [TestCase("2025-12-01T20:45:00.123Z", "late in the first day: its part from from added")]
-    [TestCase("2026-01-31T04:00:00Z", "from inside today")]
-    [TestCase("2025-01-01T00:00:00Z", "from before the first display")]
-    public void GroupsByAccount_FromTheRunningTotals_EqualTheDayRows(string? from, string because) =>
-        AssertAccountGroupsEqualDayRows(from is null ? DefaultFrom : Ms(from), because);
+    [TestCase(null, null, "the default range: its first day cut at 09:37")]
+    [TestCase("2025-12-01T00:00:00Z", null, "from a midnight")]
+    [TestCase("2025-12-01T03:10:00Z", null, "early in the first day")]
+    [TestCase("2025-12-01T20:45:00.123Z", null, "late in the first day")]
+    [TestCase("2026-01-31T04:00:00Z", null, "from inside today")]
+    [TestCase("2025-01-01T00:00:00Z", null, "from before the first display")]
+    [TestCase("2025-11-03T07:20:00Z", "2026-01-20T12:00:00Z", "a range ending in the past, before answers and displays")]
+    [TestCase("2025-11-03T00:00:00Z", "2025-12-03T00:00:00Z", "whole days in the past")]
+    [TestCase("2026-01-31T02:10:00Z", "2026-01-31T02:50:00Z", "forty minutes of today")]
+    public void GroupsByAccount_FromTheRunningTotals_EqualTheDayRows(string? from, string? to, string because) =>
+        AssertAccountGroupsEqualDayRows(from is null ? DefaultFrom : Ms(from), because, to is null ? null : Ms(to));
 
     [Test]
     public void GroupsByAccount_EqualTheSeededRowsCountedInLinq()
@@ -145,32 +148,34 @@ public sealed class AccountAggregateTests(StorageProvider provider)
     }
 
     [Test]
-    public void GroupsByAccount_WithASeriesAFilterOrARangeEndingBeforeTheLastAnswer_ReadTheDayRows()
+    public void GroupsByAccount_WithASeriesOrAFilter_ReadTheDayRows()
     {
         var store = _app.Services.GetRequiredService<MetricsStore>();
         var now = Now.ToUnixTimeMilliseconds();
         using var c = _app.Db.Open();
-        MetricsStore.Segments? Answer(long to, Interval? interval = null, Dictionary<string, string>? where = null) =>
-            store.AccountGroups(c, new MetricsQuery([_surveyId], DefaultFrom, to, interval, TimeZoneInfo.Utc, "accountId", where ?? []),
-                TimeBuckets.Split(DefaultFrom, to, interval, TimeZoneInfo.Utc)!, "accountId");
-        Assert.That(Answer(now), Is.Not.Null);
-        Assert.That(Answer(now, Interval.Week), Is.Null, "a series");
-        Assert.That(Answer(now, where: new() { ["plan"] = "premium" }), Is.Null, "a filter");
-        Assert.That(Answer(Ms("2026-01-20T12:00:00Z")), Is.Null, "answers after the range's end");
+        MetricsStore.Segments? Answer(Interval? interval = null, Dictionary<string, string>? where = null, string groupBy = "accountId")
+        {
+            var buckets = TimeBuckets.Split(DefaultFrom, now, interval, TimeZoneInfo.Utc)!;
+            return store.AccountGroups(c, new MetricsQuery([_surveyId], DefaultFrom, now, interval, TimeZoneInfo.Utc, groupBy, where ?? []),
+                buckets, TimeBuckets.Plan(buckets), TimeBuckets.Grain(buckets), groupBy);
+        }
+        Assert.That(Answer(), Is.Not.Null);
+        Assert.That(Answer(Interval.Week), Is.Null, "a series");
+        Assert.That(Answer(where: new() { ["plan"] = "premium" }), Is.Null, "a filter");
+        Assert.That(Answer(groupBy: "accountName"), Is.Null, "another trait");
     }
 
     [Test]
     public async Task TheMetricsEndpoint_GroupsByAccountFromTheRunningTotals()
     {
-        // Displays added to one account's last running row only: the endpoint's group shows them, so it read the totals.
+        // Displays added to one account's running totals from 30 days ago on (in the day rows: nothing): the endpoint's
+        // group shows them, so it read the totals.
         var writer = _app.Services.GetRequiredService<WriteQueue>();
         var before = await (await _http.GetAsync("/v1/metrics/nps?groupBy=accountId")).ReadJson<NpsReport>();
         var group = before.Groups![0];
-        const string bump = """
-            UPDATE account_running SET displays = displays + @By
-            WHERE account = @Account AND day = (SELECT max(day) FROM account_running WHERE account = @Account)
-            """;
-        Assert.That(await writer.ExecuteAsync((c, tx) => c.Execute(bump, new { Account = group.Value, By = 1000 }, tx)), Is.EqualTo(1));
+        const string bump = "UPDATE account_running SET displays = displays + @By WHERE account = @Account AND day >= @Day AND day < @Today";
+        var bumped = new { Account = group.Value, By = 1000, Day = Today.AddDays(-30).ToUnixTimeMilliseconds() / 86_400_000, Today = Today.ToUnixTimeMilliseconds() / 86_400_000 };
+        Assert.That(await writer.ExecuteAsync((c, tx) => c.Execute(bump, bumped, tx)), Is.GreaterThan(0));
         try
         {
             var after = await (await _http.GetAsync("/v1/metrics/nps?groupBy=accountId")).ReadJson<NpsReport>();
@@ -182,7 +187,7 @@ public sealed class AccountAggregateTests(StorageProvider provider)
         }
         finally
         {
-            await writer.ExecuteAsync((c, tx) => c.Execute(bump, new { Account = group.Value, By = -1000 }, tx));
+            await writer.ExecuteAsync((c, tx) => c.Execute(bump, bumped with { By = -1000 }, tx));
         }
     }
 
