@@ -9,6 +9,7 @@ using Pulse.Api.Email;
 using Pulse.Api.Team;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
+using Pulse.Tests.Webhooks;
 
 namespace Pulse.Tests.Email;
 
@@ -164,5 +165,23 @@ public sealed class EmailSmtpTests
             Assert.That(Html(message), Does.Contain("New detractors (1)").And.Contain("&lt;script&gt;x&lt;/script&gt; broken").And.Not.Contain("<script>"));
             Assert.That(Html(message), Does.Contain("href=\"http://localhost:5080/dashboard#/overview\""));
         });
+    }
+
+    [Test]
+    public async Task SentEmails_PastRetention_ArePruned_YoungerOnesStay()
+    {
+        (await _owner.PostAsync("/v1/members", Json.Of(new { email = "dana@acme.test", role = Roles.Analyst }))).EnsureSuccessStatusCode();
+        await _smtp.WaitForAsync(1);
+        await Logged(EmailKinds.Invitation);
+        _app.Time.Advance(TimeSpan.FromDays(20));
+        using var owner = await _app.MemberClient("olivia@acme.test"); // the first session has expired
+        (await owner.PostAsync("/v1/members", Json.Of(new { email = "erin@acme.test", role = Roles.Analyst }))).EnsureSuccessStatusCode();
+        await _smtp.WaitForAsync(2);
+        await Poll.UntilAsync(() => _app.Count("email_outbox WHERE recipient = 'erin@acme.test' AND status = 'sent'") == 1, "erin's invitation sent");
+
+        // Dana's is now 31 days old (retention 30), Erin's 11: the dispatcher's timer fires and prunes.
+        _app.Time.Advance(TimeSpan.FromDays(new EmailOptions().RetentionDays - 19));
+        await Poll.UntilAsync(() => _app.Count("email_outbox WHERE recipient = 'dana@acme.test'") == 0, "dana's invitation pruned");
+        Assert.That(_app.Count("email_outbox WHERE recipient = 'erin@acme.test'"), Is.EqualTo(1), "a younger email stays");
     }
 }

@@ -37,6 +37,7 @@ public sealed class SurveyEmailApiTests(StorageProvider provider)
         var settings = EmailOutboxTests.Refused();
         settings["Email:RetryBaseDelay"] = "01:00:00";
         settings["Email:FallbackCheckInterval"] = "01:00:00"; // the test runs the fallback itself
+        settings["Email:RetentionDays"] = "3650"; // tests advance the clock by months and count the outbox
         return settings;
     }
 

@@ -40,6 +40,9 @@ public sealed class SurveyEmailSmtpTests
         var settings = _smtp.Settings;
         settings["Email:PublicUrl"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
         settings["Email:FallbackCheckInterval"] = "01:00:00";
+        // A test advances the clock 100 days: the dispatcher's timer then fires and would prune the sent email
+        // (30 days' retention) before the test counts the outbox.
+        settings["Email:RetentionDays"] = "3650";
         _app = new PulseFactory(settings);
         _app.StartKestrel(port);
         _ws = _app.CreateWorkspace("Acme");
