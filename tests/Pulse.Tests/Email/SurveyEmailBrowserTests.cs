@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Dapper;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Pulse.Api.Workspaces;
 using Pulse.Tests.Support;
@@ -56,8 +55,7 @@ public sealed class SurveyEmailBrowserTests : BrowserTest
         var message = (await _smtp.WaitForAsync(1)).Single();
 
         await Page.SetContentAsync(message.HtmlBody!);
-        var axe = await Page.RunAxe();
-        Assert.That(axe.Violations.Select(v => $"{v.Id}: {v.Help}: {string.Join(" | ", v.Nodes.Select(n => n.Html))}"), Is.Empty);
+        Assert.That(await Axe.ViolationsAsync(Page), Is.Empty);
 
         await Page.GetByRole(AriaRole.Link, new() { Name = "9", Exact = true }).ClickAsync();
         await Page.WaitForURLAsync(new Regex("/s/sl_[A-Za-z0-9]{40}\\?score=9$"));

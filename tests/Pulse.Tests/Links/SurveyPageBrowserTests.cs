@@ -1,5 +1,4 @@
 using Dapper;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Pulse.Tests.Support;
 using Pulse.Tests.Widget;
@@ -24,10 +23,7 @@ public sealed class SurveyPageBrowserTests : WidgetBrowserTest
 
     async Task AssertNoViolations(string state)
     {
-        var result = await Page.RunAxe();
-        var found = result.Violations.Select(v =>
-            $"{state}: {v.Id} ({v.Impact}) {v.Help}: {string.Join(" | ", v.Nodes.Select(n => n.Html))}").ToList();
-        Assert.That(found, Is.Empty);
+        Assert.That(await Axe.ViolationsAsync(Page), Is.Empty, state);
     }
 
     (long Displays, long Responses) RowsOf(string userId)

@@ -1,5 +1,3 @@
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Pulse.Tests.Support;
 
@@ -10,10 +8,7 @@ public sealed class WidgetAccessibilityTests : WidgetBrowserTest
 {
     async Task AssertNoViolations(string state)
     {
-        var result = await Page.RunAxe();
-        var found = result.Violations.Select(v =>
-            $"{state}: {v.Id} ({v.Impact}) {v.Help}: {string.Join(" | ", v.Nodes.Select(n => n.Html))}").ToList();
-        Assert.That(found, Is.Empty);
+        Assert.That(await Axe.ViolationsAsync(Page), Is.Empty, state);
     }
 
     [TestCase(ColorScheme.Light, "en")]
